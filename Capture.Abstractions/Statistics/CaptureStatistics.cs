@@ -1,0 +1,16 @@
+namespace Capture.Abstractions;
+
+/// <summary>Counters of one capture source (cumulative).</summary>
+/// <param name="PacketsReceived">Packets delivered to user space.</param>
+/// <param name="BytesReceived">Bytes delivered to user space (original lengths).</param>
+/// <param name="KernelDrops">Packets the kernel or capture dropped for lack of room.</param>
+/// <param name="Errors">Capture errors (corrupt records, failed polls, ...).</param>
+/// <param name="UnsupportedLinkType">Packets skipped because their link type is not decoded.</param>
+/// <param name="Bypass">The bypass strategy's counters (zero without one).</param>
+public readonly record struct CaptureStatistics(
+    long PacketsReceived,
+    long BytesReceived,
+    long KernelDrops,
+    long Errors,
+    long UnsupportedLinkType,
+    BypassStatistics Bypass);

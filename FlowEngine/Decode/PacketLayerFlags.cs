@@ -1,0 +1,30 @@
+namespace FlowEngine.Decode;
+
+/// <summary>Properties of a <see cref="PacketLayer"/>.</summary>
+[Flags]
+public enum PacketLayerFlags : ushort
+{
+    /// <summary>Nothing special.</summary>
+    None = 0,
+
+    /// <summary>The layer has addresses, protocol and (where the protocol has them) ports: it keys a flow.</summary>
+    HasFlowKey = 1,
+
+    /// <summary>An IP fragment that was not (yet) reassembled: ports are unknown.</summary>
+    Fragment = 2,
+
+    /// <summary>
+    /// An ICMP error whose embedded packet was decoded: the layer's addresses, ports and protocol are
+    /// those of the flow the error refers to, in that flow's direction, so the error is attributed to it.
+    /// </summary>
+    IcmpErrorForEmbedded = 4,
+
+    /// <summary>The packet was reassembled from fragments.</summary>
+    Reassembled = 8,
+
+    /// <summary>The layer carries a tunnel (GRE, VXLAN, ...) whose inner packet is the next layer.</summary>
+    CarriesTunnel = 16,
+
+    /// <summary>A checksum of this layer was verified and found wrong.</summary>
+    BadChecksum = 32,
+}
