@@ -1,0 +1,38 @@
+namespace FlowEngine.Configuration;
+
+/// <summary>
+/// Sizing and timeouts of the flow engine (Suricata's <c>flow:</c>, <c>flow-timeouts:</c> and
+/// <c>defrag:</c> sections). Defaults are Suricata's code defaults.
+/// </summary>
+public sealed class FlowEngineOptions
+{
+    /// <summary>Hash index buckets (<c>flow.hash-size</c>). Default 65536.</summary>
+    public int HashSize { get; set; } = 65536;
+
+    /// <summary>Flow records preallocated per worker (<c>flow.prealloc</c>). Default 10000.</summary>
+    public int Prealloc { get; set; } = 10000;
+
+    /// <summary>Memory the flow table may use, bytes (<c>flow.memcap</c>). Default 32 MiB.</summary>
+    public long Memcap { get; set; } = 32L << 20;
+
+    /// <summary>Percent of free flow records that ends emergency mode (<c>flow.emergency-recovery</c>). Default 30.</summary>
+    public int EmergencyRecovery { get; set; } = 30;
+
+    /// <summary>Per-protocol timeouts (<c>flow-timeouts:</c>).</summary>
+    public FlowTimeoutTable Timeouts { get; set; } = FlowTimeoutTable.CreateDefault();
+
+    /// <summary>IP defragmentation (<c>defrag:</c>).</summary>
+    public DefragOptions Defrag { get; set; } = new();
+
+    /// <summary>Worker threads when the capture does not decide (pcap replay). Default 1.</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Write <c>community_id</c> in flow records (<c>outputs.eve-log.community-id</c>).</summary>
+    public bool CommunityId { get; set; }
+
+    /// <summary>Seed of the community id hash (<c>community-id-seed</c>). Default 0.</summary>
+    public ushort CommunityIdSeed { get; set; }
+
+    /// <summary>Track flows by VLAN ids (<c>vlan.use-for-tracking</c>). Default true.</summary>
+    public bool VlanTracking { get; set; } = true;
+}
