@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond a fresh machine of this project's kind
+# (Debian 12, .NET 10 SDK, clang-14, libbpf runtime): tshark (the independent reader the host's
+# flow counts are checked against), libpcap (bpf-filter compilation), tcpdump and iproute2.
+# Idempotent: does nothing when everything is present.
+set -euo pipefail
+
+need=()
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v clang-14 >/dev/null 2>&1 || need+=(clang-14)
+ldconfig -p 2>/dev/null | grep -q 'libpcap.so.0.8' || need+=(libpcap0.8)
+ldconfig -p 2>/dev/null | grep -q 'libbpf.so.1' || need+=(libbpf1)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "setup: all test prerequisites present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: missing ${need[*]}; install them as root with apt-get (the kernel tests need root anyway)" >&2
+  exit 1
+fi
+
+echo "setup: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "setup: done"
