@@ -1,0 +1,62 @@
+namespace Capture.Pcap.Bypass;
+
+/// <summary>
+/// Packets and bytes the software filter dropped for one direction of a bypassed flow, and when
+/// it last did. The reader thread counts, the flow manager reads and closes: a small lock keeps a
+/// packet from being dropped after its entry's final counters were taken (it is delivered instead).
+/// </summary>
+internal sealed class HalfFlowCounters
+{
+    private readonly Lock _gate = new();
+    private long _packets;
+    private long _bytes;
+    private long _lastSeenNanoseconds;
+    private bool _closed;
+
+    /// <summary>Counts a dropped packet, unless the entry was closed.</summary>
+    /// <param name="bytes">The packet's length on the wire.</param>
+    /// <param name="timestampNanoseconds">Its capture time.</param>
+    /// <returns>True when counted (drop the packet); false when closed (deliver it).</returns>
+    public bool TryCount(int bytes, long timestampNanoseconds)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _packets++;
+            _bytes += bytes;
+            _lastSeenNanoseconds = Math.Max(_lastSeenNanoseconds, timestampNanoseconds);
+            return true;
+        }
+    }
+
+    /// <summary>The totals so far.</summary>
+    /// <param name="packets">Packets dropped.</param>
+    /// <param name="bytes">Bytes dropped.</param>
+    /// <param name="lastSeenNanoseconds">Capture time of the last one (0 when none).</param>
+    public void Read(out long packets, out long bytes, out long lastSeenNanoseconds)
+    {
+        lock (_gate)
+        {
+            packets = _packets;
+            bytes = _bytes;
+            lastSeenNanoseconds = _lastSeenNanoseconds;
+        }
+    }
+
+    /// <summary>Stops counting and returns the final totals.</summary>
+    /// <param name="packets">Packets dropped.</param>
+    /// <param name="bytes">Bytes dropped.</param>
+    public void Close(out long packets, out long bytes)
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            packets = _packets;
+            bytes = _bytes;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using Capture.Abstractions;
+
+namespace Capture.Pcap.Bypass;
+
+/// <summary>
+/// One direction of a flow as the software filter matches packets: addresses, ports, protocol and
+/// VLAN ids, keyed like <see cref="FlowTuple"/> (source is the packet's sender). Addresses are
+/// held as the raw bytes of <see cref="FlowAddress"/> (16 bytes, IPv4 in the first 4), so the
+/// reader builds a key straight from packet bytes.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal readonly struct HalfFlowKey : IEquatable<HalfFlowKey>
+{
+    // Hashing is keyed per process: packets cannot be crafted to collide in the table.
+    private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64() | 1;
+
+    private readonly ulong _source0;
+    private readonly ulong _source1;
+    private readonly ulong _destination0;
+    private readonly ulong _destination1;
+
+    // Source port (bits 48-63), destination port (32-47), protocol (8-15), family (0).
+    private readonly ulong _portsAndProtocol;
+
+    // Three 12-bit VLAN ids, outermost lowest.
+    private readonly ulong _vlans;
+
+    /// <summary>Builds a key from address bytes in network order (4 or 16 each).</summary>
+    public HalfFlowKey(bool isIPv6, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, ushort sourcePort, ushort destinationPort, byte protocol, ushort vlan0, ushort vlan1, ushort vlan2)
+    {
+        if (isIPv6)
+        {
+            _source0 = MemoryMarshal.Read<ulong>(source);
+            _source1 = MemoryMarshal.Read<ulong>(source[8..]);
+            _destination0 = MemoryMarshal.Read<ulong>(destination);
+            _destination1 = MemoryMarshal.Read<ulong>(destination[8..]);
+        }
+        else
+        {
+            // The same bytes FlowAddress holds for IPv4: the 4 address bytes, then zeros.
+            _source0 = MemoryMarshal.Read<uint>(source);
+            _destination0 = MemoryMarshal.Read<uint>(destination);
+            _source1 = 0;
+            _destination1 = 0;
+        }
+
+        _portsAndProtocol = ((ulong)sourcePort << 48) | ((ulong)destinationPort << 32) | ((ulong)protocol << 8) | (isIPv6 ? 1UL : 0UL);
+        _vlans = (ulong)(ushort)(vlan0 & 0xfff) | ((ulong)(ushort)(vlan1 & 0xfff) << 12) | ((ulong)(ushort)(vlan2 & 0xfff) << 24);
+    }
+
+    /// <summary>Whether the key is IPv6.</summary>
+    public bool IsIPv6 => (_portsAndProtocol & 1) != 0;
+
+    /// <summary>The key of a flow's to-server direction.</summary>
+    /// <param name="flow">The flow.</param>
+    /// <returns>The key.</returns>
+    public static HalfFlowKey ToServer(in FlowTuple flow) => FromTuple(flow.IsIPv6, flow.Source, flow.Destination, flow.SourcePort, flow.DestinationPort, flow);
+
+    /// <summary>The key of a flow's to-client direction.</summary>
+    /// <param name="flow">The flow.</param>
+    /// <returns>The key.</returns>
+    public static HalfFlowKey ToClient(in FlowTuple flow) => FromTuple(flow.IsIPv6, flow.Destination, flow.Source, flow.DestinationPort, flow.SourcePort, flow);
+
+    /// <inheritdoc />
+    public bool Equals(HalfFlowKey other) =>
+        _source0 == other._source0 && _source1 == other._source1 && _destination0 == other._destination0
+        && _destination1 == other._destination1 && _portsAndProtocol == other._portsAndProtocol && _vlans == other._vlans;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is HalfFlowKey other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        ulong h = (_source0 * 0x9E3779B97F4A7C15) ^ (_source1 * 0xC2B2AE3D27D4EB4F) ^ (_destination0 * 0x165667B19E3779F9)
+            ^ (_destination1 * 0x27D4EB2F165667C5) ^ (_portsAndProtocol * 0x94D049BB133111EB) ^ (_vlans * 0xBF58476D1CE4E5B9);
+        h ^= HashSeed;
+        h = (h ^ (h >> 31)) * 0xBF58476D1CE4E5B9;
+        h ^= h >> 29;
+        return (int)h ^ (int)(h >> 32);
+    }
+
+    private static HalfFlowKey FromTuple(bool isIPv6, FlowAddress source, FlowAddress destination, ushort sourcePort, ushort destinationPort, in FlowTuple flow)
+    {
+        Span<byte> sourceBytes = stackalloc byte[16];
+        Span<byte> destinationBytes = stackalloc byte[16];
+        source.CopyTo(sourceBytes);
+        destination.CopyTo(destinationBytes);
+        return new HalfFlowKey(isIPv6, sourceBytes, destinationBytes, sourcePort, destinationPort, flow.Protocol, flow.Vlan0, flow.Vlan1, flow.Vlan2);
+    }
+}

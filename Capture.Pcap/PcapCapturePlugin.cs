@@ -1,0 +1,38 @@
+using Capture.Abstractions;
+using Capture.Pcap.Sources;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Capture.Pcap;
+
+/// <summary>
+/// The pcap capture plugin: replays pcap and pcapng files (or every capture file of a directory)
+/// as one capture source, with a software bypass strategy that drops bypassed flows in the reader
+/// the way the kernel filter does on a live interface.
+/// </summary>
+public sealed class PcapCapturePlugin : ICapturePlugin
+{
+    /// <summary>The capture name operators select and the factory is keyed by.</summary>
+    public const string CaptureName = "pcap";
+
+    /// <summary>The plugin's descriptor, shared by the plugin and its factory.</summary>
+    internal static CapturePluginDescriptor SharedDescriptor { get; } = new(
+        CaptureName,
+        typeof(PcapCapturePlugin).Assembly.GetName().Version ?? new Version(0, 0),
+        new Version(CaptureContract.Major, CaptureContract.Minor),
+        CaptureCapabilities.Offline | CaptureCapabilities.Bypass,
+        "pcap and pcapng files or directories of them, with software bypass");
+
+    /// <inheritdoc />
+    public CapturePluginDescriptor Descriptor => SharedDescriptor;
+
+    /// <inheritdoc />
+    public void ConfigureServices(IServiceCollection services, CapturePluginContext context)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Validate the section at activation so a bad value fails before any file is opened.
+        _ = PcapFileOptions.FromConfiguration(context.Configuration);
+        services.AddCaptureSourceFactory<PcapSourceFactory>(CaptureName);
+    }
+}

@@ -1,0 +1,345 @@
+using System.Threading.Channels;
+using Capture.Abstractions;
+using Capture.Pcap.Bypass;
+using Capture.Pcap.Files;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Pcap.Sources;
+
+/// <summary>
+/// One capture file, or every capture file of a directory (sorted by name, read in sequence as one
+/// source, like Suricata's <c>-r dir</c>). A reader thread parses records, drops packets of
+/// bypassed flows, copies the rest into pooled batches and writes them to a bounded channel.
+/// </summary>
+internal sealed class PcapCaptureSource : ICaptureSource
+{
+    /// <summary>Batches in the pool.</summary>
+    public const int DefaultBatchCount = 4;
+
+    /// <summary>Packets per batch at most.</summary>
+    public const int DefaultPacketsPerBatch = 256;
+
+    /// <summary>Bytes per batch buffer (more than the largest packet).</summary>
+    public const int DefaultBatchBytes = 1 << 20;
+
+    private readonly string _target;
+    private readonly bool _isDirectory;
+    private readonly PcapFileOptions _options;
+    private readonly PacketFlags _packetFlags;
+    private readonly ILogger _logger;
+    private readonly SoftwareBypassStrategy _bypass;
+    private readonly PcapBatchPool _pool;
+    private readonly Channel<CaptureBatch> _channel;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Action _publishPending;
+    private readonly Lock _lifecycle = new();
+    private Task? _reader;
+    private PcapBatch? _pending;
+    private bool _disposed;
+    private long _packets;
+    private long _bytes;
+    private long _errors;
+    private long _unsupported;
+
+    public PcapCaptureSource(
+        string target,
+        bool isDirectory,
+        PcapFileOptions options,
+        ChecksumMode checksums,
+        ILogger logger,
+        int batchCount = DefaultBatchCount,
+        int packetsPerBatch = DefaultPacketsPerBatch,
+        int batchBytes = DefaultBatchBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchBytes, CaptureFileReader.MaxPacketLength);
+        _target = target;
+        _isDirectory = isDirectory;
+        _options = options;
+        _logger = logger;
+
+        // "No checksum checks" tells the engine the checksums need no validation.
+        ChecksumMode effective = checksums is ChecksumMode.Auto or ChecksumMode.Kernel ? options.ChecksumChecks : checksums;
+        _packetFlags = effective == ChecksumMode.None ? PacketFlags.ChecksumVerified : PacketFlags.None;
+        _bypass = new SoftwareBypassStrategy(options.BypassTableSize);
+        _pool = new PcapBatchPool(this, batchCount, packetsPerBatch, batchBytes);
+        _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(batchCount)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _publishPending = PublishPending;
+    }
+
+    /// <inheritdoc />
+    public string Name => _target;
+
+    /// <inheritdoc />
+    public string InterfaceName => _target;
+
+    /// <inheritdoc />
+    public CaptureCapabilities Capabilities => CaptureCapabilities.Offline | CaptureCapabilities.Bypass;
+
+    /// <inheritdoc />
+    public IBypassStrategy? BypassStrategy => _bypass;
+
+    /// <inheritdoc />
+    public ChannelReader<CaptureBatch> Batches => _channel.Reader;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lifecycle)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_reader is not null)
+            {
+                throw new InvalidOperationException($"{Name}: the capture source is already started");
+            }
+
+            if (_stopping.IsCancellationRequested)
+            {
+                throw new InvalidOperationException($"{Name}: the capture source was stopped; create a new one");
+            }
+
+            _reader = Task.Factory.StartNew(ReadAll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Completing the channel here (not in the reader) makes the stop immediate even when the
+        // reader is blocked in a read of a pipe; the reader's next write fails and it ends.
+        lock (_lifecycle)
+        {
+            if (!_disposed)
+            {
+                _stopping.Cancel();
+            }
+        }
+
+        _channel.Writer.TryComplete();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public CaptureStatistics GetStatistics() => new(
+        Interlocked.Read(ref _packets),
+        Interlocked.Read(ref _bytes),
+        0,
+        Interlocked.Read(ref _errors),
+        Interlocked.Read(ref _unsupported),
+        _bypass.GetStatistics());
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Task? reader;
+        lock (_lifecycle)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _stopping.Cancel();
+            _disposed = true;
+            reader = _reader;
+        }
+
+        _channel.Writer.TryComplete();
+        if (reader is not null)
+        {
+            // A regular file ends at once; a pipe read blocks until its writer writes or closes.
+            Task finished = await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+            if (finished != reader)
+            {
+                PcapLog.ReaderStillBlocked(_logger, Name);
+                return;
+            }
+        }
+
+        _stopping.Dispose();
+    }
+
+    private void ReadAll()
+    {
+        CancellationToken cancellationToken = _stopping.Token;
+        try
+        {
+            foreach (string file in ResolveFiles())
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                ReadFile(file, cancellationToken);
+            }
+
+            PublishPending();
+            PcapLog.EndOfCapture(_logger, Name, Interlocked.Read(ref _packets), Interlocked.Read(ref _unsupported), Interlocked.Read(ref _errors));
+            _channel.Writer.TryComplete();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _channel.Writer.TryComplete();
+        }
+        catch (Exception ex) when (ex is CaptureException or IOException or UnauthorizedAccessException)
+        {
+            CaptureException failure = ex as CaptureException ?? new CaptureException($"{Name}: cannot read the capture: {ex.Message}", ex);
+            Interlocked.Increment(ref _errors);
+            PcapLog.CaptureFailed(_logger, Name, failure.Message);
+            try
+            {
+                // Deliver what was read before the failure, then fail the channel.
+                PublishPending();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _channel.Writer.TryComplete(failure);
+        }
+        finally
+        {
+            if (_pending is { } pending)
+            {
+                _pending = null;
+                pending.Reset();
+                _pool.Return(pending);
+            }
+        }
+    }
+
+    private List<string> ResolveFiles()
+    {
+        if (!_isDirectory)
+        {
+            return [_target];
+        }
+
+        string[] entries;
+        try
+        {
+            entries = Directory.GetFiles(_target);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CaptureException($"{_target}: cannot list the capture directory: {ex.Message}", ex);
+        }
+
+        Array.Sort(entries, StringComparer.Ordinal);
+        var files = new List<string>(entries.Length);
+        foreach (string entry in entries)
+        {
+            if (CaptureFileReader.LooksLikeCaptureFile(entry))
+            {
+                files.Add(entry);
+            }
+            else
+            {
+                PcapLog.NotACaptureFile(_logger, Name, entry);
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            throw new CaptureException($"{_target}: the directory holds no pcap or pcapng file");
+        }
+
+        return files;
+    }
+
+    private void ReadFile(string file, CancellationToken cancellationToken)
+    {
+        CaptureFileReader reader;
+        try
+        {
+            reader = CaptureFileReader.Open(file, _options.BufferSize, _publishPending);
+        }
+        catch (CaptureException ex) when (_isDirectory)
+        {
+            // One bad file of a directory does not end the run; it is logged and counted.
+            Interlocked.Increment(ref _errors);
+            PcapLog.FileFailed(_logger, Name, ex.Message);
+            return;
+        }
+
+        using (reader)
+        {
+            PcapLog.FileOpened(_logger, Name, file, reader.Format);
+            FileRecord record = default;
+            long records = 0;
+            uint lastUnsupported = uint.MaxValue;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                RecordStatus status = reader.ReadNext(ref record, out ReadOnlySpan<byte> data);
+                if (status != RecordStatus.Packet)
+                {
+                    if (status != RecordStatus.EndOfFile)
+                    {
+                        Interlocked.Increment(ref _errors);
+                        PcapLog.FileDamaged(_logger, file, status == RecordStatus.Truncated ? "truncated record" : "corrupt record", reader.ProblemOffset, reader.ProblemDetail, records);
+                    }
+
+                    return;
+                }
+
+                records++;
+                if (!LinkTypes.IsSupported(record.LinkType))
+                {
+                    Interlocked.Increment(ref _unsupported);
+                    if (record.LinkType != lastUnsupported)
+                    {
+                        lastUnsupported = record.LinkType;
+                        PcapLog.UnsupportedLinkType(_logger, file, record.LinkType);
+                    }
+
+                    continue;
+                }
+
+                var linkType = (LinkType)record.LinkType;
+                if (_bypass.HasEntries && _bypass.TryDrop(linkType, data, 0, _packetFlags, record.OriginalLength, record.TimestampNanoseconds))
+                {
+                    continue;
+                }
+
+                PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
+                if (!batch.TryAdd(in record, linkType, _packetFlags, data))
+                {
+                    PublishPending();
+                    batch = _pending = _pool.Rent(cancellationToken);
+                    batch.TryAdd(in record, linkType, _packetFlags, data);
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands the batch being filled to the engine (reader thread only).</summary>
+    private void PublishPending()
+    {
+        PcapBatch? batch = _pending;
+        if (batch is null || batch.Count == 0)
+        {
+            return;
+        }
+
+        _pending = null;
+        int count = batch.Count;
+        long bytes = batch.WireBytes;
+        batch.MarkLeased();
+        if (!_channel.Writer.TryWrite(batch))
+        {
+            // Only a stop completes the channel early; the pool bounds what is in flight, so it is never full.
+            batch.Release();
+            throw new OperationCanceledException($"{Name}: the capture was stopped", _stopping.Token);
+        }
+
+        Interlocked.Add(ref _packets, count);
+        Interlocked.Add(ref _bytes, bytes);
+    }
+}

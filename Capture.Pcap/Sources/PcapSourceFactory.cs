@@ -1,0 +1,30 @@
+using Capture.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Pcap.Sources;
+
+/// <summary>Opens one source per request: a capture file, or a directory of them read as one.</summary>
+internal sealed class PcapSourceFactory : ICaptureSourceFactory
+{
+    /// <inheritdoc />
+    public CapturePluginDescriptor Descriptor => PcapCapturePlugin.SharedDescriptor;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ICaptureSource> CreateSources(CaptureSourceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        PcapFileOptions options = PcapFileOptions.FromConfiguration(request.Configuration);
+        string target = request.Target
+            ?? throw new CaptureException("pcap: no capture file or directory given (-r <file-or-directory>)");
+        bool isDirectory = Directory.Exists(target);
+        if (!isDirectory && !File.Exists(target))
+        {
+            throw new CaptureException($"{target}: no such capture file or directory");
+        }
+
+        ILoggerFactory loggers = request.Services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return [new PcapCaptureSource(target, isDirectory, options, request.Checksums, loggers.CreateLogger("Capture.Pcap"))];
+    }
+}
