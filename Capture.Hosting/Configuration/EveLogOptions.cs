@@ -1,0 +1,39 @@
+namespace Capture.Hosting.Configuration;
+
+/// <summary>The EVE JSON log (<c>outputs: - eve-log:</c>). Defaults are Suricata's.</summary>
+public sealed class EveLogOptions
+{
+    /// <summary>
+    /// Write the log (<c>enabled</c>). Yes when the configuration has no <c>outputs:</c> section;
+    /// within <c>outputs:</c>, as in Suricata, an eve-log without <c>enabled: yes</c> is off, and
+    /// no eve-log entry means no EVE log.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Output kind (<c>filetype</c>); only <c>regular</c> (a file) is supported.</summary>
+    public string FileType { get; set; } = "regular";
+
+    /// <summary>File name, relative to the log directory (<c>filename</c>). Default <c>eve.json</c>.</summary>
+    public string FileName { get; set; } = "eve.json";
+
+    /// <summary>Add <c>community_id</c> to flow and alert records (<c>community-id</c>). Default no.</summary>
+    public bool CommunityId { get; set; }
+
+    /// <summary>Seed of the community id hash (<c>community-id-seed</c>, 0..65535). Default 0.</summary>
+    public ushort CommunityIdSeed { get; set; }
+
+    /// <summary>Add the Ethernet addresses to records (<c>ethernet</c>). Default no.</summary>
+    public bool Ethernet { get; set; }
+
+    /// <summary>Event types to write (<c>types</c>), lower case as Suricata spells them. Default alert, flow, stats.</summary>
+    public IReadOnlyList<string> Types { get; set; } = ["alert", "flow", "stats"];
+
+    /// <summary>Per-type settings given as <c>- alert: { ... }</c>, by type.</summary>
+    public IReadOnlyDictionary<string, Capture.Abstractions.ConfigNode> TypeSettings { get; set; } =
+        new Dictionary<string, Capture.Abstractions.ConfigNode>(StringComparer.Ordinal);
+
+    /// <summary>Whether an event type is enabled.</summary>
+    /// <param name="type">The type (<c>flow</c>, <c>alert</c>, <c>stats</c>, ...).</param>
+    /// <returns>True when listed.</returns>
+    public bool Writes(string type) => Enabled && Types.Contains(type, StringComparer.Ordinal);
+}

@@ -1,0 +1,524 @@
+using Capture.Abstractions;
+using Capture.Hosting.Control;
+using FlowEngine.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Hosting.Configuration;
+
+/// <summary>Binds the host sections of the tree; collects warnings as it goes.</summary>
+internal sealed class HostConfigurationBinder(ILogger logger)
+{
+    private static readonly string[] HostSections =
+    [
+        "flow", "flow-timeouts", "defrag", "vlan", "pcap-file", "plugins", "outputs", "unix-command", "stats",
+        "default-rule-path", "rule-files", "stream", "app-layer", "default-log-dir",
+    ];
+
+    /// <summary>Capture sections: read by capture plugins, not by the host.</summary>
+    private static readonly string[] CaptureSections =
+    [
+        "af-packet", "netronome", "pcap", "pfring", "netmap", "dpdk", "nfq", "nflog", "ipfw", "napatech", "windivert", "af-xdp",
+    ];
+
+    /// <summary>Suricata sections this host has no use for: accepted silently so a stock suricata.yaml loads.</summary>
+    private static readonly string[] SuricataSections =
+    [
+        "vars", "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
+        "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
+        "mpm-algo", "spm-algo", "threading", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
+        "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
+        "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "sensor-name", "umask",
+        "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
+        "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir",
+    ];
+
+    private static readonly string[] EveTypes =
+    [
+        "alert", "anomaly", "http", "dns", "tls", "files", "drop", "smtp", "ftp", "ftp-data", "rdp", "nfs", "smb",
+        "tftp", "ike", "dcerpc", "krb5", "bittorrent-dht", "snmp", "rfb", "sip", "quic", "dhcp", "ssh", "mqtt",
+        "http2", "pgsql", "stats", "flow", "netflow", "metadata", "arp", "frame", "dnp3", "modbus", "enip", "ldap",
+        "websocket", "pop3", "doh2", "mdns", "template",
+    ];
+
+    private static readonly string[] SuricataOutputs =
+    [
+        "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "pcap-log", "alert-debug", "alert-prelude",
+        "stats", "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
+        "alert-json-log", "eve-log",
+    ];
+
+    private readonly List<string> _warnings = [];
+
+    public HostConfiguration Bind(ConfigNode root, IEnumerable<string> pluginSections)
+    {
+        if (root.Kind != ConfigNodeKind.Mapping)
+        {
+            throw root.Error("expected a mapping of sections at the top level");
+        }
+
+        string[] plugins = [.. pluginSections];
+        foreach (KeyValuePair<string, ConfigNode> section in root.Entries)
+        {
+            if (Array.IndexOf(HostSections, section.Key) >= 0 || Array.IndexOf(CaptureSections, section.Key) >= 0 || Array.IndexOf(plugins, section.Key) >= 0)
+            {
+                continue;
+            }
+
+            if (Array.IndexOf(SuricataSections, section.Key) >= 0)
+            {
+                ConfigurationLog.SettingNotUsed(logger, section.Value.Location, section.Key);
+                continue;
+            }
+
+            Warn(section.Value, $"unknown section '{section.Key}' ignored");
+        }
+
+        FlowEngineOptions flow = BindFlow(root);
+        EveLogOptions eve = BindOutputs(root["outputs"]);
+        flow.CommunityId = eve.CommunityId;
+        flow.CommunityIdSeed = eve.CommunityIdSeed;
+        string? rulePath = Text(root["default-rule-path"]);
+
+        var configuration = new HostConfiguration(root)
+        {
+            Flow = flow,
+            PcapFile = BindPcapFile(Mapping(root["pcap-file"])),
+            PluginDirectories = BindPluginDirectories(root["plugins"]),
+            EveLog = eve,
+            UnixCommand = BindUnixCommand(root),
+            Stats = BindStats(Mapping(root["stats"])),
+            DefaultRulePath = rulePath,
+            RuleFiles = BindRuleFiles(root["rule-files"], rulePath),
+            Stream = BindStream(Mapping(root["stream"])),
+            TlsEncryptionHandling = BindTls(root),
+            DefaultLogDirectory = Text(root["default-log-dir"]),
+            Warnings = _warnings.ToArray(),
+        };
+        ConfigurationLog.Bound(logger, flow.HashSize, flow.Prealloc, flow.Memcap, eve.Enabled, eve.FileName, _warnings.Count);
+        return configuration;
+    }
+
+    private FlowEngineOptions BindFlow(ConfigNode root)
+    {
+        var options = new FlowEngineOptions();
+        if (Mapping(root["flow"]) is { } flow)
+        {
+            CheckKeys(flow, ["hash-size", "prealloc", "memcap", "emergency-recovery"], ["managers", "recyclers", "memcap-policy", "rate-tracking", "hash-seed"]);
+            options.HashSize = (int)flow.GetInt64("hash-size", options.HashSize, 1, int.MaxValue);
+            options.Prealloc = (int)flow.GetInt64("prealloc", options.Prealloc, 0, int.MaxValue);
+            options.Memcap = flow.GetSize("memcap", options.Memcap, 1);
+            options.EmergencyRecovery = (int)flow.GetInt64("emergency-recovery", options.EmergencyRecovery, 1, 100);
+        }
+
+        if (Mapping(root["flow-timeouts"]) is { } timeouts)
+        {
+            CheckKeys(timeouts, ["default", "tcp", "udp", "icmp"], []);
+            FlowTimeoutTable table = options.Timeouts;
+            table.Default = BindTimeouts(Mapping(timeouts["default"]), table.Default, hasClosed: true);
+            table.Tcp = BindTimeouts(Mapping(timeouts["tcp"]), table.Tcp, hasClosed: true);
+            table.Udp = BindTimeouts(Mapping(timeouts["udp"]), table.Udp, hasClosed: false);
+            table.Icmp = BindTimeouts(Mapping(timeouts["icmp"]), table.Icmp, hasClosed: false);
+        }
+
+        if (Mapping(root["defrag"]) is { } defrag)
+        {
+            CheckKeys(defrag, ["memcap", "trackers", "max-frags", "timeout", "enabled"], ["memcap-policy", "hash-size", "prealloc", "host-config"]);
+            DefragOptions d = options.Defrag;
+            d.Memcap = defrag.GetSize("memcap", d.Memcap, 1);
+            d.Trackers = (int)defrag.GetInt64("trackers", d.Trackers, 1, int.MaxValue);
+            d.MaxFragments = (int)defrag.GetInt64("max-frags", d.MaxFragments, 1, int.MaxValue);
+            d.Timeout = (int)defrag.GetInt64("timeout", d.Timeout, 1, 65535);
+            d.Enabled = defrag.GetBoolean("enabled", d.Enabled);
+        }
+
+        if (Mapping(root["vlan"]) is { } vlan)
+        {
+            CheckKeys(vlan, ["use-for-tracking"], []);
+            options.VlanTracking = vlan.GetBoolean("use-for-tracking", options.VlanTracking);
+        }
+
+        return options;
+    }
+
+    private FlowTimeouts BindTimeouts(ConfigNode? node, FlowTimeouts defaults, bool hasClosed)
+    {
+        if (node is null)
+        {
+            return defaults;
+        }
+
+        string[] known = hasClosed
+            ? ["new", "established", "closed", "bypassed", "emergency-new", "emergency-established", "emergency-closed", "emergency-bypassed"]
+            : ["new", "established", "bypassed", "emergency-new", "emergency-established", "emergency-bypassed"];
+        foreach (KeyValuePair<string, ConfigNode> entry in node.Entries)
+        {
+            if (Array.IndexOf(known, entry.Key) < 0)
+            {
+                Warn(entry.Value, entry.Key.EndsWith("closed", StringComparison.Ordinal)
+                    ? $"'{entry.Key}' applies to default and tcp only; ignored"
+                    : $"unknown key '{entry.Key}' ignored; expected one of: {string.Join(", ", known)}");
+            }
+        }
+
+        int Seconds(string key, int value) => (int)node.GetInt64(key, value, 0, int.MaxValue);
+
+        FlowTimeouts t = new(
+            Seconds("new", defaults.New),
+            Seconds("established", defaults.Established),
+            hasClosed ? Seconds("closed", defaults.Closed) : defaults.Closed,
+            Seconds("bypassed", defaults.Bypassed),
+            Seconds("emergency-new", defaults.EmergencyNew),
+            Seconds("emergency-established", defaults.EmergencyEstablished),
+            hasClosed ? Seconds("emergency-closed", defaults.EmergencyClosed) : defaults.EmergencyClosed,
+            Seconds("emergency-bypassed", defaults.EmergencyBypassed));
+
+        // As Suricata: an emergency timeout longer than the normal one defeats its purpose; use a tenth of the normal one.
+        int Emergency(string key, int emergency, int normal)
+        {
+            if (emergency <= normal)
+            {
+                return emergency;
+            }
+
+            Warn(node[key] ?? node, $"emergency timeout {emergency} is longer than the normal one ({normal}); using {normal / 10}");
+            return normal / 10;
+        }
+
+        return t with
+        {
+            EmergencyNew = Emergency("emergency-new", t.EmergencyNew, t.New),
+            EmergencyEstablished = Emergency("emergency-established", t.EmergencyEstablished, t.Established),
+            EmergencyClosed = Emergency("emergency-closed", t.EmergencyClosed, t.Closed),
+            EmergencyBypassed = Emergency("emergency-bypassed", t.EmergencyBypassed, t.Bypassed),
+        };
+    }
+
+    private PcapFileOptions BindPcapFile(ConfigNode? node)
+    {
+        var options = new PcapFileOptions();
+        if (node is null)
+        {
+            return options;
+        }
+
+        CheckKeys(node, ["checksum-checks", "recursive", "continuous", "delete-when-done"], ["tenant-id", "buffer-size"]);
+        options.ChecksumChecks = node.GetChoice("checksum-checks", "auto", "yes", "no", "auto") switch
+        {
+            "yes" => ChecksumMode.All,
+            "no" => ChecksumMode.None,
+            _ => ChecksumMode.Auto,
+        };
+        options.Recursive = node.GetBoolean("recursive", false);
+        options.Continuous = node.GetBoolean("continuous", false);
+        options.DeleteWhenDone = node.GetBoolean("delete-when-done", false);
+        return options;
+    }
+
+    private static string[] BindPluginDirectories(ConfigNode? node)
+    {
+        if (node is null || (node.Kind == ConfigNodeKind.Scalar && node.Value is null))
+        {
+            return [];
+        }
+
+        return [.. Items(node, "a list of plugin directories").Select(item => ResolvePath(item, null))];
+    }
+
+    private EveLogOptions BindOutputs(ConfigNode? outputs)
+    {
+        if (outputs is null || (outputs.Kind == ConfigNodeKind.Scalar && outputs.Value is null))
+        {
+            return new EveLogOptions();
+        }
+
+        if (outputs.Kind != ConfigNodeKind.Sequence)
+        {
+            throw outputs.Error("expected a list of outputs, e.g. '- eve-log: { enabled: yes }'");
+        }
+
+        EveLogOptions? eve = null;
+        foreach (ConfigNode item in outputs.Items)
+        {
+            if (item.Kind != ConfigNodeKind.Mapping || item.Entries.Count != 1)
+            {
+                throw item.Error("expected one output per list item, e.g. '- eve-log: { enabled: yes }'");
+            }
+
+            (string name, ConfigNode settings) = (item.Entries[0].Key, item.Entries[0].Value);
+            // As Suricata: an output without 'enabled: yes' is off.
+            ConfigNode? body = Mapping(settings);
+            bool enabled = body?.GetBoolean("enabled", false) ?? false;
+            if (body?["enabled"] is null && string.Equals(name, "eve-log", StringComparison.Ordinal))
+            {
+                Warn(settings, "eve-log has no 'enabled: yes'; it is off, as in Suricata");
+            }
+
+            if (string.Equals(name, "eve-log", StringComparison.Ordinal))
+            {
+                if (eve is not null && eve.Enabled && enabled)
+                {
+                    Warn(settings, "only the first enabled eve-log output is used; this one is ignored");
+                    continue;
+                }
+
+                if (eve is null || !eve.Enabled)
+                {
+                    eve = BindEveLog(body);
+                    eve.Enabled = enabled;
+                }
+
+                continue;
+            }
+
+            if (Array.IndexOf(SuricataOutputs, name) < 0)
+            {
+                Warn(settings, $"unknown output '{name}' ignored");
+            }
+            else if (enabled)
+            {
+                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log)");
+            }
+        }
+
+        return eve ?? new EveLogOptions { Enabled = false };
+    }
+
+    private EveLogOptions BindEveLog(ConfigNode? node)
+    {
+        var options = new EveLogOptions();
+        if (node is null)
+        {
+            return options;
+        }
+
+        CheckKeys(node, ["enabled", "filetype", "filename", "community-id", "community-id-seed", "ethernet", "types"],
+            ["append", "threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "filemode", "tenant-id"]);
+        if (node["filetype"] is { } fileType)
+        {
+            string kind = node.GetChoice("filetype", "regular", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis");
+            if (kind is not ("regular" or "file"))
+            {
+                throw fileType.Error($"'{fileType.Value}' is not supported by this host; allowed: regular");
+            }
+        }
+
+        string? fileName = Text(node["filename"]);
+        if (fileName is not null)
+        {
+            options.FileName = fileName;
+        }
+
+        options.CommunityId = node.GetBoolean("community-id", false);
+        options.Ethernet = node.GetBoolean("ethernet", false);
+        options.CommunityIdSeed = (ushort)node.GetInt64("community-id-seed", 0, 0, ushort.MaxValue);
+        if (node["types"] is { } types && !(types.Kind == ConfigNodeKind.Scalar && types.Value is null))
+        {
+            var list = new List<string>();
+            var settings = new Dictionary<string, ConfigNode>(StringComparer.Ordinal);
+            if (types.Kind != ConfigNodeKind.Sequence)
+            {
+                throw types.Error("expected a list of event types, e.g. '- flow'");
+            }
+
+            foreach (ConfigNode item in types.Items)
+            {
+                string type;
+                if (item.Kind == ConfigNodeKind.Mapping && item.Entries.Count == 1)
+                {
+                    type = item.Entries[0].Key;
+                    settings[type] = item.Entries[0].Value;
+                }
+                else if (item.Kind == ConfigNodeKind.Scalar && !string.IsNullOrWhiteSpace(item.Value))
+                {
+                    type = item.Value.Trim();
+                }
+                else
+                {
+                    throw item.Error("expected an event type name (e.g. flow) or '- alert: { ... }'");
+                }
+
+                if (Array.IndexOf(EveTypes, type) < 0)
+                {
+                    Warn(item, $"unknown event type '{type}' ignored; known types: {string.Join(", ", EveTypes)}");
+                    continue;
+                }
+
+                if (!list.Contains(type, StringComparer.Ordinal))
+                {
+                    list.Add(type);
+                }
+            }
+
+            options.Types = list;
+            options.TypeSettings = settings;
+        }
+
+        return options;
+    }
+
+    private UnixCommandOptions BindUnixCommand(ConfigNode root)
+    {
+        if (Mapping(root["unix-command"]) is { } node)
+        {
+            CheckKeys(node, ["enabled", "filename"], []);
+        }
+
+        return UnixCommandOptions.Read(root);
+    }
+
+    private StatsOptions BindStats(ConfigNode? node)
+    {
+        var options = new StatsOptions();
+        if (node is null)
+        {
+            return options;
+        }
+
+        CheckKeys(node, ["enabled", "interval", "decoder-events", "decoder-events-prefix", "stream-events"], ["exception-policy"]);
+        options.Enabled = node.GetBoolean("enabled", options.Enabled);
+        options.Interval = (int)node.GetInt64("interval", options.Interval, 1, 86400);
+        options.DecoderEvents = node.GetBoolean("decoder-events", options.DecoderEvents);
+        options.DecoderEventsPrefix = Text(node["decoder-events-prefix"]) ?? options.DecoderEventsPrefix;
+        options.StreamEvents = node.GetBoolean("stream-events", options.StreamEvents);
+        return options;
+    }
+
+    private static string[] BindRuleFiles(ConfigNode? node, string? rulePath)
+    {
+        if (node is null || (node.Kind == ConfigNodeKind.Scalar && node.Value is null))
+        {
+            return [];
+        }
+
+        return [.. Items(node, "a list of rule files").Select(item => ResolvePath(item, rulePath))];
+    }
+
+    private StreamOptions BindStream(ConfigNode? node)
+    {
+        var options = new StreamOptions();
+        if (node is null)
+        {
+            return options;
+        }
+
+        CheckKeys(node, ["bypass", "reassembly"],
+            ["memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "midstream-policy", "async-oneside",
+             "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"]);
+        options.Bypass = node.GetBoolean("bypass", options.Bypass);
+        if (Mapping(node["reassembly"]) is { } reassembly)
+        {
+            CheckKeys(reassembly, ["depth"],
+                ["memcap", "memcap-policy", "toserver-chunk-size", "toclient-chunk-size", "randomize-chunk-size", "randomize-chunk-range",
+                 "raw", "segment-prealloc", "check-overlap-different-data", "max-regions", "urgent", "zero-copy-size"]);
+            options.ReassemblyDepth = reassembly.GetSize("depth", options.ReassemblyDepth, 0);
+        }
+
+        return options;
+    }
+
+    private static TlsEncryptionHandling BindTls(ConfigNode root)
+    {
+        ConfigNode? tls = root.Find("app-layer.protocols.tls");
+        if (tls is null || tls.Kind != ConfigNodeKind.Mapping)
+        {
+            return TlsEncryptionHandling.Default;
+        }
+
+        return tls.GetChoice("encryption-handling", "default", "default", "track-only", "bypass", "full") switch
+        {
+            "bypass" => TlsEncryptionHandling.Bypass,
+            "full" => TlsEncryptionHandling.Full,
+            _ => TlsEncryptionHandling.Default,
+        };
+    }
+
+    private void CheckKeys(ConfigNode node, string[] known, string[] notUsed)
+    {
+        foreach (KeyValuePair<string, ConfigNode> entry in node.Entries)
+        {
+            if (Array.IndexOf(known, entry.Key) >= 0)
+            {
+                continue;
+            }
+
+            if (Array.IndexOf(notUsed, entry.Key) >= 0)
+            {
+                ConfigurationLog.SettingNotUsed(logger, entry.Value.Location, entry.Value.Path);
+                continue;
+            }
+
+            Warn(entry.Value, $"unknown key '{entry.Key}' ignored; expected one of: {string.Join(", ", known)}");
+        }
+    }
+
+    private void Warn(ConfigNode node, string problem)
+    {
+        string warning = $"{node.Location}: {node.Path}: {problem}";
+        _warnings.Add(warning);
+        ConfigurationLog.ConfigurationWarning(logger, warning);
+    }
+
+    /// <summary>A section that must be a mapping; an empty section (<c>flow:</c> alone) counts as absent.</summary>
+    private static ConfigNode? Mapping(ConfigNode? node)
+    {
+        if (node is null || (node.Kind == ConfigNodeKind.Scalar && node.Value is null))
+        {
+            return null;
+        }
+
+        if (node.Kind != ConfigNodeKind.Mapping)
+        {
+            throw node.Error($"expected a mapping of settings (key: value), found {(node.Kind == ConfigNodeKind.Sequence ? "a list" : $"'{node.Value}'")}");
+        }
+
+        return node;
+    }
+
+    private static IEnumerable<ConfigNode> Items(ConfigNode node, string expected)
+    {
+        IReadOnlyList<ConfigNode> items = node.Kind switch
+        {
+            ConfigNodeKind.Sequence => node.Items,
+            ConfigNodeKind.Scalar => [node],
+            _ => throw node.Error($"expected {expected}"),
+        };
+        foreach (ConfigNode item in items)
+        {
+            if (item.Kind != ConfigNodeKind.Scalar || string.IsNullOrWhiteSpace(item.Value))
+            {
+                throw item.Error($"expected {expected}");
+            }
+        }
+
+        return items;
+    }
+
+    private static string? Text(ConfigNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node.Kind != ConfigNodeKind.Scalar)
+        {
+            throw node.Error("expected a single value");
+        }
+
+        return string.IsNullOrWhiteSpace(node.Value) ? null : node.Value.Trim();
+    }
+
+    /// <summary>Absolute path: relative to <paramref name="baseDirectory"/>, else to the YAML file that names it, else to the working directory.</summary>
+    private static string ResolvePath(ConfigNode item, string? baseDirectory)
+    {
+        string value = item.Value!.Trim();
+        if (Path.IsPathRooted(value))
+        {
+            return Path.GetFullPath(value);
+        }
+
+        string? directory = baseDirectory
+            ?? (item.File is { } file && !string.Equals(file, ConfigOverrides.SourceName, StringComparison.Ordinal) ? Path.GetDirectoryName(Path.GetFullPath(file)) : null);
+        return Path.GetFullPath(directory is null ? value : Path.Combine(directory, value));
+    }
+}

@@ -1,0 +1,48 @@
+using Capture.Abstractions;
+
+namespace Capture.Hosting.Control;
+
+/// <summary>The <c>unix-command:</c> section: whether to serve the control socket, and where.</summary>
+public sealed class UnixCommandOptions
+{
+    /// <summary>Where relative file names go (Suricata's run directory).</summary>
+    public const string DefaultDirectory = "/var/run/suricata";
+
+    /// <summary>The socket file when none is configured.</summary>
+    public const string DefaultFileName = "suricata-command.socket";
+
+    /// <summary>Serve the control socket (<c>enabled: yes|no|auto</c>; auto counts as yes).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The socket file, absolute.</summary>
+    public string FileName { get; set; } = System.IO.Path.Combine(DefaultDirectory, DefaultFileName);
+
+    /// <summary>Reads <c>unix-command</c> from the configuration root; absent means disabled.</summary>
+    /// <param name="root">The configuration root.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="ConfigurationException">A value is wrong; the message names file, line and key.</exception>
+    public static UnixCommandOptions Read(ConfigNode root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var options = new UnixCommandOptions();
+        ConfigNode? section = root["unix-command"];
+        if (section is null)
+        {
+            return options;
+        }
+
+        if (section.Kind != ConfigNodeKind.Mapping)
+        {
+            throw section.Error("expected a mapping with 'enabled' and 'filename'");
+        }
+
+        options.Enabled = section.GetChoice("enabled", "no", "yes", "no", "auto", "true", "false", "on", "off") is "yes" or "auto" or "true" or "on";
+        string? file = section.GetString("filename");
+        if (!string.IsNullOrWhiteSpace(file))
+        {
+            options.FileName = System.IO.Path.IsPathRooted(file) ? file : System.IO.Path.Combine(DefaultDirectory, file);
+        }
+
+        return options;
+    }
+}

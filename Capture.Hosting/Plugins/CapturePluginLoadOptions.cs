@@ -1,0 +1,31 @@
+using Capture.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Hosting.Plugins;
+
+/// <summary>Where to find capture plugins and how to load them.</summary>
+public sealed class CapturePluginLoadOptions
+{
+    /// <summary>The default plugin root: <c>plugins</c> next to the host's assemblies.</summary>
+    public static string DefaultRoot => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    /// <summary>
+    /// Plugin roots (YAML <c>plugins:</c>, <c>--plugin-dir</c>): each subdirectory holding a
+    /// <c>plugin.json</c> is a plugin; a root that holds a <c>plugin.json</c> itself is one plugin.
+    /// Each must exist.
+    /// </summary>
+    public IList<string> PluginRoots { get; } = [];
+
+    /// <summary>Also search <see cref="DefaultRoot"/> when it exists. Default yes.</summary>
+    public bool IncludeDefaultRoot { get; set; } = true;
+
+    /// <summary>The configuration tree handed to plugins.</summary>
+    public ConfigNode Configuration { get; set; } = ConfigNode.CreateMapping();
+
+    /// <summary>Logging for the loader and the plugins' activation.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Load each plugin in a collectible context (it can be unloaded when nothing references it). Default no.</summary>
+    public bool Collectible { get; set; }
+}

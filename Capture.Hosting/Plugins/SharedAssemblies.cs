@@ -1,0 +1,80 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Capture.Abstractions;
+
+namespace Capture.Hosting.Plugins;
+
+/// <summary>
+/// The assemblies every plugin shares with the host: the SDK, everything it references
+/// (transitively, computed once and eagerly), and the Microsoft.Extensions abstractions plugins
+/// register services with. A plugin never gets its own copy of these.
+/// </summary>
+internal static class SharedAssemblies
+{
+    private static readonly string[] AlwaysShared =
+    [
+        "Microsoft.Extensions.DependencyInjection.Abstractions",
+        "Microsoft.Extensions.Logging.Abstractions",
+        "Microsoft.Extensions.Options",
+        "Microsoft.Extensions.Primitives",
+        "Microsoft.Extensions.Diagnostics.Abstractions",
+        "Microsoft.Extensions.Hosting.Abstractions",
+        "Microsoft.Extensions.Configuration.Abstractions",
+        "Microsoft.Extensions.FileProviders.Abstractions",
+    ];
+
+    private static readonly Lazy<(AssemblyLoadContext Host, IReadOnlySet<string> Names)> Computed = new(Compute);
+
+    /// <summary>The simple name of the SDK assembly.</summary>
+    public static string SdkName { get; } = typeof(ICapturePlugin).Assembly.GetName().Name!;
+
+    /// <summary>The context the SDK was loaded in: the host's.</summary>
+    public static AssemblyLoadContext HostContext => Computed.Value.Host;
+
+    /// <summary>The shared simple names.</summary>
+    public static IReadOnlySet<string> Names => Computed.Value.Names;
+
+    private static (AssemblyLoadContext, IReadOnlySet<string>) Compute()
+    {
+        Assembly sdk = typeof(ICapturePlugin).Assembly;
+        AssemblyLoadContext host = AssemblyLoadContext.GetLoadContext(sdk) ?? AssemblyLoadContext.Default;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<Assembly>();
+        names.Add(SdkName);
+        queue.Enqueue(sdk);
+        foreach (string name in AlwaysShared)
+        {
+            if (TryLoad(host, new AssemblyName(name)) is { } assembly && names.Add(name))
+            {
+                queue.Enqueue(assembly);
+            }
+        }
+
+        while (queue.Count > 0)
+        {
+            foreach (AssemblyName reference in queue.Dequeue().GetReferencedAssemblies())
+            {
+                if (reference.Name is { } name && !names.Contains(name) && TryLoad(host, reference) is { } assembly)
+                {
+                    names.Add(name);
+                    queue.Enqueue(assembly);
+                }
+            }
+        }
+
+        return (host, names);
+    }
+
+    private static Assembly? TryLoad(AssemblyLoadContext host, AssemblyName name)
+    {
+        try
+        {
+            return host.LoadFromAssemblyName(name);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            // The host does not have it: nothing to share, the plugin may bring its own.
+            return null;
+        }
+    }
+}

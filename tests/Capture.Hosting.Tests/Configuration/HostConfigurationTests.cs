@@ -1,0 +1,255 @@
+using Capture.Abstractions;
+using Capture.Hosting.Configuration;
+using FlowEngine.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Hosting.Tests.Configuration;
+
+public sealed class HostConfigurationTests : IDisposable
+{
+    private readonly YamlFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Empty_configuration_gives_suricata_defaults()
+    {
+        HostConfiguration config = HostConfiguration.Bind(ConfigNode.CreateMapping(), NullLogger.Instance);
+
+        Assert.Equal(65536, config.Flow.HashSize);
+        Assert.Equal(10000, config.Flow.Prealloc);
+        Assert.Equal(32L << 20, config.Flow.Memcap);
+        Assert.Equal(30, config.Flow.EmergencyRecovery);
+        Assert.Equal(new FlowTimeouts(30, 300, 10, 100, 10, 100, 5, 50), config.Flow.Timeouts.Tcp);
+        Assert.Equal(new FlowTimeouts(30, 300, 0, 100, 10, 100, 0, 50), config.Flow.Timeouts.Default);
+        Assert.Equal(60, config.Flow.Defrag.Timeout);
+        Assert.True(config.Flow.VlanTracking);
+        Assert.True(config.EveLog.Enabled);
+        Assert.Equal("eve.json", config.EveLog.FileName);
+        Assert.Equal(["alert", "flow", "stats"], config.EveLog.Types);
+        Assert.True(config.Stats.Enabled);
+        Assert.Equal(8, config.Stats.Interval);
+        Assert.False(config.UnixCommand.Enabled);
+        Assert.Equal(ChecksumMode.Auto, config.PcapFile.ChecksumChecks);
+        Assert.Equal(1L << 20, config.Stream.ReassemblyDepth);
+        Assert.False(config.Stream.Bypass);
+        Assert.Equal(TlsEncryptionHandling.Default, config.TlsEncryptionHandling);
+        Assert.Empty(config.PluginDirectories);
+        Assert.Empty(config.Warnings);
+    }
+
+    [Fact]
+    public void Every_host_section_is_bound()
+    {
+        string path = _files.Write("full.yaml", """
+            %YAML 1.1
+            ---
+            flow:
+              memcap: 128mb
+              hash-size: 131072
+              prealloc: 20000
+              emergency-recovery: 40
+            flow-timeouts:
+              default:
+                new: 31
+              tcp:
+                new: 60
+                established: 600
+                closed: 60
+                bypassed: 100
+                emergency-new: 5
+                emergency-established: 100
+                emergency-closed: 10
+                emergency-bypassed: 50
+              udp:
+                established: 120
+            defrag:
+              memcap: 64mb
+              trackers: 1000
+              max-frags: 2000
+              timeout: 30
+            vlan:
+              use-for-tracking: false
+            pcap-file:
+              checksum-checks: no
+              recursive: yes
+            plugins:
+              - plugins/extra
+            outputs:
+              - fast:
+                  enabled: no
+              - eve-log:
+                  enabled: yes
+                  filetype: regular
+                  filename: events.json
+                  community-id: yes
+                  community-id-seed: 7
+                  ethernet: yes
+                  types:
+                    - alert:
+                        tagged-packets: yes
+                    - flow
+                    - stats:
+                        totals: yes
+            unix-command:
+              enabled: auto
+              filename: custom.socket
+            stats:
+              enabled: yes
+              interval: 2
+            default-rule-path: /etc/rules
+            rule-files:
+              - local.rules
+              - /abs/other.rules
+            stream:
+              memcap: 64mb
+              bypass: yes
+              reassembly:
+                depth: 512kb
+            app-layer:
+              protocols:
+                tls:
+                  encryption-handling: bypass
+            """);
+
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance);
+
+        Assert.Equal(128L << 20, config.Flow.Memcap);
+        Assert.Equal(131072, config.Flow.HashSize);
+        Assert.Equal(20000, config.Flow.Prealloc);
+        Assert.Equal(40, config.Flow.EmergencyRecovery);
+        Assert.Equal(new FlowTimeouts(60, 600, 60, 100, 5, 100, 10, 50), config.Flow.Timeouts.Tcp);
+        Assert.Equal(31, config.Flow.Timeouts.Default.New);
+        Assert.Equal(120, config.Flow.Timeouts.Udp.Established);
+        Assert.Equal(30, config.Flow.Timeouts.Udp.New);
+        Assert.Equal(64L << 20, config.Flow.Defrag.Memcap);
+        Assert.Equal(1000, config.Flow.Defrag.Trackers);
+        Assert.Equal(2000, config.Flow.Defrag.MaxFragments);
+        Assert.Equal(30, config.Flow.Defrag.Timeout);
+        Assert.False(config.Flow.VlanTracking);
+        Assert.True(config.Flow.CommunityId);
+        Assert.Equal(7, config.Flow.CommunityIdSeed);
+        Assert.Equal(ChecksumMode.None, config.PcapFile.ChecksumChecks);
+        Assert.True(config.PcapFile.Recursive);
+        Assert.Equal([Path.Combine(_files.Directory, "plugins", "extra")], config.PluginDirectories);
+        Assert.Equal("events.json", config.EveLog.FileName);
+        Assert.True(config.EveLog.Ethernet);
+        Assert.Equal(["alert", "flow", "stats"], config.EveLog.Types);
+        Assert.Equal("yes", config.EveLog.TypeSettings["alert"].GetString("tagged-packets"));
+        Assert.True(config.UnixCommand.Enabled);
+        Assert.EndsWith("custom.socket", config.UnixCommand.FileName, StringComparison.Ordinal);
+        Assert.Equal(2, config.Stats.Interval);
+        Assert.Equal(["/etc/rules/local.rules", "/abs/other.rules"], config.RuleFiles);
+        Assert.True(config.Stream.Bypass);
+        Assert.Equal(512L << 10, config.Stream.ReassemblyDepth);
+        Assert.Equal(TlsEncryptionHandling.Bypass, config.TlsEncryptionHandling);
+        Assert.Empty(config.Warnings);
+    }
+
+    [Theory]
+    [InlineData("flow:\n  hash-size: many\n", 2, "flow.hash-size", "'many' is not allowed; expected an integer 1..2147483647")]
+    [InlineData("flow:\n  emergency-recovery: 200\n", 2, "flow.emergency-recovery", "200 is out of range; expected an integer 1..100")]
+    [InlineData("flow:\n  memcap: lots\n", 2, "flow.memcap", "expected a size such as")]
+    [InlineData("flow: [1, 2]\n", 1, "flow", "expected a mapping")]
+    [InlineData("flow-timeouts:\n  tcp:\n    new: -1\n", 3, "flow-timeouts.tcp.new", "out of range")]
+    [InlineData("stats:\n  interval: 0\n", 2, "stats.interval", "1..86400")]
+    [InlineData("stats:\n  enabled: maybe\n", 2, "stats.enabled", "expected yes or no")]
+    [InlineData("pcap-file:\n  checksum-checks: sometimes\n", 2, "pcap-file.checksum-checks", "expected one of: yes, no, auto")]
+    [InlineData("app-layer:\n  protocols:\n    tls:\n      encryption-handling: drop\n", 4, "app-layer.protocols.tls.encryption-handling", "expected one of: default, track-only, bypass, full")]
+    [InlineData("outputs:\n  - eve-log:\n      filetype: syslog\n", 3, "outputs.0.eve-log.filetype", "not supported by this host; allowed: regular")]
+    [InlineData("outputs:\n  - eve-log:\n      community-id-seed: 70000\n", 3, "outputs.0.eve-log.community-id-seed", "0..65535")]
+    [InlineData("unix-command:\n  enabled: sometimes\n", 2, "unix-command.enabled", "sometimes")]
+    [InlineData("vlan:\n  use-for-tracking: perhaps\n", 2, "vlan.use-for-tracking", "expected yes or no")]
+    [InlineData("defrag:\n  timeout: 0\n", 2, "defrag.timeout", "1..65535")]
+    [InlineData("stream:\n  reassembly:\n    depth: deep\n", 3, "stream.reassembly.depth", "expected a size")]
+    [InlineData("rule-files: { a: b }\n", 1, "rule-files", "expected a list of rule files")]
+    public void Bad_value_names_file_line_key_and_what_is_allowed(string yaml, int line, string key, string allowed)
+    {
+        string path = _files.Write("bad.yaml", yaml);
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance));
+
+        Assert.StartsWith($"{path}:{line}: {key}: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(path, error.File);
+        Assert.Equal(line, error.Line);
+        Assert.Equal(key, error.Key);
+        Assert.Contains(allowed, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_value_from_set_names_the_override()
+    {
+        ConfigNode root = SuricataYaml.Parse("flow:\n  hash-size: 1024\n", "x.yaml");
+        ConfigOverrides.Apply(root, ["flow.prealloc=-5"]);
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => HostConfiguration.Bind(root, NullLogger.Instance));
+        Assert.StartsWith("--set:1: flow.prealloc: -5 is out of range", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_keys_warn_with_file_line_and_key()
+    {
+        string path = _files.Write("warn.yaml", """
+            flow:
+              hash-size: 1024
+              hash-sise: 2048
+            frobnicate: yes
+            flow-timeouts:
+              udp:
+                closed: 5
+            outputs:
+              - eve-log:
+                  enabled: yes
+                  types:
+                    - flow
+                    - telepathy
+            vars:
+              address-groups: {}
+            """);
+        var logger = new ListLogger();
+
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Load(path), logger);
+
+        Assert.Equal(1024, config.Flow.HashSize);
+        Assert.Equal(4, config.Warnings.Count);
+        Assert.Contains(config.Warnings, w => w.StartsWith($"{path}:3: flow.hash-sise: unknown key 'hash-sise' ignored", StringComparison.Ordinal));
+        Assert.StartsWith($"{path}:4: frobnicate: unknown section 'frobnicate' ignored", config.Warnings.Single(w => w.Contains("frobnicate", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains(config.Warnings, w => w.StartsWith($"{path}:7: flow-timeouts.udp.closed: 'closed' applies to default and tcp only", StringComparison.Ordinal));
+        Assert.Contains(config.Warnings, w => w.StartsWith($"{path}:13: outputs.0.eve-log.types.1: unknown event type 'telepathy'", StringComparison.Ordinal));
+        Assert.Equal(["flow"], config.EveLog.Types);
+        Assert.Equal(config.Warnings.Count, logger.Warnings.Count);
+        Assert.Contains(logger.Warnings, w => w.Contains($"{path}:3: flow.hash-sise", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Emergency_timeout_longer_than_normal_is_cut_to_a_tenth_with_a_warning()
+    {
+        string path = _files.Write("emerg.yaml", "flow-timeouts:\n  udp:\n    established: 300\n    emergency-established: 400\n");
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance);
+        Assert.Equal(30, config.Flow.Timeouts.Udp.EmergencyEstablished);
+        Assert.StartsWith($"{path}:4: flow-timeouts.udp.emergency-established: emergency timeout 400", Assert.Single(config.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outputs_without_eve_log_disable_it_and_unsupported_outputs_warn()
+    {
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Parse("outputs:\n  - fast:\n      enabled: yes\n", "o.yaml"), NullLogger.Instance);
+        Assert.False(config.EveLog.Enabled);
+        Assert.StartsWith("o.yaml:2: outputs.0.fast: output 'fast' is not supported", Assert.Single(config.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eve_log_without_enabled_is_off_as_in_suricata_with_a_warning()
+    {
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Parse("outputs:\n  - eve-log:\n      filename: x.json\n", "e.yaml"), NullLogger.Instance);
+        Assert.False(config.EveLog.Enabled);
+        Assert.Equal("x.json", config.EveLog.FileName);
+        Assert.StartsWith("e.yaml:2: outputs.0.eve-log: eve-log has no 'enabled: yes'", Assert.Single(config.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Capture_and_plugin_sections_are_not_warned_about()
+    {
+        ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\nnetronome: []\nsynthetic:\n  frames: 3\n", "p.yaml");
+        Assert.Empty(HostConfiguration.Bind(root, NullLogger.Instance, ["synthetic"]).Warnings);
+        Assert.Single(HostConfiguration.Bind(root, NullLogger.Instance).Warnings);
+    }
+}
