@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using Capture.Abstractions;
+using Capture.Ebpf.Bypass;
+using Capture.Ebpf.Interop;
+using Capture.Ebpf.Maps;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Ebpf;
+
+/// <summary>
+/// The XDP bypass of one interface: a bypassed flow is two entries (one per direction) in the
+/// filter's <c>flow_v4</c>/<c>flow_v6</c> map; the XDP program drops and counts their packets.
+/// Created by <see cref="XdpBypassFilter"/>; thread-safe; no allocation per call beyond the
+/// per-flow state on a successful bypass.
+/// </summary>
+public sealed class EbpfBypassStrategy : IBypassStrategy
+{
+    private readonly FlowMap _v4;
+    private readonly FlowMap _v6;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<FlowKeyV4, byte> _liveV4 = new();
+    private readonly ConcurrentDictionary<FlowKeyV6, byte> _liveV6 = new();
+    private long _v4Success;
+    private long _v4Failure;
+    private long _v4Entries;
+    private long _v6Success;
+    private long _v6Failure;
+    private long _v6Entries;
+    private long _packets;
+    private long _bytes;
+
+    // Outcomes built once: a full map must not cost an allocation per refused flow.
+    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
+    private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
+    private readonly BypassOutcome _fullV4;
+    private readonly BypassOutcome _fullV6;
+
+    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
+    {
+        Interface = interfaceName;
+        _v4 = v4;
+        _v6 = v6;
+        _logger = logger;
+        _fullV4 = BypassOutcome.Failed(BypassFailure.TableFull, $"{interfaceName}: {v4.Name} is full ({v4.Capacity} entries, two per flow)");
+        _fullV6 = BypassOutcome.Failed(BypassFailure.TableFull, $"{interfaceName}: {v6.Name} is full ({v6.Capacity} entries, two per flow)");
+    }
+
+    /// <inheritdoc />
+    public string Name => "xdp";
+
+    /// <summary>The interface whose maps this strategy fills.</summary>
+    public string Interface { get; }
+
+    /// <inheritdoc />
+    public BypassOutcome TryBypass(in FlowTuple flow, BypassRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.StrategyState is FlowBypassState existing && existing.Owner == this && !record.Released)
+        {
+            return BypassOutcome.Success;
+        }
+
+        if (flow.TunnelDepth > 0)
+        {
+            return s_tunnelled;
+        }
+
+        if (flow.Protocol != 6 && flow.Protocol != 17)
+        {
+            return s_notTcpUdp;
+        }
+
+        FlowBypassState state = new(this);
+        BypassOutcome outcome;
+        if (flow.IsIPv6)
+        {
+            FlowKeyV6 toServer = FlowKeyV6.ToServer(flow);
+            FlowKeyV6 toClient = toServer.Reverse();
+            outcome = InsertPair(_v6, ref toServer, ref toClient, state);
+            if (outcome.Succeeded)
+            {
+                _liveV6[toServer] = 0;
+                _liveV6[toClient] = 0;
+                Interlocked.Increment(ref _v6Success);
+                Interlocked.Increment(ref _v6Entries);
+            }
+            else
+            {
+                Interlocked.Increment(ref _v6Failure);
+            }
+        }
+        else
+        {
+            FlowKeyV4 toServer = FlowKeyV4.ToServer(flow);
+            FlowKeyV4 toClient = toServer.Reverse();
+            outcome = InsertPair(_v4, ref toServer, ref toClient, state);
+            if (outcome.Succeeded)
+            {
+                _liveV4[toServer] = 0;
+                _liveV4[toClient] = 0;
+                Interlocked.Increment(ref _v4Success);
+                Interlocked.Increment(ref _v4Entries);
+            }
+            else
+            {
+                Interlocked.Increment(ref _v4Failure);
+            }
+        }
+
+        if (outcome.Succeeded)
+        {
+            // A record bypassed before (released, then bypassed again) keeps its totals: the new
+            // entries count on top of them.
+            state.BasePacketsToServer -= record.PacketsToServer;
+            state.BaseBytesToServer -= record.BytesToServer;
+            state.BasePacketsToClient -= record.PacketsToClient;
+            state.BaseBytesToClient -= record.BytesToClient;
+            state.LastPacketsToServer = record.PacketsToServer;
+            state.LastBytesToServer = record.BytesToServer;
+            state.LastPacketsToClient = record.PacketsToClient;
+            state.LastBytesToClient = record.BytesToClient;
+            record.Strategy = this;
+            record.StrategyState = state;
+            record.Released = false;
+        }
+
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    public bool SeenSince(in FlowTuple flow, BypassRecord record, long sinceNanoseconds)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Released || record.StrategyState is not FlowBypassState state || state.Owner != this)
+        {
+            return false;
+        }
+
+        // The maps keep no time (the NIC path has no clock): alive means the packet totals moved.
+        ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+        lock (state)
+        {
+            return Fold(record, state, toServer, toClient);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Release(in FlowTuple flow, BypassRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.StrategyState is not FlowBypassState state || state.Owner != this)
+        {
+            return;
+        }
+
+        lock (state)
+        {
+            if (record.Released)
+            {
+                return;
+            }
+
+            // Final counters first, then the entries: no packet counted by the kernel is lost.
+            ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+            Fold(record, state, toServer, toClient);
+            if (flow.IsIPv6)
+            {
+                FlowKeyV6 a = FlowKeyV6.ToServer(flow);
+                FlowKeyV6 b = a.Reverse();
+                DeleteQuietly(_v6, ref a);
+                DeleteQuietly(_v6, ref b);
+                _liveV6.TryRemove(a, out _);
+                _liveV6.TryRemove(b, out _);
+                Interlocked.Decrement(ref _v6Entries);
+            }
+            else
+            {
+                FlowKeyV4 a = FlowKeyV4.ToServer(flow);
+                FlowKeyV4 b = a.Reverse();
+                DeleteQuietly(_v4, ref a);
+                DeleteQuietly(_v4, ref b);
+                _liveV4.TryRemove(a, out _);
+                _liveV4.TryRemove(b, out _);
+                Interlocked.Decrement(ref _v4Entries);
+            }
+
+            record.Released = true;
+        }
+    }
+
+    /// <summary>
+    /// Takes over a flow restored from pinned maps (<see cref="XdpBypassFilter.RestoredFlows"/>):
+    /// the record becomes capture-bypassed by this strategy with the counters the kernel kept.
+    /// </summary>
+    /// <param name="restored">The restored flow.</param>
+    /// <param name="record">The recreated flow's bypass accounting slot.</param>
+    public void Adopt(in RestoredBypassFlow restored, BypassRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        FlowBypassState state = new(this)
+        {
+            LastPacketsToServer = restored.PacketsToServer,
+            LastBytesToServer = restored.BytesToServer,
+            LastPacketsToClient = restored.PacketsToClient,
+            LastBytesToClient = restored.BytesToClient,
+        };
+        FlowTuple flow = restored.Flow;
+        if (flow.IsIPv6)
+        {
+            FlowKeyV6 a = FlowKeyV6.ToServer(flow);
+            _liveV6[a] = 0;
+            _liveV6[a.Reverse()] = 0;
+            Interlocked.Increment(ref _v6Entries);
+        }
+        else
+        {
+            FlowKeyV4 a = FlowKeyV4.ToServer(flow);
+            _liveV4[a] = 0;
+            _liveV4[a.Reverse()] = 0;
+            Interlocked.Increment(ref _v4Entries);
+        }
+
+        record.Strategy = this;
+        record.StrategyState = state;
+        record.Released = false;
+        record.FoldTotals(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
+        Interlocked.Add(ref _packets, restored.PacketsToServer + restored.PacketsToClient);
+        Interlocked.Add(ref _bytes, restored.BytesToServer + restored.BytesToClient);
+    }
+
+    /// <inheritdoc />
+    public BypassStatistics GetStatistics() => new(
+        new BypassFamilyStatistics(Interlocked.Read(ref _v4Success), Interlocked.Read(ref _v4Failure), Interlocked.Read(ref _v4Entries)),
+        new BypassFamilyStatistics(Interlocked.Read(ref _v6Success), Interlocked.Read(ref _v6Failure), Interlocked.Read(ref _v6Entries)),
+        Interlocked.Read(ref _packets),
+        Interlocked.Read(ref _bytes));
+
+    /// <summary>Reads the kernel's totals of both halves (zero for a missing half); for tests and tools.</summary>
+    internal void ReadBoth(in FlowTuple flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient)
+    {
+        if (flow.IsIPv6)
+        {
+            FlowKeyV6 a = FlowKeyV6.ToServer(flow);
+            FlowKeyV6 b = a.Reverse();
+            _v6.Lookup(ref a, out toServer);
+            _v6.Lookup(ref b, out toClient);
+        }
+        else
+        {
+            FlowKeyV4 a = FlowKeyV4.ToServer(flow);
+            FlowKeyV4 b = a.Reverse();
+            _v4.Lookup(ref a, out toServer);
+            _v4.Lookup(ref b, out toClient);
+        }
+    }
+
+    /// <summary>Whether a live flow (bypassed or adopted, not released) owns this IPv4 entry.</summary>
+    internal bool Owns(in FlowKeyV4 key) => _liveV4.ContainsKey(key);
+
+    /// <summary>Whether a live flow (bypassed or adopted, not released) owns this IPv6 entry.</summary>
+    internal bool Owns(in FlowKeyV6 key) => _liveV6.ContainsKey(key);
+
+    private BypassOutcome InsertPair<TKey>(FlowMap map, ref TKey toServer, ref TKey toClient, FlowBypassState state)
+        where TKey : unmanaged
+    {
+        int first = map.InsertIfAbsent(ref toServer);
+        if (first != 0 && first != -Libc.EEXIST)
+        {
+            return Failure(map, first);
+        }
+
+        int second = map.InsertIfAbsent(ref toClient);
+        if (second != 0 && second != -Libc.EEXIST)
+        {
+            if (first == 0)
+            {
+                map.Delete(ref toServer); // roll back the half we added
+            }
+
+            return Failure(map, second);
+        }
+
+        // Entries that were already there (another interface or thread, an older run) keep their
+        // counts: remember them so this flow's counters start at zero.
+        if (first == -Libc.EEXIST && map.Lookup(ref toServer, out HalfFlowCounters a) == 0)
+        {
+            state.BasePacketsToServer = a.Packets;
+            state.BaseBytesToServer = a.Bytes;
+        }
+
+        if (second == -Libc.EEXIST && map.Lookup(ref toClient, out HalfFlowCounters b) == 0)
+        {
+            state.BasePacketsToClient = b.Packets;
+            state.BaseBytesToClient = b.Bytes;
+        }
+
+        return BypassOutcome.Success;
+    }
+
+    private BypassOutcome Failure(FlowMap map, int rc)
+    {
+        int errno = -rc;
+        if (errno is Libc.E2BIG or Libc.EAGAIN or Libc.ENOMEM or Libc.ENOSPC)
+        {
+            // E2BIG: kernel hash full; EAGAIN: NIC table full; ENOMEM: no memory for a non-preallocated entry.
+            return ReferenceEquals(map, _v6) ? _fullV6 : _fullV4;
+        }
+
+        EbpfLog.InsertFailed(_logger, Interface, map.Name, Libc.ErrorText(errno), errno);
+        return BypassOutcome.Failed(BypassFailure.Error, $"{Interface}: inserting into {map.Name} failed: {Libc.ErrorText(errno)} (errno {errno})");
+    }
+
+    private bool Fold(BypassRecord record, FlowBypassState state, HalfFlowCounters toServer, HalfFlowCounters toClient)
+    {
+        long ps = Math.Max(0, toServer.Packets - state.BasePacketsToServer);
+        long bs = Math.Max(0, toServer.Bytes - state.BaseBytesToServer);
+        long pc = Math.Max(0, toClient.Packets - state.BasePacketsToClient);
+        long bc = Math.Max(0, toClient.Bytes - state.BaseBytesToClient);
+        bool moved = ps > state.LastPacketsToServer || pc > state.LastPacketsToClient;
+
+        // Totals only grow; a smaller read (an entry deleted under us) changes nothing.
+        long dp = Math.Max(0, ps - state.LastPacketsToServer) + Math.Max(0, pc - state.LastPacketsToClient);
+        long db = Math.Max(0, bs - state.LastBytesToServer) + Math.Max(0, bc - state.LastBytesToClient);
+        if (dp != 0 || db != 0)
+        {
+            Interlocked.Add(ref _packets, dp);
+            Interlocked.Add(ref _bytes, db);
+        }
+
+        state.LastPacketsToServer = Math.Max(ps, state.LastPacketsToServer);
+        state.LastBytesToServer = Math.Max(bs, state.LastBytesToServer);
+        state.LastPacketsToClient = Math.Max(pc, state.LastPacketsToClient);
+        state.LastBytesToClient = Math.Max(bc, state.LastBytesToClient);
+        record.FoldTotals(state.LastPacketsToServer, state.LastBytesToServer, state.LastPacketsToClient, state.LastBytesToClient);
+        return moved;
+    }
+
+    private void DeleteQuietly<TKey>(FlowMap map, ref TKey key)
+        where TKey : unmanaged
+    {
+        int rc = map.Delete(ref key);
+        if (rc != 0 && rc != -Libc.ENOENT)
+        {
+            EbpfLog.DeleteFailed(_logger, Interface, map.Name, Libc.ErrorText(-rc), -rc);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Capture.Abstractions;
+
+namespace Capture.Ebpf.Maps;
+
+/// <summary>
+/// The IPv4 half-flow key of <c>flow_v4</c> (struct flow_v4_key in Bpf/xdp_bypass.c), 20 bytes:
+/// src, dst (network order), sport, dport (network order), proto, pad (0), vlan[3] (host order,
+/// 12-bit ids, outermost first).
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Pack = 4, Size = 20)]
+internal struct FlowKeyV4 : IEquatable<FlowKeyV4>
+{
+    public uint Source;
+    public uint Destination;
+    public ushort SourcePort;
+    public ushort DestinationPort;
+    public byte Protocol;
+    public byte Padding;
+    public ushort Vlan0;
+    public ushort Vlan1;
+    public ushort Vlan2;
+
+    /// <summary>The key of the to-server half (Source → Destination) of <paramref name="flow"/>.</summary>
+    internal static FlowKeyV4 ToServer(in FlowTuple flow)
+    {
+        Span<byte> address = stackalloc byte[4];
+        FlowKeyV4 key = default;
+        flow.Source.CopyIPv4To(address);
+        key.Source = MemoryMarshal.Read<uint>(address);
+        flow.Destination.CopyIPv4To(address);
+        key.Destination = MemoryMarshal.Read<uint>(address);
+        key.SourcePort = BinaryPrimitives.ReverseEndianness(flow.SourcePort);
+        key.DestinationPort = BinaryPrimitives.ReverseEndianness(flow.DestinationPort);
+        key.Protocol = flow.Protocol;
+        key.Vlan0 = (ushort)(flow.Vlan0 & 0x0fff);
+        key.Vlan1 = (ushort)(flow.Vlan1 & 0x0fff);
+        key.Vlan2 = (ushort)(flow.Vlan2 & 0x0fff);
+        return key;
+    }
+
+    /// <summary>The other direction's key.</summary>
+    internal readonly FlowKeyV4 Reverse()
+    {
+        FlowKeyV4 key = this;
+        key.Source = Destination;
+        key.Destination = Source;
+        key.SourcePort = DestinationPort;
+        key.DestinationPort = SourcePort;
+        return key;
+    }
+
+    /// <summary>The flow this key describes, Source → Destination.</summary>
+    internal readonly FlowTuple ToTuple()
+    {
+        Span<byte> address = stackalloc byte[4];
+        MemoryMarshal.Write(address, in Source);
+        FlowAddress source = FlowAddress.FromBytes(address);
+        MemoryMarshal.Write(address, in Destination);
+        FlowAddress destination = FlowAddress.FromBytes(address);
+        return new FlowTuple(false, source, destination, BinaryPrimitives.ReverseEndianness(SourcePort), BinaryPrimitives.ReverseEndianness(DestinationPort), Protocol, Vlan0, Vlan1, Vlan2, 0);
+    }
+
+    /// <inheritdoc />
+    public readonly bool Equals(FlowKeyV4 other) =>
+        Source == other.Source && Destination == other.Destination && SourcePort == other.SourcePort
+        && DestinationPort == other.DestinationPort && Protocol == other.Protocol && Vlan0 == other.Vlan0
+        && Vlan1 == other.Vlan1 && Vlan2 == other.Vlan2;
+
+    /// <inheritdoc />
+    public override readonly bool Equals(object? obj) => obj is FlowKeyV4 other && Equals(other);
+
+    /// <inheritdoc />
+    public override readonly int GetHashCode() =>
+        HashCode.Combine(Source, Destination, SourcePort, DestinationPort, Protocol, Vlan0, Vlan1, Vlan2);
+}
