@@ -35,4 +35,13 @@ public sealed class FlowEngineOptions
 
     /// <summary>Track flows by VLAN ids (<c>vlan.use-for-tracking</c>). Default true.</summary>
     public bool VlanTracking { get; set; } = true;
+
+    /// <summary>
+    /// How often each worker runs the flow manager's pass, milliseconds of the worker's clock
+    /// (packet time for offline captures, wall time for live ones). Default 1000.
+    /// </summary>
+    public int ManagerIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>Decoder limits and tunnel ports.</summary>
+    public FlowEngine.Decode.DecoderOptions Decoder { get; set; } = new();
 }

@@ -1,0 +1,309 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace FlowEngine.Flows;
+
+/// <summary>
+/// One worker's flow table: preallocated records in arrays (hot part 64 bytes, cold part, one
+/// storage column per registered slot), a hash index of bucket heads and chain links in int
+/// arrays, and free slots kept as clusters (the passt design): the first slot of a run of free
+/// slots holds the run's length and the next run's first slot, in index order. New flows take the
+/// lowest free slot; slots are freed only by <see cref="Scan{TVisitor}"/>, which rebuilds the
+/// cluster list as it goes, or by <see cref="FreeWhenFull"/> when nothing else is free. A scan
+/// costs active flows plus free clusters, not the table size. Single-threaded by design.
+/// </summary>
+internal sealed class FlowTable
+{
+    private const int NoSlot = -1;
+
+    private readonly int[] _buckets;
+    private readonly int[] _chain;
+    private readonly int _mask;
+    private int _firstFree;
+
+    /// <summary>Creates a table of <paramref name="capacity"/> records and at least <paramref name="hashSize"/> buckets.</summary>
+    public FlowTable(int capacity, int hashSize, int storageColumns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        Slots = new FlowSlot[capacity];
+        Records = new FlowRecord[capacity];
+        _chain = new int[capacity];
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(Math.Max(hashSize, capacity), 16));
+        _buckets = new int[buckets];
+        _mask = buckets - 1;
+        Array.Fill(_buckets, NoSlot);
+        Storage = new object?[storageColumns][];
+        for (int i = 0; i < storageColumns; i++)
+        {
+            Storage[i] = new object?[capacity];
+        }
+
+        // One cluster: the whole table.
+        _firstFree = 0;
+        Slots[0].Hash = (uint)capacity;
+        _chain[0] = NoSlot;
+    }
+
+    /// <summary>Hot parts.</summary>
+    public FlowSlot[] Slots { get; }
+
+    /// <summary>Cold parts.</summary>
+    public FlowRecord[] Records { get; }
+
+    /// <summary>Storage columns, one per registered slot.</summary>
+    public object?[][] Storage { get; }
+
+    /// <summary>Number of records.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Flows in the table.</summary>
+    public int Active { get; private set; }
+
+    /// <summary>Number of buckets.</summary>
+    public int BucketCount => _mask + 1;
+
+    /// <summary>The lowest free slot, or -1 when full.</summary>
+    public int FirstFree => _firstFree;
+
+    /// <summary>Bytes the table's arrays take per record (index and storage included).</summary>
+    public long BytesPerRecord => (Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + sizeof(int)
+        + (8L * Storage.Length)) + ((long)BucketCount * sizeof(int) / Capacity);
+
+    /// <summary>Bytes per record for a table sized from options, before creating it.</summary>
+    public static long EstimateBytesPerRecord(int storageColumns) =>
+        Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + sizeof(int) + (8L * storageColumns) + 8;
+
+    /// <summary>Warms the cache line of a hash's bucket.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchBucket(uint hash)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _buckets[hash & (uint)_mask]));
+        }
+    }
+
+    /// <summary>Warms the hot and cold parts of the record the hash's bucket points at.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchHead(uint hash)
+    {
+        int head = _buckets[hash & (uint)_mask];
+        if (Sse.IsSupported && head >= 0)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[head]));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Records[head]));
+        }
+    }
+
+    /// <summary>The slot holding <paramref name="key"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Lookup(ref FlowKey key, uint hash)
+    {
+        int slot = _buckets[hash & (uint)_mask];
+        FlowSlot[] slots = Slots;
+        while (slot >= 0)
+        {
+            ref FlowSlot s = ref slots[slot];
+            if (s.Hash == hash && FlowKey.Equal(ref s.Key, ref key))
+            {
+                return slot;
+            }
+
+            slot = _chain[slot];
+        }
+
+        return NoSlot;
+    }
+
+    /// <summary>Takes the lowest free slot for a new flow and indexes it; -1 when the table is full.</summary>
+    public int TryAllocate(ref FlowKey key, uint hash)
+    {
+        int slot = _firstFree;
+        if (slot < 0)
+        {
+            return NoSlot;
+        }
+
+        int length = (int)Slots[slot].Hash;
+        if (length > 1)
+        {
+            int rest = slot + 1;
+            Slots[rest].Hash = (uint)(length - 1);
+            _chain[rest] = _chain[slot];
+            _firstFree = rest;
+        }
+        else
+        {
+            _firstFree = _chain[slot];
+        }
+
+        ref FlowSlot s = ref Slots[slot];
+        s = default;
+        s.Key = key;
+        s.Hash = hash;
+        s.Flags = FlowSlotFlags.InUse;
+        Records[slot] = default;
+        ref int bucket = ref _buckets[hash & (uint)_mask];
+        _chain[slot] = bucket;
+        bucket = slot;
+        Active++;
+        return slot;
+    }
+
+    /// <summary>
+    /// Frees one slot of a full table (eviction): the only place besides a scan that frees, and
+    /// safe because with no free cluster the freed slot becomes the whole list.
+    /// </summary>
+    public void FreeWhenFull(int slot)
+    {
+        if (_firstFree != NoSlot)
+        {
+            throw new InvalidOperationException("eviction frees a slot only when the table is full");
+        }
+
+        Unlink(slot);
+        Slots[slot].Hash = 1;
+        _chain[slot] = NoSlot;
+        _firstFree = slot;
+    }
+
+    /// <summary>
+    /// Visits every flow in index order, skipping free clusters whole, frees the flows the visitor
+    /// ends and rebuilds the cluster list (merging neighbours). Checks <paramref name="stop"/> every
+    /// 4096 steps; a stopped scan leaves a valid table. Returns whether the scan completed.
+    /// </summary>
+    public bool Scan<TVisitor>(ref TVisitor visitor, CancellationToken stop, out int visited)
+        where TVisitor : struct, IFlowSlotVisitor
+    {
+        visited = 0;
+        int oldNext = _firstFree;
+        int newFirst = NoSlot;
+        int lastHead = NoSlot;
+        int lastEnd = NoSlot;
+        int steps = 0;
+        int i = 0;
+        int capacity = Capacity;
+        FlowSlot[] slots = Slots;
+        while (i < capacity)
+        {
+            if ((++steps & 4095) == 0 && stop.IsCancellationRequested)
+            {
+                // Keep the untouched rest of the old list behind what was rebuilt.
+                if (oldNext != NoSlot)
+                {
+                    int rest = _chain[oldNext];
+                    Append(oldNext, (int)slots[oldNext].Hash, ref newFirst, ref lastHead, ref lastEnd);
+                    _chain[lastHead] = rest;
+                }
+                else if (lastHead != NoSlot)
+                {
+                    _chain[lastHead] = NoSlot;
+                }
+
+                _firstFree = newFirst;
+                return false;
+            }
+
+            if (i == oldNext)
+            {
+                int length = (int)slots[i].Hash;
+                oldNext = _chain[i];
+                Append(i, length, ref newFirst, ref lastHead, ref lastEnd);
+                i += length;
+                continue;
+            }
+
+            visited++;
+            if (visitor.Visit(i))
+            {
+                Unlink(i);
+                Append(i, 1, ref newFirst, ref lastHead, ref lastEnd);
+            }
+
+            i++;
+        }
+
+        if (lastHead != NoSlot)
+        {
+            _chain[lastHead] = NoSlot;
+        }
+
+        _firstFree = newFirst;
+        return true;
+    }
+
+    /// <summary>Free clusters in the list (walks it; for tests and stats).</summary>
+    public int CountClusters()
+    {
+        int count = 0;
+        for (int c = _firstFree; c != NoSlot; c = _chain[c])
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Free slots according to the cluster list (walks it; for tests).</summary>
+    public int CountFree()
+    {
+        int free = 0;
+        for (int c = _firstFree; c != NoSlot; c = _chain[c])
+        {
+            free += (int)Slots[c].Hash;
+        }
+
+        return free;
+    }
+
+    private void Append(int start, int length, ref int newFirst, ref int lastHead, ref int lastEnd)
+    {
+        if (lastHead != NoSlot && lastEnd == start)
+        {
+            Slots[lastHead].Hash += (uint)length;
+            lastEnd += length;
+            return;
+        }
+
+        if (lastHead == NoSlot)
+        {
+            newFirst = start;
+        }
+        else
+        {
+            _chain[lastHead] = start;
+        }
+
+        Slots[start].Hash = (uint)length;
+        lastHead = start;
+        lastEnd = start + length;
+    }
+
+    private void Unlink(int slot)
+    {
+        ref FlowSlot s = ref Slots[slot];
+        ref int link = ref _buckets[s.Hash & (uint)_mask];
+        while (link != slot)
+        {
+            if (link < 0)
+            {
+                throw new InvalidOperationException($"flow slot {slot} is not in its hash chain");
+            }
+
+            link = ref _chain[link];
+        }
+
+        link = _chain[slot];
+        s.Flags = FlowSlotFlags.None;
+        s.State = FlowState.New;
+        object?[][] storage = Storage;
+        for (int c = 0; c < storage.Length; c++)
+        {
+            storage[c][slot] = null;
+        }
+
+        Active--;
+    }
+}

@@ -1,0 +1,90 @@
+using Capture.Abstractions;
+using FlowEngine.Storage;
+
+namespace FlowEngine.Flows;
+
+/// <summary>
+/// Detection's view of the flow of the packet being inspected. Valid only during
+/// <see cref="Pipeline.IPacketInspector.Inspect"/> (the record is reused after the flow ends),
+/// hence a ref struct. Directions are the flow's own: to server is client → server.
+/// </summary>
+public readonly ref struct FlowView
+{
+    private readonly FlowShard _shard;
+    private readonly int _slot;
+
+    internal FlowView(FlowShard shard, int slot)
+    {
+        _shard = shard;
+        _slot = slot;
+    }
+
+    /// <summary>EVE <c>flow_id</c>.</summary>
+    public long Id => Record.FlowId;
+
+    /// <summary>First packet, nanoseconds since the Unix epoch.</summary>
+    public long StartNanoseconds => Record.StartNanoseconds;
+
+    /// <summary>Last packet, nanoseconds since the Unix epoch.</summary>
+    public long LastSeenNanoseconds => _shard.Table.Slots[_slot].LastSeenNanoseconds;
+
+    /// <summary>Packets client → server seen by the engine (this packet included).</summary>
+    public long PacketsToServer => Record.PacketsToServer;
+
+    /// <summary>Packets server → client seen by the engine.</summary>
+    public long PacketsToClient => Record.PacketsToClient;
+
+    /// <summary>Bytes client → server seen by the engine.</summary>
+    public long BytesToServer => Record.BytesToServer;
+
+    /// <summary>Bytes server → client seen by the engine.</summary>
+    public long BytesToClient => Record.BytesToClient;
+
+    /// <summary>The flow's state.</summary>
+    public FlowState State => _shard.Table.Slots[_slot].State;
+
+    /// <summary>How the flow is bypassed, if at all.</summary>
+    public BypassKind Bypass => Record.Bypass;
+
+    /// <summary>The flow of the tunnel that carries this flow; 0 on the wire.</summary>
+    public long TunnelParentFlowId => Record.TunnelParentFlowId;
+
+    /// <summary>Whether <see cref="MarkAlerted"/> was called for the flow.</summary>
+    public bool Alerted => (_shard.Table.Slots[_slot].Flags & FlowSlotFlags.Alerted) != 0;
+
+    /// <summary>The flow's tuple, client first.</summary>
+    public FlowTuple Tuple => _shard.BuildTuple(_slot);
+
+    private ref FlowRecord Record => ref _shard.Table.Records[_slot];
+
+    /// <summary>Marks the flow as alerted (EVE <c>flow.alerted</c>).</summary>
+    public void MarkAlerted() => _shard.Table.Slots[_slot].Flags |= FlowSlotFlags.Alerted;
+
+    /// <summary>Reads a storage slot of this flow.</summary>
+    /// <typeparam name="T">The stored type.</typeparam>
+    /// <param name="slot">A slot registered before the engine started.</param>
+    /// <returns>The value, or null when not set.</returns>
+    public T? GetStorage<T>(FlowStorageSlot<T> slot)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        return _shard.Table.Storage[slot.Index][_slot] as T;
+    }
+
+    /// <summary>Writes a storage slot of this flow; dropped when the flow ends.</summary>
+    /// <typeparam name="T">The stored type.</typeparam>
+    /// <param name="slot">A slot registered before the engine started.</param>
+    /// <param name="value">The value, or null to clear.</param>
+    public void SetStorage<T>(FlowStorageSlot<T> slot, T? value)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        _shard.Table.Storage[slot.Index][_slot] = value;
+    }
+
+    /// <summary>
+    /// Bypasses the flow: from the next packet on the engine drops its packets early (local
+    /// bypass), and the capture is asked to stop delivering it (capture bypass on success).
+    /// </summary>
+    public void RequestBypass() => _shard.RequestBypass(_slot);
+}

@@ -1,0 +1,261 @@
+using Capture.Abstractions;
+using FlowEngine.Configuration;
+using FlowEngine.Decode;
+using FlowEngine.Defrag;
+using FlowEngine.Flows;
+using FlowEngine.Output;
+using FlowEngine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace FlowEngine.Pipeline;
+
+/// <summary>
+/// The flow engine: one worker per capture source, each with its own decoder, defragmenter and
+/// flow-table shard (so the packet path takes no lock), the flow manager run on each worker
+/// between batches, bypass through each source's <see cref="IBypassStrategy"/>, and a
+/// flow-end event for every flow on every path.
+/// </summary>
+public sealed class CaptureEngine
+{
+    /// <summary>The name of the storage slot holding each flow's <see cref="BypassRecord"/>.</summary>
+    public const string BypassStorageName = "bypass_counters";
+
+    private readonly FlowEngineOptions _options;
+    private readonly FlowStorageRegistry _storage;
+    private readonly IFlowEventSink _sink;
+    private readonly Func<IPacketInspector>? _inspectorFactory;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly FlowHasher _hasher = new();
+    private volatile PacketWorker[] _workers = [];
+    private int _running;
+
+    /// <summary>Creates an engine; nothing runs until <see cref="RunAsync"/>.</summary>
+    /// <param name="options">Sizing and timeouts.</param>
+    /// <param name="storage">Flow storage; the engine registers <see cref="BypassStorageName"/> in it. Others register their slots before <see cref="RunAsync"/>.</param>
+    /// <param name="sink">Receives flow-end events, from worker threads (must be thread-safe).</param>
+    /// <param name="inspectorFactory">Creates one detection callback per worker; null for none.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="clock">Wall clock for live captures (offline captures use packet time); <see cref="TimeProvider.System"/> when null.</param>
+    public CaptureEngine(
+        FlowEngineOptions options,
+        FlowStorageRegistry storage,
+        IFlowEventSink sink,
+        Func<IPacketInspector>? inspectorFactory,
+        ILoggerFactory loggerFactory,
+        TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Validate(options);
+        _options = options;
+        _storage = storage;
+        _sink = sink;
+        _inspectorFactory = inspectorFactory;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<CaptureEngine>();
+        _clock = clock ?? TimeProvider.System;
+        BypassSlot = storage.Register<BypassRecord>(BypassStorageName);
+    }
+
+    /// <summary>The storage slot of each flow's bypass accounting.</summary>
+    public FlowStorageSlot<BypassRecord> BypassSlot { get; }
+
+    /// <summary>
+    /// Starts the sources and runs one worker per source (or, for a single offline source and
+    /// <see cref="FlowEngineOptions.Workers"/> &gt; 1, that many workers fed by flow hash) until every source completes (end of an
+    /// offline capture) or <paramref name="cancellationToken"/> fires; then stops the sources and
+    /// ends every remaining flow with reason <c>shutdown</c>, emitting its event and releasing its
+    /// capture bypass. Sources are not disposed (the caller owns them). Runs once per engine.
+    /// </summary>
+    /// <param name="sources">The capture sources.</param>
+    /// <param name="cancellationToken">Stops the engine.</param>
+    /// <returns>Completes when every flow has ended; faults when a source failed (its flows are still ended).</returns>
+    public async Task RunAsync(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.Count == 0)
+        {
+            throw new ArgumentException("at least one capture source is needed", nameof(sources));
+        }
+
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException("a CaptureEngine runs once");
+        }
+
+        int columns = _storage.Seal();
+        ICaptureSource first = sources[0];
+        bool dispatch = sources.Count == 1 && _options.Workers > 1
+            && (first.Capabilities & CaptureCapabilities.Offline) != 0 && (first.Capabilities & CaptureCapabilities.Live) == 0;
+        FlowDispatcher? dispatcher = dispatch ? new FlowDispatcher(first, _options.Workers, _options.Decoder) : null;
+        int workerCount = dispatch ? _options.Workers : sources.Count;
+        int capacity = FlowShard.CapacityFor(_options, workerCount, columns);
+        long interval = Math.Max(1, _options.ManagerIntervalMilliseconds) * 1_000_000L;
+        PacketWorker[] workers = new PacketWorker[workerCount];
+        for (int i = 0; i < workerCount; i++)
+        {
+            ICaptureSource source = dispatch ? first : sources[i];
+            FlowShard shard = new(
+                _options,
+                capacity,
+                columns,
+                BypassSlot.Index,
+                _hasher,
+                i,
+                source.InterfaceName,
+                source.BypassStrategy,
+                _sink,
+                _loggerFactory.CreateLogger<FlowShard>());
+            DecoderCounters counters = new();
+            Defragmenter? defragmenter = _options.Defrag.Enabled ? new Defragmenter(_options.Defrag, counters) : null;
+            PacketDecoder decoder = new(counters, _options.Decoder, defragmenter);
+            workers[i] = new PacketWorker(
+                source,
+                shard,
+                decoder,
+                defragmenter,
+                _inspectorFactory?.Invoke(),
+                _clock,
+                interval,
+                _loggerFactory.CreateLogger<PacketWorker>(),
+                dispatcher?.ReaderOf(i));
+        }
+
+        _workers = workers;
+        PipelineLog.Started(_logger, workers.Length, capacity, workers[0].Shard.Table.BytesPerRecord, workers[0].Shard.Table.BucketCount);
+
+        int started = 0;
+        try
+        {
+            for (; started < sources.Count; started++)
+            {
+                await sources[started].StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await StopSourcesAsync(sources, started).ConfigureAwait(false);
+            throw;
+        }
+
+        Task[] running = new Task[workers.Length + (dispatcher is null ? 0 : 1)];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            PacketWorker worker = workers[i];
+            running[i] = Task.Run(() => worker.RunAsync(cancellationToken), CancellationToken.None);
+        }
+
+        if (dispatcher is not null)
+        {
+            running[^1] = Task.Run(() => dispatcher.RunAsync(cancellationToken), CancellationToken.None);
+        }
+
+        // Sources stop once, when asked or when every worker is done; a worker then ends its flows.
+        Task? stopping = null;
+        Lock gate = new();
+        Task StopOnce()
+        {
+            lock (gate)
+            {
+                return stopping ??= StopSourcesAsync(sources, sources.Count);
+            }
+        }
+
+        using (cancellationToken.Register(() => _ = StopOnce()))
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+
+        await StopOnce().ConfigureAwait(false);
+
+        // Batches written after a worker stopped reading go back to their source unprocessed.
+        dispatcher?.ReleaseUnread();
+        foreach (ICaptureSource source in sources)
+        {
+            while (source.Batches.TryRead(out CaptureBatch? left))
+            {
+                left.Release();
+            }
+        }
+
+        EngineStatistics totals = GetStatistics();
+        PipelineLog.Stopped(_logger, totals.FlowsTotal, totals.Decoder.Packets);
+
+        List<Exception> faults = [.. workers.Where(w => w.Fault is not null).Select(w => w.Fault!)];
+        if (faults.Count == 1)
+        {
+            throw new CaptureException($"the worker of capture source {workers.First(w => w.Fault is not null).Source.Name} failed: {faults[0].Message}", faults[0]);
+        }
+
+        if (faults.Count > 1)
+        {
+            throw new AggregateException("several capture sources failed", faults);
+        }
+    }
+
+    /// <summary>A snapshot of every counter; thread-safe, callable while running and after.</summary>
+    /// <returns>The snapshot.</returns>
+    public EngineStatistics GetStatistics()
+    {
+        PacketWorker[] workers = _workers;
+        FlowCounters flows = new();
+        DecoderCounters decoder = new();
+        List<SourceStatistics> sources = [];
+        HashSet<ICaptureSource> seen = new(ReferenceEqualityComparer.Instance);
+        foreach (PacketWorker worker in workers)
+        {
+            flows.Add(worker.Shard.Counters);
+            decoder.Add(worker.DecoderCounters);
+            if (seen.Add(worker.Source))
+            {
+                sources.Add(new SourceStatistics(worker.Source.Name, worker.Source.InterfaceName, worker.Source.GetStatistics()));
+            }
+        }
+
+        return new EngineStatistics(flows, decoder, sources);
+    }
+
+    private static void Validate(FlowEngineOptions options)
+    {
+        if (options.HashSize <= 0)
+        {
+            throw new ArgumentException($"flow.hash-size must be positive, not {options.HashSize}", nameof(options));
+        }
+
+        if (options.Prealloc < 0 || options.Memcap < 0)
+        {
+            throw new ArgumentException("flow.prealloc and flow.memcap must not be negative", nameof(options));
+        }
+
+        if (options.EmergencyRecovery is < 1 or > 100)
+        {
+            throw new ArgumentException($"flow.emergency-recovery must be 1..100 percent, not {options.EmergencyRecovery}", nameof(options));
+        }
+
+        if (options.Prealloc == 0 && options.Memcap < FlowTable.EstimateBytesPerRecord(1))
+        {
+            throw new ArgumentException($"flow.memcap {options.Memcap} does not hold a single flow", nameof(options));
+        }
+    }
+
+    private async Task StopSourcesAsync(IReadOnlyList<ICaptureSource> sources, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                await sources[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // One source failing to stop must not keep the others running.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                PipelineLog.StopFailed(_logger, ex, sources[i].Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using System.Threading.Channels;
+using Capture.Abstractions;
+using FlowEngine.Decode;
+using FlowEngine.Defrag;
+using FlowEngine.Flows;
+using Microsoft.Extensions.Logging;
+
+namespace FlowEngine.Pipeline;
+
+/// <summary>
+/// One worker: reads one source's batches, decodes, tracks flows in its own shard, calls the
+/// inspector and releases each batch. Packets go in chunks of 16: decode and hash all, prefetch
+/// their buckets, then their flow records, then update — so table misses overlap. The flow
+/// manager's pass runs here, between batches and on idle ticks, so the shard is never shared.
+/// </summary>
+internal sealed class PacketWorker
+{
+    private const int Chunk = 16;
+    private const int PrefetchDistance = 16;
+
+    private readonly ICaptureSource _source;
+    private readonly ChannelReader<CaptureBatch> _reader;
+    private readonly PacketDecoder _decoder;
+    private readonly Defragmenter? _defragmenter;
+    private readonly IPacketInspector? _inspector;
+    private readonly TimeProvider _clock;
+    private readonly bool _captureClock;
+    private readonly long _managerInterval;
+    private readonly ILogger _logger;
+    private readonly DecodedPacket[] _packets = new DecodedPacket[Chunk];
+    private readonly FlowKey[] _keys = new FlowKey[Chunk];
+    private readonly uint[] _hashes = new uint[Chunk];
+    private readonly bool[] _sourceIsLow = new bool[Chunk];
+    private readonly sbyte[] _keyLayer = new sbyte[Chunk];
+    private readonly int[] _offsets = new int[Chunk];
+    private readonly int[] _lengths = new int[Chunk];
+    private long _now = long.MinValue;
+    private long _lastPass = long.MinValue;
+
+    public PacketWorker(
+        ICaptureSource source,
+        FlowShard shard,
+        PacketDecoder decoder,
+        Defragmenter? defragmenter,
+        IPacketInspector? inspector,
+        TimeProvider clock,
+        long managerIntervalNanoseconds,
+        ILogger logger,
+        ChannelReader<CaptureBatch>? reader = null)
+    {
+        _source = source;
+        _reader = reader ?? source.Batches;
+        Shard = shard;
+        _decoder = decoder;
+        _defragmenter = defragmenter;
+        _inspector = inspector;
+        _clock = clock;
+        _captureClock = (source.Capabilities & CaptureCapabilities.Offline) != 0 && (source.Capabilities & CaptureCapabilities.Live) == 0;
+        _managerInterval = Math.Max(1, managerIntervalNanoseconds);
+        _logger = logger;
+    }
+
+    public FlowShard Shard { get; }
+
+    public DecoderCounters DecoderCounters => _decoder.Counters;
+
+    public ICaptureSource Source => _source;
+
+    /// <summary>The capture's failure, when its channel completed with one.</summary>
+    public Exception? Fault { get; private set; }
+
+    /// <summary>Runs until the source completes or <paramref name="stop"/> fires, then ends every flow.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        ChannelReader<CaptureBatch> reader = _reader;
+        CancellationTokenSource? idle = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                while (reader.TryRead(out CaptureBatch? batch))
+                {
+                    try
+                    {
+                        ProcessBatch(batch);
+                    }
+                    finally
+                    {
+                        batch.Release();
+                    }
+
+                    Tick(stop);
+                    if (stop.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (_captureClock)
+                {
+                    if (!await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                // Live: wake at least every manager interval so flows time out while the wire is quiet.
+                if (idle is null || !idle.TryReset())
+                {
+                    idle?.Dispose();
+                    idle = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                }
+
+                idle.CancelAfter(TimeSpan.FromTicks(Math.Max(1, _managerInterval / 100)));
+                try
+                {
+                    if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    Tick(stop);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopping: fall through to end the flows.
+        }
+#pragma warning disable CA1031 // A capture failure ends this worker's flows properly and is rethrown by the engine.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fault = ex;
+            PipelineLog.WorkerFailed(_logger, ex, _source.Name);
+        }
+        finally
+        {
+            idle?.Dispose();
+        }
+
+        // Batches already delivered go back unprocessed when stopping.
+        while (reader.TryRead(out CaptureBatch? left))
+        {
+            left.Release();
+        }
+
+        EndAll(FlowEndReason.Shutdown);
+    }
+
+    /// <summary>Ends every flow of the shard (end of capture or shutdown).</summary>
+    public void EndAll(FlowEndReason reason) => Shard.EndAll(reason);
+
+    /// <summary>Runs the flow manager when its interval has passed on this worker's clock.</summary>
+    public void Tick(CancellationToken stop)
+    {
+        long now = Now();
+        if (now == long.MinValue)
+        {
+            return;
+        }
+
+        if (_lastPass == long.MinValue)
+        {
+            _lastPass = now;
+            return;
+        }
+
+        if (now - _lastPass >= _managerInterval)
+        {
+            _lastPass = now;
+            Shard.RunManagerPass(now, stop);
+            _defragmenter?.Expire(now);
+        }
+    }
+
+    /// <summary>Decodes and tracks every packet of a batch (called once per batch so the JIT optimises the loop fully).</summary>
+    public void ProcessBatch(CaptureBatch batch)
+    {
+        ReadOnlySpan<PacketRecord> records = batch.Packets;
+        ReadOnlySpan<byte> buffer = batch.Buffer;
+        int n = records.Length;
+        for (int start = 0; start < n; start += Chunk)
+        {
+            int count = Math.Min(Chunk, n - start);
+            int pending = 0;
+            for (int j = 0; j < count; j++)
+            {
+                int ahead = start + j + PrefetchDistance;
+                if (ahead < n)
+                {
+                    PrefetchData(buffer, records[ahead].Offset);
+                }
+
+                ref readonly PacketRecord record = ref records[start + j];
+                _keyLayer[j] = -1;
+                _lengths[j] = -1;
+                if (record.Offset < 0 || record.CaptureLength < 0 || (long)record.Offset + record.CaptureLength > buffer.Length)
+                {
+                    Shard.Counters.PacketsWithoutFlow++;
+                    continue;
+                }
+
+                ref DecodedPacket packet = ref _packets[j];
+                DecodeResult result = _decoder.Decode(buffer.Slice(record.Offset, record.CaptureLength), in record, ref packet, out ReadOnlySpan<byte> bytes);
+                if (record.TimestampNanoseconds > _now)
+                {
+                    _now = record.TimestampNanoseconds;
+                }
+
+                if (result != DecodeResult.Ok || packet.LayerCount == 0)
+                {
+                    if (result != DecodeResult.FragmentHeld)
+                    {
+                        Shard.Counters.PacketsWithoutFlow++;
+                    }
+
+                    continue;
+                }
+
+                PrepareKey(j, ref packet);
+                if (buffer.Overlaps(bytes, out int offset))
+                {
+                    _offsets[j] = offset;
+                    _lengths[j] = bytes.Length;
+                }
+                else
+                {
+                    // Reassembled bytes live in the defragmenter until its next call: finish this packet now.
+                    Finish(pending, j, buffer);
+                    Handle(j, bytes);
+                    pending = j + 1;
+                }
+            }
+
+            Finish(pending, count, buffer);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchData(ReadOnlySpan<byte> buffer, int offset)
+    {
+        if (Sse.IsSupported && (uint)offset < (uint)buffer.Length)
+        {
+            fixed (byte* p = &buffer[offset])
+            {
+                Sse.PrefetchNonTemporal(p);
+            }
+        }
+    }
+
+    private void PrepareKey(int j, ref DecodedPacket packet)
+    {
+        for (int l = packet.LayerCount - 1; l >= 0; l--)
+        {
+            ref PacketLayer layer = ref packet.Layers[l];
+            if ((layer.Flags & PacketLayerFlags.HasFlowKey) != 0)
+            {
+                FlowKey.FromLayer(in layer, Shard.VlanTracking, out _keys[j], out _sourceIsLow[j]);
+                uint hash = Shard.Hasher.Hash(ref _keys[j]);
+                _hashes[j] = hash;
+                _keyLayer[j] = (sbyte)l;
+                Shard.Table.PrefetchBucket(hash);
+                return;
+            }
+        }
+    }
+
+    private void Finish(int from, int to, ReadOnlySpan<byte> buffer)
+    {
+        FlowTable table = Shard.Table;
+        for (int j = from; j < to; j++)
+        {
+            if (_keyLayer[j] >= 0)
+            {
+                table.PrefetchHead(_hashes[j]);
+            }
+        }
+
+        for (int j = from; j < to; j++)
+        {
+            if (_lengths[j] >= 0)
+            {
+                Handle(j, buffer.Slice(_offsets[j], _lengths[j]));
+            }
+        }
+    }
+
+    private void Handle(int j, ReadOnlySpan<byte> bytes)
+    {
+        ref DecodedPacket packet = ref _packets[j];
+        int keyLayer = _keyLayer[j];
+        if (keyLayer < 0)
+        {
+            Shard.Counters.PacketsWithoutFlow++;
+            return;
+        }
+
+        FlowShard shard = Shard;
+        shard.Counters.Packets++;
+        long timestamp = packet.Record.TimestampNanoseconds;
+        long parent = 0;
+        int slot = -1;
+        bool toServer = false;
+        bool drop = false;
+        for (int l = 0; l <= keyLayer; l++)
+        {
+            ref PacketLayer layer = ref packet.Layers[l];
+            if ((layer.Flags & PacketLayerFlags.HasFlowKey) == 0)
+            {
+                continue;
+            }
+
+            // The outermost flow counts the wire length; a reassembled datagram counts once, whole
+            // (as Suricata's reassembled packet does); a tunnelled flow counts its own IP length.
+            int length = (layer.Flags & PacketLayerFlags.Reassembled) != 0 ? layer.NetworkOffset + layer.IPLength
+                : l == 0 ? packet.Record.OriginalLength : layer.IPLength;
+            slot = l == keyLayer
+                ? shard.Track(ref _keys[j], _hashes[j], _sourceIsLow[j], in layer, timestamp, length, packet.SourceMac, packet.DestinationMac, parent, out toServer, out drop)
+                : shard.Track(in layer, timestamp, length, packet.SourceMac, packet.DestinationMac, parent, out _, out _);
+            parent = shard.Table.Records[slot].FlowId;
+        }
+
+        if (!drop && _inspector is not null)
+        {
+            PacketContext context = new(ref packet, bytes, shard, slot, toServer);
+            _inspector.Inspect(ref context);
+        }
+    }
+
+    private long Now()
+    {
+        if (_captureClock)
+        {
+            return _now;
+        }
+
+        return (_clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    }
+}

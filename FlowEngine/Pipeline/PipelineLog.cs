@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace FlowEngine.Pipeline;
+
+/// <summary>Log messages of the pipeline.</summary>
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Capture source {Source} failed; its flows are ended and logged")]
+    public static partial void WorkerFailed(ILogger logger, Exception exception, string source);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Flow engine: {Workers} worker(s), {Capacity} flows per worker ({BytesPerFlow} bytes each), {Buckets} hash buckets")]
+    public static partial void Started(ILogger logger, int workers, int capacity, long bytesPerFlow, int buckets);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Flow engine stopped: {Flows} flows, {Packets} packets")]
+    public static partial void Stopped(ILogger logger, long flows, long packets);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Stopping capture source {Source} failed")]
+    public static partial void StopFailed(ILogger logger, Exception exception, string source);
+}

@@ -1,0 +1,98 @@
+using FlowEngine.Decode;
+using FlowEngine.Flows;
+using static FlowEngine.Tests.Flows.TestFlows;
+
+namespace FlowEngine.Tests.Flows;
+
+public class FlowKeyTests
+{
+    private readonly FlowHasher _hasher = new(7);
+
+    [Fact]
+    public void Both_directions_make_one_key_and_hash()
+    {
+        PacketLayer forward = Tcp("10.0.0.1", 40000, "10.0.0.2", 80, Syn);
+        PacketLayer reverse = Tcp("10.0.0.2", 80, "10.0.0.1", 40000, Syn | Ack);
+        FlowKey.FromLayer(in forward, true, out FlowKey a, out bool aLow);
+        FlowKey.FromLayer(in reverse, true, out FlowKey b, out bool bLow);
+        Assert.True(FlowKey.Equal(ref a, ref b));
+        Assert.NotEqual(aLow, bLow);
+        Assert.Equal(_hasher.Hash(ref a), _hasher.Hash(ref b));
+    }
+
+    [Fact]
+    public void Same_addresses_are_ordered_by_port()
+    {
+        PacketLayer forward = Udp("10.0.0.1", 5000, "10.0.0.1", 53);
+        PacketLayer reverse = Udp("10.0.0.1", 53, "10.0.0.1", 5000);
+        FlowKey.FromLayer(in forward, true, out FlowKey a, out bool aLow);
+        FlowKey.FromLayer(in reverse, true, out FlowKey b, out bool bLow);
+        Assert.True(FlowKey.Equal(ref a, ref b));
+        Assert.NotEqual(aLow, bLow);
+    }
+
+    [Fact]
+    public void Icmp_echo_request_and_reply_share_a_flow()
+    {
+        PacketLayer request = Layer("192.168.1.1", 77, "192.168.1.9", 0, 1);
+        PacketLayer reply = Layer("192.168.1.9", 77, "192.168.1.1", 0, 1);
+        FlowKey.FromLayer(in request, true, out FlowKey a, out _);
+        FlowKey.FromLayer(in reply, true, out FlowKey b, out _);
+        Assert.True(FlowKey.Equal(ref a, ref b));
+    }
+
+    [Fact]
+    public void Vlan_ids_separate_flows_only_when_tracking_is_on()
+    {
+        PacketLayer first = Udp("10.0.0.1", 1, "10.0.0.2", 2);
+        first.VlanCount = 1;
+        first.Vlan0 = 100;
+        PacketLayer second = first;
+        second.Vlan0 = 200;
+        FlowKey.FromLayer(in first, true, out FlowKey a, out _);
+        FlowKey.FromLayer(in second, true, out FlowKey b, out _);
+        Assert.False(FlowKey.Equal(ref a, ref b));
+        FlowKey.FromLayer(in first, false, out a, out _);
+        FlowKey.FromLayer(in second, false, out b, out _);
+        Assert.True(FlowKey.Equal(ref a, ref b));
+    }
+
+    [Fact]
+    public void Three_vlan_ids_and_tunnel_depth_are_part_of_the_key()
+    {
+        PacketLayer first = Udp("10.0.0.1", 1, "10.0.0.2", 2);
+        first.VlanCount = 3;
+        first.Vlan0 = 1;
+        first.Vlan1 = 2;
+        first.Vlan2 = 3;
+        PacketLayer thirdDiffers = first;
+        thirdDiffers.Vlan2 = 4;
+        PacketLayer deeper = first;
+        deeper.TunnelDepth = 1;
+        FlowKey.FromLayer(in first, true, out FlowKey a, out _);
+        FlowKey.FromLayer(in thirdDiffers, true, out FlowKey b, out _);
+        FlowKey.FromLayer(in deeper, true, out FlowKey c, out _);
+        Assert.False(FlowKey.Equal(ref a, ref b));
+        Assert.False(FlowKey.Equal(ref a, ref c));
+    }
+
+    [Fact]
+    public void The_hash_depends_on_the_run_secret()
+    {
+        PacketLayer layer = Udp("10.0.0.1", 1, "10.0.0.2", 2);
+        FlowKey.FromLayer(in layer, true, out FlowKey key, out _);
+        Assert.NotEqual(new FlowHasher(1).Hash(ref key), new FlowHasher(2).Hash(ref key));
+    }
+
+    [Fact]
+    public void Flow_ids_are_unique_and_positive()
+    {
+        HashSet<long> ids = [];
+        for (ulong i = 1; i <= 100_000; i++)
+        {
+            long id = _hasher.FlowId(i, 3);
+            Assert.True(id > 0);
+            Assert.True(ids.Add(id));
+        }
+    }
+}
