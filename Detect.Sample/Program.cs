@@ -1,2 +1,4 @@
-// Placeholder entry point until the host lands.
-return 0;
+using Detect.Sample.Hosting;
+
+// Detect.Sample: a sample IDS host on the capture framework. See docs/HOST.md.
+return await DetectProgram.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected, CancellationToken.None).ConfigureAwait(false);

@@ -1,0 +1,46 @@
+using Capture.Abstractions;
+
+namespace Detect.Sample.CommandLine;
+
+/// <summary>What the operator asked for on the command line (Suricata's spelling).</summary>
+internal sealed class CommandLineOptions
+{
+    /// <summary><c>-c</c>: the YAML configuration; null for the shipped default.</summary>
+    public string? ConfigFile { get; set; }
+
+    /// <summary><c>-r</c>: a capture file or a directory of captures.</summary>
+    public string? ReadPath { get; set; }
+
+    /// <summary><c>-S</c>: a rules file that replaces the YAML's <c>rule-files</c>.</summary>
+    public string? RulesFile { get; set; }
+
+    /// <summary><c>--set key.path=value</c>, in order.</summary>
+    public List<KeyValuePair<string, string>> Overrides { get; } = [];
+
+    /// <summary><c>-k all|none</c>.</summary>
+    public ChecksumMode Checksums { get; set; } = ChecksumMode.Auto;
+
+    /// <summary><c>--af-packet[=iface]</c> was given.</summary>
+    public bool AfPacket { get; set; }
+
+    /// <summary>The interface of <c>--af-packet=iface</c>; null for the YAML's interfaces.</summary>
+    public string? Interface { get; set; }
+
+    /// <summary><c>--capture-plugin NAME</c>.</summary>
+    public string? CapturePlugin { get; set; }
+
+    /// <summary><c>-l</c>: the log directory.</summary>
+    public string? LogDirectory { get; set; }
+
+    /// <summary><c>--plugin-dir</c>, in order.</summary>
+    public List<string> PluginDirectories { get; } = [];
+
+    /// <summary>Number of <c>-v</c>.</summary>
+    public int Verbosity { get; set; }
+
+    /// <summary><c>--help</c> / <c>-h</c>.</summary>
+    public bool Help { get; set; }
+
+    /// <summary>The capture plugin this run uses: <c>pcap</c> for <c>-r</c>, <c>af-packet</c> for <c>--af-packet</c>, else <c>--capture-plugin</c>.</summary>
+    public string CaptureName => CapturePlugin ?? (AfPacket ? "af-packet" : "pcap");
+}

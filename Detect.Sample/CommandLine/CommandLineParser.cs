@@ -1,0 +1,130 @@
+using Capture.Abstractions;
+
+namespace Detect.Sample.CommandLine;
+
+/// <summary>Parses Suricata-style arguments by hand: short options take the next argument, long options also accept <c>--name=value</c>.</summary>
+internal static class CommandLineParser
+{
+    public const string Usage = """
+        Usage: Detect.Sample [options]
+
+        With no options, reads the shipped sample capture with the shipped configuration.
+
+          -c <file>                 YAML configuration (default: detect.yaml beside the program)
+          -r <file|directory>       read a pcap/pcapng file, or every capture in a directory
+          -S <file>                 load only this rules file (replaces rule-files from the YAML)
+          --set <key.path>=<value>  override a configuration key (repeatable)
+          -k <all|none>             checksum validation
+          --af-packet[=<iface>]     live capture with the af-packet plugin
+          --capture-plugin <name>   capture with the named plugin (pcap, af-packet, netronome, ...)
+          -l <dir>                  log directory for eve.json (default: ./logs)
+          --plugin-dir <dir>        also load capture plugins from <dir> (repeatable)
+          -v                        more verbose logging (repeatable: -v, -vv, -vvv)
+          -h, --help                this text
+
+        Exit codes: 0 success, 1 runtime error, 2 usage or configuration error.
+        """;
+
+    public static CommandLineOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new CommandLineOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string name = arg;
+            string? inline = null;
+            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) is int eq and > 2)
+            {
+                name = arg[..eq];
+                inline = arg[(eq + 1)..];
+            }
+
+            switch (name)
+            {
+                case "-h" or "--help":
+                    options.Help = true;
+                    break;
+                case "-c":
+                    options.ConfigFile = Value(args, ref i, arg);
+                    break;
+                case "-r" or "--pcap-file":
+                    options.ReadPath = inline ?? Value(args, ref i, name);
+                    break;
+                case "-S":
+                    options.RulesFile = Value(args, ref i, arg);
+                    break;
+                case "-l":
+                    options.LogDirectory = Value(args, ref i, arg);
+                    break;
+                case "-k":
+                    string mode = Value(args, ref i, arg);
+                    options.Checksums = mode switch
+                    {
+                        "all" => ChecksumMode.All,
+                        "none" => ChecksumMode.None,
+                        _ => throw new UsageException($"-k: '{mode}' is not allowed; expected all or none"),
+                    };
+                    break;
+                case "--set":
+                    string assignment = inline ?? Value(args, ref i, name);
+                    int split = assignment.IndexOf('=', StringComparison.Ordinal);
+                    if (split <= 0)
+                    {
+                        throw new UsageException($"--set: '{assignment}' is not of the form key.path=value");
+                    }
+
+                    options.Overrides.Add(new(assignment[..split].Trim(), assignment[(split + 1)..].Trim()));
+                    break;
+                case "--af-packet":
+                    options.AfPacket = true;
+                    options.Interface = string.IsNullOrEmpty(inline) ? null : inline;
+                    break;
+                case "--capture-plugin":
+                    options.CapturePlugin = inline ?? Value(args, ref i, name);
+                    break;
+                case "--plugin-dir":
+                    options.PluginDirectories.Add(inline ?? Value(args, ref i, name));
+                    break;
+                default:
+                    if (arg.Length >= 2 && arg[0] == '-' && arg[1] != '-' && arg.AsSpan(1).Trim('v').IsEmpty)
+                    {
+                        options.Verbosity += arg.Length - 1;
+                        break;
+                    }
+
+                    throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' (see --help)" : $"unexpected argument '{arg}' (see --help)");
+            }
+        }
+
+        Validate(options);
+        return options;
+    }
+
+    private static void Validate(CommandLineOptions options)
+    {
+        if (options.ReadPath is not null && options.AfPacket)
+        {
+            throw new UsageException("-r and --af-packet cannot be combined: read a capture or capture live, not both");
+        }
+
+        if (options.AfPacket && options.CapturePlugin is not null && options.CapturePlugin != "af-packet")
+        {
+            throw new UsageException($"--af-packet and --capture-plugin {options.CapturePlugin} select different plugins");
+        }
+
+        if (options.CapturePlugin is { Length: 0 })
+        {
+            throw new UsageException("--capture-plugin needs a plugin name");
+        }
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i, string option)
+    {
+        if (i + 1 >= args.Count || (args[i + 1].StartsWith('-') && args[i + 1].Length > 1))
+        {
+            throw new UsageException($"{option} needs a value (see --help)");
+        }
+
+        return args[++i];
+    }
+}

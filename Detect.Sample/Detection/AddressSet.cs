@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+using Capture.Abstractions;
+
+namespace Detect.Sample.Detection;
+
+/// <summary>
+/// A rule's address field: <c>any</c>, addresses, CIDR blocks, lists in brackets, negation with
+/// <c>!</c> and <c>$VARIABLES</c>. Matches when the address is in some positive entry (or there
+/// are none) and in no negative entry.
+/// </summary>
+internal sealed class AddressSet
+{
+    private readonly List<(byte[] Prefix, int Bits, bool IsIPv6)> _include = [];
+    private readonly List<(byte[] Prefix, int Bits, bool IsIPv6)> _exclude = [];
+
+    private AddressSet()
+    {
+    }
+
+    public static AddressSet Any { get; } = new();
+
+    public bool IsAny => _include.Count == 0 && _exclude.Count == 0;
+
+    public static AddressSet Parse(string text, IReadOnlyDictionary<string, string> variables)
+    {
+        var set = new AddressSet();
+        set.Add(text.Trim(), negated: false, variables, depth: 0);
+        return set;
+    }
+
+    public bool Matches(in FlowAddress address, bool isIPv6)
+    {
+        if (IsAny)
+        {
+            return true;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.CopyTo(bytes);
+        ReadOnlySpan<byte> value = isIPv6 ? bytes : bytes[..4];
+        foreach ((byte[] prefix, int bits, bool v6) in _exclude)
+        {
+            if (v6 == isIPv6 && InPrefix(value, prefix, bits))
+            {
+                return false;
+            }
+        }
+
+        if (_include.Count == 0)
+        {
+            return true;
+        }
+
+        foreach ((byte[] prefix, int bits, bool v6) in _include)
+        {
+            if (v6 == isIPv6 && InPrefix(value, prefix, bits))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool InPrefix(ReadOnlySpan<byte> value, byte[] prefix, int bits)
+    {
+        int whole = bits / 8;
+        if (!value[..whole].SequenceEqual(prefix.AsSpan(0, whole)))
+        {
+            return false;
+        }
+
+        int rest = bits % 8;
+        if (rest == 0)
+        {
+            return true;
+        }
+
+        int mask = 0xFF << (8 - rest) & 0xFF;
+        return (value[whole] & mask) == (prefix[whole] & mask);
+    }
+
+    private void Add(string text, bool negated, IReadOnlyDictionary<string, string> variables, int depth)
+    {
+        if (depth > 16)
+        {
+            throw new RuleSyntaxException($"address variables nest too deep near '{text}'");
+        }
+
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            throw new RuleSyntaxException("empty address");
+        }
+
+        if (text[0] == '!')
+        {
+            Add(text[1..], !negated, variables, depth + 1);
+            return;
+        }
+
+        if (text[0] == '[')
+        {
+            if (text[^1] != ']')
+            {
+                throw new RuleSyntaxException($"address list '{text}' has no closing ']'");
+            }
+
+            foreach (string item in RuleText.SplitList(text[1..^1]))
+            {
+                Add(item, negated, variables, depth + 1);
+            }
+
+            return;
+        }
+
+        if (text[0] == '$')
+        {
+            string name = text[1..];
+            if (!variables.TryGetValue(name, out string? value))
+            {
+                throw new RuleSyntaxException($"address variable ${name} is not defined (vars.address-groups)");
+            }
+
+            Add(value, negated, variables, depth + 1);
+            return;
+        }
+
+        if (text.Equals("any", StringComparison.OrdinalIgnoreCase))
+        {
+            if (negated)
+            {
+                throw new RuleSyntaxException("'!any' matches nothing");
+            }
+
+            return;
+        }
+
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        string addressText = slash < 0 ? text : text[..slash];
+        if (!IPAddress.TryParse(addressText, out IPAddress? address))
+        {
+            throw new RuleSyntaxException($"'{text}' is not an address, CIDR block, list or variable");
+        }
+
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        int maxBits = v6 ? 128 : 32;
+        int bits = maxBits;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), out bits) || bits < 0 || bits > maxBits))
+        {
+            throw new RuleSyntaxException($"'{text}': prefix length must be 0..{maxBits}");
+        }
+
+        (negated ? _exclude : _include).Add((address.GetAddressBytes(), bits, v6));
+    }
+}

@@ -1,0 +1,51 @@
+namespace Detect.Sample.Detection;
+
+/// <summary>Detection's counters, shared by the workers (bumped per alert or bypass, never per packet).</summary>
+internal sealed class DetectionCounters
+{
+    private long _alerts;
+    private long _alertsDropped;
+    private long _ruleBypasses;
+    private long _streamDepthBypasses;
+    private long _tlsBypasses;
+
+    public long Alerts => Interlocked.Read(ref _alerts);
+
+    public long AlertsDropped => Interlocked.Read(ref _alertsDropped);
+
+    public long RuleBypasses => Interlocked.Read(ref _ruleBypasses);
+
+    public long StreamDepthBypasses => Interlocked.Read(ref _streamDepthBypasses);
+
+    public long TlsBypasses => Interlocked.Read(ref _tlsBypasses);
+
+    public void CountAlert() => Interlocked.Increment(ref _alerts);
+
+    public void CountDroppedAlert() => Interlocked.Increment(ref _alertsDropped);
+
+    public void CountBypass(BypassReason reason)
+    {
+        switch (reason)
+        {
+            case BypassReason.Rule:
+                Interlocked.Increment(ref _ruleBypasses);
+                break;
+            case BypassReason.StreamDepth:
+                Interlocked.Increment(ref _streamDepthBypasses);
+                break;
+            case BypassReason.Tls:
+                Interlocked.Increment(ref _tlsBypasses);
+                break;
+        }
+    }
+
+    /// <summary>The counters as EVE stats names (<c>detect.alert</c>, ...).</summary>
+    public IEnumerable<Output.StatsCounter> Enumerate()
+    {
+        yield return new("detect.alert", Alerts);
+        yield return new("detect.alerts_suppressed", AlertsDropped);
+        yield return new("detect.bypass.rule", RuleBypasses);
+        yield return new("detect.bypass.stream_depth", StreamDepthBypasses);
+        yield return new("detect.bypass.tls", TlsBypasses);
+    }
+}

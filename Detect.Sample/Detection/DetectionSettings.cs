@@ -1,0 +1,14 @@
+namespace Detect.Sample.Detection;
+
+/// <summary>What detection does besides rules: stream-depth and TLS encrypted-traffic bypass.</summary>
+internal sealed record DetectionSettings
+{
+    /// <summary><c>stream.bypass</c>: bypass a TCP flow once a direction reaches the depth.</summary>
+    public bool StreamBypass { get; init; }
+
+    /// <summary><c>stream.reassembly.depth</c>, bytes per direction; 0 is unlimited. Suricata's default is 1 MiB.</summary>
+    public long StreamDepth { get; init; } = 1L << 20;
+
+    /// <summary><c>app-layer.protocols.tls.encryption-handling: bypass</c>.</summary>
+    public bool TlsBypass { get; init; }
+}

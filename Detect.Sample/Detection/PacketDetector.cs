@@ -1,0 +1,107 @@
+using Capture.Abstractions;
+
+namespace Detect.Sample.Detection;
+
+/// <summary>
+/// The engine-independent core of detection for one worker: rules against one packet's
+/// payload, stream depth and TLS record tracking against the flow's state. Single-threaded;
+/// allocation-free per packet.
+/// </summary>
+internal sealed class PacketDetector
+{
+    private readonly Rule[] _alertRules;
+    private readonly Rule[] _passRules;
+    private readonly DetectionSettings _settings;
+
+    public PacketDetector(RuleSet rules, DetectionSettings settings)
+    {
+        _alertRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Alert)];
+        _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
+        _settings = settings;
+    }
+
+    /// <summary>
+    /// Inspects one packet. Matching alert rules are written to <paramref name="matches"/> (one
+    /// per sid per packet); returns how many, and the reason to bypass the flow, if any.
+    /// </summary>
+    /// <param name="packet">The packet's tuple in its own direction (source = sender).</param>
+    /// <param name="toServer">Whether the packet goes client → server.</param>
+    /// <param name="payload">The transport payload.</param>
+    /// <param name="state">The flow's detection state.</param>
+    /// <param name="matches">Room for matching rules; extra matches are dropped and counted by the caller.</param>
+    /// <param name="bypass">Why to bypass the flow now, or <see cref="BypassReason.None"/>.</param>
+    public int Inspect(in FlowTuple packet, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    {
+        bypass = BypassReason.None;
+        if (state.Passed || state.BypassRequested)
+        {
+            return 0;
+        }
+
+        foreach (Rule rule in _passRules)
+        {
+            if (rule.Matches(packet, payload))
+            {
+                state.Passed = true;
+                return 0;
+            }
+        }
+
+        int count = 0;
+        foreach (Rule rule in _alertRules)
+        {
+            if (count < matches.Length && rule.Matches(packet, payload))
+            {
+                matches[count++] = rule;
+                if (rule.Bypass)
+                {
+                    bypass = BypassReason.Rule;
+                }
+            }
+        }
+
+        if (count > 0)
+        {
+            state.Alerted = true;
+        }
+
+        if (packet.Protocol == 6 && !payload.IsEmpty && bypass == BypassReason.None)
+        {
+            bypass = TrackStream(toServer, payload, state);
+        }
+
+        if (bypass != BypassReason.None)
+        {
+            state.BypassRequested = true;
+        }
+
+        return count;
+    }
+
+    private BypassReason TrackStream(bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    {
+        long seen = toServer ? state.StreamBytesToServer += payload.Length : state.StreamBytesToClient += payload.Length;
+        if (_settings.TlsBypass)
+        {
+            if (toServer)
+            {
+                state.TlsToServer.Process(payload);
+            }
+            else
+            {
+                state.TlsToClient.Process(payload);
+            }
+
+            // The handshake is over when both sides changed cipher spec and encrypted
+            // application data flows: from here on the payload is opaque.
+            if (state.TlsToServer.SawChangeCipherSpec && state.TlsToClient.SawChangeCipherSpec
+                && !state.TlsToServer.NotTls && !state.TlsToClient.NotTls
+                && (state.TlsToServer.SawApplicationData || state.TlsToClient.SawApplicationData))
+            {
+                return BypassReason.Tls;
+            }
+        }
+
+        return _settings.StreamBypass && _settings.StreamDepth > 0 && seen >= _settings.StreamDepth ? BypassReason.StreamDepth : BypassReason.None;
+    }
+}

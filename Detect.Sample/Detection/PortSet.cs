@@ -1,0 +1,135 @@
+using System.Globalization;
+
+namespace Detect.Sample.Detection;
+
+/// <summary>A rule's port field: <c>any</c>, a port, a range <c>a:b</c> (open ends allowed), lists, negation, <c>$VARIABLES</c>.</summary>
+internal sealed class PortSet
+{
+    private readonly List<(int Low, int High)> _include = [];
+    private readonly List<(int Low, int High)> _exclude = [];
+
+    private PortSet()
+    {
+    }
+
+    public bool IsAny => _include.Count == 0 && _exclude.Count == 0;
+
+    public static PortSet Parse(string text, IReadOnlyDictionary<string, string> variables)
+    {
+        var set = new PortSet();
+        set.Add(text.Trim(), negated: false, variables, depth: 0);
+        return set;
+    }
+
+    public bool Matches(ushort port)
+    {
+        foreach ((int low, int high) in _exclude)
+        {
+            if (port >= low && port <= high)
+            {
+                return false;
+            }
+        }
+
+        if (_include.Count == 0)
+        {
+            return true;
+        }
+
+        foreach ((int low, int high) in _include)
+        {
+            if (port >= low && port <= high)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Add(string text, bool negated, IReadOnlyDictionary<string, string> variables, int depth)
+    {
+        if (depth > 16)
+        {
+            throw new RuleSyntaxException($"port variables nest too deep near '{text}'");
+        }
+
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            throw new RuleSyntaxException("empty port");
+        }
+
+        if (text[0] == '!')
+        {
+            Add(text[1..], !negated, variables, depth + 1);
+            return;
+        }
+
+        if (text[0] == '[')
+        {
+            if (text[^1] != ']')
+            {
+                throw new RuleSyntaxException($"port list '{text}' has no closing ']'");
+            }
+
+            foreach (string item in RuleText.SplitList(text[1..^1]))
+            {
+                Add(item, negated, variables, depth + 1);
+            }
+
+            return;
+        }
+
+        if (text[0] == '$')
+        {
+            string name = text[1..];
+            if (!variables.TryGetValue(name, out string? value))
+            {
+                throw new RuleSyntaxException($"port variable ${name} is not defined (vars.port-groups)");
+            }
+
+            Add(value, negated, variables, depth + 1);
+            return;
+        }
+
+        if (text.Equals("any", StringComparison.OrdinalIgnoreCase))
+        {
+            if (negated)
+            {
+                throw new RuleSyntaxException("'!any' matches no port");
+            }
+
+            return;
+        }
+
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        int low;
+        int high;
+        if (colon < 0)
+        {
+            low = high = ParsePort(text, text);
+        }
+        else
+        {
+            low = colon == 0 ? 0 : ParsePort(text[..colon], text);
+            high = colon == text.Length - 1 ? 65535 : ParsePort(text[(colon + 1)..], text);
+            if (low > high)
+            {
+                throw new RuleSyntaxException($"port range '{text}' is empty (low > high)");
+            }
+        }
+
+        (negated ? _exclude : _include).Add((low, high));
+    }
+
+    private static int ParsePort(string text, string whole)
+    {
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+        {
+            throw new RuleSyntaxException($"'{whole}' is not a port (0..65535), range, list or variable");
+        }
+
+        return port;
+    }
+}

@@ -1,0 +1,64 @@
+namespace Detect.Sample.Detection;
+
+/// <summary>
+/// Reads rules files: one rule per line, '#' comments, blank lines, a trailing '\' continues a
+/// rule on the next line. A bad rule is skipped and recorded with file, line and problem
+/// (as Suricata does); duplicate sids are rejected the same way.
+/// </summary>
+internal static class RuleFileLoader
+{
+    public static RuleSet Load(IEnumerable<string> files, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups)
+    {
+        var rules = new List<Rule>();
+        var errors = new List<RuleLoadError>();
+        var loadedFiles = new List<string>();
+        var sids = new Dictionary<(long Gid, long Sid), Rule>();
+        foreach (string file in files)
+        {
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                errors.Add(new RuleLoadError(file, 0, $"cannot read the rules file: {e.Message}"));
+                continue;
+            }
+
+            loadedFiles.Add(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                int firstLine = i + 1;
+                string text = lines[i].Trim();
+                while (text.EndsWith('\\') && i + 1 < lines.Length)
+                {
+                    text = text[..^1] + lines[++i].Trim();
+                }
+
+                if (text.Length == 0 || text[0] == '#')
+                {
+                    continue;
+                }
+
+                try
+                {
+                    Rule rule = RuleParser.Parse(text, addressGroups, portGroups, file, firstLine);
+                    if (sids.TryGetValue((rule.Gid, rule.Sid), out Rule? previous))
+                    {
+                        throw new RuleSyntaxException($"duplicate sid {rule.Sid} (first at {previous.File}:{previous.Line})");
+                    }
+
+                    sids.Add((rule.Gid, rule.Sid), rule);
+                    rules.Add(rule);
+                }
+                catch (RuleSyntaxException e)
+                {
+                    errors.Add(new RuleLoadError(file, firstLine, e.Message));
+                }
+            }
+        }
+
+        return new RuleSet(rules, errors, loadedFiles);
+    }
+}

@@ -1,0 +1,192 @@
+using Capture.Abstractions;
+using Capture.Hosting.Configuration;
+using Capture.Hosting.Plugins;
+using Detect.Sample.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Detect.Sample.Hosting;
+
+/// <summary>
+/// The process: parse the command line, load and bind the configuration, load the capture
+/// plugins into the Generic Host's services, run, and map every failure to an exit code and
+/// one line on stderr.
+/// </summary>
+internal static class DetectProgram
+{
+    public const string Name = "Detect.Sample";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
+    {
+        CommandLineOptions command;
+        try
+        {
+            command = CommandLineParser.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            await error.WriteLineAsync($"{Name}: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        if (command.Help)
+        {
+            await output.WriteLineAsync(CommandLineParser.Usage).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => ConfigureLogging(builder, command.Verbosity));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // First Ctrl-C stops the capture cleanly (flows are ended and logged); a second one kills.
+            if (!stop.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            }
+        };
+        System.Console.CancelKeyPress += onCancel;
+        try
+        {
+            using IHost host = Build(command, loggerFactory, interactive);
+            await host.StartAsync(stop.Token).ConfigureAwait(false);
+            int code = await host.Services.GetRequiredService<DetectRun>().RunAsync(output, stop.Cancel, stop.Token).ConfigureAwait(false);
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return code;
+        }
+        catch (HostExitException e)
+        {
+            await error.WriteLineAsync($"{Name}: {e.Message}").ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (ConfigurationException e)
+        {
+            await error.WriteLineAsync($"{Name}: configuration error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+        catch (CapturePluginException e)
+        {
+            await error.WriteLineAsync($"{Name}: plugin error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await error.WriteLineAsync($"{Name}: stopped before the capture started").ConfigureAwait(false);
+            return ExitCodes.RuntimeError;
+        }
+#pragma warning disable CA1031 // The process boundary: anything unexpected still ends with one line and exit code 1.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await error.WriteLineAsync($"{Name}: unexpected error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            if (command.Verbosity > 0)
+            {
+                await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.RuntimeError;
+        }
+        finally
+        {
+            System.Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static IHost Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive)
+    {
+        ILogger logger = loggerFactory.CreateLogger(Name);
+        string configFile = Path.GetFullPath(command.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, "detect.yaml"));
+        ConfigNode root = SuricataYaml.Load(configFile);
+        ConfigOverrides.Apply(root, command.Overrides.Select(o => $"{o.Key}={o.Value}"));
+
+        var plugins = new CapturePluginLoadOptions { Configuration = root, LoggerFactory = loggerFactory, IncludeDefaultRoot = false };
+
+        // Sections read by the plugins (and "vars", read by detection) are not unknown.
+        HostConfiguration configuration = HostConfiguration.Bind(root, logger, ["vars", "af-packet", "netronome", "pcap"]);
+        foreach (string warning in configuration.Warnings)
+        {
+            DetectLog.ConfigurationWarning(logger, warning);
+        }
+
+        DetectRunOptions run = Resolve(command, configuration, configFile, interactive);
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddOptions<DetectRunOptions>().Configure(o =>
+        {
+            o.CaptureName = run.CaptureName;
+            o.Target = run.Target;
+            o.LogDirectory = run.LogDirectory;
+            o.Checksums = run.Checksums;
+            o.Interactive = run.Interactive;
+            o.ConfigFile = run.ConfigFile;
+            o.RuleFiles = run.RuleFiles;
+            o.RulesFromCommandLine = run.RulesFromCommandLine;
+        });
+        PluginInventory inventory = PluginDiscovery.Load(builder.Services, plugins, configuration.PluginDirectories.Concat(command.PluginDirectories), run.CaptureName, logger);
+        builder.Services.AddSingleton(inventory);
+        builder.Services.AddSingleton(inventory.Catalog);
+        builder.Services.AddSingleton<DetectRun>();
+        return builder.Build();
+    }
+
+    private static DetectRunOptions Resolve(CommandLineOptions command, HostConfiguration configuration, string configFile, bool interactive)
+    {
+        string captureName = command.CaptureName;
+        string? target = command.Interface ?? command.ReadPath;
+        if (target is not null && command.ReadPath is not null)
+        {
+            target = Path.GetFullPath(target);
+            if (!File.Exists(target) && !Directory.Exists(target))
+            {
+                throw new HostExitException(ExitCodes.UsageError, $"-r: {command.ReadPath}: no such file or directory");
+            }
+        }
+        else if (target is null && captureName == "pcap")
+        {
+            // No capture named: the shipped sample, so that the bare run command shows something.
+            target = Path.Combine(AppContext.BaseDirectory, "samples", "sample.pcap");
+            if (!File.Exists(target))
+            {
+                throw new HostExitException(ExitCodes.UsageError, $"no capture given (-r) and the shipped sample {target} is missing; rebuild Detect.Sample");
+            }
+        }
+
+        string logDirectory = Path.GetFullPath(command.LogDirectory ?? configuration.DefaultLogDirectory ?? "logs");
+        return new DetectRunOptions
+        {
+            CaptureName = captureName,
+            Target = target,
+            LogDirectory = logDirectory,
+            Checksums = command.Checksums != ChecksumMode.Auto ? command.Checksums : configuration.PcapFile.ChecksumChecks,
+            Interactive = interactive,
+            ConfigFile = configFile,
+            RuleFiles = command.RulesFile is not null ? [Path.GetFullPath(command.RulesFile)] : configuration.RuleFiles,
+            RulesFromCommandLine = command.RulesFile is not null,
+        };
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder builder, int verbosity)
+    {
+        builder.SetMinimumLevel(verbosity switch
+        {
+            0 => LogLevel.Warning,
+            1 => LogLevel.Information,
+            2 => LogLevel.Debug,
+            _ => LogLevel.Trace,
+        });
+        builder.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+
+        // Logs go to stderr; stdout carries the run's own output (where it writes, the summary).
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}

@@ -1,0 +1,355 @@
+using System.Diagnostics;
+using Capture.Abstractions;
+using Capture.Hosting.Configuration;
+using Capture.Hosting.Control;
+using Capture.Hosting.Plugins;
+using Detect.Sample.Console;
+using Detect.Sample.Detection;
+using Detect.Sample.Output;
+using FlowEngine.Pipeline;
+using FlowEngine.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Detect.Sample.Hosting;
+
+/// <summary>
+/// One run of the host: open the capture through its plugin, load rules, run the flow engine
+/// with detection, write EVE (flows, alerts, periodic stats) and print the summary.
+/// </summary>
+internal sealed class DetectRun
+{
+    /// <summary>The name of detection's flow-storage slot.</summary>
+    public const string StorageName = "detect.state";
+
+    private readonly IServiceProvider _services;
+    private readonly HostConfiguration _configuration;
+    private readonly DetectRunOptions _options;
+    private readonly PluginInventory _plugins;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+
+    public DetectRun(IServiceProvider services, HostConfiguration configuration, IOptions<DetectRunOptions> options, PluginInventory plugins, ILoggerFactory loggerFactory, TimeProvider clock)
+    {
+        _services = services;
+        _configuration = configuration;
+        _options = options.Value;
+        _plugins = plugins;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<DetectRun>();
+        _clock = clock;
+    }
+
+    public async Task<int> RunAsync(TextWriter output, Action requestStop, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        if (_plugins.Catalog.Find(_options.CaptureName) is null)
+        {
+            throw new HostExitException(ExitCodes.UsageError, _plugins.DescribeMissing(_options.CaptureName));
+        }
+
+        ICaptureSourceFactory factory;
+        try
+        {
+            factory = _plugins.Catalog.GetSourceFactory(_services, _options.CaptureName);
+        }
+        catch (CapturePluginException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"capture plugin '{_options.CaptureName}' cannot be used: {e.Message}", e);
+        }
+
+        RuleSet rules = LoadRules();
+        DetectionSettings detection = new()
+        {
+            StreamBypass = _configuration.Stream.Bypass,
+            StreamDepth = _configuration.Stream.ReassemblyDepth,
+            TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
+        };
+
+        try
+        {
+            Directory.CreateDirectory(_options.LogDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HostExitException(ExitCodes.RuntimeError, $"cannot create the log directory {_options.LogDirectory}: {e.Message}", e);
+        }
+
+        string evePath = Path.Combine(_options.LogDirectory, _configuration.EveLog.FileName);
+        DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
+        IReadOnlyList<ICaptureSource> sources;
+        try
+        {
+            sources = factory.CreateSources(new CaptureSourceRequest
+            {
+                Target = _options.Target,
+                Configuration = _configuration.Root,
+                Checksums = _options.Checksums,
+                Services = _services,
+            });
+        }
+        catch (ConfigurationException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+        }
+        catch (CaptureException e)
+        {
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
+
+        if (sources.Count == 0)
+        {
+            throw new HostExitException(ExitCodes.RuntimeError, $"capture plugin '{_options.CaptureName}' opened no source for {_options.Target ?? "its configured default"}");
+        }
+
+        DetectLog.SourcesOpened(_logger, sources.Count, string.Join(", ", sources.Select(s => s.Name)));
+        output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {evePath}");
+
+        EveWriter eve;
+        try
+        {
+            eve = new EveWriter(evePath, ToEveSettings(_configuration));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, $"cannot write {evePath}: {e.Message}", e);
+        }
+
+        using (eve)
+        {
+            var counters = new DetectionCounters();
+            var sink = new EveFlowSink(eve);
+            var storage = new FlowStorageRegistry();
+            FlowStorageSlot<DetectionFlowState> slot = storage.Register<DetectionFlowState>(StorageName);
+            var detector = new PacketDetector(rules, detection);
+            ILogger inspectorLogger = _loggerFactory.CreateLogger<DetectionInspector>();
+            var engine = new CaptureEngine(
+                _configuration.Flow,
+                storage,
+                sink,
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger),
+                _loggerFactory,
+                _clock);
+
+            long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            UnixControlServer? control = StartControl(sources, engine, counters, requestStop);
+            ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
+                ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
+                : null;
+            using var statsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task statsLoop = _configuration.Stats.Enabled ? WriteStatsPeriodicallyAsync(eve, engine, counters, startedAt, statsStop.Token) : Task.CompletedTask;
+            Exception? failure = null;
+            try
+            {
+                await engine.RunAsync(sources, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is CaptureException or AggregateException or IOException)
+            {
+                failure = e;
+            }
+            finally
+            {
+                await statsStop.CancelAsync().ConfigureAwait(false);
+                await statsLoop.ConfigureAwait(false);
+                if (progress is not null)
+                {
+                    await progress.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (control is not null)
+                {
+                    await control.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            EngineStatistics final = engine.GetStatistics();
+            if (_configuration.Stats.Enabled)
+            {
+                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(final, counters));
+            }
+
+            eve.Flush();
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            RunSummary.Write(output, final, sink, counters, evePath, elapsed.Elapsed);
+            if (failure is not null)
+            {
+                throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                DetectLog.StopRequested(_logger);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    internal static EveSettings ToEveSettings(HostConfiguration configuration)
+    {
+        EveLogOptions eve = configuration.EveLog;
+        ConfigNode? eveNode = FindEveLog(configuration.Root);
+        return new EveSettings
+        {
+            Flow = eve.Writes("flow"),
+            Alert = eve.Writes("alert"),
+            Stats = eve.Writes("stats"),
+            CommunityId = eve.CommunityId,
+            CommunityIdSeed = eve.CommunityIdSeed,
+            Ethernet = eveNode?.GetBoolean("ethernet", false) ?? false,
+        };
+    }
+
+    private static ConfigNode? FindEveLog(ConfigNode root)
+    {
+        if (root["outputs"] is not { Kind: ConfigNodeKind.Sequence } outputs)
+        {
+            return null;
+        }
+
+        foreach (ConfigNode item in outputs.Items)
+        {
+            if (item["eve-log"] is { Kind: ConfigNodeKind.Mapping } eve)
+            {
+                return eve;
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection)
+    {
+        foreach (KeyValuePair<string, long> counter in engine.Enumerate())
+        {
+            yield return new StatsCounter(counter.Key, counter.Value);
+        }
+
+        foreach (StatsCounter counter in detection.Enumerate())
+        {
+            yield return counter;
+        }
+    }
+
+    private static async Task DisposeAllAsync(IReadOnlyList<ICaptureSource> sources)
+    {
+        foreach (ICaptureSource source in sources)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private RuleSet LoadRules()
+    {
+        IReadOnlyList<string> files = _options.RuleFiles;
+        var existing = new List<string>();
+        foreach (string file in files)
+        {
+            if (File.Exists(file))
+            {
+                existing.Add(file);
+            }
+            else if (_options.RulesFromCommandLine)
+            {
+                throw new HostExitException(ExitCodes.UsageError, $"-S: rules file {file} not found");
+            }
+            else
+            {
+                DetectLog.RulesFileMissing(_logger, file);
+            }
+        }
+
+        (Dictionary<string, string> addresses, Dictionary<string, string> ports) = ReadVariables(_configuration.Root);
+        RuleSet rules = RuleFileLoader.Load(existing, addresses, ports);
+        foreach (RuleLoadError error in rules.Errors)
+        {
+            DetectLog.RuleSkipped(_logger, error.ToString());
+        }
+
+        DetectLog.RulesLoaded(_logger, rules.Rules.Count, rules.Files.Count, rules.Errors.Count);
+        if (rules.Rules.Count == 0 && rules.Errors.Count > 0)
+        {
+            // As Suricata: bad rules are skipped, but a rule set where nothing loads is an error.
+            throw new HostExitException(ExitCodes.UsageError, $"no rule could be loaded; first error: {rules.Errors[0]}");
+        }
+
+        return rules;
+    }
+
+    internal static (Dictionary<string, string> Addresses, Dictionary<string, string> Ports) ReadVariables(ConfigNode root)
+    {
+        var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ports = new Dictionary<string, string>(StringComparer.Ordinal);
+        Read(root.Find("vars.address-groups"), addresses);
+        Read(root.Find("vars.port-groups"), ports);
+        return (addresses, ports);
+
+        static void Read(ConfigNode? node, Dictionary<string, string> into)
+        {
+            if (node is null)
+            {
+                return;
+            }
+
+            if (node.Kind != ConfigNodeKind.Mapping)
+            {
+                throw new ConfigurationException(node.File, node.Line, node.Path, "expected a mapping of NAME: value");
+            }
+
+            foreach ((string name, ConfigNode value) in node.Entries)
+            {
+                if (value.Kind != ConfigNodeKind.Scalar || string.IsNullOrWhiteSpace(value.Value))
+                {
+                    throw value.Error("expected an address or port expression, e.g. \"[10.0.0.0/8,!10.1.0.0/16]\"");
+                }
+
+                into[name] = value.Value.Trim();
+            }
+        }
+    }
+
+    private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, Action requestStop)
+    {
+        UnixCommandOptions unix = _configuration.UnixCommand;
+        if (!unix.Enabled)
+        {
+            return null;
+        }
+
+        var registry = new ControlCommandRegistry(_clock);
+        foreach (ICaptureSource source in sources)
+        {
+            ICaptureSource captured = source;
+            registry.AddInterface(new ControlInterface(source.Name, captured.GetStatistics, captured.BypassStrategy is not null));
+        }
+
+        registry.SetShutdown(requestStop);
+        registry.SetCounters(() => [.. StatsCounters(engine.GetStatistics(), counters).Select(c => new KeyValuePair<string, long>(c.Name, c.Value))]);
+        string path = Path.IsPathRooted(unix.FileName) ? unix.FileName : Path.Combine(_options.LogDirectory, unix.FileName);
+        UnixControlServer server = UnixControlServer.Start(path, registry, _loggerFactory.CreateLogger<UnixControlServer>());
+        DetectLog.ControlListening(_logger, server.Path);
+        return server;
+    }
+
+    private async Task WriteStatsPeriodicallyAsync(EveWriter eve, CaptureEngine engine, DetectionCounters counters, long startedAt, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_configuration.Stats.Interval), _clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended; the final stats event is written by the caller.
+        }
+    }
+
+    private long NowNanoseconds() => _clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+
+    private long Uptime(long startedAtMilliseconds) => (_clock.GetUtcNow().ToUnixTimeMilliseconds() - startedAtMilliseconds) / 1000;
+}

@@ -1,0 +1,31 @@
+using Capture.Abstractions;
+
+namespace Detect.Sample.Hosting;
+
+/// <summary>What this run does, resolved from the command line and the configuration.</summary>
+internal sealed class DetectRunOptions
+{
+    /// <summary>The capture plugin (<c>pcap</c>, <c>af-packet</c>, ...).</summary>
+    public string CaptureName { get; set; } = "pcap";
+
+    /// <summary>A file, directory or interface; null for the plugin's configured default.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>Where eve.json goes (absolute).</summary>
+    public string LogDirectory { get; set; } = string.Empty;
+
+    /// <summary><c>-k</c>.</summary>
+    public ChecksumMode Checksums { get; set; }
+
+    /// <summary>Whether stdout is a terminal (progress is shown only then).</summary>
+    public bool Interactive { get; set; }
+
+    /// <summary>The configuration file this run uses.</summary>
+    public string ConfigFile { get; set; } = string.Empty;
+
+    /// <summary>The rules files this run loads.</summary>
+    public IReadOnlyList<string> RuleFiles { get; set; } = [];
+
+    /// <summary>Whether the rules came from <c>-S</c> (then a missing file is an error).</summary>
+    public bool RulesFromCommandLine { get; set; }
+}

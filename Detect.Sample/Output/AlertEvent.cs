@@ -1,0 +1,38 @@
+using Capture.Abstractions;
+using Detect.Sample.Detection;
+
+namespace Detect.Sample.Output;
+
+/// <summary>One EVE <c>alert</c>: the packet's addresses in its own direction, the rule, and the flow so far.</summary>
+internal readonly record struct AlertEvent
+{
+    public required long TimestampNanoseconds { get; init; }
+
+    public required long FlowId { get; init; }
+
+    public required string InterfaceName { get; init; }
+
+    /// <summary>The packet's tuple, source = the packet's sender.</summary>
+    public required FlowTuple Packet { get; init; }
+
+    /// <summary>The flow's tuple, client first (for community_id and the flow object).</summary>
+    public required FlowTuple Flow { get; init; }
+
+    public required int VlanCount { get; init; }
+
+    public required bool ToServer { get; init; }
+
+    public required Rule Rule { get; init; }
+
+    public required long PacketsToServer { get; init; }
+
+    public required long PacketsToClient { get; init; }
+
+    public required long BytesToServer { get; init; }
+
+    public required long BytesToClient { get; init; }
+
+    public required long FlowStartNanoseconds { get; init; }
+
+    public required long TunnelParentFlowId { get; init; }
+}

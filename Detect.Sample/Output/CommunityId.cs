@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Capture.Abstractions;
+
+namespace Detect.Sample.Output;
+
+/// <summary>
+/// Community ID flow hashing, version 1 (corelight/community-id-spec): SHA-1 over the seed, the
+/// ordered addresses, the protocol, a pad byte and the ordered ports, base64, prefixed "1:".
+/// </summary>
+internal static class CommunityId
+{
+    /// <summary>Computes the id of a flow. ICMP flows without a type in the tuple are taken as echo.</summary>
+    public static string Compute(in FlowTuple flow, ushort seed)
+    {
+        int addressLength = flow.IsIPv6 ? 16 : 4;
+        Span<byte> source = stackalloc byte[16];
+        Span<byte> destination = stackalloc byte[16];
+        flow.Source.CopyTo(source);
+        flow.Destination.CopyTo(destination);
+        source = source[..addressLength];
+        destination = destination[..addressLength];
+        ushort sourcePort = flow.SourcePort;
+        ushort destinationPort = flow.DestinationPort;
+        bool oneWay = false;
+        if (flow.Protocol is 1 or 58)
+        {
+            (sourcePort, destinationPort, oneWay) = IcmpPorts(flow);
+        }
+
+        int order = source.SequenceCompareTo(destination);
+        bool swap = !oneWay && (order > 0 || (order == 0 && sourcePort > destinationPort));
+        if (swap)
+        {
+            Span<byte> keep = source;
+            source = destination;
+            destination = keep;
+            (sourcePort, destinationPort) = (destinationPort, sourcePort);
+        }
+
+        Span<byte> input = stackalloc byte[2 + 32 + 2 + 4];
+        int length = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(input, seed);
+        length += 2;
+        source.CopyTo(input[length..]);
+        length += addressLength;
+        destination.CopyTo(input[length..]);
+        length += addressLength;
+        input[length++] = flow.Protocol;
+        input[length++] = 0;
+        if (flow.Protocol is 1 or 6 or 17 or 58 or 132)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(input[length..], sourcePort);
+            BinaryPrimitives.WriteUInt16BigEndian(input[(length + 2)..], destinationPort);
+            length += 4;
+        }
+
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(input[..length], hash);
+        return "1:" + Convert.ToBase64String(hash);
+    }
+
+    /// <summary>
+    /// The spec's ICMP port mapping: the type is the source port, the counterpart type (echo
+    /// request → reply, ...) the destination port; types without a counterpart are one-way.
+    /// The engine keys echo-style flows with the identifier as both ports (the flow's first packet
+    /// is taken as the request) and other messages with source port 0 and destination port
+    /// <c>type &lt;&lt; 8 | code</c>.
+    /// </summary>
+    private static (ushort Source, ushort Destination, bool OneWay) IcmpPorts(in FlowTuple flow)
+    {
+        byte type;
+        byte code;
+        if (flow.SourcePort == flow.DestinationPort)
+        {
+            type = flow.Protocol == 1 ? (byte)8 : (byte)128;
+            code = 0;
+        }
+        else
+        {
+            type = (byte)(flow.DestinationPort >> 8);
+            code = (byte)flow.DestinationPort;
+        }
+
+        int counterpart = flow.Protocol == 1
+            ? type switch { 8 => 0, 0 => 8, 13 => 14, 14 => 13, 15 => 16, 16 => 15, 10 => 9, 9 => 10, 17 => 18, 18 => 17, _ => -1 }
+            : type switch { 128 => 129, 129 => 128, 133 => 134, 134 => 133, 135 => 136, 136 => 135, 130 => 131, 131 => 130, 144 => 145, 145 => 144, _ => -1 };
+        return counterpart < 0 ? (type, code, true) : (type, (ushort)counterpart, false);
+    }
+}

@@ -1,0 +1,72 @@
+using FlowEngine.Flows;
+using FlowEngine.Output;
+
+namespace Detect.Sample.Output;
+
+/// <summary>Writes each ended flow as an EVE flow event and counts flows for the summary.</summary>
+internal sealed class EveFlowSink : IFlowEventSink
+{
+    private readonly EveWriter _eve;
+    private long _flows;
+    private long _tcp;
+    private long _udp;
+    private long _icmp;
+    private long _localBypassed;
+    private long _captureBypassed;
+    private long _packets;
+    private long _bytes;
+    private long _capturePackets;
+
+    public EveFlowSink(EveWriter eve) => _eve = eve;
+
+    public long Flows => Interlocked.Read(ref _flows);
+
+    public long TcpFlows => Interlocked.Read(ref _tcp);
+
+    public long UdpFlows => Interlocked.Read(ref _udp);
+
+    public long IcmpFlows => Interlocked.Read(ref _icmp);
+
+    public long LocalBypassed => Interlocked.Read(ref _localBypassed);
+
+    public long CaptureBypassed => Interlocked.Read(ref _captureBypassed);
+
+    /// <summary>Packets of all ended flows (engine's plus the capture's).</summary>
+    public long Packets => Interlocked.Read(ref _packets);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Packets the capture dropped for bypassed flows, as the flows reported them.</summary>
+    public long CapturePackets => Interlocked.Read(ref _capturePackets);
+
+    public void OnFlowEnd(in FlowEndEvent flowEnd)
+    {
+        _eve.WriteFlow(flowEnd);
+        Interlocked.Increment(ref _flows);
+        switch (flowEnd.Tuple.Protocol)
+        {
+            case 6:
+                Interlocked.Increment(ref _tcp);
+                break;
+            case 17:
+                Interlocked.Increment(ref _udp);
+                break;
+            case 1 or 58:
+                Interlocked.Increment(ref _icmp);
+                break;
+        }
+
+        if (flowEnd.Bypass == BypassKind.Local)
+        {
+            Interlocked.Increment(ref _localBypassed);
+        }
+        else if (flowEnd.Bypass == BypassKind.Capture)
+        {
+            Interlocked.Increment(ref _captureBypassed);
+        }
+
+        Interlocked.Add(ref _packets, flowEnd.PacketsToServer + flowEnd.PacketsToClient);
+        Interlocked.Add(ref _bytes, flowEnd.BytesToServer + flowEnd.BytesToClient);
+        Interlocked.Add(ref _capturePackets, flowEnd.BypassedPacketsToServer + flowEnd.BypassedPacketsToClient);
+    }
+}

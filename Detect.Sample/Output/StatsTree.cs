@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace Detect.Sample.Output;
+
+/// <summary>Dotted counter names as a tree, so <c>decoder.ipv4</c> is written as <c>{"decoder":{"ipv4":N}}</c>.</summary>
+internal sealed class StatsTree
+{
+    private readonly List<KeyValuePair<string, StatsTree>> _children = [];
+    private long? _value;
+
+    public static StatsTree Build(IEnumerable<StatsCounter> counters)
+    {
+        var root = new StatsTree();
+        foreach (StatsCounter counter in counters)
+        {
+            StatsTree node = root;
+            foreach (string part in counter.Name.Split('.'))
+            {
+                node = node.Child(part);
+            }
+
+            node._value = (node._value ?? 0) + counter.Value;
+        }
+
+        return root;
+    }
+
+    public void WriteMembers(Utf8JsonWriter writer)
+    {
+        foreach ((string name, StatsTree child) in _children)
+        {
+            if (child._children.Count == 0)
+            {
+                writer.WriteNumber(name, child._value ?? 0);
+            }
+            else
+            {
+                // A name that is both a counter and a group keeps its value under "total".
+                writer.WriteStartObject(name);
+                if (child._value is long value)
+                {
+                    writer.WriteNumber("total", value);
+                }
+
+                child.WriteMembers(writer);
+                writer.WriteEndObject();
+            }
+        }
+    }
+
+    private StatsTree Child(string name)
+    {
+        foreach ((string key, StatsTree child) in _children)
+        {
+            if (key == name)
+            {
+                return child;
+            }
+        }
+
+        var created = new StatsTree();
+        _children.Add(new(name, created));
+        return created;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Capture.Abstractions;
+using Detect.Sample.Output;
+using FlowEngine.Flows;
+using FlowEngine.Output;
+
+namespace Detect.Sample.Tests;
+
+public sealed class EveWriterTests : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"eve-{Guid.NewGuid():N}.json");
+
+    public void Dispose() => File.Delete(_path);
+
+    private static FlowEndEvent Flow(FlowTuple tuple, BypassKind bypass) => new()
+    {
+        FlowId = 1234567,
+        Tuple = tuple with { Vlan0 = 100, Vlan1 = 200 },
+        VlanCount = 2,
+        InterfaceName = "sample.pcap",
+        StartNanoseconds = 1_795_262_400_123_456_789,
+        EndNanoseconds = 1_795_262_402_999_999_000,
+        PacketsToServer = 10,
+        PacketsToClient = 20,
+        BytesToServer = 1000,
+        BytesToClient = 20000,
+        BypassedPacketsToServer = 4,
+        BypassedPacketsToClient = 15,
+        BypassedBytesToServer = 400,
+        BypassedBytesToClient = 15000,
+        State = bypass == BypassKind.Capture ? FlowState.CaptureBypassed : FlowState.Closed,
+        Reason = FlowEndReason.Shutdown,
+        Bypass = bypass,
+        HasBypassCounters = bypass == BypassKind.Capture,
+        TcpFlagsToServer = 0x1b,
+        TcpFlagsToClient = 0x12,
+        SourceMac = 0x0200c0a80102,
+        DestinationMac = 0x02000a000001,
+        TunnelParentFlowId = 0,
+        Alerted = true,
+    };
+
+    [Fact]
+    public void Flow_event_has_suricata_fields_and_formats()
+    {
+        using (var writer = new EveWriter(_path, new EveSettings { CommunityId = true, Ethernet = true }))
+        {
+            writer.WriteFlow(Flow(TestTuples.Make("192.168.1.2", 40000, "10.0.0.1", 443), BypassKind.Capture));
+            writer.WriteFlow(Flow(TestTuples.Make("2001:db8::1", 40001, "2001:db8::2", 80), BypassKind.None));
+        }
+
+        string[] lines = File.ReadAllLines(_path);
+        Assert.Equal(2, lines.Length);
+        using JsonDocument first = JsonDocument.Parse(lines[0]);
+        JsonElement root = first.RootElement;
+        Assert.Equal("2026-11-21T12:00:02.999999+0000", root.GetProperty("timestamp").GetString());
+        Assert.Equal("flow", root.GetProperty("event_type").GetString());
+        Assert.Equal(1234567, root.GetProperty("flow_id").GetInt64());
+        Assert.Equal("192.168.1.2", root.GetProperty("src_ip").GetString());
+        Assert.Equal(443, root.GetProperty("dest_port").GetInt32());
+        Assert.Equal("TCP", root.GetProperty("proto").GetString());
+        Assert.Equal([100, 200], root.GetProperty("vlan").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.StartsWith("1:", root.GetProperty("community_id").GetString(), StringComparison.Ordinal);
+        Assert.Equal("02:00:c0:a8:01:02", root.GetProperty("ether").GetProperty("src_mac").GetString());
+        JsonElement flow = root.GetProperty("flow");
+        Assert.Equal(10, flow.GetProperty("pkts_toserver").GetInt64());
+        Assert.Equal(15, flow.GetProperty("bypassed").GetProperty("pkts_toclient").GetInt64());
+        Assert.Equal("2026-11-21T12:00:00.123456+0000", flow.GetProperty("start").GetString());
+        Assert.Equal(2, flow.GetProperty("age").GetInt64());
+        Assert.Equal("capture", flow.GetProperty("bypass").GetString());
+        Assert.Equal("bypassed", flow.GetProperty("state").GetString());
+        Assert.Equal("shutdown", flow.GetProperty("reason").GetString());
+        Assert.True(flow.GetProperty("alerted").GetBoolean());
+        Assert.Equal("1b", root.GetProperty("tcp").GetProperty("tcp_flags_ts").GetString());
+
+        using JsonDocument second = JsonDocument.Parse(lines[1]);
+        Assert.Equal("2001:db8::1", second.RootElement.GetProperty("src_ip").GetString());
+        Assert.False(second.RootElement.GetProperty("flow").TryGetProperty("bypassed", out _));
+        Assert.False(second.RootElement.GetProperty("flow").TryGetProperty("bypass", out _));
+        Assert.Equal("closed", second.RootElement.GetProperty("flow").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public void Stats_counters_are_nested_by_their_dotted_names()
+    {
+        using (var writer = new EveWriter(_path, new EveSettings()))
+        {
+            writer.WriteStats(1_795_262_400_000_000_000, 8, [new("capture.kernel_packets", 5), new("decoder.ipv4", 3), new("decoder.event.ipv4.trunc_pkt", 1), new("flow_bypassed.local_pkts", 2)]);
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllLines(_path).Single());
+        JsonElement stats = doc.RootElement.GetProperty("stats");
+        Assert.Equal("stats", doc.RootElement.GetProperty("event_type").GetString());
+        Assert.Equal(8, stats.GetProperty("uptime").GetInt64());
+        Assert.Equal(5, stats.GetProperty("capture").GetProperty("kernel_packets").GetInt64());
+        Assert.Equal(3, stats.GetProperty("decoder").GetProperty("ipv4").GetInt64());
+        Assert.Equal(1, stats.GetProperty("decoder").GetProperty("event").GetProperty("ipv4").GetProperty("trunc_pkt").GetInt64());
+        Assert.Equal(2, stats.GetProperty("flow_bypassed").GetProperty("local_pkts").GetInt64());
+    }
+
+    [Fact]
+    public void Concurrent_writers_produce_whole_lines()
+    {
+        using (var writer = new EveWriter(_path, new EveSettings()))
+        {
+            Parallel.For(0, 8, _ =>
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    writer.WriteFlow(Flow(TestTuples.Make("10.0.0.1", 1000 + i, "10.0.0.2", 80), BypassKind.Local));
+                }
+            });
+        }
+
+        string[] lines = File.ReadAllLines(_path);
+        Assert.Equal(1600, lines.Length);
+        foreach (string line in lines)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            Assert.Equal("local", doc.RootElement.GetProperty("flow").GetProperty("bypass").GetString());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Capture.Tests.Shared;
+
+namespace Detect.Sample.Tests.Host;
+
+/// <summary>
+/// Runs the real, built host (Detect.Sample/bin/&lt;configuration&gt;/net10.0, where the build lays
+/// out its plugins) as a separate process, the way an operator runs it.
+/// </summary>
+internal static class DetectHostProcess
+{
+    private static readonly Lazy<string> HostAssembly = new(FindHost);
+
+    public static string OutputDirectory => Path.GetDirectoryName(HostAssembly.Value)!;
+
+    public static string SamplePcap => Path.Combine(SharedPcaps.RepositoryRoot, "samples", "sample.pcap");
+
+    public static HostResult Run(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = SharedPcaps.RepositoryRoot,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(HostAssembly.Value);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the host");
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"Detect.Sample {string.Join(' ', args)} did not finish within 90 s");
+        }
+
+        process.WaitForExit();
+        return new HostResult(process.ExitCode, output.Result, error.Result);
+    }
+
+    private static string FindHost()
+    {
+        // tests/Detect.Sample.Tests/bin/<Configuration>/net10.0 -> Detect.Sample/bin/<Configuration>/net10.0
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string framework = testOutput.Name;
+        string configuration = testOutput.Parent!.Name;
+        string path = Path.Combine(SharedPcaps.RepositoryRoot, "Detect.Sample", "bin", configuration, framework, "Detect.Sample.dll");
+        if (!File.Exists(path) || !Directory.Exists(Path.Combine(Path.GetDirectoryName(path)!, "plugins", "pcap")))
+        {
+            throw new InvalidOperationException($"the built host with its plugins is missing at {path}; build Detect.Sample first");
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Capture.Tests.Shared;
+using Detect.Sample.Tests.Host;
+
+namespace Detect.Sample.Tests;
+
+/// <summary>The host's command line, exit codes and error messages, run as a process.</summary>
+public sealed class HostCommandLineTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-cli-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(_work.FullName, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string LogDirectory => Path.Combine(_work.FullName, "logs");
+
+    [Fact]
+    public void A_rule_with_bypass_shows_bypass_fields_and_exact_totals()
+    {
+        string rules = Write("bypass.rules", "alert tcp any any -> any 8000 (msg:\"backup download\"; content:\"GET /backup\"; bypass; sid:42; rev:2;)\n");
+        HostResult result = DetectHostProcess.Run("-r", DetectHostProcess.SamplePcap, "-S", rules, "-l", LogDirectory, "--set", "stream.bypass=no", "--set", "app-layer.protocols.tls.encryption-handling=default");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var eve = new EveLog(Path.Combine(LogDirectory, "eve.json"));
+
+        JsonElement flow = Assert.Single(eve.Flows, f => f.GetProperty("flow").TryGetProperty("bypass", out _));
+        Assert.Equal(8000, flow.GetProperty("dest_port").GetInt32());
+        JsonElement counters = flow.GetProperty("flow");
+        Assert.Equal("bypassed", counters.GetProperty("state").GetString());
+        Assert.True(counters.GetProperty("alerted").GetBoolean());
+        JsonElement alert = Assert.Single(eve.Alerts);
+        Assert.Equal(42, alert.GetProperty("alert").GetProperty("signature_id").GetInt64());
+        Assert.Equal(2, alert.GetProperty("alert").GetProperty("rev").GetInt64());
+        Assert.Equal(flow.GetProperty("flow_id").GetInt64(), alert.GetProperty("flow_id").GetInt64());
+
+        // Engine's own plus the capture's packets are every packet of the flow in the capture.
+        TsharkConversation conversation = Tshark.Conversations(DetectHostProcess.SamplePcap)
+            .Single(c => Tshark.Key(c.A, c.B) == Tshark.Key(EveLog.Endpoint(flow, "src"), EveLog.Endpoint(flow, "dest")));
+        Assert.Equal(conversation.Frames, EveLog.Packets(flow));
+        Assert.Equal(conversation.FramesAToB, counters.GetProperty("pkts_toserver").GetInt64());
+        Assert.Equal(conversation.FramesBToA, counters.GetProperty("pkts_toclient").GetInt64());
+        if (counters.GetProperty("bypass").GetString() == "capture")
+        {
+            JsonElement capture = counters.GetProperty("bypassed");
+            Assert.True(capture.GetProperty("pkts_toclient").GetInt64() >= 0);
+        }
+
+        JsonElement stats = eve.LastStats;
+        Assert.Equal(1, stats.GetProperty("detect").GetProperty("bypass").GetProperty("rule").GetInt64());
+    }
+
+    [Fact]
+    public void Set_overrides_change_behaviour()
+    {
+        HostResult plain = DetectHostProcess.Run("-l", LogDirectory);
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        int bypassedByDefault = new EveLog(Path.Combine(LogDirectory, "eve.json")).Flows.Count(f => f.GetProperty("flow").TryGetProperty("bypass", out _));
+
+        HostResult overridden = DetectHostProcess.Run("-l", LogDirectory, "--set", "stream.bypass=no", "--set", "app-layer.protocols.tls.encryption-handling=default", "--set", "outputs.0.eve-log.community-id=no");
+        Assert.True(overridden.ExitCode == 0, overridden.ToString());
+        var eve = new EveLog(Path.Combine(LogDirectory, "eve.json"));
+        Assert.Equal(6, bypassedByDefault);
+        Assert.Single(eve.Flows, f => f.GetProperty("flow").TryGetProperty("bypass", out _)); // only the rule's
+        Assert.DoesNotContain(eve.Flows, f => f.TryGetProperty("community_id", out _));
+    }
+
+    [Fact]
+    public void Reads_every_capture_of_a_directory()
+    {
+        string captures = Directory.CreateDirectory(Path.Combine(_work.FullName, "captures")).FullName;
+        // Named so that capture time moves forward from file to file (2006, then 2026), as in a
+        // directory a sensor wrote: the engine's packet clock does not go back between files.
+        File.Copy(SharedPcaps.Get("pcapplusplus/four_ipv6_http_streams.pcap"), Path.Combine(captures, "a.pcap"));
+        File.Copy(DetectHostProcess.SamplePcap, Path.Combine(captures, "b.pcap"));
+        HostResult result = DetectHostProcess.Run("-r", captures, "-l", LogDirectory);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var eve = new EveLog(Path.Combine(LogDirectory, "eve.json"));
+        const int Packets = 2264 + 81;
+        JsonElement stats = eve.LastStats;
+        Assert.Equal(Packets, stats.GetProperty("decoder").GetProperty("pkts").GetInt64() + stats.GetProperty("capture").GetProperty("bypassed_pkts").GetInt64());
+        Assert.Equal(267 + 4, eve.Flows.Count);
+
+        // The GRE flow and the two flows inside it count the same 13 packets twice (outer and inner).
+        Assert.Equal(Packets + 13, eve.Flows.Sum(EveLog.Packets));
+    }
+
+    [Fact]
+    public void A_missing_capture_is_a_usage_error()
+    {
+        HostResult result = DetectHostProcess.Run("-r", Path.Combine(_work.FullName, "nope.pcap"), "-l", LogDirectory);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("nope.pcap: no such file or directory", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_yaml_names_file_line_and_key()
+    {
+        string config = Write("bad.yaml", "%YAML 1.1\n---\nflow:\n  hash-size: lots\n");
+        HostResult result = DetectHostProcess.Run("-c", config, "-l", LogDirectory);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{config}:4: flow.hash-size:", result.Error, StringComparison.Ordinal);
+
+        HostResult badSet = DetectHostProcess.Run("-l", LogDirectory, "--set", "stream.reassembly.depth=huge");
+        Assert.Equal(2, badSet.ExitCode);
+        Assert.Contains("--set:1: stream.reassembly.depth:", badSet.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_capture_plugin_that_is_not_loaded_is_named_with_the_loaded_ones()
+    {
+        HostResult result = DetectHostProcess.Run("--capture-plugin", "dpdk", "-l", LogDirectory);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("capture plugin 'dpdk' is not available; loaded plugins:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("pcap", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_rules_are_skipped_with_file_and_line_and_a_set_with_none_loading_fails()
+    {
+        string mixed = Write("mixed.rules", "alert tcp any any -> any 80 (msg:\"ok\"; content:\"GET\"; sid:1;)\nalert tcp any any -> any 80 (msg:\"bad\"; sid:1x;)\n");
+        HostResult result = DetectHostProcess.Run("-S", mixed, "-l", LogDirectory);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"{mixed}:2: sid: '1x' is not allowed", result.Error, StringComparison.Ordinal);
+
+        string bad = Write("bad.rules", "alert tcp any any -> any 80 (msg:\"bad\"; flowbits:set,x; sid:1;)\n");
+        HostResult failed = DetectHostProcess.Run("-S", bad, "-l", LogDirectory);
+        Assert.Equal(2, failed.ExitCode);
+        Assert.Contains($"{bad}:1: keyword 'flowbits' is not supported", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Usage_errors_exit_2_and_help_exits_0()
+    {
+        HostResult unknown = DetectHostProcess.Run("--frobnicate");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Equal("Detect.Sample: unknown option '--frobnicate' (see --help)", unknown.Error.Trim());
+
+        HostResult help = DetectHostProcess.Run("--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--capture-plugin <name>", help.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,99 @@
+using Capture.Abstractions;
+using Detect.Sample.Detection;
+
+namespace Detect.Sample.Tests;
+
+public sealed class PacketDetectorTests
+{
+    private static readonly FlowTuple ToServer = TestTuples.Make("192.168.1.2", 40000, "10.0.0.1", 443);
+    private static readonly FlowTuple ToClient = ToServer.Reverse();
+
+    private static RuleSet Rules(params string[] lines)
+    {
+        var empty = new Dictionary<string, string>();
+        return new RuleSet([.. lines.Select((l, i) => RuleParser.Parse(l, empty, empty, "t.rules", i + 1))], [], []);
+    }
+
+    private static byte[] Record(byte type, int length) => [type, 3, 3, (byte)(length >> 8), (byte)length, .. new byte[length]];
+
+    [Fact]
+    public void Tls_bypass_triggers_on_application_data_after_both_change_cipher_specs()
+    {
+        var detector = new PacketDetector(RuleSet.Empty, new DetectionSettings { TlsBypass = true });
+        var state = new DetectionFlowState();
+        Span<Rule?> matches = new Rule?[4];
+        BypassReason reason;
+
+        // A ClientHello split over two segments, with the header itself cut in the middle.
+        byte[] hello = Record(0x16, 300);
+        detector.Inspect(ToServer, true, hello.AsSpan(0, 3), state, matches, out reason);
+        detector.Inspect(ToServer, true, hello.AsSpan(3), state, matches, out reason);
+        Assert.Equal(BypassReason.None, reason);
+        detector.Inspect(ToClient, false, [.. Record(0x16, 90), .. Record(0x16, 2000)], state, matches, out reason);
+        detector.Inspect(ToServer, true, [.. Record(0x16, 70), .. Record(0x14, 1), .. Record(0x16, 40)], state, matches, out reason);
+        Assert.Equal(BypassReason.None, reason);
+        detector.Inspect(ToClient, false, [.. Record(0x14, 1), .. Record(0x16, 40)], state, matches, out reason);
+        Assert.Equal(BypassReason.None, reason);
+        detector.Inspect(ToServer, true, Record(0x17, 100), state, matches, out reason);
+        Assert.Equal(BypassReason.Tls, reason);
+        Assert.True(state.BypassRequested);
+    }
+
+    [Fact]
+    public void Non_tls_payload_is_never_tls_bypassed()
+    {
+        var detector = new PacketDetector(RuleSet.Empty, new DetectionSettings { TlsBypass = true });
+        var state = new DetectionFlowState();
+        Span<Rule?> matches = new Rule?[4];
+        detector.Inspect(ToServer, true, "GET / HTTP/1.1\r\n\r\n"u8, state, matches, out _);
+        detector.Inspect(ToClient, false, [.. Record(0x14, 1), .. Record(0x17, 10)], state, matches, out BypassReason reason);
+        Assert.Equal(BypassReason.None, reason);
+    }
+
+    [Fact]
+    public void Stream_depth_bypasses_when_one_direction_reaches_the_depth()
+    {
+        var detector = new PacketDetector(RuleSet.Empty, new DetectionSettings { StreamBypass = true, StreamDepth = 3000 });
+        var state = new DetectionFlowState();
+        Span<Rule?> matches = new Rule?[4];
+        detector.Inspect(ToServer, true, new byte[1448], state, matches, out BypassReason reason);
+        detector.Inspect(ToClient, false, new byte[1448], state, matches, out reason);
+        detector.Inspect(ToServer, true, new byte[1448], state, matches, out reason);
+        Assert.Equal(BypassReason.None, reason);
+        detector.Inspect(ToServer, true, new byte[1448], state, matches, out reason);
+        Assert.Equal(BypassReason.StreamDepth, reason);
+
+        var off = new PacketDetector(RuleSet.Empty, new DetectionSettings { StreamBypass = false, StreamDepth = 3000 });
+        var other = new DetectionFlowState();
+        off.Inspect(ToServer, true, new byte[5000], other, matches, out reason);
+        Assert.Equal(BypassReason.None, reason);
+    }
+
+    [Fact]
+    public void Alerts_once_per_sid_per_packet_bypass_keyword_and_pass_rules()
+    {
+        RuleSet rules = Rules(
+            "alert tcp any any -> any any (msg:\"get\"; content:\"GET\"; sid:1;)",
+            "alert tcp any any -> any any (msg:\"video\"; content:\"/video\"; bypass; sid:2;)",
+            "pass tcp any any -> any any (msg:\"health\"; content:\"/health\"; sid:3;)");
+        var detector = new PacketDetector(rules, new DetectionSettings());
+        Span<Rule?> matches = new Rule?[4];
+
+        var plain = new DetectionFlowState();
+        Assert.Equal(1, detector.Inspect(ToServer, true, "GET /a GET /b"u8, plain, matches, out BypassReason reason));
+        Assert.Equal(1, matches[0]!.Sid);
+        Assert.Equal(BypassReason.None, reason);
+        Assert.True(plain.Alerted);
+
+        var video = new DetectionFlowState();
+        Assert.Equal(2, detector.Inspect(ToServer, true, "GET /video"u8, video, matches, out reason));
+        Assert.Equal(BypassReason.Rule, reason);
+        Assert.Equal(0, detector.Inspect(ToServer, true, "GET /video"u8, video, matches, out _));
+
+        var health = new DetectionFlowState();
+        Assert.Equal(0, detector.Inspect(ToServer, true, "GET /health"u8, health, matches, out _));
+        Assert.True(health.Passed);
+        Assert.Equal(0, detector.Inspect(ToServer, true, "GET /other"u8, health, matches, out _));
+        Assert.False(health.Alerted);
+    }
+}
