@@ -1,0 +1,442 @@
+namespace FlowEngine.Decode;
+
+/// <summary>TCP, UDP, SCTP, ESP, ICMPv4 and ICMPv6 (with the packet an error message embeds).</summary>
+internal sealed partial class PacketDecoder
+{
+    private void DecodeTcp(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        int available = ctx.End - offset;
+        if (available < 20)
+        {
+            Fail(ref ctx, DecoderCounter.TcpPktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        int headerLength = (d[offset + 12] >> 4) << 2;
+        if (headerLength < 20)
+        {
+            Fail(ref ctx, DecoderCounter.TcpHlenTooSmall, DecodeResult.InvalidLength);
+            return;
+        }
+
+        if (headerLength > available)
+        {
+            Fail(ref ctx, DecoderCounter.TcpInvalidOptlen, DecodeResult.Truncated);
+            return;
+        }
+
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        layer.SourcePort = U16(d, offset);
+        layer.DestinationPort = U16(d, offset + 2);
+        layer.TcpSequence = U32(d, offset + 4);
+        layer.TcpAcknowledgement = U32(d, offset + 8);
+        byte flags = d[offset + 13];
+        layer.TcpFlags = flags;
+        layer.PayloadOffset = offset + headerLength;
+        layer.PayloadLength = available - headerLength;
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        Count(DecoderCounter.Tcp);
+        if ((flags & 0x02) != 0)
+        {
+            Count((flags & 0x10) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn);
+        }
+        else if ((flags & 0x04) != 0)
+        {
+            Count(DecoderCounter.TcpRst);
+        }
+
+        // NOP, NOP, timestamps (Linux's data segments) is valid as is; anything else is walked.
+        if (headerLength > 20 && !(headerLength == 32 && U32(d, offset + 20) == 0x0101080A))
+        {
+            CheckTcpOptions(d.Slice(offset + 20, headerLength - 20));
+        }
+    }
+
+    private void CheckTcpOptions(ReadOnlySpan<byte> options)
+    {
+        uint seen = 0;
+        int i = 0;
+        while (i < options.Length)
+        {
+            byte kind = options[i];
+            if (kind == 0)
+            {
+                return;
+            }
+
+            if (kind == 1)
+            {
+                i++;
+                continue;
+            }
+
+            if (i + 1 >= options.Length)
+            {
+                Count(DecoderCounter.TcpOptInvalidLen);
+                return;
+            }
+
+            int length = options[i + 1];
+            if (length < 2 || i + length > options.Length)
+            {
+                Count(DecoderCounter.TcpOptInvalidLen);
+                return;
+            }
+
+            // MSS 4, window scale 3, SACK permitted 2, timestamps 10: fixed lengths, once each.
+            int expected = kind switch { 2 => 4, 3 => 3, 4 => 2, 8 => 10, _ => 0 };
+            if (expected != 0)
+            {
+                if (length != expected)
+                {
+                    Count(DecoderCounter.TcpOptInvalidLen);
+                }
+
+                uint bit = 1u << kind;
+                if ((seen & bit) != 0)
+                {
+                    Count(DecoderCounter.TcpOptDuplicate);
+                }
+
+                seen |= bit;
+            }
+
+            i += length;
+        }
+    }
+
+    private void DecodeUdp(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        int available = ctx.End - offset;
+        if (available < 8)
+        {
+            Fail(ref ctx, DecoderCounter.UdpPktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        int length = U16(d, offset + 4);
+        if (length < 8)
+        {
+            // Zero is legal in an IPv6 jumbogram only; take the IP length then.
+            if (!(length == 0 && ctx.Packet.Layers[index].IsIPv6))
+            {
+                Fail(ref ctx, DecoderCounter.UdpHlenTooSmall, DecodeResult.InvalidLength);
+                return;
+            }
+
+            length = available;
+        }
+
+        if (length > available)
+        {
+            if (!ctx.Snapped)
+            {
+                Fail(ref ctx, DecoderCounter.UdpHlenInvalid, DecodeResult.InvalidLength);
+                return;
+            }
+
+            length = available;
+        }
+
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        ushort sourcePort = U16(d, offset);
+        ushort destinationPort = U16(d, offset + 2);
+        layer.SourcePort = sourcePort;
+        layer.DestinationPort = destinationPort;
+        layer.PayloadOffset = offset + 8;
+        layer.PayloadLength = length - 8;
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        Count(DecoderCounter.Udp);
+
+        int payload = offset + 8;
+        int payloadLength = length - 8;
+        if (payloadLength <= 0)
+        {
+            return;
+        }
+
+        if (destinationPort == _options.VxlanPort && destinationPort != 0)
+        {
+            ctx.End = payload + payloadLength;
+            DecodeVxlan(ref ctx, payload);
+        }
+        else if (destinationPort == _options.GenevePort && destinationPort != 0)
+        {
+            ctx.End = payload + payloadLength;
+            DecodeGeneve(ref ctx, payload);
+        }
+        else if (_options.TeredoPort != 0 && (destinationPort == _options.TeredoPort || sourcePort == _options.TeredoPort))
+        {
+            ctx.End = payload + payloadLength;
+            DecodeTeredo(ref ctx, payload);
+        }
+    }
+
+    private void DecodeSctp(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        if (ctx.End - offset < 12)
+        {
+            Fail(ref ctx, DecoderCounter.SctpPktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        layer.SourcePort = U16(d, offset);
+        layer.DestinationPort = U16(d, offset + 2);
+        layer.PayloadOffset = offset + 12;
+        layer.PayloadLength = ctx.End - offset - 12;
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        Count(DecoderCounter.Sctp);
+    }
+
+    private void DecodeEsp(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        if (ctx.End - offset < 8)
+        {
+            Fail(ref ctx, DecoderCounter.EspPktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        // ESP is keyed by its SPI, split over the two port fields.
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        layer.SourcePort = U16(d, offset);
+        layer.DestinationPort = U16(d, offset + 2);
+        layer.PayloadOffset = offset + 8;
+        layer.PayloadLength = ctx.End - offset - 8;
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        Count(DecoderCounter.Esp);
+    }
+
+    private void DecodeIcmpv4(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        if (ctx.End - offset < 8)
+        {
+            Fail(ref ctx, DecoderCounter.Icmpv4PktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        Count(DecoderCounter.Icmpv4);
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        byte type = d[offset];
+        byte code = d[offset + 1];
+        layer.IcmpType = type;
+        layer.IcmpCode = code;
+        layer.PayloadOffset = offset + 8;
+        layer.PayloadLength = ctx.End - offset - 8;
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        SetIcmpPorts(ref layer, type, code, U16(d, offset + 4), isIPv6: false);
+        if (type is 3 or 4 or 5 or 11 or 12)
+        {
+            AttributeIcmpv4Error(ref ctx, ref layer, offset + 8);
+        }
+    }
+
+    private void DecodeIcmpv6(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        if (ctx.End - offset < 4)
+        {
+            Fail(ref ctx, DecoderCounter.Icmpv6PktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        Count(DecoderCounter.Icmpv6);
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        byte type = d[offset];
+        byte code = d[offset + 1];
+        layer.IcmpType = type;
+        layer.IcmpCode = code;
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        int headerLength = Math.Min(8, ctx.End - offset);
+        layer.PayloadOffset = offset + headerLength;
+        layer.PayloadLength = ctx.End - offset - headerLength;
+        SetIcmpPorts(ref layer, type, code, headerLength >= 6 ? U16(d, offset + 4) : (ushort)0, isIPv6: true);
+        if (type is >= 1 and <= 4 && headerLength == 8)
+        {
+            AttributeIcmpv6Error(ref ctx, ref layer, offset + 8);
+        }
+    }
+
+    /// <summary>
+    /// ICMP "ports": both are the identifier for echo-style messages (so request and reply key one
+    /// flow); otherwise source 0 and destination type &lt;&lt; 8 | code.
+    /// </summary>
+    private static void SetIcmpPorts(ref PacketLayer layer, byte type, byte code, ushort identifier, bool isIPv6)
+    {
+        bool echoLike = isIPv6
+            ? type is 128 or 129
+            : type is 0 or 8 or 13 or 14 or 15 or 16 or 17 or 18;
+        if (echoLike)
+        {
+            layer.SourcePort = identifier;
+            layer.DestinationPort = identifier;
+        }
+        else
+        {
+            layer.SourcePort = 0;
+            layer.DestinationPort = (ushort)(type << 8 | code);
+        }
+    }
+
+    /// <summary>
+    /// Re-keys an ICMPv4 error layer to the flow of the packet it quotes (that packet's own
+    /// direction), so the error is attributed to that flow. A short or odd quote leaves the layer as
+    /// plain ICMP and counts an event.
+    /// </summary>
+    private void AttributeIcmpv4Error(ref DecodeContext ctx, ref PacketLayer layer, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        int available = ctx.End - offset;
+        if (available < 20)
+        {
+            Count(DecoderCounter.Icmpv4IPv4TruncPkt);
+            return;
+        }
+
+        if (d[offset] >> 4 != 4)
+        {
+            Count(DecoderCounter.Icmpv4IPv4UnknownVersion);
+            return;
+        }
+
+        int headerLength = (d[offset] & 0x0F) << 2;
+        if (headerLength < 20 || headerLength > available)
+        {
+            Count(DecoderCounter.Icmpv4IPv4TruncPkt);
+            return;
+        }
+
+        byte protocol = d[offset + 9];
+        bool firstFragment = (U16(d, offset + 6) & 0x1FFF) == 0;
+        if (!TryEmbeddedPorts(d, offset + headerLength, ctx.End, protocol, firstFragment, isIPv6: false, out ushort sourcePort, out ushort destinationPort))
+        {
+            Count(DecoderCounter.Icmpv4IPv4TruncPkt);
+            return;
+        }
+
+        SetIPv4Address(ref layer.Source, d, offset + 12);
+        SetIPv4Address(ref layer.Destination, d, offset + 16);
+        layer.Protocol = protocol;
+        layer.SourcePort = sourcePort;
+        layer.DestinationPort = destinationPort;
+        layer.Flags |= PacketLayerFlags.IcmpErrorForEmbedded;
+    }
+
+    private void AttributeIcmpv6Error(ref DecodeContext ctx, ref PacketLayer layer, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        int end = ctx.End;
+        if (end - offset < 40)
+        {
+            Count(DecoderCounter.Icmpv6IPv6TruncPkt);
+            return;
+        }
+
+        if (d[offset] >> 4 != 6)
+        {
+            Count(DecoderCounter.Icmpv6IPv6UnknownVersion);
+            return;
+        }
+
+        byte next = d[offset + 6];
+        int p = offset + 40;
+        bool firstFragment = true;
+        for (int headers = 0; headers < 8; headers++)
+        {
+            if (next is 0 or 43 or 60)
+            {
+                if (end - p < 8)
+                {
+                    break;
+                }
+
+                next = d[p];
+                p += (d[p + 1] + 1) << 3;
+            }
+            else if (next == 44)
+            {
+                if (end - p < 8)
+                {
+                    break;
+                }
+
+                firstFragment = (U16(d, p + 2) & 0xFFF8) == 0;
+                next = d[p];
+                p += 8;
+            }
+            else if (next == 51)
+            {
+                if (end - p < 8)
+                {
+                    break;
+                }
+
+                next = d[p];
+                p += (d[p + 1] + 2) << 2;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (next is 0 or 43 or 60 or 44 or 51 ||
+            !TryEmbeddedPorts(d, p, end, next, firstFragment, isIPv6: true, out ushort sourcePort, out ushort destinationPort))
+        {
+            Count(DecoderCounter.Icmpv6IPv6TruncPkt);
+            return;
+        }
+
+        layer.Source = IPv6Address(d, offset + 8);
+        layer.Destination = IPv6Address(d, offset + 24);
+        layer.Protocol = next;
+        layer.SourcePort = sourcePort;
+        layer.DestinationPort = destinationPort;
+        layer.Flags |= PacketLayerFlags.IcmpErrorForEmbedded;
+    }
+
+    /// <summary>Ports of a quoted packet's transport (the first 8 bytes are all an error must quote).</summary>
+    private static bool TryEmbeddedPorts(ReadOnlySpan<byte> d, int offset, int end, byte protocol, bool firstFragment, bool isIPv6, out ushort sourcePort, out ushort destinationPort)
+    {
+        sourcePort = 0;
+        destinationPort = 0;
+        if (!firstFragment)
+        {
+            return true;
+        }
+
+        switch (protocol)
+        {
+            case 6 or 17 or 132 or 50:
+                if (offset < 0 || end - offset < 4)
+                {
+                    return false;
+                }
+
+                sourcePort = U16(d, offset);
+                destinationPort = U16(d, offset + 2);
+                return true;
+            case 1 or 58:
+            {
+                if (offset < 0 || end - offset < 8)
+                {
+                    return false;
+                }
+
+                var quoted = default(PacketLayer);
+                SetIcmpPorts(ref quoted, d[offset], d[offset + 1], U16(d, offset + 4), isIPv6);
+                sourcePort = quoted.SourcePort;
+                destinationPort = quoted.DestinationPort;
+                return true;
+            }
+
+            default:
+                return true;
+        }
+    }
+}
