@@ -9,7 +9,7 @@ bash scripts/setup.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Capture.sln --nologo -v q 2>&1 | tee "$log" || status=$?
+dotnet test Capture.sln --nologo 2>&1 | tee "$log" || status=$?
 
 # One closing line that any reader understands, summed over the test assemblies.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
