@@ -115,10 +115,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             state.BaseBytesToServer -= record.BytesToServer;
             state.BasePacketsToClient -= record.PacketsToClient;
             state.BaseBytesToClient -= record.BytesToClient;
-            state.LastPacketsToServer = record.PacketsToServer;
-            state.LastBytesToServer = record.BytesToServer;
-            state.LastPacketsToClient = record.PacketsToClient;
-            state.LastBytesToClient = record.BytesToClient;
+            state.Folded.Reset(record.PacketsToServer, record.BytesToServer, record.PacketsToClient, record.BytesToClient);
             record.Strategy = this;
             record.StrategyState = state;
             record.Released = false;
@@ -197,13 +194,8 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     public void Adopt(in RestoredBypassFlow restored, BypassRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        FlowBypassState state = new(this)
-        {
-            LastPacketsToServer = restored.PacketsToServer,
-            LastBytesToServer = restored.BytesToServer,
-            LastPacketsToClient = restored.PacketsToClient,
-            LastBytesToClient = restored.BytesToClient,
-        };
+        FlowBypassState state = new(this);
+        state.Folded.Reset(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
         FlowTuple flow = restored.Flow;
         if (flow.IsIPv6)
         {
@@ -312,26 +304,20 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
 
     private bool Fold(BypassRecord record, FlowBypassState state, HalfFlowCounters toServer, HalfFlowCounters toClient)
     {
-        long ps = Math.Max(0, toServer.Packets - state.BasePacketsToServer);
-        long bs = Math.Max(0, toServer.Bytes - state.BaseBytesToServer);
-        long pc = Math.Max(0, toClient.Packets - state.BasePacketsToClient);
-        long bc = Math.Max(0, toClient.Bytes - state.BaseBytesToClient);
-        bool moved = ps > state.LastPacketsToServer || pc > state.LastPacketsToClient;
-
-        // Totals only grow; a smaller read (an entry deleted under us) changes nothing.
-        long dp = Math.Max(0, ps - state.LastPacketsToServer) + Math.Max(0, pc - state.LastPacketsToClient);
-        long db = Math.Max(0, bs - state.LastBytesToServer) + Math.Max(0, bc - state.LastBytesToClient);
-        if (dp != 0 || db != 0)
+        bool moved = state.Folded.Fold(
+            record,
+            toServer.Packets - state.BasePacketsToServer,
+            toServer.Bytes - state.BaseBytesToServer,
+            toClient.Packets - state.BasePacketsToClient,
+            toClient.Bytes - state.BaseBytesToClient,
+            out long newPackets,
+            out long newBytes);
+        if (newPackets != 0 || newBytes != 0)
         {
-            Interlocked.Add(ref _packets, dp);
-            Interlocked.Add(ref _bytes, db);
+            Interlocked.Add(ref _packets, newPackets);
+            Interlocked.Add(ref _bytes, newBytes);
         }
 
-        state.LastPacketsToServer = Math.Max(ps, state.LastPacketsToServer);
-        state.LastBytesToServer = Math.Max(bs, state.LastBytesToServer);
-        state.LastPacketsToClient = Math.Max(pc, state.LastPacketsToClient);
-        state.LastBytesToClient = Math.Max(bc, state.LastBytesToClient);
-        record.FoldTotals(state.LastPacketsToServer, state.LastBytesToServer, state.LastPacketsToClient, state.LastBytesToClient);
         return moved;
     }
 

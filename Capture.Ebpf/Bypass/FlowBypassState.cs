@@ -12,13 +12,7 @@ internal sealed class FlowBypassState
 
     internal EbpfBypassStrategy Owner { get; }
 
-    internal long LastPacketsToServer { get; set; }
-
-    internal long LastBytesToServer { get; set; }
-
-    internal long LastPacketsToClient { get; set; }
-
-    internal long LastBytesToClient { get; set; }
+    internal FoldedTotals Folded { get; } = new();
 
     internal long BasePacketsToServer { get; set; }
 
