@@ -25,7 +25,7 @@ internal sealed class AddressSet
     public static AddressSet Parse(string text, IReadOnlyDictionary<string, string> variables)
     {
         var set = new AddressSet();
-        set.Add(text.Trim(), negated: false, variables, depth: 0);
+        RuleGroupExpression.Expand(text, variables, "address", "vars.address-groups", set.AddTerm);
         return set;
     }
 
@@ -81,62 +81,8 @@ internal sealed class AddressSet
         return (value[whole] & mask) == (prefix[whole] & mask);
     }
 
-    private void Add(string text, bool negated, IReadOnlyDictionary<string, string> variables, int depth)
+    private void AddTerm(string text, bool negated)
     {
-        if (depth > 16)
-        {
-            throw new RuleSyntaxException($"address variables nest too deep near '{text}'");
-        }
-
-        text = text.Trim();
-        if (text.Length == 0)
-        {
-            throw new RuleSyntaxException("empty address");
-        }
-
-        if (text[0] == '!')
-        {
-            Add(text[1..], !negated, variables, depth + 1);
-            return;
-        }
-
-        if (text[0] == '[')
-        {
-            if (text[^1] != ']')
-            {
-                throw new RuleSyntaxException($"address list '{text}' has no closing ']'");
-            }
-
-            foreach (string item in RuleText.SplitList(text[1..^1]))
-            {
-                Add(item, negated, variables, depth + 1);
-            }
-
-            return;
-        }
-
-        if (text[0] == '$')
-        {
-            string name = text[1..];
-            if (!variables.TryGetValue(name, out string? value))
-            {
-                throw new RuleSyntaxException($"address variable ${name} is not defined (vars.address-groups)");
-            }
-
-            Add(value, negated, variables, depth + 1);
-            return;
-        }
-
-        if (text.Equals("any", StringComparison.OrdinalIgnoreCase))
-        {
-            if (negated)
-            {
-                throw new RuleSyntaxException("'!any' matches nothing");
-            }
-
-            return;
-        }
-
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         string addressText = slash < 0 ? text : text[..slash];
         if (!IPAddress.TryParse(addressText, out IPAddress? address))

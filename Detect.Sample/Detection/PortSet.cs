@@ -17,7 +17,7 @@ internal sealed class PortSet
     public static PortSet Parse(string text, IReadOnlyDictionary<string, string> variables)
     {
         var set = new PortSet();
-        set.Add(text.Trim(), negated: false, variables, depth: 0);
+        RuleGroupExpression.Expand(text, variables, "port", "vars.port-groups", set.AddTerm);
         return set;
     }
 
@@ -47,62 +47,8 @@ internal sealed class PortSet
         return false;
     }
 
-    private void Add(string text, bool negated, IReadOnlyDictionary<string, string> variables, int depth)
+    private void AddTerm(string text, bool negated)
     {
-        if (depth > 16)
-        {
-            throw new RuleSyntaxException($"port variables nest too deep near '{text}'");
-        }
-
-        text = text.Trim();
-        if (text.Length == 0)
-        {
-            throw new RuleSyntaxException("empty port");
-        }
-
-        if (text[0] == '!')
-        {
-            Add(text[1..], !negated, variables, depth + 1);
-            return;
-        }
-
-        if (text[0] == '[')
-        {
-            if (text[^1] != ']')
-            {
-                throw new RuleSyntaxException($"port list '{text}' has no closing ']'");
-            }
-
-            foreach (string item in RuleText.SplitList(text[1..^1]))
-            {
-                Add(item, negated, variables, depth + 1);
-            }
-
-            return;
-        }
-
-        if (text[0] == '$')
-        {
-            string name = text[1..];
-            if (!variables.TryGetValue(name, out string? value))
-            {
-                throw new RuleSyntaxException($"port variable ${name} is not defined (vars.port-groups)");
-            }
-
-            Add(value, negated, variables, depth + 1);
-            return;
-        }
-
-        if (text.Equals("any", StringComparison.OrdinalIgnoreCase))
-        {
-            if (negated)
-            {
-                throw new RuleSyntaxException("'!any' matches no port");
-            }
-
-            return;
-        }
-
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         int low;
         int high;
