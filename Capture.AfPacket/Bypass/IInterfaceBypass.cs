@@ -1,0 +1,19 @@
+using Capture.Abstractions;
+
+namespace Capture.AfPacket.Bypass;
+
+/// <summary>
+/// The kernel-side bypass of one interface (an XDP filter and its flow maps), shared by all the
+/// interface's fanout sockets. Live plugins built on these rings plug in their own.
+/// </summary>
+internal interface IInterfaceBypass : IDisposable
+{
+    /// <summary>The strategy over the interface's maps, handed to every source of the interface.</summary>
+    IBypassStrategy Strategy { get; }
+
+    /// <summary>
+    /// Takes the filter off the interface when capture stops. The maps stay readable until
+    /// <see cref="IDisposable.Dispose"/> so the flows' final counters can still be folded.
+    /// </summary>
+    void Detach();
+}

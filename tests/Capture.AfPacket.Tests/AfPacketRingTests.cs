@@ -1,0 +1,214 @@
+using Capture.Abstractions;
+using Capture.Conformance;
+using Capture.Tests.Kernel;
+
+namespace Capture.AfPacket.Tests;
+
+/// <summary>The namespace and veth pair of <see cref="AfPacketRingTests"/>.</summary>
+public sealed class AfPacketRingNet : VethNamespace
+{
+    public AfPacketRingNet()
+        : base("afpring")
+    {
+    }
+}
+
+public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPacketRingNet>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags()
+    {
+        var vlan = new VlanTag(42, Priority: 5);
+        var sent = new List<byte[]>();
+        for (int i = 0; i < 150; i++)
+        {
+            sent.Add(KernelFrames.Udp(net, 5000, 6000, 20 + i));
+            sent.Add(KernelFrames.Udp(net, 5001, 6000, 20 + i, vlan));
+            sent.Add(KernelFrames.TcpV6(net, 5002, 20 + i));
+        }
+
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
+            net.HostInterface, ("threads", "1"), ("block-size", "32768"), ("ring-size", "512"), ("block-timeout", "10")));
+        try
+        {
+            Assert.Single(sources);
+            Assert.Equal(net.HostInterface, sources[0].Name);
+            var collector = new FrameCollector(sources);
+            await AfPacketTestConfiguration.StartAllAsync(sources);
+            net.CreateSender().Send(sent);
+            await collector.WaitForAsync(frames => Ours(frames).Count() >= sent.Count, $"{sent.Count} frames", Patience);
+
+            var expected = sent.ToDictionary(KernelFrames.Key);
+            var seen = new HashSet<string>();
+            foreach (ReceivedFrame frame in Ours(collector.Frames))
+            {
+                string key = KernelFrames.Key(frame.Data);
+                Assert.True(expected.ContainsKey(key), $"a frame of a test flow that was never sent arrived ({frame.Data.Length} bytes)");
+                Assert.True(seen.Add(key), "a frame arrived twice");
+                bool tagged = KernelFrames.SourcePort(frame.Data) == 5001;
+                Assert.Equal(tagged, (frame.Record.Flags & PacketFlags.VlanTciValid) != 0);
+                if (tagged)
+                {
+                    Assert.Equal(vlan.Tci, frame.Record.VlanTci);
+                    Assert.Equal(frame.Data.Length - 4, frame.Record.CaptureLength);
+                }
+                else
+                {
+                    Assert.Equal(frame.Data.Length, frame.Record.CaptureLength);
+                }
+
+                Assert.Equal(frame.Record.CaptureLength, frame.Record.OriginalLength);
+                Assert.Equal(LinkType.Ethernet, frame.Record.LinkType);
+            }
+
+            Assert.Equal(sent.Count, seen.Count);
+            CaptureStatistics statistics = sources[0].GetStatistics();
+            Assert.True(statistics.PacketsReceived >= sent.Count, $"statistics count {statistics.PacketsReceived} packets, {sent.Count} were sent");
+            Assert.Equal(0, statistics.KernelDrops);
+            Assert.Equal(0, statistics.Errors);
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
+    [Fact]
+    public async Task Bpf_filter_delivers_only_matching_frames()
+    {
+        var rejected = Enumerable.Range(0, 100).Select(i => KernelFrames.Udp(net, 5100, 7001, 20 + i)).ToList();
+        var accepted = Enumerable.Range(0, 100).Select(i => KernelFrames.Udp(net, 5100, 7000, 20 + i)).ToList();
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
+            net.HostInterface, ("threads", "1"), ("block-size", "32768"), ("ring-size", "512"), ("bpf-filter", "udp and dst port 7000")));
+        try
+        {
+            var collector = new FrameCollector(sources);
+            await AfPacketTestConfiguration.StartAllAsync(sources);
+
+            // The rejected frames go first: once every accepted one is in, any rejected one would have been too.
+            net.CreateSender().Send([.. rejected, .. accepted]);
+            await collector.WaitForAsync(frames => frames.Count >= accepted.Count, $"{accepted.Count} frames to port 7000", Patience);
+            await Task.Delay(100);
+            IReadOnlyList<ReceivedFrame> received = collector.Frames;
+            Assert.All(received, frame => Assert.Equal(7000, KernelFrames.DestinationPort(frame.Data)));
+            Assert.Equal(accepted.Count, received.Count);
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
+    [Fact]
+    public void Bpf_filter_that_does_not_compile_names_the_key_and_libpcaps_reason()
+    {
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => AfPacketTestConfiguration.CreateSources(
+            AfPacketTestConfiguration.Root(net.HostInterface, ("bpf-filter", "udp and port banana"))));
+        Assert.Contains("bpf-filter", error.Message, StringComparison.Ordinal);
+        Assert.Contains("banana", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_interface_fails_at_start_naming_it_and_the_errno_text()
+    {
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root("afpnosuch0", ("threads", "1")));
+        try
+        {
+            CaptureException error = await Assert.ThrowsAsync<CaptureException>(() => sources[0].StartAsync(CancellationToken.None));
+            Assert.Contains("afpnosuch0", error.Message, StringComparison.Ordinal);
+            Assert.Contains("No such device", error.Message, StringComparison.Ordinal);
+            Assert.True(sources[0].Batches.Completion.IsCompleted, "the channel of a source that failed to start stays open");
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
+    [Fact]
+    public async Task Emergency_flush_and_other_options_open_and_capture()
+    {
+        var sent = Enumerable.Range(0, 50).Select(i => KernelFrames.Udp(net, 5200, 6000, 30 + i)).ToList();
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
+            net.HostInterface,
+            ("threads", "1"), ("use-emergency-flush", "yes"), ("mmap-locked", "yes"), ("buffer-size", "1mb"), ("disable-promisc", "yes"), ("checksum-checks", "no")));
+        try
+        {
+            var collector = new FrameCollector(sources);
+            await AfPacketTestConfiguration.StartAllAsync(sources);
+            net.CreateSender().Send(sent);
+            await collector.WaitForAsync(frames => frames.Count(f => KernelFrames.SourcePort(f.Data) == 5200) >= sent.Count, "50 frames", Patience);
+            Assert.All(collector.Frames, frame => Assert.True((frame.Record.Flags & PacketFlags.ChecksumVerified) != 0, "checksum-checks: no leaves packets to be validated"));
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
+    [Fact]
+    public async Task Packets_the_full_ring_could_not_take_are_counted_as_kernel_drops_exactly()
+    {
+        var sent = Enumerable.Range(0, 400).Select(i => KernelFrames.Udp(net, 5300, 7300, 20 + (i % 50))).ToList();
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
+            net.HostInterface, ("threads", "1"), ("block-size", "4096"), ("ring-size", "8"), ("bpf-filter", "udp and dst port 7300")));
+        try
+        {
+            // Nobody reads: the 4 small blocks fill up and the kernel drops the rest.
+            await AfPacketTestConfiguration.StartAllAsync(sources);
+            net.CreateSender().Send(sent);
+            await Task.Delay(200);
+            var collector = new FrameCollector(sources);
+            await Task.Delay(300);
+            await sources[0].StopAsync(CancellationToken.None);
+            await collector.Completion.WaitAsync(Patience);
+
+            CaptureStatistics statistics = sources[0].GetStatistics();
+            Assert.True(statistics.KernelDrops > 0, "a full ring dropped nothing");
+            Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);
+            Assert.Equal(sent.Count, statistics.PacketsReceived + statistics.KernelDrops);
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
+    [Fact]
+    public async Task Emergency_flush_hands_back_blocks_written_while_losing_and_counts_them()
+    {
+        var overflow = Enumerable.Range(0, 400).Select(i => KernelFrames.Udp(net, 5400, 7400, 20 + (i % 50))).ToList();
+        var afterwards = Enumerable.Range(0, 20).Select(i => KernelFrames.Udp(net, 5401, 7400, 20 + i)).ToList();
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
+            net.HostInterface, ("threads", "1"), ("block-size", "4096"), ("ring-size", "8"), ("use-emergency-flush", "yes"), ("bpf-filter", "udp and dst port 7400")));
+        try
+        {
+            await AfPacketTestConfiguration.StartAllAsync(sources);
+            net.CreateSender().Send(overflow);
+            await Task.Delay(100);
+            var collector = new FrameCollector(sources);
+            await Task.Delay(100);
+
+            // The kernel has dropped since its counters were last read: the next block it closes is flagged losing.
+            net.CreateSender().Send(afterwards);
+            await Task.Delay(200);
+            await sources[0].StopAsync(CancellationToken.None);
+            await collector.Completion.WaitAsync(Patience);
+
+            var source = (Capture.AfPacket.Sources.AfPacketSource)sources[0];
+            CaptureStatistics statistics = source.GetStatistics();
+            Assert.True(source.FlushedPackets > 0, "no block was flushed although the kernel was losing packets");
+            Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);
+            Assert.Equal(overflow.Count + afterwards.Count, statistics.PacketsReceived + statistics.KernelDrops);
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
+    private static IEnumerable<ReceivedFrame> Ours(IReadOnlyList<ReceivedFrame> frames) =>
+        frames.Where(frame => KernelFrames.SourcePort(frame.Data) is 5000 or 5001 or 5002);
+}
