@@ -1,0 +1,45 @@
+using Capture.Abstractions;
+using Capture.AfPacket.Sources;
+using Capture.Netronome.Bypass;
+using Capture.Netronome.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Netronome.Sources;
+
+/// <summary>
+/// Opens the sources of a <c>netronome</c> request: af-packet's rings and fanout (its source
+/// factory, reading the <c>netronome:</c> section), after the offload checks, with the offloaded
+/// bypass plugged into each interface with <c>bypass: yes</c>.
+/// </summary>
+internal sealed class NetronomeSourceFactory : ICaptureSourceFactory
+{
+    public NetronomeSourceFactory(CapturePluginDescriptor descriptor) => Descriptor = descriptor;
+
+    public CapturePluginDescriptor Descriptor { get; }
+
+    public IReadOnlyList<ICaptureSource> CreateSources(CaptureSourceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        const string section = NetronomeCapturePlugin.CaptureName;
+        ILoggerFactory loggerFactory = request.Services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance;
+        ILogger logger = loggerFactory.CreateLogger("Capture.Netronome");
+
+        // Warnings about the section come once, from the af-packet factory reading it below.
+        IReadOnlyList<LiveInterfaceOptions> interfaces = LiveInterfaceConfiguration.Read(
+            request.Configuration, section, string.IsNullOrEmpty(request.Target) ? null : request.Target, warn: null);
+        var settings = new Dictionary<string, OffloadInterfaceSettings>(StringComparer.Ordinal);
+        foreach (LiveInterfaceOptions options in interfaces)
+        {
+            settings[options.Interface] = OffloadConfiguration.Validate(request.Configuration, section, options);
+            if (!options.Bypass)
+            {
+                NetronomeLog.ConfigurationWarning(logger, $"{options.Location}: {section}.{options.Interface}.bypass: not enabled; capturing without the offloaded bypass filter (set bypass: yes)");
+            }
+        }
+
+        var rings = new AfPacketSourceFactory(Descriptor, section, (options, factory) =>
+            OffloadInterfaceBypass.Start(settings.TryGetValue(options.Interface, out OffloadInterfaceSettings? found) ? found : OffloadConfiguration.Validate(request.Configuration, section, options), factory));
+        return rings.CreateSources(request);
+    }
+}
