@@ -319,10 +319,10 @@ internal sealed class DetectRun
         }
 
         var registry = new ControlCommandRegistry(_clock);
-        foreach (ICaptureSource source in sources)
+        // One entry per interface, summing its fanout sockets, as Suricata's iface-list shows them.
+        foreach (ControlInterface controlInterface in ControlInterface.FromSources(sources))
         {
-            ICaptureSource captured = source;
-            registry.AddInterface(new ControlInterface(source.Name, captured.GetStatistics, captured.BypassStrategy is not null));
+            registry.AddInterface(controlInterface);
         }
 
         registry.SetShutdown(requestStop);
