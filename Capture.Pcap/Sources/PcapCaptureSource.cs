@@ -16,8 +16,12 @@ internal sealed class PcapCaptureSource : ICaptureSource
     /// <summary>Batches in the pool.</summary>
     public const int DefaultBatchCount = 4;
 
-    /// <summary>Packets per batch at most.</summary>
-    public const int DefaultPacketsPerBatch = 256;
+    /// <summary>
+    /// Packets per batch at most. Small enough that the read-ahead (batches x packets) stays short:
+    /// packets already read when a flow is bypassed reach the engine anyway, so a long read-ahead
+    /// would delay the software bypass as a large ring would delay XDP's.
+    /// </summary>
+    public const int DefaultPacketsPerBatch = 64;
 
     /// <summary>Bytes per batch buffer (more than the largest packet).</summary>
     public const int DefaultBatchBytes = 1 << 20;
