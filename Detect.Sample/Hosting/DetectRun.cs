@@ -5,6 +5,7 @@ using Capture.Hosting.Control;
 using Capture.Hosting.Plugins;
 using Detect.Sample.Console;
 using Detect.Sample.Detection;
+using Detect.Sample.Metrics;
 using Detect.Sample.Output;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
@@ -134,6 +135,7 @@ internal sealed class DetectRun
                 _clock);
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters), _clock);
             UnixControlServer? control = StartControl(sources, engine, counters, requestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
