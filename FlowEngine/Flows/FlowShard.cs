@@ -11,7 +11,7 @@ namespace FlowEngine.Flows;
 /// emergency mode, eviction and flow end. Touched by its worker thread only (the manager pass runs
 /// on that thread between batches), so nothing here takes a lock.
 /// </summary>
-internal sealed class FlowShard
+internal sealed partial class FlowShard
 {
     private const long NanosecondsPerSecond = 1_000_000_000;
     private const byte TcpFin = 0x01;
@@ -222,7 +222,7 @@ internal sealed class FlowShard
     public void EndAll(FlowEndReason reason)
     {
         EndAllVisitor visitor = new(this, reason);
-        Table.Scan(ref visitor, CancellationToken.None, out _);
+        Table.FreeAll(ref visitor);
         Counters.Active = Table.Active;
     }
 
