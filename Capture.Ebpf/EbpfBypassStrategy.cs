@@ -191,9 +191,14 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     /// </summary>
     /// <param name="restored">The restored flow.</param>
     /// <param name="record">The recreated flow's bypass accounting slot.</param>
-    public void Adopt(in RestoredBypassFlow restored, BypassRecord record)
+    public void Adopt(in RestoredBypassedFlow restored, BypassRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (record.StrategyState is FlowBypassState existing && existing.Owner == this && !record.Released)
+        {
+            return; // already adopted: entries are counted once
+        }
+
         FlowBypassState state = new(this);
         state.Folded.Reset(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
         FlowTuple flow = restored.Flow;

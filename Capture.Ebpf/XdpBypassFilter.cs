@@ -1,3 +1,4 @@
+using Capture.Abstractions;
 using Capture.Ebpf.Filter;
 using Capture.Ebpf.Interop;
 using Capture.Ebpf.Maps;
@@ -38,7 +39,7 @@ public sealed class XdpBypassFilter : IDisposable
     private int _stopped;
     private int _disposed;
 
-    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle link, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassFlow> restored, IReadOnlyList<string> replacedPins)
+    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle link, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins)
     {
         ReplacedPins = replacedPins;
         Options = options;
@@ -80,7 +81,7 @@ public sealed class XdpBypassFilter : IDisposable
     public string? PinDirectory => Options.PinnedMaps ? PinLayout.VersionDirectory(Options.PinRoot, Options.Interface) : null;
 
     /// <summary>Flows found in reused pinned maps at start (empty otherwise); hand each to <see cref="EbpfBypassStrategy.Adopt"/>.</summary>
-    public IReadOnlyList<RestoredBypassFlow> RestoredFlows { get; }
+    public IReadOnlyList<RestoredBypassedFlow> RestoredFlows { get; }
 
     /// <summary>
     /// Pins found at start and removed: other layout versions, maps whose type, key, value or
@@ -210,7 +211,7 @@ public sealed class XdpBypassFilter : IDisposable
             link = Attach(o, ifindex, Libbpf.ProgramFd(program));
             uint programId = XdpProgramQuery.IdInMode(ifindex, ModeFlag(o.Mode));
 
-            List<RestoredBypassFlow> restored = [];
+            List<RestoredBypassedFlow> restored = [];
             if (reusedV4 || reusedV6)
             {
                 RestoredFlowReader.Read(v4, v6, restored);

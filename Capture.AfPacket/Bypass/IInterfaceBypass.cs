@@ -16,4 +16,15 @@ internal interface IInterfaceBypass : IDisposable
     /// <see cref="IDisposable.Dispose"/> so the flows' final counters can still be folded.
     /// </summary>
     void Detach();
+
+    /// <summary>
+    /// Flows bypassed before this process started (reused pinned maps), with their counters;
+    /// take-once: later calls return an empty list. None by default.
+    /// </summary>
+    IReadOnlyList<RestoredBypassedFlow> TakeRestoredFlows() => [];
+
+    /// <summary>The engine recreated a restored flow: the strategy takes it over with the engine's record.</summary>
+    /// <exception cref="NotSupportedException">This bypass restores no flows.</exception>
+    void Adopt(in RestoredBypassedFlow flow, BypassRecord record) =>
+        throw new NotSupportedException("this kernel bypass restores no flows");
 }

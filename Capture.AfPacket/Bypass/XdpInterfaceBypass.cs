@@ -12,10 +12,12 @@ internal sealed class XdpInterfaceBypass : IInterfaceBypass
 
     private readonly XdpBypassFilter _filter;
     private readonly BypassMapSweeper _sweeper;
+    private IReadOnlyList<RestoredBypassedFlow>? _restored;
 
     private XdpInterfaceBypass(XdpBypassFilter filter)
     {
         _filter = filter;
+        _restored = filter.RestoredFlows;
         _sweeper = filter.CreateSweeper(SweepInterval);
         _sweeper.Start();
     }
@@ -28,7 +30,11 @@ internal sealed class XdpInterfaceBypass : IInterfaceBypass
     /// <summary>Loads and attaches the filter the interface's options describe.</summary>
     /// <exception cref="ConfigurationException">An option is wrong.</exception>
     /// <exception cref="CaptureException">The kernel or libbpf refused; the message names the interface and the cause.</exception>
-    public static IInterfaceBypass Create(LiveInterfaceOptions options, ILoggerFactory loggerFactory)
+    public static IInterfaceBypass Create(LiveInterfaceOptions options, ILoggerFactory loggerFactory) =>
+        Create(options, loggerFactory, XdpBypassOptions.DefaultPinRoot);
+
+    /// <summary>Loads and attaches the filter, pinning under <paramref name="pinRoot"/> (tests use their own bpffs directory).</summary>
+    internal static IInterfaceBypass Create(LiveInterfaceOptions options, ILoggerFactory loggerFactory, string pinRoot)
     {
         ArgumentNullException.ThrowIfNull(options);
         var xdp = new XdpBypassOptions
@@ -45,6 +51,7 @@ internal sealed class XdpInterfaceBypass : IInterfaceBypass
             // bypass-map-size counts flows; a flow takes two half-flow entries.
             MapCapacity = (int)Math.Min(XdpBypassOptions.MaxMapCapacity, 2L * options.BypassMapSize),
             PinnedMaps = options.PinnedMaps,
+            PinRoot = pinRoot,
             ReplaceExistingProgram = options.XdpReplace,
             FilterFile = options.XdpFilterFile,
         };
@@ -63,6 +70,13 @@ internal sealed class XdpInterfaceBypass : IInterfaceBypass
             throw new CaptureException($"af-packet: interface '{options.Interface}': XDP bypass filter: {exception.Message}{libbpf}", exception);
         }
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RestoredBypassedFlow> TakeRestoredFlows() => Interlocked.Exchange(ref _restored, null) ?? [];
+
+    /// <inheritdoc />
+    /// <remarks>Adopted flows are owned by the strategy: the sweeper no longer expires their entries.</remarks>
+    public void Adopt(in RestoredBypassedFlow flow, BypassRecord record) => _filter.Strategy.Adopt(in flow, record);
 
     public void Detach()
     {

@@ -28,6 +28,20 @@ internal sealed class AfPacketInterface
     /// <summary>The shared strategy, or null without <c>bypass: yes</c>.</summary>
     public IBypassStrategy? BypassStrategy => _bypass?.Strategy;
 
+    /// <summary>The interface's restored flows (take-once; empty without pinned maps or bypass).</summary>
+    public IReadOnlyList<RestoredBypassedFlow> TakeRestoredFlows() => _bypass?.TakeRestoredFlows() ?? [];
+
+    /// <summary>Hands a restored flow recreated by the engine to the interface's strategy.</summary>
+    public void Adopt(in RestoredBypassedFlow flow, BypassRecord record)
+    {
+        if (_bypass is null)
+        {
+            throw new InvalidOperationException($"{Name}: no kernel bypass to adopt a restored flow");
+        }
+
+        _bypass.Adopt(in flow, record);
+    }
+
     public void SourceStarted() => Interlocked.Increment(ref _running);
 
     public void SourceStopped()

@@ -11,7 +11,7 @@ namespace Capture.AfPacket.Sources;
 /// the ring and writes retired blocks, as zero-copy batches, into a bounded channel. When the
 /// interface goes away it retries by name every second and resumes on the new interface index.
 /// </summary>
-internal sealed class AfPacketSource : ICaptureSource
+internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 {
     private const int PollTimeoutMilliseconds = 100;
     private const int ReopenIntervalMilliseconds = 1000;
@@ -21,7 +21,7 @@ internal sealed class AfPacketSource : ICaptureSource
     private readonly bool _reportsBypass;
     private readonly ILogger _logger;
     private readonly Channel<CaptureBatch> _channel;
-    private readonly object _statisticsLock = new();
+    private readonly Lock _statisticsLock = new();
     private readonly ManualResetEventSlim _stopRequested = new(false);
     private readonly CancellationTokenSource _stopping = new();
     private PacketRing? _ring;
@@ -63,6 +63,14 @@ internal sealed class AfPacketSource : ICaptureSource
     public IBypassStrategy? BypassStrategy => _owner.BypassStrategy;
 
     public ChannelReader<CaptureBatch> Batches => _channel.Reader;
+
+    /// <summary>
+    /// The interface's flows restored from pinned maps: only the first socket of the interface
+    /// returns them (once), so fanout does not restore a flow per socket.
+    /// </summary>
+    public IReadOnlyList<RestoredBypassedFlow> TakeRestoredFlows() => _reportsBypass ? _owner.TakeRestoredFlows() : [];
+
+    public void Adopt(in RestoredBypassedFlow flow, BypassRecord record) => _owner.Adopt(in flow, record);
 
     /// <summary>Packets the kernel counted for this socket (delivered plus dropped), from PACKET_STATISTICS.</summary>
     public long KernelPackets

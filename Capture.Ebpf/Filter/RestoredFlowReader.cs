@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Capture.Abstractions;
 using Capture.Ebpf.Maps;
 
 namespace Capture.Ebpf.Filter;
@@ -6,7 +7,7 @@ namespace Capture.Ebpf.Filter;
 /// <summary>Reads the flows left in reused pinned maps and pairs their two halves.</summary>
 internal static class RestoredFlowReader
 {
-    internal static void Read(FlowMap v4, FlowMap v6, List<RestoredBypassFlow> into)
+    internal static void Read(FlowMap v4, FlowMap v6, List<RestoredBypassedFlow> into)
     {
         Pair(Collect<FlowKeyV4>(v4), static k => k.Reverse(), static k => k.ToTuple(), static k => BinaryPrimitives.ReverseEndianness(k.DestinationPort), static k => BinaryPrimitives.ReverseEndianness(k.SourcePort), into);
         Pair(Collect<FlowKeyV6>(v6), static k => k.Reverse(), static k => k.ToTuple(), static k => BinaryPrimitives.ReverseEndianness(k.DestinationPort), static k => BinaryPrimitives.ReverseEndianness(k.SourcePort), into);
@@ -36,10 +37,10 @@ internal static class RestoredFlowReader
     private static void Pair<TKey>(
         Dictionary<TKey, HalfFlowCounters> entries,
         Func<TKey, TKey> reverse,
-        Func<TKey, Capture.Abstractions.FlowTuple> tuple,
+        Func<TKey, FlowTuple> tuple,
         Func<TKey, ushort> destinationPort,
         Func<TKey, ushort> sourcePort,
-        List<RestoredBypassFlow> into)
+        List<RestoredBypassedFlow> into)
         where TKey : unmanaged, IEquatable<TKey>
     {
         HashSet<TKey> done = [];
@@ -51,7 +52,8 @@ internal static class RestoredFlowReader
             }
 
             TKey other = reverse(key);
-            bool both = entries.TryGetValue(other, out HalfFlowCounters otherCounters);
+            // A half missing (deleted, or never inserted) counts zero.
+            entries.TryGetValue(other, out HalfFlowCounters otherCounters);
             done.Add(key);
             done.Add(other);
 
@@ -59,11 +61,11 @@ internal static class RestoredFlowReader
             bool keyIsToServer = destinationPort(key) <= sourcePort(key);
             if (keyIsToServer)
             {
-                into.Add(new RestoredBypassFlow(tuple(key), counters.Packets, counters.Bytes, otherCounters.Packets, otherCounters.Bytes, both));
+                into.Add(new RestoredBypassedFlow(tuple(key), counters.Packets, counters.Bytes, otherCounters.Packets, otherCounters.Bytes));
             }
             else
             {
-                into.Add(new RestoredBypassFlow(tuple(other), otherCounters.Packets, otherCounters.Bytes, counters.Packets, counters.Bytes, both));
+                into.Add(new RestoredBypassedFlow(tuple(other), otherCounters.Packets, otherCounters.Bytes, counters.Packets, counters.Bytes));
             }
         }
     }

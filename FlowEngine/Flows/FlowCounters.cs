@@ -42,6 +42,7 @@ internal sealed class FlowCounters
     public long EndClosed;
     public long EndLocalBypassed;
     public long EndCaptureBypassed;
+    public long Restored;
 
     /// <summary>Adds another shard's counters (for a snapshot).</summary>
     public void Add(FlowCounters o)
@@ -82,6 +83,7 @@ internal sealed class FlowCounters
         EndClosed += Volatile.Read(ref o.EndClosed);
         EndLocalBypassed += Volatile.Read(ref o.EndLocalBypassed);
         EndCaptureBypassed += Volatile.Read(ref o.EndCaptureBypassed);
+        Restored += Volatile.Read(ref o.Restored);
     }
 
     /// <summary>The counters in EVE stats names.</summary>
@@ -121,6 +123,7 @@ internal sealed class FlowCounters
         yield return new("flow_bypassed.capture_failure", CaptureBypassFailure);
         yield return new("flow_bypassed.downgraded", Downgraded);
         yield return new("flow_bypassed.strategy_errors", StrategyErrors);
+        yield return new("flow_bypassed.restored", Restored);
         yield return new("flow.output_errors", SinkErrors);
     }
 }

@@ -47,6 +47,36 @@ internal sealed class InMemoryBypassStrategy(int capacity = 1024) : IBypassStrat
         return BypassOutcome.Success;
     }
 
+    /// <summary>An entry left by an earlier run (as pinned maps keep them), with its counters.</summary>
+    public RestoredBypassedFlow Seed(FlowTuple flow, long packetsToServer, long bytesToServer, long packetsToClient, long bytesToClient)
+    {
+        Entry entry = new(flow)
+        {
+            PacketsToServer = packetsToServer,
+            BytesToServer = bytesToServer,
+            PacketsToClient = packetsToClient,
+            BytesToClient = bytesToClient,
+        };
+        _entries[flow] = entry;
+        return new RestoredBypassedFlow(flow, packetsToServer, bytesToServer, packetsToClient, bytesToClient);
+    }
+
+    /// <summary>How many flows were adopted.</summary>
+    public int Adopted { get; private set; }
+
+    /// <summary>Takes over a seeded entry: the record follows its counters from now on.</summary>
+    public void Adopt(in RestoredBypassedFlow flow, BypassRecord record)
+    {
+        if (!_entries.TryGetValue(flow.Flow, out Entry? entry))
+        {
+            throw new InvalidOperationException("no entry to adopt");
+        }
+
+        record.Strategy = this;
+        record.StrategyState = entry;
+        Adopted++;
+    }
+
     /// <summary>The capture side: drops (and counts) a packet when its flow is bypassed.</summary>
     public bool Filter(in FlowTuple packet, int bytes)
     {
