@@ -28,6 +28,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private long _v6Entries;
     private long _packets;
     private long _bytes;
+    private int _keepEntries;
 
     // Outcomes built once: a full map must not cost an allocation per refused flow.
     private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
@@ -141,6 +142,12 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
     }
 
+    /// <summary>
+    /// From now on <see cref="Release"/> folds the final counters but leaves the entries in the
+    /// maps: set when a filter with pinned maps stops, so the flows survive a clean restart.
+    /// </summary>
+    internal void KeepEntriesOnRelease() => Volatile.Write(ref _keepEntries, 1);
+
     /// <inheritdoc />
     public void Release(in FlowTuple flow, BypassRecord record)
     {
@@ -160,6 +167,15 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             // Final counters first, then the entries: no packet counted by the kernel is lost.
             ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
             Fold(record, state, toServer, toClient);
+            if (Volatile.Read(ref _keepEntries) != 0)
+            {
+                // Stopped with pinned maps: the flow's counters are final for this run, and its
+                // entries stay for the next start to restore.
+                Interlocked.Decrement(ref flow.IsIPv6 ? ref _v6Entries : ref _v4Entries);
+                record.Released = true;
+                return;
+            }
+
             if (flow.IsIPv6)
             {
                 FlowKeyV6 a = FlowKeyV6.ToServer(flow);

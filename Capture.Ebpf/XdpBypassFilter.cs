@@ -265,13 +265,21 @@ public sealed class XdpBypassFilter : IDisposable
     /// <summary>
     /// Detaches the program (packets of bypassed flows reach user space again). The maps stay
     /// readable until <see cref="Dispose"/>, so final counters can still be folded; pins stay only
-    /// when <see cref="XdpBypassOptions.PinnedMaps"/> is set. Idempotent.
+    /// when <see cref="XdpBypassOptions.PinnedMaps"/> is set, and then releases after the stop
+    /// keep the flows' entries for the next start to restore. Idempotent.
     /// </summary>
     public void Stop()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
+        }
+
+        // The engine ends its flows after the capture stops; with pinned maps those flows are
+        // meant to outlive this run, so their releases must not delete them.
+        if (Options.PinnedMaps)
+        {
+            Strategy.KeepEntriesOnRelease();
         }
 
         _link.Dispose();

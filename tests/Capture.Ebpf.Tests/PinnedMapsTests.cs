@@ -19,9 +19,13 @@ public sealed class PinnedMapsTests(PinnedMapsNet net) : IClassFixture<PinnedMap
         {
             Assert.Equal(directory, first.PinDirectory);
             Assert.Empty(first.RestoredFlows);
-            Assert.True(first.Strategy.TryBypass(v4.Tuple, new BypassRecord()).Succeeded);
-            Assert.True(first.Strategy.TryBypass(v6.Tuple, new BypassRecord()).Succeeded);
+            BypassRecord r4First = new();
+            BypassRecord r6First = new();
+            Assert.True(first.Strategy.TryBypass(v4.Tuple, r4First).Succeeded);
+            Assert.True(first.Strategy.TryBypass(v6.Tuple, r6First).Succeeded);
             net.CreateSender().Send([v4.ToServerFrame, v4.ToServerFrame, v4.ToServerFrame, v4.ToClientFrame, v6.ToServerFrame, v6.ToClientFrame, v6.ToClientFrame]);
+            Assert.True(MapCounters.WaitFor(first.Strategy, v4.Tuple, r4First, 3, 1));
+            Assert.True(MapCounters.WaitFor(first.Strategy, v6.Tuple, r6First, 1, 2));
         }
 
         // Stopped: no program on the interface, the pins stay.
@@ -45,7 +49,7 @@ public sealed class PinnedMapsTests(PinnedMapsNet net) : IClassFixture<PinnedMap
             Assert.Equal(3, record.PacketsToServer);
             Assert.Equal(1, second.Strategy.GetStatistics().IPv4.EntriesOffloaded);
             net.CreateSender().Send([v4.ToServerFrame, v4.ToClientFrame]);
-            Assert.True(second.Strategy.SeenSince(v4.Tuple, record, 0));
+            Assert.True(MapCounters.WaitFor(second.Strategy, v4.Tuple, record, 4, 2));
             Assert.Equal((4L, 2L), (record.PacketsToServer, record.PacketsToClient));
             second.Strategy.Release(v4.Tuple, record);
             Assert.Equal(0, second.Strategy.GetStatistics().IPv4.EntriesOffloaded);
@@ -61,6 +65,50 @@ public sealed class PinnedMapsTests(PinnedMapsNet net) : IClassFixture<PinnedMap
 
         Assert.False(Directory.Exists(Path.Combine(net.PinRoot, net.HostInterface)));
         Assert.False(XdpLinkState.Read(net.HostInterface).Attached);
+    }
+
+    [Fact]
+    public void Releases_after_a_stop_with_pinned_maps_keep_the_entries_for_the_next_start()
+    {
+        XdpBypassFilter.RemovePins(net.HostInterface, net.PinRoot);
+        XdpBypassOptions options = new() { Interface = net.HostInterface, Mode = XdpMode.Soft, PinnedMaps = true, PinRoot = net.PinRoot, MapCapacity = 256 };
+        TestFlow flow = TestFlow.Create(net, false, 6, 45101, 8443);
+        BypassRecord record = new();
+        try
+        {
+            using (XdpBypassFilter first = XdpBypassFilter.Start(options))
+            {
+                Assert.True(first.Strategy.TryBypass(flow.Tuple, record).Succeeded);
+                net.CreateSender().Send([flow.ToServerFrame, flow.ToServerFrame, flow.ToClientFrame]);
+                Assert.True(MapCounters.WaitFor(first.Strategy, flow.Tuple, record, 2, 1));
+
+                // A clean shutdown: the capture stops first, then the engine ends its flows.
+                first.Stop();
+                first.Strategy.Release(flow.Tuple, record);
+                Assert.True(record.Released);
+                Assert.Equal((2L, 1L), (record.PacketsToServer, record.PacketsToClient));
+                Assert.Equal(0, first.Strategy.GetStatistics().IPv4.EntriesOffloaded);
+            }
+
+            using (XdpBypassFilter second = XdpBypassFilter.Start(options))
+            {
+                RestoredBypassedFlow restored = Assert.Single(second.RestoredFlows);
+                Assert.Equal(flow.Tuple, restored.Flow);
+                Assert.Equal((2L, 1L), (restored.PacketsToServer, restored.PacketsToClient));
+
+                // While running, a release deletes the entries as usual.
+                BypassRecord adopted = new();
+                second.Strategy.Adopt(restored, adopted);
+                second.Strategy.Release(flow.Tuple, adopted);
+            }
+
+            using XdpBypassFilter third = XdpBypassFilter.Start(options);
+            Assert.Empty(third.RestoredFlows);
+        }
+        finally
+        {
+            XdpBypassFilter.RemovePins(net.HostInterface, net.PinRoot);
+        }
     }
 
     [Fact]

@@ -70,31 +70,13 @@ public sealed class XdpCapacityTests(XdpCapacityNet net) : IClassFixture<XdpCapa
         net.CreateSender().Send([flow.ToServerFrame, flow.ToServerFrame]);
 
         // sendto() returns before the peer's receive path has run XDP: wait until the map counted them.
-        Assert.True(WaitForPacketsToServer(filter.Strategy, flow.Tuple, first, 2));
+        Assert.True(MapCounters.WaitFor(filter.Strategy, flow.Tuple, first, 2));
         BypassRecord second = new();
         Assert.True(filter.Strategy.TryBypass(flow.Tuple, second).Succeeded);
         net.CreateSender().Send([flow.ToServerFrame]);
-        Assert.True(WaitForPacketsToServer(filter.Strategy, flow.Tuple, second, 1));
+        Assert.True(MapCounters.WaitFor(filter.Strategy, flow.Tuple, second, 1));
         Assert.Equal(1, second.PacketsToServer);
         Assert.True(filter.Strategy.SeenSince(flow.Tuple, first, 0));
         Assert.Equal(3, first.PacketsToServer);
-    }
-
-    private static bool WaitForPacketsToServer(IBypassStrategy strategy, FlowTuple tuple, BypassRecord record, long expected)
-    {
-        bool seen = false;
-        long deadline = Environment.TickCount64 + 5000;
-        while (Environment.TickCount64 < deadline)
-        {
-            seen |= strategy.SeenSince(tuple, record, 0);
-            if (record.PacketsToServer >= expected)
-            {
-                return seen;
-            }
-
-            Thread.Sleep(10);
-        }
-
-        return false;
     }
 }
