@@ -26,4 +26,11 @@ public sealed class DecoderOptions
 
     /// <summary>Decode GRE, ERSPAN and IP-in-IP tunnels. Default true.</summary>
     public bool DecodeTunnels { get; set; } = true;
+
+    /// <summary>
+    /// Decode the common packet (Ethernet, at most one VLAN id, IPv4 or IPv6 without extension
+    /// headers, not a fragment, TCP or UDP, nothing wrong with it) by the straight-line path;
+    /// anything else takes the general walk. Both give the same result; off only to compare them.
+    /// </summary>
+    internal bool FastPath { get; set; } = true;
 }

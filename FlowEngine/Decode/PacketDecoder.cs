@@ -33,6 +33,7 @@ internal sealed partial class PacketDecoder
     private readonly DecoderOptions _options;
     private readonly Defragmenter? _defragmenter;
     private readonly int _maxLayers;
+    private readonly bool _fastPath;
 
     /// <summary>Creates a decoder for one worker.</summary>
     /// <param name="counters">The worker's counters; the decoder increments them.</param>
@@ -46,6 +47,7 @@ internal sealed partial class PacketDecoder
         _options = options ?? new DecoderOptions();
         _defragmenter = defragmenter is { Enabled: true } ? defragmenter : null;
         _maxLayers = Math.Clamp(_options.MaxTunnelDepth + 1, 1, DecodedPacket.MaxLayers);
+        _fastPath = _options.FastPath;
     }
 
     /// <summary>The counters this decoder increments.</summary>
@@ -63,6 +65,19 @@ internal sealed partial class PacketDecoder
     /// <param name="packetBytes">The bytes the layers' offsets refer to.</param>
     /// <returns><see cref="DecodedPacket.Result"/>: <see cref="DecodeResult.FragmentHeld"/> when a fragment was kept for reassembly.</returns>
     public DecodeResult Decode(ReadOnlySpan<byte> frame, in PacketRecord record, ref DecodedPacket packet, out ReadOnlySpan<byte> packetBytes)
+    {
+        if (_fastPath && record.LinkType == LinkType.Ethernet && TryDecodeFast(frame, in record, ref packet))
+        {
+            packetBytes = frame;
+            return DecodeResult.Ok;
+        }
+
+        return DecodeGeneral(frame, in record, ref packet, out packetBytes);
+    }
+
+    /// <summary>The general walk: every link type, layer and event.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DecodeResult DecodeGeneral(ReadOnlySpan<byte> frame, in PacketRecord record, ref DecodedPacket packet, out ReadOnlySpan<byte> packetBytes)
     {
         Counter(DecoderCounter.Packets)++;
         Counter(DecoderCounter.Bytes) += frame.Length;
