@@ -170,7 +170,7 @@ public static class LiveInterfaceConfiguration
         if (Lookup("cluster-type") is { } clusterType)
         {
             string type = Choice(clusterType, "cluster_flow", "cluster_cpu", "cluster_qm", "cluster_random", "cluster_round_robin", "cluster_ebpf", "cluster_rollover");
-            if (type == "cluster_rollover")
+            if (string.Equals(type, "cluster_rollover", StringComparison.Ordinal))
             {
                 warn($"{clusterType.Location}: {clusterType.Path}: cluster_rollover is deprecated; using cluster_flow");
             }

@@ -398,9 +398,9 @@ public sealed class CapturePluginLoader
         Type[] candidates = [.. types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICapturePlugin).IsAssignableFrom(t))];
         if (candidates.Length == 0)
         {
-            Type? foreign = types.FirstOrDefault(t => t.GetInterfaces().Any(i => i.FullName == typeof(ICapturePlugin).FullName));
+            Type? foreign = types.FirstOrDefault(t => t.GetInterfaces().Any(i => string.Equals(i.FullName, typeof(ICapturePlugin).FullName, StringComparison.Ordinal)));
             throw new CapturePluginException(name, directory, foreign is not null
-                ? $"{foreign.FullName} implements a different copy of {typeof(ICapturePlugin).FullName} (from {foreign.GetInterfaces().First(i => i.FullName == typeof(ICapturePlugin).FullName).Assembly.Location}), not the host's"
+                ? $"{foreign.FullName} implements a different copy of {typeof(ICapturePlugin).FullName} (from {foreign.GetInterfaces().First(i => string.Equals(i.FullName, typeof(ICapturePlugin).FullName, StringComparison.Ordinal)).Assembly.Location}), not the host's"
                 : $"{manifest.Assembly} contains no class implementing {typeof(ICapturePlugin).FullName}");
         }
 

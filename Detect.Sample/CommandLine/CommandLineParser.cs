@@ -107,7 +107,7 @@ internal static class CommandLineParser
             throw new UsageException("-r and --af-packet cannot be combined: read a capture or capture live, not both");
         }
 
-        if (options.AfPacket && options.CapturePlugin is not null && options.CapturePlugin != "af-packet")
+        if (options.AfPacket && options.CapturePlugin is not null && !string.Equals(options.CapturePlugin, "af-packet", StringComparison.Ordinal))
         {
             throw new UsageException($"--af-packet and --capture-plugin {options.CapturePlugin} select different plugins");
         }

@@ -93,7 +93,7 @@ internal sealed class AddressSet
         bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         int maxBits = v6 ? 128 : 32;
         int bits = maxBits;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), out bits) || bits < 0 || bits > maxBits))
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bits) || bits < 0 || bits > maxBits))
         {
             throw new RuleSyntaxException($"'{text}': prefix length must be 0..{maxBits}");
         }

@@ -52,7 +52,7 @@ internal sealed class StatsTree
     {
         foreach ((string key, StatsTree child) in _children)
         {
-            if (key == name)
+            if (string.Equals(key, name, StringComparison.Ordinal))
             {
                 return child;
             }

@@ -559,7 +559,10 @@ internal sealed partial class PacketDecoder
         return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(d), (nuint)(uint)offset))) >> 16;
     }
 
+    // The same exception the span indexer throws, so Decode's one safety net catches both kinds of read.
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
+#pragma warning disable MA0012
     private static void ThrowOutOfRange() => throw new IndexOutOfRangeException("a packet read past the captured data");
+#pragma warning restore MA0012
 }

@@ -80,7 +80,7 @@ public sealed class EngineStatistics
     {
         foreach (KeyValuePair<string, long> pair in _all)
         {
-            if (pair.Key == name)
+            if (string.Equals(pair.Key, name, StringComparison.Ordinal))
             {
                 return pair.Value;
             }

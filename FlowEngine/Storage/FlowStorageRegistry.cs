@@ -39,7 +39,7 @@ public sealed class FlowStorageRegistry
         {
             foreach ((string existingName, Type type, object slot) in _slots)
             {
-                if (existingName == name)
+                if (string.Equals(existingName, name, StringComparison.Ordinal))
                 {
                     return type == typeof(T)
                         ? (FlowStorageSlot<T>)slot

@@ -12,7 +12,7 @@ internal sealed partial class TcpdumpRun : IDisposable
 
     public TcpdumpRun(string interfaceName)
     {
-        var start = new ProcessStartInfo("tcpdump") { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("tcpdump") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string argument in new[] { "-i", interfaceName, "-n", "-s", "0", "-B", "4096", "-w", "/dev/null" })
         {
             start.ArgumentList.Add(argument);
@@ -45,12 +45,12 @@ internal sealed partial class TcpdumpRun : IDisposable
     private static long Number(Regex pattern, string text)
     {
         Match match = pattern.Match(text);
-        return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
+        return match.Success ? long.Parse(match.Groups["count"].Value, CultureInfo.InvariantCulture) : -1;
     }
 
-    [GeneratedRegex(@"(\d+) packets captured")]
+    [GeneratedRegex(@"(?<count>\d+) packets captured", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex CapturedPattern();
 
-    [GeneratedRegex(@"(\d+) packets dropped by kernel")]
+    [GeneratedRegex(@"(?<count>\d+) packets dropped by kernel", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex DroppedPattern();
 }

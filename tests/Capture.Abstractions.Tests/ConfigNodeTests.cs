@@ -89,7 +89,7 @@ public sealed class ConfigNodeTests
         ConfigNode node = Mapping(("threads", "2", 3), ("bypass", "yes", 4));
         node.Set("threads", ConfigNode.CreateScalar("af-packet.0.threads", "4", "--set", 0));
 
-        Assert.Equal(["threads", "bypass"], node.Entries.Select(e => e.Key));
+        Assert.Equal(["threads", "bypass"], node.Entries.Select(e => e.Key), StringComparer.Ordinal);
         Assert.Equal(4, node.GetInt64("threads", 1));
         Assert.Equal("--set:0", node["threads"]!.Location);
     }

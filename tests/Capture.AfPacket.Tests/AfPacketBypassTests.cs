@@ -5,15 +5,6 @@ using Flows = Capture.Conformance.FrameBuilder;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="AfPacketBypassTests"/>.</summary>
-public sealed class AfPacketBypassNet : VethNamespace
-{
-    public AfPacketBypassNet()
-        : base("afbyp")
-    {
-    }
-}
-
 /// <summary>XDP bypass through the plugin: exact accounting of ring packets plus kernel-dropped packets.</summary>
 public sealed class AfPacketBypassTests(AfPacketBypassNet net) : IClassFixture<AfPacketBypassNet>
 {

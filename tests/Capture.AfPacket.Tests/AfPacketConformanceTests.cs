@@ -5,15 +5,6 @@ using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="AfPacketConformanceTests"/>.</summary>
-public sealed class AfPacketConformanceNet : VethNamespace
-{
-    public AfPacketConformanceNet()
-        : base("afconf")
-    {
-    }
-}
-
 /// <summary>The shared conformance suite against af-packet with XDP bypass: frames are sent over the veth from the namespace.</summary>
 public sealed class AfPacketConformanceTests(AfPacketConformanceNet net) : CaptureSourceConformance, IClassFixture<AfPacketConformanceNet>
 {

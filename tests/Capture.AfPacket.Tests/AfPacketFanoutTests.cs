@@ -4,15 +4,6 @@ using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="AfPacketFanoutTests"/>.</summary>
-public sealed class AfPacketFanoutNet : VethNamespace
-{
-    public AfPacketFanoutNet()
-        : base("affan")
-    {
-    }
-}
-
 public sealed class AfPacketFanoutTests(AfPacketFanoutNet net) : IClassFixture<AfPacketFanoutNet>
 {
     private const int Flows = 40;

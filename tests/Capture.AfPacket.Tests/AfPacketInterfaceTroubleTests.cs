@@ -6,15 +6,6 @@ using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="AfPacketInterfaceTroubleTests"/>.</summary>
-public sealed class AfPacketTroubleNet : VethNamespace
-{
-    public AfPacketTroubleNet()
-        : base("aftrbl")
-    {
-    }
-}
-
 public sealed class AfPacketInterfaceTroubleTests(AfPacketTroubleNet net) : IClassFixture<AfPacketTroubleNet>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);

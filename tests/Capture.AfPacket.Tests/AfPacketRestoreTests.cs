@@ -9,35 +9,6 @@ using Flows = Capture.Conformance.FrameBuilder;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="AfPacketRestoreTests"/>, with a pin root of its own (removed on dispose).</summary>
-public sealed class AfPacketRestoreNet : VethNamespace
-{
-    public AfPacketRestoreNet()
-        : base("afrst")
-    {
-        KernelPrerequisites.Require(needBpffs: true);
-        RemovePins();
-    }
-
-    public string PinRoot => "/sys/fs/bpf/capture-tests-afrst";
-
-    /// <summary>Removes this interface's pins and the (then empty) pin root.</summary>
-    public void RemovePins()
-    {
-        XdpBypassFilter.RemovePins(HostInterface, PinRoot);
-        if (Directory.Exists(PinRoot) && !Directory.EnumerateFileSystemEntries(PinRoot).Any())
-        {
-            Directory.Delete(PinRoot);
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        RemovePins();
-        base.Dispose(disposing);
-    }
-}
-
 /// <summary>
 /// af-packet with <c>bypass: yes</c> and <c>pinned-maps: yes</c> across a restart: the flows left in
 /// the pinned maps come back through the interface's first source with their counters, and once

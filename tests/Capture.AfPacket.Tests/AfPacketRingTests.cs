@@ -4,15 +4,6 @@ using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="AfPacketRingTests"/>.</summary>
-public sealed class AfPacketRingNet : VethNamespace
-{
-    public AfPacketRingNet()
-        : base("afpring")
-    {
-    }
-}
-
 public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPacketRingNet>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);

@@ -6,15 +6,6 @@ using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
 
-/// <summary>The namespace and veth pair of <see cref="DetectSampleEndToEndTests"/>.</summary>
-public sealed class DetectSampleNet : VethNamespace
-{
-    public DetectSampleNet()
-        : base("afe2e")
-    {
-    }
-}
-
 /// <summary>
 /// The built Detect.Sample host runs af-packet with XDP bypass on the veth; a rule bypasses one
 /// flow. Checks EVE, the exact accounting, iface-bypassed-stat over the control socket, and that no

@@ -28,9 +28,14 @@ public static class FrameBuilder
         ArgumentNullException.ThrowIfNull(vlans);
         IPAddress clientAddress = IPAddress.Parse(client);
         IPAddress serverAddress = IPAddress.Parse(server);
-        if (clientAddress.AddressFamily != serverAddress.AddressFamily || vlans.Length > 3)
+        if (clientAddress.AddressFamily != serverAddress.AddressFamily)
         {
-            throw new ArgumentException("both addresses of one family and at most three VLAN ids");
+            throw new ArgumentException("both addresses must be of one family", nameof(server));
+        }
+
+        if (vlans.Length > 3)
+        {
+            throw new ArgumentException("at most three VLAN ids", nameof(vlans));
         }
 
         return new FlowTuple(

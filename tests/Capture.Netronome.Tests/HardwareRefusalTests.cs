@@ -4,15 +4,6 @@ using Xunit.Abstractions;
 
 namespace Capture.Netronome.Tests;
 
-/// <summary>The namespace and veth of the refusal tests.</summary>
-public sealed class HardwareRefusalNet : VethNamespace
-{
-    public HardwareRefusalNet()
-        : base("ntrhw")
-    {
-    }
-}
-
 /// <summary>A veth cannot offload: the refusal says where, why, and what would work; nothing is left behind.</summary>
 public sealed class HardwareRefusalTests(HardwareRefusalNet net, ITestOutputHelper output) : IClassFixture<HardwareRefusalNet>
 {
@@ -25,7 +16,7 @@ public sealed class HardwareRefusalTests(HardwareRefusalNet net, ITestOutputHelp
         if (!explicitMode)
         {
             // xdp-mode left out: this plugin offloads by default.
-            entry = [.. entry.Where(e => e.Key != "xdp-mode")];
+            entry = [.. entry.Where(e => !string.Equals(e.Key, "xdp-mode", StringComparison.Ordinal))];
         }
 
         using var harness = new PluginHarness(TestConfig.Section(entry));

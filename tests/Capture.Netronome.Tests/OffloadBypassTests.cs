@@ -42,10 +42,10 @@ public sealed class OffloadBypassTests(OffloadBypassNet net) : IClassFixture<Off
             Assert.True(ThreadCensus.CountPrefix("af-packet") >= 6, "the six capture threads are not running");
             Assert.Equal(1, ThreadCensus.Count(OffloadBypassManager.ThreadName));
 
-            IBypassStrategy first = sources.First(s => s.InterfaceName == net.First.HostInterface).BypassStrategy!;
-            IBypassStrategy second = sources.First(s => s.InterfaceName == net.Second.HostInterface).BypassStrategy!;
+            IBypassStrategy first = sources.First(s => string.Equals(s.InterfaceName, net.First.HostInterface, StringComparison.Ordinal)).BypassStrategy!;
+            IBypassStrategy second = sources.First(s => string.Equals(s.InterfaceName, net.Second.HostInterface, StringComparison.Ordinal)).BypassStrategy!;
             Assert.NotSame(first, second);
-            Assert.All(sources, s => Assert.Same(s.InterfaceName == net.First.HostInterface ? first : second, s.BypassStrategy));
+            Assert.All(sources, s => Assert.Same(string.Equals(s.InterfaceName, net.First.HostInterface, StringComparison.Ordinal) ? first : second, s.BypassStrategy));
             foreach (SentFlow flow in flows)
             {
                 flow.Strategy = flow.Net == net.First ? first : second;
@@ -184,7 +184,7 @@ public sealed class OffloadBypassTests(OffloadBypassNet net) : IClassFixture<Off
             byte[] marker = Marker(1);
             await Task.Run(() => Sender(net.First).Send([.. frames, marker]));
             await collector.WaitForAsync(received => received.Any(IsMarker), "the marker", Patience);
-            var sent = new HashSet<string>(frames.Select(Convert.ToBase64String));
+            var sent = new HashSet<string>(frames.Select(Convert.ToBase64String), StringComparer.Ordinal);
             Assert.Equal(0, collector.Frames.Count(f => sent.Contains(Convert.ToBase64String(f.Data))));
             foreach ((FlowTuple flow, BypassRecord record) in records)
             {
@@ -289,7 +289,7 @@ public sealed class OffloadBypassTests(OffloadBypassNet net) : IClassFixture<Off
 
         public (int Packets, long Bytes) CountIn(IReadOnlyList<ReceivedFrame> received, bool toServer)
         {
-            var sent = new HashSet<string>((toServer ? SentToServer : SentToClient).Select(Convert.ToBase64String));
+            var sent = new HashSet<string>((toServer ? SentToServer : SentToClient).Select(Convert.ToBase64String), StringComparer.Ordinal);
             int packets = 0;
             long bytes = 0;
             foreach (ReceivedFrame frame in received)

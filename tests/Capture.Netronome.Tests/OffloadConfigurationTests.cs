@@ -19,7 +19,7 @@ public sealed class OffloadConfigurationTests
     [InlineData("xdp-cpu-redirect", "1-3", "no CPU redirect")]
     public void A_value_offload_cannot_use_fails_with_file_line_and_key(string key, string value, string expected)
     {
-        (string Key, string Value)[] entry = [.. TestConfig.Emulated(Iface, mode: "hw").Where(e => e.Key != key && !(key == "no-percpu-hash" && e.Key == "use-percpu-hash")), (key, value)];
+        (string Key, string Value)[] entry = [.. TestConfig.Emulated(Iface, mode: "hw").Where(e => !string.Equals(e.Key, key, StringComparison.Ordinal) && !(string.Equals(key, "no-percpu-hash", StringComparison.Ordinal) && string.Equals(e.Key, "use-percpu-hash", StringComparison.Ordinal))), (key, value)];
         ConfigNode config = TestConfig.Section(entry);
         using var harness = new PluginHarness(config);
         ConfigurationException error = Assert.Throws<ConfigurationException>(() => harness.CreateSources());
@@ -36,7 +36,7 @@ public sealed class OffloadConfigurationTests
     {
         ConfigNode config = TestConfig.Section(
             [("interface", "default"), ("use-percpu-hash", "yes")],
-            [.. TestConfig.Emulated(Iface).Where(e => e.Key != "use-percpu-hash")]);
+            [.. TestConfig.Emulated(Iface).Where(e => !string.Equals(e.Key, "use-percpu-hash", StringComparison.Ordinal))]);
         using var harness = new PluginHarness(config);
         ConfigurationException error = Assert.Throws<ConfigurationException>(() => harness.CreateSources());
         Assert.Equal("netronome.0.use-percpu-hash", error.Key);
@@ -46,7 +46,7 @@ public sealed class OffloadConfigurationTests
     [Fact]
     public void A_missing_cluster_type_is_reported_at_the_interface_entry_with_what_is_required()
     {
-        ConfigNode config = TestConfig.Section([.. TestConfig.Emulated(Iface).Where(e => e.Key != "cluster-type")]);
+        ConfigNode config = TestConfig.Section([.. TestConfig.Emulated(Iface).Where(e => !string.Equals(e.Key, "cluster-type", StringComparison.Ordinal))]);
         using var harness = new PluginHarness(config);
         ConfigurationException error = Assert.Throws<ConfigurationException>(() => harness.CreateSources());
         Assert.Equal("netronome.0.cluster-type", error.Key);

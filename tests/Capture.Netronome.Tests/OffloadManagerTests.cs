@@ -8,15 +8,6 @@ using FrameBuilder = Capture.Conformance.FrameBuilder;
 
 namespace Capture.Netronome.Tests;
 
-/// <summary>The namespace and veth of the manager tests.</summary>
-public sealed class OffloadManagerNet : VethNamespace
-{
-    public OffloadManagerNet()
-        : base("ntrmgr")
-    {
-    }
-}
-
 /// <summary>The bypass manager's queue: a full queue and an unanswered request fail cleanly and leave nothing in the maps.</summary>
 public sealed class OffloadManagerTests(OffloadManagerNet net, ITestOutputHelper output) : IClassFixture<OffloadManagerNet>
 {

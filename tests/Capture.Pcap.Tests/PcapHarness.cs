@@ -70,6 +70,3 @@ internal static class PcapHarness
         return root;
     }
 }
-
-/// <summary>What reading a source to the end gave.</summary>
-internal sealed record ReadResult(List<(PacketRecord Record, byte[] Data)> Packets, CaptureStatistics Statistics, Exception? Failure);

@@ -135,7 +135,7 @@ internal sealed class EbpfMapHarness : IBenchmarkHarness
 
     private static void Ip(params string[] arguments)
     {
-        ProcessStartInfo start = new("ip") { RedirectStandardError = true, RedirectStandardOutput = true };
+        ProcessStartInfo start = new("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -117,6 +117,6 @@ internal static partial class Tshark
         }
     }
 
-    [GeneratedRegex(@"^(?<a>\S+)\s+<->\s+(?<b>\S+)\s+(?<fba>\d+)\s+(?<bba>[\d,.]+)\s+(?<uba>bytes|kB|MB)\s+(?<fab>\d+)\s+(?<bab>[\d,.]+)\s+(?<uab>bytes|kB|MB)\s+\d+\s+[\d,.]+\s+(bytes|kB|MB)")]
+    [GeneratedRegex(@"^(?<a>\S+)\s+<->\s+(?<b>\S+)\s+(?<fba>\d+)\s+(?<bba>[\d,.]+)\s+(?<uba>bytes|kB|MB)\s+(?<fab>\d+)\s+(?<bab>[\d,.]+)\s+(?<uab>bytes|kB|MB)\s+\d+\s+[\d,.]+\s+(bytes|kB|MB)", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Row();
 }

@@ -3,9 +3,6 @@ using Capture.Abstractions;
 
 namespace FlowEngine.Tests.Decode;
 
-/// <summary>One packet read by <see cref="TestCaptureReader"/>.</summary>
-internal sealed record TestCapturePacket(PacketRecord Record, byte[] Data);
-
 /// <summary>
 /// A small pcap/pcapng reader for the decoder tests (the real reader lives in the pcap plugin,
 /// which this project does not reference). Reads the whole file; stops quietly at a cut-off record,

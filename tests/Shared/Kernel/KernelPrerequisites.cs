@@ -40,7 +40,7 @@ public static class KernelPrerequisites
 
         try
         {
-            using Process? process = Process.Start(new ProcessStartInfo("ip", "-V") { RedirectStandardOutput = true, RedirectStandardError = true });
+            using Process? process = Process.Start(new ProcessStartInfo("ip", "-V") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
             if (process is null)
             {
                 return "'ip' (iproute2) could not be started; apt-get install iproute2";
@@ -63,7 +63,7 @@ public static class KernelPrerequisites
             return File.ReadLines("/proc/mounts").Any(line =>
             {
                 string[] fields = line.Split(' ');
-                return fields.Length > 2 && fields[1] == "/sys/fs/bpf" && fields[2] == "bpf";
+                return fields.Length > 2 && string.Equals(fields[1], "/sys/fs/bpf", StringComparison.Ordinal) && string.Equals(fields[2], "bpf", StringComparison.Ordinal);
             });
         }
         catch (IOException)
