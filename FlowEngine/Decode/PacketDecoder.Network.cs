@@ -117,41 +117,18 @@ internal sealed partial class PacketDecoder
 
     private void CheckIPv4Options(ReadOnlySpan<byte> options)
     {
-        int i = 0;
-        while (i < options.Length)
+        var walker = new OptionWalker(options);
+        while (walker.MoveNext())
         {
-            byte kind = options[i];
-            if (kind == 0)
-            {
-                return;
-            }
+        }
 
-            if (kind == 1)
-            {
-                i++;
-                continue;
-            }
-
-            if (i + 1 >= options.Length)
-            {
-                Count(DecoderCounter.IPv4OptMalformed);
-                return;
-            }
-
-            int length = options[i + 1];
-            if (length < 2)
-            {
-                Count(DecoderCounter.IPv4OptInvalidLen);
-                return;
-            }
-
-            if (i + length > options.Length)
-            {
-                Count(DecoderCounter.IPv4OptMalformed);
-                return;
-            }
-
-            i += length;
+        if (walker.Fault == OptionFault.LengthTooShort)
+        {
+            Count(DecoderCounter.IPv4OptInvalidLen);
+        }
+        else if (walker.Fault != OptionFault.None)
+        {
+            Count(DecoderCounter.IPv4OptMalformed);
         }
     }
 

@@ -56,44 +56,19 @@ internal sealed partial class PacketDecoder
     private void CheckTcpOptions(ReadOnlySpan<byte> options)
     {
         uint seen = 0;
-        int i = 0;
-        while (i < options.Length)
+        var walker = new OptionWalker(options);
+        while (walker.MoveNext())
         {
-            byte kind = options[i];
-            if (kind == 0)
-            {
-                return;
-            }
-
-            if (kind == 1)
-            {
-                i++;
-                continue;
-            }
-
-            if (i + 1 >= options.Length)
-            {
-                Count(DecoderCounter.TcpOptInvalidLen);
-                return;
-            }
-
-            int length = options[i + 1];
-            if (length < 2 || i + length > options.Length)
-            {
-                Count(DecoderCounter.TcpOptInvalidLen);
-                return;
-            }
-
             // MSS 4, window scale 3, SACK permitted 2, timestamps 10: fixed lengths, once each.
-            int expected = kind switch { 2 => 4, 3 => 3, 4 => 2, 8 => 10, _ => 0 };
+            int expected = walker.Kind switch { 2 => 4, 3 => 3, 4 => 2, 8 => 10, _ => 0 };
             if (expected != 0)
             {
-                if (length != expected)
+                if (walker.Length != expected)
                 {
                     Count(DecoderCounter.TcpOptInvalidLen);
                 }
 
-                uint bit = 1u << kind;
+                uint bit = 1u << walker.Kind;
                 if ((seen & bit) != 0)
                 {
                     Count(DecoderCounter.TcpOptDuplicate);
@@ -101,8 +76,11 @@ internal sealed partial class PacketDecoder
 
                 seen |= bit;
             }
+        }
 
-            i += length;
+        if (walker.Fault != OptionFault.None)
+        {
+            Count(DecoderCounter.TcpOptInvalidLen);
         }
     }
 
@@ -174,41 +152,30 @@ internal sealed partial class PacketDecoder
         }
     }
 
-    private void DecodeSctp(ref DecodeContext ctx, int index, int offset)
+    private void DecodeSctp(ref DecodeContext ctx, int index, int offset) =>
+        DecodeKeyedByFirstWord(ref ctx, index, offset, 12, DecoderCounter.SctpPktTooSmall, DecoderCounter.Sctp);
+
+    // ESP is keyed by its SPI, split over the two port fields.
+    private void DecodeEsp(ref DecodeContext ctx, int index, int offset) =>
+        DecodeKeyedByFirstWord(ref ctx, index, offset, 8, DecoderCounter.EspPktTooSmall, DecoderCounter.Esp);
+
+    /// <summary>A transport whose flow key is its first two 16-bit fields (SCTP ports, the ESP SPI) after which a fixed header ends.</summary>
+    private void DecodeKeyedByFirstWord(ref DecodeContext ctx, int index, int offset, int headerLength, DecoderCounter tooSmall, DecoderCounter decoded)
     {
         ReadOnlySpan<byte> d = ctx.Data;
-        if (ctx.End - offset < 12)
+        if (ctx.End - offset < headerLength)
         {
-            Fail(ref ctx, DecoderCounter.SctpPktTooSmall, DecodeResult.Truncated);
+            Fail(ref ctx, tooSmall, DecodeResult.Truncated);
             return;
         }
 
         ref PacketLayer layer = ref ctx.Packet.Layers[index];
         layer.SourcePort = U16(d, offset);
         layer.DestinationPort = U16(d, offset + 2);
-        layer.PayloadOffset = offset + 12;
-        layer.PayloadLength = ctx.End - offset - 12;
+        layer.PayloadOffset = offset + headerLength;
+        layer.PayloadLength = ctx.End - offset - headerLength;
         layer.Flags |= PacketLayerFlags.HasFlowKey;
-        Count(DecoderCounter.Sctp);
-    }
-
-    private void DecodeEsp(ref DecodeContext ctx, int index, int offset)
-    {
-        ReadOnlySpan<byte> d = ctx.Data;
-        if (ctx.End - offset < 8)
-        {
-            Fail(ref ctx, DecoderCounter.EspPktTooSmall, DecodeResult.Truncated);
-            return;
-        }
-
-        // ESP is keyed by its SPI, split over the two port fields.
-        ref PacketLayer layer = ref ctx.Packet.Layers[index];
-        layer.SourcePort = U16(d, offset);
-        layer.DestinationPort = U16(d, offset + 2);
-        layer.PayloadOffset = offset + 8;
-        layer.PayloadLength = ctx.End - offset - 8;
-        layer.Flags |= PacketLayerFlags.HasFlowKey;
-        Count(DecoderCounter.Esp);
+        Count(decoded);
     }
 
     private void DecodeIcmpv4(ref DecodeContext ctx, int index, int offset)
