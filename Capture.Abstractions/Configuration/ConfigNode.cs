@@ -177,6 +177,14 @@ public sealed class ConfigNode
         return node.Value ?? defaultValue;
     }
 
+    /// <summary>This scalar's text, trimmed; null when it is empty or blank. Throws for a mapping or a list.</summary>
+    /// <returns>The text, or null.</returns>
+    public string? AsText()
+    {
+        EnsureScalar();
+        return string.IsNullOrWhiteSpace(Value) ? null : Value.Trim();
+    }
+
     /// <summary>Reads a boolean child: yes/no, true/false, on/off, enable(d)/disable(d), 1/0.</summary>
     /// <param name="key">The key.</param>
     /// <param name="defaultValue">Value when absent.</param>

@@ -396,18 +396,5 @@ public static class LiveInterfaceConfiguration
         throw node.Error($"'{node.Value}' is not allowed; expected one of: {string.Join(", ", allowed)}");
     }
 
-    private static string? Text(ConfigNode? node)
-    {
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node.Kind != ConfigNodeKind.Scalar)
-        {
-            throw node.Error("expected a single value");
-        }
-
-        return string.IsNullOrWhiteSpace(node.Value) ? null : node.Value.Trim();
-    }
+    private static string? Text(ConfigNode? node) => node?.AsText();
 }

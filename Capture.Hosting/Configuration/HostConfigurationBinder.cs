@@ -493,20 +493,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         return items;
     }
 
-    private static string? Text(ConfigNode? node)
-    {
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node.Kind != ConfigNodeKind.Scalar)
-        {
-            throw node.Error("expected a single value");
-        }
-
-        return string.IsNullOrWhiteSpace(node.Value) ? null : node.Value.Trim();
-    }
+    private static string? Text(ConfigNode? node) => node?.AsText();
 
     /// <summary>Absolute path: relative to <paramref name="baseDirectory"/>, else to the YAML file that names it, else to the working directory.</summary>
     private static string ResolvePath(ConfigNode item, string? baseDirectory)
