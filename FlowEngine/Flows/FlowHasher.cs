@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -6,13 +7,14 @@ using System.Security.Cryptography;
 namespace FlowEngine.Flows;
 
 /// <summary>
-/// Keyed hash of a <see cref="FlowKey"/>: CRC32C over the six key words (SSE4.2 or ARMv8 CRC
+/// Keyed hash of a <see cref="FlowKey"/>: CRC32C over the six key words (two chains) (SSE4.2 or ARMv8 CRC
 /// instructions, a multiply-xorshift mix otherwise) seeded with a per-run secret, then a keyed
 /// finaliser so bucket choice is not predictable from the key alone. Also makes flow ids.
 /// </summary>
 internal sealed class FlowHasher
 {
     private readonly uint _seed;
+    private readonly uint _seed2;
     private readonly uint _finalKey;
     private readonly ulong _idKey;
 
@@ -26,6 +28,7 @@ internal sealed class FlowHasher
     public FlowHasher(ulong secret)
     {
         _seed = (uint)secret;
+        _seed2 = (uint)Mix64(secret);
         _finalKey = (uint)(secret >> 32) | 1;
         _idKey = Mix64(secret ^ 0x9E3779B97F4A7C15UL);
     }
@@ -35,33 +38,43 @@ internal sealed class FlowHasher
     public uint Hash(ref FlowKey key)
     {
         ref ulong w = ref Unsafe.As<FlowKey, ulong>(ref key);
+        return Hash(w, Unsafe.Add(ref w, 1), Unsafe.Add(ref w, 2), Unsafe.Add(ref w, 3), Unsafe.Add(ref w, 4), Unsafe.Add(ref w, 5));
+    }
+
+    /// <summary>The keyed 32-bit hash of a key given as its six words (see <see cref="FlowKey.FromLayer"/>).</summary>
+    /// <remarks>Two CRC chains of three words each: half the latency of one chain of six.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Hash(ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5)
+    {
         uint h;
         if (Sse42.X64.IsSupported)
         {
-            h = (uint)Sse42.X64.Crc32(_seed, w);
-            h = (uint)Sse42.X64.Crc32(h, Unsafe.Add(ref w, 1));
-            h = (uint)Sse42.X64.Crc32(h, Unsafe.Add(ref w, 2));
-            h = (uint)Sse42.X64.Crc32(h, Unsafe.Add(ref w, 3));
-            h = (uint)Sse42.X64.Crc32(h, Unsafe.Add(ref w, 4));
-            h = (uint)Sse42.X64.Crc32(h, Unsafe.Add(ref w, 5));
+            ulong a = Sse42.X64.Crc32(_seed, w0);
+            ulong b = Sse42.X64.Crc32(_seed2, w1);
+            a = Sse42.X64.Crc32(a, w2);
+            b = Sse42.X64.Crc32(b, w3);
+            a = Sse42.X64.Crc32(a, w4);
+            b = Sse42.X64.Crc32(b, w5);
+            h = (uint)a ^ BitOperations.RotateLeft((uint)b, 16);
         }
         else if (Crc32.Arm64.IsSupported)
         {
-            h = Crc32.Arm64.ComputeCrc32C(_seed, w);
-            h = Crc32.Arm64.ComputeCrc32C(h, Unsafe.Add(ref w, 1));
-            h = Crc32.Arm64.ComputeCrc32C(h, Unsafe.Add(ref w, 2));
-            h = Crc32.Arm64.ComputeCrc32C(h, Unsafe.Add(ref w, 3));
-            h = Crc32.Arm64.ComputeCrc32C(h, Unsafe.Add(ref w, 4));
-            h = Crc32.Arm64.ComputeCrc32C(h, Unsafe.Add(ref w, 5));
+            uint a = Crc32.Arm64.ComputeCrc32C(_seed, w0);
+            uint b = Crc32.Arm64.ComputeCrc32C(_seed2, w1);
+            a = Crc32.Arm64.ComputeCrc32C(a, w2);
+            b = Crc32.Arm64.ComputeCrc32C(b, w3);
+            a = Crc32.Arm64.ComputeCrc32C(a, w4);
+            b = Crc32.Arm64.ComputeCrc32C(b, w5);
+            h = a ^ BitOperations.RotateLeft(b, 16);
         }
         else
         {
-            ulong acc = _seed;
-            for (int i = 0; i < 6; i++)
-            {
-                acc = Mix64(acc ^ Unsafe.Add(ref w, i));
-            }
-
+            ulong acc = Mix64(_seed ^ w0);
+            acc = Mix64(acc ^ w1);
+            acc = Mix64(acc ^ w2);
+            acc = Mix64(acc ^ w3);
+            acc = Mix64(acc ^ w4);
+            acc = Mix64(acc ^ w5);
             h = (uint)(acc ^ (acc >> 32));
         }
 

@@ -49,57 +49,68 @@ internal struct FlowKey
     /// <summary>Zero; keeps the key 48 bytes with no undefined padding.</summary>
     public ushort Reserved;
 
-    /// <summary>Builds the key of a layer. <paramref name="sourceIsLow"/> tells which end sent the packet.</summary>
+    /// <summary>
+    /// Builds the key of a layer and returns its hash. <paramref name="sourceIsLow"/> tells which
+    /// end sent the packet.
+    /// </summary>
+    /// <remarks>
+    /// Assembles the six 64-bit words in registers, stores each whole and hashes the registers:
+    /// reading the key back from memory right after building it cost a store-forwarding wait per
+    /// word (a word built by narrow stores cannot be forwarded to a wide load). The field order
+    /// above is the word layout on a little-endian machine, the only kind .NET runs on.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void FromLayer(in PacketLayer layer, bool vlanTracking, out FlowKey key, out bool sourceIsLow)
+    public static uint FromLayer(in PacketLayer layer, bool vlanTracking, FlowHasher hasher, out FlowKey key, out bool sourceIsLow)
     {
-        key = default;
-        int order = CompareAddresses(in layer.Source, in layer.Destination);
+        ref ulong source = ref Unsafe.As<FlowAddress, ulong>(ref Unsafe.AsRef(in layer.Source));
+        ref ulong destination = ref Unsafe.As<FlowAddress, ulong>(ref Unsafe.AsRef(in layer.Destination));
+        ulong s0 = source, s1 = Unsafe.Add(ref source, 1);
+        ulong d0 = destination, d1 = Unsafe.Add(ref destination, 1);
+        ushort sourcePort = layer.SourcePort;
+        ushort destinationPort = layer.DestinationPort;
+
+        // Any total order does; compare the raw words (byte order of the machine).
         bool portless = layer.Protocol is 1 or 58 or 50;
-        if (order == 0 && !portless)
-        {
-            order = layer.SourcePort.CompareTo(layer.DestinationPort);
-        }
+        sourceIsLow = s0 != d0 ? s0 < d0
+            : s1 != d1 ? s1 < d1
+            : portless || sourcePort <= destinationPort;
 
-        sourceIsLow = order <= 0;
-        if (sourceIsLow)
-        {
-            key.Low = layer.Source;
-            key.High = layer.Destination;
-        }
-        else
-        {
-            key.Low = layer.Destination;
-            key.High = layer.Source;
-        }
-
+        ulong ports;
         if (portless)
         {
             // ICMP echo id / type-code and ESP SPI halves do not belong to one address: keep them sorted.
-            key.LowPort = Math.Min(layer.SourcePort, layer.DestinationPort);
-            key.HighPort = Math.Max(layer.SourcePort, layer.DestinationPort);
-        }
-        else if (sourceIsLow)
-        {
-            key.LowPort = layer.SourcePort;
-            key.HighPort = layer.DestinationPort;
+            ports = sourcePort <= destinationPort ? sourcePort | ((uint)destinationPort << 16) : destinationPort | ((uint)sourcePort << 16);
         }
         else
         {
-            key.LowPort = layer.DestinationPort;
-            key.HighPort = layer.SourcePort;
+            ports = sourceIsLow ? sourcePort | ((uint)destinationPort << 16) : destinationPort | ((uint)sourcePort << 16);
         }
 
-        key.Protocol = layer.Protocol;
-        key.TunnelDepth = layer.TunnelDepth;
-        key.IsIPv6 = layer.IsIPv6 ? (byte)1 : (byte)0;
+        ulong vlans = 0;
+        ulong vlanCount = 0;
         if (vlanTracking && layer.VlanCount > 0)
         {
-            key.VlanCount = Math.Min(layer.VlanCount, (byte)3);
-            key.Vlan0 = (ushort)(layer.Vlan0 & 0x0FFF);
-            key.Vlan1 = key.VlanCount > 1 ? (ushort)(layer.Vlan1 & 0x0FFF) : (ushort)0;
-            key.Vlan2 = key.VlanCount > 2 ? (ushort)(layer.Vlan2 & 0x0FFF) : (ushort)0;
+            vlanCount = Math.Min(layer.VlanCount, (byte)3);
+            vlans = (ulong)(layer.Vlan0 & 0x0FFFu)
+                | (vlanCount > 1 ? (ulong)(layer.Vlan1 & 0x0FFFu) << 16 : 0)
+                | (vlanCount > 2 ? (ulong)(layer.Vlan2 & 0x0FFFu) << 32 : 0);
         }
+
+        ulong w0 = sourceIsLow ? s0 : d0;
+        ulong w1 = sourceIsLow ? s1 : d1;
+        ulong w2 = sourceIsLow ? d0 : s0;
+        ulong w3 = sourceIsLow ? d1 : s1;
+        ulong w4 = ports | ((ulong)layer.Protocol << 32) | ((ulong)layer.TunnelDepth << 40)
+            | (layer.IsIPv6 ? 1UL << 48 : 0) | (vlanCount << 56);
+        Unsafe.SkipInit(out key);
+        ref ulong w = ref Unsafe.As<FlowKey, ulong>(ref key);
+        w = w0;
+        Unsafe.Add(ref w, 1) = w1;
+        Unsafe.Add(ref w, 2) = w2;
+        Unsafe.Add(ref w, 3) = w3;
+        Unsafe.Add(ref w, 4) = w4;
+        Unsafe.Add(ref w, 5) = vlans;
+        return hasher.Hash(w0, w1, w2, w3, w4, vlans);
     }
 
     /// <summary>Whether two keys are equal: six 64-bit compares.</summary>
@@ -114,15 +125,5 @@ internal struct FlowKey
             | (Unsafe.Add(ref x, 3) ^ Unsafe.Add(ref y, 3))
             | (Unsafe.Add(ref x, 4) ^ Unsafe.Add(ref y, 4))
             | (Unsafe.Add(ref x, 5) ^ Unsafe.Add(ref y, 5))) == 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int CompareAddresses(in FlowAddress a, in FlowAddress b)
-    {
-        // Any total order does; compare the raw words (byte order of the machine).
-        ref ulong x = ref Unsafe.As<FlowAddress, ulong>(ref Unsafe.AsRef(in a));
-        ref ulong y = ref Unsafe.As<FlowAddress, ulong>(ref Unsafe.AsRef(in b));
-        int first = x.CompareTo(y);
-        return first != 0 ? first : Unsafe.Add(ref x, 1).CompareTo(Unsafe.Add(ref y, 1));
     }
 }

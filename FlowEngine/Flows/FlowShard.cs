@@ -84,8 +84,7 @@ internal sealed partial class FlowShard
     /// <summary>Finds or creates the flow of a layer and counts the packet; see the other overload.</summary>
     public int Track(in PacketLayer layer, long timestamp, int length, ulong sourceMac, ulong destinationMac, long parentFlowId, out bool toServer, out bool drop)
     {
-        FlowKey.FromLayer(in layer, _vlanTracking, out FlowKey key, out bool sourceIsLow);
-        uint hash = _hasher.Hash(ref key);
+        uint hash = FlowKey.FromLayer(in layer, _vlanTracking, _hasher, out FlowKey key, out bool sourceIsLow);
         return Track(ref key, hash, sourceIsLow, in layer, timestamp, length, sourceMac, destinationMac, parentFlowId, out toServer, out drop);
     }
 

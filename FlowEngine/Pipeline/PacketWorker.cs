@@ -282,8 +282,7 @@ internal sealed class PacketWorker
             ref PacketLayer layer = ref packet.Layers[l];
             if ((layer.Flags & PacketLayerFlags.HasFlowKey) != 0)
             {
-                FlowKey.FromLayer(in layer, Shard.VlanTracking, out _keys[j], out _sourceIsLow[j]);
-                uint hash = Shard.Hasher.Hash(ref _keys[j]);
+                uint hash = FlowKey.FromLayer(in layer, Shard.VlanTracking, Shard.Hasher, out _keys[j], out _sourceIsLow[j]);
                 _hashes[j] = hash;
                 _keyLayer[j] = (sbyte)l;
                 Shard.Table.PrefetchBucket(hash);

@@ -13,8 +13,8 @@ public class FlowKeyTests
     {
         PacketLayer forward = Tcp("10.0.0.1", 40000, "10.0.0.2", 80, Syn);
         PacketLayer reverse = Tcp("10.0.0.2", 80, "10.0.0.1", 40000, Syn | Ack);
-        FlowKey.FromLayer(in forward, true, out FlowKey a, out bool aLow);
-        FlowKey.FromLayer(in reverse, true, out FlowKey b, out bool bLow);
+        FlowKey.FromLayer(in forward, true, _hasher, out FlowKey a, out bool aLow);
+        FlowKey.FromLayer(in reverse, true, _hasher, out FlowKey b, out bool bLow);
         Assert.True(FlowKey.Equal(ref a, ref b));
         Assert.NotEqual(aLow, bLow);
         Assert.Equal(_hasher.Hash(ref a), _hasher.Hash(ref b));
@@ -25,8 +25,8 @@ public class FlowKeyTests
     {
         PacketLayer forward = Udp("10.0.0.1", 5000, "10.0.0.1", 53);
         PacketLayer reverse = Udp("10.0.0.1", 53, "10.0.0.1", 5000);
-        FlowKey.FromLayer(in forward, true, out FlowKey a, out bool aLow);
-        FlowKey.FromLayer(in reverse, true, out FlowKey b, out bool bLow);
+        FlowKey.FromLayer(in forward, true, _hasher, out FlowKey a, out bool aLow);
+        FlowKey.FromLayer(in reverse, true, _hasher, out FlowKey b, out bool bLow);
         Assert.True(FlowKey.Equal(ref a, ref b));
         Assert.NotEqual(aLow, bLow);
     }
@@ -36,8 +36,8 @@ public class FlowKeyTests
     {
         PacketLayer request = Layer("192.168.1.1", 77, "192.168.1.9", 0, 1);
         PacketLayer reply = Layer("192.168.1.9", 77, "192.168.1.1", 0, 1);
-        FlowKey.FromLayer(in request, true, out FlowKey a, out _);
-        FlowKey.FromLayer(in reply, true, out FlowKey b, out _);
+        FlowKey.FromLayer(in request, true, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in reply, true, _hasher, out FlowKey b, out _);
         Assert.True(FlowKey.Equal(ref a, ref b));
     }
 
@@ -49,11 +49,11 @@ public class FlowKeyTests
         first.Vlan0 = 100;
         PacketLayer second = first;
         second.Vlan0 = 200;
-        FlowKey.FromLayer(in first, true, out FlowKey a, out _);
-        FlowKey.FromLayer(in second, true, out FlowKey b, out _);
+        FlowKey.FromLayer(in first, true, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in second, true, _hasher, out FlowKey b, out _);
         Assert.False(FlowKey.Equal(ref a, ref b));
-        FlowKey.FromLayer(in first, false, out a, out _);
-        FlowKey.FromLayer(in second, false, out b, out _);
+        FlowKey.FromLayer(in first, false, _hasher, out a, out _);
+        FlowKey.FromLayer(in second, false, _hasher, out b, out _);
         Assert.True(FlowKey.Equal(ref a, ref b));
     }
 
@@ -69,18 +69,52 @@ public class FlowKeyTests
         thirdDiffers.Vlan2 = 4;
         PacketLayer deeper = first;
         deeper.TunnelDepth = 1;
-        FlowKey.FromLayer(in first, true, out FlowKey a, out _);
-        FlowKey.FromLayer(in thirdDiffers, true, out FlowKey b, out _);
-        FlowKey.FromLayer(in deeper, true, out FlowKey c, out _);
+        FlowKey.FromLayer(in first, true, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in thirdDiffers, true, _hasher, out FlowKey b, out _);
+        FlowKey.FromLayer(in deeper, true, _hasher, out FlowKey c, out _);
         Assert.False(FlowKey.Equal(ref a, ref b));
         Assert.False(FlowKey.Equal(ref a, ref c));
+    }
+
+    [Fact]
+    public void The_key_words_hold_each_field_and_the_returned_hash_is_the_keys()
+    {
+        // The key is assembled as whole 64-bit words: each field must still land in its own place.
+        PacketLayer layer = Udp("10.0.0.9", 5353, "10.0.0.2", 53);
+        layer.TunnelDepth = 2;
+        layer.VlanCount = 3;
+        layer.Vlan0 = 0x1064;
+        layer.Vlan1 = 200;
+        layer.Vlan2 = 300;
+        uint hash = FlowKey.FromLayer(in layer, true, _hasher, out FlowKey key, out bool sourceIsLow);
+
+        Assert.False(sourceIsLow);
+        Assert.Equal(layer.Destination, key.Low);
+        Assert.Equal(layer.Source, key.High);
+        Assert.Equal(53, key.LowPort);
+        Assert.Equal(5353, key.HighPort);
+        Assert.Equal(17, key.Protocol);
+        Assert.Equal(2, key.TunnelDepth);
+        Assert.Equal(0, key.IsIPv6);
+        Assert.Equal(3, key.VlanCount);
+        Assert.Equal(0x064, key.Vlan0);
+        Assert.Equal(200, key.Vlan1);
+        Assert.Equal(300, key.Vlan2);
+        Assert.Equal(0, key.Reserved);
+        Assert.Equal(_hasher.Hash(ref key), hash);
+
+        layer.IsIPv6 = true;
+        FlowKey.FromLayer(in layer, false, _hasher, out FlowKey untagged, out _);
+        Assert.Equal(1, untagged.IsIPv6);
+        Assert.Equal(0, untagged.VlanCount);
+        Assert.Equal(0, untagged.Vlan0);
     }
 
     [Fact]
     public void The_hash_depends_on_the_run_secret()
     {
         PacketLayer layer = Udp("10.0.0.1", 1, "10.0.0.2", 2);
-        FlowKey.FromLayer(in layer, true, out FlowKey key, out _);
+        FlowKey.FromLayer(in layer, true, _hasher, out FlowKey key, out _);
         Assert.NotEqual(new FlowHasher(1).Hash(ref key), new FlowHasher(2).Hash(ref key));
     }
 
