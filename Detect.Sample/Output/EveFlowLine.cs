@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Capture.Abstractions;
@@ -265,11 +264,7 @@ internal sealed class EveFlowLine
         _at += text.Length;
     }
 
-    private void Number(long value)
-    {
-        value.TryFormat(_line.AsSpan(_at), out int written, default, CultureInfo.InvariantCulture);
-        _at += written;
-    }
+    private void Number(long value) => _at += Utf8Decimal.Write(value, _line.AsSpan(_at));
 
     private void Timestamp(long nanoseconds) => _at += EveFormat.FormatTimestamp(nanoseconds, _line.AsSpan(_at));
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 
@@ -92,7 +91,6 @@ internal sealed class EveFlowSink : IFlowEventSink
 
     private static void Number(Span<byte> line, ref int at, long value)
     {
-        value.TryFormat(line[at..], out int written, default, CultureInfo.InvariantCulture);
-        at += written;
+        at += Utf8Decimal.Write(value, line[at..]);
     }
 }

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using FlowEngine.Output;
+
+namespace FlowEngine.Tests.Output;
+
+public class Utf8DecimalTests
+{
+    [Fact]
+    public void Writes_what_ToString_writes_at_every_length_and_edge()
+    {
+        List<ulong> values = [0, 1, 9, ulong.MaxValue, ulong.MaxValue - 1, long.MaxValue];
+        for (ulong p = 10; p != 0 && p <= 10_000_000_000_000_000_000UL; p = p <= ulong.MaxValue / 10 ? p * 10 : 0)
+        {
+            values.AddRange([p - 1, p, p + 1]);
+        }
+
+        Random random = new(5);
+        for (int i = 0; i < 100_000; i++)
+        {
+            // Random values of every magnitude, not only near 2^64.
+            values.Add((ulong)random.NextInt64() >> random.Next(64));
+        }
+
+        Span<byte> buffer = stackalloc byte[Utf8Decimal.MaxLength];
+        foreach (ulong value in values)
+        {
+            int written = Utf8Decimal.Write(value, buffer);
+            Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer[..written]));
+            Assert.Equal(written, Utf8Decimal.CountDigits(value));
+        }
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(-1_700_000_000_123_456_789L)]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    public void Writes_signed_values(long value)
+    {
+        Span<byte> buffer = stackalloc byte[Utf8Decimal.MaxLength];
+        int written = Utf8Decimal.Write(value, buffer);
+        Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer[..written]));
+    }
+
+    [Fact]
+    public void A_short_destination_is_refused_before_anything_is_written()
+    {
+        byte[] buffer = [(byte)'x', (byte)'x', (byte)'x'];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => Utf8Decimal.Write(12345UL, buffer));
+        Assert.Contains("5 characters do not fit in 3 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal("xxx", Encoding.ASCII.GetString(buffer));
+        Assert.Throws<ArgumentException>(() => Utf8Decimal.Write(-5L, Span<byte>.Empty));
+    }
+}
