@@ -2,8 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace FlowEngine.Flows;
 
-/// <summary>The cold part of a flow record: counters and facts read at flow end and by detection.</summary>
-[StructLayout(LayoutKind.Sequential)]
+/// <summary>
+/// The warm part of a flow record, one cache line: what every packet updates (counters, TCP
+/// flags) and what detection and the flow's end read. What only creation writes and only the end
+/// reads is in <see cref="FlowOrigin"/>, so a packet touches two lines of its flow, not three.
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Size = 64)]
 internal struct FlowRecord
 {
     public long StartNanoseconds;
@@ -12,9 +16,6 @@ internal struct FlowRecord
     public long PacketsToClient;
     public long BytesToServer;
     public long BytesToClient;
-    public ulong ClientMac;
-    public ulong ServerMac;
-    public long TunnelParentFlowId;
     public byte TcpFlagsToServer;
     public byte TcpFlagsToClient;
     public BypassKind Bypass;

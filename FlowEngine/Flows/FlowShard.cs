@@ -280,6 +280,7 @@ internal sealed partial class FlowShard
     {
         ref FlowSlot s = ref Table.Slots[slot];
         ref FlowRecord r = ref Table.Records[slot];
+        ref FlowOrigin origin = ref Table.Origins[slot];
         BypassRecord? record = GetBypassRecord(slot);
         if (record is not null)
         {
@@ -326,9 +327,9 @@ internal sealed partial class FlowShard
             HasBypassCounters = record is not null,
             TcpFlagsToServer = r.TcpFlagsToServer,
             TcpFlagsToClient = r.TcpFlagsToClient,
-            SourceMac = r.ClientMac,
-            DestinationMac = r.ServerMac,
-            TunnelParentFlowId = r.TunnelParentFlowId,
+            SourceMac = origin.ClientMac,
+            DestinationMac = origin.ServerMac,
+            TunnelParentFlowId = origin.TunnelParentFlowId,
             Alerted = (s.Flags & FlowSlotFlags.Alerted) != 0,
         };
 
@@ -399,9 +400,10 @@ internal sealed partial class FlowShard
         ref FlowRecord r = ref Table.Records[slot];
         r.StartNanoseconds = timestamp;
         r.FlowId = _hasher.FlowId(++_sequence, _shardIndex);
-        r.ClientMac = reversed ? destinationMac : sourceMac;
-        r.ServerMac = reversed ? sourceMac : destinationMac;
-        r.TunnelParentFlowId = parentFlowId;
+        ref FlowOrigin origin = ref Table.Origins[slot];
+        origin.ClientMac = reversed ? destinationMac : sourceMac;
+        origin.ServerMac = reversed ? sourceMac : destinationMac;
+        origin.TunnelParentFlowId = parentFlowId;
         Counters.Total++;
         switch (layer.Protocol)
         {

@@ -17,8 +17,10 @@ internal sealed class FlowTable
 {
     private const int NoSlot = -1;
 
-    private readonly int[] _buckets;
-    private readonly int[] _chain;
+    private readonly FlowTableMemory _slots;
+    private readonly FlowTableMemory _records;
+    private readonly FlowTableMemory _buckets;
+    private readonly FlowTableMemory _chain;
     private readonly int _mask;
     private int _firstFree;
 
@@ -27,13 +29,16 @@ internal sealed class FlowTable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        Slots = new FlowSlot[capacity];
-        Records = new FlowRecord[capacity];
-        _chain = new int[capacity];
-        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(Math.Max(hashSize, capacity), 16));
-        _buckets = new int[buckets];
+        _slots = new FlowTableMemory((nuint)capacity * (nuint)Unsafe.SizeOf<FlowSlot>());
+        _records = new FlowTableMemory((nuint)capacity * (nuint)Unsafe.SizeOf<FlowRecord>());
+        Origins = new FlowOrigin[capacity];
+        _chain = new FlowTableMemory((nuint)capacity * sizeof(int));
+        // At least two buckets per record: a lookup that misses the chain's head costs a cache miss
+        // per link, and a full table then still has chains of half a flow on average.
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Math.Max((long)hashSize, 2L * capacity), 16, 1 << 30));
+        _buckets = new FlowTableMemory((nuint)buckets * sizeof(int));
         _mask = buckets - 1;
-        Array.Fill(_buckets, NoSlot);
+        Buckets.Fill(NoSlot);
         Storage = new object?[storageColumns][];
         for (int i = 0; i < storageColumns; i++)
         {
@@ -43,17 +48,42 @@ internal sealed class FlowTable
         // One cluster: the whole table.
         _firstFree = 0;
         Slots[0].Hash = (uint)capacity;
-        _chain[0] = NoSlot;
+        Chain[0] = NoSlot;
     }
 
-    /// <summary>Hot parts.</summary>
-    public FlowSlot[] Slots { get; }
+    /// <summary>Hot parts, one cache line each.</summary>
+    public Span<FlowSlot> Slots
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _slots.AsSpan<FlowSlot>(Capacity);
+    }
 
-    /// <summary>Cold parts.</summary>
-    public FlowRecord[] Records { get; }
+    /// <summary>Cold parts (counters, times, ids).</summary>
+    public Span<FlowRecord> Records
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _records.AsSpan<FlowRecord>(Capacity);
+    }
+
+    /// <summary>Creation-time facts (MAC addresses, tunnel parent).</summary>
+    public FlowOrigin[] Origins { get; }
 
     /// <summary>Storage columns, one per registered slot.</summary>
     public object?[][] Storage { get; }
+
+    /// <summary>The hash index: the first slot of each bucket's chain, or -1.</summary>
+    private Span<int> Buckets
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _buckets.AsSpan<int>(_mask + 1);
+    }
+
+    /// <summary>Per slot: the next slot of its bucket's chain, or (first slot of a free cluster) the next cluster.</summary>
+    private Span<int> Chain
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _chain.AsSpan<int>(Capacity);
+    }
 
     /// <summary>Number of records.</summary>
     public int Capacity { get; }
@@ -67,13 +97,16 @@ internal sealed class FlowTable
     /// <summary>The lowest free slot, or -1 when full.</summary>
     public int FirstFree => _firstFree;
 
+    /// <summary>Bytes of the native blocks (slots, records and the hash index), which the managed heap does not count.</summary>
+    public long NativeBytes => (long)(_slots.Bytes + _records.Bytes + _buckets.Bytes + _chain.Bytes);
+
     /// <summary>Bytes the table's arrays take per record (index and storage included).</summary>
-    public long BytesPerRecord => (Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + sizeof(int)
+    public long BytesPerRecord => (Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + Unsafe.SizeOf<FlowOrigin>() + sizeof(int)
         + (8L * Storage.Length)) + ((long)BucketCount * sizeof(int) / Capacity);
 
     /// <summary>Bytes per record for a table sized from options, before creating it.</summary>
     public static long EstimateBytesPerRecord(int storageColumns) =>
-        Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + sizeof(int) + (8L * storageColumns) + 8;
+        Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + Unsafe.SizeOf<FlowOrigin>() + sizeof(int) + (8L * storageColumns) + 8;
 
     /// <summary>Warms the cache line of a hash's bucket.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -81,25 +114,30 @@ internal sealed class FlowTable
     {
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref _buckets[hash & (uint)_mask]));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Buckets[(int)(hash & (uint)_mask)]));
         }
     }
 
-    /// <summary>Warms the hot and cold parts of the record the hash's bucket points at.</summary>
+    /// <summary>Warms the hot and warm parts of the record the hash's bucket points at.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void PrefetchHead(uint hash)
     {
-        int head = _buckets[hash & (uint)_mask];
-        if (Sse.IsSupported && head >= 0)
+        int head = Buckets[(int)(hash & (uint)_mask)];
+        if (head >= 0)
         {
-            // Array elements are not 64-byte aligned (the array header is 16 bytes), so the 64-byte
-            // hot part straddles two lines and the 80-byte cold part two or three: warm both ends.
-            byte* slot = (byte*)Unsafe.AsPointer(ref Slots[head]);
-            Sse.Prefetch0(slot);
-            Sse.Prefetch0(slot + Unsafe.SizeOf<FlowSlot>() - 1);
-            byte* record = (byte*)Unsafe.AsPointer(ref Records[head]);
-            Sse.Prefetch0(record);
-            Sse.Prefetch0(record + Unsafe.SizeOf<FlowRecord>() - 1);
+            PrefetchSlot(head);
+        }
+    }
+
+    /// <summary>Warms the hot and warm parts of one slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void PrefetchSlot(int slot)
+    {
+        if (Sse.IsSupported)
+        {
+            // Both parts are one aligned 64-byte line (see FlowTableMemory).
+            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[slot]));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Records[slot]));
         }
     }
 
@@ -107,8 +145,8 @@ internal sealed class FlowTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Lookup(ref FlowKey key, uint hash)
     {
-        int slot = _buckets[hash & (uint)_mask];
-        FlowSlot[] slots = Slots;
+        int slot = Buckets[(int)(hash & (uint)_mask)];
+        Span<FlowSlot> slots = Slots;
         while (slot >= 0)
         {
             ref FlowSlot s = ref slots[slot];
@@ -117,7 +155,7 @@ internal sealed class FlowTable
                 return slot;
             }
 
-            slot = _chain[slot];
+            slot = Chain[slot];
         }
 
         return NoSlot;
@@ -137,12 +175,12 @@ internal sealed class FlowTable
         {
             int rest = slot + 1;
             Slots[rest].Hash = (uint)(length - 1);
-            _chain[rest] = _chain[slot];
+            Chain[rest] = Chain[slot];
             _firstFree = rest;
         }
         else
         {
-            _firstFree = _chain[slot];
+            _firstFree = Chain[slot];
         }
 
         ref FlowSlot s = ref Slots[slot];
@@ -151,8 +189,9 @@ internal sealed class FlowTable
         s.Hash = hash;
         s.Flags = FlowSlotFlags.InUse;
         Records[slot] = default;
-        ref int bucket = ref _buckets[hash & (uint)_mask];
-        _chain[slot] = bucket;
+        Origins[slot] = default;
+        ref int bucket = ref Buckets[(int)(hash & (uint)_mask)];
+        Chain[slot] = bucket;
         bucket = slot;
         Active++;
         return slot;
@@ -171,7 +210,7 @@ internal sealed class FlowTable
 
         Unlink(slot);
         Slots[slot].Hash = 1;
-        _chain[slot] = NoSlot;
+        Chain[slot] = NoSlot;
         _firstFree = slot;
     }
 
@@ -196,7 +235,7 @@ internal sealed class FlowTable
         int steps = 0;
         int i = 0;
         int capacity = Capacity;
-        FlowSlot[] slots = Slots;
+        Span<FlowSlot> slots = Slots;
         while (i < capacity)
         {
             if ((++steps & 4095) == 0 && stop.IsCancellationRequested)
@@ -204,13 +243,13 @@ internal sealed class FlowTable
                 // Keep the untouched rest of the old list behind what was rebuilt.
                 if (oldNext != NoSlot)
                 {
-                    int rest = _chain[oldNext];
+                    int rest = Chain[oldNext];
                     Append(oldNext, (int)slots[oldNext].Hash, ref newFirst, ref lastHead, ref lastEnd);
-                    _chain[lastHead] = rest;
+                    Chain[lastHead] = rest;
                 }
                 else if (lastHead != NoSlot)
                 {
-                    _chain[lastHead] = NoSlot;
+                    Chain[lastHead] = NoSlot;
                 }
 
                 _firstFree = newFirst;
@@ -220,7 +259,7 @@ internal sealed class FlowTable
             if (i == oldNext)
             {
                 int length = (int)slots[i].Hash;
-                oldNext = _chain[i];
+                oldNext = Chain[i];
                 Append(i, length, ref newFirst, ref lastHead, ref lastEnd);
                 i += length;
                 continue;
@@ -238,7 +277,7 @@ internal sealed class FlowTable
 
         if (lastHead != NoSlot)
         {
-            _chain[lastHead] = NoSlot;
+            Chain[lastHead] = NoSlot;
         }
 
         _firstFree = newFirst;
@@ -255,7 +294,7 @@ internal sealed class FlowTable
     public void FreeAll<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IFlowSlotVisitor
     {
-        FlowSlot[] slots = Slots;
+        Span<FlowSlot> slots = Slots;
         int capacity = Capacity;
         int nextFree = _firstFree;
         int i = 0;
@@ -263,7 +302,7 @@ internal sealed class FlowTable
         {
             if (i == nextFree)
             {
-                nextFree = _chain[i];
+                nextFree = Chain[i];
                 i += (int)slots[i].Hash;
                 continue;
             }
@@ -275,7 +314,7 @@ internal sealed class FlowTable
             i++;
         }
 
-        Array.Fill(_buckets, NoSlot);
+        Buckets.Fill(NoSlot);
         foreach (object?[] column in Storage)
         {
             Array.Clear(column);
@@ -284,14 +323,14 @@ internal sealed class FlowTable
         Active = 0;
         _firstFree = 0;
         slots[0].Hash = (uint)capacity;
-        _chain[0] = NoSlot;
+        Chain[0] = NoSlot;
     }
 
     /// <summary>Free clusters in the list (walks it; for tests and stats).</summary>
     public int CountClusters()
     {
         int count = 0;
-        for (int c = _firstFree; c != NoSlot; c = _chain[c])
+        for (int c = _firstFree; c != NoSlot; c = Chain[c])
         {
             count++;
         }
@@ -303,7 +342,7 @@ internal sealed class FlowTable
     public int CountFree()
     {
         int free = 0;
-        for (int c = _firstFree; c != NoSlot; c = _chain[c])
+        for (int c = _firstFree; c != NoSlot; c = Chain[c])
         {
             free += (int)Slots[c].Hash;
         }
@@ -326,7 +365,7 @@ internal sealed class FlowTable
         }
         else
         {
-            _chain[lastHead] = start;
+            Chain[lastHead] = start;
         }
 
         Slots[start].Hash = (uint)length;
@@ -337,7 +376,7 @@ internal sealed class FlowTable
     private void Unlink(int slot)
     {
         ref FlowSlot s = ref Slots[slot];
-        ref int link = ref _buckets[s.Hash & (uint)_mask];
+        ref int link = ref Buckets[(int)(s.Hash & (uint)_mask)];
         while (link != slot)
         {
             if (link < 0)
@@ -345,10 +384,10 @@ internal sealed class FlowTable
                 throw new InvalidOperationException($"flow slot {slot} is not in its hash chain");
             }
 
-            link = ref _chain[link];
+            link = ref Chain[link];
         }
 
-        link = _chain[slot];
+        link = Chain[slot];
         s.Flags = FlowSlotFlags.None;
         s.State = FlowState.New;
         object?[][] storage = Storage;
