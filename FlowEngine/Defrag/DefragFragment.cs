@@ -6,8 +6,11 @@ namespace FlowEngine.Defrag;
 /// </summary>
 internal struct DefragFragment
 {
-    /// <summary>Pooled buffer (FragmentBufferPool) holding the header part then the data.</summary>
-    public byte[] Buffer;
+    /// <summary>
+    /// Pooled buffer (FragmentBufferPool) holding the header part then the data; null for the
+    /// fragment being decoded, which is still in its frame.
+    /// </summary>
+    public byte[]? Buffer;
 
     /// <summary>Bytes of IP header (IPv4 header; IPv6 header, extension headers and fragment header).</summary>
     public int HeaderLength;
@@ -26,4 +29,8 @@ internal struct DefragFragment
 
     /// <summary>End of the data in the datagram.</summary>
     public readonly int End => Offset + Length;
+
+    /// <summary>The header part then the data: the held copy, or the frame of the fragment being decoded.</summary>
+    public readonly ReadOnlySpan<byte> Bytes(ReadOnlySpan<byte> frame, int networkOffset) =>
+        Buffer is null ? frame.Slice(networkOffset, HeaderLength + Length) : Buffer.AsSpan(0, HeaderLength + Length);
 }

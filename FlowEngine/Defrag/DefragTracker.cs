@@ -51,6 +51,9 @@ internal sealed class DefragTracker
         _fragments[Count++] = fragment;
     }
 
+    /// <summary>Gives the fragment added last the buffer holding its copy.</summary>
+    public void HoldLast(byte[] buffer) => _fragments[Count - 1].Buffer = buffer;
+
     /// <summary>Forgets the fragments (their buffers must have been returned).</summary>
     public void Clear()
     {

@@ -228,23 +228,25 @@ internal sealed class Defragmenter
             }
         }
 
-        byte[] buffer = _buffers.Rent(bytes);
-        frame.Slice(networkOffset, bytes).CopyTo(buffer);
+        // Added without a copy first: the fragment that completes a datagram (usually its last)
+        // is read from the frame by the reassembly, and only one that is held gets copied.
         tracker.Add(new DefragFragment
         {
-            Buffer = buffer,
+            Buffer = null,
             HeaderLength = headerLength,
             NextHeaderField = nextHeaderField,
             Offset = fragmentOffset,
             Length = length,
             More = more,
         });
-        tracker.MemoryCharged += buffer.Length;
-        _memoryInUse += buffer.Length;
         _fragmentsHeld++;
-
         if (!tracker.SeenLast || !IsComplete(tracker))
         {
+            byte[] buffer = _buffers.Rent(bytes);
+            frame.Slice(networkOffset, bytes).CopyTo(buffer);
+            tracker.HoldLast(buffer);
+            tracker.MemoryCharged += buffer.Length;
+            _memoryInUse += buffer.Length;
             return DefragOutcome.Held;
         }
 
@@ -322,6 +324,7 @@ internal sealed class Defragmenter
 
         bool isIPv6 = tracker.Key.IsIPv6;
         ref readonly DefragFragment head = ref fragments[first];
+        ReadOnlySpan<byte> headBytes = head.Bytes(frame, networkOffset);
 
         // IPv6 drops the fragment header: the unfragmentable part is what precedes it.
         int header = isIPv6 ? head.HeaderLength - 8 : head.HeaderLength;
@@ -341,7 +344,7 @@ internal sealed class Defragmenter
         Span<byte> output = _output.AsSpan(0, size);
         frame[..networkOffset].CopyTo(output);
         Span<byte> ip = output[networkOffset..];
-        head.Buffer.AsSpan(0, header).CopyTo(ip);
+        headBytes[..header].CopyTo(ip);
         Span<byte> data = ip[header..];
 
         // BSD policy: fragment i keeps out of the bytes held by any earlier fragment starting at or
@@ -362,7 +365,7 @@ internal sealed class Defragmenter
             int to = Math.Min(fragment.End, total);
             if (to > from)
             {
-                fragment.Buffer.AsSpan(fragment.HeaderLength + (from - fragment.Offset), to - from).CopyTo(data[from..]);
+                fragment.Bytes(frame, networkOffset).Slice(fragment.HeaderLength + (from - fragment.Offset), to - from).CopyTo(data[from..]);
             }
         }
 
@@ -371,7 +374,7 @@ internal sealed class Defragmenter
             int payloadLength = ipLength - 40;
             ip[4] = (byte)(payloadLength >> 8);
             ip[5] = (byte)payloadLength;
-            ip[head.NextHeaderField] = head.Buffer[head.HeaderLength - 8];
+            ip[head.NextHeaderField] = headBytes[head.HeaderLength - 8];
         }
         else
         {
@@ -410,7 +413,10 @@ internal sealed class Defragmenter
     {
         foreach (ref readonly DefragFragment fragment in tracker.Fragments)
         {
-            _buffers.Return(fragment.Buffer);
+            if (fragment.Buffer is not null)
+            {
+                _buffers.Return(fragment.Buffer);
+            }
         }
 
         _fragmentsHeld -= tracker.Count;
