@@ -221,7 +221,8 @@ internal sealed class PacketWorker
                 }
 
                 ref DecodedPacket packet = ref _packets[j];
-                DecodeResult result = _decoder.Decode(buffer.Slice(record.Offset, record.CaptureLength), in record, ref packet, out ReadOnlySpan<byte> bytes);
+                ReadOnlySpan<byte> frame = buffer.Slice(record.Offset, record.CaptureLength);
+                DecodeResult result = _decoder.Decode(frame, in record, ref packet, out ReadOnlySpan<byte> bytes);
                 if (record.TimestampNanoseconds > _now)
                 {
                     _now = record.TimestampNanoseconds;
@@ -238,7 +239,13 @@ internal sealed class PacketWorker
                 }
 
                 PrepareKey(j, ref packet);
-                if (buffer.Overlaps(bytes, out int offset))
+                if (bytes == frame)
+                {
+                    // The usual case, told apart without Overlaps' arithmetic: the layers refer to the frame itself.
+                    _offsets[j] = record.Offset;
+                    _lengths[j] = bytes.Length;
+                }
+                else if (buffer.Overlaps(bytes, out int offset))
                 {
                     _offsets[j] = offset;
                     _lengths[j] = bytes.Length;
@@ -325,26 +332,20 @@ internal sealed class PacketWorker
         shard.Counters.Packets++;
         long timestamp = packet.Record.TimestampNanoseconds;
         long parent = 0;
-        int slot = -1;
-        bool toServer = false;
-        bool drop = false;
-        for (int l = 0; l <= keyLayer; l++)
-        {
-            ref PacketLayer layer = ref packet.Layers[l];
-            if ((layer.Flags & PacketLayerFlags.HasFlowKey) == 0)
-            {
-                continue;
-            }
 
-            // The outermost flow counts the wire length; a reassembled datagram counts once, whole
-            // (as Suricata's reassembled packet does); a tunnelled flow counts its own IP length.
-            int length = (layer.Flags & PacketLayerFlags.Reassembled) != 0 ? layer.NetworkOffset + layer.IPLength
-                : l == 0 ? packet.Record.OriginalLength : layer.IPLength;
-            slot = l == keyLayer
-                ? shard.Track(ref _keys[j], _hashes[j], _sourceIsLow[j], in layer, timestamp, length, packet.SourceMac, packet.DestinationMac, parent, out toServer, out drop)
-                : shard.Track(in layer, timestamp, length, packet.SourceMac, packet.DestinationMac, parent, out _, out _);
-            parent = shard.Table.Records[slot].FlowId;
+        // Tunnel flows outside the keyed layer first: each one's id is the next one's parent.
+        for (int l = 0; l < keyLayer; l++)
+        {
+            ref PacketLayer outer = ref packet.Layers[l];
+            if ((outer.Flags & PacketLayerFlags.HasFlowKey) != 0)
+            {
+                int outerSlot = shard.Track(in outer, timestamp, CountedLength(ref packet, in outer, l), packet.SourceMac, packet.DestinationMac, parent, out _, out _);
+                parent = shard.Table.Records[outerSlot].FlowId;
+            }
         }
+
+        ref PacketLayer layer = ref packet.Layers[keyLayer];
+        int slot = shard.Track(ref _keys[j], _hashes[j], _sourceIsLow[j], in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
 
         if (!drop && _inspector is not null)
         {
@@ -352,6 +353,14 @@ internal sealed class PacketWorker
             _inspector.Inspect(ref context);
         }
     }
+
+    /// <summary>
+    /// The bytes a layer's flow counts: the outermost flow the wire length; a reassembled datagram
+    /// once, whole (as Suricata's reassembled packet does); a tunnelled flow its own IP length.
+    /// </summary>
+    private static int CountedLength(ref DecodedPacket packet, in PacketLayer layer, int index) =>
+        (layer.Flags & PacketLayerFlags.Reassembled) != 0 ? layer.NetworkOffset + layer.IPLength
+            : index == 0 ? packet.Record.OriginalLength : layer.IPLength;
 
     private long Now()
     {
