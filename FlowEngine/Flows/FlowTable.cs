@@ -5,10 +5,11 @@ using System.Runtime.Intrinsics.X86;
 namespace FlowEngine.Flows;
 
 /// <summary>
-/// One worker's flow table: preallocated records in arrays (hot part 64 bytes, cold part, one
-/// storage column per registered slot), a hash index of bucket heads and chain links in int
-/// arrays, and free slots kept as clusters (the passt design): the first slot of a run of free
-/// slots holds the run's length and the next run's first slot, in index order. New flows take the
+/// One worker's flow table: preallocated records in arrays (a 64-byte hot and a 64-byte warm part,
+/// each one aligned cache line in native memory; a cold part; one storage column per registered
+/// slot), a hash index of bucket heads and chain links, and free slots kept as clusters (the
+/// passt design): the first slot of a run of free slots holds the run's length and the next run's
+/// first slot, in index order. New flows take the
 /// lowest free slot; slots are freed only by <see cref="Scan{TVisitor}"/>, which rebuilds the
 /// cluster list as it goes, or by <see cref="FreeWhenFull"/> when nothing else is free. A scan
 /// costs active flows plus free clusters, not the table size. Single-threaded by design.
@@ -58,7 +59,7 @@ internal sealed class FlowTable
         get => _slots.AsSpan<FlowSlot>(Capacity);
     }
 
-    /// <summary>Cold parts (counters, times, ids).</summary>
+    /// <summary>Warm parts (counters, times, ids).</summary>
     public Span<FlowRecord> Records
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,21 +124,11 @@ internal sealed class FlowTable
     public unsafe void PrefetchHead(uint hash)
     {
         int head = Buckets[(int)(hash & (uint)_mask)];
-        if (head >= 0)
-        {
-            PrefetchSlot(head);
-        }
-    }
-
-    /// <summary>Warms the hot and warm parts of one slot.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void PrefetchSlot(int slot)
-    {
-        if (Sse.IsSupported)
+        if (Sse.IsSupported && head >= 0)
         {
             // Both parts are one aligned 64-byte line (see FlowTableMemory).
-            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[slot]));
-            Sse.Prefetch0(Unsafe.AsPointer(ref Records[slot]));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[head]));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Records[head]));
         }
     }
 
