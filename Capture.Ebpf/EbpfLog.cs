@@ -20,6 +20,9 @@ internal static partial class EbpfLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Interface}: XDP bypass filter detached")]
     internal static partial void Detached(ILogger logger, string @interface);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{Interface}: XDP program id {ProgramId} is still attached 2 s after its link was closed (something else still holds the link, such as a child process that has not exec'd yet); bypassed flows stay dropped until it goes")]
+    internal static partial void DetachPending(ILogger logger, string @interface, uint programId);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Interface}: replacing XDP program id {ProgramId} ('{ProgramName}', {Mode} mode) as configured")]
     internal static partial void ReplacingProgram(ILogger logger, string @interface, uint programId, string programName, string mode);
 

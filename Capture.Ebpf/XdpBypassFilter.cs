@@ -284,7 +284,37 @@ public sealed class XdpBypassFilter : IDisposable
 
         _link.Dispose();
         _object.Dispose();
+        if (!WaitUntilDetached(TimeSpan.FromSeconds(2)))
+        {
+            EbpfLog.DetachPending(_logger, Interface, ProgramId);
+            return;
+        }
+
         EbpfLog.Detached(_logger, Interface);
+    }
+
+    /// <summary>
+    /// Closing the link detaches the program only when the link's last reference goes, and a
+    /// process forked by this one (any Process.Start) holds a copy of every descriptor until it
+    /// calls exec: a start right after a stop then found the old program still attached. Waits,
+    /// briefly, until the interface no longer runs this filter's program.
+    /// </summary>
+    private bool WaitUntilDetached(TimeSpan limit)
+    {
+        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        int pause = 1;
+        while (XdpProgramQuery.Find(InterfaceIndex) is { } attached && attached.Id == ProgramId)
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(pause);
+            pause = Math.Min(pause * 2, 50);
+        }
+
+        return true;
     }
 
     /// <summary>Stops and releases the maps (unpinned maps then vanish from the kernel).</summary>
