@@ -121,14 +121,12 @@ internal sealed class FlowTable
 
     /// <summary>Warms the hot and warm parts of the record the hash's bucket points at.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void PrefetchHead(uint hash)
+    public void PrefetchHead(uint hash)
     {
         int head = Buckets[(int)(hash & (uint)_mask)];
-        if (Sse.IsSupported && head >= 0)
+        if (head >= 0)
         {
-            // Both parts are one aligned 64-byte line (see FlowTableMemory).
-            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[head]));
-            Sse.Prefetch0(Unsafe.AsPointer(ref Records[head]));
+            PrefetchSlot(head);
         }
     }
 
@@ -185,6 +183,13 @@ internal sealed class FlowTable
         Chain[slot] = bucket;
         bucket = slot;
         Active++;
+        if (_firstFree >= 0)
+        {
+            // The next new flow lands in the lowest free slot, whose lines are cold (freed long
+            // ago or never used): start loading them now, packets before they are written.
+            PrefetchSlot(_firstFree);
+        }
+
         return slot;
     }
 
@@ -339,6 +344,17 @@ internal sealed class FlowTable
         }
 
         return free;
+    }
+
+    /// <summary>Warms a slot's hot and warm parts: one aligned 64-byte line each (see FlowTableMemory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void PrefetchSlot(int slot)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[slot]));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Records[slot]));
+        }
     }
 
     private void Append(int start, int length, ref int newFirst, ref int lastHead, ref int lastEnd)
