@@ -20,6 +20,7 @@ internal sealed class FlowCounters
     public long ManagerPasses;
     public long ManagerChecked;
     public long ManagerStopped;
+    public long ManagerSkipped;
     public long ManagerNanoseconds;
     public long EndedAtShutdown;
     public long Packets;
@@ -61,6 +62,7 @@ internal sealed class FlowCounters
         ManagerPasses += Volatile.Read(ref o.ManagerPasses);
         ManagerChecked += Volatile.Read(ref o.ManagerChecked);
         ManagerStopped += Volatile.Read(ref o.ManagerStopped);
+        ManagerSkipped += Volatile.Read(ref o.ManagerSkipped);
         ManagerNanoseconds += Volatile.Read(ref o.ManagerNanoseconds);
         EndedAtShutdown += Volatile.Read(ref o.EndedAtShutdown);
         Packets += Volatile.Read(ref o.Packets);
@@ -104,6 +106,7 @@ internal sealed class FlowCounters
         yield return new("flow.mgr.full_hash_pass", ManagerPasses);
         yield return new("flow.mgr.flows_checked", ManagerChecked);
         yield return new("flow.mgr.pass_stopped", ManagerStopped);
+        yield return new("flow.mgr.pass_skipped", ManagerSkipped);
         yield return new("flow.end.shutdown", EndedAtShutdown);
         yield return new("flow.no_flow_pkts", PacketsWithoutFlow);
         yield return new("flow.end.state.new", EndNew);

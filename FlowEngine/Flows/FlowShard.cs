@@ -21,6 +21,7 @@ internal sealed partial class FlowShard
 
     private readonly FlowHasher _hasher;
     private readonly long[] _timeouts;
+    private readonly long _shortestTimeout;
     private readonly IFlowEventSink _sink;
     private readonly int _bypassColumn;
     private readonly int _shardIndex;
@@ -30,6 +31,9 @@ internal sealed partial class FlowShard
     private ulong _sequence;
     private long _lastEmergencyPass = long.MinValue;
     private int _evictHand;
+    private long _nextDue = long.MinValue;
+    private long _lastPassAt = long.MaxValue;
+    private long _scanDue;
 
     public FlowShard(
         FlowEngineOptions options,
@@ -47,6 +51,7 @@ internal sealed partial class FlowShard
         Table = new FlowTable(capacity, options.HashSize, storageColumns);
         _hasher = hasher;
         _timeouts = BuildTimeouts(options.Timeouts);
+        _shortestTimeout = ShortestReachableTimeout(_timeouts);
         _sink = sink;
         _bypassColumn = bypassColumn;
         _shardIndex = shardIndex;
@@ -196,7 +201,14 @@ internal sealed partial class FlowShard
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         TimeoutVisitor visitor = new(this, now, Emergency);
+        _scanDue = long.MaxValue;
         bool completed = Table.Scan(ref visitor, stop, out int visited);
+
+        // Nothing is due before the earliest deadline among the flows this pass kept, nor before the
+        // shortest timeout from now for a flow created or changed after it (its packets are not older
+        // than now, up to the capture's reordering).
+        _nextDue = completed ? Math.Min(_scanDue, now + _shortestTimeout) : long.MinValue;
+        _lastPassAt = now;
         Counters.ManagerPasses++;
         Counters.ManagerChecked += visited;
         Counters.ManagerNanoseconds += (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalNanoseconds;
@@ -217,11 +229,29 @@ internal sealed partial class FlowShard
         return completed;
     }
 
+    /// <summary>
+    /// The flow manager's periodic call: <see cref="RunManagerPass"/>, unless the last complete pass
+    /// showed that no flow can be due yet (as Suricata's manager skips hash rows by their next
+    /// timeout). Never skips in emergency mode, whose end a pass decides.
+    /// </summary>
+    public bool RunManagerPassIfDue(long now, CancellationToken stop)
+    {
+        // A clock that went back (a new capture, a wall-clock step) gets a pass: the bound assumed time moves on.
+        if (!Emergency && now < _nextDue && now >= _lastPassAt)
+        {
+            Counters.ManagerSkipped++;
+            return true;
+        }
+
+        return RunManagerPass(now, stop);
+    }
+
     /// <summary>Ends every flow (end of capture, shutdown), emitting events and releasing capture entries.</summary>
     public void EndAll(FlowEndReason reason)
     {
         EndAllVisitor visitor = new(this, reason);
         Table.FreeAll(ref visitor);
+        _nextDue = long.MinValue;
         Counters.Active = Table.Active;
     }
 
@@ -232,6 +262,7 @@ internal sealed partial class FlowShard
         long timeout = _timeouts[TimeoutIndex(s.TimeoutClass, emergency, s.State)];
         if (s.LastSeenNanoseconds + timeout > now)
         {
+            _scanDue = Math.Min(_scanDue, s.LastSeenNanoseconds + timeout);
             return false;
         }
 
@@ -263,6 +294,7 @@ internal sealed partial class FlowShard
                 if (alive)
                 {
                     s.LastSeenNanoseconds = Math.Max(s.LastSeenNanoseconds, now);
+                    _scanDue = Math.Min(_scanDue, s.LastSeenNanoseconds + timeout);
                     return false;
                 }
 
@@ -368,6 +400,27 @@ internal sealed partial class FlowShard
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The shortest timeout a flow can be given outside emergency mode (in which no pass is
+    /// skipped): Closed only for TCP, the one protocol whose flows close.
+    /// </summary>
+    private static long ShortestReachableTimeout(long[] timeouts)
+    {
+        long shortest = long.MaxValue;
+        for (byte timeoutClass = 0; timeoutClass < 4; timeoutClass++)
+        {
+            foreach (FlowState state in (ReadOnlySpan<FlowState>)[FlowState.New, FlowState.Established, FlowState.Closed, FlowState.LocalBypassed, FlowState.CaptureBypassed])
+            {
+                if (state != FlowState.Closed || timeoutClass == TimeoutClassOf(6))
+                {
+                    shortest = Math.Min(shortest, timeouts[TimeoutIndex(timeoutClass, false, state)]);
+                }
+            }
+        }
+
+        return shortest;
     }
 
     private static byte TimeoutClassOf(byte protocol) => protocol switch

@@ -188,7 +188,7 @@ internal sealed class PacketWorker
         if (now - _lastPass >= _managerInterval)
         {
             _lastPass = now;
-            Shard.RunManagerPass(now, stop);
+            Shard.RunManagerPassIfDue(now, stop);
             _defragmenter?.Expire(now);
         }
     }
