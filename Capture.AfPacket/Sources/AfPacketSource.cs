@@ -25,6 +25,9 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     private readonly ManualResetEventSlim _stopRequested = new(false);
     private readonly CancellationTokenSource _stopping = new();
     private PacketRing? _ring;
+
+    // Set by the capture thread when its device went down (it alone reads and writes it).
+    private bool _interfaceDown;
     private RingBatch[] _batches = [];
     private Thread? _thread;
     private TaskCompletionSource? _threadDone;
@@ -215,8 +218,17 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
                     nextStatistics = Environment.TickCount64 + 1000;
                 }
 
+                if (_interfaceDown && LinuxPacket.IfNameToIndex(InterfaceName) != ring.InterfaceIndex)
+                {
+                    // Deleted after it went down: the kernel reports only the going down (a socket that
+                    // is not running gets no error when its device is unregistered), so look.
+                    LoseInterface(ring);
+                    continue;
+                }
+
                 if (ring.TryTakeBlock(out int block, out bool waitingForEngine))
                 {
+                    _interfaceDown = false;
                     Deliver(ring, block);
                     continue;
                 }
@@ -321,11 +333,20 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
         uint index = LinuxPacket.IfNameToIndex(InterfaceName);
         if (index == ring.InterfaceIndex && error != LinuxPacket.ENoDev)
         {
-            // Down (ENETDOWN) but still the same device: the kernel re-hooks the socket when it comes back up.
+            // Down (ENETDOWN) but still the same device: the kernel re-hooks the socket when it comes
+            // back up; until then the loop checks that the device is still there.
+            _interfaceDown = true;
             _stopRequested.Wait(PollTimeoutMilliseconds);
             return;
         }
 
+        LoseInterface(ring);
+    }
+
+    /// <summary>The device is gone: deliver what the ring still holds, retire it, and reopen by name.</summary>
+    private void LoseInterface(PacketRing ring)
+    {
+        _interfaceDown = false;
         AfPacketLog.InterfaceLost(_logger, Name, InterfaceName);
 
         // Packets already in the ring still count: let the kernel retire the partly filled block, then drain.

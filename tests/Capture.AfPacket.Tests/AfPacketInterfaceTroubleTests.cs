@@ -84,6 +84,34 @@ public sealed class AfPacketInterfaceTroubleTests(AfPacketTroubleNet net) : ICla
         }
     }
 
+    [Fact]
+    public async Task An_interface_deleted_while_down_is_noticed_and_capture_resumes_on_the_new_one()
+    {
+        // Once down, a packet socket is no longer running, and the kernel reports nothing to it when
+        // the device is then unregistered: each source must notice by itself that the device is gone.
+        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
+            net.HostInterface, ("threads", "2"), ("cluster-id", "4202"), ("block-size", "32768"), ("ring-size", "256")));
+        try
+        {
+            var collector = new FrameCollector(sources);
+            await AfPacketTestConfiguration.StartAllAsync(sources);
+            int firstIndex = ((AfPacketSource)sources[0]).InterfaceIndex;
+            await SendAndWaitAsync(collector, 7300);
+
+            IpCommand.Run("link", "set", net.HostInterface, "down");
+            await WaitUntilAsync(() => sources.All(s => s.GetStatistics().Errors >= 1), "every source to count the interface going down");
+            IpCommand.Run("link", "del", net.HostInterface);
+            await WaitUntilAsync(() => sources.All(s => ((AfPacketSource)s).InterfaceIndex == 0), "every source to give up the deleted interface");
+            Recreate();
+            await WaitUntilAsync(() => sources.All(s => ((AfPacketSource)s).InterfaceIndex is int index && index != 0 && index != firstIndex), "every socket bound to the recreated interface");
+            await SendAndWaitAsync(collector, 7301);
+        }
+        finally
+        {
+            await AfPacketTestConfiguration.DisposeAllAsync(sources);
+        }
+    }
+
     private async Task SendAndWaitAsync(FrameCollector collector, ushort port)
     {
         var frames = Enumerable.Range(0, 60).Select(i => KernelFrames.Udp(net, port, 9000, 20 + i)).ToList();
