@@ -260,9 +260,10 @@ internal sealed partial class FlowShard
     {
         ref FlowSlot s = ref Table.Slots[slot];
         long timeout = _timeouts[TimeoutIndex(s.TimeoutClass, emergency, s.State)];
-        if (s.LastSeenNanoseconds + timeout > now)
+        long deadline = s.LastSeenNanoseconds + timeout;
+        if (deadline > now)
         {
-            _scanDue = Math.Min(_scanDue, s.LastSeenNanoseconds + timeout);
+            _scanDue = Math.Min(_scanDue, deadline);
             return false;
         }
 
