@@ -15,7 +15,9 @@ namespace Capture.Benchmarks.Flows;
 
 /// <summary>
 /// Decode + flow lookup/update + flow-end logging, one thread, over a generated in-memory
-/// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log]</c>.
+/// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log|eve]</c>. Flow ends
+/// are written by the bench sink (the core EVE flow fields), not at all (<c>no-log</c>), or as the
+/// sample host's full EVE flow line (<c>eve</c>).
 /// </summary>
 internal sealed class FlowPipelineHarness : IBenchmarkHarness
 {
@@ -28,7 +30,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
 
     private static double EndShare;
     private static long s_touched;
-    private static bool NoLogging;
+    private static string Logging = "log";
 
     public string Name => "flows-pipeline";
 
@@ -40,7 +42,12 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         int flows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 120_000;
         int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
         int[] windows = args.Length > 2 ? [int.Parse(args[2], CultureInfo.InvariantCulture)] : [1000, flows];
-        NoLogging = args.Length > 4 && args[4] == "no-log";
+        Logging = args.Length > 4 ? args[4] : "log";
+        if (Logging is not ("log" or "no-log" or "eve"))
+        {
+            Console.Error.WriteLine($"unknown logging mode '{Logging}': log, no-log or eve");
+            return 2;
+        }
         foreach (int window in windows)
         {
             Stopwatch build = Stopwatch.StartNew();
@@ -86,6 +93,10 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         Console.WriteLine($"  decode alone (same blocks, no flows): {DecodeOnly(capture):F1} CPU-ns/packet");
         Console.WriteLine($"  reading the two header lines alone (same blocks, same prefetch; the memory floor): {TouchOnly(capture):F1} CPU-ns/packet");
         Console.WriteLine($"  formatting one flow record alone (the sink, same event every time): {FormatOnly(capture.FlowCount):F1} CPU-ns/record");
+        if (Logging == "eve")
+        {
+            Console.WriteLine($"  formatting one full EVE flow line alone (same event every time): {FormatEveOnly(capture.FlowCount):F1} CPU-ns/record");
+        }
         if (cpu.Count == 0)
         {
             return;
@@ -171,46 +182,8 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
     private static double FormatOnly(int records)
     {
         EveFlowSink sink = new();
-        FlowEndEvent flowEnd = new()
-        {
-            FlowId = 0x1234_5678_9ABC,
-            Tuple = new FlowTuple(false, FlowAddress.FromBytes([10, 0, 0, 1]), FlowAddress.FromBytes([192, 168, 0, 1]), 40000, 443, 6, 0, 0, 0, 0),
-            VlanCount = 0,
-            InterfaceName = "generated",
-            StartNanoseconds = 1_700_000_000_000_000_000,
-            EndNanoseconds = 1_700_000_005_000_000_000,
-            PacketsToServer = 6,
-            PacketsToClient = 4,
-            BytesToServer = 1800,
-            BytesToClient = 900,
-            BypassedPacketsToServer = 0,
-            BypassedPacketsToClient = 0,
-            BypassedBytesToServer = 0,
-            BypassedBytesToClient = 0,
-            State = FlowState.Closed,
-            Reason = FlowEndReason.Shutdown,
-            Bypass = BypassKind.None,
-            HasBypassCounters = false,
-            TcpFlagsToServer = 0x1B,
-            TcpFlagsToClient = 0x1B,
-            SourceMac = 0x0200_0000_0001,
-            DestinationMac = 0x0200_0000_0002,
-            TunnelParentFlowId = 0,
-            Alerted = false,
-        };
-        // Passes apart in time, so tiered compilation has finished the sink's code; the best pass counts.
-        double best = double.MaxValue;
-        for (int pass = 0; pass < 40; pass++)
-        {
-            if (pass < 3)
-            {
-                Thread.Sleep(200);
-            }
-
-            long start = ThreadCpuClock.Nanoseconds();
-            FormatMany(sink, in flowEnd, records);
-            best = Math.Min(best, (ThreadCpuClock.Nanoseconds() - start) / (double)records);
-        }
+        FlowEndEvent flowEnd = SampleFlowEnd();
+        double best = BestFormatPass(sink, in flowEnd, records);
 
         // The hand-assembled line must be what a JSON writer produces for the same record.
         System.Buffers.ArrayBufferWriter<byte> expected = new();
@@ -244,7 +217,67 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         return best;
     }
 
-    private static void FormatMany(EveFlowSink sink, in FlowEndEvent flowEnd, int records)
+    private static double FormatEveOnly(int records)
+    {
+        EveLineSink sink = new();
+        FlowEndEvent flowEnd = SampleFlowEnd();
+        double best = BestFormatPass(sink, in flowEnd, records);
+        if (sink.LastLength < 400)
+        {
+            throw new InvalidOperationException($"the EVE flow line has {sink.LastLength} bytes, not a full record");
+        }
+
+        return best;
+    }
+
+    private static FlowEndEvent SampleFlowEnd() => new()
+    {
+        FlowId = 0x1234_5678_9ABC,
+        Tuple = new FlowTuple(false, FlowAddress.FromBytes([10, 0, 0, 1]), FlowAddress.FromBytes([192, 168, 0, 1]), 40000, 443, 6, 0, 0, 0, 0),
+        VlanCount = 0,
+        InterfaceName = "generated",
+        StartNanoseconds = 1_700_000_000_000_000_000,
+        EndNanoseconds = 1_700_000_005_000_000_000,
+        PacketsToServer = 6,
+        PacketsToClient = 4,
+        BytesToServer = 1800,
+        BytesToClient = 900,
+        BypassedPacketsToServer = 0,
+        BypassedPacketsToClient = 0,
+        BypassedBytesToServer = 0,
+        BypassedBytesToClient = 0,
+        State = FlowState.Closed,
+        Reason = FlowEndReason.Shutdown,
+        Bypass = BypassKind.None,
+        HasBypassCounters = false,
+        TcpFlagsToServer = 0x1B,
+        TcpFlagsToClient = 0x1B,
+        SourceMac = 0x0200_0000_0001,
+        DestinationMac = 0x0200_0000_0002,
+        TunnelParentFlowId = 0,
+        Alerted = false,
+    };
+
+    /// <summary>Formats the same event <paramref name="records"/> times per pass; passes apart in time, so tiered compilation has finished the sink's code; the best pass counts.</summary>
+    private static double BestFormatPass(IFlowEventSink sink, in FlowEndEvent flowEnd, int records)
+    {
+        double best = double.MaxValue;
+        for (int pass = 0; pass < 40; pass++)
+        {
+            if (pass < 3)
+            {
+                Thread.Sleep(200);
+            }
+
+            long start = ThreadCpuClock.Nanoseconds();
+            FormatMany(sink, in flowEnd, records);
+            best = Math.Min(best, (ThreadCpuClock.Nanoseconds() - start) / (double)records);
+        }
+
+        return best;
+    }
+
+    private static void FormatMany(IFlowEventSink sink, in FlowEndEvent flowEnd, int records)
     {
         for (int i = 0; i < records; i++)
         {
@@ -274,7 +307,8 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
     {
         private readonly GeneratedCapture _capture;
         private readonly FlowEngineOptions _options = new();
-        private readonly EveFlowSink _sink = new() { Enabled = !NoLogging };
+        private readonly IFlowEventSink _sink;
+        private readonly Func<long> _logged;
         private readonly FlowShard _shard;
         private readonly DecoderCounters _counters = new();
         private readonly Defragmenter _defragmenter;
@@ -283,6 +317,17 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         public Pipeline(GeneratedCapture capture)
         {
             _capture = capture;
+            if (Logging == "eve")
+            {
+                EveLineSink eve = new();
+                (_sink, _logged) = (eve, () => eve.Flows);
+            }
+            else
+            {
+                EveFlowSink bench = new() { Enabled = Logging != "no-log" };
+                (_sink, _logged) = (bench, () => bench.Flows);
+            }
+
             int capacity = FlowShard.CapacityFor(_options, 1, 1);
             _shard = new(_options, capacity, 1, 0, new FlowHasher(), 0, capture.InterfaceName, null, _sink, NullLogger.Instance);
             _defragmenter = new(_options.Defrag, _counters);
@@ -295,7 +340,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             PacketWorker worker = new(capture, _shard, _decoder, _defragmenter, null, TimeProvider.System, 1_000_000_000L, NullLogger<PacketWorker>.Instance);
             long packetsBefore = _counters.Packets;
             long flowsBefore = _shard.Counters.Total;
-            long loggedBefore = _sink.Flows;
+            long loggedBefore = _logged();
             GC.Collect();
             GC.WaitForPendingFinalizers();
 
@@ -321,7 +366,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
                 throw new InvalidOperationException($"decoded {packets} of {capture.PacketCount} packets, {flows} flows of {capture.FlowCount}");
             }
 
-            return (elapsedNs / capture.PacketCount, cpuNs / capture.PacketCount, allocated, _sink.Flows - loggedBefore);
+            return (elapsedNs / capture.PacketCount, cpuNs / capture.PacketCount, allocated, _logged() - loggedBefore);
         }
     }
 }
