@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Capture.Abstractions;
@@ -18,6 +19,14 @@ internal sealed class EveFlowLine
     private readonly JavaScriptEncoder _encoder;
     private byte[] _line = new byte[2048];
     private int _at;
+    private const long NanosecondsPerSecond = 1_000_000_000;
+
+    /// <summary><c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
+    private const int SecondsLength = 19;
+
+    private readonly long[] _seconds = [long.MinValue, long.MinValue];
+    private readonly byte[] _secondsText = new byte[2 * SecondsLength];
+    private int _nextSecond;
     private string? _interfaceName;
     private byte[] _interfaceText = [];
 
@@ -155,20 +164,30 @@ internal sealed class EveFlowLine
             Append(",\"bypass\":\"capture\""u8);
         }
 
-        Append(flow.State switch
+        switch (flow.State)
         {
-            FlowState.New => ",\"state\":\"new\""u8,
-            FlowState.Established => ",\"state\":\"established\""u8,
-            FlowState.Closed => ",\"state\":\"closed\""u8,
-            _ => ",\"state\":\"bypassed\""u8,
-        });
-        Append(flow.Reason switch
+            case FlowState.New: Append(",\"state\":\"new\""u8); break;
+            case FlowState.Established: Append(",\"state\":\"established\""u8); break;
+            case FlowState.Closed: Append(",\"state\":\"closed\""u8); break;
+            default: Append(",\"state\":\"bypassed\""u8); break;
+        }
+
+        switch (flow.Reason)
         {
-            FlowEndReason.Timeout => ",\"reason\":\"timeout\""u8,
-            FlowEndReason.Forced => ",\"reason\":\"forced\""u8,
-            _ => ",\"reason\":\"shutdown\""u8,
-        });
-        Append(flow.Alerted ? ",\"alerted\":true}"u8 : ",\"alerted\":false}"u8);
+            case FlowEndReason.Timeout: Append(",\"reason\":\"timeout\""u8); break;
+            case FlowEndReason.Forced: Append(",\"reason\":\"forced\""u8); break;
+            default: Append(",\"reason\":\"shutdown\""u8); break;
+        }
+
+        if (flow.Alerted)
+        {
+            Append(",\"alerted\":true}"u8);
+        }
+        else
+        {
+            Append(",\"alerted\":false}"u8);
+        }
+
         if (tuple.Protocol == 6)
         {
             Tcp(flow.TcpFlagsToServer, flow.TcpFlagsToClient);
@@ -176,6 +195,29 @@ internal sealed class EveFlowLine
 
         Append("}\n"u8);
         return _line.AsSpan(0, _at);
+    }
+
+    /// <summary>The <c>"fin":true,...</c> members of every flag set, built once: eight tests and appends per TCP flow otherwise.</summary>
+    private static readonly byte[][] FlagNames = BuildFlagNames();
+
+    private static byte[][] BuildFlagNames()
+    {
+        byte[][] names = new byte[256][];
+        for (int flags = 0; flags < 256; flags++)
+        {
+            List<byte> text = [];
+            for (int bit = 0; bit < 8; bit++)
+            {
+                if ((flags & (1 << bit)) != 0)
+                {
+                    text.AddRange(FlagName(bit));
+                }
+            }
+
+            names[flags] = [.. text];
+        }
+
+        return names;
     }
 
     private static ReadOnlySpan<byte> FlagName(int bit) => bit switch
@@ -200,14 +242,7 @@ internal sealed class EveFlowLine
         Append("\",\"tcp_flags_tc\":\""u8);
         Hex(toClient);
         Append("\""u8);
-        for (int bit = 0; bit < 8; bit++)
-        {
-            if ((all & (1 << bit)) != 0)
-            {
-                Append(FlagName(bit));
-            }
-        }
-
+        Append(FlagNames[all]);
         Append("}"u8);
     }
 
@@ -258,6 +293,8 @@ internal sealed class EveFlowLine
         return _interfaceText;
     }
 
+    /// <summary>Inlined, so each literal's constant length turns the copy into a few moves instead of a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Append(ReadOnlySpan<byte> text)
     {
         text.CopyTo(_line.AsSpan(_at));
@@ -266,7 +303,42 @@ internal sealed class EveFlowLine
 
     private void Number(long value) => _at += Utf8Decimal.Write(value, _line.AsSpan(_at));
 
-    private void Timestamp(long nanoseconds) => _at += EveFormat.FormatTimestamp(nanoseconds, _line.AsSpan(_at));
+    /// <summary>
+    /// A flow line holds three timestamps, usually of one or two seconds: the calendar part
+    /// (<c>yyyy-MM-ddTHH:mm:ss</c>) of the last two seconds seen is kept and copied, and only the
+    /// microseconds are formatted each time.
+    /// </summary>
+    private void Timestamp(long nanoseconds)
+    {
+        Span<byte> destination = _line.AsSpan(_at, EveFormat.TimestampLength);
+        if (nanoseconds < 0)
+        {
+            // Before 1970: rare enough to format whole.
+            _at += EveFormat.FormatTimestamp(nanoseconds, destination);
+            return;
+        }
+
+        long second = Math.DivRem(nanoseconds, NanosecondsPerSecond, out long fraction);
+        int cached = second == _seconds[0] ? 0 : second == _seconds[1] ? 1 : -1;
+        if (cached < 0)
+        {
+            cached = _nextSecond;
+            _nextSecond ^= 1;
+            EveFormat.FormatTimestamp(second * NanosecondsPerSecond, destination);
+            destination[..SecondsLength].CopyTo(_secondsText.AsSpan(cached * SecondsLength));
+            _seconds[cached] = second;
+        }
+        else
+        {
+            _secondsText.AsSpan(cached * SecondsLength, SecondsLength).CopyTo(destination);
+        }
+
+        destination[SecondsLength] = (byte)'.';
+        Utf8Decimal.WriteFixed((uint)(fraction / 1_000), destination.Slice(SecondsLength + 1, 6));
+
+        "+0000"u8.CopyTo(destination[(SecondsLength + 7)..]);
+        _at += EveFormat.TimestampLength;
+    }
 
     private void Mac(ulong mac)
     {

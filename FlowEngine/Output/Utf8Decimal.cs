@@ -106,17 +106,53 @@ public static class Utf8Decimal
     /// side by side in one 64-bit word: the two halves of four digits in 32-bit lanes, their pairs in
     /// 16-bit lanes, the digits in bytes (multiply-shift division is exact at each width used).
     /// </summary>
+    /// <summary>
+    /// Writes <paramref name="value"/> as exactly <c>destination.Length</c> digits (1 to 8), zero
+    /// padded on the left: the fields of a timestamp (<c>2026</c>, <c>07</c>, <c>000123</c>).
+    /// </summary>
+    /// <param name="value">The value; fewer digits than the destination holds.</param>
+    /// <param name="destination">Exactly the bytes to fill.</param>
+    /// <exception cref="ArgumentException">The destination is empty or longer than 8 bytes, or the value does not fit in it.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteFixed(uint value, Span<byte> destination)
+    {
+        int length = destination.Length;
+        if ((uint)(length - 1) > 7 || value >= PowersOf10[length])
+        {
+            ThrowFixed(value, length, nameof(destination));
+        }
+
+        // All eight digits at once, the first in the lowest byte; the leading ones dropped.
+        ulong digits = EightDigits(value) >> ((8 - length) * 8);
+        ref byte first = ref MemoryMarshal.GetReference(destination);
+        for (int i = 0; i < length; i++)
+        {
+            Unsafe.Add(ref first, i) = (byte)(digits >> (i * 8));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteEight(ref byte destination, uint value)
+    {
+        ulong digits = EightDigits(value);
+        Unsafe.WriteUnaligned(ref destination, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
+    }
+
+    /// <summary>Eight ASCII digits of <paramref name="value"/> (below 10^8), the first in the lowest byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EightDigits(uint value)
     {
         uint high = value / 10_000;
         ulong fours = high | ((ulong)(value - (high * 10_000)) << 32);
         ulong hundreds = ((fours * 10486) >> 20) & 0x0000_007F_0000_007FUL;
         ulong pairs = ((fours - (hundreds * 100)) << 16) | hundreds;
         ulong tens = ((pairs * 103) >> 10) & 0x000F_000F_000F_000FUL;
-        ulong digits = ((pairs - (tens * 10)) << 8) | tens;
-        Unsafe.WriteUnaligned(ref destination, BitConverter.IsLittleEndian ? digits | 0x3030_3030_3030_3030UL : BinaryPrimitives.ReverseEndianness(digits | 0x3030_3030_3030_3030UL));
+        return ((pairs - (tens * 10)) << 8) | tens | 0x3030_3030_3030_3030UL;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowFixed(uint value, int length, string parameterName) =>
+        throw new ArgumentException($"{value} does not fit in {length} digits (1 to 8)", parameterName);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WritePair(ref byte destination, uint value) =>

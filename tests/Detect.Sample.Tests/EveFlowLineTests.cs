@@ -37,6 +37,8 @@ public sealed class EveFlowLineTests
     [Theory]
     [InlineData(0L)]
     [InlineData(999L)]
+    [InlineData(-1L)]
+    [InlineData(-1_000_000_001L)]
     [InlineData(1_795_262_399_999_999_999L)]
     [InlineData(1_795_262_400_000_000_000L)]
     [InlineData(1_795_305_599_999_999_000L)]

@@ -53,4 +53,32 @@ public class Utf8DecimalTests
         Assert.Equal("xxx", Encoding.ASCII.GetString(buffer));
         Assert.Throws<ArgumentException>(() => Utf8Decimal.Write(-5L, Span<byte>.Empty));
     }
+
+    [Fact]
+    public void Fixed_width_pads_with_zeros_at_every_width()
+    {
+        Random random = new(9);
+        for (int width = 1; width <= 8; width++)
+        {
+            uint limit = (uint)Math.Pow(10, width);
+            foreach (uint value in (uint[])[0, 1, limit - 1, limit / 10, (uint)random.NextInt64(limit), (uint)random.NextInt64(limit)])
+            {
+                byte[] buffer = new byte[width + 2];
+                buffer.AsSpan().Fill((byte)'x');
+                Utf8Decimal.WriteFixed(value, buffer.AsSpan(1, width));
+                Assert.Equal("x" + value.ToString(new string('0', width), CultureInfo.InvariantCulture) + "x", Encoding.ASCII.GetString(buffer));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(100u, 2)]
+    [InlineData(0u, 0)]
+    [InlineData(0u, 9)]
+    public void Fixed_width_refuses_what_does_not_fit(uint value, int width)
+    {
+        byte[] buffer = new byte[width];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => Utf8Decimal.WriteFixed(value, buffer));
+        Assert.Contains("does not fit", error.Message, StringComparison.Ordinal);
+    }
 }
