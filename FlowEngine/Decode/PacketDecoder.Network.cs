@@ -550,56 +550,37 @@ internal sealed partial class PacketDecoder
 
     private void DecodeIPInIP(ref DecodeContext ctx, int offset, bool innerIsIPv6, bool outerIsIPv6)
     {
-        ReadOnlySpan<byte> d = ctx.Data;
-        int available = ctx.End - offset;
+        if (outerIsIPv6)
+        {
+            // The four pairings differ only in the inner header's size, version and counters.
+            (int minimum, int version, DecoderCounter tooSmall, DecoderCounter wrongVersion, DecoderCounter decoded) = innerIsIPv6
+                ? (40, 6, DecoderCounter.IPv6InIPv6TooSmall, DecoderCounter.IPv6InIPv6WrongVersion, DecoderCounter.IPv6InIPv6)
+                : (20, 4, DecoderCounter.IPv4InIPv6TooSmall, DecoderCounter.IPv4InIPv6WrongVersion, DecoderCounter.IPv4InIPv6);
+            if (ctx.End - offset < minimum)
+            {
+                Fail(ref ctx, tooSmall, DecodeResult.Truncated);
+                return;
+            }
+
+            if (ctx.Data[offset] >> 4 != version)
+            {
+                Fail(ref ctx, wrongVersion, DecodeResult.BadVersion);
+                return;
+            }
+
+            Count(decoded);
+        }
+        else
+        {
+            Count(innerIsIPv6 ? DecoderCounter.IPv6InIPv4 : DecoderCounter.IPv4InIPv4);
+        }
+
         if (innerIsIPv6)
         {
-            if (outerIsIPv6)
-            {
-                if (available < 40)
-                {
-                    Fail(ref ctx, DecoderCounter.IPv6InIPv6TooSmall, DecodeResult.Truncated);
-                    return;
-                }
-
-                if (d[offset] >> 4 != 6)
-                {
-                    Fail(ref ctx, DecoderCounter.IPv6InIPv6WrongVersion, DecodeResult.BadVersion);
-                    return;
-                }
-
-                Count(DecoderCounter.IPv6InIPv6);
-            }
-            else
-            {
-                Count(DecoderCounter.IPv6InIPv4);
-            }
-
             DecodeIPv6(ref ctx, offset);
         }
         else
         {
-            if (outerIsIPv6)
-            {
-                if (available < 20)
-                {
-                    Fail(ref ctx, DecoderCounter.IPv4InIPv6TooSmall, DecodeResult.Truncated);
-                    return;
-                }
-
-                if (d[offset] >> 4 != 4)
-                {
-                    Fail(ref ctx, DecoderCounter.IPv4InIPv6WrongVersion, DecodeResult.BadVersion);
-                    return;
-                }
-
-                Count(DecoderCounter.IPv4InIPv6);
-            }
-            else
-            {
-                Count(DecoderCounter.IPv4InIPv4);
-            }
-
             DecodeIPv4(ref ctx, offset);
         }
     }

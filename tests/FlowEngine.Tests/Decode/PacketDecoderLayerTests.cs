@@ -582,4 +582,49 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(0, allocated);
         Assert.Equal(101_000, t.Counters.Packets);
     }
+
+    [Theory]
+    [InlineData(false, false, "decoder.ipv4_in_ipv4")]
+    [InlineData(false, true, "decoder.ipv6_in_ipv4")]
+    [InlineData(true, false, "decoder.ipv4_in_ipv6")]
+    [InlineData(true, true, "decoder.ipv6_in_ipv6")]
+    public void IP_in_IP_decodes_the_inner_packet_as_a_second_layer(bool outerIsIPv6, bool innerIsIPv6, string counter)
+    {
+        var t = new DecoderUnderTest();
+        byte[] inner = innerIsIPv6 ? IPv6(17, Udp(1000, 2000, [1, 2, 3])) : IPv4(17, Udp(1000, 2000, [1, 2, 3]));
+        byte next = innerIsIPv6 ? (byte)41 : (byte)4;
+        byte[] frame = outerIsIPv6 ? Ethernet(0x86DD, IPv6(next, inner)) : Ethernet(0x0800, IPv4(next, inner));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+
+        Assert.Equal(2, t.Packet.LayerCount);
+        PacketLayer l = t.Layer(1);
+        Assert.Equal(innerIsIPv6, l.IsIPv6);
+        Assert.Equal(17, l.Protocol);
+        Assert.Equal(1000, l.SourcePort);
+        Assert.Equal(2000, l.DestinationPort);
+        Assert.Equal(innerIsIPv6 ? A6 : A4, l.Source);
+        Assert.Equal(1, t[counter]);
+    }
+
+    [Theory]
+    [InlineData(false, 10, "decoder.event.ipv6.ipv4_in_ipv6_too_small", DecodeResult.Truncated)]
+    [InlineData(false, 0, "decoder.event.ipv6.ipv4_in_ipv6_wrong_version", DecodeResult.BadVersion)]
+    [InlineData(true, 30, "decoder.event.ipv6.ipv6_in_ipv6_too_small", DecodeResult.Truncated)]
+    [InlineData(true, 0, "decoder.event.ipv6.ipv6_in_ipv6_wrong_version", DecodeResult.BadVersion)]
+    public void IP_in_IPv6_too_short_or_of_the_other_version_is_an_event(bool innerIsIPv6, int truncateTo, string counter, DecodeResult result)
+    {
+        var t = new DecoderUnderTest();
+
+        // Too short: only the first bytes of the inner header. Wrong version: a whole packet of the other version.
+        byte[] inner = truncateTo > 0
+            ? (innerIsIPv6 ? IPv6(17, Udp(1, 2, [])) : IPv4(17, Udp(1, 2, [])))[..truncateTo]
+            : innerIsIPv6 ? IPv4(17, Udp(1, 2, new byte[40])) : IPv6(17, Udp(1, 2, []));
+        byte[] frame = Ethernet(0x86DD, IPv6(innerIsIPv6 ? (byte)41 : (byte)4, inner));
+
+        Assert.Equal(result, t.Decode(frame));
+
+        Assert.Equal(1, t[counter]);
+        Assert.Equal(0, t[innerIsIPv6 ? "decoder.ipv6_in_ipv6" : "decoder.ipv4_in_ipv6"]);
+    }
 }
