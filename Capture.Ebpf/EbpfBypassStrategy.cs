@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Capture.Abstractions;
 using Capture.Ebpf.Bypass;
 using Capture.Ebpf.Interop;
@@ -15,17 +14,9 @@ namespace Capture.Ebpf;
 /// </summary>
 public sealed class EbpfBypassStrategy : IBypassStrategy
 {
-    private readonly FlowMap _v4;
-    private readonly FlowMap _v6;
+    private readonly BypassFamily<FlowKeyV4> _v4;
+    private readonly BypassFamily<FlowKeyV6> _v6;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<FlowKeyV4, byte> _liveV4 = new();
-    private readonly ConcurrentDictionary<FlowKeyV6, byte> _liveV6 = new();
-    private long _v4Success;
-    private long _v4Failure;
-    private long _v4Entries;
-    private long _v6Success;
-    private long _v6Failure;
-    private long _v6Entries;
     private long _packets;
     private long _bytes;
     private int _keepEntries;
@@ -33,17 +24,13 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     // Outcomes built once: a full map must not cost an allocation per refused flow.
     private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
     private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
-    private readonly BypassOutcome _fullV4;
-    private readonly BypassOutcome _fullV6;
 
     internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
     {
         Interface = interfaceName;
-        _v4 = v4;
-        _v6 = v6;
+        _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
+        _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
         _logger = logger;
-        _fullV4 = BypassOutcome.Failed(BypassFailure.TableFull, $"{interfaceName}: {v4.Name} is full ({v4.Capacity} entries, two per flow)");
-        _fullV6 = BypassOutcome.Failed(BypassFailure.TableFull, $"{interfaceName}: {v6.Name} is full ({v6.Capacity} entries, two per flow)");
     }
 
     /// <inheritdoc />
@@ -72,41 +59,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         FlowBypassState state = new(this);
-        BypassOutcome outcome;
-        if (flow.IsIPv6)
-        {
-            FlowKeyV6 toServer = FlowKeyV6.ToServer(flow);
-            FlowKeyV6 toClient = toServer.Reverse();
-            outcome = InsertPair(_v6, ref toServer, ref toClient, state);
-            if (outcome.Succeeded)
-            {
-                _liveV6[toServer] = 0;
-                _liveV6[toClient] = 0;
-                Interlocked.Increment(ref _v6Success);
-                Interlocked.Increment(ref _v6Entries);
-            }
-            else
-            {
-                Interlocked.Increment(ref _v6Failure);
-            }
-        }
-        else
-        {
-            FlowKeyV4 toServer = FlowKeyV4.ToServer(flow);
-            FlowKeyV4 toClient = toServer.Reverse();
-            outcome = InsertPair(_v4, ref toServer, ref toClient, state);
-            if (outcome.Succeeded)
-            {
-                _liveV4[toServer] = 0;
-                _liveV4[toClient] = 0;
-                Interlocked.Increment(ref _v4Success);
-                Interlocked.Increment(ref _v4Entries);
-            }
-            else
-            {
-                Interlocked.Increment(ref _v4Failure);
-            }
-        }
+        BypassOutcome outcome = flow.IsIPv6 ? Insert(_v6, flow, state) : Insert(_v4, flow, state);
 
         if (outcome.Succeeded)
         {
@@ -171,30 +124,26 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             {
                 // Stopped with pinned maps: the flow's counters are final for this run, and its
                 // entries stay for the next start to restore.
-                Interlocked.Decrement(ref flow.IsIPv6 ? ref _v6Entries : ref _v4Entries);
+                if (flow.IsIPv6)
+                {
+                    _v6.Removed(FlowKeyV6.ToServer(flow), deleted: false);
+                }
+                else
+                {
+                    _v4.Removed(FlowKeyV4.ToServer(flow), deleted: false);
+                }
+
                 record.Released = true;
                 return;
             }
 
             if (flow.IsIPv6)
             {
-                FlowKeyV6 a = FlowKeyV6.ToServer(flow);
-                FlowKeyV6 b = a.Reverse();
-                DeleteQuietly(_v6, ref a);
-                DeleteQuietly(_v6, ref b);
-                _liveV6.TryRemove(a, out _);
-                _liveV6.TryRemove(b, out _);
-                Interlocked.Decrement(ref _v6Entries);
+                Delete(_v6, flow);
             }
             else
             {
-                FlowKeyV4 a = FlowKeyV4.ToServer(flow);
-                FlowKeyV4 b = a.Reverse();
-                DeleteQuietly(_v4, ref a);
-                DeleteQuietly(_v4, ref b);
-                _liveV4.TryRemove(a, out _);
-                _liveV4.TryRemove(b, out _);
-                Interlocked.Decrement(ref _v4Entries);
+                Delete(_v4, flow);
             }
 
             record.Released = true;
@@ -220,17 +169,11 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         FlowTuple flow = restored.Flow;
         if (flow.IsIPv6)
         {
-            FlowKeyV6 a = FlowKeyV6.ToServer(flow);
-            _liveV6[a] = 0;
-            _liveV6[a.Reverse()] = 0;
-            Interlocked.Increment(ref _v6Entries);
+            _v6.Added(FlowKeyV6.ToServer(flow), inserted: false);
         }
         else
         {
-            FlowKeyV4 a = FlowKeyV4.ToServer(flow);
-            _liveV4[a] = 0;
-            _liveV4[a.Reverse()] = 0;
-            Interlocked.Increment(ref _v4Entries);
+            _v4.Added(FlowKeyV4.ToServer(flow), inserted: false);
         }
 
         record.Strategy = this;
@@ -243,8 +186,8 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
 
     /// <inheritdoc />
     public BypassStatistics GetStatistics() => new(
-        new BypassFamilyStatistics(Interlocked.Read(ref _v4Success), Interlocked.Read(ref _v4Failure), Interlocked.Read(ref _v4Entries)),
-        new BypassFamilyStatistics(Interlocked.Read(ref _v6Success), Interlocked.Read(ref _v6Failure), Interlocked.Read(ref _v6Entries)),
+        _v4.Statistics,
+        _v6.Statistics,
         Interlocked.Read(ref _packets),
         Interlocked.Read(ref _bytes));
 
@@ -253,33 +196,65 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     {
         if (flow.IsIPv6)
         {
-            FlowKeyV6 a = FlowKeyV6.ToServer(flow);
-            FlowKeyV6 b = a.Reverse();
-            _v6.Lookup(ref a, out toServer);
-            _v6.Lookup(ref b, out toClient);
+            Read(_v6, flow, out toServer, out toClient);
         }
         else
         {
-            FlowKeyV4 a = FlowKeyV4.ToServer(flow);
-            FlowKeyV4 b = a.Reverse();
-            _v4.Lookup(ref a, out toServer);
-            _v4.Lookup(ref b, out toClient);
+            Read(_v4, flow, out toServer, out toClient);
         }
     }
 
     /// <summary>Whether a live flow (bypassed or adopted, not released) owns this IPv4 entry.</summary>
-    internal bool Owns(in FlowKeyV4 key) => _liveV4.ContainsKey(key);
+    internal bool Owns(in FlowKeyV4 key) => _v4.Owns(key);
 
     /// <summary>Whether a live flow (bypassed or adopted, not released) owns this IPv6 entry.</summary>
-    internal bool Owns(in FlowKeyV6 key) => _liveV6.ContainsKey(key);
+    internal bool Owns(in FlowKeyV6 key) => _v6.Owns(key);
 
-    private BypassOutcome InsertPair<TKey>(FlowMap map, ref TKey toServer, ref TKey toClient, FlowBypassState state)
-        where TKey : unmanaged
+    private static void Read<TKey>(BypassFamily<TKey> family, in FlowTuple flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
     {
+        TKey a = TKey.ToServer(flow);
+        TKey b = a.Reverse();
+        family.Map.Lookup(ref a, out toServer);
+        family.Map.Lookup(ref b, out toClient);
+    }
+
+    private BypassOutcome Insert<TKey>(BypassFamily<TKey> family, in FlowTuple flow, FlowBypassState state)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey toServer = TKey.ToServer(flow);
+        TKey toClient = toServer.Reverse();
+        BypassOutcome outcome = InsertPair(family, ref toServer, ref toClient, state);
+        if (outcome.Succeeded)
+        {
+            family.Added(toServer, inserted: true);
+        }
+        else
+        {
+            family.Refused();
+        }
+
+        return outcome;
+    }
+
+    private void Delete<TKey>(BypassFamily<TKey> family, in FlowTuple flow)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey a = TKey.ToServer(flow);
+        TKey b = a.Reverse();
+        DeleteQuietly(family.Map, ref a);
+        DeleteQuietly(family.Map, ref b);
+        family.Removed(a, deleted: true);
+    }
+
+    private BypassOutcome InsertPair<TKey>(BypassFamily<TKey> family, ref TKey toServer, ref TKey toClient, FlowBypassState state)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        FlowMap map = family.Map;
         int first = map.InsertIfAbsent(ref toServer);
         if (first != 0 && first != -Libc.EEXIST)
         {
-            return Failure(map, first);
+            return Failure(family.Full, map, first);
         }
 
         int second = map.InsertIfAbsent(ref toClient);
@@ -290,7 +265,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
                 map.Delete(ref toServer); // roll back the half we added
             }
 
-            return Failure(map, second);
+            return Failure(family.Full, map, second);
         }
 
         // Entries that were already there (another interface or thread, an older run) keep their
@@ -310,13 +285,13 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         return BypassOutcome.Success;
     }
 
-    private BypassOutcome Failure(FlowMap map, int rc)
+    private BypassOutcome Failure(BypassOutcome full, FlowMap map, int rc)
     {
         int errno = -rc;
         if (errno is Libc.E2BIG or Libc.EAGAIN or Libc.ENOMEM or Libc.ENOSPC)
         {
             // E2BIG: kernel hash full; EAGAIN: NIC table full; ENOMEM: no memory for a non-preallocated entry.
-            return ReferenceEquals(map, _v6) ? _fullV6 : _fullV4;
+            return full;
         }
 
         EbpfLog.InsertFailed(_logger, Interface, map.Name, Libc.ErrorText(errno), errno);

@@ -10,7 +10,7 @@ namespace Capture.Ebpf.Maps;
 /// 12-bit ids, outermost first).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4, Size = 20)]
-internal struct FlowKeyV4 : IEquatable<FlowKeyV4>
+internal struct FlowKeyV4 : IEquatable<FlowKeyV4>, IHalfFlowKey<FlowKeyV4>
 {
     public uint Source;
     public uint Destination;
@@ -23,7 +23,7 @@ internal struct FlowKeyV4 : IEquatable<FlowKeyV4>
     public ushort Vlan2;
 
     /// <summary>The key of the to-server half (Source → Destination) of <paramref name="flow"/>.</summary>
-    internal static FlowKeyV4 ToServer(in FlowTuple flow)
+    public static FlowKeyV4 ToServer(in FlowTuple flow)
     {
         Span<byte> address = stackalloc byte[4];
         FlowKeyV4 key = default;
@@ -41,7 +41,7 @@ internal struct FlowKeyV4 : IEquatable<FlowKeyV4>
     }
 
     /// <summary>The other direction's key.</summary>
-    internal readonly FlowKeyV4 Reverse()
+    public readonly FlowKeyV4 Reverse()
     {
         FlowKeyV4 key = this;
         key.Source = Destination;

@@ -10,7 +10,7 @@ namespace Capture.Ebpf.Maps;
 /// (host order, 12-bit ids, outermost first).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4, Size = 44)]
-internal struct FlowKeyV6 : IEquatable<FlowKeyV6>
+internal struct FlowKeyV6 : IEquatable<FlowKeyV6>, IHalfFlowKey<FlowKeyV6>
 {
     public FlowAddress Source;
     public FlowAddress Destination;
@@ -23,7 +23,7 @@ internal struct FlowKeyV6 : IEquatable<FlowKeyV6>
     public ushort Vlan2;
 
     /// <summary>The key of the to-server half (Source → Destination) of <paramref name="flow"/>.</summary>
-    internal static FlowKeyV6 ToServer(in FlowTuple flow)
+    public static FlowKeyV6 ToServer(in FlowTuple flow)
     {
         FlowKeyV6 key = default;
         key.Source = flow.Source;
@@ -38,7 +38,7 @@ internal struct FlowKeyV6 : IEquatable<FlowKeyV6>
     }
 
     /// <summary>The other direction's key.</summary>
-    internal readonly FlowKeyV6 Reverse()
+    public readonly FlowKeyV6 Reverse()
     {
         FlowKeyV6 key = this;
         key.Source = Destination;
