@@ -12,7 +12,8 @@ namespace Detect.Sample.Output;
 /// (unindented, relaxed escaping) writes for it: the shape is fixed and every name and value is
 /// ASCII except the interface name (encoded once per name) and the community id (copied when it is
 /// plain base64, encoded otherwise). A flow event is written per flow end, and the writer's per-call
-/// cost (~25 calls per event) was most of it: ~2.5-3.9 us per event before, ~0.7-0.9 us after.
+/// cost (~25 calls per event) was most of it: ~2.5-3.9 us per event before, ~0.7-0.9 us after;
+/// ~0.25 us since timestamps, addresses and TCP flag names come from caches and tables.
 /// </summary>
 internal sealed class EveFlowLine
 {
