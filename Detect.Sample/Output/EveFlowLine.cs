@@ -17,14 +17,17 @@ namespace Detect.Sample.Output;
 /// </summary>
 internal sealed class EveFlowLine
 {
-    private readonly JavaScriptEncoder _encoder;
-    private byte[] _line = new byte[2048];
-    private int _at;
     private const long NanosecondsPerSecond = 1_000_000_000;
 
     /// <summary><c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
     private const int SecondsLength = 19;
 
+    /// <summary>The <c>"fin":true,...</c> members of every flag set, built once: eight tests and appends per TCP flow otherwise.</summary>
+    private static readonly byte[][] FlagNames = BuildFlagNames();
+
+    private readonly JavaScriptEncoder _encoder;
+    private byte[] _line = new byte[2048];
+    private int _at;
     private readonly long[] _seconds = [long.MinValue, long.MinValue];
     private readonly byte[] _secondsText = new byte[2 * SecondsLength];
     private int _nextSecond;
@@ -197,9 +200,6 @@ internal sealed class EveFlowLine
         Append("}\n"u8);
         return _line.AsSpan(0, _at);
     }
-
-    /// <summary>The <c>"fin":true,...</c> members of every flag set, built once: eight tests and appends per TCP flow otherwise.</summary>
-    private static readonly byte[][] FlagNames = BuildFlagNames();
 
     private static byte[][] BuildFlagNames()
     {
