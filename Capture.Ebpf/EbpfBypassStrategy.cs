@@ -126,11 +126,11 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
                 // entries stay for the next start to restore.
                 if (flow.IsIPv6)
                 {
-                    _v6.Removed(FlowKeyV6.ToServer(flow), deleted: false);
+                    _v6.Left();
                 }
                 else
                 {
-                    _v4.Removed(FlowKeyV4.ToServer(flow), deleted: false);
+                    _v4.Left();
                 }
 
                 record.Released = true;
@@ -244,7 +244,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         TKey b = a.Reverse();
         DeleteQuietly(family.Map, ref a);
         DeleteQuietly(family.Map, ref b);
-        family.Removed(a, deleted: true);
+        family.Removed(a);
     }
 
     private BypassOutcome InsertPair<TKey>(BypassFamily<TKey> family, ref TKey toServer, ref TKey toClient, FlowBypassState state)

@@ -51,15 +51,14 @@ internal sealed class BypassFamily<TKey>
 
     public void Refused() => Interlocked.Increment(ref _failure);
 
-    /// <summary>A flow's entries are no longer this run's: deleted, or left pinned for the next start.</summary>
-    public void Removed(TKey toServer, bool deleted)
+    /// <summary>A flow's entries were deleted from the map.</summary>
+    public void Removed(TKey toServer)
     {
-        if (deleted)
-        {
-            _live.TryRemove(toServer, out _);
-            _live.TryRemove(toServer.Reverse(), out _);
-        }
-
-        Interlocked.Decrement(ref _entries);
+        _live.TryRemove(toServer, out _);
+        _live.TryRemove(toServer.Reverse(), out _);
+        Left();
     }
+
+    /// <summary>A flow's entries are no longer this run's (deleted, or left pinned for the next start).</summary>
+    public void Left() => Interlocked.Decrement(ref _entries);
 }

@@ -19,8 +19,7 @@ internal sealed class EveFlowLine
 {
     private const long NanosecondsPerSecond = 1_000_000_000;
 
-    /// <summary><c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
-    private const int SecondsLength = 19;
+    private const int SecondsLength = EveFormat.SecondsLength;
 
     /// <summary>The <c>"fin":true,...</c> members of every flag set, built once: eight tests and appends per TCP flow otherwise.</summary>
     private static readonly byte[][] FlagNames = BuildFlagNames();
@@ -323,21 +322,19 @@ internal sealed class EveFlowLine
         int cached = second == _seconds[0] ? 0 : second == _seconds[1] ? 1 : -1;
         if (cached < 0)
         {
+            // A new second: formatted whole, and its calendar part kept for the next ones.
             cached = _nextSecond;
             _nextSecond ^= 1;
-            EveFormat.FormatTimestamp(second * NanosecondsPerSecond, destination);
+            EveFormat.FormatTimestamp(nanoseconds, destination);
             destination[..SecondsLength].CopyTo(_secondsText.AsSpan(cached * SecondsLength));
             _seconds[cached] = second;
         }
         else
         {
             _secondsText.AsSpan(cached * SecondsLength, SecondsLength).CopyTo(destination);
+            EveFormat.FormatSubsecond((uint)(fraction / 1_000), destination[SecondsLength..]);
         }
 
-        destination[SecondsLength] = (byte)'.';
-        Utf8Decimal.WriteFixed((uint)(fraction / 1_000), destination.Slice(SecondsLength + 1, 6));
-
-        "+0000"u8.CopyTo(destination[(SecondsLength + 7)..]);
         _at += EveFormat.TimestampLength;
     }
 

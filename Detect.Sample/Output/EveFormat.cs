@@ -18,6 +18,9 @@ internal static class EveFormat
     /// <summary>Length of <see cref="FormatTimestamp"/>'s text for years 1-9999.</summary>
     public const int TimestampLength = 31;
 
+    /// <summary>Length of a timestamp up to its whole second, <c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
+    public const int SecondsLength = 19;
+
     private const long TicksPerSecond = TimeSpan.TicksPerSecond;
 
     /// <summary>Each octet's decimal digits in the low bytes (first digit lowest) and their count in the top byte.</summary>
@@ -47,9 +50,9 @@ internal static class EveFormat
         long ticksOfDay = time.Ticks % TimeSpan.TicksPerDay;
         int seconds = (int)(ticksOfDay / TicksPerSecond);
         int micros = (int)(ticksOfDay % TicksPerSecond / 10);
-        if (destination.Length < 31)
+        if (destination.Length < TimestampLength)
         {
-            throw new ArgumentException("a timestamp needs 31 bytes", nameof(destination));
+            throw new ArgumentException($"a timestamp needs {TimestampLength} bytes", nameof(destination));
         }
 
         Utf8Decimal.WriteFixed((uint)year, destination[..4]);
@@ -63,10 +66,16 @@ internal static class EveFormat
         Utf8Decimal.WriteFixed((uint)(seconds / 60 % 60), destination.Slice(14, 2));
         destination[16] = (byte)':';
         Utf8Decimal.WriteFixed((uint)(seconds % 60), destination.Slice(17, 2));
-        destination[19] = (byte)'.';
-        Utf8Decimal.WriteFixed((uint)micros, destination.Slice(20, 6));
-        "+0000"u8.CopyTo(destination[26..]);
-        return 31;
+        FormatSubsecond((uint)micros, destination[SecondsLength..]);
+        return TimestampLength;
+    }
+
+    /// <summary>Writes the timestamp's tail after its whole second, <c>.ffffff+0000</c> (12 bytes).</summary>
+    public static void FormatSubsecond(uint micros, Span<byte> destination)
+    {
+        destination[0] = (byte)'.';
+        Utf8Decimal.WriteFixed(micros, destination.Slice(1, 6));
+        "+0000"u8.CopyTo(destination[7..]);
     }
 
     /// <summary>Writes the protocol's EVE name (pre-encoded for the named ones, the number otherwise).</summary>
