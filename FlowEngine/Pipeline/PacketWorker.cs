@@ -199,6 +199,9 @@ internal sealed class PacketWorker
         ReadOnlySpan<PacketRecord> records = batch.Packets;
         ReadOnlySpan<byte> buffer = batch.Buffer;
         int n = records.Length;
+        bool vlanTracking = Shard.VlanTracking;
+        FlowHasher hasher = Shard.Hasher;
+        FlowTable table = Shard.Table;
         for (int start = 0; start < n; start += Chunk)
         {
             int count = Math.Min(Chunk, n - start);
@@ -238,7 +241,17 @@ internal sealed class PacketWorker
                     continue;
                 }
 
-                PrepareKey(j, ref packet);
+                // One plain layer is nearly every packet: its key is built here, without a call.
+                int keyLayer = packet.LayerCount == 1 && (packet.Layers[0].Flags & PacketLayerFlags.HasFlowKey) != 0 ? 0 : InnermostKeyedLayer(ref packet);
+                _keyLayer[j] = (sbyte)keyLayer;
+                if (keyLayer >= 0)
+                {
+                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], vlanTracking, hasher, out _keys[j], out bool sourceIsLow);
+                    _sourceIsLow[j] = sourceIsLow;
+                    _hashes[j] = hash;
+                    table.PrefetchBucket(hash);
+                }
+
                 if (bytes == frame)
                 {
                     // The usual case, told apart without Overlaps' arithmetic: the layers refer to the frame itself.
@@ -282,20 +295,18 @@ internal sealed class PacketWorker
         }
     }
 
-    private void PrepareKey(int j, ref DecodedPacket packet)
+    /// <summary>The innermost layer with a flow key, or -1.</summary>
+    private static int InnermostKeyedLayer(ref DecodedPacket packet)
     {
         for (int l = packet.LayerCount - 1; l >= 0; l--)
         {
-            ref PacketLayer layer = ref packet.Layers[l];
-            if ((layer.Flags & PacketLayerFlags.HasFlowKey) != 0)
+            if ((packet.Layers[l].Flags & PacketLayerFlags.HasFlowKey) != 0)
             {
-                uint hash = FlowKey.FromLayer(in layer, Shard.VlanTracking, Shard.Hasher, out _keys[j], out _sourceIsLow[j]);
-                _hashes[j] = hash;
-                _keyLayer[j] = (sbyte)l;
-                Shard.Table.PrefetchBucket(hash);
-                return;
+                return l;
             }
         }
+
+        return -1;
     }
 
     private void Finish(int from, int to, ReadOnlySpan<byte> buffer)
@@ -349,9 +360,15 @@ internal sealed class PacketWorker
 
         if (!drop && _inspector is not null)
         {
-            PacketContext context = new(ref packet, bytes, shard, slot, toServer);
-            _inspector.Inspect(ref context);
+            Inspect(ref packet, bytes, slot, toServer);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Inspect(ref DecodedPacket packet, ReadOnlySpan<byte> bytes, int slot, bool toServer)
+    {
+        PacketContext context = new(ref packet, bytes, Shard, slot, toServer);
+        _inspector!.Inspect(ref context);
     }
 
     /// <summary>
