@@ -30,13 +30,7 @@ internal sealed class PacketWorker
     private readonly bool _captureClock;
     private readonly long _managerInterval;
     private readonly ILogger _logger;
-    private readonly DecodedPacket[] _packets = new DecodedPacket[Chunk];
-    private readonly FlowKey[] _keys = new FlowKey[Chunk];
-    private readonly uint[] _hashes = new uint[Chunk];
-    private readonly bool[] _sourceIsLow = new bool[Chunk];
-    private readonly sbyte[] _keyLayer = new sbyte[Chunk];
-    private readonly int[] _offsets = new int[Chunk];
-    private readonly int[] _lengths = new int[Chunk];
+    private readonly ChunkPacket[] _chunk = new ChunkPacket[Chunk];
     private long _now = long.MinValue;
     private long _lastPass = long.MinValue;
 
@@ -205,7 +199,7 @@ internal sealed class PacketWorker
         for (int start = 0; start < n; start += Chunk)
         {
             int count = Math.Min(Chunk, n - start);
-            int pending = 0;
+            int unfinished = 0;
             for (int j = 0; j < count; j++)
             {
                 int ahead = start + j + PrefetchDistance;
@@ -215,15 +209,16 @@ internal sealed class PacketWorker
                 }
 
                 ref readonly PacketRecord record = ref records[start + j];
-                _keyLayer[j] = -1;
-                _lengths[j] = -1;
+                ref ChunkPacket pending = ref _chunk[j];
+                pending.KeyLayer = -1;
+                pending.Length = -1;
                 if (record.Offset < 0 || record.CaptureLength < 0 || (long)record.Offset + record.CaptureLength > buffer.Length)
                 {
                     Shard.Counters.PacketsWithoutFlow++;
                     continue;
                 }
 
-                ref DecodedPacket packet = ref _packets[j];
+                ref DecodedPacket packet = ref pending.Packet;
                 ReadOnlySpan<byte> frame = buffer.Slice(record.Offset, record.CaptureLength);
                 DecodeResult result = _decoder.Decode(frame, in record, ref packet, out ReadOnlySpan<byte> bytes);
                 if (record.TimestampNanoseconds > _now)
@@ -243,36 +238,36 @@ internal sealed class PacketWorker
 
                 // One plain layer is nearly every packet: its key is built here, without a call.
                 int keyLayer = packet.LayerCount == 1 && (packet.Layers[0].Flags & PacketLayerFlags.HasFlowKey) != 0 ? 0 : InnermostKeyedLayer(ref packet);
-                _keyLayer[j] = (sbyte)keyLayer;
+                pending.KeyLayer = keyLayer;
                 if (keyLayer >= 0)
                 {
-                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], vlanTracking, hasher, out _keys[j], out bool sourceIsLow);
-                    _sourceIsLow[j] = sourceIsLow;
-                    _hashes[j] = hash;
+                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], vlanTracking, hasher, out pending.Key, out bool sourceIsLow);
+                    pending.SourceIsLow = sourceIsLow;
+                    pending.Hash = hash;
                     table.PrefetchBucket(hash);
                 }
 
                 if (bytes == frame)
                 {
                     // The usual case, told apart without Overlaps' arithmetic: the layers refer to the frame itself.
-                    _offsets[j] = record.Offset;
-                    _lengths[j] = bytes.Length;
+                    pending.Offset = record.Offset;
+                    pending.Length = bytes.Length;
                 }
                 else if (buffer.Overlaps(bytes, out int offset))
                 {
-                    _offsets[j] = offset;
-                    _lengths[j] = bytes.Length;
+                    pending.Offset = offset;
+                    pending.Length = bytes.Length;
                 }
                 else
                 {
                     // Reassembled bytes live in the defragmenter until its next call: finish this packet now.
-                    Finish(pending, j, buffer);
-                    Handle(j, bytes);
-                    pending = j + 1;
+                    Finish(unfinished, j, buffer);
+                    Handle(ref pending, bytes);
+                    unfinished = j + 1;
                 }
             }
 
-            Finish(pending, count, buffer);
+            Finish(unfinished, count, buffer);
         }
     }
 
@@ -314,25 +309,27 @@ internal sealed class PacketWorker
         FlowTable table = Shard.Table;
         for (int j = from; j < to; j++)
         {
-            if (_keyLayer[j] >= 0)
+            ref ChunkPacket pending = ref _chunk[j];
+            if (pending.KeyLayer >= 0)
             {
-                table.PrefetchHead(_hashes[j]);
+                table.PrefetchHead(pending.Hash);
             }
         }
 
         for (int j = from; j < to; j++)
         {
-            if (_lengths[j] >= 0)
+            ref ChunkPacket pending = ref _chunk[j];
+            if (pending.Length >= 0)
             {
-                Handle(j, buffer.Slice(_offsets[j], _lengths[j]));
+                Handle(ref pending, buffer.Slice(pending.Offset, pending.Length));
             }
         }
     }
 
-    private void Handle(int j, ReadOnlySpan<byte> bytes)
+    private void Handle(ref ChunkPacket pending, ReadOnlySpan<byte> bytes)
     {
-        ref DecodedPacket packet = ref _packets[j];
-        int keyLayer = _keyLayer[j];
+        ref DecodedPacket packet = ref pending.Packet;
+        int keyLayer = pending.KeyLayer;
         if (keyLayer < 0)
         {
             Shard.Counters.PacketsWithoutFlow++;
@@ -356,7 +353,7 @@ internal sealed class PacketWorker
         }
 
         ref PacketLayer layer = ref packet.Layers[keyLayer];
-        int slot = shard.Track(ref _keys[j], _hashes[j], _sourceIsLow[j], in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
+        int slot = shard.Track(ref pending.Key, pending.Hash, pending.SourceIsLow, in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
 
         if (!drop && _inspector is not null)
         {
