@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Capture.Benchmarks.Decode;
+namespace Capture.Benchmarks;
 
 /// <summary>
 /// The calling thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>): on a shared, loaded machine
