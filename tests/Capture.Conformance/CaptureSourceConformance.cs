@@ -168,7 +168,8 @@ public abstract class CaptureSourceConformance
         pairFirst?.Release();
         Assert.NotNull(held);
         Assert.True(batches >= 3, $"the source delivered {delivered} frames in only {batches} batch(es); the test needs at least 3 (make the scenario's batches smaller)");
-        Assert.Equal(frames.Count, delivered + CountSent(others.Frames, index));
+        int arrived = delivered + CountSent(others.Frames, index);
+        Assert.True(arrived == frames.Count, $"{arrived} of {frames.Count} frames arrived in {batches} batches ({FrameCollector.DescribeStatistics(scenario.Sources)})");
 
         // The held batch still shows exactly what it showed when it arrived.
         (PacketRecord Record, byte[] Data)[] now = Snapshot(held);

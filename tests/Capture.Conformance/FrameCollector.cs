@@ -12,12 +12,14 @@ public sealed class FrameCollector
     private readonly Lock _gate = new();
     private readonly List<ReceivedFrame> _frames = [];
     private readonly Task _completion;
+    private readonly IReadOnlyList<ICaptureSource> _sources;
 
     /// <summary>Starts reading.</summary>
     /// <param name="sources">The sources.</param>
     public FrameCollector(IReadOnlyList<ICaptureSource> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
+        _sources = sources;
         var readers = new Task[sources.Count];
         for (int i = 0; i < sources.Count; i++)
         {
@@ -26,6 +28,22 @@ public sealed class FrameCollector
         }
 
         _completion = Task.WhenAll(readers);
+    }
+
+    /// <summary>
+    /// Each source's own counters, for a failure message: a frame that did not arrive shows there as
+    /// a kernel drop or an error, or it never reached the source.
+    /// </summary>
+    /// <param name="sources">The sources.</param>
+    /// <returns>One clause per source.</returns>
+    public static string DescribeStatistics(IEnumerable<ICaptureSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        return string.Join("; ", sources.Select(source =>
+        {
+            CaptureStatistics statistics = source.GetStatistics();
+            return $"{source.Name}: {statistics.PacketsReceived} received, {statistics.KernelDrops} kernel drops, {statistics.Errors} errors";
+        }));
     }
 
     /// <summary>Completes when every source's channel completed (faulted when one failed).</summary>
@@ -89,12 +107,12 @@ public sealed class FrameCollector
                     return;
                 }
 
-                throw new TimeoutException($"the sources ended before {what}; {frames.Count} frame(s) arrived");
+                throw new TimeoutException($"the sources ended before {what}; {frames.Count} frame(s) arrived ({DescribeStatistics(_sources)})");
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}; {frames.Count} frame(s) arrived");
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}; {frames.Count} frame(s) arrived ({DescribeStatistics(_sources)})");
             }
 
             await Task.Delay(10);
