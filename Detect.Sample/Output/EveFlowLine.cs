@@ -53,6 +53,7 @@ internal sealed class EveFlowLine
 
         _at = 0;
         Append("{\"timestamp\":\""u8);
+        int endAt = _at;
         Timestamp(flow.EndNanoseconds);
         Append("\",\"flow_id\":"u8);
         Number(flow.FlowId);
@@ -155,7 +156,10 @@ internal sealed class EveFlowLine
         Append(",\"start\":\""u8);
         Timestamp(flow.StartNanoseconds);
         Append("\",\"end\":\""u8);
-        Timestamp(flow.EndNanoseconds);
+
+        // The event's timestamp is the flow's end: the same text (always TimestampLength bytes), already written once.
+        _line.AsSpan(endAt, EveFormat.TimestampLength).CopyTo(_line.AsSpan(_at));
+        _at += EveFormat.TimestampLength;
         Append("\",\"age\":"u8);
         Number(Math.Max(0, (flow.EndNanoseconds / 1_000_000_000) - (flow.StartNanoseconds / 1_000_000_000)));
         if (flow.Bypass == BypassKind.Local)
