@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Capture.Abstractions;
@@ -297,13 +299,28 @@ internal sealed class EveFlowLine
         return _interfaceText;
     }
 
-    /// <summary>Inlined, so each literal's constant length turns the copy into a few moves instead of a call.</summary>
+    /// <summary>
+    /// Inlined, so each literal's constant length turns the copy into a few moves instead of a call.
+    /// Built from intrinsics only: Format is past the JIT's inlining budget by its end, and there a
+    /// span constructor or CopyTo left as a call cost a call and a store-forwarding stall per literal.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Append(ReadOnlySpan<byte> text)
     {
-        text.CopyTo(_line.AsSpan(_at));
-        _at += text.Length;
+        int at = _at;
+        byte[] line = _line;
+        if ((uint)text.Length > (uint)(line.Length - at))
+        {
+            ThrowLineFull(text.Length);
+        }
+
+        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(line), at), ref MemoryMarshal.GetReference(text), (uint)text.Length);
+        _at = at + text.Length;
     }
+
+    [DoesNotReturn]
+    private void ThrowLineFull(int length) =>
+        throw new InvalidOperationException($"the flow line's buffer has {_line.Length - _at} bytes left, {length} needed");
 
     private void Number(long value) => _at += Utf8Decimal.Write(value, _line.AsSpan(_at));
 
