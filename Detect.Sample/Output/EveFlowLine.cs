@@ -23,8 +23,18 @@ internal sealed class EveFlowLine
 
     private const int SecondsLength = EveFormat.SecondsLength;
 
-    /// <summary>The <c>"fin":true,...</c> members of every flag set, built once: eight tests and appends per TCP flow otherwise.</summary>
-    private static readonly byte[][] FlagNames = BuildFlagNames();
+    /// <summary>Room for one flag set's members: all eight names are 88 bytes.</summary>
+    private const int FlagNamesSlot = 96;
+
+    /// <summary>
+    /// The <c>"fin":true,...</c> members of every flag set, built once (eight tests and appends per
+    /// TCP flow otherwise), each in a slot of <see cref="FlagNamesSlot"/> bytes so that the copy
+    /// has a constant length; the set's real length is its slot's last byte.
+    /// </summary>
+    private static readonly byte[] FlagNames = BuildFlagNames();
+
+    /// <summary>Both hex digits of every byte value as one 16-bit store.</summary>
+    private static readonly ushort[] HexPairs = BuildHexPairs();
 
     private readonly JavaScriptEncoder _encoder;
     private byte[] _line = new byte[2048];
@@ -47,7 +57,7 @@ internal sealed class EveFlowLine
         int communityLength = communityId is null ? 0 : Math.Max(community.Length, communityId.Length);
 
         // Everything but the two strings above is bounded (~1,100 bytes with IPv6 and every option).
-        int needed = 1200 + name.Length + communityLength;
+        int needed = 1200 + FlagNamesSlot + name.Length + communityLength;
         if (_line.Length < needed)
         {
             _line = new byte[needed];
@@ -206,24 +216,40 @@ internal sealed class EveFlowLine
         return _line.AsSpan(0, _at);
     }
 
-    private static byte[][] BuildFlagNames()
+    private static byte[] BuildFlagNames()
     {
-        byte[][] names = new byte[256][];
+        byte[] names = new byte[256 * FlagNamesSlot];
         for (int flags = 0; flags < 256; flags++)
         {
-            List<byte> text = [];
+            Span<byte> slot = names.AsSpan(flags * FlagNamesSlot, FlagNamesSlot);
+            int length = 0;
             for (int bit = 0; bit < 8; bit++)
             {
                 if ((flags & (1 << bit)) != 0)
                 {
-                    text.AddRange(FlagName(bit));
+                    FlagName(bit).CopyTo(slot[length..]);
+                    length += FlagName(bit).Length;
                 }
             }
 
-            names[flags] = [.. text];
+            slot[^1] = (byte)length;
         }
 
         return names;
+    }
+
+    private static ushort[] BuildHexPairs()
+    {
+        ushort[] pairs = new ushort[256];
+        Span<byte> pair = stackalloc byte[2];
+        for (int value = 0; value < 256; value++)
+        {
+            pair[0] = EveFormat.Hex(value >> 4);
+            pair[1] = EveFormat.Hex(value & 0xF);
+            pairs[value] = MemoryMarshal.Read<ushort>(pair);
+        }
+
+        return pairs;
     }
 
     private static ReadOnlySpan<byte> FlagName(int bit) => bit switch
@@ -248,7 +274,12 @@ internal sealed class EveFlowLine
         Append("\",\"tcp_flags_tc\":\""u8);
         Hex(toClient);
         Append("\""u8);
-        Append(FlagNames[all]);
+
+        // The whole slot is copied (a constant length, no call) and the line advances by the set's length.
+        ref byte slot = ref FlagNames[all * FlagNamesSlot];
+        Room(FlagNamesSlot);
+        Unsafe.CopyBlockUnaligned(ref At(), ref slot, FlagNamesSlot);
+        _at += Unsafe.Add(ref slot, FlagNamesSlot - 1);
         Append("}"u8);
     }
 
@@ -307,16 +338,24 @@ internal sealed class EveFlowLine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Append(ReadOnlySpan<byte> text)
     {
-        int at = _at;
-        byte[] line = _line;
-        if ((uint)text.Length > (uint)(line.Length - at))
-        {
-            ThrowLineFull(text.Length);
-        }
-
-        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(line), at), ref MemoryMarshal.GetReference(text), (uint)text.Length);
-        _at = at + text.Length;
+        Room(text.Length);
+        Unsafe.CopyBlockUnaligned(ref At(), ref MemoryMarshal.GetReference(text), (uint)text.Length);
+        _at += text.Length;
     }
+
+    /// <summary>Checks that <paramref name="length"/> bytes fit after the line so far (Format sized the buffer for the largest line).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Room(int length)
+    {
+        if ((uint)length > (uint)(_line.Length - _at))
+        {
+            ThrowLineFull(length);
+        }
+    }
+
+    /// <summary>Where the next byte goes; callers check <see cref="Room"/> first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref byte At() => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_line), _at);
 
     [DoesNotReturn]
     private void ThrowLineFull(int length) =>
@@ -367,7 +406,8 @@ internal sealed class EveFlowLine
 
     private void Hex(byte value)
     {
-        _line[_at++] = EveFormat.Hex(value >> 4);
-        _line[_at++] = EveFormat.Hex(value & 0xF);
+        Room(2);
+        Unsafe.WriteUnaligned(ref At(), HexPairs[value]);
+        _at += 2;
     }
 }
