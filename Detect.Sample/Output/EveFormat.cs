@@ -145,24 +145,39 @@ internal static class EveFormat
 
     /// <summary>
     /// Dotted quad from a table of each octet's digits (four bytes copied per octet, the length kept
-    /// in the fourth): no division, and no branch on the octet's length. Needs 16 bytes.
+    /// in the fourth): no division, and no branch on the octet's length. The four table reads come
+    /// first and every position follows from the lengths alone, so no octet waits for the one before
+    /// it (as a loop over the octets did, a load and an add per octet in one chain). Needs 16 bytes.
     /// </summary>
     private static int FormatIPv4(ReadOnlySpan<byte> octets, Span<byte> destination)
     {
         _ = destination[15];
-        ref byte first = ref MemoryMarshal.GetReference(destination);
-        int at = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            uint entry = OctetText[octets[i]];
-            BinaryPrimitives.WriteUInt32LittleEndian(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref first, at), 4), entry);
-            at += (int)(entry >> 24);
-            Unsafe.Add(ref first, at) = (byte)'.';
-            at++;
-        }
+        _ = octets[3];
+        uint[] table = OctetText;
+        uint a = table[octets[0]];
+        uint b = table[octets[1]];
+        uint c = table[octets[2]];
+        uint d = table[octets[3]];
+        int second = (int)(a >> 24) + 1;
+        int third = second + (int)(b >> 24) + 1;
+        int fourth = third + (int)(c >> 24) + 1;
 
-        return at - 1;
+        // In order: each copy's spare bytes are overwritten by the dot and the next octet.
+        ref byte first = ref MemoryMarshal.GetReference(destination);
+        StoreDigits(ref first, a);
+        Unsafe.Add(ref first, second - 1) = (byte)'.';
+        StoreDigits(ref Unsafe.Add(ref first, second), b);
+        Unsafe.Add(ref first, third - 1) = (byte)'.';
+        StoreDigits(ref Unsafe.Add(ref first, third), c);
+        Unsafe.Add(ref first, fourth - 1) = (byte)'.';
+        StoreDigits(ref Unsafe.Add(ref first, fourth), d);
+        return fourth + (int)(d >> 24);
     }
+
+    /// <summary>An octet's table entry, first digit first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDigits(ref byte destination, uint entry) =>
+        Unsafe.WriteUnaligned(ref destination, BitConverter.IsLittleEndian ? entry : BinaryPrimitives.ReverseEndianness(entry));
 
     private static uint[] BuildOctetText()
     {
