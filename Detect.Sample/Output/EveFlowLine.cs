@@ -362,7 +362,19 @@ internal sealed class EveFlowLine
     private void ThrowLineFull(int length) =>
         throw new InvalidOperationException($"the flow line's buffer has {_line.Length - _at} bytes left, {length} needed");
 
-    private void Number(long value) => _at += Utf8Decimal.Write(value, _line.AsSpan(_at));
+    private void Number(long value)
+    {
+        // Packet counts and ages are mostly one digit: written here without the general call.
+        if ((ulong)value < 10)
+        {
+            Room(1);
+            At() = (byte)('0' + value);
+            _at++;
+            return;
+        }
+
+        _at += Utf8Decimal.Write(value, _line.AsSpan(_at));
+    }
 
     /// <summary>
     /// A flow line holds three timestamps, usually of one or two seconds: the calendar part
