@@ -15,8 +15,9 @@ namespace Detect.Sample.Output;
 /// ASCII except the interface name (encoded once per name) and the community id (copied when it is
 /// plain base64, encoded otherwise). A flow event is written per flow end, and the writer's per-call
 /// cost (~25 calls per event) was most of it: ~2.5-3.9 us per event before, ~0.7-0.9 us after;
-/// ~0.25 us since timestamps, addresses and TCP flag names come from caches and tables; ~0.18 us
-/// since the end time is formatted once and literal copies stay inline (docs/benchmarks-flows.md).
+/// ~0.25 us since timestamps, addresses and TCP flag names come from caches and tables; ~0.13 us
+/// since the end time is formatted once, literal copies stay inline and the position lives in a
+/// local, not a field (docs/benchmarks-flows.md).
 /// </summary>
 internal sealed class EveFlowLine
 {
@@ -39,7 +40,6 @@ internal sealed class EveFlowLine
 
     private readonly JavaScriptEncoder _encoder;
     private byte[] _line = new byte[2048];
-    private int _at;
     private readonly long[] _seconds = [long.MinValue, long.MinValue];
     private readonly byte[] _secondsText = new byte[2 * SecondsLength];
     private int _nextSecond;
@@ -64,157 +64,157 @@ internal sealed class EveFlowLine
             _line = new byte[needed];
         }
 
-        _at = 0;
-        Append("{\"timestamp\":\""u8);
-        int endAt = _at;
-        Timestamp(flow.EndNanoseconds);
-        Append("\",\"flow_id\":"u8);
-        Number(flow.FlowId);
+        int at = 0;
+        at = Append(at, "{\"timestamp\":\""u8);
+        int endAt = at;
+        at = Timestamp(at, flow.EndNanoseconds);
+        at = Append(at, "\",\"flow_id\":"u8);
+        at = Number(at, flow.FlowId);
         if (flow.TunnelParentFlowId != 0)
         {
-            Append(",\"parent_id\":"u8);
-            Number(flow.TunnelParentFlowId);
+            at = Append(at, ",\"parent_id\":"u8);
+            at = Number(at, flow.TunnelParentFlowId);
         }
 
-        Append(",\"in_iface\":\""u8);
-        Append(name);
-        Append("\",\"event_type\":\"flow\""u8);
+        at = Append(at, ",\"in_iface\":\""u8);
+        at = Append(at, name);
+        at = Append(at, "\",\"event_type\":\"flow\""u8);
         FlowTuple tuple = flow.Tuple;
         if (flow.VlanCount > 0)
         {
-            Append(",\"vlan\":["u8);
-            Number(tuple.Vlan0);
+            at = Append(at, ",\"vlan\":["u8);
+            at = Number(at, tuple.Vlan0);
             if (flow.VlanCount > 1)
             {
-                Append(","u8);
-                Number(tuple.Vlan1);
+                at = Append(at, ","u8);
+                at = Number(at, tuple.Vlan1);
             }
 
             if (flow.VlanCount > 2)
             {
-                Append(","u8);
-                Number(tuple.Vlan2);
+                at = Append(at, ","u8);
+                at = Number(at, tuple.Vlan2);
             }
 
-            Append("]"u8);
+            at = Append(at, "]"u8);
         }
 
         bool ports = EveFormat.HasPorts(tuple.Protocol);
-        Append(",\"src_ip\":\""u8);
-        _at += EveFormat.FormatAddress(tuple.Source, tuple.IsIPv6, _line.AsSpan(_at));
-        Append("\""u8);
+        at = Append(at, ",\"src_ip\":\""u8);
+        at += EveFormat.FormatAddress(tuple.Source, tuple.IsIPv6, _line.AsSpan(at));
+        at = Append(at, "\""u8);
         if (ports)
         {
-            Append(",\"src_port\":"u8);
-            Number(tuple.SourcePort);
+            at = Append(at, ",\"src_port\":"u8);
+            at = Number(at, tuple.SourcePort);
         }
 
-        Append(",\"dest_ip\":\""u8);
-        _at += EveFormat.FormatAddress(tuple.Destination, tuple.IsIPv6, _line.AsSpan(_at));
-        Append("\""u8);
+        at = Append(at, ",\"dest_ip\":\""u8);
+        at += EveFormat.FormatAddress(tuple.Destination, tuple.IsIPv6, _line.AsSpan(at));
+        at = Append(at, "\""u8);
         if (ports)
         {
-            Append(",\"dest_port\":"u8);
-            Number(tuple.DestinationPort);
+            at = Append(at, ",\"dest_port\":"u8);
+            at = Number(at, tuple.DestinationPort);
         }
 
-        Append(",\"proto\":\""u8);
-        Protocol(tuple.Protocol);
-        Append("\""u8);
+        at = Append(at, ",\"proto\":\""u8);
+        at = Protocol(at, tuple.Protocol);
+        at = Append(at, "\""u8);
         if (communityId is not null)
         {
-            Append(",\"community_id\":\""u8);
+            at = Append(at, ",\"community_id\":\""u8);
             if (community.IsEmpty)
             {
-                _at += System.Text.Encoding.ASCII.GetBytes(communityId, _line.AsSpan(_at));
+                at += System.Text.Encoding.ASCII.GetBytes(communityId, _line.AsSpan(at));
             }
             else
             {
-                Append(community);
+                at = Append(at, community);
             }
 
-            Append("\""u8);
+            at = Append(at, "\""u8);
         }
 
         if (ethernet && (flow.SourceMac | flow.DestinationMac) != 0)
         {
-            Append(",\"ether\":{\"src_mac\":\""u8);
-            Mac(flow.SourceMac);
-            Append("\",\"dest_mac\":\""u8);
-            Mac(flow.DestinationMac);
-            Append("\"}"u8);
+            at = Append(at, ",\"ether\":{\"src_mac\":\""u8);
+            at = Mac(at, flow.SourceMac);
+            at = Append(at, "\",\"dest_mac\":\""u8);
+            at = Mac(at, flow.DestinationMac);
+            at = Append(at, "\"}"u8);
         }
 
-        Append(",\"flow\":{\"pkts_toserver\":"u8);
-        Number(flow.PacketsToServer);
-        Append(",\"pkts_toclient\":"u8);
-        Number(flow.PacketsToClient);
-        Append(",\"bytes_toserver\":"u8);
-        Number(flow.BytesToServer);
-        Append(",\"bytes_toclient\":"u8);
-        Number(flow.BytesToClient);
+        at = Append(at, ",\"flow\":{\"pkts_toserver\":"u8);
+        at = Number(at, flow.PacketsToServer);
+        at = Append(at, ",\"pkts_toclient\":"u8);
+        at = Number(at, flow.PacketsToClient);
+        at = Append(at, ",\"bytes_toserver\":"u8);
+        at = Number(at, flow.BytesToServer);
+        at = Append(at, ",\"bytes_toclient\":"u8);
+        at = Number(at, flow.BytesToClient);
         if (flow.HasBypassCounters)
         {
-            Append(",\"bypassed\":{\"pkts_toserver\":"u8);
-            Number(flow.BypassedPacketsToServer);
-            Append(",\"pkts_toclient\":"u8);
-            Number(flow.BypassedPacketsToClient);
-            Append(",\"bytes_toserver\":"u8);
-            Number(flow.BypassedBytesToServer);
-            Append(",\"bytes_toclient\":"u8);
-            Number(flow.BypassedBytesToClient);
-            Append("}"u8);
+            at = Append(at, ",\"bypassed\":{\"pkts_toserver\":"u8);
+            at = Number(at, flow.BypassedPacketsToServer);
+            at = Append(at, ",\"pkts_toclient\":"u8);
+            at = Number(at, flow.BypassedPacketsToClient);
+            at = Append(at, ",\"bytes_toserver\":"u8);
+            at = Number(at, flow.BypassedBytesToServer);
+            at = Append(at, ",\"bytes_toclient\":"u8);
+            at = Number(at, flow.BypassedBytesToClient);
+            at = Append(at, "}"u8);
         }
 
-        Append(",\"start\":\""u8);
-        Timestamp(flow.StartNanoseconds);
-        Append("\",\"end\":\""u8);
+        at = Append(at, ",\"start\":\""u8);
+        at = Timestamp(at, flow.StartNanoseconds);
+        at = Append(at, "\",\"end\":\""u8);
 
         // The event's timestamp is the flow's end: the same text (always TimestampLength bytes), already written once.
-        _line.AsSpan(endAt, EveFormat.TimestampLength).CopyTo(_line.AsSpan(_at));
-        _at += EveFormat.TimestampLength;
-        Append("\",\"age\":"u8);
-        Number(Math.Max(0, (flow.EndNanoseconds / 1_000_000_000) - (flow.StartNanoseconds / 1_000_000_000)));
+        _line.AsSpan(endAt, EveFormat.TimestampLength).CopyTo(_line.AsSpan(at));
+        at += EveFormat.TimestampLength;
+        at = Append(at, "\",\"age\":"u8);
+        at = Number(at, Math.Max(0, (flow.EndNanoseconds / 1_000_000_000) - (flow.StartNanoseconds / 1_000_000_000)));
         if (flow.Bypass == BypassKind.Local)
         {
-            Append(",\"bypass\":\"local\""u8);
+            at = Append(at, ",\"bypass\":\"local\""u8);
         }
         else if (flow.Bypass != BypassKind.None)
         {
-            Append(",\"bypass\":\"capture\""u8);
+            at = Append(at, ",\"bypass\":\"capture\""u8);
         }
 
         switch (flow.State)
         {
-            case FlowState.New: Append(",\"state\":\"new\""u8); break;
-            case FlowState.Established: Append(",\"state\":\"established\""u8); break;
-            case FlowState.Closed: Append(",\"state\":\"closed\""u8); break;
-            default: Append(",\"state\":\"bypassed\""u8); break;
+            case FlowState.New: at = Append(at, ",\"state\":\"new\""u8); break;
+            case FlowState.Established: at = Append(at, ",\"state\":\"established\""u8); break;
+            case FlowState.Closed: at = Append(at, ",\"state\":\"closed\""u8); break;
+            default: at = Append(at, ",\"state\":\"bypassed\""u8); break;
         }
 
         switch (flow.Reason)
         {
-            case FlowEndReason.Timeout: Append(",\"reason\":\"timeout\""u8); break;
-            case FlowEndReason.Forced: Append(",\"reason\":\"forced\""u8); break;
-            default: Append(",\"reason\":\"shutdown\""u8); break;
+            case FlowEndReason.Timeout: at = Append(at, ",\"reason\":\"timeout\""u8); break;
+            case FlowEndReason.Forced: at = Append(at, ",\"reason\":\"forced\""u8); break;
+            default: at = Append(at, ",\"reason\":\"shutdown\""u8); break;
         }
 
         if (flow.Alerted)
         {
-            Append(",\"alerted\":true}"u8);
+            at = Append(at, ",\"alerted\":true}"u8);
         }
         else
         {
-            Append(",\"alerted\":false}"u8);
+            at = Append(at, ",\"alerted\":false}"u8);
         }
 
         if (tuple.Protocol == 6)
         {
-            Tcp(flow.TcpFlagsToServer, flow.TcpFlagsToClient);
+            at = Tcp(at, flow.TcpFlagsToServer, flow.TcpFlagsToClient);
         }
 
-        Append("}\n"u8);
-        return _line.AsSpan(0, _at);
+        at = Append(at, "}\n"u8);
+        return _line.AsSpan(0, at);
     }
 
     private static byte[] BuildFlagNames()
@@ -265,26 +265,26 @@ internal sealed class EveFlowLine
         _ => ",\"cwr\":true"u8,
     };
 
-    private void Tcp(byte toServer, byte toClient)
+    private int Tcp(int at, byte toServer, byte toClient)
     {
         byte all = (byte)(toServer | toClient);
-        Append(",\"tcp\":{\"tcp_flags\":\""u8);
-        Hex(all);
-        Append("\",\"tcp_flags_ts\":\""u8);
-        Hex(toServer);
-        Append("\",\"tcp_flags_tc\":\""u8);
-        Hex(toClient);
-        Append("\""u8);
+        at = Append(at, ",\"tcp\":{\"tcp_flags\":\""u8);
+        at = Hex(at, all);
+        at = Append(at, "\",\"tcp_flags_ts\":\""u8);
+        at = Hex(at, toServer);
+        at = Append(at, "\",\"tcp_flags_tc\":\""u8);
+        at = Hex(at, toClient);
+        at = Append(at, "\""u8);
 
         // The whole slot is copied (a constant length, no call) and the line advances by the set's length.
         ref byte slot = ref FlagNames[all * FlagNamesSlot];
-        Room(FlagNamesSlot);
-        Unsafe.CopyBlockUnaligned(ref At(), ref slot, FlagNamesSlot);
-        _at += Unsafe.Add(ref slot, FlagNamesSlot - 1);
-        Append("}"u8);
+        Room(at, FlagNamesSlot);
+        Unsafe.CopyBlockUnaligned(ref At(at), ref slot, FlagNamesSlot);
+        at += Unsafe.Add(ref slot, FlagNamesSlot - 1);
+        return Append(at, "}"u8);
     }
 
-    private void Protocol(byte protocol)
+    private int Protocol(int at, byte protocol)
     {
         ReadOnlySpan<byte> name = protocol switch
         {
@@ -297,14 +297,7 @@ internal sealed class EveFlowLine
             132 => "SCTP"u8,
             _ => default,
         };
-        if (name.IsEmpty)
-        {
-            Number(protocol);
-        }
-        else
-        {
-            Append(name);
-        }
+        return name.IsEmpty ? Number(at, protocol) : Append(at, name);
     }
 
     private static bool IsPlainBase64(string text)
@@ -335,45 +328,46 @@ internal sealed class EveFlowLine
     /// Inlined, so each literal's constant length turns the copy into a few moves instead of a call.
     /// Built from intrinsics only: Format is past the JIT's inlining budget by its end, and there a
     /// span constructor or CopyTo left as a call cost a call and a store-forwarding stall per literal.
+    /// The position is passed and returned, not kept in a field: a field is re-read after every
+    /// store into the line, which chained each literal to the previous one's store.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Append(ReadOnlySpan<byte> text)
+    private int Append(int at, ReadOnlySpan<byte> text)
     {
-        Room(text.Length);
-        Unsafe.CopyBlockUnaligned(ref At(), ref MemoryMarshal.GetReference(text), (uint)text.Length);
-        _at += text.Length;
+        Room(at, text.Length);
+        Unsafe.CopyBlockUnaligned(ref At(at), ref MemoryMarshal.GetReference(text), (uint)text.Length);
+        return at + text.Length;
     }
 
-    /// <summary>Checks that <paramref name="length"/> bytes fit after the line so far (Format sized the buffer for the largest line).</summary>
+    /// <summary>Checks that <paramref name="length"/> bytes fit after <paramref name="at"/> (Format sized the buffer for the largest line).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Room(int length)
+    private void Room(int at, int length)
     {
-        if ((uint)length > (uint)(_line.Length - _at))
+        if ((uint)length > (uint)(_line.Length - at))
         {
-            ThrowLineFull(length);
+            ThrowLineFull(at, length);
         }
     }
 
-    /// <summary>Where the next byte goes; callers check <see cref="Room"/> first.</summary>
+    /// <summary>Where the byte at <paramref name="at"/> goes; callers check <see cref="Room"/> first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref byte At() => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_line), _at);
+    private ref byte At(int at) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_line), at);
 
     [DoesNotReturn]
-    private void ThrowLineFull(int length) =>
-        throw new InvalidOperationException($"the flow line's buffer has {_line.Length - _at} bytes left, {length} needed");
+    private void ThrowLineFull(int at, int length) =>
+        throw new InvalidOperationException($"the flow line's buffer has {_line.Length - at} bytes left, {length} needed");
 
-    private void Number(long value)
+    private int Number(int at, long value)
     {
         // Packet counts and ages are mostly one digit: written here without the general call.
         if ((ulong)value < 10)
         {
-            Room(1);
-            At() = (byte)('0' + value);
-            _at++;
-            return;
+            Room(at, 1);
+            At(at) = (byte)('0' + value);
+            return at + 1;
         }
 
-        _at += Utf8Decimal.Write(value, _line.AsSpan(_at));
+        return at + Utf8Decimal.Write(value, _line.AsSpan(at));
     }
 
     /// <summary>
@@ -381,14 +375,13 @@ internal sealed class EveFlowLine
     /// (<c>yyyy-MM-ddTHH:mm:ss</c>) of the last two seconds seen is kept and copied, and only the
     /// microseconds are formatted each time.
     /// </summary>
-    private void Timestamp(long nanoseconds)
+    private int Timestamp(int at, long nanoseconds)
     {
-        Span<byte> destination = _line.AsSpan(_at, EveFormat.TimestampLength);
+        Span<byte> destination = _line.AsSpan(at, EveFormat.TimestampLength);
         if (nanoseconds < 0)
         {
             // Before 1970: rare enough to format whole.
-            _at += EveFormat.FormatTimestamp(nanoseconds, destination);
-            return;
+            return at + EveFormat.FormatTimestamp(nanoseconds, destination);
         }
 
         long second = Math.DivRem(nanoseconds, NanosecondsPerSecond, out long fraction);
@@ -408,19 +401,19 @@ internal sealed class EveFlowLine
             EveFormat.FormatSubsecond((uint)(fraction / 1_000), destination[SecondsLength..]);
         }
 
-        _at += EveFormat.TimestampLength;
+        return at + EveFormat.TimestampLength;
     }
 
-    private void Mac(ulong mac)
+    private int Mac(int at, ulong mac)
     {
-        EveFormat.FormatMac(mac, _line.AsSpan(_at, 17));
-        _at += 17;
+        EveFormat.FormatMac(mac, _line.AsSpan(at, 17));
+        return at + 17;
     }
 
-    private void Hex(byte value)
+    private int Hex(int at, byte value)
     {
-        Room(2);
-        Unsafe.WriteUnaligned(ref At(), HexPairs[value]);
-        _at += 2;
+        Room(at, 2);
+        Unsafe.WriteUnaligned(ref At(at), HexPairs[value]);
+        return at + 2;
     }
 }
