@@ -171,8 +171,7 @@ internal sealed class EveFlowLine
         at = Append(at, "\",\"end\":\""u8);
 
         // The event's timestamp is the flow's end: the same text (always TimestampLength bytes), already written once.
-        _line.AsSpan(endAt, EveFormat.TimestampLength).CopyTo(_line.AsSpan(at));
-        at += EveFormat.TimestampLength;
+        at = Append(at, _line.AsSpan(endAt, EveFormat.TimestampLength));
         at = Append(at, "\",\"age\":"u8);
         at = Number(at, Math.Max(0, (flow.EndNanoseconds / 1_000_000_000) - (flow.StartNanoseconds / 1_000_000_000)));
         if (flow.Bypass == BypassKind.Local)
