@@ -145,24 +145,10 @@ internal sealed class EveFlowLine
             at = Append(at, "\"}"u8);
         }
 
-        at = Append(at, ",\"flow\":{\"pkts_toserver\":"u8);
-        at = Number(at, flow.PacketsToServer);
-        at = Append(at, ",\"pkts_toclient\":"u8);
-        at = Number(at, flow.PacketsToClient);
-        at = Append(at, ",\"bytes_toserver\":"u8);
-        at = Number(at, flow.BytesToServer);
-        at = Append(at, ",\"bytes_toclient\":"u8);
-        at = Number(at, flow.BytesToClient);
+        at = DirectionCounters(at, ",\"flow\":{\"pkts_toserver\":"u8, flow.PacketsToServer, flow.PacketsToClient, flow.BytesToServer, flow.BytesToClient);
         if (flow.HasBypassCounters)
         {
-            at = Append(at, ",\"bypassed\":{\"pkts_toserver\":"u8);
-            at = Number(at, flow.BypassedPacketsToServer);
-            at = Append(at, ",\"pkts_toclient\":"u8);
-            at = Number(at, flow.BypassedPacketsToClient);
-            at = Append(at, ",\"bytes_toserver\":"u8);
-            at = Number(at, flow.BypassedBytesToServer);
-            at = Append(at, ",\"bytes_toclient\":"u8);
-            at = Number(at, flow.BypassedBytesToClient);
+            at = DirectionCounters(at, ",\"bypassed\":{\"pkts_toserver\":"u8, flow.BypassedPacketsToServer, flow.BypassedPacketsToClient, flow.BypassedBytesToServer, flow.BypassedBytesToClient);
             at = Append(at, "}"u8);
         }
 
@@ -263,6 +249,19 @@ internal sealed class EveFlowLine
         6 => ",\"ecn\":true"u8,
         _ => ",\"cwr\":true"u8,
     };
+
+    /// <summary>The four per-direction counters; <paramref name="opening"/> ends with the first one's name.</summary>
+    private int DirectionCounters(int at, ReadOnlySpan<byte> opening, long packetsToServer, long packetsToClient, long bytesToServer, long bytesToClient)
+    {
+        at = Append(at, opening);
+        at = Number(at, packetsToServer);
+        at = Append(at, ",\"pkts_toclient\":"u8);
+        at = Number(at, packetsToClient);
+        at = Append(at, ",\"bytes_toserver\":"u8);
+        at = Number(at, bytesToServer);
+        at = Append(at, ",\"bytes_toclient\":"u8);
+        return Number(at, bytesToClient);
+    }
 
     private int Tcp(int at, byte toServer, byte toClient)
     {
