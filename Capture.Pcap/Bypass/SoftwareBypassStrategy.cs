@@ -129,12 +129,18 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
             return false;
         }
 
-        state.ToServer.Read(out long packetsToServer, out long bytesToServer, out _);
-        state.ToClient.Read(out long packetsToClient, out long bytesToClient, out _);
+        state.ToServer.Read(out long packetsToServer, out long bytesToServer, out long lastToServer);
+        state.ToClient.Read(out long packetsToClient, out long bytesToClient, out long lastToClient);
         lock (state)
         {
-            return Fold(record, state, packetsToServer, bytesToServer, packetsToClient, bytesToClient);
+            Fold(record, state, packetsToServer, bytesToServer, packetsToClient, bytesToClient);
         }
+
+        // By capture time, not by "the counters moved since the last call": the reader drops packets
+        // before the engine's clock reaches them, so packets after the engine's last-seen time may
+        // all have been counted before the previous call. Answering "not moved" then ended a live
+        // flow, and its later packets, no longer dropped, made a second flow.
+        return Math.Max(lastToServer, lastToClient) > sinceNanoseconds;
     }
 
     /// <inheritdoc />
@@ -193,7 +199,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
         Interlocked.Read(ref _droppedPackets),
         Interlocked.Read(ref _droppedBytes));
 
-    private static bool Fold(BypassRecord record, SoftwareBypassState state, long packetsToServer, long bytesToServer, long packetsToClient, long bytesToClient) =>
+    private static void Fold(BypassRecord record, SoftwareBypassState state, long packetsToServer, long bytesToServer, long packetsToClient, long bytesToClient) =>
         record.FoldTotals(
             state.RecordPacketsToServer + packetsToServer - state.BasePacketsToServer,
             state.RecordBytesToServer + bytesToServer - state.BaseBytesToServer,

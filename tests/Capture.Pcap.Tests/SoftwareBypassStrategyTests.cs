@@ -104,6 +104,25 @@ public sealed class SoftwareBypassStrategyTests
     }
 
     [Fact]
+    public void SeenSince_answers_by_capture_time_when_the_reader_ran_ahead_of_the_engine()
+    {
+        // The reader drops packets before the engine's clock reaches them. The engine's manager
+        // asks at capture time 15 (after a first answer moved its last-seen there): packets at 20
+        // and 30 were dropped before that first answer, and they are still after 15.
+        var strategy = new SoftwareBypassStrategy(32768);
+        var record = new BypassRecord();
+        Assert.True(strategy.TryBypass(Tcp4, record).Succeeded);
+        Assert.True(Drop(strategy, FrameBuilder.Build(Tcp4, true, 10, 1), 10));
+        Assert.True(Drop(strategy, FrameBuilder.Build(Tcp4, false, 10, 2), 20));
+        Assert.True(Drop(strategy, FrameBuilder.Build(Tcp4, true, 10, 3), 30));
+
+        Assert.True(strategy.SeenSince(Tcp4, record, 5));
+        Assert.True(strategy.SeenSince(Tcp4, record, 15));
+        Assert.False(strategy.SeenSince(Tcp4, record, 30));
+        Assert.Equal((2L, 1L), (record.PacketsToServer, record.PacketsToClient));
+    }
+
+    [Fact]
     public void Capacity_is_per_family_and_a_failure_leaves_nothing_behind()
     {
         var strategy = new SoftwareBypassStrategy(4);
