@@ -27,9 +27,11 @@ public interface IBypassStrategy
     BypassOutcome TryBypass(in FlowTuple flow, BypassRecord record);
 
     /// <summary>
-    /// Whether packets of the flow were seen since <paramref name="sinceNanoseconds"/> (in
-    /// practice: since the last call). Folds the capture's packet and byte counters, each
-    /// direction of the flow's own orientation, into <paramref name="record"/>.
+    /// Whether packets of the flow were seen since <paramref name="sinceNanoseconds"/>. A strategy
+    /// that knows its packets' capture times answers by them (an offline reader counts packets
+    /// before the engine's clock reaches them); one without a clock, such as XDP maps, answers
+    /// whether its counters moved since the last call. Folds the capture's packet and byte
+    /// counters, each direction of the flow's own orientation, into <paramref name="record"/>.
     /// </summary>
     /// <param name="flow">The flow.</param>
     /// <param name="record">The flow's bypass accounting slot.</param>
