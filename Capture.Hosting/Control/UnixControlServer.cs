@@ -20,6 +20,7 @@ public sealed class UnixControlServer : IAsyncDisposable
     public const int MaxRequestBytes = 64 * 1024;
 
     private static readonly string[] SupportedVersions = ["0.1", "0.2"];
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(5);
     private readonly Socket _listener;
     private readonly ControlCommandRegistry _registry;
     private readonly ILogger _logger;
@@ -236,7 +237,7 @@ public sealed class UnixControlServer : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                reason = "server stopping";
+                reason = _stopping.IsCancellationRequested ? "server stopping" : $"the client read no reply for {ReplyTimeout.TotalSeconds:0} s";
             }
             catch (SocketException exception)
             {
@@ -303,13 +304,19 @@ public sealed class UnixControlServer : IAsyncDisposable
         return (true, true);
     }
 
-    private async Task SendAsync(Socket client, JsonObject reply)
+    /// <summary>
+    /// Sends a reply whole, even when the server is stopping: a command may itself stop the host
+    /// (<c>shutdown</c>), and its client must still get the answer. Bounded by a timeout instead,
+    /// so a client that stopped reading cannot hold the server's shutdown.
+    /// </summary>
+    private static async Task SendAsync(Socket client, JsonObject reply)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(reply.ToJsonString() + "\n");
+        using var timeout = new CancellationTokenSource(ReplyTimeout);
         int sent = 0;
         while (sent < bytes.Length)
         {
-            sent += await client.SendAsync(bytes.AsMemory(sent), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            sent += await client.SendAsync(bytes.AsMemory(sent), SocketFlags.None, timeout.Token).ConfigureAwait(false);
         }
     }
 }

@@ -136,6 +136,26 @@ public sealed class UnixControlServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shutdown_replies_even_when_the_callback_stops_the_server_at_once()
+    {
+        // A host's shutdown stops the control server; the client must still get its "Closing".
+        var registry = new ControlCommandRegistry();
+        UnixControlServer? server = null;
+        Task? stopped = null;
+        registry.SetShutdown(() => stopped = server!.DisposeAsync().AsTask());
+        server = UnixControlServer.Start(Path.Combine(_directory, "stopping.socket"), registry);
+        using (ControlClient client = ControlClient.Connect(Path.Combine(_directory, "stopping.socket")))
+        {
+            JsonElement reply = client.Command("shutdown");
+            Assert.Equal("OK", reply.GetProperty("return").GetString());
+            Assert.Equal("Closing", reply.GetProperty("message").GetString());
+        }
+
+        Assert.NotNull(stopped);
+        await stopped;
+    }
+
+    [Fact]
     public void Unknown_command_and_malformed_json_get_errors_and_the_connection_keeps_serving()
     {
         using ControlClient client = ControlClient.Connect(SocketPath);
