@@ -369,7 +369,8 @@ internal sealed class EveFlowLine
     }
 
     /// <summary>
-    /// A flow line holds three timestamps, usually of one or two seconds: the calendar part
+    /// A flow line formats two timestamps (start and end; the event's own is the end's copy),
+    /// usually of one or two seconds: the calendar part
     /// (<c>yyyy-MM-ddTHH:mm:ss</c>) of the last two seconds seen is kept and copied, and only the
     /// microseconds are formatted each time.
     /// </summary>

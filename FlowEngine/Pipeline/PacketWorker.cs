@@ -361,6 +361,7 @@ internal sealed class PacketWorker
         }
     }
 
+    /// <summary>Out of line: the context holds references, and built in Handle it made every packet's frame zero them.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Inspect(ref DecodedPacket packet, ReadOnlySpan<byte> bytes, int slot, bool toServer)
     {
