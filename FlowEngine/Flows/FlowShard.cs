@@ -106,7 +106,7 @@ internal sealed partial class FlowShard
             slot = Create(ref key, hash, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
         }
 
-        ref FlowSlot s = ref Table.Slots[slot];
+        ref FlowSlot s = ref Table.SlotAt(slot);
         bool icmpError = (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0;
         toServer = ((s.Flags & FlowSlotFlags.ClientIsLow) != 0) == sourceIsLow;
         if (icmpError)
@@ -443,7 +443,7 @@ internal sealed partial class FlowShard
         // The sender of the first packet is the client, unless it is a TCP SYN/ACK (the server's answer).
         bool reversed = layer.Protocol == 6 && (layer.TcpFlags & (TcpSyn | TcpAck)) == (TcpSyn | TcpAck)
             && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0;
-        ref FlowSlot s = ref Table.Slots[slot];
+        ref FlowSlot s = ref Table.SlotAt(slot);
         s.LastSeenNanoseconds = timestamp;
         s.TimeoutClass = TimeoutClassOf(layer.Protocol);
         if (sourceIsLow != reversed)
@@ -451,7 +451,7 @@ internal sealed partial class FlowShard
             s.Flags |= FlowSlotFlags.ClientIsLow;
         }
 
-        ref FlowRecord r = ref Table.Records[slot];
+        ref FlowRecord r = ref Table.RecordAt(slot);
         r.StartNanoseconds = timestamp;
         r.FlowId = _hasher.FlowId(++_sequence, _shardIndex);
         ref FlowOrigin origin = ref Table.Origins[slot];
@@ -473,7 +473,7 @@ internal sealed partial class FlowShard
 
     private bool Update(int slot, ref FlowSlot s, bool toServer, in PacketLayer layer, bool icmpError, long timestamp, int length)
     {
-        ref FlowRecord r = ref Table.Records[slot];
+        ref FlowRecord r = ref Table.RecordAt(slot);
         byte tcpFlags = layer.Protocol == 6 && !icmpError ? layer.TcpFlags : (byte)0;
         if (toServer)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
@@ -14,7 +15,7 @@ namespace FlowEngine.Flows;
 /// cluster list as it goes, or by <see cref="FreeWhenFull"/> when nothing else is free. A scan
 /// costs active flows plus free clusters, not the table size. Single-threaded by design.
 /// </summary>
-internal sealed class FlowTable
+internal sealed unsafe class FlowTable
 {
     private const int NoSlot = -1;
 
@@ -23,6 +24,13 @@ internal sealed class FlowTable
     private readonly FlowTableMemory _buckets;
     private readonly FlowTableMemory _chain;
     private readonly int _mask;
+
+    // The blocks' addresses, taken once: a span built per access cost two loads and a bounds
+    // check each, several times per packet. The blocks live as long as this table (it owns them).
+    private readonly FlowSlot* _slotBase;
+    private readonly FlowRecord* _recordBase;
+    private readonly int* _bucketBase;
+    private readonly int* _chainBase;
     private int _firstFree;
 
     /// <summary>Creates a table of <paramref name="capacity"/> records and at least <paramref name="hashSize"/> buckets.</summary>
@@ -39,6 +47,10 @@ internal sealed class FlowTable
         int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Math.Max((long)hashSize, 2L * capacity), 16, 1 << 30));
         _buckets = new FlowTableMemory((nuint)buckets * sizeof(int));
         _mask = buckets - 1;
+        _slotBase = (FlowSlot*)_slots.DangerousGetHandle();
+        _recordBase = (FlowRecord*)_records.DangerousGetHandle();
+        _bucketBase = (int*)_buckets.DangerousGetHandle();
+        _chainBase = (int*)_chain.DangerousGetHandle();
         Buckets.Fill(NoSlot);
         Storage = new object?[storageColumns][];
         for (int i = 0; i < storageColumns; i++)
@@ -56,14 +68,30 @@ internal sealed class FlowTable
     public Span<FlowSlot> Slots
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _slots.AsSpan<FlowSlot>(Capacity);
+        get => new(_slotBase, Capacity);
     }
 
     /// <summary>Warm parts (counters, times, ids).</summary>
     public Span<FlowRecord> Records
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _records.AsSpan<FlowRecord>(Capacity);
+        get => new(_recordBase, Capacity);
+    }
+
+    /// <summary>The hot part of a slot that lookup or allocation returned (the packet path's access: no span, no bounds check).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref FlowSlot SlotAt(int slot)
+    {
+        Debug.Assert((uint)slot < (uint)Capacity, "a slot from lookup or allocation");
+        return ref _slotBase[slot];
+    }
+
+    /// <summary>The warm part of a slot that lookup or allocation returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref FlowRecord RecordAt(int slot)
+    {
+        Debug.Assert((uint)slot < (uint)Capacity, "a slot from lookup or allocation");
+        return ref _recordBase[slot];
     }
 
     /// <summary>Creation-time facts (MAC addresses, tunnel parent).</summary>
@@ -76,14 +104,14 @@ internal sealed class FlowTable
     private Span<int> Buckets
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _buckets.AsSpan<int>(_mask + 1);
+        get => new(_bucketBase, _mask + 1);
     }
 
     /// <summary>Per slot: the next slot of its bucket's chain, or (first slot of a free cluster) the next cluster.</summary>
     private Span<int> Chain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _chain.AsSpan<int>(Capacity);
+        get => new(_chainBase, Capacity);
     }
 
     /// <summary>Number of records.</summary>
@@ -111,11 +139,11 @@ internal sealed class FlowTable
 
     /// <summary>Warms the cache line of a hash's bucket.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void PrefetchBucket(uint hash)
+    public void PrefetchBucket(uint hash)
     {
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref Buckets[(int)(hash & (uint)_mask)]));
+            Sse.Prefetch0(_bucketBase + (hash & (uint)_mask));
         }
     }
 
@@ -123,7 +151,7 @@ internal sealed class FlowTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchHead(uint hash)
     {
-        int head = Buckets[(int)(hash & (uint)_mask)];
+        int head = _bucketBase[hash & (uint)_mask];
         if (head >= 0)
         {
             PrefetchSlot(head);
@@ -134,17 +162,16 @@ internal sealed class FlowTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Lookup(ref FlowKey key, uint hash)
     {
-        int slot = Buckets[(int)(hash & (uint)_mask)];
-        Span<FlowSlot> slots = Slots;
+        int slot = _bucketBase[hash & (uint)_mask];
         while (slot >= 0)
         {
-            ref FlowSlot s = ref slots[slot];
+            ref FlowSlot s = ref _slotBase[slot];
             if (s.Hash == hash && FlowKey.Equal(ref s.Key, ref key))
             {
                 return slot;
             }
 
-            slot = Chain[slot];
+            slot = _chainBase[slot];
         }
 
         return NoSlot;
@@ -348,12 +375,12 @@ internal sealed class FlowTable
 
     /// <summary>Warms a slot's hot and warm parts: one aligned 64-byte line each (see FlowTableMemory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void PrefetchSlot(int slot)
+    private void PrefetchSlot(int slot)
     {
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref Slots[slot]));
-            Sse.Prefetch0(Unsafe.AsPointer(ref Records[slot]));
+            Sse.Prefetch0(_slotBase + slot);
+            Sse.Prefetch0(_recordBase + slot);
         }
     }
 

@@ -45,11 +45,6 @@ internal sealed unsafe partial class FlowTableMemory : SafeHandle
     /// <inheritdoc />
     public override bool IsInvalid => handle == IntPtr.Zero;
 
-    /// <summary>The block as <paramref name="length"/> elements of <typeparamref name="T"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<T> AsSpan<T>(int length)
-        where T : unmanaged => new((void*)handle, length);
-
     /// <inheritdoc />
     protected override bool ReleaseHandle()
     {

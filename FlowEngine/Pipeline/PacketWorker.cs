@@ -348,7 +348,7 @@ internal sealed class PacketWorker
             if ((outer.Flags & PacketLayerFlags.HasFlowKey) != 0)
             {
                 int outerSlot = shard.Track(in outer, timestamp, CountedLength(ref packet, in outer, l), packet.SourceMac, packet.DestinationMac, parent, out _, out _);
-                parent = shard.Table.Records[outerSlot].FlowId;
+                parent = shard.Table.RecordAt(outerSlot).FlowId;
             }
         }
 
