@@ -102,11 +102,6 @@ public static class Utf8Decimal
     }
 
     /// <summary>
-    /// Writes exactly eight digits of <paramref name="value"/> (below 10^8) with all eight computed
-    /// side by side in one 64-bit word: the two halves of four digits in 32-bit lanes, their pairs in
-    /// 16-bit lanes, the digits in bytes (multiply-shift division is exact at each width used).
-    /// </summary>
-    /// <summary>
     /// Writes <paramref name="value"/> as exactly <c>destination.Length</c> digits (1 to 8), zero
     /// padded on the left: the fields of a timestamp (<c>2026</c>, <c>07</c>, <c>000123</c>).
     /// </summary>
@@ -131,6 +126,11 @@ public static class Utf8Decimal
         }
     }
 
+    /// <summary>
+    /// Writes exactly eight digits of <paramref name="value"/> (below 10^8) with all eight computed
+    /// side by side in one 64-bit word: the two halves of four digits in 32-bit lanes, their pairs in
+    /// 16-bit lanes, the digits in bytes (multiply-shift division is exact at each width used).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteEight(ref byte destination, uint value)
     {
