@@ -64,7 +64,11 @@ public readonly struct FlowAddress : IEquatable<FlowAddress>
     public override bool Equals(object? obj) => obj is FlowAddress other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(_first, _second);
+    /// <remarks>
+    /// Four 32-bit parts, not two 64-bit words: a ulong's own hash code folds its halves by XOR
+    /// before the seeded mix, so IPv6 addresses with equal folds collided in every process.
+    /// </remarks>
+    public override int GetHashCode() => HashCode.Combine((uint)_first, (uint)(_first >> 32), (uint)_second, (uint)(_second >> 32));
 
     /// <summary>Equality.</summary>
     public static bool operator ==(FlowAddress left, FlowAddress right) => left.Equals(right);

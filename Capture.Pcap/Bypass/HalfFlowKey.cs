@@ -12,9 +12,6 @@ namespace Capture.Pcap.Bypass;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct HalfFlowKey : IEquatable<HalfFlowKey>
 {
-    // Hashing is keyed per process: packets cannot be crafted to collide in the table.
-    private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64() | 1;
-
     private readonly ulong _source0;
     private readonly ulong _source1;
     private readonly ulong _destination0;
@@ -71,14 +68,26 @@ internal readonly struct HalfFlowKey : IEquatable<HalfFlowKey>
     public override bool Equals(object? obj) => obj is HalfFlowKey other && Equals(other);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Through <see cref="HashCode"/>, seeded per process, in 32-bit parts. The sum of words times
+    /// fixed constants hashed before was linear: keys whose sums agree collided whatever the seed.
+    /// </remarks>
     public override int GetHashCode()
     {
-        ulong h = (_source0 * 0x9E3779B97F4A7C15) ^ (_source1 * 0xC2B2AE3D27D4EB4F) ^ (_destination0 * 0x165667B19E3779F9)
-            ^ (_destination1 * 0x27D4EB2F165667C5) ^ (_portsAndProtocol * 0x94D049BB133111EB) ^ (_vlans * 0xBF58476D1CE4E5B9);
-        h ^= HashSeed;
-        h = (h ^ (h >> 31)) * 0xBF58476D1CE4E5B9;
-        h ^= h >> 29;
-        return (int)h ^ (int)(h >> 32);
+        HashCode hash = default;
+        Add(ref hash, _source0);
+        Add(ref hash, _source1);
+        Add(ref hash, _destination0);
+        Add(ref hash, _destination1);
+        Add(ref hash, _portsAndProtocol);
+        Add(ref hash, _vlans);
+        return hash.ToHashCode();
+    }
+
+    private static void Add(ref HashCode hash, ulong word)
+    {
+        hash.Add((uint)word);
+        hash.Add((uint)(word >> 32));
     }
 
     private static HalfFlowKey FromTuple(bool isIPv6, FlowAddress source, FlowAddress destination, ushort sourcePort, ushort destinationPort, in FlowTuple flow)
