@@ -65,10 +65,10 @@ public readonly struct FlowAddress : IEquatable<FlowAddress>
 
     /// <inheritdoc />
     /// <remarks>
-    /// Four 32-bit parts, not two 64-bit words: a ulong's own hash code folds its halves by XOR
-    /// before the seeded mix, so IPv6 addresses with equal folds collided in every process.
+    /// Keyed per process (<see cref="KeyedFlowHash.Shared"/>): <c>HashCode.Combine</c> of the two
+    /// words let IPv6 addresses collide in every process, as a ulong's hash code XORs its halves.
     /// </remarks>
-    public override int GetHashCode() => HashCode.Combine((uint)_first, (uint)(_first >> 32), (uint)_second, (uint)(_second >> 32));
+    public override int GetHashCode() => (int)KeyedFlowHash.Shared.Hash(_first, _second, 0, 0, 0, 0);
 
     /// <summary>Equality.</summary>
     public static bool operator ==(FlowAddress left, FlowAddress right) => left.Equals(right);

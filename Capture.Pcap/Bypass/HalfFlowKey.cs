@@ -69,26 +69,11 @@ internal readonly struct HalfFlowKey : IEquatable<HalfFlowKey>
 
     /// <inheritdoc />
     /// <remarks>
-    /// Through <see cref="HashCode"/>, seeded per process, in 32-bit parts. The sum of words times
-    /// fixed constants hashed before was linear: keys whose sums agree collided whatever the seed.
+    /// Keyed per process (<see cref="KeyedFlowHash.Shared"/>). The sum of words times fixed
+    /// constants hashed before was linear: keys whose sums agree collided whatever the seed.
     /// </remarks>
-    public override int GetHashCode()
-    {
-        HashCode hash = default;
-        Add(ref hash, _source0);
-        Add(ref hash, _source1);
-        Add(ref hash, _destination0);
-        Add(ref hash, _destination1);
-        Add(ref hash, _portsAndProtocol);
-        Add(ref hash, _vlans);
-        return hash.ToHashCode();
-    }
-
-    private static void Add(ref HashCode hash, ulong word)
-    {
-        hash.Add((uint)word);
-        hash.Add((uint)(word >> 32));
-    }
+    public override int GetHashCode() =>
+        (int)KeyedFlowHash.Shared.Hash(_source0, _source1, _destination0, _destination1, _portsAndProtocol, _vlans);
 
     private static HalfFlowKey FromTuple(bool isIPv6, FlowAddress source, FlowAddress destination, ushort sourcePort, ushort destinationPort, in FlowTuple flow)
     {

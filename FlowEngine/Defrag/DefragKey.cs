@@ -10,9 +10,9 @@ namespace FlowEngine.Defrag;
 /// <remarks>
 /// Equality and hash are written out over the raw words: the generated ones went through the
 /// default comparer and <see cref="HashCode"/> per member and were a tenth of the decode time of
-/// the shared captures, whose fragments look the tracker table up once each. The hash is one
-/// <see cref="HashCode"/> (seeded per process) over the key's 32-bit parts: a fixed multiply-xor
-/// mix used before let a sender build fragments whose keys share a bucket in every process.
+/// the shared captures, whose fragments look the tracker table up once each. The hash is keyed per
+/// process (<see cref="KeyedFlowHash.Shared"/>): a fixed multiply-xor mix used before let a
+/// sender build fragments whose keys share a bucket in every process.
 /// </remarks>
 internal readonly record struct DefragKey(
     FlowAddress Source,
@@ -34,20 +34,9 @@ internal readonly record struct DefragKey(
     {
         FlowAddress sourceAddress = Source;
         FlowAddress destinationAddress = Destination;
-        ref uint source = ref Unsafe.As<FlowAddress, uint>(ref sourceAddress);
-        ref uint destination = ref Unsafe.As<FlowAddress, uint>(ref destinationAddress);
-        HashCode hash = default;
-        for (int i = 0; i < 4; i++)
-        {
-            hash.Add(Unsafe.Add(ref source, i));
-            hash.Add(Unsafe.Add(ref destination, i));
-        }
-
-        hash.Add((uint)Tail);
-        hash.Add((uint)(Tail >> 32));
-        hash.Add((uint)Vlans);
-        hash.Add((uint)(Vlans >> 32));
-        return hash.ToHashCode();
+        ref ulong source = ref Unsafe.As<FlowAddress, ulong>(ref sourceAddress);
+        ref ulong destination = ref Unsafe.As<FlowAddress, ulong>(ref destinationAddress);
+        return (int)KeyedFlowHash.Shared.Hash(source, Unsafe.Add(ref source, 1), destination, Unsafe.Add(ref destination, 1), Tail, Vlans);
     }
 
     /// <summary>Identification, protocol, family and depth in one word.</summary>

@@ -1,15 +1,15 @@
-using System.Runtime.CompilerServices;
 using Capture.Abstractions;
-using FlowEngine.Flows;
 using Xunit;
 
-namespace FlowEngine.Tests.Flows;
+namespace Capture.Abstractions.Tests;
 
 /// <summary>
-/// The flow hash must keep an attacker who chooses source addresses and ports from filling one
-/// hash chain: whatever set of keys is built without the run's secret should spread over buckets.
+/// A flow table's hash must keep an attacker who chooses source addresses and ports from filling
+/// one hash chain: whatever set of keys is built without the secrets should spread over buckets.
+/// Keys here are flow keys as the engine lays them out (low address, high address, ports and
+/// protocol), one word each.
 /// </summary>
-public sealed class FlowHasherTests
+public sealed class KeyedFlowHashTests
 {
     [Fact]
     public void Full_collisions_found_under_one_secret_do_not_carry_to_another()
@@ -17,15 +17,15 @@ public sealed class FlowHasherTests
         // Among 2^20 random keys, ~128 pairs share all 32 hash bits under secret A. A hash that is
         // keyed only by an affine seed (a CRC seeded with the secret, then any bijection) keeps every
         // such pair colliding under every secret, so one search breaks all runs.
-        FlowHasher a = new(0x0123_4567_89AB_CDEF);
-        FlowHasher b = new(0xFEDC_BA98_7654_3210);
+        KeyedFlowHash a = new(0x0123_4567_89AB_CDEF);
+        KeyedFlowHash b = new(0xFEDC_BA98_7654_3210);
         Random random = new(3);
         const int Count = 1 << 20;
-        FlowKey[] keys = new FlowKey[Count];
+        Key[] keys = new Key[Count];
         (uint Hash, int Index)[] hashes = new (uint, int)[Count];
         for (int i = 0; i < Count; i++)
         {
-            keys[i] = Key((ulong)random.NextInt64(0, 1L << 32), (ushort)random.Next(1024, 65536));
+            keys[i] = Build((ulong)random.NextInt64(0, 1L << 32), (ushort)random.Next(1024, 65536));
             hashes[i] = (Hash(a, keys[i]), i);
         }
 
@@ -39,9 +39,9 @@ public sealed class FlowHasherTests
                 continue;
             }
 
-            FlowKey x = keys[hashes[i].Index];
-            FlowKey y = keys[hashes[i - 1].Index];
-            if (FlowKey.Equal(ref x, ref y))
+            Key x = keys[hashes[i].Index];
+            Key y = keys[hashes[i - 1].Index];
+            if (x == y)
             {
                 continue;
             }
@@ -62,15 +62,15 @@ public sealed class FlowHasherTests
     {
         // The largest bucket among random keys under secret A: those keys, rehashed under secret B,
         // must land as random keys do, or a collision found against one run would carry to the next.
-        FlowHasher a = new(7);
-        FlowHasher b = new(8);
+        KeyedFlowHash a = new(7);
+        KeyedFlowHash b = new(8);
         Random random = new(11);
-        Dictionary<uint, List<FlowKey>> byBucket = [];
+        Dictionary<uint, List<Key>> byBucket = [];
         for (int i = 0; i < 1 << 20; i++)
         {
-            FlowKey key = Key((ulong)random.NextInt64(0, 1L << 32), (ushort)random.Next(1024, 65536));
+            Key key = Build((ulong)random.NextInt64(0, 1L << 32), (ushort)random.Next(1024, 65536));
             uint bucket = Hash(a, key) & 1023;
-            if (!byBucket.TryGetValue(bucket, out List<FlowKey>? list))
+            if (!byBucket.TryGetValue(bucket, out List<Key>? list))
             {
                 byBucket[bucket] = list = [];
             }
@@ -78,7 +78,7 @@ public sealed class FlowHasherTests
             list.Add(key);
         }
 
-        List<FlowKey> colliding = byBucket.Values.MaxBy(l => l.Count)!;
+        List<Key> colliding = byBucket.Values.MaxBy(l => l.Count)!;
         int spread = colliding.Select(k => Hash(b, k) & 1023).Distinct().Count();
 
         // ~1,100 keys into 1,024 buckets: a uniform hash fills ~1 - e^-1.07, about 67 % of them.
@@ -89,7 +89,7 @@ public sealed class FlowHasherTests
     public void Every_key_bit_reaches_the_bucket_bits()
     {
         // Flipping any one bit of the key changes each of the low 16 hash bits about half the time.
-        FlowHasher hasher = new(99);
+        KeyedFlowHash hasher = new(99);
         Random random = new(5);
         const int Samples = 2_000;
         int[] flips = new int[16];
@@ -122,16 +122,9 @@ public sealed class FlowHasherTests
         }
     }
 
-    private static uint Hash(FlowHasher hasher, FlowKey key) => hasher.Hash(ref key);
+    private static uint Hash(KeyedFlowHash hasher, Key key) => hasher.Hash(key.Low, 0, key.High, 0, key.Ports, 0);
 
-    private static FlowKey Key(ulong lowAddress, ushort lowPort)
-    {
-        FlowKey key = default;
-        Unsafe.As<FlowAddress, ulong>(ref key.Low) = lowAddress;
-        Unsafe.As<FlowAddress, ulong>(ref key.High) = 0xC000_0201;
-        key.LowPort = lowPort;
-        key.HighPort = 443;
-        key.Protocol = 6;
-        return key;
-    }
+    private static Key Build(ulong lowAddress, ushort lowPort) => new(lowAddress, 0xC000_0201, lowPort | (443UL << 16) | (6UL << 32));
+
+    private readonly record struct Key(ulong Low, ulong High, ulong Ports);
 }
