@@ -78,6 +78,13 @@ internal sealed class PacketWorker
             Shard.RestoreBypassedFlows(restoring, _source.Name, _clock);
         }
 
+        if (!_captureClock)
+        {
+            // The wall clock runs from the start: the first pass is due one interval after it,
+            // whenever this thread first gets to Tick (under load, possibly after the clock moved).
+            _lastPass = Now();
+        }
+
         try
         {
             while (!stop.IsCancellationRequested)

@@ -117,7 +117,7 @@ public class CaptureEngineTests
         CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, null, NullLoggerFactory.Instance);
         using CancellationTokenSource stop = new();
         Task run = engine.RunAsync([source], stop.Token);
-        await WaitUntil(() => engine.GetStatistics().Get("decoder.pkts") == 2);
+        await Wait.Until(() => engine.GetStatistics().Get("decoder.pkts") == 2);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -138,12 +138,35 @@ public class CaptureEngineTests
         using CancellationTokenSource stop = new();
         Task run = engine.RunAsync([source], stop.Token);
         source.Add([Udp(clock.UnixNanoseconds, "10.6.0.1", 1, "10.6.0.2", 2)]);
-        await WaitUntil(() => engine.GetStatistics().Get("decoder.pkts") == 1);
+        await Wait.Until(() => engine.GetStatistics().Get("decoder.pkts") == 1);
         await Task.Delay(100);
         Assert.Empty(sink.Events);
 
         clock.Advance(TimeSpan.FromSeconds(31));
-        await WaitUntil(() => sink.Count == 1);
+        await Wait.Until(() => sink.Count == 1);
+        Assert.Equal(FlowEndReason.Timeout, sink.Events[0].Reason);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(sink.Events);
+    }
+
+    [Fact]
+    public async Task A_live_capture_times_flows_out_when_the_clock_moves_before_the_workers_first_tick()
+    {
+        // A loaded machine can run the worker late: here the clock passes the UDP timeout between
+        // the first batch and the worker's first manager check. The manager interval counts from
+        // the worker's start, so that check still runs a pass.
+        ManualClock clock = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        MemoryCaptureSource source = new("live3", CaptureCapabilities.Live, null);
+        source.OnRelease = () => clock.Advance(TimeSpan.FromSeconds(31));
+        RecordingSink sink = new();
+        FlowEngineOptions options = new() { ManagerIntervalMilliseconds = 20 };
+        CaptureEngine engine = new(options, new FlowStorageRegistry(), sink, null, NullLoggerFactory.Instance, clock);
+        using CancellationTokenSource stop = new();
+        Task run = engine.RunAsync([source], stop.Token);
+        source.Add([Udp(clock.UnixNanoseconds, "10.7.0.1", 1, "10.7.0.2", 2)]);
+
+        await Wait.Until(() => sink.Count == 1);
         Assert.Equal(FlowEndReason.Timeout, sink.Events[0].Reason);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
@@ -165,22 +188,22 @@ public class CaptureEngineTests
 
         long t = clock.UnixNanoseconds;
         source.Add([Udp(t, "10.5.0.1", 4000, "10.5.0.2", 443, 100), Udp(t + Ms, "10.5.0.2", 443, "10.5.0.1", 4000, 900)]);
-        await WaitUntil(() => engine.GetStatistics().Get("flow_bypassed.capture_success") == 1);
+        await Wait.Until(() => engine.GetStatistics().Get("flow_bypassed.capture_success") == 1);
 
         // The capture now drops the flow itself: 2 packets each way.
         source.Add([Udp(t + (2 * Ms), "10.5.0.1", 4000, "10.5.0.2", 443, 100), Udp(t + (3 * Ms), "10.5.0.2", 443, "10.5.0.1", 4000, 900)]);
         source.Add([Udp(t + (4 * Ms), "10.5.0.1", 4000, "10.5.0.2", 443, 100), Udp(t + (5 * Ms), "10.5.0.2", 443, "10.5.0.1", 4000, 900)]);
-        await WaitUntil(() => strategy.GetStatistics().Packets == 4);
+        await Wait.Until(() => strategy.GetStatistics().Packets == 4);
 
         // Past the bypassed timeout (100 s): the capture saw packets, so the timeout is postponed.
         clock.Advance(TimeSpan.FromSeconds(101));
-        await WaitUntil(() => engine.GetStatistics().Get("flow_bypassed.pkts") == 4);
+        await Wait.Until(() => engine.GetStatistics().Get("flow_bypassed.pkts") == 4);
         await Task.Delay(100);
         Assert.Empty(sink.Events);
 
         // Quiet for another bypassed timeout: released and ended.
         clock.Advance(TimeSpan.FromSeconds(101));
-        await WaitUntil(() => sink.Count == 1);
+        await Wait.Until(() => sink.Count == 1);
         FlowEndEvent end = sink.Events[0];
         Assert.Equal(FlowEndReason.Timeout, end.Reason);
         Assert.Equal(BypassKind.Capture, end.Bypass);
@@ -345,16 +368,6 @@ public class CaptureEngineTests
         Assert.Equal(1, outer.PacketsToServer);
         Assert.Equal(1, inner.PacketsToServer);
         Assert.True(inner.BytesToServer < outer.BytesToServer);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (int i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "condition not reached within 10 s");
     }
 
     /// <summary>Bypasses flows to a port after a number of inspected packets; counts what it saw.</summary>

@@ -46,6 +46,9 @@ internal sealed class MemoryCaptureSource : ICaptureSource
 
     public long Released => Interlocked.Read(ref _released);
 
+    /// <summary>Runs when a batch is released, on the worker's thread (after processing, before its next step).</summary>
+    public Action? OnRelease { get; set; }
+
     public void Add(IEnumerable<TestFrame> frames)
     {
         foreach (TestFrame frame in frames)
@@ -156,6 +159,7 @@ internal sealed class MemoryCaptureSource : ICaptureSource
             }
 
             Interlocked.Increment(ref source._released);
+            source.OnRelease?.Invoke();
         }
     }
 }

@@ -32,7 +32,7 @@ public class RestoredBypassTests
         using CancellationTokenSource stop = new();
         Task run = engine.RunAsync([source], stop.Token);
 
-        await WaitUntil(() => engine.GetStatistics().Get("flow_bypassed.restored") == 2);
+        await Wait.Until(() => engine.GetStatistics().Get("flow_bypassed.restored") == 2);
         EngineStatistics restored = engine.GetStatistics();
         Assert.Equal(2, restored.Get("flow.total"));
         Assert.Equal(2, restored.Get("flow.active"));
@@ -48,13 +48,13 @@ public class RestoredBypassTests
         strategy.Filter(web.Reverse(), 1000);
         TestFrame late = TestFrames.Tcp(clock.UnixNanoseconds + Ms, "10.20.0.1", 40001, "10.20.0.2", 80, 0x10, 20);
         source.Add([late]);
-        await WaitUntil(() => engine.GetStatistics().Get("flow_bypassed.local_capture_pkts") == 1);
+        await Wait.Until(() => engine.GetStatistics().Get("flow_bypassed.local_capture_pkts") == 1);
         Assert.Equal(2, engine.GetStatistics().Get("flow.total"));
 
         // Past the bypassed timeout (100 s): the web flow's counters moved, so it is postponed;
         // the dns flow's did not, so it ends and is released.
         clock.Advance(TimeSpan.FromSeconds(101));
-        await WaitUntil(() => sink.Count == 1 && engine.GetStatistics().Get("flow_bypassed.pkts") == 15);
+        await Wait.Until(() => sink.Count == 1 && engine.GetStatistics().Get("flow_bypassed.pkts") == 15);
         await Task.Delay(100);
         FlowEndEvent dnsEnd = Assert.Single(sink.Events);
         Assert.Equal(dns, dnsEnd.Tuple);
@@ -108,7 +108,7 @@ public class RestoredBypassTests
         CaptureEngine engine = new(new FlowEngineOptions { ManagerIntervalMilliseconds = 20 }, new FlowStorageRegistry(), sink, null, NullLoggerFactory.Instance, clock);
         using CancellationTokenSource stop = new();
         Task run = engine.RunAsync([source], stop.Token);
-        await WaitUntil(() => engine.GetStatistics().Get("flow_bypassed.strategy_errors") == 1);
+        await Wait.Until(() => engine.GetStatistics().Get("flow_bypassed.strategy_errors") == 1);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -121,14 +121,4 @@ public class RestoredBypassTests
 
     private static FlowTuple Tuple(bool ipv6, string source, ushort sourcePort, string destination, ushort destinationPort, byte protocol) =>
         new(ipv6, TestFlows.Address(source), TestFlows.Address(destination), sourcePort, destinationPort, protocol, 0, 0, 0, 0);
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (int i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "condition not reached within 10 s");
-    }
 }
