@@ -108,10 +108,5 @@ public sealed class KeyedFlowHash
         return z ^ (z >> 31);
     }
 
-    private static ulong RandomSecret()
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        RandomNumberGenerator.Fill(bytes);
-        return BitConverter.ToUInt64(bytes);
-    }
+    private static ulong RandomSecret() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
 }
