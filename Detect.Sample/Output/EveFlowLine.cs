@@ -35,9 +35,6 @@ internal sealed class EveFlowLine
     /// </summary>
     private static readonly byte[] FlagNames = BuildFlagNames();
 
-    /// <summary>Both hex digits of every byte value as one 16-bit store.</summary>
-    private static readonly ushort[] HexPairs = BuildHexPairs();
-
     private readonly JavaScriptEncoder _encoder;
     private byte[] _line = new byte[2048];
     private readonly long[] _seconds = [long.MinValue, long.MinValue];
@@ -213,8 +210,9 @@ internal sealed class EveFlowLine
             {
                 if ((flags & (1 << bit)) != 0)
                 {
-                    FlagName(bit).CopyTo(slot[length..]);
-                    length += FlagName(bit).Length;
+                    ReadOnlySpan<byte> name = FlagName(bit);
+                    name.CopyTo(slot[length..]);
+                    length += name.Length;
                 }
             }
 
@@ -222,20 +220,6 @@ internal sealed class EveFlowLine
         }
 
         return names;
-    }
-
-    private static ushort[] BuildHexPairs()
-    {
-        ushort[] pairs = new ushort[256];
-        Span<byte> pair = stackalloc byte[2];
-        for (int value = 0; value < 256; value++)
-        {
-            pair[0] = EveFormat.Hex(value >> 4);
-            pair[1] = EveFormat.Hex(value & 0xF);
-            pairs[value] = MemoryMarshal.Read<ushort>(pair);
-        }
-
-        return pairs;
     }
 
     private static ReadOnlySpan<byte> FlagName(int bit) => bit switch
@@ -412,7 +396,7 @@ internal sealed class EveFlowLine
     private int Hex(int at, byte value)
     {
         Room(at, 2);
-        Unsafe.WriteUnaligned(ref At(at), HexPairs[value]);
+        EveFormat.WriteHexPair(ref At(at), value);
         return at + 2;
     }
 }

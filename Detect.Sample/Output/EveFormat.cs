@@ -26,6 +26,9 @@ internal static class EveFormat
     /// <summary>Each octet's decimal digits in the low bytes (first digit lowest) and their count in the top byte.</summary>
     private static readonly uint[] OctetText = BuildOctetText();
 
+    /// <summary>Both hex digits of every byte value, first digit in the lower byte.</summary>
+    private static readonly ushort[] HexPairs = BuildHexPairs();
+
     private static readonly JsonEncodedText Icmp = JsonEncodedText.Encode("ICMP"u8);
     private static readonly JsonEncodedText Tcp = JsonEncodedText.Encode("TCP"u8);
     private static readonly JsonEncodedText Udp = JsonEncodedText.Encode("UDP"u8);
@@ -199,17 +202,36 @@ internal static class EveFormat
 
     public static void FormatMac(ulong mac, Span<byte> text)
     {
+        _ = text[16];
+        ref byte first = ref MemoryMarshal.GetReference(text);
         for (int i = 0; i < 6; i++)
         {
-            byte octet = (byte)(mac >> (8 * (5 - i)));
-            text[i * 3] = Hex(octet >> 4);
-            text[(i * 3) + 1] = Hex(octet & 0xF);
+            WriteHexPair(ref Unsafe.Add(ref first, i * 3), (byte)(mac >> (8 * (5 - i))));
             if (i < 5)
             {
-                text[(i * 3) + 2] = (byte)':';
+                Unsafe.Add(ref first, (i * 3) + 2) = (byte)':';
             }
         }
     }
 
-    public static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+    /// <summary>Both lowercase hex digits of <paramref name="value"/> as one 16-bit store; the caller checks the room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteHexPair(ref byte destination, byte value) =>
+        Unsafe.WriteUnaligned(ref destination, HexPairs[value]);
+
+    private static ushort[] BuildHexPairs()
+    {
+        ushort[] pairs = new ushort[256];
+        Span<byte> pair = stackalloc byte[2];
+        for (int value = 0; value < 256; value++)
+        {
+            pair[0] = Hex(value >> 4);
+            pair[1] = Hex(value & 0xF);
+            pairs[value] = MemoryMarshal.Read<ushort>(pair);
+        }
+
+        return pairs;
+    }
+
+    private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 }
