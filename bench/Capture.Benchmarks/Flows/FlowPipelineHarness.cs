@@ -18,7 +18,9 @@ namespace Capture.Benchmarks.Flows;
 /// Decode + flow lookup/update + flow-end logging, one thread, over a generated in-memory
 /// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log|eve]</c>. Flow ends
 /// are written by the bench sink (the core EVE flow fields), not at all (<c>no-log</c>), or as the
-/// sample host's full EVE flow line (<c>eve</c>).
+/// sample host's full EVE flow line (<c>eve</c>). Besides each round's total, the blocks and the
+/// flow ends are timed in pieces with a core-speed probe between them and reported apart by the
+/// state the host's core was in (<see cref="CoreSpeedProbe"/>).
 /// </summary>
 internal sealed class FlowPipelineHarness : IBenchmarkHarness
 {
@@ -72,11 +74,11 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
     {
         List<double> cpu = [];
         List<double> wall = [];
-        Pipeline pipeline = new(capture);
+        Pipeline pipeline = new(capture, rounds);
         for (int round = 0; round < rounds; round++)
         {
-            (double ns, double cpuNs, long allocated, long logged) = pipeline.RunOnce();
             bool warmUp = round < WarmUpRounds;
+            (double ns, double cpuNs, long allocated, long logged) = pipeline.RunOnce(counted: !warmUp);
             if (!warmUp)
             {
                 wall.Add(ns);
@@ -106,7 +108,43 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         cpu.Sort();
         wall.Sort();
         Console.WriteLine($"window {window}: thread CPU best {cpu[0]:F1} ns/packet, median {cpu[cpu.Count / 2]:F1}; wall best {wall[0]:F1}, median {wall[wall.Count / 2]:F1}");
+        ReportBySpeed(pipeline, capture);
     }
+
+    /// <summary>
+    /// The same rounds read block by block, split by the core's state around each block (see
+    /// <see cref="CoreSpeedProbe"/>): full speed when both probes are within 20 % of the fastest
+    /// probes of the run (their 2nd percentile). A run spent wholly in the slow state would call
+    /// its slow blocks full speed; the probe's level, printed, shows it (~14 ns here at full speed).
+    /// </summary>
+    private static void ReportBySpeed(Pipeline pipeline, GeneratedCapture capture)
+    {
+        List<double> probes = [.. pipeline.Blocks.Select(b => b.Probe)];
+        probes.Sort();
+        double threshold = 1.2 * probes[probes.Count / 50];
+        (List<double> fast, List<double> slow) = Split(pipeline.Blocks, threshold);
+        (List<double> fastEnds, List<double> slowEnds) = Split(pipeline.Ends, threshold);
+        Console.WriteLine($"core-speed probe between blocks (64 cached packets decoded 4 times): 2nd percentile {probes[probes.Count / 50]:F1} ns, median {probes[probes.Count / 2]:F1}; full speed taken as <= {threshold:F1} on both sides of a block");
+        Console.WriteLine($"decode + flow, wall ns/packet per block of ~930 packets: at full speed {Median(fast)} in {fast.Count:N0} of {pipeline.Blocks.Count:N0} blocks; slowed {Median(slow)} in {slow.Count:N0}");
+        double flowsPerPacket = capture.FlowCount / (double)capture.PacketCount;
+        Console.WriteLine($"ending and logging a flow, wall ns per flow by 1,024 flows: at full speed {Median(fastEnds)} in {fastEnds.Count:N0} of {pipeline.Ends.Count:N0} spans; slowed {Median(slowEnds)} in {slowEnds.Count:N0} ({flowsPerPacket:F3} flows per packet)");
+        if (fast.Count > 0 && fastEnds.Count > 0)
+        {
+            double ends = fastEnds[fastEnds.Count / 2] * flowsPerPacket;
+            Console.WriteLine($"at full speed: decode + flow {fast[fast.Count / 2]:F1} + ending and logging {ends:F1} = {fast[fast.Count / 2] + ends:F1} ns/packet (medians)");
+        }
+    }
+
+    private static (List<double> Fast, List<double> Slow) Split(IReadOnlyList<ProbedSpan> spans, double threshold)
+    {
+        List<double> fast = [.. spans.Where(s => s.Probe <= threshold).Select(s => s.NsPerPacket)];
+        List<double> slow = [.. spans.Where(s => s.Probe > threshold).Select(s => s.NsPerPacket)];
+        fast.Sort();
+        slow.Sort();
+        return (fast, slow);
+    }
+
+    private static string Median(List<double> sorted) => sorted.Count == 0 ? "-" : sorted[sorted.Count / 2].ToString("F1", CultureInfo.InvariantCulture);
 
     private static double DecodeOnly(GeneratedCapture capture)
     {
@@ -340,34 +378,49 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
     {
         private readonly GeneratedCapture _capture;
         private readonly FlowEngineOptions _options = new();
-        private readonly IFlowEventSink _sink;
         private readonly Func<long> _logged;
         private readonly FlowShard _shard;
         private readonly DecoderCounters _counters = new();
         private readonly Defragmenter _defragmenter;
         private readonly PacketDecoder _decoder;
+        private readonly CoreSpeedProbe _probe;
+        private readonly List<ProbedSpan> _blocks;
+        private readonly ProbingFlowSink _probingSink;
 
-        public Pipeline(GeneratedCapture capture)
+        public Pipeline(GeneratedCapture capture, int rounds)
         {
             _capture = capture;
+            _probe = new CoreSpeedProbe(capture);
+
+            // Sized up front: the timed loop must show the engine's allocations, none of the harness's.
+            _blocks = new List<ProbedSpan>(rounds * capture.Blocks.Count);
+            IFlowEventSink sink;
             if (Logging == "eve")
             {
                 EveLineSink eve = new();
-                (_sink, _logged) = (eve, () => eve.Flows);
+                (sink, _logged) = (eve, () => eve.Flows);
             }
             else
             {
                 EveFlowSink bench = new() { Enabled = Logging != "no-log" };
-                (_sink, _logged) = (bench, () => bench.Flows);
+                (sink, _logged) = (bench, () => bench.Flows);
             }
 
             int capacity = FlowShard.CapacityFor(_options, 1, 1);
-            _shard = new(_options, capacity, 1, 0, new FlowHasher(), 0, capture.InterfaceName, null, _sink, NullLogger.Instance);
+            // Flows end through the probing sink, which times them in pieces (one more call per flow).
+            _probingSink = new ProbingFlowSink(sink, _probe, rounds * ((capture.FlowCount / 1024) + 2));
+            _shard = new(_options, capacity, 1, 0, new FlowHasher(), 0, capture.InterfaceName, null, _probingSink, NullLogger.Instance);
             _defragmenter = new(_options.Defrag, _counters);
             _decoder = new(_counters, _options.Decoder, _defragmenter);
         }
 
-        public (double NsPerPacket, double CpuNsPerPacket, long Allocated, long Logged) RunOnce()
+        /// <summary>Counted rounds' blocks: wall ns per packet, and the slower of the probes on either side.</summary>
+        public IReadOnlyList<ProbedSpan> Blocks => _blocks;
+
+        /// <summary>Counted rounds' flow ends (every flow, at the round's end), by 1,024 flows: wall ns per flow, and the probes around them.</summary>
+        public IReadOnlyList<ProbedSpan> Ends => _probingSink.Spans;
+
+        public (double NsPerPacket, double CpuNsPerPacket, long Allocated, long Logged) RunOnce(bool counted)
         {
             GeneratedCapture capture = _capture;
             PacketWorker worker = new(capture, _shard, _decoder, _defragmenter, null, TimeProvider.System, 1_000_000_000L, NullLogger<PacketWorker>.Instance);
@@ -377,20 +430,43 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             GC.Collect();
             GC.WaitForPendingFinalizers();
 
+            CoreSpeedProbe probe = _probe;
+            long probeTicksBefore = probe.Ticks;
             long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             long cpuStart = ThreadCpuClock.Nanoseconds();
             long start = Stopwatch.GetTimestamp();
-            foreach (GeneratedCapture.Block block in capture.Blocks)
+            double speed = probe.Measure();
+            for (int i = 0; i < capture.Blocks.Count; i++)
             {
+                GeneratedCapture.Block block = capture.Blocks[i];
+                long blockStart = Stopwatch.GetTimestamp();
                 worker.ProcessBatch(block);
                 worker.Tick(CancellationToken.None);
+                double blockNs = Stopwatch.GetElapsedTime(blockStart).TotalNanoseconds;
+                double speedAfter = probe.Measure();
+                if (counted)
+                {
+                    _blocks.Add(new ProbedSpan(blockNs / block.Count, Math.Max(speed, speedAfter)));
+                }
+
+                speed = speedAfter;
             }
 
             long endCpu = ThreadCpuClock.Nanoseconds();
+            long endProbeTicks = probe.Ticks;
+            if (counted)
+            {
+                _probingSink.Begin();
+            }
+
             worker.EndAll(FlowEndReason.Shutdown);
-            EndShare = (ThreadCpuClock.Nanoseconds() - endCpu) / (double)capture.PacketCount;
-            double elapsedNs = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
-            double cpuNs = ThreadCpuClock.Nanoseconds() - cpuStart;
+            _probingSink.End();
+            EndShare = (ThreadCpuClock.Nanoseconds() - endCpu - Stopwatch.GetElapsedTime(0, probe.Ticks - endProbeTicks).TotalNanoseconds) / capture.PacketCount;
+
+            // The probes' own time is not the pipeline's (about 6 ms of a round).
+            double probeNs = Stopwatch.GetElapsedTime(0, probe.Ticks - probeTicksBefore).TotalNanoseconds;
+            double elapsedNs = Stopwatch.GetElapsedTime(start).TotalNanoseconds - probeNs;
+            double cpuNs = ThreadCpuClock.Nanoseconds() - cpuStart - probeNs;
             long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             long packets = _counters.Packets - packetsBefore;
             long flows = _shard.Counters.Total - flowsBefore;
