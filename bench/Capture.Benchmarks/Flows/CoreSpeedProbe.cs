@@ -26,8 +26,26 @@ internal sealed class CoreSpeedProbe
 
     public CoreSpeedProbe(GeneratedCapture capture) => _block = capture.Blocks[0];
 
+    private double _last;
+
     /// <summary>Stopwatch ticks spent probing, to take out of the round's time.</summary>
     public long Ticks { get; private set; }
+
+    /// <summary>Probes before the first of a run of timed spans.</summary>
+    public void Open() => _last = Measure();
+
+    /// <summary>
+    /// Ends a span started at <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/>
+    /// timestamp taken after the previous probe) over <paramref name="items"/> packets or flows,
+    /// probes, and pairs the span with the slower of the probes on its two sides.
+    /// </summary>
+    public ProbedSpan Close(long startTimestamp, int items)
+    {
+        double nanoseconds = Stopwatch.GetElapsedTime(startTimestamp).TotalNanoseconds;
+        double before = _last;
+        _last = Measure();
+        return new ProbedSpan(nanoseconds / items, Math.Max(before, _last));
+    }
 
     /// <summary>Nanoseconds per decoded packet, now (wall clock: too short a span for the thread CPU clock's resolution and cost).</summary>
     public double Measure()

@@ -435,21 +435,18 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             long cpuStart = ThreadCpuClock.Nanoseconds();
             long start = Stopwatch.GetTimestamp();
-            double speed = probe.Measure();
+            probe.Open();
             for (int i = 0; i < capture.Blocks.Count; i++)
             {
                 GeneratedCapture.Block block = capture.Blocks[i];
                 long blockStart = Stopwatch.GetTimestamp();
                 worker.ProcessBatch(block);
                 worker.Tick(CancellationToken.None);
-                double blockNs = Stopwatch.GetElapsedTime(blockStart).TotalNanoseconds;
-                double speedAfter = probe.Measure();
+                ProbedSpan span = probe.Close(blockStart, block.Count);
                 if (counted)
                 {
-                    _blocks.Add(new ProbedSpan(blockNs / block.Count, Math.Max(speed, speedAfter)));
+                    _blocks.Add(span);
                 }
-
-                speed = speedAfter;
             }
 
             long endCpu = ThreadCpuClock.Nanoseconds();

@@ -19,7 +19,6 @@ internal sealed class ProbingFlowSink(IFlowEventSink inner, CoreSpeedProbe probe
     private readonly List<ProbedSpan> _spans = new(spans);
     private int _flows;
     private long _start;
-    private double _speed;
 
     /// <summary>Timed spans: wall ns per flow ended, and the slower probe around them.</summary>
     public IReadOnlyList<ProbedSpan> Spans => _spans;
@@ -29,7 +28,7 @@ internal sealed class ProbingFlowSink(IFlowEventSink inner, CoreSpeedProbe probe
 
     public void Begin()
     {
-        _speed = probe.Measure();
+        probe.Open();
         _flows = 0;
         Probing = true;
         _start = Stopwatch.GetTimestamp();
@@ -39,7 +38,7 @@ internal sealed class ProbingFlowSink(IFlowEventSink inner, CoreSpeedProbe probe
     {
         if (_flows > 0)
         {
-            Close();
+            _spans.Add(probe.Close(_start, _flows));
         }
 
         Probing = false;
@@ -50,17 +49,9 @@ internal sealed class ProbingFlowSink(IFlowEventSink inner, CoreSpeedProbe probe
         inner.OnFlowEnd(in flowEnd);
         if (Probing && ++_flows == FlowsPerSpan)
         {
-            Close();
+            _spans.Add(probe.Close(_start, _flows));
             _flows = 0;
             _start = Stopwatch.GetTimestamp();
         }
-    }
-
-    private void Close()
-    {
-        double nanoseconds = Stopwatch.GetElapsedTime(_start).TotalNanoseconds;
-        double after = probe.Measure();
-        _spans.Add(new ProbedSpan(nanoseconds / _flows, Math.Max(_speed, after)));
-        _speed = after;
     }
 }
