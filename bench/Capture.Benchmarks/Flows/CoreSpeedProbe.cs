@@ -9,8 +9,8 @@ namespace Capture.Benchmarks.Flows;
 /// decoder over the capture's first 64 packets (~17 KiB, in cache), four times (~4 us).
 /// <para>
 /// Why: this host's vCPU alternates, every few milliseconds, between a full-speed state and one in
-/// which the same cache-resident code takes ~1.6 times as long (the VM's other vCPU idle, no steal
-/// time counted: another tenant on the physical core, as far as can be told from inside). A round
+/// which the same cache-resident code takes ~1.6 times as long at the same clock: the physical
+/// core's other hardware thread is busy with another tenant's work (bench/host/core-share.c). A round
 /// of the pipeline lasts ~110 ms and mixes both states, so its figure says more about the host than
 /// about the code. Probed between blocks, each block's cost can be read with the state it ran in.
 /// </para>
@@ -24,9 +24,9 @@ internal sealed class CoreSpeedProbe
     private readonly PacketDecoder _decoder = new(new DecoderCounters());
     private DecodedPacket _packet;
 
-    public CoreSpeedProbe(GeneratedCapture capture) => _block = capture.Blocks[0];
-
     private double _last;
+
+    public CoreSpeedProbe(GeneratedCapture capture) => _block = capture.Blocks[0];
 
     /// <summary>Stopwatch ticks spent probing, to take out of the round's time.</summary>
     public long Ticks { get; private set; }

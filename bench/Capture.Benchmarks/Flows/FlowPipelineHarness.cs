@@ -137,8 +137,8 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
 
     private static (List<double> Fast, List<double> Slow) Split(IReadOnlyList<ProbedSpan> spans, double threshold)
     {
-        List<double> fast = [.. spans.Where(s => s.Probe <= threshold).Select(s => s.NsPerPacket)];
-        List<double> slow = [.. spans.Where(s => s.Probe > threshold).Select(s => s.NsPerPacket)];
+        List<double> fast = [.. spans.Where(s => s.Probe <= threshold).Select(s => s.NsPerItem)];
+        List<double> slow = [.. spans.Where(s => s.Probe > threshold).Select(s => s.NsPerItem)];
         fast.Sort();
         slow.Sort();
         return (fast, slow);
