@@ -48,7 +48,7 @@ internal sealed class CoreSpeedProbe
     }
 
     /// <summary>Nanoseconds per decoded packet, now (wall clock: too short a span for the thread CPU clock's resolution and cost).</summary>
-    public double Measure()
+    private double Measure()
     {
         ReadOnlySpan<byte> buffer = _block.Buffer;
         ReadOnlySpan<PacketRecord> records = _block.Packets;
