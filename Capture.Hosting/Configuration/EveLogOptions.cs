@@ -16,6 +16,18 @@ public sealed class EveLogOptions
     /// <summary>File name, relative to the log directory (<c>filename</c>). Default <c>eve.json</c>.</summary>
     public string FileName { get; set; } = "eve.json";
 
+    /// <summary>Append to an existing file (<c>append</c>), as Suricata does by default; <c>no</c> empties it at the first event written.</summary>
+    public bool Append { get; set; } = true;
+
+    /// <summary>Permissions of a newly created file (<c>filemode</c>, octal, e.g. <c>640</c>), before the umask. Default 0640.</summary>
+    public UnixFileMode FileMode { get; set; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    /// <summary>The longest time an event waits in the write buffer (<c>flush-interval</c>, seconds, 0 to 60). Default 1 s; 0: only when the buffer is full.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>When a write fails (a full disk, an I/O error): stop the run cleanly (<c>write-error: stop</c>) or count the lost events and go on (<c>continue</c>, the default).</summary>
+    public bool StopOnWriteError { get; set; }
+
     /// <summary>Add <c>community_id</c> to flow and alert records (<c>community-id</c>). Default no.</summary>
     public bool CommunityId { get; set; }
 

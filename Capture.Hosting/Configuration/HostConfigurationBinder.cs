@@ -291,8 +291,8 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             return options;
         }
 
-        CheckKeys(node, ["enabled", "filetype", "filename", "community-id", "community-id-seed", "ethernet", "types"],
-            ["append", "threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "filemode", "tenant-id"]);
+        CheckKeys(node, ["enabled", "filetype", "filename", "append", "filemode", "flush-interval", "write-error", "community-id", "community-id-seed", "ethernet", "types"],
+            ["threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"]);
         if (node["filetype"] is { } fileType)
         {
             string kind = node.GetChoice("filetype", "regular", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis");
@@ -305,8 +305,32 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         string? fileName = Text(node["filename"]);
         if (fileName is not null)
         {
+            if (LogFileName.Problem(fileName) is { } problem)
+            {
+                throw node["filename"]!.Error(problem);
+            }
+
             options.FileName = fileName;
         }
+
+        options.Append = node.GetBoolean("append", true);
+        if (node["filemode"] is { } fileMode)
+        {
+            options.FileMode = ParseFileMode(fileMode);
+        }
+
+        if (node["flush-interval"] is { } flush)
+        {
+            if (!double.TryParse(flush.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+                || seconds is < 0 or > 60 || double.IsNaN(seconds))
+            {
+                throw flush.Error($"'{flush.Value}' is not a flush interval; expected seconds from 0 to 60, e.g. 1 or 0.2");
+            }
+
+            options.FlushInterval = TimeSpan.FromMilliseconds(Math.Round(seconds * 1000));
+        }
+
+        options.StopOnWriteError = string.Equals(node.GetChoice("write-error", "continue", "continue", "stop"), "stop", StringComparison.Ordinal);
 
         options.CommunityId = node.GetBoolean("community-id", false);
         options.Ethernet = node.GetBoolean("ethernet", false);
@@ -430,6 +454,26 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             "full" => TlsEncryptionHandling.Full,
             _ => TlsEncryptionHandling.Default,
         };
+    }
+
+    private static UnixFileMode ParseFileMode(ConfigNode node)
+    {
+        // Suricata reads the mode as octal digits ("640", "0640"); YAML may have made it a number already.
+        string text = node.Value?.Trim() ?? string.Empty;
+        int mode = 0;
+        bool valid = text.Length is > 0 and <= 4;
+        foreach (char c in text)
+        {
+            valid &= c is >= '0' and <= '7';
+            mode = (mode * 8) + (c - '0');
+        }
+
+        if (!valid || mode > 0x1FF)
+        {
+            throw node.Error($"'{node.Value}' is not a file mode; expected octal permissions such as 640 or 0600");
+        }
+
+        return (UnixFileMode)mode;
     }
 
     private void CheckKeys(ConfigNode node, string[] known, string[] notUsed)

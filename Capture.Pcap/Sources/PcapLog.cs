@@ -20,7 +20,7 @@ internal static partial class PcapLog
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "{Source}: skipping {File}: not a pcap or pcapng file")]
     public static partial void NotACaptureFile(ILogger logger, string source, string file);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "{Source}: capture failed: {Reason}")]
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "{Source}: capture failed: {Reason}")]
     public static partial void CaptureFailed(ILogger logger, string source, string reason);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{Source}: end of capture: {Packets} packets delivered, {Unsupported} of unsupported link types, {Errors} error(s)")]

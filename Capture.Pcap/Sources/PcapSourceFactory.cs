@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Pcap.Files;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,6 +23,13 @@ internal sealed class PcapSourceFactory : ICaptureSourceFactory
         if (!isDirectory && !File.Exists(target))
         {
             throw new CaptureException($"{target}: no such capture file or directory");
+        }
+
+        if (!isDirectory && new FileInfo(target).Length > 0)
+        {
+            // A file that is not a capture is refused before the host opens its logs; a pipe
+            // (length 0) is read as it comes, and its header checked then.
+            using CaptureFileReader probe = CaptureFileReader.Open(target, 4096, beforeBlockingRead: null);
         }
 
         ILoggerFactory loggers = request.Services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;

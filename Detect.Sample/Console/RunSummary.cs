@@ -8,7 +8,7 @@ namespace Detect.Sample.Console;
 /// <summary>The end-of-run summary printed on the console.</summary>
 internal static class RunSummary
 {
-    public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, string evePath, TimeSpan elapsed)
+    public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, EveWriter eve, TimeSpan elapsed)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"Detect.Sample: {stats.Decoder.Packets:N0} packets, {stats.Decoder.Bytes:N0} bytes in {elapsed.TotalSeconds:F2} s"));
@@ -22,6 +22,9 @@ internal static class RunSummary
             output.WriteLine(string.Create(c, $"  capture {source.Name}: {source.Capture.PacketsReceived:N0} packets, kernel drops {source.Capture.KernelDrops:N0}, errors {source.Capture.Errors:N0}"));
         }
 
-        output.WriteLine($"  eve log:        {evePath}");
+        long lost = eve.EventsLost;
+        output.WriteLine(lost == 0
+            ? string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events)")
+            : string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events written, {lost:N0} LOST: {eve.WriteError})"));
     }
 }

@@ -14,9 +14,6 @@ internal static partial class DetectLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Count} rules loaded from {Files} file(s), {Failed} failed")]
     public static partial void RulesLoaded(ILogger logger, int count, int files, int failed);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Warning}")]
-    public static partial void ConfigurationWarning(ILogger logger, string warning);
-
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "{Count} capture source(s) opened: {Names}")]
     public static partial void SourcesOpened(ILogger logger, int count, string names);
 
@@ -29,6 +26,27 @@ internal static partial class DetectLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Bypass requested for flow {FlowId} ({Reason})")]
     public static partial void BypassRequested(ILogger logger, long flowId, string reason);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Rules file {File} not found; continuing without it")]
-    public static partial void RulesFileMissing(ILogger logger, string file);
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Rules file {File} not found; the run goes on with the {Rules} rule(s) of the other files")]
+    public static partial void RulesFileMissing(ILogger logger, string file, int rules);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Signal} was ignored when the process started; it stops the host now")]
+    public static partial void SignalRestored(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Signal}: stopping; flows are ended and logged (a second signal exits at once)")]
+    public static partial void StopSignal(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Signal} again: exiting at once; flows not yet ended are not logged")]
+    public static partial void SecondStopSignal(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "SIGHUP: reopening {Count} log file(s)")]
+    public static partial void ReopenSignal(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "SIGUSR2: reloading rules is not supported by this host; the rules loaded at start stay in force")]
+    public static partial void ReloadNotSupported(ILogger logger);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Capture started: {Sources} source(s)")]
+    public static partial void CaptureStarted(ILogger logger, int sources);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "Told the service manager: {State}")]
+    public static partial void ServiceNotified(ILogger logger, string state);
 }

@@ -2,6 +2,7 @@ using Capture.Abstractions;
 using Capture.Hosting.Configuration;
 using Capture.Hosting.Plugins;
 using Detect.Sample.CommandLine;
+using Detect.Sample.Console;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,22 +39,14 @@ internal static class DetectProgram
         }
 
         using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => ConfigureLogging(builder, command.Verbosity));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // First Ctrl-C stops the capture cleanly (flows are ended and logged); a second one kills.
-            if (!stop.IsCancellationRequested)
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            }
-        };
-        System.Console.CancelKeyPress += onCancel;
+        using var signals = new ProcessSignals(loggerFactory.CreateLogger(Name));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
         {
-            using IHost host = Build(command, loggerFactory, interactive);
+            using IHost host = Build(command, loggerFactory, interactive, signals);
+            using CancellationTokenRegistration stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stop.Cancel);
             await host.StartAsync(stop.Token).ConfigureAwait(false);
-            int code = await host.Services.GetRequiredService<DetectRun>().RunAsync(output, stop.Cancel, stop.Token).ConfigureAwait(false);
+            int code = await host.Services.GetRequiredService<DetectRun>().RunAsync(output, signals, stop.Token).ConfigureAwait(false);
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return code;
         }
@@ -89,13 +82,9 @@ internal static class DetectProgram
 
             return ExitCodes.RuntimeError;
         }
-        finally
-        {
-            System.Console.CancelKeyPress -= onCancel;
-        }
     }
 
-    private static IHost Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive)
+    private static IHost Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive, ProcessSignals signals)
     {
         ILogger logger = loggerFactory.CreateLogger(Name);
         string configFile = Path.GetFullPath(command.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, "detect.yaml"));
@@ -105,15 +94,17 @@ internal static class DetectProgram
         var plugins = new CapturePluginLoadOptions { Configuration = root, LoggerFactory = loggerFactory, IncludeDefaultRoot = false };
 
         // Sections read by the plugins (and "vars", read by detection) are not unknown.
+        // The binder logs each warning once as it finds it.
         HostConfiguration configuration = HostConfiguration.Bind(root, logger, ["vars", "af-packet", "netronome", "pcap"]);
-        foreach (string warning in configuration.Warnings)
-        {
-            DetectLog.ConfigurationWarning(logger, warning);
-        }
 
         DetectRunOptions run = Resolve(command, configuration, configFile, interactive);
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime>(services =>
+        {
+            signals.Attach(services.GetRequiredService<IHostApplicationLifetime>());
+            return signals;
+        });
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(configuration);
@@ -180,11 +171,8 @@ internal static class DetectProgram
             2 => LogLevel.Debug,
             _ => LogLevel.Trace,
         });
-        builder.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        builder.AddConsole(o => o.FormatterName = ConsoleLineFormatter.FormatterName);
+        builder.Services.AddSingleton<ConsoleFormatter>(new ConsoleLineFormatter(stackTraces: verbosity > 0));
 
         // Logs go to stderr; stdout carries the run's own output (where it writes, the summary).
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

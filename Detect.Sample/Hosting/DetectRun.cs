@@ -42,7 +42,7 @@ internal sealed class DetectRun
         _clock = clock;
     }
 
-    public async Task<int> RunAsync(TextWriter output, Action requestStop, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(TextWriter output, ProcessSignals signals, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
         if (_plugins.Catalog.Find(_options.CaptureName) is null)
@@ -68,16 +68,6 @@ internal sealed class DetectRun
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
         };
 
-        try
-        {
-            Directory.CreateDirectory(_options.LogDirectory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HostExitException(ExitCodes.RuntimeError, $"cannot create the log directory {_options.LogDirectory}: {e.Message}", e);
-        }
-
-        string evePath = Path.Combine(_options.LogDirectory, _configuration.EveLog.FileName);
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
         IReadOnlyList<ICaptureSource> sources;
         try
@@ -105,21 +95,37 @@ internal sealed class DetectRun
         }
 
         DetectLog.SourcesOpened(_logger, sources.Count, string.Join(", ", sources.Select(s => s.Name)));
-        output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {evePath}");
 
+        // The configuration and the capture are valid: only now is anything in the log directory touched.
+        LogDirectory logs;
         EveWriter eve;
         try
         {
-            eve = new EveWriter(evePath, ToEveSettings(_configuration));
+            logs = LogDirectory.Open(_options.LogDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await DisposeAllAsync(sources).ConfigureAwait(false);
-            throw new HostExitException(ExitCodes.RuntimeError, $"cannot write {evePath}: {e.Message}", e);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
+        try
+        {
+            eve = new EveWriter(logs, ToEveSettings(_configuration), _loggerFactory.CreateLogger<EveWriter>(), signals.RequestStop, _clock);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logs.Dispose();
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
+
+        using (logs)
         using (eve)
         {
+            signals.OnReopen(eve.Reopen);
+            signals.OnAbandon(eve.Flush);
+            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {eve.Path}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
             var storage = new FlowStorageRegistry();
@@ -136,16 +142,27 @@ internal sealed class DetectRun
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters), _clock);
-            UnixControlServer? control = StartControl(sources, engine, counters, requestStop);
+            UnixControlServer? control = StartControl(sources, engine, counters, signals.RequestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
                 : null;
             using var statsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task statsLoop = _configuration.Stats.Enabled ? WriteStatsPeriodicallyAsync(eve, engine, counters, startedAt, statsStop.Token) : Task.CompletedTask;
             Exception? failure = null;
+            using ServiceNotifier notifier = new(_logger);
+            using CancellationTokenRegistration stopping = cancellationToken.Register(notifier.Stopping);
+            bool stoppedBeforeStart = false;
             try
             {
-                await engine.RunAsync(sources, cancellationToken).ConfigureAwait(false);
+                await engine.RunAsync(sources, cancellationToken, () =>
+                {
+                    DetectLog.CaptureStarted(_logger, sources.Count);
+                    notifier.Ready();
+                }).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !engine.SourcesStarted)
+            {
+                stoppedBeforeStart = true;
             }
             catch (Exception e) when (e is CaptureException or AggregateException or IOException)
             {
@@ -166,6 +183,19 @@ internal sealed class DetectRun
                 }
             }
 
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            if (stoppedBeforeStart)
+            {
+                output.WriteLine("Detect.Sample: stopped before the capture started; nothing was read");
+                return ExitCodes.Success;
+            }
+
+            if (failure is not null && !engine.SourcesStarted)
+            {
+                // Nothing ran: no summary and no stats event for a capture that never started.
+                throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
+            }
+
             EngineStatistics final = engine.GetStatistics();
             if (_configuration.Stats.Enabled)
             {
@@ -173,8 +203,7 @@ internal sealed class DetectRun
             }
 
             eve.Flush();
-            await DisposeAllAsync(sources).ConfigureAwait(false);
-            RunSummary.Write(output, final, sink, counters, evePath, elapsed.Elapsed);
+            RunSummary.Write(output, final, sink, counters, eve, elapsed.Elapsed);
             if (failure is not null)
             {
                 throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
@@ -201,6 +230,11 @@ internal sealed class DetectRun
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
             Ethernet = eveNode?.GetBoolean("ethernet", false) ?? false,
+            FileName = eve.FileName,
+            Append = eve.Append,
+            FileMode = eve.FileMode,
+            FlushInterval = eve.FlushInterval,
+            StopOnWriteError = eve.StopOnWriteError,
         };
     }
 
@@ -247,6 +281,7 @@ internal sealed class DetectRun
     {
         IReadOnlyList<string> files = _options.RuleFiles;
         var existing = new List<string>();
+        var missing = new List<string>();
         foreach (string file in files)
         {
             if (File.Exists(file))
@@ -259,7 +294,7 @@ internal sealed class DetectRun
             }
             else
             {
-                DetectLog.RulesFileMissing(_logger, file);
+                missing.Add(file);
             }
         }
 
@@ -268,6 +303,17 @@ internal sealed class DetectRun
         foreach (RuleLoadError error in rules.Errors)
         {
             DetectLog.RuleSkipped(_logger, error.ToString());
+        }
+
+        if (missing.Count > 0 && rules.Rules.Count == 0)
+        {
+            // As Suricata: a missing rules file is an error unless other files gave the run its rules.
+            throw new HostExitException(ExitCodes.UsageError, $"rule-files: {string.Join(", ", missing)} not found, and no other file gave a rule");
+        }
+
+        foreach (string file in missing)
+        {
+            DetectLog.RulesFileMissing(_logger, file, rules.Rules.Count);
         }
 
         DetectLog.RulesLoaded(_logger, rules.Rules.Count, rules.Files.Count, rules.Errors.Count);

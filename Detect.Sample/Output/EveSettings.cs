@@ -1,6 +1,6 @@
 namespace Detect.Sample.Output;
 
-/// <summary>What the EVE writer writes (<c>outputs.eve-log</c>).</summary>
+/// <summary>What the EVE writer writes, and how (<c>outputs.eve-log</c>).</summary>
 internal sealed record EveSettings
 {
     public bool Flow { get; init; } = true;
@@ -14,4 +14,19 @@ internal sealed record EveSettings
     public ushort CommunityIdSeed { get; init; }
 
     public bool Ethernet { get; init; }
+
+    /// <summary>The file's name in the log directory.</summary>
+    public string FileName { get; init; } = "eve.json";
+
+    /// <summary>Append to an existing file (<c>append</c>); else it is emptied at the first write.</summary>
+    public bool Append { get; init; } = true;
+
+    /// <summary>Permissions of a file the writer creates (<c>filemode</c>), before the umask.</summary>
+    public UnixFileMode FileMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    /// <summary>The longest time an event waits in the buffer (<c>flush-interval</c>); zero: only when the buffer fills.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Stop the run when a write fails (<c>write-error: stop</c>) instead of counting lost events and going on.</summary>
+    public bool StopOnWriteError { get; init; }
 }

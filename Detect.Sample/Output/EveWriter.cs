@@ -3,35 +3,91 @@ using System.Text.Json;
 using Capture.Abstractions;
 using FlowEngine.Flows;
 using FlowEngine.Output;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detect.Sample.Output;
 
 /// <summary>
-/// Writes EVE JSON, one object per line, into a buffered file. Callers come from several worker
-/// threads; one lock serialises events (per event, never per packet).
+/// Writes EVE JSON, one object per line, into a buffered log file that is flushed at least every
+/// <see cref="EveSettings.FlushInterval"/> (so that <c>tail -f</c> follows the run). Callers come
+/// from several worker threads; one lock serialises events (per event, never per packet). A
+/// failed write is logged once, its events counted as lost, and writing goes on (or the run is
+/// stopped, <see cref="EveSettings.StopOnWriteError"/>).
 /// </summary>
 internal sealed class EveWriter : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly FileStream _file;
+    private readonly LogFile _file;
     private readonly ArrayBufferWriter<byte> _event = new(4096);
     private readonly Utf8JsonWriter _json;
     private readonly EveSettings _settings;
     private readonly EveFlowLine _flowLine;
+    private readonly ILogger _logger;
+    private readonly Action? _stop;
+    private readonly ITimer? _flushTimer;
     private bool _disposed;
 
-    public EveWriter(string path, EveSettings settings)
+    /// <summary>Opens (creating) <see cref="EveSettings.FileName"/> in the log directory.</summary>
+    /// <param name="directory">The log directory.</param>
+    /// <param name="settings">What to write and how.</param>
+    /// <param name="logger">Where write failures are reported.</param>
+    /// <param name="stop">Stops the run when a write fails and <see cref="EveSettings.StopOnWriteError"/> is set.</param>
+    /// <param name="clock">The flush timer's clock.</param>
+    /// <exception cref="IOException">The file cannot be opened; the message says why.</exception>
+    public EveWriter(LogDirectory directory, EveSettings settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
     {
-        Path = path;
         _settings = settings;
-        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        // Events are built in memory and copied into the buffered file: a Utf8JsonWriter over the
-        // stream itself would flush the file (a system call) on every event.
+        _logger = logger ?? NullLogger.Instance;
+        _stop = stop;
+        _file = new LogFile(directory, settings.FileName, settings.Append, settings.FileMode);
+        // Events are built in memory and copied into the file's buffer: a Utf8JsonWriter over a
+        // stream would flush it (a system call) on every event.
         _json = new Utf8JsonWriter(_event, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        if (settings.FlushInterval > TimeSpan.Zero)
+        {
+            _flushTimer = (clock ?? TimeProvider.System).CreateTimer(_ => Flush(), null, settings.FlushInterval, settings.FlushInterval);
+        }
     }
 
-    public string Path { get; }
+    public string Path => _file.Path;
+
+    /// <summary>Events that reached the file.</summary>
+    public long EventsWritten
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _file.LinesWritten;
+            }
+        }
+    }
+
+    /// <summary>Events lost to write failures.</summary>
+    public long EventsLost
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _file.LinesLost;
+            }
+        }
+    }
+
+    /// <summary>The first write failure's cause, or null.</summary>
+    public string? WriteError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _file.FirstError;
+            }
+        }
+    }
 
     public EveSettings Settings => _settings;
 
@@ -57,7 +113,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             // Assembled directly (the same bytes the JSON writer gives): one flow event per flow end.
-            _file.Write(_flowLine.Format(in flow, communityId, _settings.Ethernet));
+            Report(_file.Append(_flowLine.Format(in flow, communityId, _settings.Ethernet)));
             FlowEvents++;
         }
     }
@@ -156,18 +212,22 @@ internal sealed class EveWriter : IDisposable
         }
     }
 
+    /// <summary>Writes the buffered events to the file.</summary>
     public void Flush()
     {
         lock (_lock)
         {
             if (!_disposed)
             {
-                _file.Flush();
+                Report(_file.Flush());
             }
         }
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Writes the buffered events, then reopens the file by name (SIGHUP after log rotation).
+    /// </summary>
+    public void Reopen()
     {
         lock (_lock)
         {
@@ -176,6 +236,29 @@ internal sealed class EveWriter : IDisposable
                 return;
             }
 
+            try
+            {
+                Report(_file.Reopen());
+                EveLog.Reopened(_logger, _file.Path);
+            }
+            catch (IOException e)
+            {
+                EveLog.ReopenFailed(_logger, _file.Path, e.Message);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _flushTimer?.Dispose();
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Report(_file.Flush());
             _disposed = true;
             _json.Dispose();
             _file.Dispose();
@@ -224,9 +307,28 @@ internal sealed class EveWriter : IDisposable
     private void EndEvent()
     {
         _json.Flush();
-        _file.Write(_event.WrittenSpan);
-        _file.WriteByte((byte)'\n');
+        _event.Write("\n"u8);
+        Report(_file.Append(_event.WrittenSpan));
         _event.ResetWrittenCount();
         _json.Reset();
+    }
+
+    private void Report(WriteOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case WriteOutcome.Failed:
+                EveLog.WriteFailed(_logger, _file.Path, _file.FirstError ?? "unknown error", _file.LinesLost, _stop is not null && _settings.StopOnWriteError ? "stopping the run" : "capture goes on; events are counted as lost until writing works again");
+                if (_settings.StopOnWriteError && _stop is { } stop)
+                {
+                    // Not under the writer's lock: stopping ends flows, which write events.
+                    ThreadPool.QueueUserWorkItem(_ => stop());
+                }
+
+                break;
+            case WriteOutcome.Resumed:
+                EveLog.WriteResumed(_logger, _file.Path, _file.LinesLost);
+                break;
+        }
     }
 }

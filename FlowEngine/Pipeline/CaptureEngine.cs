@@ -61,6 +61,9 @@ public sealed class CaptureEngine
         BypassSlot = storage.Register<BypassRecord>(BypassStorageName);
     }
 
+    /// <summary>Whether <see cref="RunAsync"/> got every source started (false when it failed before).</summary>
+    public bool SourcesStarted { get; private set; }
+
     /// <summary>The storage slot of each flow's bypass accounting.</summary>
     public FlowStorageSlot<BypassRecord> BypassSlot { get; }
 
@@ -73,8 +76,9 @@ public sealed class CaptureEngine
     /// </summary>
     /// <param name="sources">The capture sources.</param>
     /// <param name="cancellationToken">Stops the engine.</param>
+    /// <param name="onStarted">Called once every source has started and the workers run (a service manager's readiness).</param>
     /// <returns>Completes when every flow has ended; faults when a source failed (its flows are still ended).</returns>
-    public async Task RunAsync(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken)
+    public async Task RunAsync(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken, Action? onStarted = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         if (sources.Count == 0)
@@ -142,6 +146,7 @@ public sealed class CaptureEngine
             throw;
         }
 
+        SourcesStarted = true;
         Task[] running = new Task[workers.Length + (dispatcher is null ? 0 : 1)];
         for (int i = 0; i < workers.Length; i++)
         {
@@ -153,6 +158,8 @@ public sealed class CaptureEngine
         {
             running[^1] = Task.Run(() => dispatcher.RunAsync(cancellationToken), CancellationToken.None);
         }
+
+        onStarted?.Invoke();
 
         // Sources stop once, when asked or when every worker is done; a worker then ends its flows.
         Task? stopping = null;

@@ -5,7 +5,7 @@ namespace FlowEngine.Pipeline;
 /// <summary>Log messages of the pipeline.</summary>
 internal static partial class PipelineLog
 {
-    [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Capture source {Source} failed; its flows are ended and logged")]
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Capture source {Source} failed; its flows are ended and logged, and the engine reports the failure to its caller")]
     public static partial void WorkerFailed(ILogger logger, Exception exception, string source);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Flow engine: {Workers} worker(s), {Capacity} flows per worker ({BytesPerFlow} bytes each), {Buckets} hash buckets")]

@@ -8,9 +8,21 @@ namespace Detect.Sample.Tests;
 
 public sealed class EveWriterTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"eve-{Guid.NewGuid():N}.json");
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("eve-writer-");
+    private readonly LogDirectory _logs;
+    private readonly string _path;
 
-    public void Dispose() => File.Delete(_path);
+    public EveWriterTests()
+    {
+        _logs = LogDirectory.Open(_directory.FullName);
+        _path = Path.Combine(_directory.FullName, "eve.json");
+    }
+
+    public void Dispose()
+    {
+        _logs.Dispose();
+        _directory.Delete(recursive: true);
+    }
 
     private static FlowEndEvent Flow(FlowTuple tuple, BypassKind bypass) => new()
     {
@@ -43,7 +55,7 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void Flow_event_has_suricata_fields_and_formats()
     {
-        using (var writer = new EveWriter(_path, new EveSettings { CommunityId = true, Ethernet = true }))
+        using (var writer = new EveWriter(_logs, new EveSettings { CommunityId = true, Ethernet = true }))
         {
             writer.WriteFlow(Flow(TestTuples.Make("192.168.1.2", 40000, "10.0.0.1", 443), BypassKind.Capture));
             writer.WriteFlow(Flow(TestTuples.Make("2001:db8::1", 40001, "2001:db8::2", 80), BypassKind.None));
@@ -83,7 +95,7 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void Stats_counters_are_nested_by_their_dotted_names()
     {
-        using (var writer = new EveWriter(_path, new EveSettings()))
+        using (var writer = new EveWriter(_logs, new EveSettings()))
         {
             writer.WriteStats(1_795_262_400_000_000_000, 8, [new("capture.kernel_packets", 5), new("decoder.ipv4", 3), new("decoder.event.ipv4.trunc_pkt", 1), new("flow_bypassed.local_pkts", 2)]);
         }
@@ -101,7 +113,7 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void Concurrent_writers_produce_whole_lines()
     {
-        using (var writer = new EveWriter(_path, new EveSettings()))
+        using (var writer = new EveWriter(_logs, new EveSettings()))
         {
             Parallel.For(0, 8, _ =>
             {

@@ -62,9 +62,11 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.True(plain.ExitCode == 0, plain.ToString());
         int bypassedByDefault = new EveLog(Path.Combine(LogDirectory, "eve.json")).Flows.Count(f => f.GetProperty("flow").TryGetProperty("bypass", out _));
 
-        HostResult overridden = DetectHostProcess.Run("-l", LogDirectory, "--set", "stream.bypass=no", "--set", "app-layer.protocols.tls.encryption-handling=default", "--set", "outputs.0.eve-log.community-id=no");
+        // eve.json is appended to: the second run writes into a directory of its own.
+        string second = LogDirectory + "-overridden";
+        HostResult overridden = DetectHostProcess.Run("-l", second, "--set", "stream.bypass=no", "--set", "app-layer.protocols.tls.encryption-handling=default", "--set", "outputs.0.eve-log.community-id=no");
         Assert.True(overridden.ExitCode == 0, overridden.ToString());
-        var eve = new EveLog(Path.Combine(LogDirectory, "eve.json"));
+        var eve = new EveLog(Path.Combine(second, "eve.json"));
         Assert.Equal(6, bypassedByDefault);
         Assert.Single(eve.Flows, f => f.GetProperty("flow").TryGetProperty("bypass", out _)); // only the rule's
         Assert.DoesNotContain(eve.Flows, f => f.TryGetProperty("community_id", out _));

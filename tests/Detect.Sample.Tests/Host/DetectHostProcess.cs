@@ -15,15 +15,28 @@ internal static class DetectHostProcess
 
     public static string SamplePcap => Path.Combine(SharedPcaps.RepositoryRoot, "samples", "sample.pcap");
 
+    /// <summary>The command that runs the host: <c>dotnet exec Detect.Sample.dll</c>.</summary>
+    public static string[] Command => [DotnetPath, "exec", HostAssembly.Value];
+
+    private static string DotnetPath => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    /// <summary>Starts the host without waiting for it (for signals).</summary>
+    /// <param name="prefix">A program the host command is appended to (e.g. a shell that changes signal dispositions), or empty.</param>
+    /// <param name="args">The host's arguments.</param>
+    public static RunningHost Start(IReadOnlyList<string> prefix, params string[] args)
+    {
+        ProcessStartInfo start = StartInfo(prefix.Count > 0 ? prefix[0] : DotnetPath);
+        foreach (string arg in prefix.Skip(1).Concat(prefix.Count > 0 ? Command : Command.Skip(1)).Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start the host"));
+    }
+
     public static HostResult Run(params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = SharedPcaps.RepositoryRoot,
-        };
+        ProcessStartInfo start = StartInfo(DotnetPath);
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(HostAssembly.Value);
         foreach (string arg in args)
@@ -43,6 +56,14 @@ internal static class DetectHostProcess
         process.WaitForExit();
         return new HostResult(process.ExitCode, output.Result, error.Result);
     }
+
+    private static ProcessStartInfo StartInfo(string program) => new(program)
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+        WorkingDirectory = SharedPcaps.RepositoryRoot,
+    };
 
     private static string FindHost()
     {
