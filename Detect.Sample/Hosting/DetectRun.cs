@@ -209,6 +209,11 @@ internal sealed class DetectRun
                 throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
             }
 
+            if (eve.Settings.StopOnWriteError && eve.EventsLost > 0)
+            {
+                throw new HostExitException(ExitCodes.RuntimeError, $"stopped because writing {eve.Path} failed ({eve.WriteError}); {eve.EventsLost} event(s) lost");
+            }
+
             if (cancellationToken.IsCancellationRequested)
             {
                 DetectLog.StopRequested(_logger);

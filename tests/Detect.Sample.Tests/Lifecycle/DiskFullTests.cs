@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Detect.Sample.Tests.Host;
+
+namespace Detect.Sample.Tests.Lifecycle;
+
+/// <summary>
+/// A full disk, for real: the log directory is a 64 KiB tmpfs (mounting it needs root, as the
+/// kernel tests do). The host says so once, counts what it lost, keeps only whole lines, and goes
+/// on (or stops cleanly with <c>write-error: stop</c>).
+/// </summary>
+public sealed class DiskFullTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-diskfull-");
+    private readonly string _logs;
+
+    public DiskFullTests()
+    {
+        if (Environment.UserName != "root")
+        {
+            throw new InvalidOperationException($"the disk-full tests mount a small tmpfs and need root; running as {Environment.UserName}");
+        }
+
+        _logs = Path.Combine(_work.FullName, "logs");
+        Directory.CreateDirectory(_logs);
+        Mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", _logs);
+    }
+
+    public void Dispose()
+    {
+        Mount("-u", _logs);
+        _work.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void A_full_disk_is_one_error_line_a_count_of_lost_events_and_whole_lines_while_capture_goes_on()
+    {
+        HostResult result = DetectHostProcess.Run("-l", _logs);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(result.Error.Split('\n'), l => l.Contains("failed: No space left on device", StringComparison.Ordinal));
+        Assert.Contains("LOST: No space left on device", result.Output, StringComparison.Ordinal);
+        Assert.Contains("flows:          267 ", result.Output, StringComparison.Ordinal); // the whole capture was read
+        string eve = Path.Combine(_logs, "eve.json");
+        byte[] bytes = File.ReadAllBytes(eve);
+        Assert.True(bytes.Length > 0 && bytes[^1] == (byte)'\n', "eve.json ends in a cut-off line");
+        Assert.NotEmpty(new EveLog(eve).Events);
+    }
+
+    [Fact]
+    public void With_write_error_stop_a_full_disk_stops_the_run_cleanly_and_says_why()
+    {
+        HostResult result = DetectHostProcess.Run("-l", _logs, "--set", "outputs.0.eve-log.write-error=stop");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("stopped because writing", result.Error, StringComparison.Ordinal);
+        Assert.Contains("No space left on device", result.Error, StringComparison.Ordinal);
+        Assert.Contains("LOST", result.Output, StringComparison.Ordinal);
+        _ = new EveLog(Path.Combine(_logs, "eve.json"));
+    }
+
+    private static void Mount(params string[] args)
+    {
+        string program = args[0] == "-u" ? "umount" : "mount";
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args[0] == "-u" ? args[1..] : args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', start.ArgumentList)} failed ({process.ExitCode}): {error}");
+        }
+    }
+}
