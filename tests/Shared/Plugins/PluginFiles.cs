@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 namespace Capture.Tests.Plugins;
 
 /// <summary>Copies built plugins into test directories and changes their owners for real.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static partial class PluginFiles
 {
     /// <summary>The uid of <c>nobody</c>: a user that is neither root nor the test runner.</summary>
