@@ -22,7 +22,7 @@ public sealed class HostPluginTrustTests : IDisposable
     public void A_world_writable_plugin_root_is_refused(string source)
     {
         string root = Root("plugins", "pcap");
-        File.SetUnixFileMode(root, Mode("777"));
+        File.SetUnixFileMode(root, PluginFiles.Mode("777"));
         Refused(source, root, $"plugin root {root} is writable by all users (mode 777)");
     }
 
@@ -31,7 +31,7 @@ public sealed class HostPluginTrustTests : IDisposable
     public void A_sticky_plugin_root_is_refused(string source)
     {
         string root = Root("plugins", "pcap");
-        File.SetUnixFileMode(root, Mode("1777"));
+        File.SetUnixFileMode(root, PluginFiles.Mode("1777"));
         Refused(source, root, $"plugin root {root} is sticky (mode 1777)");
     }
 
@@ -41,7 +41,7 @@ public sealed class HostPluginTrustTests : IDisposable
     {
         string root = Root("plugins", "pcap");
         string directory = Path.Combine(root, "pcap");
-        File.SetUnixFileMode(directory, Mode("777"));
+        File.SetUnixFileMode(directory, PluginFiles.Mode("777"));
         Refused(source, root, $"plugin directory {directory} is writable by all users (mode 777)");
     }
 
@@ -50,7 +50,7 @@ public sealed class HostPluginTrustTests : IDisposable
     public void A_sticky_plugin_directory_given_directly_is_refused(string source)
     {
         string directory = Path.Combine(Root("plugins", "pcap"), "pcap");
-        File.SetUnixFileMode(directory, Mode("1777"));
+        File.SetUnixFileMode(directory, PluginFiles.Mode("1777"));
         Refused(source, directory, $"plugin directory {directory} is sticky (mode 1777)");
     }
 
@@ -76,7 +76,7 @@ public sealed class HostPluginTrustTests : IDisposable
         string root = Root("plugins", plugin);
         string path = Path.Combine(root, plugin, file);
         Assert.True(File.Exists(path), $"the built {plugin} plugin has no {file}");
-        File.SetUnixFileMode(path, Mode("664"));
+        File.SetUnixFileMode(path, PluginFiles.Mode("664"));
         Refused(source, root, $"{kind} {path} is writable by its group (mode 664)");
     }
 
@@ -87,7 +87,7 @@ public sealed class HostPluginTrustTests : IDisposable
         string parent = Path.Combine(_work, "shared");
         Directory.CreateDirectory(parent);
         string root = Root(Path.Combine("shared", "plugins"), "pcap");
-        File.SetUnixFileMode(parent, Mode("777"));
+        File.SetUnixFileMode(parent, PluginFiles.Mode("777"));
         Refused(source, root, $"parent directory {parent} is writable by all users (mode 777) and not sticky");
     }
 
@@ -124,6 +124,4 @@ public sealed class HostPluginTrustTests : IDisposable
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(logs, "eve.json")), "a refused plugin must stop the run before it captures");
     }
-
-    private static UnixFileMode Mode(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
 }

@@ -32,7 +32,7 @@ public sealed class PluginTrustTests : IDisposable
     {
         string root = _sandbox.Directory("plugins");
         PluginSandbox.AddTo(root, "synthetic");
-        File.SetUnixFileMode(root, Mode(mode));
+        File.SetUnixFileMode(root, PluginFiles.Mode(mode));
         Refused(root, $"plugin root {root} {cause}", "refusing");
     }
 
@@ -53,7 +53,7 @@ public sealed class PluginTrustTests : IDisposable
     public void A_plugin_directory_others_can_write_is_refused(string mode, string cause)
     {
         string directory = _sandbox.Add("synthetic");
-        File.SetUnixFileMode(directory, Mode(mode));
+        File.SetUnixFileMode(directory, PluginFiles.Mode(mode));
         CapturePluginException error = Refused(_sandbox.Root, $"plugin directory {directory} {cause}");
         Assert.Equal("synthetic", error.PluginName);
         Assert.Equal(directory, error.Directory);
@@ -63,7 +63,7 @@ public sealed class PluginTrustTests : IDisposable
     public void A_plugin_directory_given_directly_is_checked_as_a_plugin_directory()
     {
         string directory = _sandbox.Add("synthetic");
-        File.SetUnixFileMode(directory, Mode("1777"));
+        File.SetUnixFileMode(directory, PluginFiles.Mode("1777"));
         Refused(directory, $"plugin directory {directory} is sticky");
     }
 
@@ -85,7 +85,7 @@ public sealed class PluginTrustTests : IDisposable
     {
         string directory = _sandbox.Add("synthetic");
         string file = Place(directory, relative);
-        File.SetUnixFileMode(file, Mode("664"));
+        File.SetUnixFileMode(file, PluginFiles.Mode("664"));
         Refused(_sandbox.Root, $"{kind} {file} is writable by its group (mode 664)", $"chmod go-w {file}");
     }
 
@@ -105,7 +105,7 @@ public sealed class PluginTrustTests : IDisposable
     {
         string directory = _sandbox.Add("synthetic");
         string native = Path.GetDirectoryName(Place(directory, "runtimes/linux-x64/native/libsynthz.so"))!;
-        File.SetUnixFileMode(native, Mode("777"));
+        File.SetUnixFileMode(native, PluginFiles.Mode("777"));
         Refused(_sandbox.Root, $"directory {native} is writable by all users");
     }
 
@@ -115,7 +115,7 @@ public sealed class PluginTrustTests : IDisposable
         string parent = _sandbox.Directory("shared");
         string root = _sandbox.Directory("shared/plugins");
         PluginSandbox.AddTo(root, "synthetic");
-        File.SetUnixFileMode(parent, Mode("777"));
+        File.SetUnixFileMode(parent, PluginFiles.Mode("777"));
         Refused(root, $"parent directory {parent} is writable by all users (mode 777) and not sticky, so others can replace {root}", $"chmod go-w {parent}");
     }
 
@@ -126,7 +126,7 @@ public sealed class PluginTrustTests : IDisposable
         _sandbox.Directory("a/b");
         string root = _sandbox.Directory("a/b/plugins");
         PluginSandbox.AddTo(root, "synthetic");
-        File.SetUnixFileMode(grandparent, Mode("777"));
+        File.SetUnixFileMode(grandparent, PluginFiles.Mode("777"));
         Refused(root, $"parent directory {grandparent} is writable by all users");
     }
 
@@ -144,7 +144,7 @@ public sealed class PluginTrustTests : IDisposable
     public void A_sticky_parent_like_tmp_is_accepted_because_others_cannot_replace_what_we_own_in_it()
     {
         string directory = _sandbox.Add("synthetic");
-        File.SetUnixFileMode(_sandbox.Root, Mode("1777"));
+        File.SetUnixFileMode(_sandbox.Root, PluginFiles.Mode("1777"));
         Assert.Equal(directory, Assert.Single(Load(directory)).Directory);
     }
 
@@ -155,7 +155,7 @@ public sealed class PluginTrustTests : IDisposable
         PluginSandbox.AddTo(real, "synthetic");
         string link = Path.Combine(_sandbox.Root, "link");
         File.CreateSymbolicLink(link, real);
-        File.SetUnixFileMode(real, Mode("777"));
+        File.SetUnixFileMode(real, PluginFiles.Mode("777"));
         Refused(link, $"plugin root {real} is writable by all users");
     }
 
@@ -163,7 +163,7 @@ public sealed class PluginTrustTests : IDisposable
     public void A_symbolic_link_to_a_writable_file_is_refused()
     {
         string directory = _sandbox.Add("synthetic");
-        string outside = PluginFiles.Write(Path.Combine(_sandbox.Directory("elsewhere"), "libsynthz.so"), "not really a library", Mode("666"));
+        string outside = PluginFiles.Write(Path.Combine(_sandbox.Directory("elsewhere"), "libsynthz.so"), "not really a library", PluginFiles.Mode("666"));
         string link = Path.Combine(directory, "libsynthz.so");
         File.CreateSymbolicLink(link, outside);
         Refused(_sandbox.Root, $"native library {outside} is writable by all users");
@@ -198,7 +198,7 @@ public sealed class PluginTrustTests : IDisposable
     public void A_refused_optional_plugin_still_stops_the_load()
     {
         string directory = _sandbox.Add("synthetic");
-        File.SetUnixFileMode(Path.Combine(directory, "Capture.TestPlugin.dll"), Mode("666"));
+        File.SetUnixFileMode(Path.Combine(directory, "Capture.TestPlugin.dll"), PluginFiles.Mode("666"));
         var options = new CapturePluginLoadOptions { IncludeDefaultRoot = false, PluginRoots = { _sandbox.Root }, RequiredPlugins = ["other"] };
         CapturePluginException error = Assert.Throws<CapturePluginException>(() => new CapturePluginLoader(options).Load());
         Assert.Contains("writable by all users", error.Message, StringComparison.Ordinal);
@@ -264,6 +264,4 @@ public sealed class PluginTrustTests : IDisposable
         string file = Path.Combine(directory, relative);
         return File.Exists(file) ? file : PluginFiles.Write(file, "placed by the test", PluginFiles.FileMode);
     }
-
-    private static UnixFileMode Mode(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
 }

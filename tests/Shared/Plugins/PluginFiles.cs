@@ -69,6 +69,9 @@ internal static partial class PluginFiles
         return path;
     }
 
+    /// <summary>A mode written as chmod takes it: <c>"1777"</c>.</summary>
+    public static UnixFileMode Mode(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
+
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Chown(string path, uint owner, uint group);
 }
