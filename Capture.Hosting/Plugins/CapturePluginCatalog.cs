@@ -6,17 +6,21 @@ namespace Capture.Hosting.Plugins;
 /// <summary>The capture plugins the host loaded, and the way to their source factories by capture name.</summary>
 public sealed class CapturePluginCatalog
 {
-    internal CapturePluginCatalog(IReadOnlyList<LoadedCapturePlugin> plugins, IReadOnlyList<string> searchedRoots)
+    internal CapturePluginCatalog(IReadOnlyList<LoadedCapturePlugin> plugins, IReadOnlyList<string> searchedRoots, IReadOnlyList<CapturePluginException> failures)
     {
         Plugins = plugins;
         SearchedRoots = searchedRoots;
+        Failures = failures;
     }
 
     /// <summary>The loaded plugins.</summary>
     public IReadOnlyList<LoadedCapturePlugin> Plugins { get; }
 
-    /// <summary>The plugin roots that were searched.</summary>
+    /// <summary>The plugin roots that were searched (real paths).</summary>
     public IReadOnlyList<string> SearchedRoots { get; }
+
+    /// <summary>Optional plugins that failed to load and were skipped (see <see cref="CapturePluginLoadOptions.RequiredPlugins"/>).</summary>
+    public IReadOnlyList<CapturePluginException> Failures { get; }
 
     /// <summary>A loaded plugin by capture name, or null.</summary>
     /// <param name="captureName">The capture name.</param>
@@ -33,7 +37,7 @@ public sealed class CapturePluginCatalog
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(captureName);
-        LoadedCapturePlugin plugin = Find(captureName) ?? throw new CapturePluginException(captureName, null, DescribeMissing(captureName));
+        LoadedCapturePlugin plugin = Find(captureName) ?? throw new CapturePluginException(DescribeMissing(captureName));
         try
         {
             using (plugin.LoadContext.EnterContextualReflection())
@@ -51,10 +55,14 @@ public sealed class CapturePluginCatalog
         }
     }
 
-    private string DescribeMissing(string captureName)
+    /// <summary>Why a capture name has no plugin: the loaded ones, where they were searched, and those that failed to load.</summary>
+    /// <param name="captureName">The capture name asked for.</param>
+    /// <returns>One line.</returns>
+    public string DescribeMissing(string captureName)
     {
-        string loaded = Plugins.Count == 0 ? "none" : string.Join(", ", Plugins.Select(p => p.Name));
-        string from = SearchedRoots.Count == 0 ? "no plugin directory was found" : $"from {string.Join(", ", SearchedRoots)}";
-        return $"no capture plugin named '{captureName}'; loaded: {loaded} ({from}). Add its directory with --plugin-dir or the 'plugins:' list";
+        string loaded = Plugins.Count == 0 ? "none" : string.Join(", ", Plugins.Select(p => p.Name).Order(StringComparer.Ordinal));
+        string searched = SearchedRoots.Count == 0 ? "no plugin directory exists" : $"searched {string.Join(", ", SearchedRoots)}";
+        string failed = Failures.Count == 0 ? string.Empty : $"; failed to load: {string.Join(", ", Failures.Select(f => f.PluginName ?? f.Directory))}";
+        return $"capture plugin '{captureName}' is not available; loaded plugins: {loaded} ({searched}{failed}). Add its directory with --plugin-dir or the 'plugins:' list";
     }
 }

@@ -11,9 +11,9 @@ public sealed class CapturePluginLoadOptions
     public static string DefaultRoot => Path.Combine(AppContext.BaseDirectory, "plugins");
 
     /// <summary>
-    /// Plugin roots (YAML <c>plugins:</c>, <c>--plugin-dir</c>): each subdirectory holding a
-    /// <c>plugin.json</c> is a plugin; a root that holds a <c>plugin.json</c> itself is one plugin.
-    /// Each must exist.
+    /// Plugin roots (YAML <c>plugins:</c>, <c>--plugin-dir</c>), searched after the default root:
+    /// each subdirectory holding a <c>plugin.json</c> is a plugin; a root that holds a
+    /// <c>plugin.json</c> itself is one plugin. Each must exist and pass the trust policy.
     /// </summary>
     public IList<string> PluginRoots { get; } = [];
 
@@ -25,6 +25,15 @@ public sealed class CapturePluginLoadOptions
 
     /// <summary>Logging for the loader and the plugins' activation.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// The plugins whose load failure stops the host. Null (the default): every plugin's. When
+    /// set, a plugin not named here (by manifest name, or directory name before the manifest is
+    /// read) that fails to load is skipped, logged and listed in
+    /// <see cref="CapturePluginCatalog.Failures"/>, so a broken optional plugin does not stop a
+    /// run that does not use it. Trust-policy refusals and duplicate plugins always stop it.
+    /// </summary>
+    public ICollection<string>? RequiredPlugins { get; set; }
 
     /// <summary>Load each plugin in a collectible context (it can be unloaded when nothing references it). Default no.</summary>
     public bool Collectible { get; set; }

@@ -1,23 +1,26 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using Capture.Abstractions;
+using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Hosting.Plugins;
 
 /// <summary>
-/// Finds capture plugins on disk, loads each in its own load context, checks the contract version
-/// both ways and lets the plugins register their services. Every failure is a
+/// Finds capture plugins on disk under one trust policy, loads each with McMaster's
+/// <see cref="PluginLoader"/> in its own load context (the SDK and the dependency-injection,
+/// logging and options abstractions shared with the host), checks the contract version both ways
+/// and lets the plugins register their services. Every failure is a
 /// <see cref="CapturePluginException"/> naming the plugin and the cause.
 /// </summary>
 public sealed class CapturePluginLoader
 {
-    private const UnixFileMode GroupOrOtherWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
-
     private readonly CapturePluginLoadOptions _options;
     private readonly ILogger _logger;
+    private readonly PluginTrustPolicy _trust = new();
     private readonly List<string> _searched = [];
-    private bool _discovering;
+    private readonly List<CapturePluginException> _failures = [];
 
     /// <summary>Creates a loader.</summary>
     /// <param name="options">Where to look and how to load.</param>
@@ -28,46 +31,50 @@ public sealed class CapturePluginLoader
         _logger = options.LoggerFactory.CreateLogger<CapturePluginLoader>();
     }
 
-    /// <summary>The plugin roots searched so far (for messages).</summary>
+    /// <summary>The plugin roots searched so far, as real paths (for messages).</summary>
     public IReadOnlyList<string> SearchedRoots => _searched;
 
-    /// <summary>Finds, loads and checks every plugin of the configured roots; a duplicate name keeps the higher version.</summary>
+    /// <summary>Optional plugins that failed to load and were skipped (see <see cref="CapturePluginLoadOptions.RequiredPlugins"/>).</summary>
+    public IReadOnlyList<CapturePluginException> Failures => _failures;
+
+    /// <summary>
+    /// Finds the plugins of the default root and the configured roots, checks each against the
+    /// trust policy, refuses a name found twice, then loads and checks every plugin.
+    /// </summary>
     /// <returns>The plugins, not yet registered.</returns>
-    /// <exception cref="CapturePluginException">A plugin cannot be loaded.</exception>
+    /// <exception cref="CapturePluginException">A root or plugin is refused, a name is found twice, or a required plugin cannot be loaded.</exception>
     public IReadOnlyList<LoadedCapturePlugin> Load()
     {
-        var loaded = new List<LoadedCapturePlugin>();
-        _discovering = true;
-        try
+        var found = new List<(string Directory, CapturePluginManifest Manifest)>();
+        foreach (string directory in Discover())
         {
-            foreach ((string directory, string root) in Discover())
+            _trust.CheckPlugin(directory);
+            if (Attempt(Path.GetFileName(directory), () => CapturePluginManifest.Read(directory)) is { } manifest)
             {
-                loaded.Add(LoadPlugin(directory, root));
+                found.Add((directory, manifest));
             }
         }
-        finally
+
+        // Before any code is loaded: which copy would run must never depend on search order.
+        foreach (IGrouping<string, (string Directory, CapturePluginManifest Manifest)> same in found.GroupBy(f => f.Manifest.Name, StringComparer.Ordinal))
         {
-            _discovering = false;
+            string[] places = [.. same.Select(f => f.Directory)];
+            if (places.Length > 1)
+            {
+                throw new CapturePluginException(same.Key, null, $"is in {places.Length} plugin directories, {string.Join(" and ", places)}; a plugin name must be unique across the plugin roots. Remove all but one");
+            }
         }
 
-        return ResolveDuplicates(loaded);
-    }
-
-    /// <summary>Loads, checks and activates the plugin of one directory.</summary>
-    /// <param name="pluginDirectory">A directory with a <c>plugin.json</c>.</param>
-    /// <returns>The plugin, not yet registered.</returns>
-    /// <exception cref="CapturePluginException">The plugin cannot be loaded.</exception>
-    public LoadedCapturePlugin LoadPlugin(string pluginDirectory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(pluginDirectory);
-        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pluginDirectory));
-        string parent = Path.GetDirectoryName(full) ?? full;
-        if (!_searched.Contains(parent, StringComparer.Ordinal))
+        var loaded = new List<LoadedCapturePlugin>();
+        foreach ((string directory, CapturePluginManifest manifest) in found)
         {
-            _searched.Add(parent);
+            if (Attempt(manifest.Name, () => LoadPlugin(directory, manifest)) is { } plugin)
+            {
+                loaded.Add(plugin);
+            }
         }
 
-        return LoadPlugin(full, parent);
+        return loaded;
     }
 
     /// <summary>
@@ -110,12 +117,29 @@ public sealed class CapturePluginLoader
             PluginLog.Registered(_logger, plugin.Name);
         }
 
-        var catalog = new CapturePluginCatalog(plugins, [.. _searched]);
+        var catalog = new CapturePluginCatalog(plugins, [.. _searched], [.. _failures]);
         services.AddSingleton(catalog);
         return catalog;
     }
 
-    private IEnumerable<(string Directory, string Root)> Discover()
+    /// <summary>Runs one plugin's load step; the failure of a plugin that is not required is recorded and skipped.</summary>
+    private T? Attempt<T>(string name, Func<T> load)
+        where T : class
+    {
+        try
+        {
+            return load();
+        }
+        catch (CapturePluginException ex) when (_options.RequiredPlugins is { } required && !required.Contains(name) && !(ex.PluginName is { } named && required.Contains(named)))
+        {
+            _failures.Add(ex);
+            PluginLog.Skipped(_logger, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The real paths of the plugin directories of every root, each once, each root checked.</summary>
+    private List<string> Discover()
     {
         var roots = new List<(string Path, bool Required)>();
         if (_options.IncludeDefaultRoot)
@@ -123,82 +147,49 @@ public sealed class CapturePluginLoader
             roots.Add((CapturePluginLoadOptions.DefaultRoot, false));
         }
 
-        foreach (string root in _options.PluginRoots)
+        roots.AddRange(_options.PluginRoots.Select(root => (root, true)));
+        var directories = new List<string>();
+        foreach ((string given, bool required) in roots)
         {
-            roots.Add((root, true));
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string rawRoot, bool required) in roots)
-        {
-            string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rawRoot));
-            if (!Directory.Exists(root))
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
+            if (!required && !Directory.Exists(full))
             {
-                if (required)
-                {
-                    throw new CapturePluginException(null, root, "plugin directory does not exist");
-                }
-
-                PluginLog.DefaultRootMissing(_logger, root);
+                PluginLog.DefaultRootMissing(_logger, full);
                 continue;
             }
 
+            bool isPlugin = File.Exists(Path.Combine(full, CapturePluginManifest.FileName));
+            string root = _trust.CheckRoot(full, isPlugin ? "plugin directory" : "plugin root");
             if (!_searched.Contains(root, StringComparer.Ordinal))
             {
                 _searched.Add(root);
             }
 
             PluginLog.SearchingRoot(_logger, root);
-            if (File.Exists(Path.Combine(root, CapturePluginManifest.FileName)))
+            string[] candidates = isPlugin ? [root] : Directory.GetDirectories(root);
+            foreach (string candidate in candidates.Order(StringComparer.Ordinal))
             {
-                if (seen.Add(root))
+                if (!File.Exists(Path.Combine(candidate, CapturePluginManifest.FileName)))
                 {
-                    yield return (root, root);
-                }
-
-                continue;
-            }
-
-            foreach (string directory in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
-            {
-                if (!File.Exists(Path.Combine(directory, CapturePluginManifest.FileName)))
-                {
-                    PluginLog.SkippingDirectory(_logger, directory);
+                    PluginLog.SkippingDirectory(_logger, candidate);
                     continue;
                 }
 
-                if (seen.Add(directory))
+                // A plugin named twice (a root given twice, a root and one of its plugins) is one plugin.
+                string real = PluginTrustPolicy.RealPath(candidate) ?? candidate;
+                if (!directories.Contains(real, StringComparer.Ordinal))
                 {
-                    yield return (directory, root);
+                    directories.Add(real);
                 }
             }
         }
+
+        return directories;
     }
 
-    private LoadedCapturePlugin LoadPlugin(string directory, string root)
+    private LoadedCapturePlugin LoadPlugin(string directory, CapturePluginManifest manifest)
     {
-        string dirName = Path.GetFileName(directory);
-        if (!Directory.Exists(directory))
-        {
-            throw new CapturePluginException(dirName, directory, "plugin directory does not exist");
-        }
-
-        CheckPermissions(dirName, directory, directory, "plugin directory", allowSticky: false);
-        if (!string.Equals(root, directory, StringComparison.Ordinal))
-        {
-            // A root others can write could gain a plugin directory of theirs; a sticky one
-            // (like /tmp) cannot have ours renamed, but the discovery in Load() still refuses it.
-            CheckPermissions(dirName, directory, root, "plugins root", allowSticky: !_discovering);
-        }
-        else if (Path.GetDirectoryName(directory) is { } parent)
-        {
-            // A plugin directory named directly: whoever can write its parent can swap it.
-            CheckPermissions(dirName, directory, parent, "parent directory", allowSticky: true);
-        }
-
-        CapturePluginManifest manifest = CapturePluginManifest.Read(directory);
         string name = manifest.Name;
-        CheckPermissions(name, directory, Path.Combine(directory, CapturePluginManifest.FileName), "manifest", allowSticky: false);
         if (!CaptureContract.IsCompatible(CaptureContract.Current, manifest.ContractVersion, out string? manifestReason))
         {
             throw new CapturePluginException(name, directory, $"plugin.json declares contract {manifest.ContractVersionText()}: {manifestReason}");
@@ -217,12 +208,19 @@ public sealed class CapturePluginLoader
             throw new CapturePluginException(name, directory, $"entry assembly {manifest.Assembly} (plugin.json \"assembly\") not found in the plugin directory");
         }
 
-        CheckPermissions(name, directory, assemblyPath, "entry assembly", allowSticky: false);
-
-        PluginLoadContext context;
+        PluginLoader loader;
         try
         {
-            context = new PluginLoadContext(name, assemblyPath, SharedAssemblies.HostContext, SharedAssemblies.Names, _options.Collectible);
+            loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedAssemblies.Types, config =>
+            {
+                // The host's copies whatever the load context of the caller: type identity depends on it.
+                config.DefaultContext = SharedAssemblies.HostContext;
+                config.IsUnloadable = _options.Collectible;
+                foreach (string shared in SharedAssemblies.Names)
+                {
+                    config.SharedAssemblies.Add(new AssemblyName(shared));
+                }
+            });
         }
         catch (InvalidOperationException ex)
         {
@@ -231,30 +229,29 @@ public sealed class CapturePluginLoader
 
         try
         {
-            return Activate(name, directory, manifest, assemblyPath, context);
+            return Activate(name, directory, manifest, assemblyPath, loader);
         }
         catch
         {
-            if (context.IsCollectible)
-            {
-                context.Unload();
-            }
-
+            loader.Dispose();
             throw;
         }
     }
 
-    private LoadedCapturePlugin Activate(string name, string directory, CapturePluginManifest manifest, string assemblyPath, PluginLoadContext context)
+    private LoadedCapturePlugin Activate(string name, string directory, CapturePluginManifest manifest, string assemblyPath, PluginLoader loader)
     {
         Assembly assembly;
         try
         {
-            assembly = context.LoadFromAssemblyPath(assemblyPath);
+            assembly = loader.LoadDefaultAssembly();
         }
         catch (BadImageFormatException ex)
         {
             throw new CapturePluginException(name, directory, $"entry assembly {manifest.Assembly} is not a .NET assembly: {ex.Message}", ex);
         }
+
+        AssemblyLoadContext context = AssemblyLoadContext.GetLoadContext(assembly) ?? throw new InvalidOperationException($"{assemblyPath} has no load context");
+        context.ResolvingUnmanagedDll += new NativeLibraryProbe(directory).Resolve;
 
         // The plugin's reference to the SDK says which contract it was compiled against.
         AssemblyName? sdkReference = assembly.GetReferencedAssemblies().FirstOrDefault(r => string.Equals(r.Name, SharedAssemblies.SdkName, StringComparison.Ordinal));
@@ -319,15 +316,17 @@ public sealed class CapturePluginLoader
         }
 
         PluginLog.Loaded(_logger, name, descriptor.PluginVersion, descriptor.ContractVersion, descriptor.Capabilities.ToString(), directory);
-        return new LoadedCapturePlugin(directory, manifest, assembly, plugin, descriptor, context);
+        return new LoadedCapturePlugin(directory, manifest, assembly, plugin, descriptor, loader, context);
     }
 
     /// <summary>
     /// Loads every assembly the plugin references (and, transitively, those of its private
     /// dependencies) now, so a missing file is reported at load time, by name, rather than as a
-    /// <see cref="FileNotFoundException"/> from deep inside a capture later.
+    /// <see cref="FileNotFoundException"/> from deep inside a capture later. A shared assembly must
+    /// be the host's (McMaster shares the host's copy only when it is at least the version asked
+    /// for), and a private one must come from the plugin directory the trust policy checked.
     /// </summary>
-    private static void CheckDependencies(string name, string directory, Assembly entry, PluginLoadContext context)
+    private static void CheckDependencies(string name, string directory, Assembly entry, AssemblyLoadContext context)
     {
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<Assembly>();
@@ -337,8 +336,18 @@ public sealed class CapturePluginLoader
             Assembly current = queue.Dequeue();
             foreach (AssemblyName reference in current.GetReferencedAssemblies())
             {
-                if (reference.Name is not { } simple || context.IsShared(simple) || !visited.Add(simple))
+                if (reference.Name is not { } simple || !visited.Add(simple))
                 {
+                    continue;
+                }
+
+                if (SharedAssemblies.Names.Contains(simple))
+                {
+                    if (SharedAssemblies.HostVersion(simple) is { } host && reference.Version is { } wanted && wanted > host)
+                    {
+                        throw new CapturePluginException(name, directory, $"{current.GetName().Name} was built against {simple} {wanted}, newer than the host's {host}; build the plugin against the host's version");
+                    }
+
                     continue;
                 }
 
@@ -352,8 +361,13 @@ public sealed class CapturePluginLoader
                     throw new CapturePluginException(name, directory, $"missing dependency {reference.Name} {reference.Version} (referenced by {current.GetName().Name}): not in the plugin directory and not provided by the host", ex);
                 }
 
-                if (ReferenceEquals(System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(dependency), context))
+                if (ReferenceEquals(AssemblyLoadContext.GetLoadContext(dependency), context))
                 {
+                    if (!dependency.Location.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    {
+                        throw new CapturePluginException(name, directory, $"dependency {simple} resolved to {dependency.Location}, outside the plugin directory; a plugin's files must be in its directory");
+                    }
+
                     queue.Enqueue(dependency);
                 }
             }
@@ -425,50 +439,6 @@ public sealed class CapturePluginLoader
         }
 
         return type;
-    }
-
-    private IReadOnlyList<LoadedCapturePlugin> ResolveDuplicates(List<LoadedCapturePlugin> loaded)
-    {
-        var result = new List<LoadedCapturePlugin>();
-        foreach (IGrouping<string, LoadedCapturePlugin> group in loaded.GroupBy(p => p.Name, StringComparer.Ordinal))
-        {
-            LoadedCapturePlugin[] ordered = [.. group.OrderByDescending(p => p.Descriptor.PluginVersion)];
-            LoadedCapturePlugin winner = ordered[0];
-            for (int i = 1; i < ordered.Length; i++)
-            {
-                LoadedCapturePlugin loser = ordered[i];
-                if (loser.Descriptor.PluginVersion == winner.Descriptor.PluginVersion)
-                {
-                    throw new CapturePluginException(winner.Name, loser.Directory, $"is loaded twice with the same version {winner.Descriptor.PluginVersion}, from {winner.Directory} and {loser.Directory}; remove one");
-                }
-
-                PluginLog.Replaced(_logger, winner.Name, winner.Descriptor.PluginVersion, winner.Directory, loser.Descriptor.PluginVersion, loser.Directory);
-                if (loser.LoadContext.IsCollectible)
-                {
-                    loser.LoadContext.Unload();
-                }
-            }
-
-            result.Add(winner);
-        }
-
-        return result;
-    }
-
-    /// <summary>Refuses a path that users other than the owner can write: anyone could swap the code we run.</summary>
-    private static void CheckPermissions(string name, string directory, string path, string what, bool allowSticky)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        UnixFileMode mode = File.GetUnixFileMode(path);
-        if ((mode & GroupOrOtherWrite) != 0 && !(allowSticky && (mode & UnixFileMode.StickyBit) != 0))
-        {
-            string who = (mode & UnixFileMode.OtherWrite) != 0 ? "all users" : "its group";
-            throw new CapturePluginException(name, directory, $"{what} {path} is writable by {who} (mode {Convert.ToString((int)mode, 8)}); refusing to load code others can replace. Run: chmod go-w {path}");
-        }
     }
 
     /// <summary>The name of a missing assembly behind a load failure, or null.</summary>

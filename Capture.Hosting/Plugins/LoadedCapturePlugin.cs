@@ -1,18 +1,21 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using Capture.Abstractions;
+using McMaster.NETCore.Plugins;
 
 namespace Capture.Hosting.Plugins;
 
 /// <summary>A capture plugin that passed every check and was activated.</summary>
 public sealed class LoadedCapturePlugin
 {
-    internal LoadedCapturePlugin(string directory, CapturePluginManifest manifest, Assembly assembly, ICapturePlugin plugin, CapturePluginDescriptor descriptor, PluginLoadContext loadContext)
+    internal LoadedCapturePlugin(string directory, CapturePluginManifest manifest, Assembly assembly, ICapturePlugin plugin, CapturePluginDescriptor descriptor, PluginLoader loader, AssemblyLoadContext loadContext)
     {
         Directory = directory;
         Manifest = manifest;
         Assembly = assembly;
         Plugin = plugin;
         Descriptor = descriptor;
+        Loader = loader;
         LoadContext = loadContext;
     }
 
@@ -34,7 +37,10 @@ public sealed class LoadedCapturePlugin
     /// <summary>The plugin's entry object.</summary>
     public ICapturePlugin Plugin { get; }
 
-    internal PluginLoadContext LoadContext { get; }
+    /// <summary>McMaster's loader of the plugin's context (disposing it unloads a collectible context).</summary>
+    internal PluginLoader Loader { get; }
+
+    internal AssemblyLoadContext LoadContext { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} {Descriptor.PluginVersion} ({Directory})";

@@ -14,8 +14,8 @@ internal static partial class PluginLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Loaded capture plugin {Name} {PluginVersion} (contract {ContractVersion}, {Capabilities}) from {Directory}")]
     public static partial void Loaded(ILogger logger, string name, Version pluginVersion, Version contractVersion, string capabilities, string directory);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Capture plugin {Name}: version {Winner} from {WinnerDirectory} replaces version {Loser} from {LoserDirectory}")]
-    public static partial void Replaced(ILogger logger, string name, Version winner, string winnerDirectory, Version loser, string loserDirectory);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Capture plugin skipped: {Reason}")]
+    public static partial void Skipped(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "Capture plugin {Name} registered its services")]
     public static partial void Registered(ILogger logger, string name);

@@ -1,29 +1,24 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Capture.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Capture.Hosting.Plugins;
 
 /// <summary>
-/// The assemblies every plugin shares with the host: the SDK, everything it references
-/// (transitively, computed once and eagerly), and the Microsoft.Extensions abstractions plugins
-/// register services with. A plugin never gets its own copy of these.
+/// The assemblies every plugin shares with the host: those of <see cref="Types"/> (the SDK and
+/// the Microsoft.Extensions abstractions plugins register services with) and everything they
+/// reference, transitively (computed once and eagerly). A plugin never gets its own copy of these.
 /// </summary>
 internal static class SharedAssemblies
 {
-    private static readonly string[] AlwaysShared =
-    [
-        "Microsoft.Extensions.DependencyInjection.Abstractions",
-        "Microsoft.Extensions.Logging.Abstractions",
-        "Microsoft.Extensions.Options",
-        "Microsoft.Extensions.Primitives",
-        "Microsoft.Extensions.Diagnostics.Abstractions",
-        "Microsoft.Extensions.Hosting.Abstractions",
-        "Microsoft.Extensions.Configuration.Abstractions",
-        "Microsoft.Extensions.FileProviders.Abstractions",
-    ];
-
     private static readonly Lazy<(AssemblyLoadContext Host, IReadOnlySet<string> Names)> Computed = new(Compute);
+
+    /// <summary>McMaster's shared types: the SDK, dependency injection, logging, options and hosting abstractions.</summary>
+    public static Type[] Types { get; } = [typeof(ICapturePlugin), typeof(IServiceCollection), typeof(ILoggerFactory), typeof(IOptions<>), typeof(IHostedService)];
 
     /// <summary>The simple name of the SDK assembly.</summary>
     public static string SdkName { get; } = typeof(ICapturePlugin).Assembly.GetName().Name!;
@@ -34,6 +29,10 @@ internal static class SharedAssemblies
     /// <summary>The shared simple names.</summary>
     public static IReadOnlySet<string> Names => Computed.Value.Names;
 
+    /// <summary>The version of the host's copy of a shared assembly, or null when the host has none.</summary>
+    public static Version? HostVersion(string simpleName) =>
+        TryLoad(HostContext, new AssemblyName(simpleName))?.GetName().Version;
+
     private static (AssemblyLoadContext, IReadOnlySet<string>) Compute()
     {
         Assembly sdk = typeof(ICapturePlugin).Assembly;
@@ -42,9 +41,9 @@ internal static class SharedAssemblies
         var queue = new Queue<Assembly>();
         names.Add(SdkName);
         queue.Enqueue(sdk);
-        foreach (string name in AlwaysShared)
+        foreach (Assembly assembly in Types.Select(t => t.Assembly))
         {
-            if (TryLoad(host, new AssemblyName(name)) is { } assembly && names.Add(name))
+            if (names.Add(assembly.GetName().Name!))
             {
                 queue.Enqueue(assembly);
             }

@@ -91,7 +91,7 @@ internal static class DetectProgram
         ConfigNode root = SuricataYaml.Load(configFile);
         ConfigOverrides.Apply(root, command.Overrides.Select(o => $"{o.Key}={o.Value}"));
 
-        var plugins = new CapturePluginLoadOptions { Configuration = root, LoggerFactory = loggerFactory, IncludeDefaultRoot = false };
+        var plugins = new CapturePluginLoadOptions { Configuration = root, LoggerFactory = loggerFactory };
 
         // Sections read by the plugins (and "vars", read by detection) are not unknown.
         // The binder logs each warning once as it finds it.
@@ -119,9 +119,14 @@ internal static class DetectProgram
             o.RuleFiles = run.RuleFiles;
             o.RulesFromCommandLine = run.RulesFromCommandLine;
         });
-        PluginInventory inventory = PluginDiscovery.Load(builder.Services, plugins, configuration.PluginDirectories.Concat(command.PluginDirectories), run.CaptureName, logger);
-        builder.Services.AddSingleton(inventory);
-        builder.Services.AddSingleton(inventory.Catalog);
+        // The default root, then YAML plugins:, then --plugin-dir; a broken plugin this run does not use is skipped.
+        foreach (string directory in configuration.PluginDirectories.Concat(command.PluginDirectories))
+        {
+            plugins.PluginRoots.Add(directory);
+        }
+
+        plugins.RequiredPlugins = [run.CaptureName];
+        builder.Services.AddCapturePlugins(plugins);
         builder.Services.AddSingleton<DetectRun>();
         return builder.Build();
     }

@@ -26,12 +26,12 @@ internal sealed class DetectRun
     private readonly IServiceProvider _services;
     private readonly HostConfiguration _configuration;
     private readonly DetectRunOptions _options;
-    private readonly PluginInventory _plugins;
+    private readonly CapturePluginCatalog _plugins;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
 
-    public DetectRun(IServiceProvider services, HostConfiguration configuration, IOptions<DetectRunOptions> options, PluginInventory plugins, ILoggerFactory loggerFactory, TimeProvider clock)
+    public DetectRun(IServiceProvider services, HostConfiguration configuration, IOptions<DetectRunOptions> options, CapturePluginCatalog plugins, ILoggerFactory loggerFactory, TimeProvider clock)
     {
         _services = services;
         _configuration = configuration;
@@ -45,7 +45,7 @@ internal sealed class DetectRun
     public async Task<int> RunAsync(TextWriter output, ProcessSignals signals, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
-        if (_plugins.Catalog.Find(_options.CaptureName) is null)
+        if (_plugins.Find(_options.CaptureName) is null)
         {
             throw new HostExitException(ExitCodes.UsageError, _plugins.DescribeMissing(_options.CaptureName));
         }
@@ -53,7 +53,7 @@ internal sealed class DetectRun
         ICaptureSourceFactory factory;
         try
         {
-            factory = _plugins.Catalog.GetSourceFactory(_services, _options.CaptureName);
+            factory = _plugins.GetSourceFactory(_services, _options.CaptureName);
         }
         catch (CapturePluginException e)
         {

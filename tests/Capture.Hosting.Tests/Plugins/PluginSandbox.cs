@@ -1,3 +1,5 @@
+using Capture.Tests.Plugins;
+
 namespace Capture.Hosting.Tests.Plugins;
 
 /// <summary>
@@ -10,33 +12,25 @@ internal sealed class PluginSandbox : IDisposable
 
     public PluginSandbox()
     {
-        Root = Directory.CreateTempSubdirectory("capture-plugins-").FullName;
-        File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Root = PluginFiles.CreatePrivateDirectory("capture-plugins-");
     }
 
     public string Root { get; }
 
     /// <summary>Copies a built test plugin to <c>Root/targetName</c>.</summary>
-    public string Add(string builtName, string? targetName = null)
+    public string Add(string builtName, string? targetName = null) => AddTo(Root, builtName, targetName);
+
+    /// <summary>Copies a built test plugin to <c>root/targetName</c>.</summary>
+    public static string AddTo(string root, string builtName, string? targetName = null) =>
+        PluginFiles.Copy(Path.Combine(Built, builtName), Path.Combine(root, targetName ?? builtName));
+
+    /// <summary>Creates a directory (0755) under <see cref="Root"/>.</summary>
+    public string Directory(string relative)
     {
-        string source = Path.Combine(Built, builtName);
-        if (!Directory.Exists(source))
-        {
-            throw new InvalidOperationException($"test plugin {builtName} was not built into {source}; build tests/Capture.Hosting.Tests");
-        }
-
-        string target = Path.Combine(Root, targetName ?? builtName);
-        Directory.CreateDirectory(target);
-        File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
-        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            string destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-            File.SetUnixFileMode(destination, (UnixFileMode)0b110_100_100);
-        }
-
-        return target;
+        string path = Path.Combine(Root, relative);
+        System.IO.Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, PluginFiles.DirectoryMode);
+        return path;
     }
 
     /// <summary>Writes a plugin.json.</summary>
@@ -47,7 +41,7 @@ internal sealed class PluginSandbox : IDisposable
     {
         try
         {
-            Directory.Delete(Root, recursive: true);
+            System.IO.Directory.Delete(Root, recursive: true);
         }
         catch (IOException)
         {
