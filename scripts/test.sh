@@ -3,6 +3,8 @@
 # project (the kernel tests make and remove their own namespaces and veth pairs; they need root).
 # The tests that read the captures in ../shared/pcaps (trait Category=SharedCaptures) run when that
 # folder is beside the checkout, as in CI; without it they are left out and the run says so.
+# Arguments, if any, are the test projects to run instead of the whole solution
+# (e.g. bash scripts/test.sh tests/FlowEngine.Tests tests/Capture.Pcap.Tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +23,12 @@ if [ ! -d "$shared" ]; then
   filter=(--filter "Category!=SharedCaptures")
   group="SharedCaptures group: NOT RUN, $shared is absent (these tests read the shared captures beside the checkout; CI has them)"
 fi
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(Capture.sln)
 status=0
-dotnet test Capture.sln --no-build --nologo "${filter[@]}" 2>&1 | tee "$log" || status=$?
+for target in "${targets[@]}"; do
+  dotnet test "$target" --no-build --nologo "${filter[@]}" 2>&1 | tee -a "$log" || status=$?
+done
 
 # One closing line that any reader understands, summed over the test assemblies.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
