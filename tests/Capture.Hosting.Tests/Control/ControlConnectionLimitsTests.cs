@@ -23,10 +23,7 @@ public sealed class ControlConnectionLimitsTests : IDisposable
         Assert.Equal("OK", client.Command("uptime").GetProperty("return").GetString());
 
         // No request follows: the server gives up on the connection.
-        JsonElement reply = client.Receive();
-        Assert.Equal("NOK", reply.GetProperty("return").GetString());
-        Assert.Contains("idle", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.True(client.IsClosedByServer());
+        AssertAnsweredNokAndClosed(client, "idle");
         Assert.Equal(1, server.ConnectionsTimedOut);
     }
 
@@ -37,10 +34,7 @@ public sealed class ControlConnectionLimitsTests : IDisposable
         await using UnixControlServer server = Start(new ControlConnectionLimits { IdleTimeout = Long, MessageTimeout = TimeSpan.FromMilliseconds(300) });
         using ControlClient client = ControlClient.Connect(SocketPath);
         client.SendRaw("{\"command\": \"upt");
-        JsonElement reply = client.Receive();
-        Assert.Equal("NOK", reply.GetProperty("return").GetString());
-        Assert.Contains("incomplete", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.True(client.IsClosedByServer());
+        AssertAnsweredNokAndClosed(client, "incomplete");
         Assert.Equal(1, server.ConnectionsTimedOut);
     }
 
@@ -62,9 +56,7 @@ public sealed class ControlConnectionLimitsTests : IDisposable
             },
             cancel.Token);
 
-        JsonElement reply = client.Receive();
-        Assert.Equal("NOK", reply.GetProperty("return").GetString());
-        Assert.Contains("incomplete", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
+        AssertAnsweredNokAndClosed(client, "incomplete");
         await cancel.CancelAsync();
         await Task.WhenAny(trickle);
     }
@@ -77,10 +69,7 @@ public sealed class ControlConnectionLimitsTests : IDisposable
         using (ControlClient second = ControlClient.Connect(SocketPath))
         {
             using var third = new ControlClient(SocketPath);
-            JsonElement reply = third.Receive();
-            Assert.Equal("NOK", reply.GetProperty("return").GetString());
-            Assert.Contains("max-connections: 2", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
-            Assert.True(third.IsClosedByServer());
+            AssertAnsweredNokAndClosed(third, "max-connections: 2");
             Assert.Equal(1, server.ConnectionsRefused);
 
             // The connections within the limit keep being served.
@@ -130,6 +119,14 @@ public sealed class ControlConnectionLimitsTests : IDisposable
         JsonElement reply = client.Receive();
         Assert.Equal("NOK", reply.GetProperty("return").GetString());
         Assert.Contains("UTF-8", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private static void AssertAnsweredNokAndClosed(ControlClient client, string reason)
+    {
+        JsonElement reply = client.Receive();
+        Assert.Equal("NOK", reply.GetProperty("return").GetString());
+        Assert.Contains(reason, reply.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(client.IsClosedByServer());
     }
 
     private UnixControlServer Start(ControlConnectionLimits limits) => UnixControlServer.Start(SocketPath, _registry, limits: limits);
