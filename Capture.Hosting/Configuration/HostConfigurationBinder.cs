@@ -384,7 +384,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
     {
         if (Mapping(root["unix-command"]) is { } node)
         {
-            CheckKeys(node, ["enabled", "filename"], []);
+            CheckKeys(node, ["enabled", "filename", "idle-timeout", "message-timeout", "max-connections"], []);
         }
 
         return UnixCommandOptions.Read(root);

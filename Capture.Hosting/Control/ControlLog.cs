@@ -26,6 +26,9 @@ internal static partial class ControlLog
     [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "control socket: client {Client} left: {Reason}")]
     public static partial void ClientLeft(ILogger logger, int client, string reason);
 
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "control socket: {MaxConnections} connections open (max-connections); refusing more ({Refused} refused so far)")]
+    public static partial void ConnectionsRefused(ILogger logger, int maxConnections, long refused);
+
     [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "control socket: accept failed: {Error}")]
     public static partial void AcceptFailed(ILogger logger, string error);
 }

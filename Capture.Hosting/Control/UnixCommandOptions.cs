@@ -2,7 +2,7 @@ using Capture.Abstractions;
 
 namespace Capture.Hosting.Control;
 
-/// <summary>The <c>unix-command:</c> section: whether to serve the control socket, and where.</summary>
+/// <summary>The <c>unix-command:</c> section: whether to serve the control socket, where, and its connection limits.</summary>
 public sealed class UnixCommandOptions
 {
     /// <summary>Where relative file names go (Suricata's run directory).</summary>
@@ -16,6 +16,9 @@ public sealed class UnixCommandOptions
 
     /// <summary>The socket file, absolute.</summary>
     public string FileName { get; set; } = System.IO.Path.Combine(DefaultDirectory, DefaultFileName);
+
+    /// <summary>Idle and request timeouts and the connection limit (<c>idle-timeout</c>, <c>message-timeout</c>, <c>max-connections</c>).</summary>
+    public ControlConnectionLimits Limits { get; set; } = ControlConnectionLimits.Default;
 
     /// <summary>Reads <c>unix-command</c> from the configuration root; absent means disabled.</summary>
     /// <param name="root">The configuration root.</param>
@@ -33,7 +36,7 @@ public sealed class UnixCommandOptions
 
         if (section.Kind != ConfigNodeKind.Mapping)
         {
-            throw section.Error("expected a mapping with 'enabled' and 'filename'");
+            throw section.Error("expected a mapping with 'enabled', 'filename', 'idle-timeout', 'message-timeout' and 'max-connections'");
         }
 
         options.Enabled = section.GetChoice("enabled", "no", "yes", "no", "auto", "true", "false", "on", "off") is "yes" or "auto" or "true" or "on";
@@ -43,6 +46,13 @@ public sealed class UnixCommandOptions
             options.FileName = System.IO.Path.IsPathRooted(file) ? file : System.IO.Path.Combine(DefaultDirectory, file);
         }
 
+        ControlConnectionLimits defaults = ControlConnectionLimits.Default;
+        options.Limits = new ControlConnectionLimits
+        {
+            IdleTimeout = TimeSpan.FromSeconds(section.GetInt64("idle-timeout", (long)defaults.IdleTimeout.TotalSeconds, 1, 86400)),
+            MessageTimeout = TimeSpan.FromSeconds(section.GetInt64("message-timeout", (long)defaults.MessageTimeout.TotalSeconds, 1, 3600)),
+            MaxConnections = (int)section.GetInt64("max-connections", defaults.MaxConnections, 1, 1024),
+        };
         return options;
     }
 }

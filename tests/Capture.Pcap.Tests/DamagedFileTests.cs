@@ -13,6 +13,7 @@ public sealed class DamagedFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Trait("Category", SharedPcaps.Category)]
     [Fact]
     public async Task A_file_cut_inside_a_record_delivers_the_records_before_and_reports_the_offset()
     {
@@ -31,6 +32,7 @@ public sealed class DamagedFileTests : IDisposable
             && m.Message.Contains($"byte offset {offset}", StringComparison.Ordinal) && m.Message.Contains("truncated", StringComparison.Ordinal));
     }
 
+    [Trait("Category", SharedPcaps.Category)]
     [Fact]
     public async Task A_record_with_an_impossible_length_is_reported_as_corrupt_with_its_offset()
     {

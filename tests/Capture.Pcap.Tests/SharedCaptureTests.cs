@@ -5,6 +5,7 @@ using Capture.Tests.Shared;
 namespace Capture.Pcap.Tests;
 
 /// <summary>The plugin against the real captures in the shared folder and their MANIFEST.</summary>
+[Trait("Category", SharedPcaps.Category)]
 public sealed class SharedCaptureTests
 {
     [Fact]

@@ -72,6 +72,7 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.DoesNotContain(eve.Flows, f => f.TryGetProperty("community_id", out _));
     }
 
+    [Trait("Category", SharedPcaps.Category)]
     [Fact]
     public void Reads_every_capture_of_a_directory()
     {

@@ -4,6 +4,7 @@ using Detect.Sample.Tests.Host;
 namespace Detect.Sample.Tests;
 
 /// <summary>The host on captures from ../shared/pcaps, checked against their manifest and tshark.</summary>
+[Trait("Category", SharedPcaps.Category)]
 public sealed class SharedCaptureTests : IDisposable
 {
     private readonly DirectoryInfo _logs = Directory.CreateTempSubdirectory("detect-shared-");

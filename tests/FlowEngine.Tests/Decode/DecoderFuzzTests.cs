@@ -11,6 +11,7 @@ namespace FlowEngine.Tests.Decode;
 /// bench/Capture.Benchmarks): random bytes, random bytes behind valid headers, and real packets
 /// truncated and with flipped bits. No input may throw or trip a bounds check.
 /// </summary>
+[Trait("Category", SharedPcaps.Category)]
 public sealed class DecoderFuzzTests
 {
     private static readonly LinkType[] LinkTypes =

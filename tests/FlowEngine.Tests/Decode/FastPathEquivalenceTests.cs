@@ -13,6 +13,7 @@ namespace FlowEngine.Tests.Decode;
 /// fast path and one without, into packets pre-filled with the same garbage, and the packets,
 /// the bytes handed back and every counter are compared.
 /// </summary>
+[Trait("Category", SharedPcaps.Category)]
 public sealed class FastPathEquivalenceTests
 {
     [Fact]

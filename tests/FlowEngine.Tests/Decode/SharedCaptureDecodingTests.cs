@@ -5,6 +5,7 @@ using FlowEngine.Decode;
 namespace FlowEngine.Tests.Decode;
 
 /// <summary>Decodes every shared capture and checks the counts the upstream projects assert.</summary>
+[Trait("Category", SharedPcaps.Category)]
 public sealed class SharedCaptureDecodingTests
 {
     private static readonly HashSet<string> DecodedLinkTypes = ["ether", "rawip", "rawip4", "rawip6", "linux-sll", "linux-sll2", "null", "loop"];

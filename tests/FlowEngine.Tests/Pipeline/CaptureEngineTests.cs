@@ -231,6 +231,7 @@ public class CaptureEngineTests
         Assert.Contains("emergency-recovery", error.Message, StringComparison.Ordinal);
     }
 
+    [Trait("Category", SharedPcaps.Category)]
     [Theory]
     [InlineData("pcapplusplus/example.pcap")]
     [InlineData("pcapplusplus/DnsPackets.pcap")]
@@ -274,6 +275,7 @@ public class CaptureEngineTests
         Assert.Equal(0, engine.GetStatistics().FlowsActive);
     }
 
+    [Trait("Category", SharedPcaps.Category)]
     [Theory]
     [InlineData("pcapplusplus/example.pcap")]
     [InlineData("pcapplusplus/ip-frag.pcap")]
@@ -310,6 +312,7 @@ public class CaptureEngineTests
     /// Fragmented captures: the MANIFEST counts tuples without reassembly (a fragment without ports is a
     /// "flow" of its own there); we reassemble, so a fragmented datagram belongs to its real flow.
     /// </summary>
+    [Trait("Category", SharedPcaps.Category)]
     [Theory]
     [InlineData("pcapplusplus/ip-frag.pcap", "tcp=2,udp=2,sctp=1")]
     [InlineData("pcapplusplus/ipv6-frag.pcap", "udp=1")]
@@ -337,6 +340,7 @@ public class CaptureEngineTests
         Assert.Equal(packets.Count - stats.Get("flow.no_flow_pkts") - held, sink.Events.Sum(e => e.PacketsToServer + e.PacketsToClient));
     }
 
+    [Trait("Category", SharedPcaps.Category)]
     [Fact]
     public async Task A_flow_inside_a_vxlan_tunnel_names_the_outer_flow_as_its_parent()
     {

@@ -1,6 +1,6 @@
 // Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
 // and Capture.Netronome test projects. This file: the libc calls the fixtures need (setns, AF_PACKET
-// sockets, if_nametoindex). Self-contained on purpose: the fixtures depend on no production code.
+// sockets, if_nametoindex, mount). Self-contained on purpose: the fixtures depend on no production code.
 using System.Runtime.InteropServices;
 
 namespace Capture.Tests.Kernel;
@@ -46,6 +46,9 @@ internal static unsafe partial class KernelNative
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Mount(string source, string target, string fileSystemType, nuint flags, void* data);
 
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial uint IfNameToIndex(string name);

@@ -8,9 +8,15 @@ namespace Capture.Tests.Kernel;
 /// <summary>Root, iproute2 and a mounted bpffs: what the namespace/veth/XDP tests need.</summary>
 public static class KernelPrerequisites
 {
-    private static readonly Lazy<string?> s_problem = new(Find);
+    private const string Bpffs = "/sys/fs/bpf";
 
-    /// <summary>Throws with a clear message when the machine cannot run kernel tests.</summary>
+    // Test projects run side by side in separate processes; two that both found bpffs missing
+    // would stack two mounts, and pins made under the first would vanish under the second.
+    private const string MountLockFile = "/run/capture-tests-bpffs.lock";
+    private static readonly Lazy<string?> s_problem = new(Find);
+    private static readonly Lock s_mountLock = new();
+
+    /// <summary>Throws with a clear message when the machine cannot run kernel tests; mounts bpffs when a test needs it and it is missing.</summary>
     /// <param name="needBpffs">Whether the test needs /sys/fs/bpf (pinned maps).</param>
     public static void Require(bool needBpffs = true)
     {
@@ -20,9 +26,60 @@ public static class KernelPrerequisites
             throw new InvalidOperationException("kernel test prerequisites missing: " + problem);
         }
 
-        if (needBpffs && !IsBpffsMounted())
+        if (needBpffs)
         {
-            throw new InvalidOperationException("kernel test prerequisites missing: no bpffs at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)");
+            EnsureBpffs();
+        }
+    }
+
+    /// <summary>
+    /// Mounts bpffs at /sys/fs/bpf (as <c>mount -t bpf bpf /sys/fs/bpf</c>) when it is not there.
+    /// A fresh boot often lacks it until iproute2 mounts it on its first BPF use, so without this the
+    /// pinned-map tests passed or failed by the order the tests ran in.
+    /// </summary>
+    private static void EnsureBpffs()
+    {
+        lock (s_mountLock)
+        {
+            if (IsBpffsMounted())
+            {
+                return;
+            }
+
+            using FileStream crossProcess = LockAcrossProcesses();
+            if (IsBpffsMounted())
+            {
+                return;
+            }
+
+            unsafe
+            {
+                if (KernelNative.Mount("bpf", Bpffs, "bpf", 0, null) != 0)
+                {
+                    throw new InvalidOperationException($"kernel test prerequisites missing: no bpffs at {Bpffs}, and mounting it failed: {KernelNative.LastErrorText()}");
+                }
+            }
+
+            if (!IsBpffsMounted())
+            {
+                throw new InvalidOperationException($"kernel test prerequisites missing: bpffs was mounted at {Bpffs} but /proc/mounts does not show it");
+            }
+        }
+    }
+
+    private static FileStream LockAcrossProcesses()
+    {
+        // FileShare.None takes an exclusive flock on Linux; another test process holds it only for a mount.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(MountLockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 100)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 
@@ -63,7 +120,7 @@ public static class KernelPrerequisites
             return File.ReadLines("/proc/mounts").Any(line =>
             {
                 string[] fields = line.Split(' ');
-                return fields.Length > 2 && string.Equals(fields[1], "/sys/fs/bpf", StringComparison.Ordinal) && string.Equals(fields[2], "bpf", StringComparison.Ordinal);
+                return fields.Length > 2 && string.Equals(fields[1], Bpffs, StringComparison.Ordinal) && string.Equals(fields[2], "bpf", StringComparison.Ordinal);
             });
         }
         catch (IOException)

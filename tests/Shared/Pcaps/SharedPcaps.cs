@@ -2,10 +2,16 @@ namespace Capture.Tests.Shared;
 
 /// <summary>
 /// Finds the captures in <c>../shared/pcaps</c> beside the repository (they are for testing and
-/// are never copied into the repository). Tests that need them fail, not skip, when absent.
+/// are never copied into the repository). Every test that reads them carries the trait
+/// <c>Category=SharedCaptures</c> (<see cref="Category"/>): <c>scripts/test.sh</c> runs that group
+/// when the folder is there and says it did not when it is not. Run without the script, such a
+/// test fails (never skips) when the folder is absent.
 /// </summary>
 internal static class SharedPcaps
 {
+    /// <summary>The trait value of the tests that read the shared captures (<c>[Trait("Category", SharedPcaps.Category)]</c>).</summary>
+    public const string Category = "SharedCaptures";
+
     private static readonly Lazy<string> RepositoryRootLazy = new(FindRepositoryRoot);
 
     /// <summary>The repository root (the folder holding Capture.sln).</summary>
@@ -19,7 +25,7 @@ internal static class SharedPcaps
             string path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "pcaps"));
             if (!System.IO.Directory.Exists(path))
             {
-                throw new InvalidOperationException($"the shared captures are missing: expected {path} (shared/ beside the repository checkout)");
+                throw new InvalidOperationException($"the shared captures are missing: expected {path} (shared/ beside the repository checkout); a test that reads them needs [Trait(\"Category\", SharedPcaps.Category)] so that scripts/test.sh leaves it out when they are absent");
             }
 
             return path;
