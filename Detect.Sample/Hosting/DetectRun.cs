@@ -381,7 +381,7 @@ internal sealed class DetectRun
         registry.SetShutdown(requestStop);
         registry.SetCounters(() => [.. StatsCounters(engine.GetStatistics(), counters).Select(c => new KeyValuePair<string, long>(c.Name, c.Value))]);
         string path = Path.IsPathRooted(unix.FileName) ? unix.FileName : Path.Combine(_options.LogDirectory, unix.FileName);
-        UnixControlServer server = UnixControlServer.Start(path, registry, _loggerFactory.CreateLogger<UnixControlServer>());
+        UnixControlServer server = UnixControlServer.Start(path, registry, _loggerFactory.CreateLogger<UnixControlServer>(), unix.Limits);
         DetectLog.ControlListening(_logger, server.Path);
         return server;
     }
