@@ -26,6 +26,9 @@ internal static partial class EbpfLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Interface}: replacing XDP program id {ProgramId} ('{ProgramName}', {Mode} mode) as configured")]
     internal static partial void ReplacingProgram(ILogger logger, string @interface, uint programId, string programName, string mode);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "{Interface}: replacing a stale xdp_bypass program (id {ProgramId}, {Mode} mode) that no running process owns")]
+    internal static partial void ReplacingStaleProgram(ILogger logger, string @interface, uint programId, string mode);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Interface}: reusing pinned map {Path}")]
     internal static partial void PinReused(ILogger logger, string @interface, string path);
 

@@ -343,18 +343,34 @@ public sealed class XdpBypassFilter : IDisposable
         }
 
         string mode = XdpBypassOptions.FormatMode(found.Mode);
-        if (!o.ReplaceExistingProgram)
+        // Our own filter, attached without a bpf_link (nothing owns it: a run of ours ended without
+        // detaching it, or an operator attached the object by hand), is stale and replaced. Ours
+        // attached through a live bpf_link belongs to a running process and cannot be detached.
+        bool ours = string.Equals(found.Name, ProgramName, StringComparison.Ordinal);
+        if (!o.ReplaceExistingProgram && !ours)
         {
             throw new BpfException(
                 $"{o.Interface} already has XDP program id {found.Id} ('{found.Name}') attached in {mode} mode; refusing to replace it. " +
                 $"Detach it (ip link set dev {o.Interface} xdp off) or configure the bypass to replace it.");
         }
 
-        EbpfLog.ReplacingProgram(logger, o.Interface, found.Id, found.Name, mode);
+        if (ours)
+        {
+            EbpfLog.ReplacingStaleProgram(logger, o.Interface, found.Id, mode);
+        }
+        else
+        {
+            EbpfLog.ReplacingProgram(logger, o.Interface, found.Id, found.Name, mode);
+        }
+
         int rc = Libbpf.XdpDetach(ifindex, found.ModeFlag, 0);
         if (rc != 0)
         {
-            throw BpfErrors.Create($"{o.Interface}: detaching XDP program id {found.Id} ('{found.Name}', {mode} mode) to replace it", rc, "A program attached through a bpf_link can only be removed by its owner");
+            throw BpfErrors.Create(
+                $"{o.Interface}: detaching XDP program id {found.Id} ('{found.Name}', {mode} mode) to replace it",
+                rc,
+                ours ? "It is attached through a bpf_link that a running process holds: another instance of the bypass runs on this interface"
+                     : "A program attached through a bpf_link can only be removed by its owner");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Capture.Tests.Host;
 using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
@@ -19,7 +20,7 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
     [Fact]
     public async Task Detect_sample_bypasses_a_flow_in_xdp_and_reports_it_in_eve_and_over_the_control_socket()
     {
-        string host = LocateDetectSample();
+        string host = DetectSampleLocation.Host;
         string directory = Path.Combine(Path.GetTempPath(), $"afe2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         string socketPath = Path.Combine(directory, "command.socket");
@@ -124,32 +125,6 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
 
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static string LocateDetectSample()
-    {
-        // tests/Capture.AfPacket.Tests/bin/<Configuration>/net10.0/ -> Detect.Sample/bin/<Configuration>/net10.0/
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = output.Parent?.Name ?? "Debug";
-        DirectoryInfo? root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Capture.sln")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException($"no Capture.sln above {output.FullName}");
-        }
-
-        string host = Path.Combine(root.FullName, "Detect.Sample", "bin", configuration, output.Name, "Detect.Sample.dll");
-        string plugin = Path.Combine(Path.GetDirectoryName(host)!, "plugins", "af-packet", "Capture.AfPacket.dll");
-        if (!File.Exists(host) || !File.Exists(plugin))
-        {
-            throw new InvalidOperationException($"this test runs the built host: {host} with its af-packet plugin ({plugin}) is missing; build it first (dotnet build Detect.Sample -c {configuration})");
-        }
-
-        return host;
     }
 
     private static JsonElement Ask(Socket socket, string request)

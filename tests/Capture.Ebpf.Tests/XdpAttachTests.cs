@@ -36,22 +36,49 @@ public sealed class XdpAttachTests(XdpAttachNet net, ITestOutputHelper output) :
     [Fact]
     public void Refuses_to_replace_a_foreign_program_and_names_it()
     {
-        IpCommand.Run("link", "set", "dev", net.HostInterface, "xdpgeneric", "obj", XdpBypassFilter.DefaultFilterFile, "sec", "xdp");
+        ForeignXdpProgram.AttachGeneric(net.HostInterface);
         try
         {
-            uint foreign = XdpLinkState.Read(net.HostInterface).ProgramId;
-            Assert.NotEqual(0u, foreign);
+            XdpLinkState foreign = XdpLinkState.Read(net.HostInterface);
+            Assert.Equal(ForeignXdpProgram.Name, foreign.ProgramName);
 
             BpfException refused = Assert.Throws<BpfException>(() => XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = XdpMode.Driver }));
             Assert.Contains(net.HostInterface, refused.Message, StringComparison.Ordinal);
-            Assert.Contains($"program id {foreign}", refused.Message, StringComparison.Ordinal);
+            Assert.Contains($"program id {foreign.ProgramId} ('{ForeignXdpProgram.Name}')", refused.Message, StringComparison.Ordinal);
             Assert.Contains("refusing to replace", refused.Message, StringComparison.Ordinal);
             output.WriteLine(refused.Message);
-            Assert.Equal(foreign, XdpLinkState.Read(net.HostInterface).ProgramId);
+            Assert.Equal(foreign.ProgramId, XdpLinkState.Read(net.HostInterface).ProgramId);
 
             // Configured to replace: the foreign program goes, ours comes, and stop leaves nothing.
             using XdpBypassFilter filter = XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = XdpMode.Soft, ReplaceExistingProgram = true });
-            Assert.NotEqual(foreign, filter.ProgramId);
+            Assert.NotEqual(foreign.ProgramId, filter.ProgramId);
+            Assert.Equal(filter.ProgramId, XdpLinkState.Read(net.HostInterface).ProgramId);
+            filter.Stop();
+            Assert.False(XdpLinkState.Read(net.HostInterface).Attached);
+        }
+        finally
+        {
+            ForeignXdpProgram.DetachGeneric(net.HostInterface);
+        }
+    }
+
+    [Fact]
+    public void Replaces_a_stale_copy_of_its_own_filter_that_no_process_owns()
+    {
+        // Our filter attached through netlink, as a run that ended without detaching would leave it.
+        IpCommand.Run("link", "set", "dev", net.HostInterface, "xdpgeneric", "obj", XdpBypassFilter.DefaultFilterFile, "sec", "xdp");
+        try
+        {
+            uint stale = XdpLinkState.Read(net.HostInterface).ProgramId;
+            Assert.NotEqual(0u, stale);
+
+            using XdpBypassFilter filter = XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = XdpMode.Soft });
+            Assert.NotEqual(stale, filter.ProgramId);
+            Assert.Equal(filter.ProgramId, XdpLinkState.Read(net.HostInterface).ProgramId);
+
+            // A second filter finds ours held by this process's bpf_link: refused, not taken over.
+            BpfException refused = Assert.Throws<BpfException>(() => XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = XdpMode.Soft }));
+            Assert.Contains("another instance of the bypass runs on this interface", refused.Message, StringComparison.Ordinal);
             Assert.Equal(filter.ProgramId, XdpLinkState.Read(net.HostInterface).ProgramId);
             filter.Stop();
             Assert.False(XdpLinkState.Read(net.HostInterface).Attached);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Capture.Tests.Host;
 using Detect.Sample.Tests.Host;
 
 namespace Detect.Sample.Tests.Lifecycle;
@@ -25,12 +26,12 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
     [Fact]
     public void Sigterm_during_an_offline_run_of_a_million_packets_stops_it_at_once_with_every_flow_logged()
     {
-        using RunningHost host = DetectHostProcess.Start([], "-r", capture.Path, "-l", Logs, "-v");
+        using RunningHost host = DetectSampleLocation.Start([], "-r", capture.Path, "-l", Logs, "-v");
         WaitUntilReading(host);
 
         var stopping = Stopwatch.StartNew();
         host.Signal(RunningHost.SigTerm);
-        HostResult result = host.WaitForExit(TimeSpan.FromSeconds(30));
+        HostResult result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(30));
         stopping.Stop();
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -53,11 +54,11 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
     public void Sigint_stops_the_host_even_when_its_shell_started_it_with_sigint_ignored()
     {
         // What a script's "host &" does: the background job inherits SIGINT and SIGQUIT ignored.
-        using RunningHost host = DetectHostProcess.Start(["bash", "-c", "trap '' INT QUIT; exec \"$@\"", "detect"], "-r", capture.Path, "-l", Logs, "-v");
+        using RunningHost host = DetectSampleLocation.Start(["bash", "-c", "trap '' INT QUIT; exec \"$@\"", "detect"], "-r", capture.Path, "-l", Logs, "-v");
         WaitUntilReading(host);
 
         host.Signal(RunningHost.SigInt);
-        HostResult result = host.WaitForExit(TimeSpan.FromSeconds(30));
+        HostResult result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(30));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("SIGINT: stopping", result.Error, StringComparison.Ordinal);
@@ -69,7 +70,7 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
     [Fact]
     public void A_second_sigterm_exits_at_once_and_leaves_only_whole_lines()
     {
-        using RunningHost host = DetectHostProcess.Start([], "-r", capture.Path, "-l", Logs, "-v");
+        using RunningHost host = DetectSampleLocation.Start([], "-r", capture.Path, "-l", Logs, "-v");
         WaitUntilReading(host);
 
         host.Signal(RunningHost.SigTerm);
@@ -77,7 +78,7 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
         // flows takes longer than this.
         Thread.Sleep(15);
         host.Signal(RunningHost.SigTerm);
-        HostResult result = host.WaitForExit(TimeSpan.FromSeconds(30));
+        HostResult result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(30));
 
         Assert.True(result.ExitCode == 128 + RunningHost.SigTerm, result.ToString());
         Assert.Contains("SIGTERM again: exiting at once", result.Error, StringComparison.Ordinal);
@@ -99,7 +100,7 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
             throw new InvalidOperationException($"mkfifo {pipe} failed: errno {Marshal.GetLastPInvokeError()}");
         }
 
-        using RunningHost host = DetectHostProcess.Start([], "-r", pipe, "-l", Logs, "--set", "stats.interval=1");
+        using RunningHost host = DetectSampleLocation.Start([], "-r", pipe, "-l", Logs, "--set", "stats.interval=1");
         // Opening the pipe for writing waits for the host to open it for reading.
         using var writer = new FileStream(pipe, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
         var packets = new UdpFlowCapture(writer, flows: 100);
@@ -118,7 +119,7 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
         packets.Write(1000);
         packets.Dispose();
         writer.Dispose();
-        HostResult result = host.WaitForExit(TimeSpan.FromSeconds(60));
+        HostResult result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var before = new EveLog(rotated);

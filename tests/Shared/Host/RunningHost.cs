@@ -1,11 +1,13 @@
+// Shared host-test fixtures (tests/Shared/Host), linked into Detect.Sample.Tests and
+// Capture.AfPacket.Tests. This file: the built host running as a process.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Detect.Sample.Tests.Host;
+namespace Capture.Tests.Host;
 
 /// <summary>A host process still running: its output as it comes, signals, and its end.</summary>
-internal sealed partial class RunningHost : IDisposable
+public sealed partial class RunningHost : IDisposable
 {
     public const int SigHup = 1;
     public const int SigInt = 2;
@@ -20,6 +22,7 @@ internal sealed partial class RunningHost : IDisposable
 
     public RunningHost(Process process)
     {
+        ArgumentNullException.ThrowIfNull(process);
         _process = process;
         process.OutputDataReceived += (_, e) => Append(_output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(_error, e.Data);
@@ -81,7 +84,8 @@ internal sealed partial class RunningHost : IDisposable
     }
 
     /// <summary>Waits for the end; kills the process and fails when it does not come.</summary>
-    public HostResult WaitForExit(TimeSpan timeout)
+    /// <returns>The exit code and everything the process printed.</returns>
+    public (int ExitCode, string Output, string Error) WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
         {
@@ -90,7 +94,7 @@ internal sealed partial class RunningHost : IDisposable
         }
 
         _process.WaitForExit(); // drains the output readers
-        return new HostResult(_process.ExitCode, Output, Error);
+        return (_process.ExitCode, Output, Error);
     }
 
     public bool HasExited => _process.HasExited;
