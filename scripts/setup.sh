@@ -2,13 +2,14 @@
 # Installs what the build and the test suite need beyond a fresh machine of this project's kind
 # (Debian 12 with the .NET 10 SDK): clang-14 and the kernel's UAPI headers (the XDP filter is
 # compiled at build time), the libbpf and libpcap runtimes, tshark (the independent reader the
-# host's flow counts are checked against), tcpdump and iproute2 (the kernel tests' namespaces).
+# host's flow counts are checked against), tcpdump and iproute2 (the kernel tests' namespaces),
+# systemd's unit verifier (for the shipped unit file).
 # bpffs is mounted by the kernel tests themselves when missing. Idempotent: does nothing when
 # everything is present.
 set -euo pipefail
 
 if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
-  echo "setup: the .NET 10 SDK is missing (global.json asks for 10.0); install it from https://dotnet.microsoft.com/download (apt: packages.microsoft.com) and run again" >&2
+  echo "setup: the .NET 10 SDK is missing (global.json asks for 10.0); install the .NET 10 SDK and run again" >&2
   exit 1
 fi
 
@@ -16,6 +17,7 @@ need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v clang-14 >/dev/null 2>&1 || need+=(clang-14)
 [ -f /usr/include/linux/bpf.h ] || need+=(linux-libc-dev)
 ldconfig -p 2>/dev/null | grep -q 'libpcap.so.0.8' || need+=(libpcap0.8)

@@ -23,11 +23,17 @@ public static class DetectSampleLocation
     /// <summary>Starts the host (<c>dotnet exec</c>, in the repository's root) with <paramref name="arguments"/>, without waiting for it.</summary>
     public static RunningHost Start(params string[] arguments) => Start([], arguments);
 
+    /// <summary>Starts the host with extra environment variables, without waiting for it.</summary>
+    public static RunningHost Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) => Start([], environment, arguments);
+
     /// <summary>
     /// Starts the host behind <paramref name="prefix"/>, a program that ends by exec'ing the host
     /// command appended to it (e.g. a shell that changes signal dispositions), without waiting for it.
     /// </summary>
-    public static RunningHost Start(IReadOnlyList<string> prefix, params string[] arguments)
+    public static RunningHost Start(IReadOnlyList<string> prefix, params string[] arguments) =>
+        Start(prefix, new Dictionary<string, string>(), arguments);
+
+    private static RunningHost Start(IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         string[] command = [.. prefix, dotnet, "exec", Host, .. arguments];
@@ -41,6 +47,11 @@ public static class DetectSampleLocation
         foreach (string argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         return new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start the host"));
