@@ -30,7 +30,8 @@ public sealed class ServiceManagerTests(LargeCaptureFixture capture) : IClassFix
         using (RunningHost host = DetectSampleLocation.Start(environment, "-r", capture.Path, "-l", Path.Combine(_work.FullName, "logs"), "-v"))
         {
             Assert.Equal("READY=1", Receive(notify));
-            Assert.Contains("Capture started", host.Error, StringComparison.Ordinal);
+            // Logged just before READY=1 is sent; stderr is read as it comes.
+            host.WaitUntil(() => host.Error.Contains("Capture started", StringComparison.Ordinal), "the capture-started line", TimeSpan.FromSeconds(10));
             host.Signal(RunningHost.SigTerm);
             Assert.Equal("STOPPING=1", Receive(notify));
             HostResult result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(30));
