@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using Capture.Hosting.Files;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Hosting.Control;
@@ -9,16 +9,8 @@ namespace Capture.Hosting.Control;
 /// a socket nobody listens on (a previous run's, left by a crash) is removed. A regular file, a
 /// directory, a symbolic link, a device or a live socket is left alone and the start fails naming it.
 /// </summary>
-internal static partial class ControlSocketFile
+internal static class ControlSocketFile
 {
-    private const int AtCurrentDirectory = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxType = 0x1;
-    private const int StatxModeOffset = 28;
-    private const int StatxSize = 256;
-    private const int NoSuchEntry = 2;
-    private const int NotADirectory = 20;
-    private const int TypeMask = 0xF000;
     private const int TypeSocket = 0xC000;
     private const int TypeSymlink = 0xA000;
     private const int TypeRegular = 0x8000;
@@ -33,11 +25,12 @@ internal static partial class ControlSocketFile
     /// <exception cref="IOException">Something other than a stale socket is at the path; the message names it and what it is.</exception>
     public static void Claim(string path, ILogger logger)
     {
-        int type = FileType(path);
-        if (type == 0)
+        if (!UnixFileStatus.TryReadExisting(path, out UnixFileStatus status))
         {
             return;
         }
+
+        int type = status.Type;
 
         if (type != TypeSocket)
         {
@@ -71,24 +64,6 @@ internal static partial class ControlSocketFile
         ControlLog.RemovedStale(logger, path);
     }
 
-    /// <summary>The file type bits of <paramref name="path"/> itself (a link is not followed), or 0 when nothing is there.</summary>
-    private static unsafe int FileType(string path)
-    {
-        byte* buffer = stackalloc byte[StatxSize];
-        if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxType, buffer) == 0)
-        {
-            return *(ushort*)(buffer + StatxModeOffset) & TypeMask;
-        }
-
-        int error = Marshal.GetLastPInvokeError();
-        if (error is NoSuchEntry or NotADirectory)
-        {
-            return 0;
-        }
-
-        throw new IOException($"unix-command: cannot inspect {path}: {Marshal.GetPInvokeErrorMessage(error)}");
-    }
-
     private static string Describe(string path, int type) => type switch
     {
         TypeRegular => "a regular file",
@@ -99,8 +74,4 @@ internal static partial class ControlSocketFile
         TypeBlockDevice => "a block device",
         _ => $"a file of type 0{Convert.ToString(type, 8)}",
     };
-
-    // statx's layout is the same on every architecture, unlike struct stat's.
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 }

@@ -1,3 +1,4 @@
+using Capture.Hosting.Files;
 using System.Globalization;
 using System.Runtime.InteropServices;
 

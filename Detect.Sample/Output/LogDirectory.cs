@@ -80,15 +80,20 @@ internal sealed class LogDirectory : IDisposable
         int fd = PosixFile.OpenForWriting(_handle, name, append, mode);
         if (fd < 0)
         {
-            string why = -fd == PosixFile.ELOOP ? "it is a symbolic link; log files are never written through links" : PosixFile.Describe(-fd);
+            string why = -fd switch
+            {
+                PosixFile.ELOOP => "it is a symbolic link; log files are never written through links",
+                PosixFile.ENXIO => "it exists and is not a regular file (a FIFO or a socket)",
+                _ => PosixFile.Describe(-fd),
+            };
             throw new IOException($"cannot open {PathOf(name)}: {why}");
         }
 
         var file = new SafeFileHandle(fd, ownsHandle: true);
-        if (!PosixFile.IsRegularFile(file))
+        if (!PosixFile.IsSeekable(file))
         {
             file.Dispose();
-            throw new IOException($"cannot write {PathOf(name)}: it exists and is not a regular file");
+            throw new IOException($"cannot write {PathOf(name)}: it exists and is not a regular file (a FIFO or a socket)");
         }
 
         return file;

@@ -11,6 +11,7 @@ internal static partial class PosixFile
 {
     public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int ENXIO = 6;
     public const int ENOTDIR = 20;
     public const int ELOOP = 40;
 
@@ -116,8 +117,8 @@ internal static partial class PosixFile
         return Seek(fd, length, 0 /* SEEK_SET */) < 0 ? Marshal.GetLastPInvokeError() : 0;
     });
 
-    /// <summary>Whether the descriptor is a regular file (not a FIFO, device or socket).</summary>
-    public static bool IsRegularFile(SafeHandle file) => WithFd(file, fd => IsRegular(fd)) == 1;
+    /// <summary>Whether the descriptor can be appended to as a file: a FIFO or a socket cannot seek.</summary>
+    public static bool IsSeekable(SafeHandle file) => WithFd(file, fd => Seek(fd, 0, 1 /* SEEK_CUR */)) >= 0;
 
     /// <summary>The text of an errno value, e.g. "No space left on device (ENOSPC)".</summary>
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
@@ -139,21 +140,6 @@ internal static partial class PosixFile
         }
     }
 
-    private static unsafe long IsRegular(int fd)
-    {
-        // statx's stx_mode sits at a fixed offset on every architecture, unlike struct stat's.
-        const int AtEmptyPath = 0x1000;
-        const uint StatxType = 0x1;
-        byte* buffer = stackalloc byte[256];
-        if (Statx(fd, string.Empty, AtEmptyPath, StatxType, buffer) != 0)
-        {
-            return 0;
-        }
-
-        ushort mode = *(ushort*)(buffer + 28);
-        return (mode & 0xF000) == 0x8000 ? 1 : 0;
-    }
-
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags, uint mode);
 
@@ -168,7 +154,4 @@ internal static partial class PosixFile
 
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     private static partial int Truncate(int fd, long length);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Capture.Tests.Host;
@@ -95,10 +94,7 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
     public void Sighup_reopens_eve_json_after_rotation_and_no_event_is_lost_and_sigusr2_is_ignored()
     {
         string pipe = Path.Combine(_work.FullName, "capture.pipe");
-        if (MakeFifo(pipe, 0x180) != 0)
-        {
-            throw new InvalidOperationException($"mkfifo {pipe} failed: errno {Marshal.GetLastPInvokeError()}");
-        }
+        NamedPipe.Create(pipe);
 
         using RunningHost host = DetectSampleLocation.Start([], "-r", pipe, "-l", Logs, "--set", "stats.interval=1");
         // Opening the pipe for writing waits for the host to open it for reading.
@@ -150,7 +146,4 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
 
     [GeneratedRegex(@"Detect\.Sample: (?<packets>[\d,]+) packets,", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SummaryLine();
-
-    [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int MakeFifo(string path, uint mode);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Capture.Tests.Host;
 using Detect.Sample.Tests.Host;
 
 namespace Detect.Sample.Tests.Lifecycle;
@@ -48,6 +49,18 @@ public sealed class LogFileSafetyTests : IDisposable
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains($"the log directory {Logs} is a symbolic link", result.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
+    }
+
+    [Fact]
+    public void An_eve_json_that_is_a_fifo_is_refused_without_waiting_for_a_reader()
+    {
+        Directory.CreateDirectory(Logs);
+        NamedPipe.Create(Eve);
+
+        HostResult result = DetectHostProcess.Run("-l", Logs);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains($"{Eve}: it exists and is not a regular file", result.Error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Capture.Hosting.Plugins;
+namespace Capture.Hosting.Files;
 
 /// <summary>
 /// Owner and mode of a path, read with <c>statx</c> without following a final symbolic link
@@ -20,6 +20,8 @@ internal readonly partial struct UnixFileStatus
     private const uint TypeMask = 0xF000;
     private const uint Directory = 0x4000;
     private const uint SymbolicLink = 0xA000;
+    private const int NoSuchEntry = 2;
+    private const int NotADirectory = 20;
 
     private UnixFileStatus(uint owner, uint mode)
     {
@@ -39,22 +41,48 @@ internal readonly partial struct UnixFileStatus
     /// <summary>Whether the path is itself a symbolic link.</summary>
     public bool IsSymbolicLink => (Mode & TypeMask) == SymbolicLink;
 
+    /// <summary>The file type bits (<c>S_IFMT</c>: 0xC000 socket, 0x8000 regular file, ...).</summary>
+    public int Type => (int)(Mode & TypeMask);
+
     private uint Mode { get; }
 
     /// <summary>Reads a path's owner and mode.</summary>
     /// <param name="path">An absolute path.</param>
     /// <returns>The status.</returns>
     /// <exception cref="IOException">The path cannot be examined; the message names it and the system's reason.</exception>
-    public static unsafe UnixFileStatus Read(string path)
+    public static UnixFileStatus Read(string path)
+    {
+        int errno = TryRead(path, out UnixFileStatus status);
+        return errno == 0 ? status : throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+    }
+
+    /// <summary>Reads a path's owner and mode, or finds that nothing is there.</summary>
+    /// <param name="path">An absolute path.</param>
+    /// <param name="status">The status, when the path exists.</param>
+    /// <returns>False when nothing is at the path (or a parent is not a directory).</returns>
+    /// <exception cref="IOException">The path cannot be examined for another reason.</exception>
+    public static bool TryReadExisting(string path, out UnixFileStatus status)
+    {
+        int errno = TryRead(path, out status);
+        return errno switch
+        {
+            0 => true,
+            NoSuchEntry or NotADirectory => false,
+            _ => throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}"),
+        };
+    }
+
+    private static unsafe int TryRead(string path, out UnixFileStatus status)
     {
         byte* buffer = stackalloc byte[StatxSize];
         if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxMode | StatxUid, buffer) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            status = default;
+            return Marshal.GetLastPInvokeError();
         }
 
-        return new UnixFileStatus(*(uint*)(buffer + UidOffset), *(ushort*)(buffer + ModeOffset));
+        status = new UnixFileStatus(*(uint*)(buffer + UidOffset), *(ushort*)(buffer + ModeOffset));
+        return 0;
     }
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
