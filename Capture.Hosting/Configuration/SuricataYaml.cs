@@ -108,44 +108,52 @@ public static class SuricataYaml
             throw new ConfigurationException(file, (int)root.Start.Line, "(document)", "expected a mapping of sections (key: value) at the top level");
         }
 
-        return ConvertMapping(mapping, basePath, file, 1, new Conversion(chain), 0);
+        return ConvertMapping(mapping, basePath, file, 1, new Conversion(chain), 0, copy: false);
     }
 
-    private static ConfigNode Convert(YamlNode node, string path, string file, int line, Conversion conversion, int depth)
+    /// <summary>
+    /// Converts a node. <paramref name="copy"/>: the node is inside an alias's copy, whose nodes take
+    /// the line where the alias is used (their own lines are the anchor's).
+    /// </summary>
+    private static ConfigNode Convert(YamlNode node, string path, string file, int line, Conversion conversion, int depth, bool copy)
     {
         if (depth > MaxDepth)
         {
             throw new ConfigurationException(file, line, path, $"mappings and lists nested deeper than {MaxDepth} levels");
         }
 
-        if (!conversion.Converted.Add(node) && ++conversion.AliasNodes > MaxAliasNodes)
+        if (!conversion.Converted.Add(node))
         {
             // A node met twice came through an alias: the tree gets a copy of it.
-            throw new ConfigurationException(file, line, path, $"aliases expand to more than {MaxAliasNodes:N0} nodes (an alias bomb?); use fewer or smaller aliases");
+            copy = true;
+            if (++conversion.AliasNodes > MaxAliasNodes)
+            {
+                throw new ConfigurationException(file, line, path, $"aliases expand to more than {MaxAliasNodes:N0} nodes (an alias bomb?); use fewer or smaller aliases");
+            }
         }
 
         return node switch
         {
-            YamlMappingNode mapping => ConvertMapping(mapping, path, file, line, conversion, depth + 1),
-            YamlSequenceNode sequence => ConvertSequence(sequence, path, file, line, conversion, depth + 1),
+            YamlMappingNode mapping => ConvertMapping(mapping, path, file, line, conversion, depth + 1, copy),
+            YamlSequenceNode sequence => ConvertSequence(sequence, path, file, line, conversion, depth + 1, copy),
             YamlScalarNode scalar => ConfigNode.CreateScalar(path, ScalarText(scalar), file, line),
             _ => throw new ConfigurationException(file, line, path, $"unsupported YAML node {node.NodeType}"),
         };
     }
 
-    private static ConfigNode ConvertMapping(YamlMappingNode mapping, string path, string file, int line, Conversion conversion, int depth)
+    private static ConfigNode ConvertMapping(YamlMappingNode mapping, string path, string file, int line, Conversion conversion, int depth, bool copy)
     {
         ConfigNode result = ConfigNode.CreateMapping(path, file, line);
         foreach (KeyValuePair<YamlNode, YamlNode> child in mapping.Children)
         {
-            int keyLine = (int)child.Key.Start.Line;
+            int keyLine = copy ? line : (int)child.Key.Start.Line;
             if (child.Key is not YamlScalarNode { Value: { Length: > 0 } key })
             {
                 throw new ConfigurationException(file, keyLine, path.Length == 0 ? "(top level)" : path, "expected a plain key name");
             }
 
             string childPath = path.Length == 0 ? key : $"{path}.{key}";
-            ConfigNode value = Convert(child.Value, childPath, file, keyLine, conversion, depth);
+            ConfigNode value = Convert(child.Value, childPath, file, keyLine, conversion, depth, copy);
             if (string.Equals(key, "include", StringComparison.Ordinal))
             {
                 Include(result, value, path, conversion.Chain);
@@ -158,13 +166,15 @@ public static class SuricataYaml
         return result;
     }
 
-    private static ConfigNode ConvertSequence(YamlSequenceNode sequence, string path, string file, int line, Conversion conversion, int depth)
+    private static ConfigNode ConvertSequence(YamlSequenceNode sequence, string path, string file, int line, Conversion conversion, int depth, bool copy)
     {
         ConfigNode result = ConfigNode.CreateSequence(path, file, line);
         int index = 0;
         foreach (YamlNode item in sequence.Children)
         {
-            result.Add(Convert(item, $"{path}.{index}", file, (int)item.Start.Line, conversion, depth));
+            // An aliased item's own position is its anchor's: it is where the list is, as far as we know.
+            int itemLine = copy || conversion.Converted.Contains(item) ? line : (int)item.Start.Line;
+            result.Add(Convert(item, $"{path}.{index}", file, itemLine, conversion, depth, copy));
             index++;
         }
 
