@@ -9,8 +9,13 @@ namespace Capture.Abstractions;
 /// </summary>
 public sealed class ConfigNode
 {
+    // A mapping past this many keys gets an index: a linear search per key made loading a large
+    // mapping quadratic in its size.
+    private const int IndexedFrom = 8;
+
     private readonly List<KeyValuePair<string, ConfigNode>>? _entries;
     private readonly List<ConfigNode>? _items;
+    private Dictionary<string, int>? _index;
 
     private ConfigNode(ConfigNodeKind kind, string path, string? value, string? file, int line)
     {
@@ -85,20 +90,9 @@ public sealed class ConfigNode
     /// <returns>True when present.</returns>
     public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConfigNode? node)
     {
-        if (_entries is not null)
-        {
-            foreach (KeyValuePair<string, ConfigNode> entry in _entries)
-            {
-                if (string.Equals(entry.Key, key, StringComparison.Ordinal))
-                {
-                    node = entry.Value;
-                    return true;
-                }
-            }
-        }
-
-        node = null;
-        return false;
+        int position = IndexOf(key);
+        node = position >= 0 ? _entries![position].Value : null;
+        return node is not null;
     }
 
     /// <summary>Follows a dotted path (<c>flow.hash-size</c>; sequence items by index).</summary>
@@ -137,16 +131,26 @@ public sealed class ConfigNode
     {
         ArgumentNullException.ThrowIfNull(node);
         List<KeyValuePair<string, ConfigNode>> entries = _entries ?? throw new InvalidOperationException($"{Path} is not a mapping");
-        for (int i = 0; i < entries.Count; i++)
+        int position = IndexOf(key);
+        if (position >= 0)
         {
-            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
-            {
-                entries[i] = new(key, node);
-                return;
-            }
+            entries[position] = new(key, node);
+            return;
         }
 
         entries.Add(new(key, node));
+        if (_index is not null)
+        {
+            _index.Add(key, entries.Count - 1);
+        }
+        else if (entries.Count > IndexedFrom)
+        {
+            _index = new Dictionary<string, int>(entries.Count * 2, StringComparer.Ordinal);
+            for (int i = 0; i < entries.Count; i++)
+            {
+                _index.Add(entries[i].Key, i);
+            }
+        }
     }
 
     /// <summary>Appends an item to a sequence.</summary>
@@ -301,6 +305,27 @@ public sealed class ConfigNode
         }
 
         throw node.Error($"'{node.Value}' is not allowed; expected one of: {string.Join(", ", allowed)}");
+    }
+
+    private int IndexOf(string key)
+    {
+        if (_index is not null)
+        {
+            return _index.TryGetValue(key, out int position) ? position : -1;
+        }
+
+        if (_entries is not null)
+        {
+            for (int i = 0; i < _entries.Count; i++)
+            {
+                if (string.Equals(_entries[i].Key, key, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
     }
 
     private void EnsureScalar()

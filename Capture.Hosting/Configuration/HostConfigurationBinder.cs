@@ -107,6 +107,10 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             options.HashSize = (int)flow.GetInt64("hash-size", options.HashSize, 1, int.MaxValue);
             options.Prealloc = (int)flow.GetInt64("prealloc", options.Prealloc, 0, int.MaxValue);
             options.Memcap = flow.GetSize("memcap", options.Memcap, 1);
+            if (MachineMemory.Exceeds(options.Memcap, out string? problem))
+            {
+                throw flow["memcap"]!.Error(problem);
+            }
             options.EmergencyRecovery = (int)flow.GetInt64("emergency-recovery", options.EmergencyRecovery, 1, 100);
         }
 

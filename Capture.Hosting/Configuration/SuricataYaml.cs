@@ -9,10 +9,20 @@ namespace Capture.Hosting.Configuration;
 /// Reads Suricata-style YAML (a <c>%YAML 1.1</c> header and <c>---</c> are accepted) into a
 /// <see cref="ConfigNode"/> tree in which every node knows its file and line. An <c>include:</c>
 /// key (a file or a list of files, relative to the including file) merges the included file's
-/// mapping at that level; keys written after it override included ones.
+/// mapping at that level; keys written after it override included ones. An alias copies its
+/// anchor's subtree where it is used (every node knows its own path), so the nodes aliases add to a
+/// file are limited to <see cref="MaxAliasNodes"/>: nine nested aliases of nine items each (the
+/// "billion laughs") would otherwise expand to gigabytes. Nesting is limited to
+/// <see cref="MaxDepth"/> levels.
 /// </summary>
 public static class SuricataYaml
 {
+    /// <summary>The most nodes aliases may add to one file's tree.</summary>
+    internal const int MaxAliasNodes = 100_000;
+
+    /// <summary>The deepest nesting of mappings and lists a file may have.</summary>
+    internal const int MaxDepth = 256;
+
     private const int MaxIncludeDepth = 16;
 
     /// <summary>Loads a YAML file.</summary>
@@ -98,33 +108,55 @@ public static class SuricataYaml
             throw new ConfigurationException(file, (int)root.Start.Line, "(document)", "expected a mapping of sections (key: value) at the top level");
         }
 
-        return ConvertMapping(mapping, basePath, file, 1, chain);
+        return ConvertMapping(mapping, basePath, file, 1, new Conversion(chain), 0, copy: false);
     }
 
-    private static ConfigNode Convert(YamlNode node, string path, string file, int line, List<string> chain) => node switch
+    /// <summary>
+    /// Converts a node. <paramref name="copy"/>: the node is inside an alias's copy, whose nodes take
+    /// the line where the alias is used (their own lines are the anchor's).
+    /// </summary>
+    private static ConfigNode Convert(YamlNode node, string path, string file, int line, Conversion conversion, int depth, bool copy)
     {
-        YamlMappingNode mapping => ConvertMapping(mapping, path, file, line, chain),
-        YamlSequenceNode sequence => ConvertSequence(sequence, path, file, line, chain),
-        YamlScalarNode scalar => ConfigNode.CreateScalar(path, ScalarText(scalar), file, line),
-        _ => throw new ConfigurationException(file, line, path, $"unsupported YAML node {node.NodeType}"),
-    };
+        if (depth > MaxDepth)
+        {
+            throw new ConfigurationException(file, line, path, $"mappings and lists nested deeper than {MaxDepth} levels");
+        }
 
-    private static ConfigNode ConvertMapping(YamlMappingNode mapping, string path, string file, int line, List<string> chain)
+        if (!conversion.Converted.Add(node))
+        {
+            // A node met twice came through an alias: the tree gets a copy of it.
+            copy = true;
+            if (++conversion.AliasNodes > MaxAliasNodes)
+            {
+                throw new ConfigurationException(file, line, path, $"aliases expand to more than {MaxAliasNodes:N0} nodes (an alias bomb?); use fewer or smaller aliases");
+            }
+        }
+
+        return node switch
+        {
+            YamlMappingNode mapping => ConvertMapping(mapping, path, file, line, conversion, depth + 1, copy),
+            YamlSequenceNode sequence => ConvertSequence(sequence, path, file, line, conversion, depth + 1, copy),
+            YamlScalarNode scalar => ConfigNode.CreateScalar(path, ScalarText(scalar), file, line),
+            _ => throw new ConfigurationException(file, line, path, $"unsupported YAML node {node.NodeType}"),
+        };
+    }
+
+    private static ConfigNode ConvertMapping(YamlMappingNode mapping, string path, string file, int line, Conversion conversion, int depth, bool copy)
     {
         ConfigNode result = ConfigNode.CreateMapping(path, file, line);
         foreach (KeyValuePair<YamlNode, YamlNode> child in mapping.Children)
         {
-            int keyLine = (int)child.Key.Start.Line;
+            int keyLine = copy ? line : (int)child.Key.Start.Line;
             if (child.Key is not YamlScalarNode { Value: { Length: > 0 } key })
             {
                 throw new ConfigurationException(file, keyLine, path.Length == 0 ? "(top level)" : path, "expected a plain key name");
             }
 
             string childPath = path.Length == 0 ? key : $"{path}.{key}";
-            ConfigNode value = Convert(child.Value, childPath, file, keyLine, chain);
+            ConfigNode value = Convert(child.Value, childPath, file, keyLine, conversion, depth, copy);
             if (string.Equals(key, "include", StringComparison.Ordinal))
             {
-                Include(result, value, path, chain);
+                Include(result, value, path, conversion.Chain);
                 continue;
             }
 
@@ -134,13 +166,15 @@ public static class SuricataYaml
         return result;
     }
 
-    private static ConfigNode ConvertSequence(YamlSequenceNode sequence, string path, string file, int line, List<string> chain)
+    private static ConfigNode ConvertSequence(YamlSequenceNode sequence, string path, string file, int line, Conversion conversion, int depth, bool copy)
     {
         ConfigNode result = ConfigNode.CreateSequence(path, file, line);
         int index = 0;
         foreach (YamlNode item in sequence.Children)
         {
-            result.Add(Convert(item, $"{path}.{index}", file, (int)item.Start.Line, chain));
+            // An aliased item's own position is its anchor's: it is where the list is, as far as we know.
+            int itemLine = copy || conversion.Converted.Contains(item) ? line : (int)item.Start.Line;
+            result.Add(Convert(item, $"{path}.{index}", file, itemLine, conversion, depth, copy));
             index++;
         }
 
@@ -308,6 +342,16 @@ public static class SuricataYaml
         }
 
         return string.Join('.', parts);
+    }
+
+    /// <summary>One file's conversion: its include chain, the YAML nodes converted and the nodes aliases added.</summary>
+    private sealed class Conversion(List<string> chain)
+    {
+        public List<string> Chain { get; } = chain;
+
+        public HashSet<YamlNode> Converted { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public int AliasNodes { get; set; }
     }
 
     private sealed class Frame(bool IsMapping, string? NameInParent)

@@ -6,13 +6,13 @@ namespace FlowEngine.Configuration;
 /// </summary>
 public sealed class FlowEngineOptions
 {
-    /// <summary>Hash index buckets (<c>flow.hash-size</c>). Default 65536.</summary>
+    /// <summary>Hash index buckets per worker (<c>flow.hash-size</c>), rounded up to a power of two and fixed for the run. Default 65536.</summary>
     public int HashSize { get; set; } = 65536;
 
-    /// <summary>Flow records preallocated per worker (<c>flow.prealloc</c>). Default 10000.</summary>
+    /// <summary>Flow records per worker made and touched at start (<c>flow.prealloc</c>); the table grows from there. Default 10000.</summary>
     public int Prealloc { get; set; } = 10000;
 
-    /// <summary>Memory the flow table may use, bytes (<c>flow.memcap</c>). Default 32 MiB.</summary>
+    /// <summary>The most memory the flow tables may grow to, bytes (<c>flow.memcap</c>): a cap, shared by the workers. Default 32 MiB.</summary>
     public long Memcap { get; set; } = 32L << 20;
 
     /// <summary>Percent of free flow records that ends emergency mode (<c>flow.emergency-recovery</c>). Default 30.</summary>

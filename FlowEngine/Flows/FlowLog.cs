@@ -20,6 +20,9 @@ internal static partial class FlowLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Flow event sink failed for a flow of {Interface}; the flow's record is lost, counted in flow.output_errors")]
     public static partial void SinkFailed(ILogger logger, Exception exception, string @interface);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Flow table of {Interface} cannot grow past {Capacity} of its {MaxCapacity} flows: the system refused the memory; it stays at this size")]
+    public static partial void GrowRefused(ILogger logger, string @interface, int capacity, int maxCapacity);
+
     [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Capture-bypassed flow on {Interface} still delivered after half the bypassed timeout: downgraded to local bypass")]
     public static partial void Downgraded(ILogger logger, string @interface);
 }

@@ -48,7 +48,7 @@ internal sealed partial class FlowShard
         ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Table = new FlowTable(capacity, options.HashSize, storageColumns);
+        Table = new FlowTable(options.Prealloc, capacity, options.HashSize, storageColumns);
         _hasher = hasher;
         _timeouts = BuildTimeouts(options.Timeouts);
         _shortestTimeout = ShortestReachableTimeout(_timeouts);
@@ -56,7 +56,7 @@ internal sealed partial class FlowShard
         _bypassColumn = bypassColumn;
         _shardIndex = shardIndex;
         _vlanTracking = options.VlanTracking;
-        _recoveryFree = Math.Max(1, (int)((long)capacity * Math.Clamp(options.EmergencyRecovery, 1, 100) / 100));
+        _recoveryFree = Math.Max(1, (int)((long)Table.MaxCapacity * Math.Clamp(options.EmergencyRecovery, 1, 100) / 100));
         _logger = logger;
         InterfaceName = interfaceName;
         Strategy = strategy;
@@ -76,12 +76,15 @@ internal sealed partial class FlowShard
 
     public FlowHasher Hasher => _hasher;
 
-    /// <summary>Flows one shard holds: prealloc at least, else what the memcap share pays for.</summary>
+    /// <summary>
+    /// The most flows one shard may hold: what its share of the memcap pays for after its index,
+    /// and at least prealloc (Suricata preallocates those whatever the memcap).
+    /// </summary>
     public static int CapacityFor(FlowEngineOptions options, int shards, int storageColumns)
     {
         ArgumentNullException.ThrowIfNull(options);
         long perFlow = FlowTable.EstimateBytesPerRecord(storageColumns);
-        long byMemcap = options.Memcap / Math.Max(1, shards) / perFlow;
+        long byMemcap = ((options.Memcap / Math.Max(1, shards)) - FlowTable.IndexBytes(options.HashSize)) / perFlow;
         long capacity = Math.Max(Math.Max(options.Prealloc, byMemcap), 1);
         return (int)Math.Min(capacity, 1 << 28);
     }
@@ -217,12 +220,12 @@ internal sealed partial class FlowShard
             Counters.ManagerStopped++;
         }
 
-        if (Emergency && Table.Capacity - Table.Active >= _recoveryFree)
+        if (Emergency && Table.MaxCapacity - Table.Active >= _recoveryFree)
         {
             Emergency = false;
             Counters.Emergency = 0;
             Counters.EmergencyOver++;
-            FlowLog.EmergencyOver(_logger, InterfaceName, Table.Capacity - Table.Active);
+            FlowLog.EmergencyOver(_logger, InterfaceName, Table.MaxCapacity - Table.Active);
         }
 
         Counters.Active = Table.Active;
@@ -313,7 +316,7 @@ internal sealed partial class FlowShard
     {
         ref FlowSlot s = ref Table.Slots[slot];
         ref FlowRecord r = ref Table.Records[slot];
-        ref FlowOrigin origin = ref Table.Origins[slot];
+        ref FlowOrigin origin = ref Table.OriginAt(slot);
         BypassRecord? record = GetBypassRecord(slot);
         if (record is not null)
         {
@@ -454,7 +457,7 @@ internal sealed partial class FlowShard
         ref FlowRecord r = ref Table.RecordAt(slot);
         r.StartNanoseconds = timestamp;
         r.FlowId = _hasher.FlowId(++_sequence, _shardIndex);
-        ref FlowOrigin origin = ref Table.Origins[slot];
+        ref FlowOrigin origin = ref Table.OriginAt(slot);
         origin.ClientMac = reversed ? destinationMac : sourceMac;
         origin.ServerMac = reversed ? sourceMac : destinationMac;
         origin.TunnelParentFlowId = parentFlowId;
@@ -623,6 +626,11 @@ internal sealed partial class FlowShard
             Emergency = true;
             Counters.Emergency = 1;
             Counters.EmergencyEntered++;
+            if (Table.GrowRefused)
+            {
+                FlowLog.GrowRefused(_logger, InterfaceName, Table.Capacity, Table.MaxCapacity);
+            }
+
             FlowLog.EmergencyEntered(_logger, InterfaceName, Table.Capacity, _recoveryFree);
         }
 

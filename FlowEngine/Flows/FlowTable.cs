@@ -6,14 +6,17 @@ using System.Runtime.Intrinsics.X86;
 namespace FlowEngine.Flows;
 
 /// <summary>
-/// One worker's flow table: preallocated records in arrays (a 64-byte hot and a 64-byte warm part,
-/// each one aligned cache line in native memory; a cold part; one storage column per registered
-/// slot), a hash index of bucket heads and chain links, and free slots kept as clusters (the
-/// passt design): the first slot of a run of free slots holds the run's length and the next run's
-/// first slot, in index order. New flows take the
-/// lowest free slot; slots are freed only by <see cref="Scan{TVisitor}"/>, which rebuilds the
-/// cluster list as it goes, or by <see cref="FreeWhenFull"/> when nothing else is free. A scan
-/// costs active flows plus free clusters, not the table size. Single-threaded by design.
+/// One worker's flow table: records in arrays (a 64-byte hot and a 64-byte warm part, each one
+/// aligned cache line in native memory; a cold part; one storage column per registered slot), a
+/// hash index of bucket heads and chain links, and free slots kept as clusters (the passt design):
+/// the first slot of a run of free slots holds the run's length and the next run's first slot, in
+/// index order. New flows take the lowest free slot; slots are freed only by
+/// <see cref="Scan{TVisitor}"/>, which rebuilds the cluster list as it goes, or by
+/// <see cref="FreeWhenFull"/> when nothing else is free. A scan costs active flows plus free
+/// clusters, not the table size. The records' address space is reserved for
+/// <see cref="MaxCapacity"/> records at once; the table starts with <see cref="Capacity"/> of them
+/// and doubles when a new flow finds no free slot, so its memory follows the flows in use. The index
+/// has a fixed number of buckets. Single-threaded by design.
 /// </summary>
 internal sealed unsafe class FlowTable
 {
@@ -21,46 +24,62 @@ internal sealed unsafe class FlowTable
 
     private readonly FlowTableMemory _slots;
     private readonly FlowTableMemory _records;
+    private readonly FlowTableMemory _origins;
     private readonly FlowTableMemory _buckets;
     private readonly FlowTableMemory _chain;
     private readonly int _mask;
 
     // The blocks' addresses, taken once: a span built per access cost two loads and a bounds
-    // check each, several times per packet. The blocks live as long as this table (it owns them).
+    // check each, several times per packet. The blocks live as long as this table (it owns them)
+    // and never move: growing commits more of their reservation.
     private readonly FlowSlot* _slotBase;
     private readonly FlowRecord* _recordBase;
+    private readonly FlowOrigin* _originBase;
     private readonly int* _bucketBase;
     private readonly int* _chainBase;
     private int _firstFree;
 
-    /// <summary>Creates a table of <paramref name="capacity"/> records and at least <paramref name="hashSize"/> buckets.</summary>
+    /// <summary>A table of <paramref name="capacity"/> records that never grows, and at least <paramref name="hashSize"/> buckets.</summary>
     public FlowTable(int capacity, int hashSize, int storageColumns)
+        : this(capacity, capacity, hashSize, storageColumns)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        Capacity = capacity;
-        _slots = new FlowTableMemory((nuint)capacity * (nuint)Unsafe.SizeOf<FlowSlot>());
-        _records = new FlowTableMemory((nuint)capacity * (nuint)Unsafe.SizeOf<FlowRecord>());
-        Origins = new FlowOrigin[capacity];
-        _chain = new FlowTableMemory((nuint)capacity * sizeof(int));
-        // At least two buckets per record: a lookup that misses the chain's head costs a cache miss
-        // per link, and a full table then still has chains of half a flow on average.
-        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Math.Max((long)hashSize, 2L * capacity), 16, 1 << 30));
+    }
+
+    /// <summary>
+    /// A table of <paramref name="initialCapacity"/> records, touched now, that grows up to
+    /// <paramref name="maxCapacity"/>, with <paramref name="hashSize"/> buckets rounded up to a power of two.
+    /// </summary>
+    public FlowTable(int initialCapacity, int maxCapacity, int hashSize, int storageColumns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hashSize, 1);
+        initialCapacity = Math.Clamp(initialCapacity, 1, maxCapacity);
+        Capacity = initialCapacity;
+        MaxCapacity = maxCapacity;
+        _slots = Reserve<FlowSlot>(initialCapacity, maxCapacity);
+        _records = Reserve<FlowRecord>(initialCapacity, maxCapacity);
+        _origins = Reserve<FlowOrigin>(initialCapacity, maxCapacity);
+        _chain = Reserve<int>(initialCapacity, maxCapacity);
+
+        // Suricata's hash-size: the number of rows, fixed. Chains lengthen when flows outnumber them.
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(hashSize, 1 << 30));
         _buckets = new FlowTableMemory((nuint)buckets * sizeof(int));
         _mask = buckets - 1;
         _slotBase = (FlowSlot*)_slots.DangerousGetHandle();
         _recordBase = (FlowRecord*)_records.DangerousGetHandle();
+        _originBase = (FlowOrigin*)_origins.DangerousGetHandle();
         _bucketBase = (int*)_buckets.DangerousGetHandle();
         _chainBase = (int*)_chain.DangerousGetHandle();
         Buckets.Fill(NoSlot);
         Storage = new object?[storageColumns][];
         for (int i = 0; i < storageColumns; i++)
         {
-            Storage[i] = new object?[capacity];
+            Storage[i] = new object?[initialCapacity];
         }
 
         // One cluster: the whole table.
         _firstFree = 0;
-        Slots[0].Hash = (uint)capacity;
+        Slots[0].Hash = (uint)initialCapacity;
         Chain[0] = NoSlot;
     }
 
@@ -94,10 +113,15 @@ internal sealed unsafe class FlowTable
         return ref _recordBase[slot];
     }
 
-    /// <summary>Creation-time facts (MAC addresses, tunnel parent).</summary>
-    public FlowOrigin[] Origins { get; }
+    /// <summary>Creation-time facts (MAC addresses, tunnel parent) of a slot in use.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref FlowOrigin OriginAt(int slot)
+    {
+        Debug.Assert((uint)slot < (uint)Capacity, "a slot from lookup or allocation");
+        return ref _originBase[slot];
+    }
 
-    /// <summary>Storage columns, one per registered slot.</summary>
+    /// <summary>Storage columns, one per registered slot; growing replaces each column by a longer copy.</summary>
     public object?[][] Storage { get; }
 
     /// <summary>The hash index: the first slot of each bucket's chain, or -1.</summary>
@@ -114,8 +138,14 @@ internal sealed unsafe class FlowTable
         get => new(_chainBase, Capacity);
     }
 
-    /// <summary>Number of records.</summary>
-    public int Capacity { get; }
+    /// <summary>Records the table has now (its slots are 0 to Capacity - 1).</summary>
+    public int Capacity { get; private set; }
+
+    /// <summary>Records the table may grow to.</summary>
+    public int MaxCapacity { get; }
+
+    /// <summary>Times the table grew.</summary>
+    public int Growths { get; private set; }
 
     /// <summary>Flows in the table.</summary>
     public int Active { get; private set; }
@@ -126,16 +156,21 @@ internal sealed unsafe class FlowTable
     /// <summary>The lowest free slot, or -1 when full.</summary>
     public int FirstFree => _firstFree;
 
-    /// <summary>Bytes of the native blocks (slots, records and the hash index), which the managed heap does not count.</summary>
-    public long NativeBytes => (long)(_slots.Bytes + _records.Bytes + _buckets.Bytes + _chain.Bytes);
+    /// <summary>Bytes of the native blocks committed now (records, chain links, origins and the hash index), which the managed heap does not count.</summary>
+    public long NativeBytes => (long)(_slots.Committed + _records.Committed + _origins.Committed + _buckets.Committed + _chain.Committed);
 
-    /// <summary>Bytes the table's arrays take per record (index and storage included).</summary>
-    public long BytesPerRecord => (Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + Unsafe.SizeOf<FlowOrigin>() + sizeof(int)
-        + (8L * Storage.Length)) + ((long)BucketCount * sizeof(int) / Capacity);
+    /// <summary>Bytes the table takes now: the native blocks and the storage columns.</summary>
+    public long MemoryInUse => NativeBytes + (8L * Storage.Length * Capacity);
 
-    /// <summary>Bytes per record for a table sized from options, before creating it.</summary>
+    /// <summary>Bytes each record takes in the table's arrays (storage columns included, the index not).</summary>
+    public long BytesPerRecord => EstimateBytesPerRecord(Storage.Length);
+
+    /// <summary>Bytes per record of a table with <paramref name="storageColumns"/> storage columns, before creating it.</summary>
     public static long EstimateBytesPerRecord(int storageColumns) =>
-        Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + Unsafe.SizeOf<FlowOrigin>() + sizeof(int) + (8L * storageColumns) + 8;
+        Unsafe.SizeOf<FlowSlot>() + Unsafe.SizeOf<FlowRecord>() + Unsafe.SizeOf<FlowOrigin>() + sizeof(int) + (8L * storageColumns);
+
+    /// <summary>Bytes of an index of <paramref name="hashSize"/> buckets (rounded up to a power of two as the table does).</summary>
+    public static long IndexBytes(int hashSize) => (long)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(hashSize, 1, 1 << 30)) * sizeof(int);
 
     /// <summary>Warms the cache line of a hash's bucket.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -177,13 +212,18 @@ internal sealed unsafe class FlowTable
         return NoSlot;
     }
 
-    /// <summary>Takes the lowest free slot for a new flow and indexes it; -1 when the table is full.</summary>
+    /// <summary>Takes the lowest free slot for a new flow and indexes it, growing the table when none is free; -1 when it is full and at its largest.</summary>
     public int TryAllocate(ref FlowKey key, uint hash)
     {
         int slot = _firstFree;
         if (slot < 0)
         {
-            return NoSlot;
+            if (!TryGrow())
+            {
+                return NoSlot;
+            }
+
+            slot = _firstFree;
         }
 
         int length = (int)Slots[slot].Hash;
@@ -205,7 +245,7 @@ internal sealed unsafe class FlowTable
         s.Hash = hash;
         s.Flags = FlowSlotFlags.InUse;
         Records[slot] = default;
-        Origins[slot] = default;
+        _originBase[slot] = default;
         ref int bucket = ref Buckets[(int)(hash & (uint)_mask)];
         Chain[slot] = bucket;
         bucket = slot;
@@ -219,6 +259,49 @@ internal sealed unsafe class FlowTable
 
         return slot;
     }
+
+    /// <summary>
+    /// Doubles a full table (up to <see cref="MaxCapacity"/>): commits more of each block's
+    /// reservation and lengthens the storage columns. Slots keep their index, so flows, chains and
+    /// the index are untouched; the new slots, above every old one, become the one free cluster.
+    /// Their pages are faulted in as flows first use them. False when the table is at its largest
+    /// or the system refuses the memory (the table then stays at its size, as if at its largest).
+    /// </summary>
+    public bool TryGrow()
+    {
+        Debug.Assert(_firstFree == NoSlot, "the table grows only when full, so the new slots are the whole free list");
+        int old = Capacity;
+        if (old >= MaxCapacity || GrowRefused)
+        {
+            return false;
+        }
+
+        int grown = (int)Math.Min(MaxCapacity, 2L * old);
+        if (!_slots.Commit(Bytes<FlowSlot>(grown)) || !_records.Commit(Bytes<FlowRecord>(grown))
+            || !_origins.Commit(Bytes<FlowOrigin>(grown)) || !_chain.Commit(Bytes<int>(grown)))
+        {
+            GrowRefused = true;
+            return false;
+        }
+
+        for (int i = 0; i < Storage.Length; i++)
+        {
+            object?[] column = Storage[i];
+            Array.Resize(ref column, grown);
+            Storage[i] = column;
+        }
+
+        Capacity = grown;
+        Growths++;
+        Slots[old].Hash = (uint)(grown - old);
+        Chain[old] = NoSlot;
+        _firstFree = old;
+        AssertClusters();
+        return true;
+    }
+
+    /// <summary>Whether the system refused memory the table asked for to grow.</summary>
+    public bool GrowRefused { get; private set; }
 
     /// <summary>
     /// Frees one slot of a full table (eviction): the only place besides a scan that frees, and
@@ -276,6 +359,7 @@ internal sealed unsafe class FlowTable
                 }
 
                 _firstFree = newFirst;
+                AssertClusters();
                 return false;
             }
 
@@ -304,6 +388,7 @@ internal sealed unsafe class FlowTable
         }
 
         _firstFree = newFirst;
+        AssertClusters();
         return true;
     }
 
@@ -347,6 +432,7 @@ internal sealed unsafe class FlowTable
         _firstFree = 0;
         slots[0].Hash = (uint)capacity;
         Chain[0] = NoSlot;
+        AssertClusters();
     }
 
     /// <summary>Free clusters in the list (walks it; for tests and stats).</summary>
@@ -372,6 +458,34 @@ internal sealed unsafe class FlowTable
 
         return free;
     }
+
+    /// <summary>
+    /// The free list's invariants: clusters in index order, each at least one slot long, inside the
+    /// table, not overlapping, on slots not in use, and as many free slots as the table lacks flows.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertClusters()
+    {
+        int free = 0;
+        int end = 0;
+        for (int c = _firstFree; c != NoSlot; c = Chain[c])
+        {
+            int length = (int)Slots[c].Hash;
+            Debug.Assert(c >= end, "free clusters in index order, not overlapping");
+            Debug.Assert(length >= 1 && (long)c + length <= Capacity, "a free cluster inside the table");
+            Debug.Assert((Slots[c].Flags & FlowSlotFlags.InUse) == 0, "a free cluster starts on a slot not in use");
+            free += length;
+            end = c + length;
+        }
+
+        Debug.Assert(free == Capacity - Active, "the free clusters hold every slot not in use");
+    }
+
+    private static FlowTableMemory Reserve<T>(int initialCapacity, int maxCapacity)
+        where T : unmanaged => new(Bytes<T>(maxCapacity), Bytes<T>(initialCapacity));
+
+    private static nuint Bytes<T>(int records)
+        where T : unmanaged => (nuint)records * (nuint)sizeof(T);
 
     /// <summary>Warms a slot's hot and warm parts: one aligned 64-byte line each (see FlowTableMemory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -47,7 +47,7 @@ public readonly ref struct FlowView
     public BypassKind Bypass => Record.Bypass;
 
     /// <summary>The flow of the tunnel that carries this flow; 0 on the wire.</summary>
-    public long TunnelParentFlowId => _shard.Table.Origins[_slot].TunnelParentFlowId;
+    public long TunnelParentFlowId => _shard.Table.OriginAt(_slot).TunnelParentFlowId;
 
     /// <summary>Whether <see cref="MarkAlerted"/> was called for the flow.</summary>
     public bool Alerted => (_shard.Table.Slots[_slot].Flags & FlowSlotFlags.Alerted) != 0;

@@ -130,7 +130,8 @@ public sealed class CaptureEngine
         }
 
         _workers = workers;
-        PipelineLog.Started(_logger, workers.Length, capacity, workers[0].Shard.Table.BytesPerRecord, workers[0].Shard.Table.BucketCount);
+        FlowTable table = workers[0].Shard.Table;
+        PipelineLog.Started(_logger, workers.Length, capacity, table.BytesPerRecord, table.Capacity, table.BucketCount);
 
         int started = 0;
         try
@@ -241,6 +242,16 @@ public sealed class CaptureEngine
         if (options.EmergencyRecovery is < 1 or > 100)
         {
             throw new ArgumentException($"flow.emergency-recovery must be 1..100 percent, not {options.EmergencyRecovery}", nameof(options));
+        }
+
+        if (MachineMemory.Exceeds(options.Memcap, out string? problem))
+        {
+            throw new ArgumentException($"flow.memcap {problem}", nameof(options));
+        }
+
+        if (MachineMemory.Exceeds(options.Prealloc * FlowTable.EstimateBytesPerRecord(1), out problem))
+        {
+            throw new ArgumentException($"flow.prealloc {options.Prealloc} flows: {problem}", nameof(options));
         }
 
         if (options.Prealloc == 0 && options.Memcap < FlowTable.EstimateBytesPerRecord(1))

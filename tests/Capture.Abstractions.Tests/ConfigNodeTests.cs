@@ -28,6 +28,26 @@ public sealed class ConfigNodeTests
         Assert.Equal(expected, Mapping(("bypass", text, 4)).GetBoolean("bypass", !expected));
 
     [Fact]
+    public void A_large_mapping_keeps_file_order_and_replaces_a_key_in_place()
+    {
+        ConfigNode root = ConfigNode.CreateMapping();
+        for (int i = 0; i < 20; i++)
+        {
+            root.Set($"k{i}", ConfigNode.CreateScalar($"k{i}", $"v{i}"));
+        }
+
+        root.Set("k3", ConfigNode.CreateScalar("k3", "again"));
+        root.Set("k12", ConfigNode.CreateScalar("k12", "again"));
+
+        Assert.Equal(20, root.Entries.Count);
+        Assert.Equal("k3", root.Entries[3].Key);
+        Assert.Equal("again", root["k3"]!.Value);
+        Assert.Equal("again", root.Entries[12].Value.Value);
+        Assert.Equal("v19", root["k19"]!.Value);
+        Assert.Null(root["k20"]);
+    }
+
+    [Fact]
     public void A_bad_boolean_names_file_line_key_and_what_is_allowed()
     {
         ConfigurationException error = Assert.Throws<ConfigurationException>(() => Mapping(("bypass", "maybe", 7)).GetBoolean("bypass", false));

@@ -185,6 +185,24 @@ public sealed class HostConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_memcap_above_the_machines_memory_is_refused_with_one_message()
+    {
+        (long machine, string source) = FlowEngine.Configuration.MachineMemory.Read()!.Value;
+        long tooMuch = (machine / (1L << 30)) + 2;
+        ConfigNode root = SuricataYaml.Parse("flow:\n  hash-size: 1024\n", "x.yaml");
+        ConfigOverrides.Apply(root, [$"flow.memcap={tooMuch}gb"]);
+
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => HostConfiguration.Bind(root, NullLogger.Instance));
+
+        Assert.StartsWith($"--set:1: flow.memcap: {tooMuch} GiB is more than the memory this machine has for the process", error.Message, StringComparison.Ordinal);
+        Assert.Contains(source, error.Message, StringComparison.Ordinal);
+
+        // Below it, bound as given.
+        ConfigNode fits = SuricataYaml.Parse("flow:\n  memcap: 4mb\n", "x.yaml");
+        Assert.Equal(4L << 20, HostConfiguration.Bind(fits, NullLogger.Instance).Flow.Memcap);
+    }
+
+    [Fact]
     public void Unknown_keys_warn_with_file_line_and_key()
     {
         string path = _files.Write("warn.yaml", """

@@ -42,6 +42,80 @@ public sealed class SuricataYamlTests : IDisposable
     }
 
     [Fact]
+    public void An_alias_bomb_is_refused_at_the_alias_limit_naming_file_and_line()
+    {
+        // Nine levels of nine aliases: 9^9 (387 million) lists if expanded.
+        var text = new System.Text.StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        string previous = "a";
+        foreach (char level in "bcdefghi")
+        {
+            text.Append(level).Append(": &").Append(level).Append(" [")
+                .Append(string.Join(", ", Enumerable.Repeat("*" + previous, 9))).Append("]\n");
+            previous = level.ToString();
+        }
+
+        string path = _files.Write("bomb.yaml", text.ToString());
+
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => SuricataYaml.Load(path));
+        Assert.Contains("aliases expand to more than 100,000 nodes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(path, error.File);
+        Assert.InRange(error.Line, 2, 9);
+        Assert.Contains(error.Key![..1], "bcdefghi", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aliases_within_the_limit_copy_their_anchor_with_their_own_paths()
+    {
+        string path = _files.Write("alias.yaml", """
+            defaults: &defaults
+              new: 30
+              established: 300
+            flow-timeouts:
+              tcp: *defaults
+              udp: *defaults
+            """);
+
+        ConfigNode root = SuricataYaml.Load(path);
+
+        Assert.Equal("300", root.Find("flow-timeouts.udp.established")!.Value);
+        Assert.Equal("flow-timeouts.udp.established", root.Find("flow-timeouts.udp.established")!.Path);
+        Assert.Equal("flow-timeouts.tcp.new", root.Find("flow-timeouts.tcp.new")!.Path);
+        Assert.Equal(6, root.Find("flow-timeouts.udp.established")!.Line);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_limit_is_refused()
+    {
+        int depth = SuricataYaml.MaxDepth + 5;
+        string path = _files.Write("deep.yaml", "a: " + new string('[', depth) + new string(']', depth) + "\n");
+
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => SuricataYaml.Load(path));
+        Assert.Contains($"nested deeper than {SuricataYaml.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_four_megabyte_file_with_a_large_mapping_loads_every_key()
+    {
+        // 100,000 keys in one mapping, 4 MB: a key lookup per key was linear, the load quadratic.
+        var text = new System.Text.StringBuilder("vars:\n  address-groups:\n");
+        const int keys = 100_000;
+        for (int i = 0; i < keys; i++)
+        {
+            text.Append("    GROUP_").Append(i).Append(": \"[10.").Append(i % 256).Append('.').Append((i / 256) % 256).Append(".0/24]\"\n");
+        }
+
+        string path = _files.Write("large.yaml", text.ToString());
+        Assert.True(new FileInfo(path).Length > 3_500_000);
+
+        ConfigNode groups = SuricataYaml.Load(path).Find("vars.address-groups")!;
+
+        Assert.Equal(keys, groups.Entries.Count);
+        Assert.Equal("[10.99.0.0/24]", groups["GROUP_99"]!.Value);
+        Assert.Equal("GROUP_7", groups.Entries[7].Key);
+        Assert.Equal(keys + 2, groups["GROUP_99999"]!.Line);
+    }
+
+    [Fact]
     public void Empty_values_are_null()
     {
         ConfigNode root = SuricataYaml.Parse("a:\nb: ~\nc: ''\n", "t.yaml");

@@ -72,7 +72,7 @@ public class FlowTableTests
     public void A_stopped_scan_leaves_a_valid_table()
     {
         const int capacity = 1 << 20;
-        FlowTable table = new(capacity, 16, 0);
+        FlowTable table = new(capacity, 2 * capacity, 0);
         for (int i = 0; i < capacity; i += 2)
         {
             // Every other slot ends up free after the first pass: a worst case for clusters.
@@ -113,6 +113,95 @@ public class FlowTableTests
         Assert.Equal(2, table.Lookup(ref key, Hash(9)));
         FlowKey gone = KeyOf(2);
         Assert.Equal(-1, table.Lookup(ref gone, Hash(2)));
+    }
+
+    [Fact]
+    public void A_full_table_doubles_up_to_its_cap_and_its_flows_survive()
+    {
+        FlowTable table = new(initialCapacity: 8, maxCapacity: 100, hashSize: 4, storageColumns: 1);
+        Assert.Equal(8, table.Capacity);
+        for (int i = 0; i < 8; i++)
+        {
+            Allocate(table, i);
+            table.Storage[0][i] = $"flow {i}";
+        }
+
+        Assert.Equal(-1, table.FirstFree);
+        Assert.Equal(0, table.Growths);
+
+        // The ninth flow finds no free slot: the table doubles and it takes the lowest new slot.
+        Assert.Equal(8, Allocate(table, 8));
+        Assert.Equal(16, table.Capacity);
+        Assert.Equal(1, table.Growths);
+        Assert.Equal(7, table.CountFree());
+        Assert.Equal(1, table.CountClusters());
+        for (int i = 9; i < 100; i++)
+        {
+            Assert.Equal(i, Allocate(table, i));
+        }
+
+        // 16 -> 32 -> 64 -> 100 (the cap, not 128); then full.
+        Assert.Equal(100, table.Capacity);
+        Assert.Equal(4, table.Growths);
+        Assert.Equal(-1, Allocate(table, 100));
+        Assert.Equal(100, table.Capacity);
+        Assert.Equal(4, table.BucketCount);
+        for (int i = 0; i < 100; i++)
+        {
+            FlowKey key = KeyOf(i);
+            Assert.Equal(i, table.Lookup(ref key, Hash(i)));
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal($"flow {i}", table.Storage[0][i]);
+        }
+
+        Assert.Equal(100, table.Storage[0].Length);
+        FreeSet visitor = new([3, 50, 99]);
+        Assert.True(table.Scan(ref visitor, CancellationToken.None, out int visited));
+        Assert.Equal(100, visited);
+        Assert.Equal(3, table.CountClusters());
+        Assert.Equal(3, Allocate(table, 200));
+    }
+
+    [Fact]
+    public void A_grown_table_commits_memory_as_it_grows_not_up_front()
+    {
+        // 1M records of 156 bytes reserved; a few thousand committed.
+        FlowTable table = new(initialCapacity: 1000, maxCapacity: 1_000_000, hashSize: 1024, storageColumns: 0);
+        long atStart = table.NativeBytes;
+        Assert.True(atStart < 2 << 20, $"{atStart} bytes committed for 1,000 flows");
+        for (int i = 0; i < 5000; i++)
+        {
+            Allocate(table, i);
+        }
+
+        Assert.Equal(8000, table.Capacity);
+        Assert.True(table.NativeBytes > atStart);
+        Assert.True(table.NativeBytes < 8 << 20, $"{table.NativeBytes} bytes committed for 8,000 flows");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1000, 1024)]
+    [InlineData(65536, 65536)]
+    public void The_index_has_hash_size_buckets_rounded_up_to_a_power_of_two(int hashSize, int buckets)
+    {
+        FlowTable table = new(initialCapacity: 10, maxCapacity: 100_000, hashSize, storageColumns: 0);
+        Assert.Equal(buckets, table.BucketCount);
+        for (int i = 0; i < 300; i++)
+        {
+            Allocate(table, i);
+        }
+
+        // One bucket: every flow on one chain, and still found.
+        Assert.Equal(buckets, table.BucketCount);
+        for (int i = 0; i < 300; i++)
+        {
+            FlowKey key = KeyOf(i);
+            Assert.Equal(i, table.Lookup(ref key, Hash(i)));
+        }
     }
 
     private static int Allocate(FlowTable table, int n)

@@ -70,6 +70,36 @@ public class FlowTimeoutTests
     }
 
     [Fact]
+    public void A_shard_grows_its_table_from_prealloc_and_enters_emergency_mode_only_at_the_memcap()
+    {
+        // Memcap for about 40 flows (two storage columns: 172 bytes each, after a 16-bucket index).
+        FlowEngineOptions options = new() { Prealloc = 5, HashSize = 16, Memcap = 64 + (40 * 172) };
+        int cap = FlowShard.CapacityFor(options, 1, 2);
+        Assert.Equal(40, cap);
+        FlowShard shard = Shard(_sink, capacity: cap, options: options);
+        Assert.Equal(5, shard.Table.Capacity);
+        for (int i = 0; i < 40; i++)
+        {
+            shard.Send(Udp("10.0.0.1", (ushort)(1000 + i), "10.0.0.2", 53), 1);
+        }
+
+        // 5 -> 10 -> 20 -> 40: every flow kept, no emergency.
+        Assert.Equal(40, shard.Table.Capacity);
+        Assert.Equal(40, shard.Table.Active);
+        Assert.False(shard.Emergency);
+        Assert.Empty(_sink.Events);
+
+        // The 41st flow: the table is at the cap, so emergency mode and an eviction, as before growth.
+        shard.Send(Udp("10.0.0.1", 2000, "10.0.0.2", 53), 2);
+        Assert.True(shard.Emergency);
+        Assert.Equal(1, shard.Counters.EmergencyEntered);
+        Assert.Equal(1, shard.Counters.Evicted);
+        FlowEndEvent evicted = Assert.Single(_sink.Events);
+        Assert.Equal(FlowEndReason.Forced, evicted.Reason);
+        Assert.Equal(40, shard.Table.Capacity);
+    }
+
+    [Fact]
     public void Full_table_enters_emergency_mode_applies_emergency_timeouts_and_recovers()
     {
         // 10 flows, recovery at 30 % = 3 free.
