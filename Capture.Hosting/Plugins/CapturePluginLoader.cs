@@ -216,7 +216,7 @@ public sealed class CapturePluginLoader
                 // The host's copies whatever the load context of the caller: type identity depends on it.
                 config.DefaultContext = SharedAssemblies.HostContext;
                 config.IsUnloadable = _options.Collectible;
-                foreach (string shared in SharedAssemblies.Names)
+                foreach (string shared in SharedAssemblies.Loaded)
                 {
                     config.SharedAssemblies.Add(new AssemblyName(shared));
                 }

@@ -73,29 +73,36 @@ public sealed class DamagedFileTests : IDisposable
         Assert.Contains(loggers.Messages, m => m.Message.Contains($"byte offset {offset}", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("not a capture file at all, just text")]
-    [InlineData("")]
-    public async Task A_file_that_is_not_a_capture_fails_the_channel_naming_the_file(string content)
+    [Fact]
+    public async Task A_file_that_is_not_a_capture_is_refused_when_the_source_is_created()
     {
+        // Before the host opens anything of its own (its logs), so a wrong -r touches nothing.
         string path = Path.Combine(_directory, "notes.pcap");
-        await File.WriteAllTextAsync(path, content);
+        await File.WriteAllTextAsync(path, "not a capture file at all, just text");
+        CaptureException failure = Assert.Throws<CaptureException>(() => PcapHarness.Open(path));
+        Assert.Equal($"{path}: not a pcap or pcapng file (magic number 0x6e6f7420)", failure.Message);
+    }
+
+    [Fact]
+    public async Task An_empty_file_fails_the_channel_naming_the_file()
+    {
+        // Length 0 is also what a pipe has: its header is read when it comes, in the reader.
+        string path = Path.Combine(_directory, "empty.pcap");
+        await File.WriteAllTextAsync(path, string.Empty);
         await using ICaptureSource source = PcapHarness.Open(path);
         ReadResult result = await PcapHarness.ReadAllAsync(source);
         CaptureException failure = Assert.IsType<CaptureException>(result.Failure);
         Assert.Contains(path, failure.Message, StringComparison.Ordinal);
-        Assert.Contains(content.Length == 0 ? "empty" : "not a pcap or pcapng file", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("empty", failure.Message, StringComparison.Ordinal);
         Assert.Empty(result.Packets);
     }
 
     [Fact]
-    public async Task A_pcap_header_cut_short_fails_naming_the_file()
+    public async Task A_pcap_header_cut_short_is_refused_naming_the_file()
     {
         string path = Path.Combine(_directory, "short.pcap");
         await File.WriteAllBytesAsync(path, PcapFileWriter.Header().AsSpan(0, 10).ToArray());
-        await using ICaptureSource source = PcapHarness.Open(path);
-        ReadResult result = await PcapHarness.ReadAllAsync(source);
-        CaptureException failure = Assert.IsType<CaptureException>(result.Failure);
+        CaptureException failure = Assert.Throws<CaptureException>(() => PcapHarness.Open(path));
         Assert.Contains(path, failure.Message, StringComparison.Ordinal);
     }
 
