@@ -1,5 +1,5 @@
 using Capture.Abstractions;
-using Capture.Ebpf;
+using Capture.Linux.Xdp;
 
 namespace Capture.Netronome.Configuration;
 

@@ -1,5 +1,5 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Sources;
+using Capture.Linux.Sources;
 using Capture.Netronome.Bypass;
 using Capture.Netronome.Configuration;
 using Microsoft.Extensions.Logging;

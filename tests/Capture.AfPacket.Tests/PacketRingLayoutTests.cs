@@ -1,5 +1,5 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Ring;
+using Capture.Linux.Ring;
 
 namespace Capture.AfPacket.Tests;
 
