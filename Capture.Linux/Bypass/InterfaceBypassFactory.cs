@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Linux.Bypass;

@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 using Capture.Linux.Bypass;
 using Capture.Linux.Filter;
 using Capture.Linux.Ring;

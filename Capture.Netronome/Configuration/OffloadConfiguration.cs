@@ -1,5 +1,6 @@
 using System.Numerics;
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 using Capture.Linux.Ring;
 using Capture.Linux.Xdp;
 

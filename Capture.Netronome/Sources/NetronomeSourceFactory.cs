@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 using Capture.Linux.Sources;
 using Capture.Netronome.Bypass;
 using Capture.Netronome.Configuration;

@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 using Capture.Linux.Ring;
 
 namespace Capture.AfPacket.Tests;

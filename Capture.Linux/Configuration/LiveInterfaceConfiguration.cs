@@ -1,6 +1,7 @@
 using System.Globalization;
+using Capture.Abstractions;
 
-namespace Capture.Abstractions;
+namespace Capture.Linux.Configuration;
 
 /// <summary>
 /// Reads a Suricata-style live-capture section (<c>af-packet:</c>, <c>netronome:</c>): a list of

@@ -1,4 +1,6 @@
-namespace Capture.Abstractions;
+using Capture.Abstractions;
+
+namespace Capture.Linux.Configuration;
 
 /// <summary>
 /// The options of one live interface, as Suricata's <c>af-packet:</c> (and our <c>netronome:</c>)

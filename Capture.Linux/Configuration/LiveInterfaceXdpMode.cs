@@ -1,4 +1,4 @@
-namespace Capture.Abstractions;
+namespace Capture.Linux.Configuration;
 
 /// <summary>Where the XDP filter runs (<c>xdp-mode</c>).</summary>
 public enum LiveInterfaceXdpMode

@@ -1,4 +1,4 @@
-namespace Capture.Abstractions;
+namespace Capture.Linux.Configuration;
 
 /// <summary>How packets of one interface are spread over its fanout sockets (<c>cluster-type</c>).</summary>
 public enum LiveInterfaceClusterType

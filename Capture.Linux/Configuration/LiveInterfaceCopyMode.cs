@@ -1,4 +1,4 @@
-namespace Capture.Abstractions;
+namespace Capture.Linux.Configuration;
 
 /// <summary>Whether and how packets are copied to a peer interface (<c>copy-mode</c>).</summary>
 public enum LiveInterfaceCopyMode
