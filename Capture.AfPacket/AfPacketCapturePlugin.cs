@@ -1,6 +1,6 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Bypass;
-using Capture.AfPacket.Sources;
+using Capture.Linux.Bypass;
+using Capture.Linux.Sources;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Capture.AfPacket;

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using Capture.Abstractions;
-using Capture.Ebpf;
-using Capture.Ebpf.Bypass;
-using Capture.Ebpf.Maps;
+using Capture.Linux.Xdp;
+using Capture.Linux.Xdp.Bypass;
+using Capture.Linux.Xdp.Maps;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Netronome.Bypass;
 
 /// <summary>
 /// The bypass of one offloaded interface, shared by its capture threads. Inserts and deletes are
-/// Capture.Ebpf's <see cref="EbpfBypassStrategy"/> (both halves insert-if-absent, rollback, error
+/// Capture.Linux.Xdp's <see cref="EbpfBypassStrategy"/> (both halves insert-if-absent, rollback, error
 /// mapping, counters), but always run on the plugin's bypass-manager thread; liveness comes from
 /// the manager's batch reads of the shared maps: a flow is alive when its packet totals moved
 /// since the previous check (the NIC keeps no time). <c>sinceNanoseconds</c> is therefore not
@@ -264,7 +264,7 @@ internal sealed class OffloadBypassStrategy : IBypassStrategy
         }
     }
 
-    /// <summary>Manager thread: expires orphan entries (no owning flow, counters still) with Capture.Ebpf's sweeper.</summary>
+    /// <summary>Manager thread: expires orphan entries (no owning flow, counters still) with Capture.Linux.Xdp's sweeper.</summary>
     internal void SweepNow()
     {
         if (_readersClosed)
@@ -302,7 +302,7 @@ internal sealed class OffloadBypassStrategy : IBypassStrategy
     }
 
     private void Walk<TKey>(FlowMapWalker walker, Dictionary<TKey, OffloadHalf> index)
-        where TKey : unmanaged
+        where TKey : unmanaged, IHalfFlowKey<TKey>
     {
         walker.Reset();
         int error = 0;

@@ -1,5 +1,5 @@
 using Capture.Abstractions;
-using Capture.Ebpf.Bypass;
+using Capture.Linux.Xdp.Bypass;
 
 namespace Capture.Netronome.Bypass;
 

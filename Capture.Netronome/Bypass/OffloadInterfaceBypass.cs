@@ -1,7 +1,7 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Bypass;
-using Capture.Ebpf;
-using Capture.Ebpf.Filter;
+using Capture.Linux.Bypass;
+using Capture.Linux.Xdp;
+using Capture.Linux.Xdp.Filter;
 using Capture.Netronome.Configuration;
 using Capture.Netronome.Native;
 using Microsoft.Extensions.Logging;

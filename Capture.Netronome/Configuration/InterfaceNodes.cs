@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 
 namespace Capture.Netronome.Configuration;
 

@@ -1,7 +1,8 @@
 using System.Numerics;
 using Capture.Abstractions;
-using Capture.AfPacket.Ring;
-using Capture.Ebpf;
+using Capture.Linux.Configuration;
+using Capture.Linux.Ring;
+using Capture.Linux.Xdp;
 
 namespace Capture.Netronome.Configuration;
 

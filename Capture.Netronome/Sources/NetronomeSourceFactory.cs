@@ -1,5 +1,6 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Sources;
+using Capture.Linux.Configuration;
+using Capture.Linux.Sources;
 using Capture.Netronome.Bypass;
 using Capture.Netronome.Configuration;
 using Microsoft.Extensions.Logging;

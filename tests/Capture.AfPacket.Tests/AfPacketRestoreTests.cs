@@ -1,8 +1,8 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Bypass;
-using Capture.AfPacket.Sources;
-using Capture.Ebpf;
-using Capture.Ebpf.Maps;
+using Capture.Linux.Bypass;
+using Capture.Linux.Sources;
+using Capture.Linux.Xdp;
+using Capture.Linux.Xdp.Maps;
 using Capture.Tests.Kernel;
 using Microsoft.Extensions.DependencyInjection;
 using Flows = Capture.Conformance.FrameBuilder;

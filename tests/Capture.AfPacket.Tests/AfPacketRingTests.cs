@@ -188,7 +188,7 @@ public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPac
             await sources[0].StopAsync(CancellationToken.None);
             await collector.Completion.WaitAsync(Patience);
 
-            var source = (Capture.AfPacket.Sources.AfPacketSource)sources[0];
+            var source = (Capture.Linux.Sources.AfPacketSource)sources[0];
             CaptureStatistics statistics = source.GetStatistics();
             Assert.True(source.FlushedPackets > 0, "no block was flushed although the kernel was losing packets");
             Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);

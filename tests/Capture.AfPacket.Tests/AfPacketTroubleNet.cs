@@ -1,6 +1,6 @@
 using System.Globalization;
 using Capture.Abstractions;
-using Capture.AfPacket.Sources;
+using Capture.Linux.Sources;
 using Capture.Conformance;
 using Capture.Tests.Kernel;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Capture.Abstractions;
-using Capture.AfPacket.Ring;
+using Capture.Linux.Ring;
 
 namespace Capture.AfPacket.Tests;
 

@@ -1,5 +1,6 @@
 using Capture.Abstractions;
-using Capture.AfPacket.Ring;
+using Capture.Linux.Configuration;
+using Capture.Linux.Ring;
 
 namespace Capture.AfPacket.Tests;
 

@@ -1,5 +1,5 @@
 using Capture.Abstractions;
-using Capture.Ebpf.Maps;
+using Capture.Linux.Xdp.Maps;
 using Capture.Tests.Kernel;
 
 namespace Capture.Ebpf.Tests;

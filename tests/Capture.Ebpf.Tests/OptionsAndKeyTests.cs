@@ -2,7 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Capture.Abstractions;
-using Capture.Ebpf.Maps;
+using Capture.Linux.Xdp.Maps;
 
 namespace Capture.Ebpf.Tests;
 

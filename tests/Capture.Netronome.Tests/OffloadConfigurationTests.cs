@@ -1,5 +1,6 @@
 using Capture.Abstractions;
-using Capture.Ebpf;
+using Capture.Linux.Configuration;
+using Capture.Linux.Xdp;
 using Capture.Netronome.Configuration;
 
 namespace Capture.Netronome.Tests;

@@ -1,5 +1,5 @@
 using Capture.Abstractions;
-using Capture.Ebpf;
+using Capture.Linux.Xdp;
 using Capture.Netronome.Bypass;
 using Capture.Tests.Kernel;
 using Microsoft.Extensions.Logging.Abstractions;

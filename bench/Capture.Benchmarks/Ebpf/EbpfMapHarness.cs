@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Capture.Abstractions;
-using Capture.Ebpf;
+using Capture.Linux.Xdp;
 
 namespace Capture.Benchmarks.Ebpf;
 

@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Configuration;
 using Capture.Hosting.Configuration;
 
 namespace Capture.Hosting.Tests.Configuration;

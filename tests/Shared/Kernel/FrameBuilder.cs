@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: building raw Ethernet frames byte by byte
 // (802.1Q/802.1ad tags, IPv4 with options, IPv6, TCP, UDP, with correct checksums).
 using System.Buffers.Binary;

@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: the libc calls the fixtures need (setns, AF_PACKET
 // sockets, if_nametoindex, mount). Self-contained on purpose: the fixtures depend on no production code.
 using System.Runtime.InteropServices;

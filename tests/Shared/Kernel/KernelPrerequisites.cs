@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: the checks a kernel test makes first. A missing
 // capability FAILS the test with a message saying what is missing; nothing is skipped silently.
 using System.Diagnostics;

@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: sending crafted frames from inside a namespace.
 //
 // A dedicated thread enters the namespace with setns(CLONE_NEWNET) (a per-thread attribute, so the

@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: counting what arrives on an interface of the
 // default namespace with an AF_PACKET socket. AF_PACKET taps run after XDP, so a frame XDP
 // dropped is never seen here; frames the host itself sends (PACKET_OUTGOING) are ignored.

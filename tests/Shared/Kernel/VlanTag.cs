@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: one VLAN tag of a crafted frame.
 namespace Capture.Tests.Kernel;
 

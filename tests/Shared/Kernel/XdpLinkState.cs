@@ -1,4 +1,4 @@
-// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Ebpf, Capture.AfPacket
+// Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
 // and Capture.Netronome test projects. This file: what `ip -j link show` says about XDP on an
 // interface, read independently of the code under test.
 using System.Text.Json;

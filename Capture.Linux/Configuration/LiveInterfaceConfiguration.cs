@@ -1,0 +1,401 @@
+using System.Globalization;
+using Capture.Abstractions;
+
+namespace Capture.Linux.Configuration;
+
+/// <summary>
+/// Reads a Suricata-style live-capture section (<c>af-packet:</c>, <c>netronome:</c>): a list of
+/// <c>- interface: NAME</c> entries. Every key comes from the interface's entry, else from the
+/// <c>interface: default</c> entry, else from the code default; an interface with no entry of
+/// its own takes the default entry whole. Capture plugins call this; it needs nothing but the BCL.
+/// </summary>
+public static class LiveInterfaceConfiguration
+{
+    /// <summary>The name of the entry every interface falls back to.</summary>
+    public const string DefaultInterface = "default";
+
+    private static readonly string[] KnownKeys =
+    [
+        "interface", "threads", "cluster-id", "cluster-type", "defrag", "rollover", "mmap-locked", "tpacket-v3",
+        "use-mmap", "ring-size", "block-size", "block-timeout", "v2-block-size", "use-emergency-flush",
+        "buffer-size", "disable-promisc", "checksum-checks", "enable-hwtimestamp", "bpf-filter", "copy-mode",
+        "copy-iface", "ebpf-lb-file", "ebpf-filter-file", "bypass", "xdp-filter-file", "xdp-mode",
+        "use-percpu-hash", "no-percpu-hash", "pinned-maps", "pinned-maps-name", "xdp-cpu-redirect",
+        "bypass-map-size", "xdp-replace",
+    ];
+
+    /// <summary>
+    /// Reads the interfaces of <paramref name="section"/>.
+    /// </summary>
+    /// <param name="root">The configuration root.</param>
+    /// <param name="section">The section name, e.g. <c>af-packet</c>.</param>
+    /// <param name="onlyInterface">
+    /// One interface to read (<c>--af-packet=eth0</c>): its entry, else the default entry, else code
+    /// defaults. Null: every interface listed in the section (the default entry excluded).
+    /// </param>
+    /// <param name="warn">Receives warnings (unknown or deprecated keys) naming file, line and key; may be null.</param>
+    /// <returns>The options, one per interface, in file order.</returns>
+    /// <exception cref="ConfigurationException">A value is wrong; the message names file, line, key and what is allowed.</exception>
+    public static IReadOnlyList<LiveInterfaceOptions> Read(ConfigNode root, string section, string? onlyInterface, Action<string>? warn)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentException.ThrowIfNullOrEmpty(section);
+        warn ??= static _ => { };
+
+        ConfigNode? list = root[section];
+        ConfigNode? defaults = null;
+        var entries = new List<(string Name, ConfigNode Node)>();
+        if (list is not null)
+        {
+            if (list.Kind != ConfigNodeKind.Sequence)
+            {
+                throw list.Error("expected a list of '- interface: <name>' entries");
+            }
+
+            foreach (ConfigNode item in list.Items)
+            {
+                if (item.Kind != ConfigNodeKind.Mapping)
+                {
+                    throw item.Error("expected an entry '- interface: <name>' with its options");
+                }
+
+                string name = ReadInterfaceName(item);
+                WarnUnknownKeys(item, warn);
+                if (string.Equals(name, DefaultInterface, StringComparison.Ordinal))
+                {
+                    if (defaults is not null)
+                    {
+                        throw item.Error($"a second 'interface: default' entry; the first is at {defaults.Location}");
+                    }
+
+                    defaults = item;
+                    continue;
+                }
+
+                foreach ((string otherName, ConfigNode other) in entries)
+                {
+                    if (string.Equals(otherName, name, StringComparison.Ordinal))
+                    {
+                        throw item.Error($"interface '{name}' is listed twice; the first entry is at {other.Location}");
+                    }
+                }
+
+                entries.Add((name, item));
+            }
+        }
+
+        var result = new List<LiveInterfaceOptions>();
+        int nextClusterId = 1;
+        if (onlyInterface is not null)
+        {
+            ConfigNode? entry = null;
+            foreach ((string name, ConfigNode node) in entries)
+            {
+                if (string.Equals(name, onlyInterface, StringComparison.Ordinal))
+                {
+                    entry = node;
+                }
+            }
+
+            result.Add(Build(onlyInterface, entry, defaults, ref nextClusterId, warn));
+        }
+        else
+        {
+            foreach ((string name, ConfigNode node) in entries)
+            {
+                result.Add(Build(name, node, defaults, ref nextClusterId, warn));
+            }
+        }
+
+        return result;
+    }
+
+    private static string ReadInterfaceName(ConfigNode item)
+    {
+        if (!item.TryGet("interface", out ConfigNode? nameNode))
+        {
+            throw item.Error("entry has no 'interface' key; expected '- interface: <name>' (or 'default')");
+        }
+
+        if (nameNode.Kind != ConfigNodeKind.Scalar || string.IsNullOrWhiteSpace(nameNode.Value))
+        {
+            throw nameNode.Error("expected an interface name or 'default'");
+        }
+
+        return nameNode.Value.Trim();
+    }
+
+    private static void WarnUnknownKeys(ConfigNode item, Action<string> warn)
+    {
+        foreach (KeyValuePair<string, ConfigNode> entry in item.Entries)
+        {
+            if (Array.IndexOf(KnownKeys, entry.Key) < 0)
+            {
+                warn($"{entry.Value.Location}: {entry.Value.Path}: unknown key '{entry.Key}' ignored");
+            }
+            else if (entry.Key is "rollover")
+            {
+                warn($"{entry.Value.Location}: {entry.Value.Path}: 'rollover' is deprecated and ignored");
+            }
+            else if (entry.Key is "use-mmap")
+            {
+                warn($"{entry.Value.Location}: {entry.Value.Path}: 'use-mmap' was removed (mmap is always used) and is ignored");
+            }
+        }
+    }
+
+    private static LiveInterfaceOptions Build(string name, ConfigNode? entry, ConfigNode? defaults, ref int nextClusterId, Action<string> warn)
+    {
+        ConfigNode? Lookup(string key) => entry?[key] ?? defaults?[key];
+
+        var options = new LiveInterfaceOptions
+        {
+            Interface = name,
+            Location = entry?.Location ?? defaults?.Location ?? "<code defaults>",
+        };
+
+        if (Lookup("threads") is { } threads)
+        {
+            options.Threads = IsWord(threads, "auto") ? 0 : (int)AsInteger(threads, 1, 1024, " or 'auto'");
+        }
+
+        if (Lookup("cluster-id") is { } clusterId)
+        {
+            options.ClusterId = (int)AsInteger(clusterId, 0, ushort.MaxValue, string.Empty);
+        }
+        else
+        {
+            options.ClusterId = nextClusterId++;
+        }
+
+        if (Lookup("cluster-type") is { } clusterType)
+        {
+            string type = Choice(clusterType, "cluster_flow", "cluster_cpu", "cluster_qm", "cluster_random", "cluster_round_robin", "cluster_ebpf", "cluster_rollover");
+            if (string.Equals(type, "cluster_rollover", StringComparison.Ordinal))
+            {
+                warn($"{clusterType.Location}: {clusterType.Path}: cluster_rollover is deprecated; using cluster_flow");
+            }
+
+            options.ClusterType = type switch
+            {
+                "cluster_cpu" => LiveInterfaceClusterType.Cpu,
+                "cluster_qm" => LiveInterfaceClusterType.QueueMapping,
+                "cluster_random" => LiveInterfaceClusterType.Random,
+                "cluster_round_robin" => LiveInterfaceClusterType.RoundRobin,
+                "cluster_ebpf" => LiveInterfaceClusterType.Ebpf,
+                _ => LiveInterfaceClusterType.Flow,
+            };
+        }
+
+        if (Lookup("copy-mode") is { } copyMode)
+        {
+            options.CopyMode = Choice(copyMode, "none", "ips", "tap") switch
+            {
+                "ips" => LiveInterfaceCopyMode.Ips,
+                "tap" => LiveInterfaceCopyMode.Tap,
+                _ => LiveInterfaceCopyMode.None,
+            };
+        }
+
+        options.CopyInterface = Text(Lookup("copy-iface"));
+        if (options.CopyMode != LiveInterfaceCopyMode.None)
+        {
+            ConfigNode modeNode = Lookup("copy-mode")!;
+            if (options.CopyInterface is null)
+            {
+                throw modeNode.Error($"copy-mode {modeNode.Value} needs 'copy-iface: <peer interface>'");
+            }
+
+            if (string.Equals(options.CopyInterface, name, StringComparison.Ordinal))
+            {
+                ConfigNode peer = Lookup("copy-iface")!;
+                throw peer.Error($"copy-iface must name another interface than '{name}'");
+            }
+        }
+
+        options.Defrag = Lookup("defrag") is { } defrag
+            ? defrag.AsBoolean()
+            : options.ClusterType == LiveInterfaceClusterType.Flow && options.CopyMode == LiveInterfaceCopyMode.None;
+        options.MmapLocked = Lookup("mmap-locked")?.AsBoolean() ?? false;
+        options.TpacketV3 = Lookup("tpacket-v3")?.AsBoolean() ?? options.CopyMode == LiveInterfaceCopyMode.None;
+
+        if (Lookup("ring-size") is { } ringSize)
+        {
+            options.RingSize = (int)AsInteger(ringSize, 1, 1 << 24, string.Empty);
+        }
+
+        if (Lookup("block-size") is { } blockSize)
+        {
+            int page = Environment.SystemPageSize;
+            long bytes = blockSize.AsSize(page, 1L << 30);
+            if (bytes % page != 0)
+            {
+                throw blockSize.Error($"{blockSize.Value} is not a multiple of the page size ({page} bytes); expected e.g. {page << 5}");
+            }
+
+            options.BlockSize = (int)bytes;
+        }
+
+        if (Lookup("block-timeout") is { } blockTimeout)
+        {
+            options.BlockTimeout = (int)AsInteger(blockTimeout, 1, 60000, " (milliseconds)");
+        }
+
+        if (Lookup("v2-block-size") is { } v2BlockSize)
+        {
+            options.V2BlockSize = (int)v2BlockSize.AsSize(0, 1L << 30);
+        }
+
+        options.UseEmergencyFlush = Lookup("use-emergency-flush")?.AsBoolean() ?? false;
+        if (Lookup("buffer-size") is { } bufferSize)
+        {
+            options.BufferSize = (int)bufferSize.AsSize(0, int.MaxValue);
+        }
+
+        options.DisablePromisc = Lookup("disable-promisc")?.AsBoolean() ?? false;
+        if (Lookup("checksum-checks") is { } checksums)
+        {
+            options.ChecksumChecks = Choice(checksums, "kernel", "yes", "no", "auto") switch
+            {
+                "yes" => ChecksumMode.All,
+                "no" => ChecksumMode.None,
+                "auto" => ChecksumMode.Auto,
+                _ => ChecksumMode.Kernel,
+            };
+        }
+
+        options.EnableHardwareTimestamp = Lookup("enable-hwtimestamp")?.AsBoolean() ?? false;
+        options.BpfFilter = Text(Lookup("bpf-filter"));
+        options.EbpfLoadBalancerFile = Text(Lookup("ebpf-lb-file"));
+        options.EbpfFilterFile = Text(Lookup("ebpf-filter-file"));
+        options.Bypass = Lookup("bypass")?.AsBoolean() ?? false;
+        options.XdpFilterFile = Text(Lookup("xdp-filter-file"));
+        if (Lookup("xdp-mode") is { } xdpMode)
+        {
+            options.XdpMode = Choice(xdpMode, "soft", "driver", "hw") switch
+            {
+                "driver" => LiveInterfaceXdpMode.Driver,
+                "hw" => LiveInterfaceXdpMode.Hardware,
+                _ => LiveInterfaceXdpMode.Soft,
+            };
+        }
+
+        options.UsePercpuHash = ReadPercpuHash(entry, defaults);
+        options.PinnedMaps = Lookup("pinned-maps")?.AsBoolean() ?? false;
+        options.PinnedMapsName = Text(Lookup("pinned-maps-name"));
+        if (Lookup("xdp-cpu-redirect") is { } cpus)
+        {
+            options.XdpCpuRedirect = ReadCpuSet(cpus);
+        }
+
+        if (Lookup("bypass-map-size") is { } mapSize)
+        {
+            options.BypassMapSize = (int)AsInteger(mapSize, 1, 1 << 24, " (flows)");
+        }
+
+        options.XdpReplace = Lookup("xdp-replace")?.AsBoolean() ?? false;
+        return options;
+    }
+
+    /// <summary>
+    /// <c>use-percpu-hash</c> and its older inverse <c>no-percpu-hash</c>. The most specific entry
+    /// that sets either decides; both set there with contradictory meaning is an error.
+    /// </summary>
+    private static bool ReadPercpuHash(ConfigNode? entry, ConfigNode? defaults)
+    {
+        ConfigNode? level = entry is not null && (entry["use-percpu-hash"] is not null || entry["no-percpu-hash"] is not null) ? entry : defaults;
+        ConfigNode? use = level?["use-percpu-hash"];
+        ConfigNode? no = level?["no-percpu-hash"];
+        if (use is not null && no is not null)
+        {
+            bool perCpu = use.AsBoolean();
+            if (perCpu == no.AsBoolean())
+            {
+                throw no.Error($"'{no.Value}' contradicts use-percpu-hash: {use.Value} at {use.Location} ({use.Path}); set only one of them (no-percpu-hash is the inverse of use-percpu-hash)");
+            }
+
+            return perCpu;
+        }
+
+        return use?.AsBoolean() ?? (no is null || !no.AsBoolean());
+    }
+
+    private static int[] ReadCpuSet(ConfigNode node)
+    {
+        var cpus = new SortedSet<int>();
+        IEnumerable<ConfigNode> items = node.Kind == ConfigNodeKind.Sequence ? node.Items : [node];
+        foreach (ConfigNode item in items)
+        {
+            if (item.Kind != ConfigNodeKind.Scalar || string.IsNullOrWhiteSpace(item.Value))
+            {
+                throw item.Error("expected a CPU set: a list of CPU numbers, ranges such as \"1-17\", or \"all\"");
+            }
+
+            foreach (string raw in item.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (string.Equals(raw, "all", StringComparison.OrdinalIgnoreCase))
+                {
+                    for (int cpu = 0; cpu < Environment.ProcessorCount; cpu++)
+                    {
+                        cpus.Add(cpu);
+                    }
+
+                    continue;
+                }
+
+                string[] bounds = raw.Split('-', StringSplitOptions.TrimEntries);
+                if (bounds.Length is < 1 or > 2
+                    || !int.TryParse(bounds[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
+                    || !int.TryParse(bounds[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
+                    || first > last || last > 4095)
+                {
+                    throw item.Error($"'{raw}' is not allowed; expected CPU numbers 0..4095, ranges such as \"1-17\", or \"all\"");
+                }
+
+                for (int cpu = first; cpu <= last; cpu++)
+                {
+                    cpus.Add(cpu);
+                }
+            }
+        }
+
+        return [.. cpus];
+    }
+
+    private static bool IsWord(ConfigNode node, string word) =>
+        node.Kind == ConfigNodeKind.Scalar && string.Equals(node.Value?.Trim(), word, StringComparison.OrdinalIgnoreCase);
+
+    private static long AsInteger(ConfigNode node, long min, long max, string extra)
+    {
+        if (node.Kind != ConfigNodeKind.Scalar
+            || !long.TryParse(node.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+        {
+            throw node.Error($"'{node.Value}' is not allowed; expected an integer {min}..{max}{extra}");
+        }
+
+        if (value < min || value > max)
+        {
+            throw node.Error($"{value} is out of range; expected an integer {min}..{max}{extra}");
+        }
+
+        return value;
+    }
+
+    private static string Choice(ConfigNode node, params string[] allowed)
+    {
+        if (node.Kind == ConfigNodeKind.Scalar)
+        {
+            foreach (string option in allowed)
+            {
+                if (string.Equals(option, node.Value?.Trim(), StringComparison.OrdinalIgnoreCase))
+                {
+                    return option;
+                }
+            }
+        }
+
+        throw node.Error($"'{node.Value}' is not allowed; expected one of: {string.Join(", ", allowed)}");
+    }
+
+    private static string? Text(ConfigNode? node) => node?.AsText();
+}

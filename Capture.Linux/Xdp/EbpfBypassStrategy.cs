@@ -1,0 +1,329 @@
+using Capture.Abstractions;
+using Capture.Linux.Xdp.Bypass;
+using Capture.Linux.Xdp.Interop;
+using Capture.Linux.Xdp.Maps;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Linux.Xdp;
+
+/// <summary>
+/// The XDP bypass of one interface: a bypassed flow is two entries (one per direction) in the
+/// filter's <c>flow_v4</c>/<c>flow_v6</c> map; the XDP program drops and counts their packets.
+/// Created by <see cref="XdpBypassFilter"/>; thread-safe; no allocation per call beyond the
+/// per-flow state on a successful bypass.
+/// </summary>
+public sealed class EbpfBypassStrategy : IBypassStrategy
+{
+    private readonly BypassFamily<FlowKeyV4> _v4;
+    private readonly BypassFamily<FlowKeyV6> _v6;
+    private readonly ILogger _logger;
+    private long _packets;
+    private long _bytes;
+    private int _keepEntries;
+
+    // Outcomes built once: a full map must not cost an allocation per refused flow.
+    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
+    private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
+
+    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
+    {
+        Interface = interfaceName;
+        _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
+        _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public string Name => "xdp";
+
+    /// <summary>The interface whose maps this strategy fills.</summary>
+    public string Interface { get; }
+
+    /// <inheritdoc />
+    public BypassOutcome TryBypass(in FlowTuple flow, BypassRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.StrategyState is FlowBypassState existing && existing.Owner == this && !record.Released)
+        {
+            return BypassOutcome.Success;
+        }
+
+        if (flow.TunnelDepth > 0)
+        {
+            return s_tunnelled;
+        }
+
+        if (flow.Protocol != 6 && flow.Protocol != 17)
+        {
+            return s_notTcpUdp;
+        }
+
+        FlowBypassState state = new(this);
+        BypassOutcome outcome = flow.IsIPv6 ? Insert(_v6, flow, state) : Insert(_v4, flow, state);
+
+        if (outcome.Succeeded)
+        {
+            // A record bypassed before (released, then bypassed again) keeps its totals: the new
+            // entries count on top of them.
+            state.BasePacketsToServer -= record.PacketsToServer;
+            state.BaseBytesToServer -= record.BytesToServer;
+            state.BasePacketsToClient -= record.PacketsToClient;
+            state.BaseBytesToClient -= record.BytesToClient;
+            state.Folded.Reset(record.PacketsToServer, record.BytesToServer, record.PacketsToClient, record.BytesToClient);
+            record.Strategy = this;
+            record.StrategyState = state;
+            record.Released = false;
+        }
+
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    public bool SeenSince(in FlowTuple flow, BypassRecord record, long sinceNanoseconds)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Released || record.StrategyState is not FlowBypassState state || state.Owner != this)
+        {
+            return false;
+        }
+
+        // The maps keep no time (the NIC path has no clock): alive means the packet totals moved.
+        ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+        lock (state)
+        {
+            return Fold(record, state, toServer, toClient);
+        }
+    }
+
+    /// <summary>
+    /// From now on <see cref="Release"/> folds the final counters but leaves the entries in the
+    /// maps: set when a filter with pinned maps stops, so the flows survive a clean restart.
+    /// </summary>
+    internal void KeepEntriesOnRelease() => Volatile.Write(ref _keepEntries, 1);
+
+    /// <inheritdoc />
+    public void Release(in FlowTuple flow, BypassRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.StrategyState is not FlowBypassState state || state.Owner != this)
+        {
+            return;
+        }
+
+        lock (state)
+        {
+            if (record.Released)
+            {
+                return;
+            }
+
+            // Final counters first, then the entries: no packet counted by the kernel is lost.
+            ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+            Fold(record, state, toServer, toClient);
+            if (Volatile.Read(ref _keepEntries) != 0)
+            {
+                // Stopped with pinned maps: the flow's counters are final for this run, and its
+                // entries stay for the next start to restore.
+                if (flow.IsIPv6)
+                {
+                    _v6.Left();
+                }
+                else
+                {
+                    _v4.Left();
+                }
+
+                record.Released = true;
+                return;
+            }
+
+            if (flow.IsIPv6)
+            {
+                Delete(_v6, flow);
+            }
+            else
+            {
+                Delete(_v4, flow);
+            }
+
+            record.Released = true;
+        }
+    }
+
+    /// <summary>
+    /// Takes over a flow restored from pinned maps (<see cref="XdpBypassFilter.RestoredFlows"/>):
+    /// the record becomes capture-bypassed by this strategy with the counters the kernel kept.
+    /// </summary>
+    /// <param name="restored">The restored flow.</param>
+    /// <param name="record">The recreated flow's bypass accounting slot.</param>
+    public void Adopt(in RestoredBypassedFlow restored, BypassRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.StrategyState is FlowBypassState existing && existing.Owner == this && !record.Released)
+        {
+            return; // already adopted: entries are counted once
+        }
+
+        FlowBypassState state = new(this);
+        state.Folded.Reset(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
+        FlowTuple flow = restored.Flow;
+        if (flow.IsIPv6)
+        {
+            _v6.Added(FlowKeyV6.ToServer(flow), inserted: false);
+        }
+        else
+        {
+            _v4.Added(FlowKeyV4.ToServer(flow), inserted: false);
+        }
+
+        record.Strategy = this;
+        record.StrategyState = state;
+        record.Released = false;
+        record.FoldTotals(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
+        Interlocked.Add(ref _packets, restored.PacketsToServer + restored.PacketsToClient);
+        Interlocked.Add(ref _bytes, restored.BytesToServer + restored.BytesToClient);
+    }
+
+    /// <inheritdoc />
+    public BypassStatistics GetStatistics() => new(
+        _v4.Statistics,
+        _v6.Statistics,
+        Interlocked.Read(ref _packets),
+        Interlocked.Read(ref _bytes));
+
+    /// <summary>Reads the kernel's totals of both halves (zero for a missing half); for tests and tools.</summary>
+    internal void ReadBoth(in FlowTuple flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient)
+    {
+        if (flow.IsIPv6)
+        {
+            Read(_v6, flow, out toServer, out toClient);
+        }
+        else
+        {
+            Read(_v4, flow, out toServer, out toClient);
+        }
+    }
+
+    /// <summary>Whether a live flow (bypassed or adopted, not released) owns this IPv4 entry.</summary>
+    internal bool Owns(in FlowKeyV4 key) => _v4.Owns(key);
+
+    /// <summary>Whether a live flow (bypassed or adopted, not released) owns this IPv6 entry.</summary>
+    internal bool Owns(in FlowKeyV6 key) => _v6.Owns(key);
+
+    private static void Read<TKey>(BypassFamily<TKey> family, in FlowTuple flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey a = TKey.ToServer(flow);
+        TKey b = a.Reverse();
+        family.Map.Lookup(ref a, out toServer);
+        family.Map.Lookup(ref b, out toClient);
+    }
+
+    private BypassOutcome Insert<TKey>(BypassFamily<TKey> family, in FlowTuple flow, FlowBypassState state)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey toServer = TKey.ToServer(flow);
+        TKey toClient = toServer.Reverse();
+        BypassOutcome outcome = InsertPair(family, ref toServer, ref toClient, state);
+        if (outcome.Succeeded)
+        {
+            family.Added(toServer, inserted: true);
+        }
+        else
+        {
+            family.Refused();
+        }
+
+        return outcome;
+    }
+
+    private void Delete<TKey>(BypassFamily<TKey> family, in FlowTuple flow)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey a = TKey.ToServer(flow);
+        TKey b = a.Reverse();
+        DeleteQuietly(family.Map, ref a);
+        DeleteQuietly(family.Map, ref b);
+        family.Removed(a);
+    }
+
+    private BypassOutcome InsertPair<TKey>(BypassFamily<TKey> family, ref TKey toServer, ref TKey toClient, FlowBypassState state)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        FlowMap map = family.Map;
+        int first = map.InsertIfAbsent(ref toServer);
+        if (first != 0 && first != -Libc.EEXIST)
+        {
+            return Failure(family.Full, map, first);
+        }
+
+        int second = map.InsertIfAbsent(ref toClient);
+        if (second != 0 && second != -Libc.EEXIST)
+        {
+            if (first == 0)
+            {
+                map.Delete(ref toServer); // roll back the half we added
+            }
+
+            return Failure(family.Full, map, second);
+        }
+
+        // Entries that were already there (another interface or thread, an older run) keep their
+        // counts: remember them so this flow's counters start at zero.
+        if (first == -Libc.EEXIST && map.Lookup(ref toServer, out HalfFlowCounters a) == 0)
+        {
+            state.BasePacketsToServer = a.Packets;
+            state.BaseBytesToServer = a.Bytes;
+        }
+
+        if (second == -Libc.EEXIST && map.Lookup(ref toClient, out HalfFlowCounters b) == 0)
+        {
+            state.BasePacketsToClient = b.Packets;
+            state.BaseBytesToClient = b.Bytes;
+        }
+
+        return BypassOutcome.Success;
+    }
+
+    private BypassOutcome Failure(BypassOutcome full, FlowMap map, int rc)
+    {
+        int errno = -rc;
+        if (errno is Libc.E2BIG or Libc.EAGAIN or Libc.ENOMEM or Libc.ENOSPC)
+        {
+            // E2BIG: kernel hash full; EAGAIN: NIC table full; ENOMEM: no memory for a non-preallocated entry.
+            return full;
+        }
+
+        EbpfLog.InsertFailed(_logger, Interface, map.Name, Libc.ErrorText(errno), errno);
+        return BypassOutcome.Failed(BypassFailure.Error, $"{Interface}: inserting into {map.Name} failed: {Libc.ErrorText(errno)} (errno {errno})");
+    }
+
+    private bool Fold(BypassRecord record, FlowBypassState state, HalfFlowCounters toServer, HalfFlowCounters toClient)
+    {
+        bool moved = state.Folded.Fold(
+            record,
+            toServer.Packets - state.BasePacketsToServer,
+            toServer.Bytes - state.BaseBytesToServer,
+            toClient.Packets - state.BasePacketsToClient,
+            toClient.Bytes - state.BaseBytesToClient,
+            out long newPackets,
+            out long newBytes);
+        if (newPackets != 0 || newBytes != 0)
+        {
+            Interlocked.Add(ref _packets, newPackets);
+            Interlocked.Add(ref _bytes, newBytes);
+        }
+
+        return moved;
+    }
+
+    private void DeleteQuietly<TKey>(FlowMap map, ref TKey key)
+        where TKey : unmanaged
+    {
+        int rc = map.Delete(ref key);
+        if (rc != 0 && rc != -Libc.ENOENT)
+        {
+            EbpfLog.DeleteFailed(_logger, Interface, map.Name, Libc.ErrorText(-rc), -rc);
+        }
+    }
+}
