@@ -1,7 +1,7 @@
 namespace Capture.Abstractions.Tests;
 
 /// <summary>
-/// The contract version rule of docs/PLUGINS.md, section 9, computed from the public API baseline:
+/// The contract version rule of docs/PLUGINS.md, section 10, computed from the public API baseline:
 /// what the contract version must be, given the version <c>PublicAPI.Shipped.txt</c> describes and
 /// the lines of <c>PublicAPI.Unshipped.txt</c>.
 /// </summary>

@@ -18,7 +18,7 @@ public sealed class PublicApiBaselineTests
         Assert.True(
             required == CaptureContract.Current,
             $"PublicAPI.Unshipped.txt changes the contract shipped as {shipped} so that it must be {required}, but CaptureContract says {CaptureContract.Current}: " +
-            "set CaptureContract.Major/Minor and the AssemblyVersion of Capture.Abstractions to it (docs/PLUGINS.md, section 9)");
+            "set CaptureContractVersion in Directory.Build.props and CaptureContract.Major/Minor to it (docs/PLUGINS.md, section 10)");
     }
 
     [Fact]
