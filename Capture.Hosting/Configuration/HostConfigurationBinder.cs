@@ -205,16 +205,24 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             return options;
         }
 
-        CheckKeys(node, ["checksum-checks", "recursive", "continuous", "delete-when-done"], ["tenant-id", "buffer-size"]);
+        // buffer-size and bypass-table-size are the pcap plugin's own; it reads them.
+        CheckKeys(node, ["checksum-checks", "recursive", "continuous", "delete-when-done", "buffer-size", "bypass-table-size"], ["tenant-id"]);
         options.ChecksumChecks = node.GetChoice("checksum-checks", "auto", "yes", "no", "auto") switch
         {
             "yes" => ChecksumMode.All,
             "no" => ChecksumMode.None,
             _ => ChecksumMode.Auto,
         };
-        options.Recursive = node.GetBoolean("recursive", false);
-        options.Continuous = node.GetBoolean("continuous", false);
-        options.DeleteWhenDone = node.GetBoolean("delete-when-done", false);
+        // Suricata's directory-watching modes: -r reads a file, or a directory's captures in name
+        // order, once. Asked for, they are refused rather than quietly not done.
+        foreach (string key in new[] { "recursive", "continuous", "delete-when-done" })
+        {
+            if (node.GetBoolean(key, false))
+            {
+                throw node[key]!.Error($"'{key}: yes' is not supported: -r reads a capture file, or the captures directly in a directory in name order, once; set it to no or remove it");
+            }
+        }
+
         return options;
     }
 

@@ -106,12 +106,12 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
             Assert.True(process.ExitCode == 0, $"Detect.Sample exited with {process.ExitCode}: {await errors}");
             Assert.False(XdpLinkState.Read(net.HostInterface).Attached, "an XDP program remained on the interface after shutdown");
 
-            JsonElement flow = FlowRecord(Path.Combine(logs, "eve.json"), 5555);
+            JsonElement flow = EveFlowRecords.ByDestinationPort(Path.Combine(logs, "eve.json"), 5555);
             JsonElement counters = flow.GetProperty("flow");
             Assert.Equal("capture", counters.GetProperty("bypass").GetString());
             Assert.True(BypassedFlowPackets == counters.GetProperty("pkts_toserver").GetInt64(), $"sent {BypassedFlowPackets}: {flow} / {await output}");
             Assert.True(BypassedFlowPackets - 1 == counters.GetProperty("bypassed").GetProperty("pkts_toserver").GetInt64(), $"sent {BypassedFlowPackets - 1} after the bypass: {flow}");
-            JsonElement other = FlowRecord(Path.Combine(logs, "eve.json"), 5556).GetProperty("flow");
+            JsonElement other = EveFlowRecords.ByDestinationPort(Path.Combine(logs, "eve.json"), 5556).GetProperty("flow");
             Assert.Equal(OtherFlowPackets, other.GetProperty("pkts_toserver").GetInt64());
             Assert.False(other.TryGetProperty("bypass", out _), "a flow no rule bypassed is marked bypassed");
         }
@@ -142,22 +142,6 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
 
         using JsonDocument document = JsonDocument.Parse(buffer.ToArray().AsMemory(0, buffer.IndexOf((byte)'\n')));
         return document.RootElement.Clone();
-    }
-
-    private static JsonElement FlowRecord(string eve, int destinationPort)
-    {
-        foreach (string line in File.ReadLines(eve))
-        {
-            using JsonDocument document = JsonDocument.Parse(line);
-            JsonElement root = document.RootElement;
-            if (root.GetProperty("event_type").GetString() == "flow"
-                && root.TryGetProperty("dest_port", out JsonElement port) && port.GetInt32() == destinationPort)
-            {
-                return root.Clone();
-            }
-        }
-
-        throw new InvalidOperationException($"no EVE flow record for destination port {destinationPort} in {eve}");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, Process process, Task<string> output, Task<string> errors, string what)

@@ -54,12 +54,12 @@ public sealed class DetectSampleSignalTests(DetectSampleSignalNet net, ITestOutp
         Assert.False(XdpLinkState.Read(net.HostInterface).Attached, "an XDP program remained on the interface after SIGTERM");
         string eve = Path.Combine(Logs, "eve.json");
         Assert.EndsWith("\n", File.ReadAllText(eve), StringComparison.Ordinal);
-        JsonElement bypassed = FlowRecord(eve, 5555).GetProperty("flow");
+        JsonElement bypassed = EveFlowRecords.ByDestinationPort(eve, 5555).GetProperty("flow");
         Assert.Equal("shutdown", bypassed.GetProperty("reason").GetString());
         Assert.Equal("capture", bypassed.GetProperty("bypass").GetString());
         Assert.Equal(BypassedFlowPackets, bypassed.GetProperty("pkts_toserver").GetInt64());
         Assert.Equal(BypassedFlowPackets - 1, bypassed.GetProperty("bypassed").GetProperty("pkts_toserver").GetInt64());
-        JsonElement other = FlowRecord(eve, 5556).GetProperty("flow");
+        JsonElement other = EveFlowRecords.ByDestinationPort(eve, 5556).GetProperty("flow");
         Assert.Equal("shutdown", other.GetProperty("reason").GetString());
         Assert.Equal(OtherFlowPackets, other.GetProperty("pkts_toserver").GetInt64());
     }
@@ -116,21 +116,5 @@ public sealed class DetectSampleSignalTests(DetectSampleSignalNet net, ITestOutp
                 block-timeout: 10
             """);
         return DetectSampleLocation.Start("-c", yaml, $"--af-packet={net.HostInterface}", "-l", Logs, "-vv");
-    }
-
-    private static JsonElement FlowRecord(string eve, int destinationPort)
-    {
-        foreach (string line in File.ReadLines(eve))
-        {
-            using JsonDocument document = JsonDocument.Parse(line);
-            JsonElement root = document.RootElement;
-            if (root.GetProperty("event_type").GetString() == "flow"
-                && root.TryGetProperty("dest_port", out JsonElement port) && port.GetInt32() == destinationPort)
-            {
-                return root.Clone();
-            }
-        }
-
-        throw new InvalidOperationException($"no EVE flow record for destination port {destinationPort} in {eve}");
     }
 }

@@ -72,7 +72,7 @@ public sealed class HostConfigurationTests : IDisposable
               use-for-tracking: false
             pcap-file:
               checksum-checks: no
-              recursive: yes
+              recursive: no
             plugins:
               - plugins/extra
             outputs:
@@ -130,7 +130,6 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.True(config.Flow.CommunityId);
         Assert.Equal(7, config.Flow.CommunityIdSeed);
         Assert.Equal(ChecksumMode.None, config.PcapFile.ChecksumChecks);
-        Assert.True(config.PcapFile.Recursive);
         Assert.Equal([Path.Combine(_files.Directory, "plugins", "extra")], config.PluginDirectories);
         Assert.Equal("events.json", config.EveLog.FileName);
         Assert.True(config.EveLog.Ethernet);
@@ -163,6 +162,13 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("defrag:\n  timeout: 0\n", 2, "defrag.timeout", "1..65535")]
     [InlineData("stream:\n  reassembly:\n    depth: deep\n", 3, "stream.reassembly.depth", "expected a size")]
     [InlineData("rule-files: { a: b }\n", 1, "rule-files", "expected a list of rule files")]
+    [InlineData("pcap-file:\n  continuous: yes\n", 2, "pcap-file.continuous", "'continuous: yes' is not supported")]
+    [InlineData("pcap-file:\n  recursive: yes\n", 2, "pcap-file.recursive", "'recursive: yes' is not supported")]
+    [InlineData("pcap-file:\n  delete-when-done: yes\n", 2, "pcap-file.delete-when-done", "'delete-when-done: yes' is not supported")]
+    [InlineData("outputs:\n  - eve-log:\n      filename: ../eve.json\n", 3, "outputs.0.eve-log.filename", "'../eve.json' is not a plain file name")]
+    [InlineData("outputs:\n  - eve-log:\n      filemode: 999\n", 3, "outputs.0.eve-log.filemode", "expected octal permissions")]
+    [InlineData("outputs:\n  - eve-log:\n      flush-interval: 61\n", 3, "outputs.0.eve-log.flush-interval", "seconds from 0 to 60")]
+    [InlineData("outputs:\n  - eve-log:\n      write-error: ignore\n", 3, "outputs.0.eve-log.write-error", "expected one of: continue, stop")]
     public void Bad_value_names_file_line_key_and_what_is_allowed(string yaml, int line, string key, string allowed)
     {
         string path = _files.Write("bad.yaml", yaml);
@@ -173,6 +179,22 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(line, error.Line);
         Assert.Equal(key, error.Key);
         Assert.Contains(allowed, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eve_log_output_settings_are_bound()
+    {
+        string path = _files.Write("eve.yaml", "outputs:\n  - eve-log:\n      enabled: yes\n      append: no\n      filemode: 600\n      flush-interval: 0.25\n      write-error: stop\n");
+        EveLogOptions eve = HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance).EveLog;
+
+        Assert.False(eve.Append);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, eve.FileMode);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), eve.FlushInterval);
+        Assert.True(eve.StopOnWriteError);
+        EveLogOptions defaults = HostConfiguration.Bind(SuricataYaml.Parse("outputs:\n  - eve-log:\n      enabled: yes\n", "d.yaml"), NullLogger.Instance).EveLog;
+        Assert.True(defaults.Append);
+        Assert.Equal(TimeSpan.FromSeconds(1), defaults.FlushInterval);
+        Assert.False(defaults.StopOnWriteError);
     }
 
     [Fact]
