@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -19,7 +20,7 @@ namespace Capture.Abstractions;
 /// code, which XORs its halves) collide for crafted inputs in every process. Three multiplies run
 /// side by side; no CPU-specific instruction is needed. Unused words are passed as 0.
 /// </remarks>
-public sealed class KeyedFlowHash
+public sealed partial class KeyedFlowHash
 {
     private readonly ulong _k0;
     private readonly ulong _k1;
@@ -108,5 +109,19 @@ public sealed class KeyedFlowHash
         return z ^ (z >> 31);
     }
 
-    private static ulong RandomSecret() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+    private static unsafe ulong RandomSecret()
+    {
+        // The kernel's generator (getrandom(2)): RandomNumberGenerator is OpenSSL's on Linux, and
+        // loading OpenSSL for eight bytes costs a host ~5 MB of resident memory.
+        ulong secret;
+        if (!OperatingSystem.IsLinux() || GetRandom(&secret, sizeof(ulong), 0) != sizeof(ulong))
+        {
+            return BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+        }
+
+        return secret;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrandom")]
+    private static unsafe partial nint GetRandom(void* buffer, nuint length, uint flags);
 }

@@ -211,14 +211,24 @@ public sealed class CapturePluginLoader
         PluginLoader loader;
         try
         {
-            loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedAssemblies.Types, config =>
+            loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, config =>
             {
                 // The host's copies whatever the load context of the caller: type identity depends on it.
                 config.DefaultContext = SharedAssemblies.HostContext;
                 config.IsUnloadable = _options.Collectible;
-                foreach (string shared in SharedAssemblies.Loaded)
+                // Shared assemblies are resolved from the host when the plugin first asks for them.
+                // Naming them as McMaster's SharedAssemblies would load each one and everything it
+                // references at once (some 70 framework assemblies, ~15 MB, per plugin loaded); so
+                // the host's copies are preferred and what the plugin brings that is not shared
+                // stays its own.
+                config.PreferSharedTypes = true;
+                foreach (string file in Directory.EnumerateFiles(directory, "*.dll", SearchOption.AllDirectories))
                 {
-                    config.SharedAssemblies.Add(new AssemblyName(shared));
+                    string simple = Path.GetFileNameWithoutExtension(file);
+                    if (!SharedAssemblies.Names.Contains(simple))
+                    {
+                        config.PrivateAssemblies.Add(new AssemblyName(simple));
+                    }
                 }
             });
         }

@@ -18,9 +18,9 @@ namespace Capture.Hosting.Plugins;
 /// </summary>
 internal static class SharedAssemblies
 {
-    private static readonly Lazy<(AssemblyLoadContext Host, IReadOnlySet<string> Names, IReadOnlyList<string> Loaded)> Computed = new(Compute);
+    private static readonly Lazy<(AssemblyLoadContext Host, IReadOnlySet<string> Names)> Computed = new(Compute);
 
-    /// <summary>McMaster's shared types: the SDK, dependency injection, logging, options and hosting abstractions.</summary>
+    /// <summary>The types whose assemblies are shared: the SDK, dependency injection, logging, options and hosting abstractions.</summary>
     public static Type[] Types { get; } = [typeof(ICapturePlugin), typeof(IServiceCollection), typeof(ILoggerFactory), typeof(IOptions<>), typeof(IHostedService)];
 
     /// <summary>The simple name of the SDK assembly.</summary>
@@ -32,29 +32,20 @@ internal static class SharedAssemblies
     /// <summary>The shared simple names, the framework's included.</summary>
     public static IReadOnlySet<string> Names => Computed.Value.Names;
 
-    /// <summary>
-    /// The shared assemblies outside the framework (the SDK, the abstractions and what they
-    /// reference), which the host has loaded: what the plugin loader is told to take from the host.
-    /// The framework's come from the host's context anyway, and naming them would load them all.
-    /// </summary>
-    public static IReadOnlyList<string> Loaded => Computed.Value.Loaded;
-
     /// <summary>The version of the host's copy of a shared assembly, or null when the host has none.</summary>
     public static Version? HostVersion(string simpleName) =>
         TryLoad(HostContext, new AssemblyName(simpleName))?.GetName().Version;
 
-    private static (AssemblyLoadContext, IReadOnlySet<string>, IReadOnlyList<string>) Compute()
+    private static (AssemblyLoadContext, IReadOnlySet<string>) Compute()
     {
         Assembly sdk = typeof(ICapturePlugin).Assembly;
         AssemblyLoadContext host = AssemblyLoadContext.GetLoadContext(sdk) ?? AssemblyLoadContext.Default;
         var names = new HashSet<string>(FrameworkNames(), StringComparer.Ordinal);
-        var loaded = new List<string>();
         var queue = new Queue<Assembly>();
         foreach (Assembly assembly in Types.Select(t => t.Assembly).Prepend(sdk))
         {
             if (names.Add(assembly.GetName().Name!))
             {
-                loaded.Add(assembly.GetName().Name!);
                 queue.Enqueue(assembly);
             }
         }
@@ -66,13 +57,12 @@ internal static class SharedAssemblies
                 if (reference.Name is { } name && !names.Contains(name) && TryLoad(host, reference) is { } assembly)
                 {
                     names.Add(name);
-                    loaded.Add(name);
                     queue.Enqueue(assembly);
                 }
             }
         }
 
-        return (host, names, loaded);
+        return (host, names);
     }
 
     /// <summary>The simple names of the trusted platform assemblies that live in the runtime's own directory.</summary>

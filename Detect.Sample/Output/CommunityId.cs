@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Capture.Abstractions;
 
 namespace Detect.Sample.Output;
@@ -55,8 +54,8 @@ internal static class CommunityId
             length += 4;
         }
 
-        Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(input[..length], hash);
+        Span<byte> hash = stackalloc byte[Sha1.HashLength];
+        Sha1.HashData(input[..length], hash);
         return "1:" + Convert.ToBase64String(hash);
     }
 

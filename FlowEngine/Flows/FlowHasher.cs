@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Capture.Abstractions;
@@ -15,7 +16,7 @@ namespace FlowEngine.Flows;
 /// the CRC in one process, alternating rounds, in the pipeline benchmark: best round 2-7 % slower,
 /// 25th percentile 0-5 %.
 /// </remarks>
-internal sealed class FlowHasher
+internal sealed partial class FlowHasher
 {
     private readonly KeyedFlowHash _hash;
     private readonly ulong _idKey;
@@ -61,5 +62,19 @@ internal sealed class FlowHasher
         return z ^ (z >> 31);
     }
 
-    private static ulong RandomSecret() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+    private static unsafe ulong RandomSecret()
+    {
+        // The kernel's generator (getrandom(2)): RandomNumberGenerator is OpenSSL's on Linux, and
+        // loading OpenSSL for eight bytes costs a host ~5 MB of resident memory.
+        ulong secret;
+        if (!OperatingSystem.IsLinux() || GetRandom(&secret, sizeof(ulong), 0) != sizeof(ulong))
+        {
+            return BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+        }
+
+        return secret;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrandom")]
+    private static unsafe partial nint GetRandom(void* buffer, nuint length, uint flags);
 }
