@@ -6,11 +6,12 @@ namespace Capture.Hosting.Plugins;
 /// <summary>The capture plugins the host loaded, and the way to their source factories by capture name.</summary>
 public sealed class CapturePluginCatalog
 {
-    internal CapturePluginCatalog(IReadOnlyList<LoadedCapturePlugin> plugins, IReadOnlyList<string> searchedRoots, IReadOnlyList<CapturePluginException> failures)
+    internal CapturePluginCatalog(IReadOnlyList<LoadedCapturePlugin> plugins, IReadOnlyList<string> searchedRoots, IReadOnlyList<CapturePluginException> failures, IReadOnlyList<string> notLoaded)
     {
         Plugins = plugins;
         SearchedRoots = searchedRoots;
         Failures = failures;
+        NotLoaded = notLoaded;
     }
 
     /// <summary>The loaded plugins.</summary>
@@ -21,6 +22,9 @@ public sealed class CapturePluginCatalog
 
     /// <summary>Optional plugins that failed to load and were skipped (see <see cref="CapturePluginLoadOptions.RequiredPlugins"/>).</summary>
     public IReadOnlyList<CapturePluginException> Failures { get; }
+
+    /// <summary>Plugins found and checked but not loaded (<see cref="CapturePluginLoadOptions.LoadRequiredOnly"/>), by name.</summary>
+    public IReadOnlyList<string> NotLoaded { get; }
 
     /// <summary>A loaded plugin by capture name, or null.</summary>
     /// <param name="captureName">The capture name.</param>
@@ -63,6 +67,7 @@ public sealed class CapturePluginCatalog
         string loaded = Plugins.Count == 0 ? "none" : string.Join(", ", Plugins.Select(p => p.Name).Order(StringComparer.Ordinal));
         string searched = SearchedRoots.Count == 0 ? "no plugin directory exists" : $"searched {string.Join(", ", SearchedRoots)}";
         string failed = Failures.Count == 0 ? string.Empty : $"; failed to load: {string.Join(", ", Failures.Select(f => f.PluginName ?? f.Directory))}";
-        return $"capture plugin '{captureName}' is not available; loaded plugins: {loaded} ({searched}{failed}). Add its directory with --plugin-dir or the 'plugins:' list";
+        string present = NotLoaded.Count == 0 ? string.Empty : $"; present, not loaded: {string.Join(", ", NotLoaded.Order(StringComparer.Ordinal))}";
+        return $"capture plugin '{captureName}' is not available; loaded plugins: {loaded} ({searched}{failed}{present}). Add its directory with --plugin-dir or the 'plugins:' list";
     }
 }

@@ -35,6 +35,14 @@ public sealed class CapturePluginLoadOptions
     /// </summary>
     public ICollection<string>? RequiredPlugins { get; set; }
 
+    /// <summary>
+    /// Load the code of the <see cref="RequiredPlugins"/> only. Every other plugin found is still
+    /// checked against the trust policy and for duplicates, and listed in
+    /// <see cref="CapturePluginCatalog.NotLoaded"/>, but its assemblies are not loaded: a run pays
+    /// the memory and start-up only of the plugin it uses. Default no (every plugin is loaded).
+    /// </summary>
+    public bool LoadRequiredOnly { get; set; }
+
     /// <summary>Load each plugin in a collectible context (it can be unloaded when nothing references it). Default no.</summary>
     public bool Collectible { get; set; }
 }

@@ -21,6 +21,7 @@ public sealed class CapturePluginLoader
     private readonly PluginTrustPolicy _trust = new();
     private readonly List<string> _searched = [];
     private readonly List<CapturePluginException> _failures = [];
+    private readonly List<string> _notLoaded = [];
 
     /// <summary>Creates a loader.</summary>
     /// <param name="options">Where to look and how to load.</param>
@@ -68,6 +69,12 @@ public sealed class CapturePluginLoader
         var loaded = new List<LoadedCapturePlugin>();
         foreach ((string directory, CapturePluginManifest manifest) in found)
         {
+            if (_options.LoadRequiredOnly && _options.RequiredPlugins?.Contains(manifest.Name) != true)
+            {
+                _notLoaded.Add(manifest.Name);
+                continue;
+            }
+
             if (Attempt(manifest.Name, () => LoadPlugin(directory, manifest)) is { } plugin)
             {
                 loaded.Add(plugin);
@@ -117,7 +124,7 @@ public sealed class CapturePluginLoader
             PluginLog.Registered(_logger, plugin.Name);
         }
 
-        var catalog = new CapturePluginCatalog(plugins, [.. _searched], [.. _failures]);
+        var catalog = new CapturePluginCatalog(plugins, [.. _searched], [.. _failures], [.. _notLoaded]);
         services.AddSingleton(catalog);
         return catalog;
     }

@@ -126,6 +126,7 @@ internal static class DetectProgram
         }
 
         plugins.RequiredPlugins = [run.CaptureName];
+        plugins.LoadRequiredOnly = true;
         builder.Services.AddCapturePlugins(plugins);
         builder.Services.AddSingleton<DetectRun>();
         return builder.Build();

@@ -136,6 +136,30 @@ public sealed class PluginLoadingTests : IDisposable
     }
 
     [Fact]
+    public void With_load_required_only_other_plugins_are_checked_and_listed_but_their_code_is_not_loaded()
+    {
+        _sandbox.Add("synthetic");
+        // Its entry assembly is no assembly at all: loading it would fail and be recorded.
+        string unused = _sandbox.Add("with-dependency");
+        File.WriteAllText(Path.Combine(unused, "Capture.TestPlugin.WithDependency.dll"), "not an assembly");
+        var loader = new CapturePluginLoader(new CapturePluginLoadOptions
+        {
+            IncludeDefaultRoot = false,
+            PluginRoots = { _sandbox.Root },
+            RequiredPlugins = ["synthetic"],
+            LoadRequiredOnly = true,
+        });
+
+        IReadOnlyList<LoadedCapturePlugin> loaded = loader.Load();
+        CapturePluginCatalog catalog = loader.Register(new ServiceCollection(), loaded);
+
+        Assert.Equal("synthetic", Assert.Single(loaded).Name);
+        Assert.Equal(["with-dependency"], catalog.NotLoaded);
+        Assert.Empty(catalog.Failures);
+        Assert.Contains("present, not loaded: with-dependency", catalog.DescribeMissing("dpdk"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Collectible_plugin_context_unloads_when_released()
     {
         _sandbox.Add("synthetic");
