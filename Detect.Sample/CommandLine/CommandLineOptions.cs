@@ -38,6 +38,12 @@ internal sealed class CommandLineOptions
     /// <summary>Number of <c>-v</c>.</summary>
     public int Verbosity { get; set; }
 
+    /// <summary><c>--pidfile</c>: where the process writes its id while it runs.</summary>
+    public string? PidFile { get; set; }
+
+    /// <summary><c>-V</c> / <c>--version</c>.</summary>
+    public bool Version { get; set; }
+
     /// <summary><c>--help</c> / <c>-h</c>.</summary>
     public bool Help { get; set; }
 

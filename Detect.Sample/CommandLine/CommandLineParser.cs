@@ -19,9 +19,13 @@ internal static class CommandLineParser
           --capture-plugin <name>   capture with the named plugin (pcap, af-packet, netronome, ...)
           -l <dir>                  log directory for eve.json (default: ./logs)
           --plugin-dir <dir>        also load capture plugins from <dir> (repeatable)
+          --pidfile <file>          write the process id there while running (refused when a live process holds it)
           -v                        more verbose logging (repeatable: -v, -vv, -vvv)
+          -V, --version             print the version and the capture contract version
           -h, --help                this text
 
+        There is no -D: run the host under systemd (packaging/detect-sample.service, Type=notify).
+        SIGTERM/SIGINT stop it with every flow logged, SIGHUP reopens eve.json.
         Exit codes: 0 success, 1 runtime error, 2 usage or configuration error.
         """;
 
@@ -44,6 +48,14 @@ internal static class CommandLineParser
                 case "-h" or "--help":
                     options.Help = true;
                     break;
+                case "-V" or "--version":
+                    options.Version = true;
+                    break;
+                case "--pidfile":
+                    options.PidFile = inline ?? Value(args, ref i, name);
+                    break;
+                case "-D":
+                    throw new UsageException("-D: the host does not daemonize itself; run it under systemd (packaging/detect-sample.service, Type=notify) or another service manager");
                 case "-c":
                     options.ConfigFile = Value(args, ref i, arg);
                     break;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Capture.Abstractions;
 using Capture.Hosting.Configuration;
 using Capture.Hosting.Plugins;
@@ -38,12 +39,26 @@ internal static class DetectProgram
             return ExitCodes.Success;
         }
 
+        if (command.Version)
+        {
+            string version = typeof(DetectProgram).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+            await output.WriteLineAsync($"{Name} {version} (capture contract {CaptureContract.Current})").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
         using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => ConfigureLogging(builder, command.Verbosity));
         using var signals = new ProcessSignals(loggerFactory.CreateLogger(Name));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
         {
             using IHost host = Build(command, loggerFactory, interactive, signals);
+            // Written once the configuration and the plugins are good; removed on every way out.
+            using PidFile? pidFile = command.PidFile is null ? null : PidFile.Create(command.PidFile);
+            if (pidFile is not null)
+            {
+                signals.OnAbandon(pidFile.Dispose);
+            }
+
             using CancellationTokenRegistration stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(stop.Cancel);
             await host.StartAsync(stop.Token).ConfigureAwait(false);
             int code = await host.Services.GetRequiredService<DetectRun>().RunAsync(output, signals, stop.Token).ConfigureAwait(false);

@@ -10,6 +10,7 @@ namespace Detect.Sample.Output;
 internal static partial class PosixFile
 {
     public const int ENOENT = 2;
+    public const int EEXIST = 17;
     public const int EINTR = 4;
     public const int ENXIO = 6;
     public const int ENOTDIR = 20;
@@ -55,6 +56,15 @@ internal static partial class PosixFile
                 directory.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>Creates a file that must not exist yet (never through a symbolic link).</summary>
+    /// <returns>The descriptor, or -errno (<see cref="EEXIST"/> when something is there).</returns>
+    public static int CreateNew(string path, UnixFileMode mode)
+    {
+        const int OExclusive = 0x80;
+        int fd = Open(path, OWriteOnly | OCreate | OExclusive | ONoFollow | OCloseOnExec, (uint)mode);
+        return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
     }
 
     /// <summary>Writes all of <paramref name="data"/>.</summary>
