@@ -46,12 +46,24 @@ internal static class DetectProgram
             return ExitCodes.Success;
         }
 
+        int code = await RunParsedAsync(command, output, error, interactive, cancellationToken).ConfigureAwait(false);
+        // -T answers as Suricata's does: 0, the configuration and rules load; 1, they do not.
+        return command.TestConfiguration && code != ExitCodes.Success ? ExitCodes.RuntimeError : code;
+    }
+
+    private static async Task<int> RunParsedAsync(CommandLineOptions command, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
+    {
         using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => ConfigureLogging(builder, command.Verbosity));
         using var signals = new ProcessSignals(loggerFactory.CreateLogger(Name));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
         {
             using IHost host = Build(command, loggerFactory, interactive, signals);
+            if (command.TestConfiguration)
+            {
+                return host.Services.GetRequiredService<DetectRun>().Test(output);
+            }
+
             // Written once the configuration and the plugins are good; removed on every way out.
             using PidFile? pidFile = command.PidFile is null ? null : PidFile.Create(command.PidFile);
             if (pidFile is not null)

@@ -42,24 +42,26 @@ internal sealed class DetectRun
         _clock = clock;
     }
 
+    /// <summary>
+    /// <c>-T</c>: the configuration was bound and the plugins loaded to get here; this checks that
+    /// the run's capture plugin is there and makes its source factory, and loads the rules. Nothing
+    /// is opened: no capture, no log directory.
+    /// </summary>
+    /// <returns>The exit code (failures throw <see cref="HostExitException"/>).</returns>
+    public int Test(TextWriter output)
+    {
+        _ = CaptureFactory();
+        RuleSet rules = LoadRules();
+        output.WriteLine(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"Detect.Sample: configuration {_options.ConfigFile} is good: capture plugin {_options.CaptureName}; {rules.Rules.Count} rules loaded from {rules.Files.Count} file(s), {rules.Errors.Count} failed"));
+        return ExitCodes.Success;
+    }
+
     public async Task<int> RunAsync(TextWriter output, ProcessSignals signals, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
-        if (_plugins.Find(_options.CaptureName) is null)
-        {
-            throw new HostExitException(ExitCodes.UsageError, _plugins.DescribeMissing(_options.CaptureName));
-        }
-
-        ICaptureSourceFactory factory;
-        try
-        {
-            factory = _plugins.GetSourceFactory(_services, _options.CaptureName);
-        }
-        catch (CapturePluginException e)
-        {
-            throw new HostExitException(ExitCodes.UsageError, $"capture plugin '{_options.CaptureName}' cannot be used: {e.Message}", e);
-        }
-
+        ICaptureSourceFactory factory = CaptureFactory();
         RuleSet rules = LoadRules();
         DetectionSettings detection = new()
         {
@@ -221,6 +223,23 @@ internal sealed class DetectRun
         }
 
         return ExitCodes.Success;
+    }
+
+    private ICaptureSourceFactory CaptureFactory()
+    {
+        if (_plugins.Find(_options.CaptureName) is null)
+        {
+            throw new HostExitException(ExitCodes.UsageError, _plugins.DescribeMissing(_options.CaptureName));
+        }
+
+        try
+        {
+            return _plugins.GetSourceFactory(_services, _options.CaptureName);
+        }
+        catch (CapturePluginException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"capture plugin '{_options.CaptureName}' cannot be used: {e.Message}", e);
+        }
     }
 
     internal static EveSettings ToEveSettings(HostConfiguration configuration)

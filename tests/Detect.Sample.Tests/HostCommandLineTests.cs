@@ -56,6 +56,22 @@ public sealed class HostCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Test_mode_loads_configuration_plugin_and_rules_opens_nothing_and_answers_0_or_1()
+    {
+        HostResult good = DetectHostProcess.Run("-T", "-l", LogDirectory);
+        HostResult badKey = DetectHostProcess.Run("-T", "-l", LogDirectory, "--set", "flow.hash-size=lots");
+        HostResult badRules = DetectHostProcess.Run("-T", "-l", LogDirectory, "-S", Write("bad.rules", "alert nonsense\n"));
+
+        Assert.True(good.ExitCode == 0, good.ToString());
+        Assert.Matches(@"configuration .*detect\.yaml is good: capture plugin pcap; 6 rules loaded from 1 file\(s\), 0 failed", good.Output);
+        Assert.False(Directory.Exists(LogDirectory), "-T created the log directory");
+        Assert.True(badKey.ExitCode == 1, badKey.ToString());
+        Assert.Contains("flow.hash-size", badKey.Error, StringComparison.Ordinal);
+        Assert.True(badRules.ExitCode == 1, badRules.ToString());
+        Assert.Contains("no rule could be loaded", badRules.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Set_overrides_change_behaviour()
     {
         HostResult plain = DetectHostProcess.Run("-l", LogDirectory);
