@@ -75,8 +75,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
         FlowEngineOptions flow = BindFlow(root);
         EveLogOptions eve = BindOutputs(root["outputs"]);
-        flow.CommunityId = eve.CommunityId;
-        flow.CommunityIdSeed = eve.CommunityIdSeed;
         string? rulePath = Text(root["default-rule-path"]);
 
         var configuration = new HostConfiguration(root)

@@ -46,9 +46,6 @@ internal sealed unsafe class PacketRing
     /// <summary>Blocks in the ring.</summary>
     public int BlockCount => _out.Length;
 
-    /// <summary>The index of the block the kernel fills next (the capture thread's position).</summary>
-    public int NextBlock => _next;
-
     /// <summary>Whether the ring has been retired (socket closed).</summary>
     public bool IsRetired { get; private set; }
 

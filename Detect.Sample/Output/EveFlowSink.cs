@@ -15,7 +15,6 @@ internal sealed class EveFlowSink : IFlowEventSink
     private long _captureBypassed;
     private long _packets;
     private long _bytes;
-    private long _capturePackets;
 
     public EveFlowSink(EveWriter eve) => _eve = eve;
 
@@ -35,9 +34,6 @@ internal sealed class EveFlowSink : IFlowEventSink
     public long Packets => Interlocked.Read(ref _packets);
 
     public long Bytes => Interlocked.Read(ref _bytes);
-
-    /// <summary>Packets the capture dropped for bypassed flows, as the flows reported them.</summary>
-    public long CapturePackets => Interlocked.Read(ref _capturePackets);
 
     public void OnFlowEnd(in FlowEndEvent flowEnd)
     {
@@ -67,6 +63,5 @@ internal sealed class EveFlowSink : IFlowEventSink
 
         Interlocked.Add(ref _packets, flowEnd.PacketsToServer + flowEnd.PacketsToClient);
         Interlocked.Add(ref _bytes, flowEnd.BytesToServer + flowEnd.BytesToClient);
-        Interlocked.Add(ref _capturePackets, flowEnd.BypassedPacketsToServer + flowEnd.BypassedPacketsToClient);
     }
 }

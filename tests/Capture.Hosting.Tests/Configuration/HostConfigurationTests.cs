@@ -127,8 +127,8 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(2000, config.Flow.Defrag.MaxFragments);
         Assert.Equal(30, config.Flow.Defrag.Timeout);
         Assert.False(config.Flow.VlanTracking);
-        Assert.True(config.Flow.CommunityId);
-        Assert.Equal(7, config.Flow.CommunityIdSeed);
+        Assert.True(config.EveLog.CommunityId);
+        Assert.Equal(7, config.EveLog.CommunityIdSeed);
         Assert.Equal(ChecksumMode.None, config.PcapFile.ChecksumChecks);
         Assert.Equal([Path.Combine(_files.Directory, "plugins", "extra")], config.PluginDirectories);
         Assert.Equal("events.json", config.EveLog.FileName);
