@@ -16,7 +16,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     private const int PollTimeoutMilliseconds = 100;
     private const int ReopenIntervalMilliseconds = 1000;
 
-    private readonly PacketRingSettings _settings;
+    private readonly PacketRingOptions _settings;
     private readonly AfPacketInterface _owner;
     private readonly bool _reportsBypass;
     private readonly ILogger _logger;
@@ -39,7 +39,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     private int _state; // 0 new, 1 started, 2 stopped
     private int _disposed;
 
-    public AfPacketSource(string name, PacketRingSettings settings, AfPacketInterface owner, bool reportsBypass, ILogger logger)
+    public AfPacketSource(string name, PacketRingOptions settings, AfPacketInterface owner, bool reportsBypass, ILogger logger)
     {
         Name = name;
         _settings = settings;

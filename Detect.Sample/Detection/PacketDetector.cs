@@ -11,9 +11,9 @@ internal sealed class PacketDetector
 {
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
-    private readonly DetectionSettings _settings;
+    private readonly DetectionOptions _settings;
 
-    public PacketDetector(RuleSet rules, DetectionSettings settings)
+    public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         _alertRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Alert)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
