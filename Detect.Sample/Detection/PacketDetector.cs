@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Detection;
 
@@ -65,7 +66,7 @@ internal sealed class PacketDetector
             state.Alerted = true;
         }
 
-        if (packet.Protocol == 6 && !payload.IsEmpty && bypass == BypassReason.None)
+        if (packet.Protocol == IpProtocol.Tcp && !payload.IsEmpty && bypass == BypassReason.None)
         {
             bypass = TrackStream(toServer, payload, state);
         }

@@ -1,3 +1,4 @@
+using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 
@@ -41,13 +42,13 @@ internal sealed class EveFlowSink : IFlowEventSink
         Interlocked.Increment(ref _flows);
         switch (flowEnd.Tuple.Protocol)
         {
-            case 6:
+            case IpProtocol.Tcp:
                 Interlocked.Increment(ref _tcp);
                 break;
-            case 17:
+            case IpProtocol.Udp:
                 Interlocked.Increment(ref _udp);
                 break;
-            case 1 or 58:
+            case IpProtocol.Icmp or IpProtocol.Icmpv6:
                 Interlocked.Increment(ref _icmp);
                 break;
         }
