@@ -8,10 +8,11 @@ namespace Capture.Hosting.Configuration;
 /// <summary>
 /// The host-level sections of a Suricata-style configuration, typed and validated: <c>flow:</c>,
 /// <c>flow-timeouts:</c>, <c>defrag:</c>, <c>vlan:</c> (into <see cref="FlowEngineOptions"/>),
-/// <c>pcap-file:</c>, <c>plugins:</c>, <c>outputs:</c> (eve-log), <c>unix-command:</c>,
+/// <c>plugins:</c>, <c>outputs:</c> (eve-log), <c>unix-command:</c>,
 /// <c>stats:</c>, <c>default-rule-path</c>, <c>rule-files</c>, <c>stream:</c>,
 /// <c>app-layer.protocols.tls.encryption-handling</c> and <c>default-log-dir</c>.
-/// Capture sections (<c>af-packet:</c>, <c>netronome:</c>, ...) are read by their plugins.
+/// Capture sections (<c>pcap-file:</c>, <c>af-packet:</c>, <c>netronome:</c>, ...) are read by
+/// their plugins; of <c>pcap-file:</c> the host checks the keys and refuses the run modes it lacks.
 /// </summary>
 public sealed class HostConfiguration
 {
@@ -25,9 +26,6 @@ public sealed class HostConfiguration
 
     /// <summary>Flow table sizing, timeouts, defragmentation, VLAN tracking and community id.</summary>
     public FlowEngineOptions Flow { get; internal init; } = new();
-
-    /// <summary>Offline replay settings.</summary>
-    public PcapFileOptions PcapFile { get; internal init; } = new();
 
     /// <summary>Plugin roots from <c>plugins:</c>, made absolute (relative to the YAML file that lists them).</summary>
     public IReadOnlyList<string> PluginDirectories { get; internal init; } = [];

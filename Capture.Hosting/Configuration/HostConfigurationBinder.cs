@@ -73,16 +73,14 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             Warn(section.Value, $"unknown section '{section.Key}' ignored");
         }
 
+        CheckPcapFile(Mapping(root["pcap-file"]));
         FlowEngineOptions flow = BindFlow(root);
         EveLogOptions eve = BindOutputs(root["outputs"]);
-        flow.CommunityId = eve.CommunityId;
-        flow.CommunityIdSeed = eve.CommunityIdSeed;
         string? rulePath = Text(root["default-rule-path"]);
 
         var configuration = new HostConfiguration(root)
         {
             Flow = flow,
-            PcapFile = BindPcapFile(Mapping(root["pcap-file"])),
             PluginDirectories = BindPluginDirectories(root["plugins"]),
             EveLog = eve,
             UnixCommand = BindUnixCommand(root),
@@ -197,22 +195,16 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         };
     }
 
-    private PcapFileOptions BindPcapFile(ConfigNode? node)
+    private void CheckPcapFile(ConfigNode? node)
     {
-        var options = new PcapFileOptions();
         if (node is null)
         {
-            return options;
+            return;
         }
 
-        // buffer-size and bypass-table-size are the pcap plugin's own; it reads them.
+        // checksum-checks, buffer-size and bypass-table-size are the pcap plugin's own (its
+        // PcapFileOptions reads and validates them); the host only refuses the run modes it lacks.
         CheckKeys(node, ["checksum-checks", "recursive", "continuous", "delete-when-done", "buffer-size", "bypass-table-size"], ["tenant-id"]);
-        options.ChecksumChecks = node.GetChoice("checksum-checks", "auto", "yes", "no", "auto") switch
-        {
-            "yes" => ChecksumMode.All,
-            "no" => ChecksumMode.None,
-            _ => ChecksumMode.Auto,
-        };
         // Suricata's directory-watching modes: -r reads a file, or a directory's captures in name
         // order, once. Asked for, they are refused rather than quietly not done.
         foreach (string key in new[] { "recursive", "continuous", "delete-when-done" })
@@ -222,8 +214,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
                 throw node[key]!.Error($"'{key}: yes' is not supported: -r reads a capture file, or the captures directly in a directory in name order, once; set it to no or remove it");
             }
         }
-
-        return options;
     }
 
     private static string[] BindPluginDirectories(ConfigNode? node)

@@ -23,9 +23,9 @@ internal sealed unsafe class PacketRing
     private int _references = 1;
     private int _next;
 
-    private PacketRing(PacketRingSettings settings, PacketSocketHandle socket, RingMappingHandle mapping, int interfaceIndex, LinkType linkType)
+    private PacketRing(PacketRingOptions settings, PacketSocketHandle socket, RingMappingHandle mapping, int interfaceIndex, LinkType linkType)
     {
-        Settings = settings;
+        Options = settings;
         _socket = socket;
         _mapping = mapping;
         _base = (byte*)mapping.Address;
@@ -34,8 +34,8 @@ internal sealed unsafe class PacketRing
         LinkType = linkType;
     }
 
-    /// <summary>The settings the ring was opened with.</summary>
-    public PacketRingSettings Settings { get; }
+    /// <summary>The options the ring was opened with.</summary>
+    public PacketRingOptions Options { get; }
 
     /// <summary>The interface index bound at open (a recreated interface gets a new one).</summary>
     public int InterfaceIndex { get; }
@@ -46,9 +46,6 @@ internal sealed unsafe class PacketRing
     /// <summary>Blocks in the ring.</summary>
     public int BlockCount => _out.Length;
 
-    /// <summary>The index of the block the kernel fills next (the capture thread's position).</summary>
-    public int NextBlock => _next;
-
     /// <summary>Whether the ring has been retired (socket closed).</summary>
     public bool IsRetired { get; private set; }
 
@@ -57,7 +54,7 @@ internal sealed unsafe class PacketRing
     /// promiscuous membership, fanout — in the order the kernel requires.
     /// </summary>
     /// <exception cref="CaptureException">The interface is missing or the kernel refused a step; the message names both.</exception>
-    public static PacketRing Open(PacketRingSettings settings)
+    public static PacketRing Open(PacketRingOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         string name = settings.InterfaceName;
@@ -184,10 +181,10 @@ internal sealed unsafe class PacketRing
     public bool IsNextBlockReady => Volatile.Read(ref _out[_next]) == 0 && (BlockStatus(_next) & StatusUser) != 0;
 
     /// <summary>The start of a block in the mapping.</summary>
-    public byte* BlockAddress(int block) => _base + ((long)block * Settings.BlockSize);
+    public byte* BlockAddress(int block) => _base + ((long)block * Options.BlockSize);
 
     /// <summary>A block's bytes.</summary>
-    public ReadOnlySpan<byte> BlockSpan(int block) => new(BlockAddress(block), Settings.BlockSize);
+    public ReadOnlySpan<byte> BlockSpan(int block) => new(BlockAddress(block), Options.BlockSize);
 
     /// <summary>The block's status word (TP_STATUS_* bits).</summary>
     public uint BlockStatus(int block) => Volatile.Read(ref *(uint*)(BlockAddress(block) + BlockStatusOffset));

@@ -58,12 +58,12 @@ public static class PacketRingLayout
         };
     }
 
-    /// <summary>Settings for each socket of the interface.</summary>
+    /// <summary>Options for each socket of the interface.</summary>
     /// <param name="options">The interface's options.</param>
     /// <param name="threads">Sockets the interface will have.</param>
     /// <param name="requestedChecksums">The operator's <c>-k</c>; <see cref="ChecksumMode.Auto"/> leaves <c>checksum-checks</c> in charge.</param>
     /// <param name="socketFilter">The compiled <c>bpf-filter</c>, or null.</param>
-    internal static PacketRingSettings Build(LiveInterfaceOptions options, int threads, ChecksumMode requestedChecksums, byte[]? socketFilter)
+    internal static PacketRingOptions Build(LiveInterfaceOptions options, int threads, ChecksumMode requestedChecksums, byte[]? socketFilter)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.CopyMode != LiveInterfaceCopyMode.None)
@@ -77,7 +77,7 @@ public static class PacketRingLayout
         int ringSize = options.RingSize > 0 ? options.RingSize : Math.Max(1, MaxPendingPackets * 2 / Math.Max(1, threads));
         int framesPerBlock = blockSize / frameSize;
         int blocks = Math.Max(2, (ringSize + framesPerBlock - 1) / framesPerBlock);
-        return new PacketRingSettings
+        return new PacketRingOptions
         {
             InterfaceName = options.Interface,
             BlockSize = blockSize,

@@ -16,7 +16,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     private const int PollTimeoutMilliseconds = 100;
     private const int ReopenIntervalMilliseconds = 1000;
 
-    private readonly PacketRingSettings _settings;
+    private readonly PacketRingOptions _settings;
     private readonly AfPacketInterface _owner;
     private readonly bool _reportsBypass;
     private readonly ILogger _logger;
@@ -35,12 +35,11 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     private long _bytes;
     private long _errors;
     private long _kernelDrops;
-    private long _kernelPackets;
     private long _flushedPackets;
     private int _state; // 0 new, 1 started, 2 stopped
     private int _disposed;
 
-    public AfPacketSource(string name, PacketRingSettings settings, AfPacketInterface owner, bool reportsBypass, ILogger logger)
+    public AfPacketSource(string name, PacketRingOptions settings, AfPacketInterface owner, bool reportsBypass, ILogger logger)
     {
         Name = name;
         _settings = settings;
@@ -74,18 +73,6 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     public IReadOnlyList<RestoredBypassedFlow> TakeRestoredFlows() => _reportsBypass ? _owner.TakeRestoredFlows() : [];
 
     public void Adopt(in RestoredBypassedFlow flow, BypassRecord record) => _owner.Adopt(in flow, record);
-
-    /// <summary>Packets the kernel counted for this socket (delivered plus dropped), from PACKET_STATISTICS.</summary>
-    public long KernelPackets
-    {
-        get
-        {
-            lock (_statisticsLock)
-            {
-                return _kernelPackets;
-            }
-        }
-    }
 
     /// <summary>Packets of blocks handed back unprocessed by the emergency flush.</summary>
     public long FlushedPackets => Volatile.Read(ref _flushedPackets);
@@ -390,9 +377,8 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 
     private void FoldKernelStatistics(PacketRing ring)
     {
-        if (ring.TryReadStatistics(out uint packets, out uint drops))
+        if (ring.TryReadStatistics(out _, out uint drops))
         {
-            _kernelPackets += packets;
             _kernelDrops += drops;
         }
     }

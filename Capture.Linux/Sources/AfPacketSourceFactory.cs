@@ -81,7 +81,7 @@ public sealed class AfPacketSourceFactory : ICaptureSourceFactory
             filter = PcapFilterCompiler.Compile(expression, LinkType.Ethernet, options.Interface, options.Location);
         }
 
-        PacketRingSettings settings = PacketRingLayout.Build(options, threads, checksums, filter);
+        PacketRingOptions settings = PacketRingLayout.Build(options, threads, checksums, filter);
         IInterfaceBypass? bypass = null;
         if (options.Bypass)
         {

@@ -13,11 +13,11 @@ namespace Capture.Netronome.Bypass;
 /// into a NIC's table is slow and the NIC is best driven by one thread.
 /// <list type="bullet">
 /// <item>Inserts from workers come through a bounded queue; a worker waits up to
-/// <see cref="OffloadManagerSettings.AnswerTimeout"/> for an insert that has not started, and
+/// <see cref="OffloadManagerOptions.AnswerTimeout"/> for an insert that has not started, and
 /// always for one that has: <c>TryBypass</c> succeeds only once both halves are in the map.</item>
 /// <item>Releases come through a control queue served first; the caller waits (final counters are
 /// read just before the entries are deleted, so no counted packet is lost).</item>
-/// <item>Every <see cref="OffloadManagerSettings.PollInterval"/>, or when a liveness check asks, the
+/// <item>Every <see cref="OffloadManagerOptions.PollInterval"/>, or when a liveness check asks, the
 /// maps are read in batches and each flow's totals stored; <c>SeenSince</c> answers from them.</item>
 /// </list>
 /// Shared by the whole plugin: the first interface starts it, the last one stops it.
@@ -34,7 +34,7 @@ internal sealed class OffloadBypassManager : IDisposable
     private static OffloadBypassManager? s_shared;
     private static int s_leases;
 
-    private readonly OffloadManagerSettings _settings;
+    private readonly OffloadManagerOptions _settings;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<OffloadRequest> _inserts = new();
     private readonly ConcurrentQueue<OffloadRequest> _control = new();
@@ -67,7 +67,7 @@ internal sealed class OffloadBypassManager : IDisposable
     private long _maxQueueTicks;
 
     /// <summary>A manager of its own (the plugin uses <see cref="Acquire"/>); a thread name other than <see cref="ThreadName"/> keeps it apart from the plugin's in thread listings.</summary>
-    internal OffloadBypassManager(OffloadManagerSettings settings, ILogger logger, string threadName = ThreadName)
+    internal OffloadBypassManager(OffloadManagerOptions settings, ILogger logger, string threadName = ThreadName)
     {
         _settings = settings;
         _logger = logger;
@@ -95,7 +95,7 @@ internal sealed class OffloadBypassManager : IDisposable
             if (s_shared is null)
             {
                 ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Capture.Netronome.Bypass");
-                s_shared = new OffloadBypassManager(new OffloadManagerSettings(), logger);
+                s_shared = new OffloadBypassManager(new OffloadManagerOptions(), logger);
                 s_shared.Start();
             }
 
@@ -198,7 +198,7 @@ internal sealed class OffloadBypassManager : IDisposable
     }
 
     /// <summary>
-    /// The oldest start (Stopwatch ticks) of a read a check made now accepts: <see cref="OffloadManagerSettings.MaxReadAge"/>
+    /// The oldest start (Stopwatch ticks) of a read a check made now accepts: <see cref="OffloadManagerOptions.MaxReadAge"/>
     /// ago, or twice the last poll's duration ago when polls are slower.
     /// </summary>
     public long FreshSince(long now)
@@ -210,7 +210,7 @@ internal sealed class OffloadBypassManager : IDisposable
     /// <summary>
     /// Waits for a completed poll numbered at least <paramref name="target"/> that started at or after
     /// <paramref name="notBefore"/> (Stopwatch ticks), asking for one now if the last one does not do.
-    /// False when none came within <see cref="OffloadManagerSettings.PollWaitTimeout"/> (or the manager stopped).
+    /// False when none came within <see cref="OffloadManagerOptions.PollWaitTimeout"/> (or the manager stopped).
     /// </summary>
     public bool WaitForPoll(long target, long notBefore)
     {

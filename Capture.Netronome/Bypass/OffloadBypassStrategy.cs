@@ -14,7 +14,7 @@ namespace Capture.Netronome.Bypass;
 /// the manager's batch reads of the shared maps: a flow is alive when its packet totals moved
 /// since the previous check (the NIC keeps no time). <c>sinceNanoseconds</c> is therefore not
 /// compared with anything: each check consumes a map read started after the previous check and
-/// at most <see cref="OffloadManagerSettings.MaxReadAge"/> before it.
+/// at most <see cref="OffloadManagerOptions.MaxReadAge"/> before it.
 /// </summary>
 internal sealed class OffloadBypassStrategy : IBypassStrategy
 {

@@ -35,7 +35,7 @@ internal sealed class OffloadInterfaceBypass : IInterfaceBypass
 
     /// <summary>Starts the filter in the configured mode and registers the interface with the bypass manager.</summary>
     /// <exception cref="CaptureException">The NIC or driver refused (the message names interface, driver, the kernel's reason and the mode that would work).</exception>
-    public static OffloadInterfaceBypass Start(OffloadInterfaceSettings settings, ILoggerFactory loggerFactory)
+    public static OffloadInterfaceBypass Start(OffloadInterfaceOptions settings, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(settings);
         XdpBypassOptions options = settings.ToFilterOptions();
@@ -92,7 +92,7 @@ internal sealed class OffloadInterfaceBypass : IInterfaceBypass
         _manager.ReleaseLease();
     }
 
-    private static CaptureException Refusal(OffloadInterfaceSettings settings, BpfException exception)
+    private static CaptureException Refusal(OffloadInterfaceOptions settings, BpfException exception)
     {
         string iface = settings.Options.Interface;
         string driver = InterfaceDriver.Name(iface);

@@ -16,7 +16,7 @@ internal static class OffloadConfiguration
 {
     /// <summary>Checks one interface and decides its filter mode and thread count.</summary>
     /// <exception cref="ConfigurationException">A value offload cannot work with.</exception>
-    public static OffloadInterfaceSettings Validate(ConfigNode root, string section, LiveInterfaceOptions options)
+    public static OffloadInterfaceOptions Validate(ConfigNode root, string section, LiveInterfaceOptions options)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(options);
@@ -67,7 +67,7 @@ internal static class OffloadConfiguration
                 _ => XdpMode.Hardware,
             };
 
-        return new OffloadInterfaceSettings(options, mode, threads);
+        return new OffloadInterfaceOptions(options, mode, threads);
     }
 
     private static int NearestPowerOfTwo(int value)

@@ -29,7 +29,7 @@ internal sealed class NetronomeSourceFactory : ICaptureSourceFactory
         // Warnings about the section come once, from the af-packet factory reading it below.
         IReadOnlyList<LiveInterfaceOptions> interfaces = LiveInterfaceConfiguration.Read(
             request.Configuration, section, string.IsNullOrEmpty(request.Target) ? null : request.Target, warn: null);
-        var settings = new Dictionary<string, OffloadInterfaceSettings>(StringComparer.Ordinal);
+        var settings = new Dictionary<string, OffloadInterfaceOptions>(StringComparer.Ordinal);
         foreach (LiveInterfaceOptions options in interfaces)
         {
             settings[options.Interface] = OffloadConfiguration.Validate(request.Configuration, section, options);
@@ -40,7 +40,7 @@ internal sealed class NetronomeSourceFactory : ICaptureSourceFactory
         }
 
         var rings = new AfPacketSourceFactory(Descriptor, section, (options, factory) =>
-            OffloadInterfaceBypass.Start(settings.TryGetValue(options.Interface, out OffloadInterfaceSettings? found) ? found : OffloadConfiguration.Validate(request.Configuration, section, options), factory));
+            OffloadInterfaceBypass.Start(settings.TryGetValue(options.Interface, out OffloadInterfaceOptions? found) ? found : OffloadConfiguration.Validate(request.Configuration, section, options), factory));
         return rings.CreateSources(request);
     }
 }

@@ -8,7 +8,7 @@ internal sealed class SoftwareBypassState
 {
     private int _released;
 
-    public SoftwareBypassState(HalfFlowKey toServerKey, HalfFlowCounters toServer, bool ownsToServer, HalfFlowKey toClientKey, HalfFlowCounters toClient, bool ownsToClient)
+    public SoftwareBypassState(HalfFlowKey toServerKey, SoftwareHalfFlowCounters toServer, bool ownsToServer, HalfFlowKey toClientKey, SoftwareHalfFlowCounters toClient, bool ownsToClient)
     {
         ToServerKey = toServerKey;
         ToServer = toServer;
@@ -26,14 +26,14 @@ internal sealed class SoftwareBypassState
 
     public HalfFlowKey ToServerKey { get; }
 
-    public HalfFlowCounters ToServer { get; }
+    public SoftwareHalfFlowCounters ToServer { get; }
 
     /// <summary>Whether this flow inserted the entry (and so removes it); false when it shares one already there.</summary>
     public bool OwnsToServer { get; }
 
     public HalfFlowKey ToClientKey { get; }
 
-    public HalfFlowCounters ToClient { get; }
+    public SoftwareHalfFlowCounters ToClient { get; }
 
     public bool OwnsToClient { get; }
 

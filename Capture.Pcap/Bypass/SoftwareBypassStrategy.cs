@@ -15,7 +15,7 @@ namespace Capture.Pcap.Bypass;
 /// </remarks>
 internal sealed class SoftwareBypassStrategy : IBypassStrategy
 {
-    private readonly ConcurrentDictionary<HalfFlowKey, HalfFlowCounters> _table = new();
+    private readonly ConcurrentDictionary<HalfFlowKey, SoftwareHalfFlowCounters> _table = new();
     private readonly int _capacityPerFamily;
     private readonly Family _ipv4 = new();
     private readonly Family _ipv6 = new();
@@ -48,7 +48,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
     public bool TryDrop(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, int wireLength, long timestampNanoseconds)
     {
         if (!OuterHeaderParser.TryParse(linkType, frame, vlanTci, flags, out HalfFlowKey key)
-            || !_table.TryGetValue(key, out HalfFlowCounters? counters)
+            || !_table.TryGetValue(key, out SoftwareHalfFlowCounters? counters)
             || !counters.TryCount(wireLength, timestampNanoseconds))
         {
             return false;
@@ -91,9 +91,9 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
 
         HalfFlowKey toServerKey = HalfFlowKey.ToServer(flow);
         HalfFlowKey toClientKey = HalfFlowKey.ToClient(flow);
-        HalfFlowCounters toServer = AddOrShare(toServerKey, out bool ownsToServer);
+        SoftwareHalfFlowCounters toServer = AddOrShare(toServerKey, out bool ownsToServer);
         bool ownsToClient = false;
-        HalfFlowCounters toClient = toServer;
+        SoftwareHalfFlowCounters toClient = toServer;
         if (!toClientKey.Equals(toServerKey))
         {
             toClient = AddOrShare(toClientKey, out ownsToClient);
@@ -206,9 +206,9 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
             state.RecordPacketsToClient + packetsToClient - state.BasePacketsToClient,
             state.RecordBytesToClient + bytesToClient - state.BaseBytesToClient);
 
-    private HalfFlowCounters AddOrShare(HalfFlowKey key, out bool added)
+    private SoftwareHalfFlowCounters AddOrShare(HalfFlowKey key, out bool added)
     {
-        var fresh = new HalfFlowCounters();
+        var fresh = new SoftwareHalfFlowCounters();
         while (true)
         {
             if (_table.TryAdd(key, fresh))
@@ -218,7 +218,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
                 return fresh;
             }
 
-            if (_table.TryGetValue(key, out HalfFlowCounters? existing))
+            if (_table.TryGetValue(key, out SoftwareHalfFlowCounters? existing))
             {
                 added = false;
                 return existing;
@@ -226,9 +226,9 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
         }
     }
 
-    private void Remove(Family family, HalfFlowKey key, HalfFlowCounters counters)
+    private void Remove(Family family, HalfFlowKey key, SoftwareHalfFlowCounters counters)
     {
-        if (_table.TryRemove(new KeyValuePair<HalfFlowKey, HalfFlowCounters>(key, counters)))
+        if (_table.TryRemove(new KeyValuePair<HalfFlowKey, SoftwareHalfFlowCounters>(key, counters)))
         {
             Interlocked.Decrement(ref _liveEntries);
             Interlocked.Decrement(ref family.Entries);

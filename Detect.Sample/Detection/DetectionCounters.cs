@@ -4,14 +4,11 @@ namespace Detect.Sample.Detection;
 internal sealed class DetectionCounters
 {
     private long _alerts;
-    private long _alertsDropped;
     private long _ruleBypasses;
     private long _streamDepthBypasses;
     private long _tlsBypasses;
 
     public long Alerts => Interlocked.Read(ref _alerts);
-
-    public long AlertsDropped => Interlocked.Read(ref _alertsDropped);
 
     public long RuleBypasses => Interlocked.Read(ref _ruleBypasses);
 
@@ -20,8 +17,6 @@ internal sealed class DetectionCounters
     public long TlsBypasses => Interlocked.Read(ref _tlsBypasses);
 
     public void CountAlert() => Interlocked.Increment(ref _alerts);
-
-    public void CountDroppedAlert() => Interlocked.Increment(ref _alertsDropped);
 
     public void CountBypass(BypassReason reason)
     {
@@ -43,7 +38,6 @@ internal sealed class DetectionCounters
     public IEnumerable<Output.StatsCounter> Enumerate()
     {
         yield return new("detect.alert", Alerts);
-        yield return new("detect.alerts_suppressed", AlertsDropped);
         yield return new("detect.bypass.rule", RuleBypasses);
         yield return new("detect.bypass.stream_depth", StreamDepthBypasses);
         yield return new("detect.bypass.tls", TlsBypasses);

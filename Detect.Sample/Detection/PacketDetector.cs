@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Detection;
 
@@ -11,9 +12,9 @@ internal sealed class PacketDetector
 {
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
-    private readonly DetectionSettings _settings;
+    private readonly DetectionOptions _settings;
 
-    public PacketDetector(RuleSet rules, DetectionSettings settings)
+    public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         _alertRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Alert)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
@@ -65,7 +66,7 @@ internal sealed class PacketDetector
             state.Alerted = true;
         }
 
-        if (packet.Protocol == 6 && !payload.IsEmpty && bypass == BypassReason.None)
+        if (packet.Protocol == IpProtocol.Tcp && !payload.IsEmpty && bypass == BypassReason.None)
         {
             bypass = TrackStream(toServer, payload, state);
         }

@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Detection;
 
@@ -68,9 +69,9 @@ internal sealed class Rule
 
     private bool ProtocolMatches(byte protocol) => Protocol switch
     {
-        RuleProtocol.Tcp => protocol == 6,
-        RuleProtocol.Udp => protocol == 17,
-        RuleProtocol.Icmp => protocol is 1 or 58,
+        RuleProtocol.Tcp => protocol == IpProtocol.Tcp,
+        RuleProtocol.Udp => protocol == IpProtocol.Udp,
+        RuleProtocol.Icmp => protocol is IpProtocol.Icmp or IpProtocol.Icmpv6,
         _ => true,
     };
 

@@ -187,7 +187,8 @@ internal static class DetectProgram
             CaptureName = captureName,
             Target = target,
             LogDirectory = logDirectory,
-            Checksums = command.Checksums != ChecksumMode.Auto ? command.Checksums : configuration.PcapFile.ChecksumChecks,
+            // -k, or auto: the capture's own checksum-checks decides (pcap-file's, or the interface's).
+            Checksums = command.Checksums,
             Interactive = interactive,
             ConfigFile = configFile,
             RuleFiles = command.RulesFile is not null ? [Path.GetFullPath(command.RulesFile)] : configuration.RuleFiles,

@@ -63,7 +63,7 @@ internal sealed class DetectRun
         var elapsed = Stopwatch.StartNew();
         ICaptureSourceFactory factory = CaptureFactory();
         RuleSet rules = LoadRules();
-        DetectionSettings detection = new()
+        DetectionOptions detection = new()
         {
             StreamBypass = _configuration.Stream.Bypass,
             StreamDepth = _configuration.Stream.ReassemblyDepth,
@@ -113,7 +113,7 @@ internal sealed class DetectRun
 
         try
         {
-            eve = new EveWriter(logs, ToEveSettings(_configuration), _loggerFactory.CreateLogger<EveWriter>(), signals.RequestStop, _clock);
+            eve = new EveWriter(logs, ToEveWriterOptions(_configuration), _loggerFactory.CreateLogger<EveWriter>(), signals.RequestStop, _clock);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -211,7 +211,7 @@ internal sealed class DetectRun
                 throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
             }
 
-            if (eve.Settings.StopOnWriteError && eve.EventsLost > 0)
+            if (eve.Options.StopOnWriteError && eve.EventsLost > 0)
             {
                 throw new HostExitException(ExitCodes.RuntimeError, $"stopped because writing {eve.Path} failed ({eve.WriteError}); {eve.EventsLost} event(s) lost");
             }
@@ -242,11 +242,11 @@ internal sealed class DetectRun
         }
     }
 
-    internal static EveSettings ToEveSettings(HostConfiguration configuration)
+    internal static EveWriterOptions ToEveWriterOptions(HostConfiguration configuration)
     {
         EveLogOptions eve = configuration.EveLog;
         ConfigNode? eveNode = FindEveLog(configuration.Root);
-        return new EveSettings
+        return new EveWriterOptions
         {
             Flow = eve.Writes("flow"),
             Alert = eve.Writes("alert"),

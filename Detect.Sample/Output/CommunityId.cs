@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Capture.Abstractions;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Output;
 
@@ -22,7 +23,7 @@ internal static class CommunityId
         ushort sourcePort = flow.SourcePort;
         ushort destinationPort = flow.DestinationPort;
         bool oneWay = false;
-        if (flow.Protocol is 1 or 58)
+        if (flow.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
             (sourcePort, destinationPort, oneWay) = IcmpPorts(flow);
         }
@@ -47,7 +48,7 @@ internal static class CommunityId
         length += addressLength;
         input[length++] = flow.Protocol;
         input[length++] = 0;
-        if (flow.Protocol is 1 or 6 or 17 or 58 or 132)
+        if (flow.Protocol is IpProtocol.Icmp or IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmpv6 or IpProtocol.Sctp)
         {
             BinaryPrimitives.WriteUInt16BigEndian(input[length..], sourcePort);
             BinaryPrimitives.WriteUInt16BigEndian(input[(length + 2)..], destinationPort);
@@ -72,7 +73,7 @@ internal static class CommunityId
         byte code;
         if (flow.SourcePort == flow.DestinationPort)
         {
-            type = flow.Protocol == 1 ? (byte)8 : (byte)128;
+            type = flow.Protocol == IpProtocol.Icmp ? (byte)8 : (byte)128;
             code = 0;
         }
         else
@@ -81,7 +82,7 @@ internal static class CommunityId
             code = (byte)flow.DestinationPort;
         }
 
-        int counterpart = flow.Protocol == 1
+        int counterpart = flow.Protocol == IpProtocol.Icmp
             ? type switch { 8 => 0, 0 => 8, 13 => 14, 14 => 13, 15 => 16, 16 => 15, 10 => 9, 9 => 10, 17 => 18, 18 => 17, _ => -1 }
             : type switch { 128 => 129, 129 => 128, 133 => 134, 134 => 133, 135 => 136, 136 => 135, 130 => 131, 131 => 130, 144 => 145, 145 => 144, _ => -1 };
         return counterpart < 0 ? (type, code, true) : (type, (ushort)counterpart, false);

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Capture.Abstractions;
+using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 
@@ -190,7 +191,7 @@ internal sealed class EveFlowLine
             at = Append(at, ",\"alerted\":false}"u8);
         }
 
-        if (tuple.Protocol == 6)
+        if (tuple.Protocol == IpProtocol.Tcp)
         {
             at = Tcp(at, flow.TcpFlagsToServer, flow.TcpFlagsToClient);
         }
@@ -270,13 +271,13 @@ internal sealed class EveFlowLine
     {
         ReadOnlySpan<byte> name = protocol switch
         {
-            1 => "ICMP"u8,
-            6 => "TCP"u8,
-            17 => "UDP"u8,
-            47 => "GRE"u8,
-            50 => "ESP"u8,
-            58 => "IPv6-ICMP"u8,
-            132 => "SCTP"u8,
+            IpProtocol.Icmp => "ICMP"u8,
+            IpProtocol.Tcp => "TCP"u8,
+            IpProtocol.Udp => "UDP"u8,
+            IpProtocol.Gre => "GRE"u8,
+            IpProtocol.Esp => "ESP"u8,
+            IpProtocol.Icmpv6 => "IPv6-ICMP"u8,
+            IpProtocol.Sctp => "SCTP"u8,
             _ => default,
         };
         return name.IsEmpty ? Number(at, protocol) : Append(at, name);

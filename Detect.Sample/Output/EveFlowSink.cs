@@ -1,3 +1,4 @@
+using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 
@@ -15,7 +16,6 @@ internal sealed class EveFlowSink : IFlowEventSink
     private long _captureBypassed;
     private long _packets;
     private long _bytes;
-    private long _capturePackets;
 
     public EveFlowSink(EveWriter eve) => _eve = eve;
 
@@ -36,22 +36,19 @@ internal sealed class EveFlowSink : IFlowEventSink
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>Packets the capture dropped for bypassed flows, as the flows reported them.</summary>
-    public long CapturePackets => Interlocked.Read(ref _capturePackets);
-
     public void OnFlowEnd(in FlowEndEvent flowEnd)
     {
         _eve.WriteFlow(flowEnd);
         Interlocked.Increment(ref _flows);
         switch (flowEnd.Tuple.Protocol)
         {
-            case 6:
+            case IpProtocol.Tcp:
                 Interlocked.Increment(ref _tcp);
                 break;
-            case 17:
+            case IpProtocol.Udp:
                 Interlocked.Increment(ref _udp);
                 break;
-            case 1 or 58:
+            case IpProtocol.Icmp or IpProtocol.Icmpv6:
                 Interlocked.Increment(ref _icmp);
                 break;
         }
@@ -67,6 +64,5 @@ internal sealed class EveFlowSink : IFlowEventSink
 
         Interlocked.Add(ref _packets, flowEnd.PacketsToServer + flowEnd.PacketsToClient);
         Interlocked.Add(ref _bytes, flowEnd.BytesToServer + flowEnd.BytesToClient);
-        Interlocked.Add(ref _capturePackets, flowEnd.BypassedPacketsToServer + flowEnd.BypassedPacketsToClient);
     }
 }

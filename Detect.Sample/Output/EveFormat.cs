@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Capture.Abstractions;
+using FlowEngine.Decode;
 using FlowEngine.Output;
 
 namespace Detect.Sample.Output;
@@ -86,13 +87,13 @@ internal static class EveFormat
     {
         JsonEncodedText name = protocol switch
         {
-            1 => Icmp,
-            6 => Tcp,
-            17 => Udp,
-            47 => Gre,
-            50 => Esp,
-            58 => Icmpv6,
-            132 => Sctp,
+            IpProtocol.Icmp => Icmp,
+            IpProtocol.Tcp => Tcp,
+            IpProtocol.Udp => Udp,
+            IpProtocol.Gre => Gre,
+            IpProtocol.Esp => Esp,
+            IpProtocol.Icmpv6 => Icmpv6,
+            IpProtocol.Sctp => Sctp,
             _ => default,
         };
         if (name.EncodedUtf8Bytes.Length > 0)

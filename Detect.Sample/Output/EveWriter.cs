@@ -10,10 +10,10 @@ namespace Detect.Sample.Output;
 
 /// <summary>
 /// Writes EVE JSON, one object per line, into a buffered log file that is flushed at least every
-/// <see cref="EveSettings.FlushInterval"/> (so that <c>tail -f</c> follows the run). Callers come
+/// <see cref="EveWriterOptions.FlushInterval"/> (so that <c>tail -f</c> follows the run). Callers come
 /// from several worker threads; one lock serialises events (per event, never per packet). A
 /// failed write is logged once, its events counted as lost, and writing goes on (or the run is
-/// stopped, <see cref="EveSettings.StopOnWriteError"/>).
+/// stopped, <see cref="EveWriterOptions.StopOnWriteError"/>).
 /// </summary>
 internal sealed class EveWriter : IDisposable
 {
@@ -21,21 +21,21 @@ internal sealed class EveWriter : IDisposable
     private readonly LogFile _file;
     private readonly ArrayBufferWriter<byte> _event = new(4096);
     private readonly Utf8JsonWriter _json;
-    private readonly EveSettings _settings;
+    private readonly EveWriterOptions _settings;
     private readonly EveFlowLine _flowLine;
     private readonly ILogger _logger;
     private readonly Action? _stop;
     private readonly ITimer? _flushTimer;
     private bool _disposed;
 
-    /// <summary>Opens (creating) <see cref="EveSettings.FileName"/> in the log directory.</summary>
+    /// <summary>Opens (creating) <see cref="EveWriterOptions.FileName"/> in the log directory.</summary>
     /// <param name="directory">The log directory.</param>
     /// <param name="settings">What to write and how.</param>
     /// <param name="logger">Where write failures are reported.</param>
-    /// <param name="stop">Stops the run when a write fails and <see cref="EveSettings.StopOnWriteError"/> is set.</param>
+    /// <param name="stop">Stops the run when a write fails and <see cref="EveWriterOptions.StopOnWriteError"/> is set.</param>
     /// <param name="clock">The flush timer's clock.</param>
     /// <exception cref="IOException">The file cannot be opened; the message says why.</exception>
-    public EveWriter(LogDirectory directory, EveSettings settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
+    public EveWriter(LogDirectory directory, EveWriterOptions settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
     {
         _settings = settings;
         _logger = logger ?? NullLogger.Instance;
@@ -89,7 +89,7 @@ internal sealed class EveWriter : IDisposable
         }
     }
 
-    public EveSettings Settings => _settings;
+    public EveWriterOptions Options => _settings;
 
     public long FlowEvents { get; private set; }
 

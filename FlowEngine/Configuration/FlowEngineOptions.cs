@@ -27,12 +27,6 @@ public sealed class FlowEngineOptions
     /// <summary>Worker threads when the capture does not decide (pcap replay). Default 1.</summary>
     public int Workers { get; set; } = 1;
 
-    /// <summary>Write <c>community_id</c> in flow records (<c>outputs.eve-log.community-id</c>).</summary>
-    public bool CommunityId { get; set; }
-
-    /// <summary>Seed of the community id hash (<c>community-id-seed</c>). Default 0.</summary>
-    public ushort CommunityIdSeed { get; set; }
-
     /// <summary>Track flows by VLAN ids (<c>vlan.use-for-tracking</c>). Default true.</summary>
     public bool VlanTracking { get; set; } = true;
 

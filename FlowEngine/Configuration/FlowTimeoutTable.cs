@@ -1,3 +1,5 @@
+using FlowEngine.Decode;
+
 namespace FlowEngine.Configuration;
 
 /// <summary>Timeouts per protocol (<c>flow-timeouts:</c> default, tcp, udp, icmp).</summary>
@@ -24,9 +26,9 @@ public sealed class FlowTimeoutTable
     /// <returns>The timeouts.</returns>
     public FlowTimeouts For(byte protocol) => protocol switch
     {
-        6 => Tcp,
-        17 => Udp,
-        1 or 58 => Icmp,
+        IpProtocol.Tcp => Tcp,
+        IpProtocol.Udp => Udp,
+        IpProtocol.Icmp or IpProtocol.Icmpv6 => Icmp,
         _ => Default,
     };
 }

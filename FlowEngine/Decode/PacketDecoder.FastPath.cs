@@ -118,7 +118,7 @@ internal sealed partial class PacketDecoder
 
             int payload = Be16(ref b, offset + 4);
             protocol = Unsafe.Add(ref b, offset + 6);
-            if ((protocol != 6 && protocol != 17) || (payload == 0 && available > 40))
+            if ((protocol != IpProtocol.Tcp && protocol != IpProtocol.Udp) || (payload == 0 && available > 40))
             {
                 // Extension headers, other transports, a jumbogram: the general walk.
                 return false;
@@ -151,7 +151,7 @@ internal sealed partial class PacketDecoder
         int payloadOffset;
         int payloadLength;
         int tcpHeaderLength = 0;
-        if (protocol == 6)
+        if (protocol == IpProtocol.Tcp)
         {
             if (transportAvailable < 20)
             {
@@ -167,7 +167,7 @@ internal sealed partial class PacketDecoder
             payloadOffset = transport + tcpHeaderLength;
             payloadLength = transportAvailable - tcpHeaderLength;
         }
-        else if (protocol == 17)
+        else if (protocol == IpProtocol.Udp)
         {
             if (transportAvailable < 8)
             {
@@ -271,7 +271,7 @@ internal sealed partial class PacketDecoder
             CheckIPv4Options(frame.Slice(offset + 20, ipv4HeaderLength - 20));
         }
 
-        if (protocol == 6)
+        if (protocol == IpProtocol.Tcp)
         {
             byte flags = Unsafe.Add(ref b, transport + 13);
             layer.TcpFlags = flags;

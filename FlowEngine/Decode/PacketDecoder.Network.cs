@@ -189,7 +189,7 @@ internal sealed partial class PacketDecoder
         layer.NetworkOffset = offset;
         layer.IPLength = 40 + payloadLength;
         layer.Protocol = next;
-        if (next is 6 or 17)
+        if (next is IpProtocol.Tcp or IpProtocol.Udp)
         {
             // The common case: no extension headers.
             DecodeIPPayload(ref ctx, index, next, offset + 40, isIPv6: true);
@@ -212,7 +212,7 @@ internal sealed partial class PacketDecoder
             layer.Protocol = next;
             switch (next)
             {
-                case 0 or 43 or 60 or 135 or 139 or 140:
+                case IpProtocol.HopByHop or IpProtocol.Routing or IpProtocol.DestinationOptions or IpProtocol.Mobility or IpProtocol.Hip or IpProtocol.Shim6:
                 {
                     // Hop-by-hop, routing, destination options, mobility, HIP, shim6: (len + 1) * 8 bytes.
                     if (ctx.End - p < 8)
@@ -228,7 +228,7 @@ internal sealed partial class PacketDecoder
                         return;
                     }
 
-                    if (next == 0)
+                    if (next == IpProtocol.HopByHop)
                     {
                         if ((seen & SeenHop) != 0 || p != offset + 40)
                         {
@@ -238,7 +238,7 @@ internal sealed partial class PacketDecoder
                         seen |= SeenHop;
                         CheckIPv6Options(d.Slice(p + 2, length - 2));
                     }
-                    else if (next == 60)
+                    else if (next == IpProtocol.DestinationOptions)
                     {
                         if ((seen & SeenDestination) != 0 && (seen & SeenRouting) == 0)
                         {
@@ -248,7 +248,7 @@ internal sealed partial class PacketDecoder
                         seen |= SeenDestination;
                         CheckIPv6Options(d.Slice(p + 2, length - 2));
                     }
-                    else if (next == 43)
+                    else if (next == IpProtocol.Routing)
                     {
                         if ((seen & SeenRouting) != 0)
                         {
@@ -268,7 +268,7 @@ internal sealed partial class PacketDecoder
                     continue;
                 }
 
-                case 51:
+                case IpProtocol.Ah:
                 {
                     // Authentication header: (len + 2) * 4 bytes.
                     if (ctx.End - p < 12)
@@ -301,7 +301,7 @@ internal sealed partial class PacketDecoder
                     continue;
                 }
 
-                case 44:
+                case IpProtocol.Fragment:
                 {
                     if (ctx.End - p < 8)
                     {
@@ -362,7 +362,7 @@ internal sealed partial class PacketDecoder
                     continue;
                 }
 
-                case 59:
+                case IpProtocol.NoNextHeader:
                     if (p < ctx.End)
                     {
                         Count(DecoderCounter.IPv6DataAfterNoneHeader);
@@ -446,13 +446,13 @@ internal sealed partial class PacketDecoder
         layer.TransportOffset = offset;
         switch (protocol)
         {
-            case 6:
+            case IpProtocol.Tcp:
                 DecodeTcp(ref ctx, index, offset);
                 return;
-            case 17:
+            case IpProtocol.Udp:
                 DecodeUdp(ref ctx, index, offset);
                 return;
-            case 1:
+            case IpProtocol.Icmp:
                 if (isIPv6)
                 {
                     Count(DecoderCounter.IPv6WithIcmpv4);
@@ -460,7 +460,7 @@ internal sealed partial class PacketDecoder
 
                 DecodeIcmpv4(ref ctx, index, offset);
                 return;
-            case 58:
+            case IpProtocol.Icmpv6:
                 if (!isIPv6)
                 {
                     Count(DecoderCounter.IPv4WithIcmpv6);
@@ -468,16 +468,16 @@ internal sealed partial class PacketDecoder
 
                 DecodeIcmpv6(ref ctx, index, offset);
                 return;
-            case 132:
+            case IpProtocol.Sctp:
                 DecodeSctp(ref ctx, index, offset);
                 return;
-            case 50:
+            case IpProtocol.Esp:
                 DecodeEsp(ref ctx, index, offset);
                 return;
-            case 51 when !isIPv6:
+            case IpProtocol.Ah when !isIPv6:
                 DecodeIPv4Auth(ref ctx, index, offset);
                 return;
-            case 47:
+            case IpProtocol.Gre:
                 layer.Flags |= PacketLayerFlags.HasFlowKey;
                 layer.PayloadOffset = offset;
                 layer.PayloadLength = Math.Max(0, ctx.End - offset);
@@ -487,7 +487,7 @@ internal sealed partial class PacketDecoder
                 }
 
                 return;
-            case 4:
+            case IpProtocol.IPv4:
                 layer.Flags |= PacketLayerFlags.HasFlowKey;
                 if (_options.DecodeTunnels)
                 {
@@ -495,7 +495,7 @@ internal sealed partial class PacketDecoder
                 }
 
                 return;
-            case 41:
+            case IpProtocol.IPv6:
                 layer.Flags |= PacketLayerFlags.HasFlowKey;
                 if (_options.DecodeTunnels)
                 {
@@ -503,7 +503,7 @@ internal sealed partial class PacketDecoder
                 }
 
                 return;
-            case 143:
+            case IpProtocol.Ethernet:
                 // IPPROTO_ETHERNET (segment routing's Ethernet payload): an Ethernet frame inside IP.
                 layer.Flags |= PacketLayerFlags.HasFlowKey;
                 if (_options.DecodeTunnels)
@@ -538,7 +538,7 @@ internal sealed partial class PacketDecoder
         }
 
         byte next = d[offset];
-        if (next == 51)
+        if (next == IpProtocol.Ah)
         {
             // AH after AH: keep the layer keyed by protocol rather than walking a chain.
             ctx.Packet.Layers[index].Flags |= PacketLayerFlags.HasFlowKey;

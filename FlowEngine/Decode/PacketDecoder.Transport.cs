@@ -379,7 +379,7 @@ internal sealed partial class PacketDecoder
 
         switch (protocol)
         {
-            case 6 or 17 or 132 or 50:
+            case IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp or IpProtocol.Esp:
                 if (offset < 0 || end - offset < 4)
                 {
                     return false;
@@ -388,7 +388,7 @@ internal sealed partial class PacketDecoder
                 sourcePort = U16(d, offset);
                 destinationPort = U16(d, offset + 2);
                 return true;
-            case 1 or 58:
+            case IpProtocol.Icmp or IpProtocol.Icmpv6:
             {
                 if (offset < 0 || end - offset < 8)
                 {

@@ -37,7 +37,7 @@ public struct PacketLayer
     /// <summary>How many VLAN ids apply to this layer (0..3).</summary>
     public byte VlanCount;
 
-    /// <summary>ICMP/ICMPv6 type, when <see cref="Protocol"/> is 1 or 58.</summary>
+    /// <summary>ICMP/ICMPv6 type, when <see cref="Protocol"/> is <see cref="IpProtocol.Icmp"/> or <see cref="IpProtocol.Icmpv6"/>.</summary>
     public byte IcmpType;
 
     /// <summary>ICMP/ICMPv6 code.</summary>

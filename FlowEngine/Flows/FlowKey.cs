@@ -70,7 +70,7 @@ internal struct FlowKey
         ushort destinationPort = layer.DestinationPort;
 
         // Any total order does; compare the raw words (byte order of the machine).
-        bool portless = layer.Protocol is 1 or 58 or 50;
+        bool portless = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 or IpProtocol.Esp;
         sourceIsLow = s0 != d0 ? s0 < d0
             : s1 != d1 ? s1 < d1
             : portless || sourcePort <= destinationPort;

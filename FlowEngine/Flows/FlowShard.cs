@@ -429,9 +429,9 @@ internal sealed partial class FlowShard
 
     private static byte TimeoutClassOf(byte protocol) => protocol switch
     {
-        6 => 1,
-        17 => 2,
-        1 or 58 => 3,
+        IpProtocol.Tcp => 1,
+        IpProtocol.Udp => 2,
+        IpProtocol.Icmp or IpProtocol.Icmpv6 => 3,
         _ => 0,
     };
 
@@ -444,7 +444,7 @@ internal sealed partial class FlowShard
         }
 
         // The sender of the first packet is the client, unless it is a TCP SYN/ACK (the server's answer).
-        bool reversed = layer.Protocol == 6 && (layer.TcpFlags & (TcpSyn | TcpAck)) == (TcpSyn | TcpAck)
+        bool reversed = layer.Protocol == IpProtocol.Tcp && (layer.TcpFlags & (TcpSyn | TcpAck)) == (TcpSyn | TcpAck)
             && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0;
         ref FlowSlot s = ref Table.SlotAt(slot);
         s.LastSeenNanoseconds = timestamp;
@@ -464,10 +464,10 @@ internal sealed partial class FlowShard
         Counters.Total++;
         switch (layer.Protocol)
         {
-            case 6: Counters.Tcp++; break;
-            case 17: Counters.Udp++; break;
-            case 1: Counters.Icmpv4++; break;
-            case 58: Counters.Icmpv6++; break;
+            case IpProtocol.Tcp: Counters.Tcp++; break;
+            case IpProtocol.Udp: Counters.Udp++; break;
+            case IpProtocol.Icmp: Counters.Icmpv4++; break;
+            case IpProtocol.Icmpv6: Counters.Icmpv6++; break;
         }
 
         Counters.Active = Table.Active;
@@ -477,7 +477,7 @@ internal sealed partial class FlowShard
     private bool Update(int slot, ref FlowSlot s, bool toServer, in PacketLayer layer, bool icmpError, long timestamp, int length)
     {
         ref FlowRecord r = ref Table.RecordAt(slot);
-        byte tcpFlags = layer.Protocol == 6 && !icmpError ? layer.TcpFlags : (byte)0;
+        byte tcpFlags = layer.Protocol == IpProtocol.Tcp && !icmpError ? layer.TcpFlags : (byte)0;
         if (toServer)
         {
             r.PacketsToServer++;
@@ -527,7 +527,7 @@ internal sealed partial class FlowShard
 
         s.Flags |= toServer ? FlowSlotFlags.SeenToServer : FlowSlotFlags.SeenToClient;
         const FlowSlotFlags both = FlowSlotFlags.SeenToServer | FlowSlotFlags.SeenToClient;
-        if (layer.Protocol == 6)
+        if (layer.Protocol == IpProtocol.Tcp)
         {
             if ((tcpFlags & TcpRst) != 0)
             {

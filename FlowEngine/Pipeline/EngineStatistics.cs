@@ -53,9 +53,6 @@ public sealed class EngineStatistics
     /// <summary>Flows in the tables now (<c>flow.active</c>).</summary>
     public long FlowsActive => _flows.Active;
 
-    /// <summary>Flows evicted because a table was full (<c>flow.get_used</c>).</summary>
-    public long FlowsEvicted => _flows.Evicted;
-
     /// <summary>Times a table entered emergency mode (<c>flow.emerg_mode_entered</c>).</summary>
     public long EmergencyEntered => _flows.EmergencyEntered;
 

@@ -9,7 +9,7 @@ internal static class KernelFrames
 {
     /// <summary>A UDP/IPv4 frame from the namespace end to the host end.</summary>
     public static byte[] Udp(VethNamespace net, ushort sourcePort, ushort destinationPort, int payloadLength, params VlanTag[] vlans) =>
-        FrameBuilder.Build(new FrameSpec
+        CraftedFrames.Build(new FrameSpec
         {
             SourceMac = net.PeerMac,
             DestinationMac = net.HostMac,
@@ -24,7 +24,7 @@ internal static class KernelFrames
 
     /// <summary>A TCP/IPv6 frame from the namespace end to the host end.</summary>
     public static byte[] TcpV6(VethNamespace net, ushort sourcePort, int payloadLength) =>
-        FrameBuilder.Build(new FrameSpec
+        CraftedFrames.Build(new FrameSpec
         {
             SourceMac = net.PeerMac,
             DestinationMac = net.HostMac,

@@ -18,12 +18,12 @@ public sealed class PacketRingLayoutTests
     public void Ring_size_in_packets_becomes_whole_blocks_and_threads_share_the_auto_size()
     {
         var options = new LiveInterfaceOptions { Interface = "eth9", BlockSize = 32768, RingSize = 1000 };
-        PacketRingSettings settings = PacketRingLayout.Build(options, 1, ChecksumMode.Auto, null);
+        PacketRingOptions settings = PacketRingLayout.Build(options, 1, ChecksumMode.Auto, null);
         Assert.Equal(2048, settings.FrameSize);
         Assert.Equal(63, settings.BlockCount); // 16 frames per block
         Assert.False(settings.Fanout);
 
-        PacketRingSettings auto = PacketRingLayout.Build(new LiveInterfaceOptions { Interface = "eth9", BlockSize = 131072 }, 4, ChecksumMode.Auto, null);
+        PacketRingOptions auto = PacketRingLayout.Build(new LiveInterfaceOptions { Interface = "eth9", BlockSize = 131072 }, 4, ChecksumMode.Auto, null);
         Assert.Equal(8, auto.BlockCount); // 1024 * 2 / 4 = 512 frames of 64 per block
         Assert.True(auto.Fanout);
     }
@@ -37,7 +37,7 @@ public sealed class PacketRingLayoutTests
     internal void Cluster_types_map_to_kernel_fanout_modes(LiveInterfaceClusterType type, FanoutMode mode)
     {
         var options = new LiveInterfaceOptions { Interface = "eth9", ClusterType = type, ClusterId = 77, Defrag = true };
-        PacketRingSettings settings = PacketRingLayout.Build(options, 2, ChecksumMode.Auto, null);
+        PacketRingOptions settings = PacketRingLayout.Build(options, 2, ChecksumMode.Auto, null);
         Assert.Equal(mode, settings.FanoutMode);
         Assert.Equal(77, settings.ClusterId);
         Assert.True(settings.Defrag);
@@ -59,7 +59,7 @@ public sealed class PacketRingLayoutTests
     {
         var options = new LiveInterfaceOptions { Interface = "eth9", ChecksumChecks = ChecksumMode.None, DisablePromisc = true, UseEmergencyFlush = true, BufferSize = 4096 };
         Assert.Equal(ChecksumMode.None, PacketRingLayout.Build(options, 1, ChecksumMode.Auto, null).Checksums);
-        PacketRingSettings settings = PacketRingLayout.Build(options, 1, ChecksumMode.All, null);
+        PacketRingOptions settings = PacketRingLayout.Build(options, 1, ChecksumMode.All, null);
         Assert.Equal(ChecksumMode.All, settings.Checksums);
         Assert.False(settings.Promiscuous);
         Assert.True(settings.EmergencyFlush);

@@ -54,9 +54,9 @@ internal sealed record TestFlow(FlowTuple Tuple, FrameSpec ToServer, FrameSpec T
         return new TestFlow(tuple, toServer, toClient);
     }
 
-    internal byte[] ToServerFrame => FrameBuilder.Build(ToServer);
+    internal byte[] ToServerFrame => CraftedFrames.Build(ToServer);
 
-    internal byte[] ToClientFrame => FrameBuilder.Build(ToClient);
+    internal byte[] ToClientFrame => CraftedFrames.Build(ToClient);
 
     internal (byte, ushort, ushort) ToServerPorts => (Tuple.Protocol, Tuple.SourcePort, Tuple.DestinationPort);
 

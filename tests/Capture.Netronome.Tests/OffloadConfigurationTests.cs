@@ -63,7 +63,7 @@ public sealed class OffloadConfigurationTests
             [("interface", "default"), ("threads", "4"), ("cluster-type", "cluster_qm"), ("bypass", "yes"), ("bypass-map-size", "1000")],
             [("interface", Iface)]);
         LiveInterfaceOptions options = LiveInterfaceConfiguration.Read(config, "netronome", null, null).Single();
-        OffloadInterfaceSettings settings = OffloadConfiguration.Validate(config, "netronome", options);
+        OffloadInterfaceOptions settings = OffloadConfiguration.Validate(config, "netronome", options);
         XdpBypassOptions filter = settings.ToFilterOptions();
         Assert.Equal(4, settings.Threads);
         Assert.Equal(XdpMode.Hardware, filter.Mode);

@@ -15,7 +15,7 @@ public sealed class OffloadManagerTests(OffloadManagerNet net, ITestOutputHelper
     public void A_full_queue_fails_at_once_and_is_counted_by_reason()
     {
         using XdpBypassFilter filter = StartFilter();
-        using var manager = new OffloadBypassManager(new OffloadManagerSettings { QueueCapacity = 0 }, NullLogger.Instance, PrivateThread);
+        using var manager = new OffloadBypassManager(new OffloadManagerOptions { QueueCapacity = 0 }, NullLogger.Instance, PrivateThread);
         var strategy = new OffloadBypassStrategy(filter, manager, NullLogger.Instance);
         BypassOutcome outcome = strategy.TryBypass(FrameBuilder.Flow("10.64.0.1", 1000, "10.64.0.2", 80, 6), new BypassRecord());
         Assert.Equal(BypassFailure.Error, outcome.Failure);
@@ -29,7 +29,7 @@ public sealed class OffloadManagerTests(OffloadManagerNet net, ITestOutputHelper
     public void An_insert_not_answered_in_time_fails_and_is_never_done_later()
     {
         using XdpBypassFilter filter = StartFilter();
-        using var manager = new OffloadBypassManager(new OffloadManagerSettings { AnswerTimeout = TimeSpan.FromMilliseconds(50) }, NullLogger.Instance, PrivateThread);
+        using var manager = new OffloadBypassManager(new OffloadManagerOptions { AnswerTimeout = TimeSpan.FromMilliseconds(50) }, NullLogger.Instance, PrivateThread);
         var strategy = new OffloadBypassStrategy(filter, manager, NullLogger.Instance);
         FlowTuple flow = FrameBuilder.Flow("2001:db8:64::1", 1000, "2001:db8:64::2", 80, 17);
 
@@ -60,7 +60,7 @@ public sealed class OffloadManagerTests(OffloadManagerNet net, ITestOutputHelper
     public void Inserts_and_liveness_reads_are_timed_and_reported()
     {
         using XdpBypassFilter filter = StartFilter();
-        using var manager = new OffloadBypassManager(new OffloadManagerSettings(), NullLogger.Instance, PrivateThread);
+        using var manager = new OffloadBypassManager(new OffloadManagerOptions(), NullLogger.Instance, PrivateThread);
         manager.Start();
         var strategy = new OffloadBypassStrategy(filter, manager, NullLogger.Instance);
         using (var register = new OffloadRequest(OffloadRequestKind.Register, strategy, default, null))

@@ -24,7 +24,7 @@ public sealed class DetectConfigurationTests
                   types:
                     - flow
             """);
-        EveSettings eve = DetectRun.ToEveSettings(configuration);
+        EveWriterOptions eve = DetectRun.ToEveWriterOptions(configuration);
         Assert.True(eve.Flow);
         Assert.False(eve.Alert);
         Assert.False(eve.Stats);

@@ -55,7 +55,7 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void Flow_event_has_suricata_fields_and_formats()
     {
-        using (var writer = new EveWriter(_logs, new EveSettings { CommunityId = true, Ethernet = true }))
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { CommunityId = true, Ethernet = true }))
         {
             writer.WriteFlow(Flow(TestTuples.Make("192.168.1.2", 40000, "10.0.0.1", 443), BypassKind.Capture));
             writer.WriteFlow(Flow(TestTuples.Make("2001:db8::1", 40001, "2001:db8::2", 80), BypassKind.None));
@@ -95,7 +95,7 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void Stats_counters_are_nested_by_their_dotted_names()
     {
-        using (var writer = new EveWriter(_logs, new EveSettings()))
+        using (var writer = new EveWriter(_logs, new EveWriterOptions()))
         {
             writer.WriteStats(1_795_262_400_000_000_000, 8, [new("capture.kernel_packets", 5), new("decoder.ipv4", 3), new("decoder.event.ipv4.trunc_pkt", 1), new("flow_bypassed.local_pkts", 2)]);
         }
@@ -113,7 +113,7 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void Concurrent_writers_produce_whole_lines()
     {
-        using (var writer = new EveWriter(_logs, new EveSettings()))
+        using (var writer = new EveWriter(_logs, new EveWriterOptions()))
         {
             Parallel.For(0, 8, _ =>
             {

@@ -19,7 +19,7 @@ public sealed class PacketDetectorTests
     [Fact]
     public void Tls_bypass_triggers_on_application_data_after_both_change_cipher_specs()
     {
-        var detector = new PacketDetector(RuleSet.Empty, new DetectionSettings { TlsBypass = true });
+        var detector = new PacketDetector(RuleSet.Empty, new DetectionOptions { TlsBypass = true });
         var state = new DetectionFlowState();
         Span<Rule?> matches = new Rule?[4];
         BypassReason reason;
@@ -42,7 +42,7 @@ public sealed class PacketDetectorTests
     [Fact]
     public void Non_tls_payload_is_never_tls_bypassed()
     {
-        var detector = new PacketDetector(RuleSet.Empty, new DetectionSettings { TlsBypass = true });
+        var detector = new PacketDetector(RuleSet.Empty, new DetectionOptions { TlsBypass = true });
         var state = new DetectionFlowState();
         Span<Rule?> matches = new Rule?[4];
         detector.Inspect(ToServer, true, "GET / HTTP/1.1\r\n\r\n"u8, state, matches, out _);
@@ -53,7 +53,7 @@ public sealed class PacketDetectorTests
     [Fact]
     public void Stream_depth_bypasses_when_one_direction_reaches_the_depth()
     {
-        var detector = new PacketDetector(RuleSet.Empty, new DetectionSettings { StreamBypass = true, StreamDepth = 3000 });
+        var detector = new PacketDetector(RuleSet.Empty, new DetectionOptions { StreamBypass = true, StreamDepth = 3000 });
         var state = new DetectionFlowState();
         Span<Rule?> matches = new Rule?[4];
         detector.Inspect(ToServer, true, new byte[1448], state, matches, out BypassReason reason);
@@ -63,7 +63,7 @@ public sealed class PacketDetectorTests
         detector.Inspect(ToServer, true, new byte[1448], state, matches, out reason);
         Assert.Equal(BypassReason.StreamDepth, reason);
 
-        var off = new PacketDetector(RuleSet.Empty, new DetectionSettings { StreamBypass = false, StreamDepth = 3000 });
+        var off = new PacketDetector(RuleSet.Empty, new DetectionOptions { StreamBypass = false, StreamDepth = 3000 });
         var other = new DetectionFlowState();
         off.Inspect(ToServer, true, new byte[5000], other, matches, out reason);
         Assert.Equal(BypassReason.None, reason);
@@ -76,7 +76,7 @@ public sealed class PacketDetectorTests
             "alert tcp any any -> any any (msg:\"get\"; content:\"GET\"; sid:1;)",
             "alert tcp any any -> any any (msg:\"video\"; content:\"/video\"; bypass; sid:2;)",
             "pass tcp any any -> any any (msg:\"health\"; content:\"/health\"; sid:3;)");
-        var detector = new PacketDetector(rules, new DetectionSettings());
+        var detector = new PacketDetector(rules, new DetectionOptions());
         Span<Rule?> matches = new Rule?[4];
 
         var plain = new DetectionFlowState();

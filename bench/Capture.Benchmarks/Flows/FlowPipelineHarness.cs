@@ -221,7 +221,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
 
     private static double FormatOnly(int records)
     {
-        EveFlowSink sink = new();
+        FlowLineSink sink = new();
         FlowEndEvent flowEnd = SampleFlowEnd();
         double best = BestFormatPass(sink, [flowEnd], records);
 
@@ -405,7 +405,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             }
             else
             {
-                EveFlowSink bench = new() { Enabled = Logging != "no-log" };
+                FlowLineSink bench = new() { Enabled = Logging != "no-log" };
                 (sink, _logged) = (bench, () => bench.Flows);
             }
 

@@ -30,7 +30,6 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.True(config.Stats.Enabled);
         Assert.Equal(8, config.Stats.Interval);
         Assert.False(config.UnixCommand.Enabled);
-        Assert.Equal(ChecksumMode.Auto, config.PcapFile.ChecksumChecks);
         Assert.Equal(1L << 20, config.Stream.ReassemblyDepth);
         Assert.False(config.Stream.Bypass);
         Assert.Equal(TlsEncryptionHandling.Default, config.TlsEncryptionHandling);
@@ -127,9 +126,8 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(2000, config.Flow.Defrag.MaxFragments);
         Assert.Equal(30, config.Flow.Defrag.Timeout);
         Assert.False(config.Flow.VlanTracking);
-        Assert.True(config.Flow.CommunityId);
-        Assert.Equal(7, config.Flow.CommunityIdSeed);
-        Assert.Equal(ChecksumMode.None, config.PcapFile.ChecksumChecks);
+        Assert.True(config.EveLog.CommunityId);
+        Assert.Equal(7, config.EveLog.CommunityIdSeed);
         Assert.Equal([Path.Combine(_files.Directory, "plugins", "extra")], config.PluginDirectories);
         Assert.Equal("events.json", config.EveLog.FileName);
         Assert.True(config.EveLog.Ethernet);
@@ -153,7 +151,6 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("flow-timeouts:\n  tcp:\n    new: -1\n", 3, "flow-timeouts.tcp.new", "out of range")]
     [InlineData("stats:\n  interval: 0\n", 2, "stats.interval", "1..86400")]
     [InlineData("stats:\n  enabled: maybe\n", 2, "stats.enabled", "expected yes or no")]
-    [InlineData("pcap-file:\n  checksum-checks: sometimes\n", 2, "pcap-file.checksum-checks", "expected one of: yes, no, auto")]
     [InlineData("app-layer:\n  protocols:\n    tls:\n      encryption-handling: drop\n", 4, "app-layer.protocols.tls.encryption-handling", "expected one of: default, track-only, bypass, full")]
     [InlineData("outputs:\n  - eve-log:\n      filetype: syslog\n", 3, "outputs.0.eve-log.filetype", "not supported by this host; allowed: regular")]
     [InlineData("outputs:\n  - eve-log:\n      community-id-seed: 70000\n", 3, "outputs.0.eve-log.community-id-seed", "0..65535")]

@@ -4,7 +4,7 @@ using System.Net;
 
 namespace Capture.Tests.Kernel;
 
-/// <summary>What <see cref="FrameBuilder"/> builds: Ethernet, VLAN tags, IPv4 (with options) or IPv6, TCP or UDP.</summary>
+/// <summary>What <see cref="CraftedFrames"/> builds: Ethernet, VLAN tags, IPv4 (with options) or IPv6, TCP or UDP.</summary>
 public sealed record FrameSpec
 {
     /// <summary>Source MAC (6 bytes).</summary>

@@ -1,7 +1,7 @@
 namespace Detect.Sample.Output;
 
 /// <summary>What the EVE writer writes, and how (<c>outputs.eve-log</c>).</summary>
-internal sealed record EveSettings
+internal sealed record EveWriterOptions
 {
     public bool Flow { get; init; } = true;
 

@@ -8,7 +8,7 @@ namespace Capture.Netronome.Configuration;
 /// <param name="Options">The interface's af-packet-style options.</param>
 /// <param name="Mode">Where the filter runs: <c>hw</c> (the default of this plugin), or <c>driver</c>/<c>soft</c> emulation.</param>
 /// <param name="Threads">Capture threads (a power of two).</param>
-internal sealed record OffloadInterfaceSettings(LiveInterfaceOptions Options, XdpMode Mode, int Threads)
+internal sealed record OffloadInterfaceOptions(LiveInterfaceOptions Options, XdpMode Mode, int Threads)
 {
     /// <summary>The filter options: shared maps always, capacity two entries per flow.</summary>
     public XdpBypassOptions ToFilterOptions() => new()

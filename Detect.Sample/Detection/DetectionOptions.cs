@@ -1,7 +1,7 @@
 namespace Detect.Sample.Detection;
 
 /// <summary>What detection does besides rules: stream-depth and TLS encrypted-traffic bypass.</summary>
-internal sealed record DetectionSettings
+internal sealed record DetectionOptions
 {
     /// <summary><c>stream.bypass</c>: bypass a TCP flow once a direction reaches the depth.</summary>
     public bool StreamBypass { get; init; }

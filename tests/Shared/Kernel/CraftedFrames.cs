@@ -7,7 +7,7 @@ using System.Net.Sockets;
 namespace Capture.Tests.Kernel;
 
 /// <summary>Builds complete Ethernet frames from a <see cref="FrameSpec"/>.</summary>
-public static class FrameBuilder
+public static class CraftedFrames
 {
     /// <summary>Builds the frame.</summary>
     /// <param name="spec">What to build.</param>

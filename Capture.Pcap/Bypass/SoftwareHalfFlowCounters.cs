@@ -5,7 +5,7 @@ namespace Capture.Pcap.Bypass;
 /// it last did. The reader thread counts, the flow manager reads and closes: a small lock keeps a
 /// packet from being dropped after its entry's final counters were taken (it is delivered instead).
 /// </summary>
-internal sealed class HalfFlowCounters
+internal sealed class SoftwareHalfFlowCounters
 {
     private readonly Lock _gate = new();
     private long _packets;

@@ -1,7 +1,7 @@
 namespace Capture.Netronome.Bypass;
 
 /// <summary>How the bypass manager thread paces its work.</summary>
-internal sealed record OffloadManagerSettings
+internal sealed record OffloadManagerOptions
 {
     /// <summary>Inserts waiting for the manager at most; more fail at once (counted as queue-full).</summary>
     public int QueueCapacity { get; init; } = 4096;

@@ -6,7 +6,7 @@ namespace Capture.Linux.Ring;
 /// Everything one TPACKET_V3 socket of an interface needs, already validated. Shared by the
 /// fanout sockets of an interface; reused by other live plugins built on these rings.
 /// </summary>
-internal sealed record PacketRingSettings
+internal sealed record PacketRingOptions
 {
     /// <summary>The interface to bind to (looked up by name at every (re)open).</summary>
     public required string InterfaceName { get; init; }
