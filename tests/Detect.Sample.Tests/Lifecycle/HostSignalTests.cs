@@ -72,10 +72,11 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
         using RunningHost host = DetectSampleLocation.Start([], "-r", capture.Path, "-l", Logs, "-v");
         WaitUntilReading(host);
 
+        // Enough flows that ending and logging them takes a while; the second signal comes once
+        // the first is being handled (its line is logged), so the two are never merged into one.
+        Thread.Sleep(800);
         host.Signal(RunningHost.SigTerm);
-        // Apart, so that the kernel does not merge them into one pending signal; ending 20,000
-        // flows takes longer than this.
-        Thread.Sleep(15);
+        host.WaitUntil(() => host.Error.Contains("SIGTERM: stopping", StringComparison.Ordinal), "the first SIGTERM's line", TimeSpan.FromSeconds(10));
         host.Signal(RunningHost.SigTerm);
         HostResult result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(30));
 
