@@ -41,6 +41,9 @@ internal sealed class CommandLineOptions
     /// <summary><c>--pidfile</c>: where the process writes its id while it runs.</summary>
     public string? PidFile { get; set; }
 
+    /// <summary><c>--init-errors-fatal</c>: a rule that cannot be loaded stops the start (Suricata's option).</summary>
+    public bool InitErrorsFatal { get; set; }
+
     /// <summary><c>-T</c>: check the configuration, the plugin and the rules, then exit.</summary>
     public bool TestConfiguration { get; set; }
 

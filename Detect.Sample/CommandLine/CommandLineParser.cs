@@ -21,6 +21,7 @@ internal static class CommandLineParser
           --plugin-dir <dir>        also load capture plugins from <dir> (repeatable)
           --pidfile <file>          write the process id there while running (refused when a live process holds it)
           -v                        more verbose logging (repeatable: -v, -vv, -vvv)
+          --init-errors-fatal       a rule that cannot be loaded stops the start (default: skipped with a warning)
           -T                        check the configuration, the capture plugin and the rules, then exit (0 good, 1 not)
           -V, --version             print the version and the capture contract version
           -h, --help                this text
@@ -48,6 +49,9 @@ internal static class CommandLineParser
             {
                 case "-h" or "--help":
                     options.Help = true;
+                    break;
+                case "--init-errors-fatal":
+                    options.InitErrorsFatal = true;
                     break;
                 case "-T":
                     options.TestConfiguration = true;

@@ -8,12 +8,13 @@ namespace Detect.Sample.Console;
 /// <summary>The end-of-run summary printed on the console.</summary>
 internal static class RunSummary
 {
-    public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, EveWriter eve, TimeSpan elapsed)
+    public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, RuleSet rules, EveWriter eve, TimeSpan elapsed)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"Detect.Sample: {stats.Decoder.Packets:N0} packets, {stats.Decoder.Bytes:N0} bytes in {elapsed.TotalSeconds:F2} s"));
         output.WriteLine(string.Create(c, $"  flows:          {flows.Flows:N0} (tcp {flows.TcpFlows:N0}, udp {flows.UdpFlows:N0}, icmp {flows.IcmpFlows:N0}, other {flows.Flows - flows.TcpFlows - flows.UdpFlows - flows.IcmpFlows:N0})"));
         output.WriteLine(string.Create(c, $"  decoder errors: {stats.Decoder.DecoderErrors:N0} (invalid {stats.Decoder.Invalid:N0})"));
+        output.WriteLine(string.Create(c, $"  rules:          {rules.Rules.Count:N0} loaded, {rules.Errors.Count:N0} failed"));
         output.WriteLine(string.Create(c, $"  alerts:         {detection.Alerts:N0}"));
         output.WriteLine(string.Create(c, $"  bypassed flows: local {flows.LocalBypassed:N0}, capture {flows.CaptureBypassed:N0} (by rule {detection.RuleBypasses:N0}, stream depth {detection.StreamDepthBypasses:N0}, tls {detection.TlsBypasses:N0})"));
         output.WriteLine(string.Create(c, $"  bypassed pkts:  local {stats.LocalBypassedPackets:N0}, in flight {stats.LocalCaptureBypassedPackets:N0}, by the capture {stats.CaptureBypassedPackets:N0}"));

@@ -145,6 +145,7 @@ internal static class DetectProgram
             o.ConfigFile = run.ConfigFile;
             o.RuleFiles = run.RuleFiles;
             o.RulesFromCommandLine = run.RulesFromCommandLine;
+            o.InitErrorsFatal = run.InitErrorsFatal;
         });
         // The default root, then YAML plugins:, then --plugin-dir; a broken plugin this run does not use is skipped.
         foreach (string directory in configuration.PluginDirectories.Concat(command.PluginDirectories))
@@ -193,6 +194,7 @@ internal static class DetectProgram
             ConfigFile = configFile,
             RuleFiles = command.RulesFile is not null ? [Path.GetFullPath(command.RulesFile)] : configuration.RuleFiles,
             RulesFromCommandLine = command.RulesFile is not null,
+            InitErrorsFatal = command.InitErrorsFatal,
         };
     }
 

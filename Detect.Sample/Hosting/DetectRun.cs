@@ -205,7 +205,7 @@ internal sealed class DetectRun
             }
 
             eve.Flush();
-            RunSummary.Write(output, final, sink, counters, eve, elapsed.Elapsed);
+            RunSummary.Write(output, final, sink, counters, rules, eve, elapsed.Elapsed);
             if (failure is not null)
             {
                 throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
@@ -341,6 +341,11 @@ internal sealed class DetectRun
         }
 
         DetectLog.RulesLoaded(_logger, rules.Rules.Count, rules.Files.Count, rules.Errors.Count);
+        if (_options.InitErrorsFatal && rules.Errors.Count > 0)
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: {rules.Errors.Count} rule(s) could not be loaded; first: {rules.Errors[0]}");
+        }
+
         if (rules.Rules.Count == 0 && rules.Errors.Count > 0)
         {
             // As Suricata: bad rules are skipped, but a rule set where nothing loads is an error.

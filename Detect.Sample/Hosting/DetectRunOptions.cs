@@ -28,4 +28,7 @@ internal sealed class DetectRunOptions
 
     /// <summary>Whether the rules came from <c>-S</c> (then a missing file is an error).</summary>
     public bool RulesFromCommandLine { get; set; }
+
+    /// <summary><c>--init-errors-fatal</c>: a rule that fails to load stops the start.</summary>
+    public bool InitErrorsFatal { get; set; }
 }

@@ -72,6 +72,25 @@ public sealed class HostCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Rules_that_cannot_be_loaded_are_skipped_and_counted_unless_init_errors_are_fatal()
+    {
+        string rules = Write("mixed.rules",
+            "alert udp any any -> any 53 (msg:\"dns\"; sid:1;)\n" +
+            "alert udp any any -> any 53 (msg:\"unknown keyword\"; frobnicate; sid:2;)\n" +
+            "alert tcp any any -> any 80 (msg:\"web\"; content:\"GET\"; sid:3;)\n");
+
+        HostResult lenient = DetectHostProcess.Run("-l", LogDirectory, "-S", rules);
+        HostResult fatal = DetectHostProcess.Run("-l", LogDirectory + "-fatal", "-S", rules, "--init-errors-fatal");
+
+        Assert.True(lenient.ExitCode == 0, lenient.ToString());
+        Assert.Contains("  rules:          2 loaded, 1 failed", lenient.Output, StringComparison.Ordinal);
+        Assert.Contains($"{rules}:2:", lenient.Error, StringComparison.Ordinal);
+        Assert.True(fatal.ExitCode == 2, fatal.ToString());
+        Assert.Contains($"--init-errors-fatal: 1 rule(s) could not be loaded; first: {rules}:2:", fatal.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(LogDirectory + "-fatal"), "the run went on");
+    }
+
+    [Fact]
     public void Set_overrides_change_behaviour()
     {
         HostResult plain = DetectHostProcess.Run("-l", LogDirectory);
