@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Capture.Abstractions;
 using Capture.Pcap.Bypass;
@@ -11,6 +12,15 @@ namespace Capture.Pcap.Sources;
 /// source, like Suricata's <c>-r dir</c>). A reader thread parses records, drops packets of
 /// bypassed flows, copies the rest into pooled batches and writes them to a bounded channel.
 /// </summary>
+/// <remarks>
+/// The software bypass acts at a defined packet, whatever the thread timing and the worker count:
+/// the reader decides a packet's fate only once it holds the batch the packet goes into, and it
+/// gets batch <c>n</c> only after the engine returned every batch up to <c>n - </c><see cref="DefaultBatchCount"/>
+/// (a returned batch is fully processed, on every worker it was spread over). So a flow bypassed
+/// by a packet of batch <c>k</c> has its packets dropped from batch <c>k + DefaultBatchCount</c>
+/// on, never earlier, never later; the ones in between reach the engine (counted there as in
+/// flight) as packets already in a ring do.
+/// </remarks>
 internal sealed class PcapCaptureSource : ICaptureSource
 {
     /// <summary>Batches in the pool.</summary>
@@ -64,8 +74,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
         // "No checksum checks" tells the engine the checksums need no validation.
         ChecksumMode effective = checksums is ChecksumMode.Auto or ChecksumMode.Kernel ? options.ChecksumChecks : checksums;
         _packetFlags = effective == ChecksumMode.None ? PacketFlags.ChecksumVerified : PacketFlags.None;
-        _bypass = new SoftwareBypassStrategy(options.BypassTableSize);
         _pool = new PcapBatchPool(this, batchCount, packetsPerBatch, batchBytes);
+        _bypass = new SoftwareBypassStrategy(options.BypassTableSize, _pool);
         _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(batchCount)
         {
             SingleWriter = true,
@@ -172,6 +182,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private void ReadAll()
     {
         CancellationToken cancellationToken = _stopping.Token;
+        using CancellationTokenRegistration wake = cancellationToken.Register(_pool.WakeWaiters);
+        _pool.SetReaderActive(true);
         try
         {
             foreach (string file in ResolveFiles())
@@ -210,6 +222,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
         }
         finally
         {
+            _pool.SetReaderActive(false);
             if (_pending is { } pending)
             {
                 _pending = null;
@@ -306,19 +319,24 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     continue;
                 }
 
+                // The batch the packet would go into is taken before the bypass decision: renting it
+                // waits until the engine returned every batch up to Capacity before it, so the decision
+                // sees exactly the bypasses those batches triggered (see the class remarks).
                 var linkType = (LinkType)record.LinkType;
-                if (_bypass.HasEntries && _bypass.TryDrop(linkType, data, 0, _packetFlags, record.OriginalLength, record.TimestampNanoseconds))
+                PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
+                if (!batch.HasRoom(data.Length))
+                {
+                    PublishPending();
+                    batch = _pending = _pool.Rent(cancellationToken);
+                }
+
+                if (_bypass.HasEntries && _bypass.TryDrop(linkType, data, 0, _packetFlags, record.OriginalLength, record.TimestampNanoseconds, batch.Sequence))
                 {
                     continue;
                 }
 
-                PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
-                if (!batch.TryAdd(in record, linkType, _packetFlags, data))
-                {
-                    PublishPending();
-                    batch = _pending = _pool.Rent(cancellationToken);
-                    batch.TryAdd(in record, linkType, _packetFlags, data);
-                }
+                bool added = batch.TryAdd(in record, linkType, _packetFlags, data);
+                Debug.Assert(added, "HasRoom said the packet fits");
             }
         }
     }
@@ -335,6 +353,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
         _pending = null;
         int count = batch.Count;
         long bytes = batch.WireBytes;
+        long sequence = batch.Sequence;
         batch.MarkLeased();
         if (!_channel.Writer.TryWrite(batch))
         {
@@ -345,5 +364,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
 
         Interlocked.Add(ref _packets, count);
         Interlocked.Add(ref _bytes, bytes);
+        _pool.Published(sequence);
     }
 }
