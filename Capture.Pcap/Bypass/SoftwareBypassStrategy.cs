@@ -226,11 +226,30 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
             state.RecordPacketsToClient + packetsToClient - state.BasePacketsToClient,
             state.RecordBytesToClient + bytesToClient - state.BaseBytesToClient);
 
-    /// <summary>The first reader batch a call made on this thread now takes effect in (0 without a pool).</summary>
-    private long EffectiveBatch() => _pool is null ? 0 : PcapBatch.EngineBatchOnThisThread + _pool.Capacity;
+    /// <summary>
+    /// The first reader batch a call made on this thread now takes effect in; 0 (at once) without a
+    /// pool, for a pipe, or when this thread holds no batch (a caller other than a worker).
+    /// </summary>
+    private long EffectiveBatch()
+    {
+        if (_pool is null || !_pool.ActsAtDefinedBatch)
+        {
+            return 0;
+        }
+
+        long held = PcapBatch.EngineBatchOnThisThread;
+        return held > 0 && _pool.IsOutstanding(held) ? held + _pool.Capacity : 0;
+    }
 
     /// <summary>Waits until the reader decided every packet before the batch this thread's call takes effect in.</summary>
-    private void WaitForReader() => _pool?.WaitForPublished(EffectiveBatch() - 1);
+    private void WaitForReader()
+    {
+        long effective = EffectiveBatch();
+        if (effective > 0)
+        {
+            _pool!.WaitForPublished(effective - 1);
+        }
+    }
 
     private HalfFlowCounters AddOrShare(HalfFlowKey key, long activeFrom, out bool added)
     {

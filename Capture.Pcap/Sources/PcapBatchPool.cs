@@ -1,84 +1,63 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Capture.Abstractions;
+using Capture.Pcap.Bypass;
 
 namespace Capture.Pcap.Sources;
 
 /// <summary>
-/// A fixed set of batches, allocated once, handed out in sequence (1, 2, 3 ...). The engine
-/// returns them in any order from any thread; the pool tracks the highest sequence up to which
-/// every batch came back. The reader gets batch <c>n</c> only when every batch up to
-/// <c>n - Capacity</c> came back: that is the back-pressure, and it bounds how far the reader
-/// is ahead of the engine, which the software bypass builds on (see <see cref="PcapCaptureSource"/>).
+/// A fixed set of batches, allocated once, handed out in sequence (1, 2, 3 ...). The reader rents
+/// (waiting when the engine holds them all: that is the back-pressure), the engine returns them in
+/// any order from any thread. The engine works through batches in sequence (every worker gets a
+/// part of every batch), so while it holds batch <c>B</c> the reader cannot have started batch
+/// <c>B + Capacity</c>: the software bypass builds on that (see <see cref="SoftwareBypassStrategy"/>).
 /// </summary>
 internal sealed class PcapBatchPool
 {
     private readonly ConcurrentQueue<PcapBatch> _free = new();
-    // A plain monitor, not System.Threading.Lock: the reader waits on it (Monitor.Wait).
+    private readonly PcapBatch[] _all;
+    private readonly SemaphoreSlim _available;
+
+    // A plain monitor, not System.Threading.Lock: callers wait on it (Monitor.Wait).
     private readonly object _gate = new();
     private long _issued;
-    private long _returnedThrough;
-    private ulong _returnedAhead;
     private long _publishedThrough;
     private bool _readerActive;
+    private bool _actsAtDefinedBatch = true;
 
     public PcapBatchPool(ICaptureSource source, int batches, int packetsPerBatch, int bytesPerBatch)
     {
-        // The out-of-order returns are kept in a 64-bit mask.
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(batches, 64);
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
+        _all = new PcapBatch[batches];
         for (int i = 0; i < batches; i++)
         {
-            _free.Enqueue(new PcapBatch(source, this, packetsPerBatch, bytesPerBatch));
+            _all[i] = new PcapBatch(source, this, packetsPerBatch, bytesPerBatch);
+            _free.Enqueue(_all[i]);
         }
 
+        _available = new SemaphoreSlim(batches, batches);
         Capacity = batches;
     }
 
     /// <summary>Number of batches.</summary>
     public int Capacity { get; }
 
-    /// <summary>The highest sequence up to which every batch was returned.</summary>
-    public long ReturnedThrough
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _returnedThrough;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Takes the next batch in sequence, waiting until every batch up to its sequence minus
-    /// <see cref="Capacity"/> was returned.
-    /// </summary>
-    /// <param name="cancellationToken">Stops waiting (<see cref="WakeWaiters"/> must be registered on it).</param>
-    /// <returns>An empty batch carrying its sequence.</returns>
+    /// <summary>Takes a free batch, waiting for one, and gives it the next sequence.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>An empty batch.</returns>
     public PcapBatch Rent(CancellationToken cancellationToken)
     {
-        long sequence;
-        lock (_gate)
-        {
-            sequence = _issued + 1;
-            while (_returnedThrough < sequence - Capacity)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Monitor.Wait(_gate);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            _issued = sequence;
-        }
-
-        // Every batch up to sequence - Capacity is back, so at most Capacity - 1 are out.
+        _available.Wait(cancellationToken);
         if (!_free.TryDequeue(out PcapBatch? batch))
         {
             throw new InvalidOperationException("the batch pool lost count of its batches");
         }
 
-        batch.Sequence = sequence;
+        lock (_gate)
+        {
+            batch.Sequence = ++_issued;
+        }
+
         return batch;
     }
 
@@ -86,25 +65,42 @@ internal sealed class PcapBatchPool
     /// <param name="batch">An empty batch of this pool.</param>
     public void Return(PcapBatch batch)
     {
-        long sequence = batch.Sequence;
-        batch.Sequence = 0;
-        _free.Enqueue(batch);
         lock (_gate)
         {
-            Debug.Assert(sequence > _returnedThrough && sequence - _returnedThrough <= 64, "a batch came back twice or out of the pool's window");
-            _returnedAhead |= 1UL << (int)(sequence - _returnedThrough - 1);
-            bool moved = false;
-            while ((_returnedAhead & 1) != 0)
+            batch.Sequence = 0;
+        }
+
+        _free.Enqueue(batch);
+        _available.Release();
+    }
+
+    /// <summary>
+    /// Whether bypass calls act at a defined batch (see <see cref="SoftwareBypassStrategy"/>): true
+    /// for regular files; a pipe turns it off for good, as its reads wait for a writer and a caller
+    /// must not wait for them.
+    /// </summary>
+    public bool ActsAtDefinedBatch
+    {
+        get => Volatile.Read(ref _actsAtDefinedBatch);
+        set => Volatile.Write(ref _actsAtDefinedBatch, value);
+    }
+
+    /// <summary>Whether batch <paramref name="sequence"/> was handed out and not yet returned.</summary>
+    /// <param name="sequence">A batch sequence.</param>
+    /// <returns>True while the reader or the engine holds it.</returns>
+    public bool IsOutstanding(long sequence)
+    {
+        lock (_gate)
+        {
+            foreach (PcapBatch batch in _all)
             {
-                _returnedAhead >>= 1;
-                _returnedThrough++;
-                moved = true;
+                if (batch.Sequence == sequence)
+                {
+                    return true;
+                }
             }
 
-            if (moved)
-            {
-                Monitor.PulseAll(_gate);
-            }
+            return false;
         }
     }
 
@@ -144,15 +140,6 @@ internal sealed class PcapBatchPool
             {
                 Monitor.Wait(_gate);
             }
-        }
-    }
-
-    /// <summary>Wakes a reader waiting in <see cref="Rent"/> so it sees its token cancelled.</summary>
-    public void WakeWaiters()
-    {
-        lock (_gate)
-        {
-            Monitor.PulseAll(_gate);
         }
     }
 }

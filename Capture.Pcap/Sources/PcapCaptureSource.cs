@@ -182,7 +182,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private void ReadAll()
     {
         CancellationToken cancellationToken = _stopping.Token;
-        using CancellationTokenRegistration wake = cancellationToken.Register(_pool.WakeWaiters);
         _pool.SetReaderActive(true);
         try
         {
@@ -289,6 +288,11 @@ internal sealed class PcapCaptureSource : ICaptureSource
         using (reader)
         {
             PcapLog.FileOpened(_logger, Name, file, reader.Format);
+            if (!reader.IsSeekable)
+            {
+                _pool.ActsAtDefinedBatch = false;
+            }
+
             FileRecord record = default;
             long records = 0;
             uint lastUnsupported = uint.MaxValue;
