@@ -14,12 +14,13 @@ namespace Capture.Pcap.Sources;
 /// </summary>
 /// <remarks>
 /// The software bypass acts at a defined packet, whatever the thread timing and the worker count:
-/// the reader decides a packet's fate only once it holds the batch the packet goes into, and it
-/// gets batch <c>n</c> only after the engine returned every batch up to <c>n - </c><see cref="DefaultBatchCount"/>
-/// (a returned batch is fully processed, on every worker it was spread over). So a flow bypassed
-/// by a packet of batch <c>k</c> has its packets dropped from batch <c>k + DefaultBatchCount</c>
-/// on, never earlier, never later; the ones in between reach the engine (counted there as in
-/// flight) as packets already in a ring do.
+/// the reader decides a packet's fate only once it holds the batch the packet goes into, at most
+/// <see cref="DefaultBatchCount"/> batches are out, and the engine works through batches in
+/// sequence (every worker gets a part of every batch and runs its flow manager before releasing
+/// it). So while a worker holds batch <c>k</c> the reader cannot have started batch
+/// <c>k + DefaultBatchCount</c>, and that is where the worker's bypass calls take effect (see
+/// <see cref="SoftwareBypassStrategy"/>); the flow's packets in between reach the engine, counted
+/// there as in flight, as packets already in a ring do. From a pipe, calls act at once.
 /// </remarks>
 internal sealed class PcapCaptureSource : ICaptureSource
 {
@@ -323,9 +324,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     continue;
                 }
 
-                // The batch the packet would go into is taken before the bypass decision: renting it
-                // waits until the engine returned every batch up to Capacity before it, so the decision
-                // sees exactly the bypasses those batches triggered (see the class remarks).
+                // The batch the packet would go into is taken before the bypass decision, which
+                // depends on that batch's sequence (see the class remarks).
                 var linkType = (LinkType)record.LinkType;
                 PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
                 if (!batch.HasRoom(data.Length))
