@@ -1,3 +1,4 @@
+using System.Globalization;
 using Capture.Abstractions;
 using Capture.Hosting.Control;
 using FlowEngine.Configuration;
@@ -11,7 +12,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
     private static readonly string[] HostSections =
     [
         "flow", "flow-timeouts", "defrag", "vlan", "pcap-file", "plugins", "outputs", "unix-command", "stats",
-        "default-rule-path", "rule-files", "stream", "app-layer", "default-log-dir",
+        "default-rule-path", "rule-files", "stream", "app-layer", "default-log-dir", "threading",
     ];
 
     /// <summary>Capture sections: read by capture plugins, not by the host.</summary>
@@ -25,7 +26,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
     [
         "vars", "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
         "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
-        "mpm-algo", "spm-algo", "threading", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
+        "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
         "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
         "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "sensor-name", "umask",
         "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
@@ -131,6 +132,23 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             d.MaxFragments = (int)defrag.GetInt64("max-frags", d.MaxFragments, 1, int.MaxValue);
             d.Timeout = (int)defrag.GetInt64("timeout", d.Timeout, 1, 65535);
             d.Enabled = defrag.GetBoolean("enabled", d.Enabled);
+        }
+
+        if (Mapping(root["threading"]) is { } threading)
+        {
+            // Suricata's autofp: detect threads = online CPUs x detect-thread-ratio, at least one.
+            // Here they are the workers a single offline capture is spread over by flow.
+            CheckKeys(threading, ["detect-thread-ratio"], ["set-cpu-affinity", "cpu-affinity", "stack-size"]);
+            if (threading["detect-thread-ratio"] is { } ratioNode)
+            {
+                string? text = ratioNode.AsText();
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio) || !(ratio > 0) || ratio > 1024)
+                {
+                    throw ratioNode.Error($"'{text}' is not allowed; expected a number above 0 and at most 1024");
+                }
+
+                options.Workers = (int)Math.Clamp(Math.Floor(ratio * Environment.ProcessorCount), 1, 1024);
+            }
         }
 
         if (Mapping(root["vlan"]) is { } vlan)

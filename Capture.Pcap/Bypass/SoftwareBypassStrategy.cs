@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Capture.Abstractions;
+using Capture.Pcap.Sources;
 
 namespace Capture.Pcap.Bypass;
 
@@ -10,13 +11,20 @@ namespace Capture.Pcap.Bypass;
 /// (TryBypass, SeenSince postponing a timeout, Release) runs without privileges.
 /// </summary>
 /// <remarks>
-/// The reader thread calls <see cref="TryDrop"/>, workers <see cref="TryBypass"/>, the flow
-/// manager <see cref="SeenSince"/> and <see cref="Release"/>: all of it is thread-safe.
+/// <para>The reader thread calls <see cref="TryDrop"/>, workers <see cref="TryBypass"/>, the flow
+/// manager <see cref="SeenSince"/> and <see cref="Release"/>: all of it is thread-safe.</para>
+/// <para>With the reader's batch pool, every call acts at a defined packet whatever the thread
+/// timing: a call made while the engine holds batch <c>B</c> (a worker holds its batch until its
+/// flow manager ran) takes effect from batch <c>B + pool capacity</c>, the first batch the reader
+/// cannot have started while <c>B</c> is held. <see cref="TryBypass"/> makes the entries apply from
+/// there; <see cref="SeenSince"/> and <see cref="Release"/> first wait until the reader published
+/// the batch before it, so the counters they read hold exactly the drops before that batch.</para>
 /// </remarks>
 internal sealed class SoftwareBypassStrategy : IBypassStrategy
 {
     private readonly ConcurrentDictionary<HalfFlowKey, SoftwareHalfFlowCounters> _table = new();
     private readonly int _capacityPerFamily;
+    private readonly PcapBatchPool? _pool;
     private readonly Family _ipv4 = new();
     private readonly Family _ipv6 = new();
     private long _liveEntries;
@@ -25,10 +33,15 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
 
     /// <summary>Creates an empty table.</summary>
     /// <param name="capacityPerFamily">Half-flow entries per address family (a flow takes two).</param>
-    public SoftwareBypassStrategy(int capacityPerFamily)
+    /// <param name="pool">
+    /// The reader's batch pool, whose sequence defines where a call takes effect; without it an
+    /// entry applies to whatever the reader reads next.
+    /// </param>
+    public SoftwareBypassStrategy(int capacityPerFamily, PcapBatchPool? pool = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityPerFamily, 2);
         _capacityPerFamily = capacityPerFamily;
+        _pool = pool;
     }
 
     /// <inheritdoc />
@@ -44,12 +57,13 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
     /// <param name="flags">The packet's flags.</param>
     /// <param name="wireLength">Bytes on the wire (what the drop counts).</param>
     /// <param name="timestampNanoseconds">Capture time.</param>
+    /// <param name="batch">The sequence of the batch the packet would go into.</param>
     /// <returns>True when the packet must not be delivered.</returns>
-    public bool TryDrop(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, int wireLength, long timestampNanoseconds)
+    public bool TryDrop(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, int wireLength, long timestampNanoseconds, long batch)
     {
         if (!OuterHeaderParser.TryParse(linkType, frame, vlanTci, flags, out HalfFlowKey key)
             || !_table.TryGetValue(key, out SoftwareHalfFlowCounters? counters)
-            || !counters.TryCount(wireLength, timestampNanoseconds))
+            || !counters.TryCount(wireLength, timestampNanoseconds, batch))
         {
             return false;
         }
@@ -91,12 +105,13 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
 
         HalfFlowKey toServerKey = HalfFlowKey.ToServer(flow);
         HalfFlowKey toClientKey = HalfFlowKey.ToClient(flow);
-        SoftwareHalfFlowCounters toServer = AddOrShare(toServerKey, out bool ownsToServer);
+        long activeFrom = EffectiveBatch();
+        SoftwareHalfFlowCounters toServer = AddOrShare(toServerKey, activeFrom, out bool ownsToServer);
         bool ownsToClient = false;
         SoftwareHalfFlowCounters toClient = toServer;
         if (!toClientKey.Equals(toServerKey))
         {
-            toClient = AddOrShare(toClientKey, out ownsToClient);
+            toClient = AddOrShare(toClientKey, activeFrom, out ownsToClient);
         }
 
         // Give back the reservation of entries that were already there (shared with an earlier bypass).
@@ -129,6 +144,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
             return false;
         }
 
+        WaitForReader();
         state.ToServer.Read(out long packetsToServer, out long bytesToServer, out long lastToServer);
         state.ToClient.Read(out long packetsToClient, out long bytesToClient, out long lastToClient);
         lock (state)
@@ -157,6 +173,10 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
         {
             return;
         }
+
+        // The entries stop dropping exactly where this call takes effect: the reader cannot start
+        // that batch while the caller holds its own, and every drop before it is counted now.
+        WaitForReader();
 
         Family family = state.ToServerKey.IsIPv6 ? _ipv6 : _ipv4;
         long packetsToServer;
@@ -206,9 +226,34 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
             state.RecordPacketsToClient + packetsToClient - state.BasePacketsToClient,
             state.RecordBytesToClient + bytesToClient - state.BaseBytesToClient);
 
-    private SoftwareHalfFlowCounters AddOrShare(HalfFlowKey key, out bool added)
+    /// <summary>
+    /// The first reader batch a call made on this thread now takes effect in; 0 (at once) without a
+    /// pool, for a pipe, or when this thread holds no batch (a caller other than a worker).
+    /// </summary>
+    private long EffectiveBatch()
     {
-        var fresh = new SoftwareHalfFlowCounters();
+        if (_pool is null || !_pool.ActsAtDefinedBatch)
+        {
+            return 0;
+        }
+
+        long held = PcapBatch.EngineBatchOnThisThread;
+        return held > 0 && _pool.IsOutstanding(held) ? held + _pool.Capacity : 0;
+    }
+
+    /// <summary>Waits until the reader decided every packet before the batch this thread's call takes effect in.</summary>
+    private void WaitForReader()
+    {
+        long effective = EffectiveBatch();
+        if (effective > 0)
+        {
+            _pool!.WaitForPublished(effective - 1);
+        }
+    }
+
+    private SoftwareHalfFlowCounters AddOrShare(HalfFlowKey key, long activeFrom, out bool added)
+    {
+        var fresh = new SoftwareHalfFlowCounters(activeFrom);
         while (true)
         {
             if (_table.TryAdd(key, fresh))

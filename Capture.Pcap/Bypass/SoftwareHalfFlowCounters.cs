@@ -8,17 +8,31 @@ namespace Capture.Pcap.Bypass;
 internal sealed class SoftwareHalfFlowCounters
 {
     private readonly Lock _gate = new();
+    private readonly long _activeFrom;
     private long _packets;
     private long _bytes;
     private long _lastSeenNanoseconds;
     private bool _closed;
 
-    /// <summary>Counts a dropped packet, unless the entry was closed.</summary>
+    /// <summary>Creates an entry that drops packets from batch <paramref name="activeFrom"/> on.</summary>
+    /// <param name="activeFrom">The reader's first batch the entry applies to (0: every batch).</param>
+    public SoftwareHalfFlowCounters(long activeFrom = 0) => _activeFrom = activeFrom;
+
+    /// <summary>The reader's first batch the entry applies to.</summary>
+    public long ActiveFrom => _activeFrom;
+
+    /// <summary>Counts a dropped packet, unless the entry was closed or does not apply to the batch yet.</summary>
     /// <param name="bytes">The packet's length on the wire.</param>
     /// <param name="timestampNanoseconds">Its capture time.</param>
-    /// <returns>True when counted (drop the packet); false when closed (deliver it).</returns>
-    public bool TryCount(int bytes, long timestampNanoseconds)
+    /// <param name="batch">The sequence of the batch the reader would put the packet in.</param>
+    /// <returns>True when counted (drop the packet); false otherwise (deliver it).</returns>
+    public bool TryCount(int bytes, long timestampNanoseconds, long batch)
     {
+        if (batch < _activeFrom)
+        {
+            return false;
+        }
+
         lock (_gate)
         {
             if (_closed)

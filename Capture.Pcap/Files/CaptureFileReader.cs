@@ -29,6 +29,9 @@ internal abstract class CaptureFileReader : IDisposable
     /// <summary>The file.</summary>
     public string Path { get; }
 
+    /// <summary>Whether it is a regular file (false for a pipe, whose reads wait for a writer).</summary>
+    public bool IsSeekable => Input.IsSeekable;
+
     /// <summary>"pcap", "pcap (nanoseconds)", "pcapng", ... for logs.</summary>
     public abstract string Format { get; }
 

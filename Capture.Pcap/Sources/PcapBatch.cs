@@ -9,6 +9,12 @@ namespace Capture.Pcap.Sources;
 /// </summary>
 internal sealed class PcapBatch : CaptureBatch
 {
+    // The batch the engine works on in this thread: a worker takes a batch's buffer before it
+    // processes the batch and runs its flow manager before it releases it (PacketWorker), so any
+    // bypass call on a worker thread happens while that batch is held.
+    [ThreadStatic]
+    private static long t_engineBatch;
+
     private readonly ICaptureSource _source;
     private readonly PcapBatchPool _pool;
     private readonly PacketRecord[] _packets;
@@ -29,14 +35,35 @@ internal sealed class PcapBatch : CaptureBatch
     /// <inheritdoc />
     public override ReadOnlySpan<PacketRecord> Packets => new(_packets, 0, _count);
 
+    /// <summary>
+    /// The sequence of the batch whose buffer this thread took last (0 when none): on a worker
+    /// thread, the batch it holds while it calls the bypass strategy.
+    /// </summary>
+    public static long EngineBatchOnThisThread => t_engineBatch;
+
     /// <inheritdoc />
-    public override ReadOnlySpan<byte> Buffer => new(_buffer, 0, _used);
+    public override ReadOnlySpan<byte> Buffer
+    {
+        get
+        {
+            t_engineBatch = Sequence;
+            return new(_buffer, 0, _used);
+        }
+    }
 
     /// <inheritdoc />
     public override ICaptureSource Source => _source;
 
     /// <summary>Packets in the batch.</summary>
     public int Count => _count;
+
+    /// <summary>The batch's place in the capture's sequence of batches (1 for the first), 0 while in the pool.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>Whether a packet of <paramref name="length"/> captured bytes still fits.</summary>
+    /// <param name="length">Captured bytes.</param>
+    /// <returns>True when <see cref="TryAdd"/> would take it.</returns>
+    public bool HasRoom(int length) => _count < _packets.Length && _buffer.Length - _used >= length;
 
     /// <summary>Sum of the packets' original lengths.</summary>
     public long WireBytes => _wireBytes;
@@ -49,7 +76,7 @@ internal sealed class PcapBatch : CaptureBatch
     /// <returns>True when added.</returns>
     public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data)
     {
-        if (_count == _packets.Length || _buffer.Length - _used < data.Length)
+        if (!HasRoom(data.Length))
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Capture.Abstractions;
 using Capture.Pcap.Bypass;
@@ -11,6 +12,16 @@ namespace Capture.Pcap.Sources;
 /// source, like Suricata's <c>-r dir</c>). A reader thread parses records, drops packets of
 /// bypassed flows, copies the rest into pooled batches and writes them to a bounded channel.
 /// </summary>
+/// <remarks>
+/// The software bypass acts at a defined packet, whatever the thread timing and the worker count:
+/// the reader decides a packet's fate only once it holds the batch the packet goes into, at most
+/// <see cref="DefaultBatchCount"/> batches are out, and the engine works through batches in
+/// sequence (every worker gets a part of every batch and runs its flow manager before releasing
+/// it). So while a worker holds batch <c>k</c> the reader cannot have started batch
+/// <c>k + DefaultBatchCount</c>, and that is where the worker's bypass calls take effect (see
+/// <see cref="SoftwareBypassStrategy"/>); the flow's packets in between reach the engine, counted
+/// there as in flight, as packets already in a ring do. From a pipe, calls act at once.
+/// </remarks>
 internal sealed class PcapCaptureSource : ICaptureSource
 {
     /// <summary>Batches in the pool.</summary>
@@ -64,8 +75,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
         // "No checksum checks" tells the engine the checksums need no validation.
         ChecksumMode effective = checksums is ChecksumMode.Auto or ChecksumMode.Kernel ? options.ChecksumChecks : checksums;
         _packetFlags = effective == ChecksumMode.None ? PacketFlags.ChecksumVerified : PacketFlags.None;
-        _bypass = new SoftwareBypassStrategy(options.BypassTableSize);
         _pool = new PcapBatchPool(this, batchCount, packetsPerBatch, batchBytes);
+        _bypass = new SoftwareBypassStrategy(options.BypassTableSize, _pool);
         _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(batchCount)
         {
             SingleWriter = true,
@@ -172,6 +183,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private void ReadAll()
     {
         CancellationToken cancellationToken = _stopping.Token;
+        _pool.SetReaderActive(true);
         try
         {
             foreach (string file in ResolveFiles())
@@ -210,6 +222,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
         }
         finally
         {
+            _pool.SetReaderActive(false);
             if (_pending is { } pending)
             {
                 _pending = null;
@@ -276,6 +289,11 @@ internal sealed class PcapCaptureSource : ICaptureSource
         using (reader)
         {
             PcapLog.FileOpened(_logger, Name, file, reader.Format);
+            if (!reader.IsSeekable)
+            {
+                _pool.ActsAtDefinedBatch = false;
+            }
+
             FileRecord record = default;
             long records = 0;
             uint lastUnsupported = uint.MaxValue;
@@ -306,19 +324,23 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     continue;
                 }
 
+                // The batch the packet would go into is taken before the bypass decision, which
+                // depends on that batch's sequence (see the class remarks).
                 var linkType = (LinkType)record.LinkType;
-                if (_bypass.HasEntries && _bypass.TryDrop(linkType, data, 0, _packetFlags, record.OriginalLength, record.TimestampNanoseconds))
+                PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
+                if (!batch.HasRoom(data.Length))
+                {
+                    PublishPending();
+                    batch = _pending = _pool.Rent(cancellationToken);
+                }
+
+                if (_bypass.HasEntries && _bypass.TryDrop(linkType, data, 0, _packetFlags, record.OriginalLength, record.TimestampNanoseconds, batch.Sequence))
                 {
                     continue;
                 }
 
-                PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
-                if (!batch.TryAdd(in record, linkType, _packetFlags, data))
-                {
-                    PublishPending();
-                    batch = _pending = _pool.Rent(cancellationToken);
-                    batch.TryAdd(in record, linkType, _packetFlags, data);
-                }
+                bool added = batch.TryAdd(in record, linkType, _packetFlags, data);
+                Debug.Assert(added, "HasRoom said the packet fits");
             }
         }
     }
@@ -335,6 +357,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
         _pending = null;
         int count = batch.Count;
         long bytes = batch.WireBytes;
+        long sequence = batch.Sequence;
         batch.MarkLeased();
         if (!_channel.Writer.TryWrite(batch))
         {
@@ -345,5 +368,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
 
         Interlocked.Add(ref _packets, count);
         Interlocked.Add(ref _bytes, bytes);
+        _pool.Published(sequence);
     }
 }

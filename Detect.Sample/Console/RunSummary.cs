@@ -11,7 +11,18 @@ internal static class RunSummary
     public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, RuleSet rules, EveWriter eve, TimeSpan elapsed)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"Detect.Sample: {stats.Decoder.Packets:N0} packets, {stats.Decoder.Bytes:N0} bytes in {elapsed.TotalSeconds:F2} s"));
+
+        // The headline counts what the captures read (for a file: every packet of it), not what
+        // reached the decoder: packets a capture bypass dropped count too.
+        long packets = 0;
+        long bytes = 0;
+        foreach (SourceStatistics source in stats.Sources)
+        {
+            packets += source.Capture.PacketsReceived + source.Capture.Bypass.Packets;
+            bytes += source.Capture.BytesReceived + source.Capture.Bypass.Bytes;
+        }
+
+        output.WriteLine(string.Create(c, $"Detect.Sample: {packets:N0} packets, {bytes:N0} bytes in {elapsed.TotalSeconds:F2} s"));
         output.WriteLine(string.Create(c, $"  flows:          {flows.Flows:N0} (tcp {flows.TcpFlows:N0}, udp {flows.UdpFlows:N0}, icmp {flows.IcmpFlows:N0}, other {flows.Flows - flows.TcpFlows - flows.UdpFlows - flows.IcmpFlows:N0})"));
         output.WriteLine(string.Create(c, $"  decoder errors: {stats.Decoder.DecoderErrors:N0} (invalid {stats.Decoder.Invalid:N0})"));
         output.WriteLine(string.Create(c, $"  rules:          {rules.Rules.Count:N0} loaded, {rules.Errors.Count:N0} failed"));
@@ -20,7 +31,7 @@ internal static class RunSummary
         output.WriteLine(string.Create(c, $"  bypassed pkts:  local {stats.LocalBypassedPackets:N0}, in flight {stats.LocalCaptureBypassedPackets:N0}, by the capture {stats.CaptureBypassedPackets:N0}"));
         foreach (SourceStatistics source in stats.Sources)
         {
-            output.WriteLine(string.Create(c, $"  capture {source.Name}: {source.Capture.PacketsReceived:N0} packets, kernel drops {source.Capture.KernelDrops:N0}, errors {source.Capture.Errors:N0}"));
+            output.WriteLine(string.Create(c, $"  capture {source.Name}: {source.Capture.PacketsReceived + source.Capture.Bypass.Packets:N0} packets ({source.Capture.Bypass.Packets:N0} bypassed), kernel drops {source.Capture.KernelDrops:N0}, errors {source.Capture.Errors:N0}"));
         }
 
         long lost = eve.EventsLost;

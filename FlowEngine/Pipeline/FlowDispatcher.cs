@@ -91,35 +91,17 @@ internal sealed class FlowDispatcher
             _parts.Add(Rent());
         }
 
-        Split(batch);
-        int used = 0;
-        foreach (SubBatch part in _parts)
-        {
-            used += part.Count > 0 ? 1 : 0;
-        }
+        long latest = Split(batch);
 
-        if (used == 0)
-        {
-            foreach (SubBatch part in _parts)
-            {
-                _pool.Enqueue(part);
-            }
-
-            batch.Release();
-            return;
-        }
-
-        SharedBatch shared = new(batch, used);
+        // Every worker gets a part of every batch, an empty one too, with the batch's latest packet
+        // time: each worker's clock (and so its flow manager) then moves as one worker's would over
+        // the whole capture, and the source batch goes back only after every worker passed it. Flow
+        // records do not depend on the worker count that way.
+        SharedBatch shared = new(batch, _parts.Count);
         for (int i = 0; i < _parts.Count; i++)
         {
             SubBatch part = _parts[i];
-            if (part.Count == 0)
-            {
-                _pool.Enqueue(part);
-                continue;
-            }
-
-            part.Attach(shared);
+            part.Attach(shared, latest);
             try
             {
                 await _channels[i].Writer.WriteAsync(part, stop).ConfigureAwait(false);
@@ -129,11 +111,8 @@ internal sealed class FlowDispatcher
                 part.Release();
                 for (int j = i + 1; j < _parts.Count; j++)
                 {
-                    if (_parts[j].Count > 0)
-                    {
-                        _parts[j].Attach(shared);
-                        _parts[j].Release();
-                    }
+                    _parts[j].Attach(shared, latest);
+                    _parts[j].Release();
                 }
 
                 throw;
@@ -141,13 +120,16 @@ internal sealed class FlowDispatcher
         }
     }
 
-    private void Split(CaptureBatch batch)
+    /// <summary>Spreads the batch's packets over the parts; returns its latest packet time.</summary>
+    private long Split(CaptureBatch batch)
     {
         ReadOnlySpan<PacketRecord> records = batch.Packets;
         ReadOnlySpan<byte> buffer = batch.Buffer;
         uint workers = (uint)_channels.Length;
+        long latest = long.MinValue;
         foreach (ref readonly PacketRecord record in records)
         {
+            latest = Math.Max(latest, record.TimestampNanoseconds);
             int target = 0;
             if (record.Offset >= 0 && record.CaptureLength >= 0 && (long)record.Offset + record.CaptureLength <= buffer.Length)
             {
@@ -163,12 +145,14 @@ internal sealed class FlowDispatcher
 
             _parts[target].Add(in record);
         }
+
+        return latest;
     }
 
     private SubBatch Rent() => _pool.TryDequeue(out SubBatch? part) ? part : new SubBatch(_source, _pool);
 
     /// <summary>A source batch shared by several workers: released when the last part is.</summary>
-    private sealed class SharedBatch(CaptureBatch batch, int parts)
+    internal sealed class SharedBatch(CaptureBatch batch, int parts)
     {
         private int _remaining = parts;
 
@@ -184,7 +168,7 @@ internal sealed class FlowDispatcher
     }
 
     /// <summary>One worker's packets of a source batch.</summary>
-    private sealed class SubBatch(ICaptureSource source, ConcurrentQueue<SubBatch> pool) : CaptureBatch
+    internal sealed class SubBatch(ICaptureSource source, ConcurrentQueue<SubBatch> pool) : CaptureBatch
     {
         private PacketRecord[] _records = new PacketRecord[64];
         private SharedBatch? _shared;
@@ -207,7 +191,14 @@ internal sealed class FlowDispatcher
             _records[Count++] = record;
         }
 
-        public void Attach(SharedBatch shared) => _shared = shared;
+        /// <summary>The latest packet time of the whole source batch (long.MinValue when it had none).</summary>
+        public long LatestTimestamp { get; private set; } = long.MinValue;
+
+        public void Attach(SharedBatch shared, long latestTimestamp)
+        {
+            _shared = shared;
+            LatestTimestamp = latestTimestamp;
+        }
 
         public override void Release()
         {

@@ -91,16 +91,25 @@ internal sealed class PacketWorker
             {
                 while (reader.TryRead(out CaptureBatch? batch))
                 {
+                    // The flow manager runs before the batch goes back: a capture learns from the
+                    // batches it gets back what the engine has finished, bypass calls included
+                    // (the pcap plugin's software bypass acts at a defined packet that way).
                     try
                     {
                         ProcessBatch(batch);
+                        if (batch is FlowDispatcher.SubBatch part && part.LatestTimestamp > _now)
+                        {
+                            // The whole capture's clock, not only this worker's packets' (see FlowDispatcher).
+                            _now = part.LatestTimestamp;
+                        }
+
+                        Tick(stop);
                     }
                     finally
                     {
                         batch.Release();
                     }
 
-                    Tick(stop);
                     if (stop.IsCancellationRequested)
                     {
                         break;

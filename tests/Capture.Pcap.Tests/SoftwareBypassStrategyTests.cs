@@ -192,5 +192,5 @@ public sealed class SoftwareBypassStrategyTests
     }
 
     private static bool Drop(SoftwareBypassStrategy strategy, byte[] frame, long timestamp) =>
-        strategy.TryDrop(LinkType.Ethernet, frame, 0, PacketFlags.None, frame.Length, timestamp);
+        strategy.TryDrop(LinkType.Ethernet, frame, 0, PacketFlags.None, frame.Length, timestamp, 1);
 }
