@@ -126,7 +126,8 @@ internal sealed class DetectRun
         using (eve)
         {
             signals.OnReopen(eve.Reopen);
-            signals.OnAbandon(eve.Flush);
+            // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
+            signals.OnAbandon(eve.Dispose);
             output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {eve.Path}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
