@@ -7,7 +7,7 @@ namespace Detect.Sample.Hosting;
 /// <summary>
 /// The host's lifetime as a daemon needs it, in the Generic Host's terms: SIGTERM, SIGINT and
 /// SIGQUIT stop the application (<see cref="IHostApplicationLifetime.StopApplication"/>), and a
-/// second one exits at once after the abandon callbacks (the EVE writer's last flush) ran;
+/// second one exits at once after the abandon callbacks (the EVE writer writes what it holds and closes) ran;
 /// SIGHUP reopens the log files (rotation); SIGUSR2 (Suricata's rule reload) is logged and
 /// ignored. Registered from the first line of the program, so that a signal that arrives while
 /// the host is still being built is not lost, and whatever way the process was started.
@@ -147,7 +147,7 @@ internal sealed class ProcessSignals : IHostLifetime, IDisposable
 
         // A second stop signal: the operator will not wait for the flows to be ended and logged.
         // Bypass filters go with the process (they are attached through bpf_links), and the EVE
-        // writer's last flush leaves complete lines.
+        // writer, closed, leaves complete lines and takes no more.
         DetectLog.SecondStopSignal(_logger, Name(context.Signal));
         foreach (Action abandon in Snapshot(_abandon))
         {
