@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Capture.Abstractions;
 
 namespace FlowEngine.Flows;
@@ -16,15 +14,18 @@ namespace FlowEngine.Flows;
 /// the CRC in one process, alternating rounds, in the pipeline benchmark: best round 2-7 % slower,
 /// 25th percentile 0-5 %.
 /// </remarks>
-internal sealed partial class FlowHasher
+internal sealed class FlowHasher
 {
     private readonly KeyedFlowHash _hash;
     private readonly ulong _idKey;
 
     /// <summary>A hasher with fresh random secrets.</summary>
     public FlowHasher()
-        : this(RandomSecret())
     {
+        // The SDK's hash draws the run's secret; the id key comes from it, keyed, so it is as
+        // unpredictable without one more source of randomness.
+        _hash = new KeyedFlowHash();
+        _idKey = ((ulong)_hash.Hash(1, 0, 0, 0, 0, 0) << 32) | _hash.Hash(2, 0, 0, 0, 0, 0);
     }
 
     /// <summary>A hasher with secrets derived from <paramref name="secret"/> (tests, reproducible benchmarks).</summary>
@@ -61,20 +62,4 @@ internal sealed partial class FlowHasher
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
-
-    private static unsafe ulong RandomSecret()
-    {
-        // The kernel's generator (getrandom(2)): RandomNumberGenerator is OpenSSL's on Linux, and
-        // loading OpenSSL for eight bytes costs a host ~5 MB of resident memory.
-        ulong secret;
-        if (!OperatingSystem.IsLinux() || GetRandom(&secret, sizeof(ulong), 0) != sizeof(ulong))
-        {
-            return BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
-        }
-
-        return secret;
-    }
-
-    [LibraryImport("libc", EntryPoint = "getrandom")]
-    private static unsafe partial nint GetRandom(void* buffer, nuint length, uint flags);
 }
