@@ -1,7 +1,9 @@
 using Capture.Abstractions;
 using Capture.Linux.Bypass;
 using Capture.Linux.Sources;
+using Capture.Linux.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Capture.AfPacket;
 
@@ -24,13 +26,20 @@ public sealed class AfPacketCapturePlugin : ICapturePlugin
         "Linux AF_PACKET TPACKET_V3 rings with fanout, kernel flow bypass with XDP");
 
     /// <inheritdoc />
+    public IReadOnlyList<ConfigKey> ConfigurationSections { get; } =
+        [LiveInterfaceConfiguration.Declare(CaptureName, "Live capture from AF_PACKET rings, one entry per interface")];
+
+    /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services, CapturePluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(context);
         CapturePluginDescriptor descriptor = Descriptor;
+        InterfaceBypassFactory bypass = XdpInterfaceBypass.Create;
+        // A host that registers no logging of its own gets the activation's.
+        services.TryAddSingleton(context.LoggerFactory);
         services.AddKeyedSingleton<ICaptureSourceFactory>(
             CaptureName,
-            (_, _) => new AfPacketSourceFactory(descriptor, CaptureName, XdpInterfaceBypass.Create));
+            (provider, _) => ActivatorUtilities.CreateInstance<AfPacketSourceFactory>(provider, descriptor, CaptureName, bypass));
     }
 }

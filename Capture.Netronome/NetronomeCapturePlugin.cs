@@ -1,6 +1,8 @@
 using Capture.Abstractions;
 using Capture.Netronome.Sources;
+using Capture.Linux.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Capture.Netronome;
 
@@ -26,11 +28,36 @@ public sealed class NetronomeCapturePlugin : ICapturePlugin
         "AF_PACKET rings with the XDP flow bypass offloaded to a SmartNIC (shared maps, counter liveness, one bypass manager)");
 
     /// <inheritdoc />
+    public IReadOnlyList<ConfigKey> ConfigurationSections { get; } =
+    [
+        // af-packet's keys; offload changes what the absent ones mean.
+        LiveInterfaceConfiguration.Declare(
+            CaptureName,
+            "Live capture with the bypass filter offloaded to a SmartNIC, one entry per interface",
+            [
+                .. LiveInterfaceConfiguration.Keys.Select(key => key.Name switch
+                {
+                    "xdp-mode" => key.WithDefault("hw", "where the XDP filter runs: hw offloads it; driver and soft emulate it in the kernel"),
+                    "use-percpu-hash" => key.WithDefault("no", "only no: the NIC has no per-CPU maps"),
+                    "no-percpu-hash" => key.WithDefault("yes", "only yes: the NIC has no per-CPU maps"),
+                    "cluster-type" => key.WithDefault("cluster_flow (refused: set cluster_qm)", "fanout mode; offload needs cluster_qm (steering by receive queue)"),
+                    "threads" => key.WithDefault("auto (receive queues)", "capture threads, a power of two (the NIC spreads flows over queues by a hash modulo a power of two)"),
+                    "xdp-cpu-redirect" => key.WithDefault(null, "refused: a NIC has no cpumap"),
+                    _ => key,
+                }),
+            ]),
+    ];
+
+    /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services, CapturePluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(context);
         CapturePluginDescriptor descriptor = Descriptor;
-        services.AddKeyedSingleton<ICaptureSourceFactory>(CaptureName, (_, _) => new NetronomeSourceFactory(descriptor));
+        // A host that registers no logging of its own gets the activation's.
+        services.TryAddSingleton(context.LoggerFactory);
+        services.AddKeyedSingleton<ICaptureSourceFactory>(
+            CaptureName,
+            (provider, _) => ActivatorUtilities.CreateInstance<NetronomeSourceFactory>(provider, descriptor));
     }
 }

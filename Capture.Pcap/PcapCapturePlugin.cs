@@ -1,6 +1,9 @@
 using Capture.Abstractions;
 using Capture.Pcap.Sources;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Capture.Pcap;
 
@@ -26,13 +29,18 @@ public sealed class PcapCapturePlugin : ICapturePlugin
     public CapturePluginDescriptor Descriptor => SharedDescriptor;
 
     /// <inheritdoc />
+    public IReadOnlyList<ConfigKey> ConfigurationSections { get; } = [PcapFileOptions.Section];
+
+    /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services, CapturePluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(context);
 
-        // Validate the section at activation so a bad value fails before any file is opened.
-        _ = PcapFileOptions.FromConfiguration(context.Configuration);
+        // Bound at activation so a bad value fails before any file is opened; the factory receives it.
+        services.AddSingleton(Options.Create(PcapFileOptions.FromConfiguration(context.Configuration)));
+        // A host that registers no logging of its own gets the activation's.
+        services.TryAddSingleton(context.LoggerFactory);
         services.AddCaptureSourceFactory<PcapSourceFactory>(CaptureName);
     }
 }

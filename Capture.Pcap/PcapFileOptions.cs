@@ -3,8 +3,8 @@ using Capture.Abstractions;
 namespace Capture.Pcap;
 
 /// <summary>
-/// The <c>pcap-file:</c> section of the configuration. Keys this plugin does not know are left
-/// alone here (the host warns about them).
+/// The <c>pcap-file:</c> section of the configuration, which this plugin owns: it declares the
+/// keys (<see cref="Section"/>, checked by the host) and reads them here.
 /// </summary>
 public sealed class PcapFileOptions
 {
@@ -16,6 +16,28 @@ public sealed class PcapFileOptions
 
     /// <summary>Default bypass table size in half-flow entries per address family, as the XDP filter's maps.</summary>
     public const int DefaultBypassTableSize = 32768;
+
+    private const int MinBufferSize = 64 << 10;
+    private const int MaxBufferSize = 256 << 20;
+    private const int MinBypassTableSize = 2;
+    private const int MaxBypassTableSize = 1 << 24;
+
+    // Suricata's directory-watching modes: -r reads a file, or a directory's captures in name order, once.
+    private static readonly string[] RefusedModes = ["recursive", "continuous", "delete-when-done"];
+
+    /// <summary>The declaration of the section and its keys.</summary>
+    public static ConfigKey Section { get; } = ConfigKeys.Mapping(
+        SectionName,
+        "Reading capture files (-r)",
+        [
+            ConfigKeys.Choice("checksum-checks", "auto", "validate checksums: yes, no, or auto (-k wins)", "auto", "yes", "no"),
+            ConfigKeys.Size("buffer-size", "1mb", MinBufferSize, MaxBufferSize, "bytes read from the file at a time"),
+            ConfigKeys.Integer("bypass-table-size", "32768", MinBypassTableSize, MaxBypassTableSize, "half-flow entries per address family the software bypass holds; a full table fails the bypass"),
+            ConfigKeys.Boolean("recursive", "no", "only no: -r <dir> reads the captures directly in the directory, in name order; yes is refused"),
+            ConfigKeys.Boolean("continuous", "no", "only no: a directory is read once, not watched; yes is refused"),
+            ConfigKeys.Boolean("delete-when-done", "no", "only no: capture files are never deleted; yes is refused"),
+            .. ConfigKeys.NotUsed("tenant-id"),
+        ]);
 
     /// <summary>
     /// <c>checksum-checks</c>: <c>auto</c> (default), <c>yes</c> or <c>no</c>. With <c>no</c> packets are
@@ -37,7 +59,7 @@ public sealed class PcapFileOptions
     /// <summary>Reads the <c>pcap-file:</c> section; absent keys take their defaults.</summary>
     /// <param name="root">The whole configuration tree.</param>
     /// <returns>The options.</returns>
-    /// <exception cref="ConfigurationException">A value is wrong; the message names file, line and key.</exception>
+    /// <exception cref="ConfigurationException">A value is wrong, or asks for a directory-watching mode; the message names file, line and key.</exception>
     public static PcapFileOptions FromConfiguration(ConfigNode root)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -52,6 +74,14 @@ public sealed class PcapFileOptions
             throw section.Error("expected a mapping of pcap-file settings (checksum-checks, buffer-size, bypass-table-size)");
         }
 
+        foreach (string mode in RefusedModes)
+        {
+            if (section.GetBoolean(mode, false))
+            {
+                throw section[mode]!.Error($"'{mode}: yes' is not supported: -r reads a capture file, or the captures directly in a directory in name order, once; set it to no or remove it");
+            }
+        }
+
         string checksums = section.GetChoice("checksum-checks", "auto", "auto", "yes", "no");
         return new PcapFileOptions
         {
@@ -61,8 +91,8 @@ public sealed class PcapFileOptions
                 "no" => ChecksumMode.None,
                 _ => ChecksumMode.Auto,
             },
-            BufferSize = (int)section.GetSize("buffer-size", DefaultBufferSize, 64 << 10, 256 << 20),
-            BypassTableSize = (int)section.GetInt64("bypass-table-size", DefaultBypassTableSize, 2, 1 << 24),
+            BufferSize = (int)section.GetSize("buffer-size", DefaultBufferSize, MinBufferSize, MaxBufferSize),
+            BypassTableSize = (int)section.GetInt64("bypass-table-size", DefaultBypassTableSize, MinBypassTableSize, MaxBypassTableSize),
         };
     }
 }

@@ -23,6 +23,15 @@ public interface ICapturePlugin
         CaptureContract.IsCompatible(hostContractVersion, Descriptor.ContractVersion, out reason);
 
     /// <summary>
+    /// The configuration sections this plugin reads (its own, such as <c>af-packet</c>), with their
+    /// keys. The host reads them before binding the configuration: it checks every key of those
+    /// sections against them (an unknown key warns, a bad value fails naming what is allowed) and
+    /// documents them. A plugin binds its section in <see cref="ConfigureServices"/>, typically as
+    /// <c>IOptions&lt;T&gt;</c> its factory receives through its constructor. Default: none.
+    /// </summary>
+    IReadOnlyList<ConfigKey> ConfigurationSections => [];
+
+    /// <summary>
     /// Registers the plugin's services. A capture plugin registers at least one
     /// <see cref="ICaptureSourceFactory"/> keyed by <see cref="CapturePluginDescriptor.Name"/>
     /// (see <see cref="CaptureServiceCollectionExtensions.AddCaptureSourceFactory{TFactory}"/>).

@@ -11,8 +11,9 @@ namespace Capture.Hosting.Configuration;
 /// <c>plugins:</c>, <c>outputs:</c> (eve-log), <c>unix-command:</c>,
 /// <c>stats:</c>, <c>default-rule-path</c>, <c>rule-files</c>, <c>stream:</c>,
 /// <c>app-layer.protocols.tls.encryption-handling</c> and <c>default-log-dir</c>.
-/// Capture sections (<c>pcap-file:</c>, <c>af-packet:</c>, <c>netronome:</c>, ...) are read by
-/// their plugins; of <c>pcap-file:</c> the host checks the keys and refuses the run modes it lacks.
+/// Capture sections (<c>pcap-file:</c>, <c>af-packet:</c>, <c>netronome:</c>, ...) are declared and
+/// read by their plugins; every key is checked against the declarations of the host and of the
+/// loaded plugins.
 /// </summary>
 public sealed class HostConfiguration
 {
@@ -62,19 +63,45 @@ public sealed class HostConfiguration
     /// <param name="logger">Receives the warnings.</param>
     /// <returns>The typed configuration.</returns>
     /// <exception cref="ConfigurationException">A value is wrong; the message names file, line, key and what is allowed.</exception>
-    public static HostConfiguration Bind(ConfigNode root, ILogger logger) => Bind(root, logger, []);
+    public static HostConfiguration Bind(ConfigNode root, ILogger logger) => Bind(root, logger, Array.Empty<ConfigKey>());
 
-    /// <summary>Binds and validates the host sections.</summary>
+    /// <summary>
+    /// Top-level sections that neither the host nor a loaded plugin declares (Suricata's capture
+    /// sections of plugins not loaded, sections of other programs), in file order. Each is logged
+    /// once and otherwise ignored.
+    /// </summary>
+    public IReadOnlyList<string> UndeclaredSections { get; internal init; } = [];
+
+    /// <summary>The sections the host reads, declared as plugins declare theirs (see <see cref="ICapturePlugin.ConfigurationSections"/>).</summary>
+    public static IReadOnlyList<ConfigKey> Sections => HostConfigurationSections.All;
+
+    /// <summary>
+    /// Checks every key of <paramref name="root"/> against the host's sections and <paramref name="sections"/>
+    /// (the loaded plugins', the application's), then binds and validates the host sections.
+    /// </summary>
     /// <param name="root">The configuration root.</param>
     /// <param name="logger">Receives the warnings.</param>
-    /// <param name="pluginSections">Top-level sections read by loaded plugins (not warned about as unknown).</param>
+    /// <param name="sections">Sections declared by loaded plugins and the application; each name may be declared once.</param>
     /// <returns>The typed configuration.</returns>
-    /// <exception cref="ConfigurationException">A value is wrong; the message names file, line, key and what is allowed.</exception>
-    public static HostConfiguration Bind(ConfigNode root, ILogger logger, IEnumerable<string> pluginSections)
+    /// <exception cref="ConfigurationException">A value is wrong (the message names file, line, key and what is allowed), or a section is declared twice.</exception>
+    public static HostConfiguration Bind(ConfigNode root, ILogger logger, IEnumerable<ConfigKey> sections)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(pluginSections);
-        return new HostConfigurationBinder(logger).Bind(root, pluginSections);
+        ArgumentNullException.ThrowIfNull(sections);
+        return new HostConfigurationBinder(logger).Bind(root, sections);
+    }
+
+    /// <summary>
+    /// The plugin roots of <c>plugins:</c>, made absolute, read before the plugins (and so before the
+    /// rest of the configuration can be checked against their declarations).
+    /// </summary>
+    /// <param name="root">The configuration root.</param>
+    /// <returns>The directories.</returns>
+    /// <exception cref="ConfigurationException"><c>plugins:</c> is not a list of directories.</exception>
+    public static IReadOnlyList<string> ReadPluginDirectories(ConfigNode root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return HostConfigurationBinder.BindPluginDirectories(root["plugins"]);
     }
 }

@@ -9,72 +9,23 @@ namespace Capture.Hosting.Configuration;
 /// <summary>Binds the host sections of the tree; collects warnings as it goes.</summary>
 internal sealed class HostConfigurationBinder(ILogger logger)
 {
-    private static readonly string[] HostSections =
-    [
-        "flow", "flow-timeouts", "defrag", "vlan", "pcap-file", "plugins", "outputs", "unix-command", "stats",
-        "default-rule-path", "rule-files", "stream", "app-layer", "default-log-dir", "threading",
-    ];
-
-    /// <summary>Capture sections: read by capture plugins, not by the host.</summary>
-    private static readonly string[] CaptureSections =
-    [
-        "af-packet", "netronome", "pcap", "pfring", "netmap", "dpdk", "nfq", "nflog", "ipfw", "napatech", "windivert", "af-xdp",
-    ];
-
-    /// <summary>Suricata sections this host has no use for: accepted silently so a stock suricata.yaml loads.</summary>
-    private static readonly string[] SuricataSections =
-    [
-        "vars", "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
-        "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
-        "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
-        "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
-        "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "sensor-name", "umask",
-        "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
-        "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir",
-    ];
-
-    private static readonly string[] EveTypes =
-    [
-        "alert", "anomaly", "http", "dns", "tls", "files", "drop", "smtp", "ftp", "ftp-data", "rdp", "nfs", "smb",
-        "tftp", "ike", "dcerpc", "krb5", "bittorrent-dht", "snmp", "rfb", "sip", "quic", "dhcp", "ssh", "mqtt",
-        "http2", "pgsql", "stats", "flow", "netflow", "metadata", "arp", "frame", "dnp3", "modbus", "enip", "ldap",
-        "websocket", "pop3", "doh2", "mdns", "template",
-    ];
-
-    private static readonly string[] SuricataOutputs =
-    [
-        "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "pcap-log", "alert-debug", "alert-prelude",
-        "stats", "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
-        "alert-json-log", "eve-log",
-    ];
-
     private readonly List<string> _warnings = [];
 
-    public HostConfiguration Bind(ConfigNode root, IEnumerable<string> pluginSections)
+    /// <summary>Checks <paramref name="root"/> against the host's sections and <paramref name="sections"/> (the loaded plugins' and the application's), then binds the host's.</summary>
+    public HostConfiguration Bind(ConfigNode root, IEnumerable<ConfigKey> sections)
     {
         if (root.Kind != ConfigNodeKind.Mapping)
         {
             throw root.Error("expected a mapping of sections at the top level");
         }
 
-        string[] plugins = [.. pluginSections];
-        foreach (KeyValuePair<string, ConfigNode> section in root.Entries)
+        ConfigKey[] declared = [.. HostConfigurationSections.All, .. sections];
+        foreach (IGrouping<string, ConfigKey> twice in declared.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            if (Array.IndexOf(HostSections, section.Key) >= 0 || Array.IndexOf(CaptureSections, section.Key) >= 0 || Array.IndexOf(plugins, section.Key) >= 0)
-            {
-                continue;
-            }
-
-            if (Array.IndexOf(SuricataSections, section.Key) >= 0)
-            {
-                ConfigurationLog.SettingNotUsed(logger, section.Value.Location, section.Key);
-                continue;
-            }
-
-            Warn(section.Value, $"unknown section '{section.Key}' ignored");
+            throw new ConfigurationException($"configuration section '{twice.Key}' is declared {twice.Count()} times (by the host or the loaded plugins); each section has one owner");
         }
 
-        CheckPcapFile(Mapping(root["pcap-file"]));
+        IReadOnlyList<string> undeclared = new ConfigurationValidator(logger, Warn).Validate(root, declared);
         FlowEngineOptions flow = BindFlow(root);
         EveLogOptions eve = BindOutputs(root["outputs"]);
         string? rulePath = Text(root["default-rule-path"]);
@@ -84,7 +35,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             Flow = flow,
             PluginDirectories = BindPluginDirectories(root["plugins"]),
             EveLog = eve,
-            UnixCommand = BindUnixCommand(root),
+            UnixCommand = UnixCommandOptions.Read(root),
             Stats = BindStats(Mapping(root["stats"])),
             DefaultRulePath = rulePath,
             RuleFiles = BindRuleFiles(root["rule-files"], rulePath),
@@ -92,6 +43,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             TlsEncryptionHandling = BindTls(root),
             DefaultLogDirectory = Text(root["default-log-dir"]),
             Warnings = _warnings.ToArray(),
+            UndeclaredSections = undeclared,
         };
         ConfigurationLog.Bound(logger, flow.HashSize, flow.Prealloc, flow.Memcap, eve.Enabled, eve.FileName, _warnings.Count);
         return configuration;
@@ -102,7 +54,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         var options = new FlowEngineOptions();
         if (Mapping(root["flow"]) is { } flow)
         {
-            CheckKeys(flow, ["hash-size", "prealloc", "memcap", "emergency-recovery"], ["managers", "recyclers", "memcap-policy", "rate-tracking", "hash-seed"]);
             options.HashSize = (int)flow.GetInt64("hash-size", options.HashSize, 1, int.MaxValue);
             options.Prealloc = (int)flow.GetInt64("prealloc", options.Prealloc, 0, int.MaxValue);
             options.Memcap = flow.GetSize("memcap", options.Memcap, 1);
@@ -115,7 +66,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
         if (Mapping(root["flow-timeouts"]) is { } timeouts)
         {
-            CheckKeys(timeouts, ["default", "tcp", "udp", "icmp"], []);
             FlowTimeoutTable table = options.Timeouts;
             table.Default = BindTimeouts(Mapping(timeouts["default"]), table.Default, hasClosed: true);
             table.Tcp = BindTimeouts(Mapping(timeouts["tcp"]), table.Tcp, hasClosed: true);
@@ -125,7 +75,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
         if (Mapping(root["defrag"]) is { } defrag)
         {
-            CheckKeys(defrag, ["memcap", "trackers", "max-frags", "timeout", "enabled"], ["memcap-policy", "hash-size", "prealloc", "host-config"]);
             DefragOptions d = options.Defrag;
             d.Memcap = defrag.GetSize("memcap", d.Memcap, 1);
             d.Trackers = (int)defrag.GetInt64("trackers", d.Trackers, 1, int.MaxValue);
@@ -138,7 +87,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         {
             // Suricata's autofp: detect threads = online CPUs x detect-thread-ratio, at least one.
             // Here they are the workers a single offline capture is spread over by flow.
-            CheckKeys(threading, ["detect-thread-ratio"], ["set-cpu-affinity", "cpu-affinity", "stack-size"]);
             if (threading["detect-thread-ratio"] is { } ratioNode)
             {
                 string? text = ratioNode.AsText();
@@ -153,7 +101,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
         if (Mapping(root["vlan"]) is { } vlan)
         {
-            CheckKeys(vlan, ["use-for-tracking"], []);
             options.VlanTracking = vlan.GetBoolean("use-for-tracking", options.VlanTracking);
         }
 
@@ -165,19 +112,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         if (node is null)
         {
             return defaults;
-        }
-
-        string[] known = hasClosed
-            ? ["new", "established", "closed", "bypassed", "emergency-new", "emergency-established", "emergency-closed", "emergency-bypassed"]
-            : ["new", "established", "bypassed", "emergency-new", "emergency-established", "emergency-bypassed"];
-        foreach (KeyValuePair<string, ConfigNode> entry in node.Entries)
-        {
-            if (Array.IndexOf(known, entry.Key) < 0)
-            {
-                Warn(entry.Value, entry.Key.EndsWith("closed", StringComparison.Ordinal)
-                    ? $"'{entry.Key}' applies to default and tcp only; ignored"
-                    : $"unknown key '{entry.Key}' ignored; expected one of: {string.Join(", ", known)}");
-            }
         }
 
         int Seconds(string key, int value) => (int)node.GetInt64(key, value, 0, int.MaxValue);
@@ -213,28 +147,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         };
     }
 
-    private void CheckPcapFile(ConfigNode? node)
-    {
-        if (node is null)
-        {
-            return;
-        }
-
-        // checksum-checks, buffer-size and bypass-table-size are the pcap plugin's own (its
-        // PcapFileOptions reads and validates them); the host only refuses the run modes it lacks.
-        CheckKeys(node, ["checksum-checks", "recursive", "continuous", "delete-when-done", "buffer-size", "bypass-table-size"], ["tenant-id"]);
-        // Suricata's directory-watching modes: -r reads a file, or a directory's captures in name
-        // order, once. Asked for, they are refused rather than quietly not done.
-        foreach (string key in new[] { "recursive", "continuous", "delete-when-done" })
-        {
-            if (node.GetBoolean(key, false))
-            {
-                throw node[key]!.Error($"'{key}: yes' is not supported: -r reads a capture file, or the captures directly in a directory in name order, once; set it to no or remove it");
-            }
-        }
-    }
-
-    private static string[] BindPluginDirectories(ConfigNode? node)
+    internal static string[] BindPluginDirectories(ConfigNode? node)
     {
         if (node is null || (node.Kind == ConfigNodeKind.Scalar && node.Value is null))
         {
@@ -290,11 +203,8 @@ internal sealed class HostConfigurationBinder(ILogger logger)
                 continue;
             }
 
-            if (Array.IndexOf(SuricataOutputs, name) < 0)
-            {
-                Warn(settings, $"unknown output '{name}' ignored");
-            }
-            else if (enabled)
+            // An output nobody declares was warned about by the validator.
+            if (enabled && HostConfigurationSections.Outputs.Contains(name, StringComparer.Ordinal))
             {
                 Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log)");
             }
@@ -311,8 +221,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             return options;
         }
 
-        CheckKeys(node, ["enabled", "filetype", "filename", "append", "filemode", "flush-interval", "write-error", "community-id", "community-id-seed", "ethernet", "types"],
-            ["threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"]);
         if (node["filetype"] is { } fileType)
         {
             string kind = node.GetChoice("filetype", "regular", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis");
@@ -381,9 +289,9 @@ internal sealed class HostConfigurationBinder(ILogger logger)
                     throw item.Error("expected an event type name (e.g. flow) or '- alert: { ... }'");
                 }
 
-                if (Array.IndexOf(EveTypes, type) < 0)
+                if (Array.IndexOf(HostConfigurationSections.EveTypes, type) < 0)
                 {
-                    Warn(item, $"unknown event type '{type}' ignored; known types: {string.Join(", ", EveTypes)}");
+                    Warn(item, $"unknown event type '{type}' ignored; known types: {string.Join(", ", HostConfigurationSections.EveTypes)}");
                     continue;
                 }
 
@@ -400,16 +308,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         return options;
     }
 
-    private UnixCommandOptions BindUnixCommand(ConfigNode root)
-    {
-        if (Mapping(root["unix-command"]) is { } node)
-        {
-            CheckKeys(node, ["enabled", "filename", "idle-timeout", "message-timeout", "max-connections"], []);
-        }
-
-        return UnixCommandOptions.Read(root);
-    }
-
     private StatsOptions BindStats(ConfigNode? node)
     {
         var options = new StatsOptions();
@@ -418,7 +316,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             return options;
         }
 
-        CheckKeys(node, ["enabled", "interval", "decoder-events", "decoder-events-prefix", "stream-events"], ["exception-policy"]);
         options.Enabled = node.GetBoolean("enabled", options.Enabled);
         options.Interval = (int)node.GetInt64("interval", options.Interval, 1, 86400);
         options.DecoderEvents = node.GetBoolean("decoder-events", options.DecoderEvents);
@@ -445,15 +342,9 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             return options;
         }
 
-        CheckKeys(node, ["bypass", "reassembly"],
-            ["memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "midstream-policy", "async-oneside",
-             "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"]);
         options.Bypass = node.GetBoolean("bypass", options.Bypass);
         if (Mapping(node["reassembly"]) is { } reassembly)
         {
-            CheckKeys(reassembly, ["depth"],
-                ["memcap", "memcap-policy", "toserver-chunk-size", "toclient-chunk-size", "randomize-chunk-size", "randomize-chunk-range",
-                 "raw", "segment-prealloc", "check-overlap-different-data", "max-regions", "urgent", "zero-copy-size"]);
             options.ReassemblyDepth = reassembly.GetSize("depth", options.ReassemblyDepth, 0);
         }
 
@@ -494,25 +385,6 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         }
 
         return (UnixFileMode)mode;
-    }
-
-    private void CheckKeys(ConfigNode node, string[] known, string[] notUsed)
-    {
-        foreach (KeyValuePair<string, ConfigNode> entry in node.Entries)
-        {
-            if (Array.IndexOf(known, entry.Key) >= 0)
-            {
-                continue;
-            }
-
-            if (Array.IndexOf(notUsed, entry.Key) >= 0)
-            {
-                ConfigurationLog.SettingNotUsed(logger, entry.Value.Location, entry.Value.Path);
-                continue;
-            }
-
-            Warn(entry.Value, $"unknown key '{entry.Key}' ignored; expected one of: {string.Join(", ", known)}");
-        }
     }
 
     private void Warn(ConfigNode node, string problem)

@@ -14,15 +14,67 @@ public static class LiveInterfaceConfiguration
     /// <summary>The name of the entry every interface falls back to.</summary>
     public const string DefaultInterface = "default";
 
-    private static readonly string[] KnownKeys =
+    /// <summary>
+    /// The keys of an interface entry, declared for the host (which checks every key of a plugin's
+    /// section against them and documents them) and read by <see cref="Read"/>.
+    /// </summary>
+    public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
-        "interface", "threads", "cluster-id", "cluster-type", "defrag", "rollover", "mmap-locked", "tpacket-v3",
-        "use-mmap", "ring-size", "block-size", "block-timeout", "v2-block-size", "use-emergency-flush",
-        "buffer-size", "disable-promisc", "checksum-checks", "enable-hwtimestamp", "bpf-filter", "copy-mode",
-        "copy-iface", "ebpf-lb-file", "ebpf-filter-file", "bypass", "xdp-filter-file", "xdp-mode",
-        "use-percpu-hash", "no-percpu-hash", "pinned-maps", "pinned-maps-name", "xdp-cpu-redirect",
-        "bypass-map-size", "xdp-replace",
+        ConfigKeys.Text("interface", null, "interface name, or default: the entry every interface falls back to"),
+        new ConfigKey("threads", ConfigValueType.Integer, "fanout sockets; auto: online CPUs for cluster_flow, receive queues for cluster_qm, else 1")
+        {
+            Default = "auto",
+            Minimum = 1,
+            Maximum = MaxThreads,
+            Allowed = ["auto"],
+        },
+        ConfigKeys.Integer("cluster-id", "1, 2, ...", 0, ushort.MaxValue, "fanout group; interfaces that set none are numbered in order from 1"),
+        ConfigKeys.Choice(
+            "cluster-type", "cluster_flow", "fanout mode; cluster_rollover warns and means cluster_flow",
+            "cluster_flow", "cluster_cpu", "cluster_qm", "cluster_random", "cluster_round_robin", "cluster_ebpf", "cluster_rollover"),
+        ConfigKeys.Boolean("defrag", "yes for cluster_flow without copy-mode, else no", "kernel defragmentation before fanout"),
+        new ConfigKey("rollover", ConfigValueType.Boolean, "deprecated") { IgnoredWarning = "'rollover' is deprecated and ignored" },
+        ConfigKeys.Boolean("mmap-locked", "no", "lock the ring in memory"),
+        ConfigKeys.Boolean("tpacket-v3", "yes without copy-mode, else no", "TPACKET_V3 block rings (always used)"),
+        new ConfigKey("use-mmap", ConfigValueType.Boolean, "removed") { IgnoredWarning = "'use-mmap' was removed (mmap is always used) and is ignored" },
+        ConfigKeys.Integer("ring-size", "auto (1024 × 2 / threads)", 1, MaxRingFrames, "ring frames per socket"),
+        ConfigKeys.Size("block-size", "page size × 32", 1, MaxBlockSize, "TPACKET_V3 block size, a multiple of the page size"),
+        ConfigKeys.Integer("block-timeout", "10", 1, 60000, "milliseconds before the kernel retires a block that is not full"),
+        ConfigKeys.Size("v2-block-size", "0 (auto)", 0, MaxBlockSize, "TPACKET_V2 block size"),
+        ConfigKeys.Boolean("use-emergency-flush", "no", "hand frames back unprocessed while the kernel reports loss"),
+        ConfigKeys.Size("buffer-size", "0 (kernel default)", 0, int.MaxValue, "socket receive buffer (SO_RCVBUF)"),
+        ConfigKeys.Boolean("disable-promisc", "no", "leave the interface out of promiscuous mode"),
+        ConfigKeys.Choice("checksum-checks", "kernel", "checksum validation", "kernel", "yes", "no", "auto"),
+        ConfigKeys.Boolean("enable-hwtimestamp", "no", "hardware timestamps"),
+        ConfigKeys.Text("bpf-filter", null, "pcap filter expression"),
+        ConfigKeys.Choice("copy-mode", "none", "copy to a peer interface; ips and tap need copy-iface", "none", "ips", "tap"),
+        ConfigKeys.Text("copy-iface", null, "the peer interface of copy-mode; must differ from interface"),
+        ConfigKeys.Text("ebpf-lb-file", null, "eBPF load-balancer object (with cluster_ebpf)"),
+        ConfigKeys.Text("ebpf-filter-file", null, "eBPF socket filter object"),
+        ConfigKeys.Boolean("bypass", "no", "bypass flows in the kernel through the XDP filter's maps"),
+        ConfigKeys.Text("xdp-filter-file", null, "XDP filter object; none: the built-in filter"),
+        ConfigKeys.Choice("xdp-mode", "soft", "where the XDP filter runs", "soft", "driver", "hw"),
+        ConfigKeys.Boolean("use-percpu-hash", "yes", "per-CPU flow maps (hardware offload needs no)"),
+        ConfigKeys.Boolean("no-percpu-hash", "no", "the inverse of use-percpu-hash (older spelling, still accepted)"),
+        ConfigKeys.Boolean("pinned-maps", "no", "pin the maps under /sys/fs/bpf so they outlive the process"),
+        ConfigKeys.Text("pinned-maps-name", null, "a map whose pinned presence is checked"),
+        new ConfigKey("xdp-cpu-redirect", ConfigValueType.List, "CPUs the XDP filter may redirect to: numbers, ranges (\"1-17\") or \"all\""),
+        ConfigKeys.Integer("bypass-map-size", "32768", 1, MaxMapFlows, "flows each bypass flow map can hold (our addition)"),
+        ConfigKeys.Boolean("xdp-replace", "no", "replace an XDP program already on the interface (our addition)"),
     ];
+
+    private const int MaxThreads = 1024;
+    private const int MaxRingFrames = 1 << 24;
+    private const long MaxBlockSize = 1L << 30;
+    private const int MaxMapFlows = 1 << 24;
+
+    /// <summary>Declares a live-capture section: a list of interface entries with <see cref="Keys"/>.</summary>
+    /// <param name="section">The section name (<c>af-packet</c>).</param>
+    /// <param name="description">One line: what reads it.</param>
+    /// <param name="keys">The keys; <see cref="Keys"/> unless a plugin changes a default.</param>
+    /// <returns>The declaration.</returns>
+    public static ConfigKey Declare(string section, string description, IReadOnlyList<ConfigKey>? keys = null) =>
+        new(section, ConfigValueType.InterfaceList, description) { Keys = keys ?? Keys };
 
     /// <summary>
     /// Reads the interfaces of <paramref name="section"/>.
@@ -33,7 +85,7 @@ public static class LiveInterfaceConfiguration
     /// One interface to read (<c>--af-packet=eth0</c>): its entry, else the default entry, else code
     /// defaults. Null: every interface listed in the section (the default entry excluded).
     /// </param>
-    /// <param name="warn">Receives warnings (unknown or deprecated keys) naming file, line and key; may be null.</param>
+    /// <param name="warn">Receives warnings about values (a deprecated cluster type) naming file, line and key; may be null. Unknown keys are the host's to report (see <see cref="Keys"/>).</param>
     /// <returns>The options, one per interface, in file order.</returns>
     /// <exception cref="ConfigurationException">A value is wrong; the message names file, line, key and what is allowed.</exception>
     public static IReadOnlyList<LiveInterfaceOptions> Read(ConfigNode root, string section, string? onlyInterface, Action<string>? warn)
@@ -60,7 +112,6 @@ public static class LiveInterfaceConfiguration
                 }
 
                 string name = ReadInterfaceName(item);
-                WarnUnknownKeys(item, warn);
                 if (string.Equals(name, DefaultInterface, StringComparison.Ordinal))
                 {
                     if (defaults is not null)
@@ -125,25 +176,6 @@ public static class LiveInterfaceConfiguration
         return nameNode.Value.Trim();
     }
 
-    private static void WarnUnknownKeys(ConfigNode item, Action<string> warn)
-    {
-        foreach (KeyValuePair<string, ConfigNode> entry in item.Entries)
-        {
-            if (Array.IndexOf(KnownKeys, entry.Key) < 0)
-            {
-                warn($"{entry.Value.Location}: {entry.Value.Path}: unknown key '{entry.Key}' ignored");
-            }
-            else if (entry.Key is "rollover")
-            {
-                warn($"{entry.Value.Location}: {entry.Value.Path}: 'rollover' is deprecated and ignored");
-            }
-            else if (entry.Key is "use-mmap")
-            {
-                warn($"{entry.Value.Location}: {entry.Value.Path}: 'use-mmap' was removed (mmap is always used) and is ignored");
-            }
-        }
-    }
-
     private static LiveInterfaceOptions Build(string name, ConfigNode? entry, ConfigNode? defaults, ref int nextClusterId, Action<string> warn)
     {
         ConfigNode? Lookup(string key) => entry?[key] ?? defaults?[key];
@@ -156,7 +188,7 @@ public static class LiveInterfaceConfiguration
 
         if (Lookup("threads") is { } threads)
         {
-            options.Threads = IsWord(threads, "auto") ? 0 : (int)AsInteger(threads, 1, 1024, " or 'auto'");
+            options.Threads = IsWord(threads, "auto") ? 0 : (int)AsInteger(threads, 1, MaxThreads, " or 'auto'");
         }
 
         if (Lookup("cluster-id") is { } clusterId)
@@ -221,13 +253,13 @@ public static class LiveInterfaceConfiguration
 
         if (Lookup("ring-size") is { } ringSize)
         {
-            options.RingSize = (int)AsInteger(ringSize, 1, 1 << 24, string.Empty);
+            options.RingSize = (int)AsInteger(ringSize, 1, MaxRingFrames, string.Empty);
         }
 
         if (Lookup("block-size") is { } blockSize)
         {
             int page = Environment.SystemPageSize;
-            long bytes = blockSize.AsSize(page, 1L << 30);
+            long bytes = blockSize.AsSize(page, MaxBlockSize);
             if (bytes % page != 0)
             {
                 throw blockSize.Error($"{blockSize.Value} is not a multiple of the page size ({page} bytes); expected e.g. {page << 5}");
@@ -243,7 +275,7 @@ public static class LiveInterfaceConfiguration
 
         if (Lookup("v2-block-size") is { } v2BlockSize)
         {
-            options.V2BlockSize = (int)v2BlockSize.AsSize(0, 1L << 30);
+            options.V2BlockSize = (int)v2BlockSize.AsSize(0, MaxBlockSize);
         }
 
         options.UseEmergencyFlush = Lookup("use-emergency-flush")?.AsBoolean() ?? false;
@@ -290,7 +322,7 @@ public static class LiveInterfaceConfiguration
 
         if (Lookup("bypass-map-size") is { } mapSize)
         {
-            options.BypassMapSize = (int)AsInteger(mapSize, 1, 1 << 24, " (flows)");
+            options.BypassMapSize = (int)AsInteger(mapSize, 1, MaxMapFlows, " (flows)");
         }
 
         options.XdpReplace = Lookup("xdp-replace")?.AsBoolean() ?? false;

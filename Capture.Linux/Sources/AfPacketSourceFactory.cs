@@ -4,7 +4,6 @@ using Capture.Linux.Bypass;
 using Capture.Linux.Filter;
 using Capture.Linux.Ring;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Linux.Sources;
 
@@ -16,16 +15,20 @@ public sealed class AfPacketSourceFactory : ICaptureSourceFactory
 {
     private readonly string _section;
     private readonly InterfaceBypassFactory? _bypassFactory;
+    private readonly ILoggerFactory _loggerFactory;
 
     /// <summary>A factory for the plugin <paramref name="descriptor"/> describes, reading its interfaces from <paramref name="section"/>.</summary>
     /// <param name="descriptor">The plugin's descriptor (named in errors).</param>
     /// <param name="section">The YAML section with af-packet's keys (<c>af-packet</c>, or a plugin's own section with the same keys).</param>
     /// <param name="bypassFactory">Builds the kernel bypass of an interface with <c>bypass: yes</c>; null refuses <c>bypass: yes</c>.</param>
-    public AfPacketSourceFactory(CapturePluginDescriptor descriptor, string section, InterfaceBypassFactory? bypassFactory)
+    /// <param name="loggerFactory">The host's logging.</param>
+    public AfPacketSourceFactory(CapturePluginDescriptor descriptor, string section, InterfaceBypassFactory? bypassFactory, ILoggerFactory loggerFactory)
     {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         Descriptor = descriptor;
         _section = section;
         _bypassFactory = bypassFactory;
+        _loggerFactory = loggerFactory;
     }
 
     /// <inheritdoc />
@@ -35,7 +38,7 @@ public sealed class AfPacketSourceFactory : ICaptureSourceFactory
     public IReadOnlyList<ICaptureSource> CreateSources(CaptureSourceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ILoggerFactory loggerFactory = request.Services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance;
+        ILoggerFactory loggerFactory = _loggerFactory;
         ILogger logger = loggerFactory.CreateLogger<AfPacketSourceFactory>();
         IReadOnlyList<LiveInterfaceOptions> interfaces = LiveInterfaceConfiguration.Read(
             request.Configuration, _section, string.IsNullOrEmpty(request.Target) ? null : request.Target, warning => FactoryLog.ConfigurationWarning(logger, warning));

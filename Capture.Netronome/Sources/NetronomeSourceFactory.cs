@@ -4,7 +4,6 @@ using Capture.Linux.Sources;
 using Capture.Netronome.Bypass;
 using Capture.Netronome.Configuration;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Netronome.Sources;
 
@@ -15,7 +14,13 @@ namespace Capture.Netronome.Sources;
 /// </summary>
 internal sealed class NetronomeSourceFactory : ICaptureSourceFactory
 {
-    public NetronomeSourceFactory(CapturePluginDescriptor descriptor) => Descriptor = descriptor;
+    private readonly ILoggerFactory _loggerFactory;
+
+    public NetronomeSourceFactory(CapturePluginDescriptor descriptor, ILoggerFactory loggerFactory)
+    {
+        Descriptor = descriptor;
+        _loggerFactory = loggerFactory;
+    }
 
     public CapturePluginDescriptor Descriptor { get; }
 
@@ -23,8 +28,7 @@ internal sealed class NetronomeSourceFactory : ICaptureSourceFactory
     {
         ArgumentNullException.ThrowIfNull(request);
         const string section = NetronomeCapturePlugin.CaptureName;
-        ILoggerFactory loggerFactory = request.Services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance;
-        ILogger logger = loggerFactory.CreateLogger("Capture.Netronome");
+        ILogger logger = _loggerFactory.CreateLogger("Capture.Netronome");
 
         // Warnings about the section come once, from the af-packet factory reading it below.
         IReadOnlyList<LiveInterfaceOptions> interfaces = LiveInterfaceConfiguration.Read(
@@ -40,7 +44,7 @@ internal sealed class NetronomeSourceFactory : ICaptureSourceFactory
         }
 
         var rings = new AfPacketSourceFactory(Descriptor, section, (options, factory) =>
-            OffloadInterfaceBypass.Start(settings.TryGetValue(options.Interface, out OffloadInterfaceOptions? found) ? found : OffloadConfiguration.Validate(request.Configuration, section, options), factory));
+            OffloadInterfaceBypass.Start(settings.TryGetValue(options.Interface, out OffloadInterfaceOptions? found) ? found : OffloadConfiguration.Validate(request.Configuration, section, options), factory), _loggerFactory);
         return rings.CreateSources(request);
     }
 }

@@ -1,13 +1,12 @@
 using Capture.Abstractions;
 using Capture.Pcap.Files;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Capture.Pcap.Sources;
 
 /// <summary>Opens one source per request: a capture file, or a directory of them read as one.</summary>
-internal sealed class PcapSourceFactory : ICaptureSourceFactory
+internal sealed class PcapSourceFactory(IOptions<PcapFileOptions> options, ILoggerFactory loggerFactory) : ICaptureSourceFactory
 {
     /// <inheritdoc />
     public CapturePluginDescriptor Descriptor => PcapCapturePlugin.SharedDescriptor;
@@ -16,7 +15,6 @@ internal sealed class PcapSourceFactory : ICaptureSourceFactory
     public IReadOnlyList<ICaptureSource> CreateSources(CaptureSourceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        PcapFileOptions options = PcapFileOptions.FromConfiguration(request.Configuration);
         string target = request.Target
             ?? throw new CaptureException("pcap: no capture file or directory given (-r <file-or-directory>)");
         bool isDirectory = Directory.Exists(target);
@@ -32,7 +30,6 @@ internal sealed class PcapSourceFactory : ICaptureSourceFactory
             using CaptureFileReader probe = CaptureFileReader.Open(target, 4096, beforeBlockingRead: null);
         }
 
-        ILoggerFactory loggers = request.Services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-        return [new PcapCaptureSource(target, isDirectory, options, request.Checksums, loggers.CreateLogger("Capture.Pcap"))];
+        return [new PcapCaptureSource(target, isDirectory, options.Value, request.Checksums, loggerFactory.CreateLogger("Capture.Pcap"))];
     }
 }

@@ -118,11 +118,22 @@ internal static class DetectProgram
         ConfigNode root = SuricataYaml.Load(configFile);
         ConfigOverrides.Apply(root, command.Overrides.Select(o => $"{o.Key}={o.Value}"));
 
+        // The plugins come first: the configuration is checked against the sections they declare.
+        // The default root, then YAML plugins:, then --plugin-dir; a broken plugin this run does not use is skipped.
         var plugins = new CapturePluginLoadOptions { Configuration = root, LoggerFactory = loggerFactory };
+        foreach (string directory in HostConfiguration.ReadPluginDirectories(root).Concat(command.PluginDirectories))
+        {
+            plugins.PluginRoots.Add(directory);
+        }
 
-        // Sections read by the plugins (and "vars", read by detection) are not unknown.
+        plugins.RequiredPlugins = [command.CaptureName];
+        plugins.LoadRequiredOnly = true;
+        var loader = new CapturePluginLoader(plugins);
+        IReadOnlyList<LoadedCapturePlugin> loaded = loader.Load();
+
         // The binder logs each warning once as it finds it.
-        HostConfiguration configuration = HostConfiguration.Bind(root, logger, ["vars", "af-packet", "netronome", "pcap"]);
+        HostConfiguration configuration = HostConfiguration.Bind(
+            root, logger, [.. DetectSections.All, .. loaded.SelectMany(plugin => plugin.Plugin.ConfigurationSections)]);
 
         DetectRunOptions run = Resolve(command, configuration, configFile, interactive);
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -147,15 +158,7 @@ internal static class DetectProgram
             o.RulesFromCommandLine = run.RulesFromCommandLine;
             o.InitErrorsFatal = run.InitErrorsFatal;
         });
-        // The default root, then YAML plugins:, then --plugin-dir; a broken plugin this run does not use is skipped.
-        foreach (string directory in configuration.PluginDirectories.Concat(command.PluginDirectories))
-        {
-            plugins.PluginRoots.Add(directory);
-        }
-
-        plugins.RequiredPlugins = [run.CaptureName];
-        plugins.LoadRequiredOnly = true;
-        builder.Services.AddCapturePlugins(plugins);
+        loader.Register(builder.Services, loaded);
         builder.Services.AddSingleton<DetectRun>();
         return builder.Build();
     }

@@ -8,9 +8,10 @@ namespace Capture.Pcap.Tests;
 /// <summary>Opens pcap sources the way the host does: the plugin registers its factory, the factory opens the target.</summary>
 internal static class PcapHarness
 {
-    public static ICaptureSourceFactory CreateFactory(ConfigNode configuration)
+    public static ICaptureSourceFactory CreateFactory(ConfigNode configuration, ILoggerFactory? loggers = null)
     {
-        var services = new ServiceCollection();
+        // As the host: its logging is a service the factory receives through its constructor.
+        var services = new ServiceCollection().AddSingleton(loggers ?? NullLoggerFactory.Instance);
         var plugin = new PcapCapturePlugin();
         plugin.ConfigureServices(services, new CapturePluginContext(CaptureContract.Current, AppContext.BaseDirectory, configuration, NullLoggerFactory.Instance));
         return services.BuildServiceProvider().GetRequiredKeyedService<ICaptureSourceFactory>(PcapCapturePlugin.CaptureName);
@@ -26,7 +27,7 @@ internal static class PcapHarness
             Checksums = checksums,
             Services = new ServiceCollection().AddSingleton(loggers ?? NullLoggerFactory.Instance).BuildServiceProvider(),
         };
-        return Assert.Single(CreateFactory(configuration).CreateSources(request));
+        return Assert.Single(CreateFactory(configuration, loggers).CreateSources(request));
     }
 
     /// <summary>Starts a source and reads it to the end.</summary>

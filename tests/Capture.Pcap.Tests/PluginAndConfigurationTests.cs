@@ -30,7 +30,7 @@ public sealed class PluginAndConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void The_section_is_read_with_defaults_and_unknown_keys_are_left_to_the_host()
+    public void The_section_is_read_with_defaults()
     {
         PcapFileOptions defaults = PcapFileOptions.FromConfiguration(ConfigNode.CreateMapping());
         Assert.Equal(ChecksumMode.Auto, defaults.ChecksumChecks);
@@ -38,10 +38,43 @@ public sealed class PluginAndConfigurationTests : IDisposable
         Assert.Equal(32768, defaults.BypassTableSize);
 
         PcapFileOptions options = PcapFileOptions.FromConfiguration(PcapHarness.Configuration(
-            ("checksum-checks", "no"), ("buffer-size", "128kb"), ("bypass-table-size", "100"), ("delete-when-done", "yes")));
+            ("checksum-checks", "no"), ("buffer-size", "128kb"), ("bypass-table-size", "100"), ("delete-when-done", "no")));
         Assert.Equal(ChecksumMode.None, options.ChecksumChecks);
         Assert.Equal(128 << 10, options.BufferSize);
         Assert.Equal(100, options.BypassTableSize);
+    }
+
+    [Theory]
+    [InlineData("continuous")]
+    [InlineData("recursive")]
+    [InlineData("delete-when-done")]
+    public void Directory_watching_modes_are_refused_not_ignored(string key)
+    {
+        ConfigurationException failure = Assert.Throws<ConfigurationException>(() => PcapFileOptions.FromConfiguration(PcapHarness.Configuration((key, "yes"))));
+        Assert.StartsWith($"test.yaml:2: pcap-file.{key}: '{key}: yes' is not supported", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_plugin_declares_its_section_with_every_key_it_reads()
+    {
+        ConfigKey section = Assert.Single(((ICapturePlugin)new PcapCapturePlugin()).ConfigurationSections);
+        Assert.Same(PcapFileOptions.Section, section);
+        Assert.Equal(PcapFileOptions.SectionName, section.Name);
+        ConfigKey table = section.Keys.Single(k => k.Name == "bypass-table-size");
+        Assert.Equal((ConfigValueType.Integer, "32768", 2L, 1L << 24), (table.Type, table.Default, table.Minimum, table.Maximum));
+        Assert.Equal(PcapFileOptions.DefaultBypassTableSize.ToString(System.Globalization.CultureInfo.InvariantCulture), table.Default);
+        Assert.Equal(["auto", "yes", "no"], section.Keys.Single(k => k.Name == "checksum-checks").Allowed);
+
+        // The declared bounds are the ones the reader enforces.
+        foreach (ConfigKey key in section.Keys.Where(k => k.Minimum is not null))
+        {
+            string below = (key.Minimum!.Value - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string above = (key.Maximum!.Value + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Throws<ConfigurationException>(() => PcapFileOptions.FromConfiguration(PcapHarness.Configuration((key.Name, below))));
+            Assert.Throws<ConfigurationException>(() => PcapFileOptions.FromConfiguration(PcapHarness.Configuration((key.Name, above))));
+            _ = PcapFileOptions.FromConfiguration(PcapHarness.Configuration((key.Name, key.Minimum.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            _ = PcapFileOptions.FromConfiguration(PcapHarness.Configuration((key.Name, key.Maximum.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
     }
 
     [Theory]

@@ -9,7 +9,7 @@ namespace Detect.Sample.Tests;
 public sealed class DetectConfigurationTests
 {
     private static HostConfiguration Bind(string yaml) =>
-        HostConfiguration.Bind(SuricataYaml.Parse(yaml, "detect.yaml"), NullLogger.Instance, ["vars"]);
+        HostConfiguration.Bind(SuricataYaml.Parse(yaml, "detect.yaml"), NullLogger.Instance, DetectSections.All);
 
     [Fact]
     public void Eve_settings_follow_the_eve_log_output()
@@ -37,7 +37,7 @@ public sealed class DetectConfigurationTests
     public void Shipped_configuration_binds_without_warnings()
     {
         string path = Path.Combine(Capture.Tests.Shared.SharedPcaps.RepositoryRoot, "Detect.Sample", "detect.yaml");
-        HostConfiguration configuration = HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance, ["vars"]);
+        HostConfiguration configuration = HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance, DetectSections.All);
         Assert.Empty(configuration.Warnings);
         Assert.True(configuration.Stream.Bypass);
         Assert.Equal(64 * 1024, configuration.Stream.ReassemblyDepth);

@@ -158,13 +158,12 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("vlan:\n  use-for-tracking: perhaps\n", 2, "vlan.use-for-tracking", "expected yes or no")]
     [InlineData("defrag:\n  timeout: 0\n", 2, "defrag.timeout", "1..65535")]
     [InlineData("stream:\n  reassembly:\n    depth: deep\n", 3, "stream.reassembly.depth", "expected a size")]
-    [InlineData("rule-files: { a: b }\n", 1, "rule-files", "expected a list of rule files")]
-    [InlineData("pcap-file:\n  continuous: yes\n", 2, "pcap-file.continuous", "'continuous: yes' is not supported")]
-    [InlineData("pcap-file:\n  recursive: yes\n", 2, "pcap-file.recursive", "'recursive: yes' is not supported")]
-    [InlineData("pcap-file:\n  delete-when-done: yes\n", 2, "pcap-file.delete-when-done", "'delete-when-done: yes' is not supported")]
+    [InlineData("rule-files: { a: b }\n", 1, "rule-files", "expected a list (rule files; relative names")]
+    [InlineData("threading:\n  detect-thread-ratio: lots\n", 2, "threading.detect-thread-ratio", "'lots' is not allowed; expected a number 0..1024")]
+    [InlineData("outputs:\n  - eve-log: {}\n    fast: {}\n", 2, "outputs.0", "expected one item per list entry")]
     [InlineData("outputs:\n  - eve-log:\n      filename: ../eve.json\n", 3, "outputs.0.eve-log.filename", "'../eve.json' is not a plain file name")]
     [InlineData("outputs:\n  - eve-log:\n      filemode: 999\n", 3, "outputs.0.eve-log.filemode", "expected octal permissions")]
-    [InlineData("outputs:\n  - eve-log:\n      flush-interval: 61\n", 3, "outputs.0.eve-log.flush-interval", "seconds from 0 to 60")]
+    [InlineData("outputs:\n  - eve-log:\n      flush-interval: 61\n", 3, "outputs.0.eve-log.flush-interval", "61 is out of range; expected a number 0..60")]
     [InlineData("outputs:\n  - eve-log:\n      write-error: ignore\n", 3, "outputs.0.eve-log.write-error", "expected one of: continue, stop")]
     public void Bad_value_names_file_line_key_and_what_is_allowed(string yaml, int line, string key, string allowed)
     {
@@ -246,9 +245,9 @@ public sealed class HostConfigurationTests : IDisposable
         HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Load(path), logger);
 
         Assert.Equal(1024, config.Flow.HashSize);
-        Assert.Equal(4, config.Warnings.Count);
-        Assert.Contains(config.Warnings, w => w.StartsWith($"{path}:3: flow.hash-sise: unknown key 'hash-sise' ignored", StringComparison.Ordinal));
-        Assert.StartsWith($"{path}:4: frobnicate: unknown section 'frobnicate' ignored", config.Warnings.Single(w => w.Contains("frobnicate", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal(3, config.Warnings.Count);
+        Assert.Contains($"{path}:3: flow.hash-sise: unknown key 'hash-sise' ignored; did you mean hash-size?", config.Warnings);
+        Assert.Equal(["frobnicate", "vars"], config.UndeclaredSections);
         Assert.Contains(config.Warnings, w => w.StartsWith($"{path}:7: flow-timeouts.udp.closed: 'closed' applies to default and tcp only", StringComparison.Ordinal));
         Assert.Contains(config.Warnings, w => w.StartsWith($"{path}:13: outputs.0.eve-log.types.1: unknown event type 'telepathy'", StringComparison.Ordinal));
         Assert.Equal(["flow"], config.EveLog.Types);
@@ -283,10 +282,82 @@ public sealed class HostConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Capture_and_plugin_sections_are_not_warned_about()
+    public void A_section_nobody_declares_is_reported_once_and_a_near_miss_warns()
     {
-        ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\nnetronome: []\nsynthetic:\n  frames: 3\n", "p.yaml");
-        Assert.Empty(HostConfiguration.Bind(root, NullLogger.Instance, ["synthetic"]).Warnings);
-        Assert.Single(HostConfiguration.Bind(root, NullLogger.Instance).Warnings);
+        ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\nnetronome: []\nflwo:\n  hash-size: 2\nlogging: {}\n", "p.yaml");
+        var logger = new ListLogger();
+        HostConfiguration config = HostConfiguration.Bind(root, logger);
+
+        Assert.Equal(["af-packet", "netronome"], config.UndeclaredSections);
+        Assert.Equal(["p.yaml:4: flwo: unknown section 'flwo' ignored; did you mean flow?"], config.Warnings);
+        Assert.Single(logger.Messages, m => m.Contains("section 'af-packet' is declared by neither the host nor a loaded plugin", StringComparison.Ordinal));
+        // Suricata's sections the host declares as not used (logging) are neither warned nor reported.
+        Assert.DoesNotContain(logger.Messages, m => m.Contains("'logging'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_plugins_declared_section_is_checked_key_by_key()
+    {
+        ConfigKey synthetic = ConfigKeys.Mapping(
+            "synthetic",
+            "a test plugin's section",
+            [
+                ConfigKeys.Integer("frames", "1", 1, 100, "frames to make"),
+                ConfigKeys.Size("bypass-table-size", "1mb", 1, 1L << 30, "table"),
+                .. ConfigKeys.NotUsed("legacy-key"),
+            ]);
+        ConfigNode good = SuricataYaml.Parse("synthetic:\n  frames: 3\n  bypass-table-size: 64kb\n  legacy-key: x\n", "s.yaml");
+        HostConfiguration config = HostConfiguration.Bind(good, NullLogger.Instance, [synthetic]);
+        Assert.Empty(config.Warnings);
+        Assert.Empty(config.UndeclaredSections);
+
+        ConfigNode typo = SuricataYaml.Parse("synthetic:\n  frame: 3\n  colour: red\n", "s.yaml");
+        Assert.Equal(
+            ["s.yaml:2: synthetic.frame: unknown key 'frame' ignored; did you mean frames?",
+             "s.yaml:3: synthetic.colour: unknown key 'colour' ignored; expected one of: frames, bypass-table-size"],
+            HostConfiguration.Bind(typo, NullLogger.Instance, [synthetic]).Warnings);
+
+        ConfigNode bad = SuricataYaml.Parse("synthetic:\n  frames: 500\n", "s.yaml");
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => HostConfiguration.Bind(bad, NullLogger.Instance, [synthetic]));
+        Assert.Equal("s.yaml:2: synthetic.frames: 500 is out of range; expected an integer 1..100", error.Message);
+
+        // Without the plugin's declaration the section is nobody's: reported, its keys not checked.
+        Assert.Equal(["synthetic"], HostConfiguration.Bind(bad, NullLogger.Instance).UndeclaredSections);
+    }
+
+    [Fact]
+    public void A_section_declared_twice_is_refused()
+    {
+        ConfigKey flow = ConfigKeys.Mapping("flow", "a plugin that claims the host's section");
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => HostConfiguration.Bind(ConfigNode.CreateMapping(), NullLogger.Instance, [flow]));
+        Assert.Contains("section 'flow' is declared 2 times", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_host_key_is_declared_with_a_description_and_its_default_is_what_an_empty_file_binds()
+    {
+        HostConfiguration defaults = HostConfiguration.Bind(ConfigNode.CreateMapping(), NullLogger.Instance);
+        ConfigKey Key(string path)
+        {
+            IReadOnlyList<ConfigKey> level = HostConfiguration.Sections;
+            ConfigKey? found = null;
+            foreach (string part in path.Split('.'))
+            {
+                found = level.Single(k => k.Name == part);
+                level = found.Keys;
+            }
+
+            return found!;
+        }
+
+        Assert.All(HostConfiguration.Sections, s => Assert.False(string.IsNullOrWhiteSpace(s.Description)));
+        Assert.Equal(defaults.Flow.HashSize.ToString(System.Globalization.CultureInfo.InvariantCulture), Key("flow.hash-size").Default);
+        Assert.Equal(defaults.Flow.Prealloc.ToString(System.Globalization.CultureInfo.InvariantCulture), Key("flow.prealloc").Default);
+        Assert.Equal(ConfigKey.FormatSize(defaults.Flow.Memcap), Key("flow.memcap").Default);
+        Assert.Equal(defaults.Flow.Timeouts.Tcp.Closed.ToString(System.Globalization.CultureInfo.InvariantCulture), Key("flow-timeouts.tcp.closed").Default);
+        Assert.Equal(defaults.Stats.Interval.ToString(System.Globalization.CultureInfo.InvariantCulture), Key("stats.interval").Default);
+        Assert.Equal(ConfigKey.FormatSize(defaults.Stream.ReassemblyDepth), Key("stream.reassembly.depth").Default);
+        Assert.Equal(defaults.EveLog.FileName, Key("outputs.eve-log.filename").Default);
+        Assert.Equal(string.Join(", ", defaults.EveLog.Types), Key("outputs.eve-log.types").Default);
     }
 }

@@ -2,10 +2,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Capture.Hosting.Tests.Configuration;
 
-/// <summary>Keeps warnings logged through it.</summary>
+/// <summary>Keeps what is logged through it.</summary>
 internal sealed class ListLogger : ILogger
 {
     public List<string> Warnings { get; } = [];
+
+    /// <summary>Every message, whatever its level.</summary>
+    public List<string> Messages { get; } = [];
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
@@ -15,6 +18,7 @@ internal sealed class ListLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
+        Messages.Add(formatter(state, exception));
         if (logLevel == LogLevel.Warning)
         {
             Warnings.Add(formatter(state, exception));

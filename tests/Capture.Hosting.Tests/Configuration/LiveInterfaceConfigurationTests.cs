@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using Capture.Linux.Configuration;
 using Capture.Hosting.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Hosting.Tests.Configuration;
 
@@ -197,17 +198,36 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_and_deprecated_keys_warn_with_file_line_and_key()
+    public void Unknown_and_deprecated_keys_warn_from_the_declarations_and_a_deprecated_value_from_the_reader()
     {
         string path = _files.Write("warn-af.yaml", "af-packet:\n  - interface: eth0\n    thread: 4\n    use-mmap: yes\n    cluster-type: cluster_rollover\n");
+        ConfigNode root = SuricataYaml.Load(path);
         var warnings = new List<string>();
-        LiveInterfaceOptions eth0 = Assert.Single(LiveInterfaceConfiguration.Read(SuricataYaml.Load(path), "af-packet", null, warnings.Add));
+        LiveInterfaceOptions eth0 = Assert.Single(LiveInterfaceConfiguration.Read(root, "af-packet", null, warnings.Add));
 
         Assert.Equal(LiveInterfaceClusterType.Flow, eth0.ClusterType);
-        Assert.Equal(3, warnings.Count);
-        Assert.StartsWith($"{path}:3: af-packet.0.thread: unknown key 'thread' ignored", warnings[0], StringComparison.Ordinal);
-        Assert.StartsWith($"{path}:4: af-packet.0.use-mmap:", warnings[1], StringComparison.Ordinal);
-        Assert.StartsWith($"{path}:5: af-packet.0.cluster-type: cluster_rollover is deprecated", warnings[2], StringComparison.Ordinal);
+        Assert.StartsWith($"{path}:5: af-packet.0.cluster-type: cluster_rollover is deprecated", Assert.Single(warnings), StringComparison.Ordinal);
+
+        // Keys are the host's to check, against the section the plugin declares.
+        HostConfiguration host = HostConfiguration.Bind(root, NullLogger.Instance, [LiveInterfaceConfiguration.Declare("af-packet", "test")]);
+        Assert.Equal(2, host.Warnings.Count);
+        Assert.Equal($"{path}:3: af-packet.0.thread: unknown key 'thread' ignored; did you mean threads?", host.Warnings[0]);
+        Assert.StartsWith($"{path}:4: af-packet.0.use-mmap: 'use-mmap' was removed", host.Warnings[1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("    threads: many\n", "af-packet.0.threads", "'many' is not allowed; expected an integer 1..1024 or auto")]
+    [InlineData("    threads: 2000\n", "af-packet.0.threads", "2000 is out of range")]
+    [InlineData("    cluster-type: cluster_magic\n", "af-packet.0.cluster-type", "expected one of: cluster_flow, cluster_cpu, cluster_qm")]
+    [InlineData("    xdp-mode: fast\n", "af-packet.0.xdp-mode", "expected one of: soft, driver, hw")]
+    [InlineData("    bypass: perhaps\n", "af-packet.0.bypass", "expected yes or no")]
+    public void A_bad_value_in_a_declared_section_names_the_key_and_what_is_allowed(string line, string key, string allowed)
+    {
+        ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\n" + line, "v.yaml");
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() =>
+            HostConfiguration.Bind(root, NullLogger.Instance, [LiveInterfaceConfiguration.Declare("af-packet", "test")]));
+        Assert.StartsWith($"v.yaml:3: {key}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(allowed, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

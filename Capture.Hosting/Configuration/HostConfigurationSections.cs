@@ -1,0 +1,183 @@
+using Capture.Abstractions;
+using static Capture.Abstractions.ConfigKeys;
+
+namespace Capture.Hosting.Configuration;
+
+/// <summary>
+/// The sections the host reads (and documents), declared as plugins declare theirs, plus the
+/// Suricata sections it accepts and does not use so that a stock suricata.yaml loads quietly.
+/// </summary>
+internal static class HostConfigurationSections
+{
+    /// <summary>EVE event types Suricata writes; an unknown one in <c>types</c> warns and is dropped.</summary>
+    public static readonly string[] EveTypes =
+    [
+        "alert", "anomaly", "http", "dns", "tls", "files", "drop", "smtp", "ftp", "ftp-data", "rdp", "nfs", "smb",
+        "tftp", "ike", "dcerpc", "krb5", "bittorrent-dht", "snmp", "rfb", "sip", "quic", "dhcp", "ssh", "mqtt",
+        "http2", "pgsql", "stats", "flow", "netflow", "metadata", "arp", "frame", "dnp3", "modbus", "enip", "ldap",
+        "websocket", "pop3", "doh2", "mdns", "template",
+    ];
+
+    public static IReadOnlyList<ConfigKey> All { get; } = Declare();
+
+    /// <summary>The outputs declared under <c>outputs:</c> (eve-log, and Suricata's others, accepted and not written).</summary>
+    public static IReadOnlyList<string> Outputs { get; } = [.. All.Single(s => string.Equals(s.Name, "outputs", StringComparison.Ordinal)).Keys.Select(k => k.Name)];
+
+    private static ConfigKey[] Declare() =>
+    [
+        Mapping(
+            "flow",
+            "Flow table sizing, per worker",
+            [
+                Integer("hash-size", "65536", 1, int.MaxValue, "buckets of the hash index per worker, rounded up to a power of two"),
+                Integer("prealloc", "10000", 0, int.MaxValue, "flow records per worker made and touched at start"),
+                Size("memcap", "32mb", 1, long.MaxValue, "the most the flow tables may take; more than the machine's memory is refused"),
+                Integer("emergency-recovery", "30", 1, 100, "% of the table's largest size free that ends emergency mode"),
+                .. NotUsed("managers", "recyclers", "memcap-policy", "rate-tracking", "hash-seed"),
+            ]),
+        Mapping(
+            "flow-timeouts",
+            "Flow timeouts in seconds, per protocol",
+            Timeouts("default", closed: "0", emergencyClosed: "0"),
+            Timeouts("tcp", closed: "10", emergencyClosed: "5"),
+            Timeouts("udp", closed: null, emergencyClosed: null),
+            Timeouts("icmp", closed: null, emergencyClosed: null)),
+        Mapping(
+            "defrag",
+            "IP defragmentation",
+            [
+                Size("memcap", "32mb", 1, long.MaxValue, "memory for fragments being reassembled"),
+                Integer("trackers", "65535", 1, int.MaxValue, "datagrams being reassembled at once"),
+                Integer("max-frags", "65535", 1, int.MaxValue, "fragments held at once"),
+                Integer("timeout", "60", 1, 65535, "seconds an incomplete datagram is kept"),
+                Boolean("enabled", "yes", "reassemble fragments (our addition)"),
+                .. NotUsed("memcap-policy", "hash-size", "prealloc", "host-config"),
+            ]),
+        Mapping("vlan", "VLAN handling", Boolean("use-for-tracking", "yes", "VLAN ids are part of the flow key")),
+        Mapping(
+            "threading",
+            "Workers of an offline capture",
+            [
+                new ConfigKey("detect-thread-ratio", ConfigValueType.Number, "workers an offline capture is spread over = online CPUs × ratio, at least 1; absent: 1 worker")
+                {
+                    Minimum = 0,
+                    Maximum = 1024,
+                },
+                .. NotUsed("set-cpu-affinity", "cpu-affinity", "stack-size"),
+            ]),
+        new ConfigKey("plugins", ConfigValueType.List, "plugin roots (directories), relative to the YAML file"),
+        new ConfigKey("outputs", ConfigValueType.NamedList, "outputs; this host writes eve-log")
+        {
+            Keys =
+            [
+                new ConfigKey("eve-log", ConfigValueType.Mapping, "the EVE JSON log") { Keys = EveLog() },
+                .. NotUsed(
+                    "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "pcap-log", "alert-debug", "alert-prelude",
+                    "stats", "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
+                    "alert-json-log"),
+            ],
+        },
+        Mapping(
+            "unix-command",
+            "The control socket",
+            Choice("enabled", "no", "open the socket (auto counts as yes)", "yes", "no", "auto", "true", "false", "on", "off"),
+            Text("filename", "suricata-command.socket", "socket path; relative names go to /var/run/suricata/"),
+            Integer("idle-timeout", "300", 1, 86400, "seconds a connection with no request in progress is kept"),
+            Integer("message-timeout", "10", 1, 3600, "seconds a request may take from its first byte"),
+            Integer("max-connections", "32", 1, 1024, "connections served at once; more are answered NOK and closed")),
+        Mapping(
+            "stats",
+            "Periodic statistics",
+            [
+                Boolean("enabled", "yes", "write statistics records"),
+                Integer("interval", "8", 1, 86400, "seconds between statistics records"),
+                Boolean("decoder-events", "yes", "count decoder events"),
+                Text("decoder-events-prefix", "decoder.event", "prefix of decoder event counters"),
+                Boolean("stream-events", "no", "count stream events"),
+                .. NotUsed("exception-policy"),
+            ]),
+        Text("default-rule-path", null, "directory relative rule files are found in"),
+        new ConfigKey("rule-files", ConfigValueType.List, "rule files; relative names are joined to default-rule-path, else to the YAML file's directory"),
+        Mapping(
+            "stream",
+            "TCP stream settings this host uses",
+            [
+                Boolean("bypass", "no", "bypass a flow when its reassembly depth is reached"),
+                Mapping(
+                    "reassembly",
+                    "Reassembly",
+                    [
+                        Size("depth", "1mb", 0, long.MaxValue, "bytes inspected per direction; 0 is unlimited"),
+                        .. NotUsed(
+                            "memcap", "memcap-policy", "toserver-chunk-size", "toclient-chunk-size", "randomize-chunk-size", "randomize-chunk-range",
+                            "raw", "segment-prealloc", "check-overlap-different-data", "max-regions", "urgent", "zero-copy-size"),
+                    ]),
+                .. NotUsed(
+                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "midstream-policy", "async-oneside",
+                    "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"),
+            ]),
+        new ConfigKey("app-layer", ConfigValueType.Mapping, "Application layer; only the TLS encryption handling is read")
+        {
+            OpenKeys = true,
+            Keys =
+            [
+                new ConfigKey("protocols", ConfigValueType.Mapping, "protocols")
+                {
+                    OpenKeys = true,
+                    Keys =
+                    [
+                        new ConfigKey("tls", ConfigValueType.Mapping, "TLS")
+                        {
+                            OpenKeys = true,
+                            Keys = [Choice("encryption-handling", "default", "what happens to a flow once TLS is encrypted (track-only counts as default)", "default", "track-only", "bypass", "full")],
+                        },
+                    ],
+                },
+            ],
+        },
+        Text("default-log-dir", null, "the log directory when -l is not given"),
+        .. NotUsed(
+            "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
+            "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
+            "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
+            "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
+            "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "sensor-name", "umask",
+            "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
+            "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir"),
+    ];
+
+    private static ConfigKey Timeouts(string protocol, string? closed, string? emergencyClosed)
+    {
+        const string TcpOnly = "applies to default and tcp only; ignored";
+        ConfigKey Seconds(string name, string defaultValue, string description) => Integer(name, defaultValue, 0, int.MaxValue, description);
+        ConfigKey Closed(string name, string? defaultValue, string description) =>
+            defaultValue is null ? new ConfigKey(name, ConfigValueType.Integer, description) { IgnoredWarning = $"'{name}' {TcpOnly}" } : Seconds(name, defaultValue, description);
+        return Mapping(
+            protocol,
+            $"{protocol} timeouts, seconds",
+            Seconds("new", "30", "a flow not yet established"),
+            Seconds("established", "300", "an established flow"),
+            Closed("closed", closed, "a closed flow"),
+            Seconds("bypassed", "100", "a bypassed flow; also how often its capture is asked whether it was seen"),
+            Seconds("emergency-new", "10", "new, in emergency mode (longer than new: a tenth of new)"),
+            Seconds("emergency-established", "100", "established, in emergency mode"),
+            Closed("emergency-closed", emergencyClosed, "closed, in emergency mode"),
+            Seconds("emergency-bypassed", "50", "bypassed, in emergency mode"));
+    }
+
+    private static ConfigKey[] EveLog() =>
+    [
+        Boolean("enabled", "no", "write the log (without an outputs: section an eve-log with the defaults is written)"),
+        Choice("filetype", "regular", "regular (or file); the others fail as not supported by this host", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis"),
+        Text("filename", "eve.json", "a plain file name inside the log directory (-l)"),
+        Boolean("append", "yes", "append to an existing file; no empties it at the first event written"),
+        Text("filemode", "640", "octal permissions of a file the host creates (before the umask)"),
+        new ConfigKey("flush-interval", ConfigValueType.Number, "seconds an event may wait in the write buffer; 0: only when the buffer is full") { Default = "1", Minimum = 0, Maximum = 60 },
+        Choice("write-error", "continue", "a failed write: continue (logged once, lost events counted) or stop the run, exit 1", "continue", "stop"),
+        Boolean("community-id", "no", "add community_id to flow and alert records"),
+        Integer("community-id-seed", "0", 0, ushort.MaxValue, "seed of the community id hash"),
+        Boolean("ethernet", "no", "add MAC addresses to records"),
+        new ConfigKey("types", ConfigValueType.List, "event types; an item may carry settings (- alert: { tagged-packets: yes }); an unknown type warns") { Default = "alert, flow, stats" },
+        .. NotUsed("threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"),
+    ];
+}
