@@ -118,7 +118,8 @@ public sealed class ConfigKey
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({DescribeAllowed()})";
 
-    private string Range(Func<long, string> format) => (Minimum, Maximum) switch
+    // A bound at the largest value of the type the reader stores is no bound worth writing.
+    private string Range(Func<long, string> format) => (Minimum, Maximum is int.MaxValue or long.MaxValue ? null : Maximum) switch
     {
         (null, null) => string.Empty,
         ({ } min, null) => $" >= {format(min)}",

@@ -175,10 +175,10 @@ internal sealed class ConfigurationValidator(ILogger logger, Action<ConfigNode, 
         return null;
     }
 
-    /// <summary>The declared name a typo most likely meant: at most two edits away (one for short names), else null.</summary>
+    /// <summary>The declared name a typo most likely meant: at most two edits away (one for names of up to five letters), else null.</summary>
     private static string? Nearest(string name, IReadOnlyList<ConfigKey> keys)
     {
-        int allowed = name.Length <= 4 ? 1 : 2;
+        int allowed = name.Length <= 5 ? 1 : 2;
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (ConfigKey key in keys)

@@ -15,7 +15,7 @@ internal static class HostConfigurationSections
         "alert", "anomaly", "http", "dns", "tls", "files", "drop", "smtp", "ftp", "ftp-data", "rdp", "nfs", "smb",
         "tftp", "ike", "dcerpc", "krb5", "bittorrent-dht", "snmp", "rfb", "sip", "quic", "dhcp", "ssh", "mqtt",
         "http2", "pgsql", "stats", "flow", "netflow", "metadata", "arp", "frame", "dnp3", "modbus", "enip", "ldap",
-        "websocket", "pop3", "doh2", "mdns", "template",
+        "websocket", "pop3", "doh2", "mdns", "llmnr", "template",
     ];
 
     public static IReadOnlyList<ConfigKey> All { get; } = Declare();
@@ -63,7 +63,7 @@ internal static class HostConfigurationSections
                     Minimum = 0,
                     Maximum = 1024,
                 },
-                .. NotUsed("set-cpu-affinity", "cpu-affinity", "stack-size"),
+                .. NotUsed("set-cpu-affinity", "autopin", "cpu-affinity", "stack-size"),
             ]),
         new ConfigKey("plugins", ConfigValueType.List, "plugin roots (directories), relative to the YAML file"),
         new ConfigKey("outputs", ConfigValueType.NamedList, "outputs; this host writes eve-log")

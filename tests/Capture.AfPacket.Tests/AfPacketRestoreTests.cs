@@ -150,7 +150,7 @@ public sealed class AfPacketRestoreTests(AfPacketRestoreNet net) : IClassFixture
             var bypass = (XdpInterfaceBypass)XdpInterfaceBypass.Create(options, loggerFactory, net.PinRoot);
             created(bypass);
             return bypass;
-        });
+        }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         return factory.CreateSources(new CaptureSourceRequest
         {
             Configuration = root,

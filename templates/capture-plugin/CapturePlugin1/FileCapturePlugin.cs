@@ -1,5 +1,6 @@
 using Capture.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CapturePlugin1;
 
@@ -16,8 +17,18 @@ public sealed class FileCapturePlugin : ICapturePlugin
     public CapturePluginDescriptor Descriptor { get; } = CreateDescriptor();
 
     /// <inheritdoc />
-    public void ConfigureServices(IServiceCollection services, CapturePluginContext context) =>
+    public IReadOnlyList<ConfigKey> ConfigurationSections { get; } = [FileCaptureOptions.Section];
+
+    /// <inheritdoc />
+    public void ConfigureServices(IServiceCollection services, CapturePluginContext context)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Bound once, here, so a bad value fails when the plugin is activated; the factory receives it.
+        services.AddSingleton(Options.Create(FileCaptureOptions.FromConfiguration(context.Configuration)));
         services.AddCaptureSourceFactory<FileSourceFactory>(Name);
+    }
 
     /// <summary>The descriptor; the contract version is the SDK's, baked in at compile time.</summary>
     /// <returns>A new descriptor.</returns>

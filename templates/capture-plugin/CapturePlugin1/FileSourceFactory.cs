@@ -1,12 +1,13 @@
 using Capture.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CapturePlugin1;
 
 /// <summary>
 /// Opens one source for the file the host names (<c>-r file</c>). The YAML section
-/// <c>file-capture: { batch-size: N }</c> sets how many packets a batch holds.
+/// <c>file-capture: { batch-size: N }</c> (<see cref="FileCaptureOptions"/>) sets how many packets a batch holds.
 /// </summary>
-internal sealed class FileSourceFactory : ICaptureSourceFactory
+internal sealed class FileSourceFactory(IOptions<FileCaptureOptions> options) : ICaptureSourceFactory
 {
     public CapturePluginDescriptor Descriptor { get; } = FileCapturePlugin.CreateDescriptor();
 
@@ -24,8 +25,6 @@ internal sealed class FileSourceFactory : ICaptureSourceFactory
             throw new CaptureException($"{FileCapturePlugin.Name}: {path} is a directory; this plugin reads one file");
         }
 
-        ConfigNode? section = request.Configuration[FileCapturePlugin.Name];
-        int batchSize = (int)(section?.GetInt64("batch-size", 64, 1, 4096) ?? 64);
-        return [new FileCaptureSource(path, batchSize)];
+        return [new FileCaptureSource(path, options.Value.BatchSize)];
     }
 }
