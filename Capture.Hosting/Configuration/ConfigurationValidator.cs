@@ -62,7 +62,13 @@ internal sealed class ConfigurationValidator(ILogger logger, Action<ConfigNode, 
                 CheckInteger(node, key);
                 break;
             case ConfigValueType.Size when !IsWord(node, key):
-                _ = node.AsSize(key.Minimum ?? 0, key.Maximum ?? long.MaxValue);
+                // Parsing errors say how a size is written; the range is said as the declaration says it.
+                long bytes = node.AsSize(0, long.MaxValue);
+                if (bytes < (key.Minimum ?? 0) || bytes > (key.Maximum ?? long.MaxValue))
+                {
+                    throw node.Error($"{node.Value} is out of range; expected a {key.DescribeAllowed()}");
+                }
+
                 break;
             case ConfigValueType.Number:
                 CheckNumber(node, key);

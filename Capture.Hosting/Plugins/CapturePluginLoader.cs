@@ -92,6 +92,7 @@ public sealed class CapturePluginLoader
     /// <param name="plugins">Plugins from <see cref="Load"/>.</param>
     /// <returns>A catalog of the plugins (also registered as a singleton).</returns>
     /// <exception cref="CapturePluginException">A plugin threw or registered nothing.</exception>
+    /// <exception cref="ConfigurationException">A plugin found a bad value in its configuration section while binding it.</exception>
     public CapturePluginCatalog Register(IServiceCollection services, IReadOnlyList<LoadedCapturePlugin> plugins)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -109,6 +110,11 @@ public sealed class CapturePluginLoader
             catch (Exception ex) when (MissingAssembly(ex) is { } missing)
             {
                 throw new CapturePluginException(plugin.Name, plugin.Directory, $"missing dependency {missing} while registering its services: not in the plugin directory and not provided by the host", ex);
+            }
+            catch (ConfigurationException)
+            {
+                // A bad value in the plugin's own section: the operator's to fix, said as such.
+                throw;
             }
             catch (Exception ex)
             {

@@ -143,12 +143,12 @@ public sealed class LogFileSafetyTests : IDisposable
     public void Each_configuration_warning_is_printed_once()
     {
         string yaml = Path.Combine(_work.FullName, "detect.yaml");
-        File.WriteAllText(yaml, "%YAML 1.1\n---\nno-such-section: 1\nrule-files: []\n");
+        File.WriteAllText(yaml, "%YAML 1.1\n---\nflow:\n  hash-sise: 1\nrule-files: []\n");
 
         HostResult result = DetectHostProcess.Run("-c", yaml, "-l", Logs);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Single(result.Error.Split('\n'), l => l.Contains("unknown section 'no-such-section'", StringComparison.Ordinal));
+        Assert.Single(result.Error.Split('\n'), l => l.Contains("flow.hash-sise: unknown key 'hash-sise' ignored; did you mean hash-size?", StringComparison.Ordinal));
     }
 
     [Fact]
