@@ -1,7 +1,7 @@
 using Capture.Abstractions;
 using Capture.Linux.Bypass;
-using Capture.Linux.Sources;
 using Capture.Linux.Configuration;
+using Capture.Linux.Sources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,6 +1,6 @@
 using Capture.Abstractions;
-using Capture.Netronome.Sources;
 using Capture.Linux.Configuration;
+using Capture.Netronome.Sources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -40,7 +40,7 @@ public sealed class NetronomeCapturePlugin : ICapturePlugin
                     "xdp-mode" => key.WithDefault("hw", "where the XDP filter runs: hw offloads it; driver and soft emulate it in the kernel"),
                     "use-percpu-hash" => key.WithDefault("no", "only no: the NIC has no per-CPU maps"),
                     "no-percpu-hash" => key.WithDefault("yes", "only yes: the NIC has no per-CPU maps"),
-                    "cluster-type" => key.WithDefault("cluster_flow (refused: set cluster_qm)", "fanout mode; offload needs cluster_qm (steering by receive queue)"),
+                    "cluster-type" => key.WithDefault("cluster_flow", "fanout mode; offload needs cluster_qm (steering by receive queue), so the default is refused"),
                     "threads" => key.WithDefault("auto (receive queues)", "capture threads, a power of two (the NIC spreads flows over queues by a hash modulo a power of two)"),
                     "xdp-cpu-redirect" => key.WithDefault(null, "refused: a NIC has no cpumap"),
                     _ => key,

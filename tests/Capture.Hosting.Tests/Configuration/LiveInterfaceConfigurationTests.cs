@@ -231,6 +231,23 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_declared_integer_ranges_are_the_ones_the_reader_enforces()
+    {
+        ConfigKey[] integers = [.. LiveInterfaceConfiguration.Keys.Where(k => k.Type == ConfigValueType.Integer && k.IgnoredWarning is null)];
+        Assert.Contains(integers, k => k.Name == "threads");
+        foreach (ConfigKey key in integers)
+        {
+            IReadOnlyList<LiveInterfaceOptions> Read(long value) => LiveInterfaceConfiguration.Read(
+                SuricataYaml.Parse($"af-packet:\n  - interface: eth0\n    {key.Name}: {value}\n", "r.yaml"), "af-packet", null, null);
+
+            Assert.Single(Read(key.Minimum!.Value));
+            Assert.Single(Read(key.Maximum!.Value));
+            Assert.Throws<ConfigurationException>(() => Read(key.Minimum.Value - 1));
+            Assert.Throws<ConfigurationException>(() => Read(key.Maximum.Value + 1));
+        }
+    }
+
+    [Fact]
     public void Cluster_ids_are_numbered_for_interfaces_without_one()
     {
         ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: a\n  - interface: b\n    cluster-id: 50\n  - interface: c\n", "c.yaml");
