@@ -1,0 +1,52 @@
+using System.Globalization;
+using Capture.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capture.Libpcap.Sources;
+
+/// <summary>Opens one libpcap source per interface: the request's target, else every interface of the <c>pcap:</c> section.</summary>
+internal sealed class LibpcapSourceFactory : ICaptureSourceFactory
+{
+    /// <inheritdoc />
+    public CapturePluginDescriptor Descriptor => LibpcapCapturePlugin.SharedDescriptor;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ICaptureSource> CreateSources(CaptureSourceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ILoggerFactory loggers = request.Services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        ILogger logger = loggers.CreateLogger("Capture.Libpcap");
+        IReadOnlyList<LibpcapInterfaceOptions> interfaces = LibpcapInterfaceOptions.Read(
+            request.Configuration, string.IsNullOrEmpty(request.Target) ? null : request.Target, warning => LibpcapLog.ConfigurationWarning(logger, warning));
+        if (interfaces.Count == 0)
+        {
+            throw new ConfigurationException(
+                "pcap: no interface to capture on; name one (--pcap=eth0) or list '- interface: <name>' entries in the pcap section");
+        }
+
+        var sources = new List<ICaptureSource>(interfaces.Count);
+        foreach (LibpcapInterfaceOptions options in interfaces)
+        {
+            // A name libpcap does not list fails now, before the host opens its logs.
+            _ = LibpcapCaptureSource.FindInterface(options.Interface);
+            sources.Add(new LibpcapCaptureSource(options, ReadMtu(options.Interface), request.Checksums, logger));
+        }
+
+        return sources;
+    }
+
+    private static int? ReadMtu(string name)
+    {
+        try
+        {
+            return int.Parse(File.ReadAllText($"/sys/class/net/{name}/mtu").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            // "any" and devices that are not network interfaces have no MTU: capture whole packets.
+            return null;
+        }
+    }
+}
