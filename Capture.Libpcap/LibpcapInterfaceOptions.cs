@@ -19,8 +19,8 @@ public sealed class LibpcapInterfaceOptions
     /// <summary>libpcap's largest snap length: the whole packet.</summary>
     public const int MaxSnaplen = 262144;
 
-    // Ethernet header and two VLAN tags above the MTU, as Suricata sizes its default snap length.
-    private const int LinkHeaderRoom = 14 + 8;
+    // Above the MTU: the Ethernet header and the three VLAN tags the decoder follows (Suricata adds the link header too).
+    private const int LinkHeaderRoom = 14 + 12;
 
     private static readonly string[] KnownKeys = ["interface", "buffer-size", "bpf-filter", "checksum-checks", "threads", "promisc", "snaplen"];
 
