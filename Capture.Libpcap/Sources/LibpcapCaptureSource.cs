@@ -270,6 +270,8 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
 
     private void ReadAll()
     {
+        // A dedicated thread (LongRunning): named so top, perf and /proc show the capture by interface.
+        Thread.CurrentThread.Name = $"pcap {Name}";
         CancellationToken stopping = _stopping.Token;
         long nextStatistics = Stopwatch.GetTimestamp() + StatisticsTicks;
         try
