@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using Capture.Abstractions;
 using Capture.AfPacket.Tests;
 using Capture.Conformance;
@@ -78,7 +77,7 @@ public sealed class LibpcapSourceTests(LibpcapSourceNet net) : IClassFixture<Lib
 
             IpCommand.Run("link", "del", net.HostInterface);
             await WaitUntilAsync(() => source.GetStatistics().Errors >= 1, "an error counted for the interface vanishing");
-            Recreate();
+            net.RecreatePair();
 
             // The source opens the interface again about once a second: probe until a frame arrives.
             await WaitUntilAsync(
@@ -105,15 +104,6 @@ public sealed class LibpcapSourceTests(LibpcapSourceNet net) : IClassFixture<Lib
         await collector.WaitForAsync(received => received.Count(f => KernelFrames.SourcePort(f.Data) == port) >= frames.Count, $"40 frames from port {port}", Patience);
         await Task.Delay(100);
         Assert.Equal(frames.Count, collector.Frames.Count(f => KernelFrames.SourcePort(f.Data) == port));
-    }
-
-    private void Recreate()
-    {
-        string Mac(byte[] mac) => string.Join(':', mac.Select(x => x.ToString("x2", CultureInfo.InvariantCulture)));
-        IpCommand.Run("link", "add", net.HostInterface, "address", Mac(net.HostMac), "type", "veth",
-            "peer", "name", net.PeerInterface, "address", Mac(net.PeerMac), "netns", net.NamespaceName);
-        IpCommand.Run("link", "set", net.HostInterface, "up");
-        IpCommand.Run("-n", net.NamespaceName, "link", "set", net.PeerInterface, "up");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
