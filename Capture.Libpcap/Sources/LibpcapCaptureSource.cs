@@ -50,6 +50,7 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
     private bool _decodable;
     private bool _nanoseconds;
     private LibpcapBatch? _pending;
+    private long _nextStatistics;
     private uint _lastReceived;
     private uint _lastDropped;
     private uint _lastInterfaceDropped;
@@ -262,10 +263,11 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
 
     private static string Describe(PcapException e) => e.Error switch
     {
-        SharpPcap.PcapError.PermissionDenied => $"{e.Message} permission denied: capturing needs root or CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode)",
-        SharpPcap.PcapError.NoSuchDevice => $"{e.Message} no such device",
-        SharpPcap.PcapError.InterfaceNotUp => $"{e.Message} the interface is not up",
-        _ => $"{e.Message} ({e.Error})",
+        SharpPcap.PcapError.PermissionDenied => "permission denied: capturing needs root or CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode)",
+        SharpPcap.PcapError.PromiscuousPermissionDenied => "permission denied for promiscuous mode: it needs CAP_NET_ADMIN (or promisc: no)",
+        SharpPcap.PcapError.NoSuchDevice => "no such device",
+        SharpPcap.PcapError.InterfaceNotUp => "the interface is not up",
+        _ => e.Message,
     };
 
     private void ReadAll()
@@ -273,7 +275,7 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
         // A dedicated thread (LongRunning): named so top, perf and /proc show the capture by interface.
         Thread.CurrentThread.Name = $"pcap {Name}";
         CancellationToken stopping = _stopping.Token;
-        long nextStatistics = Stopwatch.GetTimestamp() + StatisticsTicks;
+        _nextStatistics = Stopwatch.GetTimestamp() + StatisticsTicks;
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -295,12 +297,7 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
                     continue;
                 }
 
-                if (Stopwatch.GetTimestamp() >= nextStatistics)
-                {
-                    FoldStatistics(device);
-                    nextStatistics = Stopwatch.GetTimestamp() + StatisticsTicks;
-                }
-
+                FoldStatisticsWhenDue(device);
                 DescriptorPoll.Wait(device.SelectableDescriptor, PollMilliseconds);
             }
         }
@@ -331,6 +328,7 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
     {
         IntPtr headerPointer = IntPtr.Zero;
         IntPtr dataPointer = IntPtr.Zero;
+        int drained = 0;
         while (true)
         {
             int result = device.GetNextPacketPointers(ref headerPointer, ref dataPointer);
@@ -354,6 +352,12 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
             if (!Add(headerPointer, dataPointer, stopping))
             {
                 return false;
+            }
+
+            if (++drained % PacketsPerBatch == 0)
+            {
+                // Under a load that never empties the ring the drop counters must still move.
+                FoldStatisticsWhenDue(device);
             }
         }
     }
@@ -453,6 +457,15 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
         {
             LibpcapLog.ReopenFailed(_logger, Name, e.Message);
             return false;
+        }
+    }
+
+    private void FoldStatisticsWhenDue(LibpcapDevice device)
+    {
+        if (Stopwatch.GetTimestamp() >= _nextStatistics)
+        {
+            FoldStatistics(device);
+            _nextStatistics = Stopwatch.GetTimestamp() + StatisticsTicks;
         }
     }
 

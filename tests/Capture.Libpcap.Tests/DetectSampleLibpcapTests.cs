@@ -90,6 +90,16 @@ public sealed class DetectSampleLibpcapTests(LibpcapHostNet net, ITestOutputHelp
         Assert.Equal(expected, record.GetProperty("flow").GetProperty("pkts_toserver").GetInt64());
     }
 
+    [Fact]
+    public void Without_the_capture_capabilities_the_start_fails_saying_which_are_missing()
+    {
+        // Root, but with CAP_NET_RAW and CAP_NET_ADMIN taken out of the bounding set: libpcap's activate is refused.
+        using RunningHost host = DetectSampleLocation.Start(["setpriv", "--bounding-set", "-net_raw,-net_admin"], "--pcap=lo", "-l", Logs);
+        (int exitCode, string output, string errors) = host.WaitForExit(Wait);
+        Assert.True(exitCode == 1, $"exit {exitCode}\n{output}\n{errors}");
+        Assert.Contains("pcap: lo: libpcap cannot capture on it: permission denied: capturing needs root or CAP_NET_RAW", errors, StringComparison.Ordinal);
+    }
+
     private RunningHost Start(string device, string filter)
     {
         string rules = Path.Combine(_work.FullName, "none.rules");
