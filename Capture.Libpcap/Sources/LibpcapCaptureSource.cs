@@ -96,9 +96,6 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
     /// <inheritdoc />
     public ChannelReader<CaptureBatch> Batches => _channel.Reader;
 
-    /// <summary>The snap length asked of libpcap.</summary>
-    public int Snaplen => _snaplen;
-
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
