@@ -8,14 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Capture.Pcap;
 
 /// <summary>
-/// The pcap capture plugin: replays pcap and pcapng files (or every capture file of a directory)
+/// The <c>pcap-file</c> capture plugin (Suricata's name for offline reading): replays pcap and pcapng files (or every capture file of a directory)
 /// as one capture source, with a software bypass strategy that drops bypassed flows in the reader
 /// the way the kernel filter does on a live interface.
 /// </summary>
 public sealed class PcapCapturePlugin : ICapturePlugin
 {
-    /// <summary>The capture name operators select and the factory is keyed by.</summary>
-    public const string CaptureName = "pcap";
+    /// <summary>The capture name operators select (<c>-r</c>, <c>--capture-plugin pcap-file</c>) and the factory is keyed by.</summary>
+    public const string CaptureName = "pcap-file";
 
     /// <summary>The plugin's descriptor, shared by the plugin and its factory.</summary>
     internal static CapturePluginDescriptor SharedDescriptor { get; } = new(

@@ -3,7 +3,7 @@
 # local feed, makes a plugin from the capture-plugin template in a temporary folder outside the
 # repository, builds it against those packages only, runs its tests (the conformance suite), then
 # has the built Detect.Sample host load it with --plugin-dir and read the shipped sample capture,
-# checking the run against the same capture read by the pcap plugin.
+# checking the run against the same capture read by the pcap-file plugin.
 # Needs the solution built (scripts/test.sh builds it first). Leaves nothing behind: the template
 # is installed in a hive of its own, and restores go to a package folder of their own (reusing the
 # user's as a read-only fallback), so a later run never sees an old copy of the SDK packages.
@@ -93,10 +93,10 @@ cat "$work/plugin.out"
 grep -q "with the $capture plugin" "$work/plugin.out" || fail "Detect.Sample did not read with the $capture plugin"
 rc=0
 dotnet "$host" -r samples/sample.pcap -l "$work/logs-pcap" >"$work/pcap.out" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] || { cat "$work/pcap.out"; fail "Detect.Sample exited with $rc using the pcap plugin"; }
+[ "$rc" -eq 0 ] || { cat "$work/pcap.out"; fail "Detect.Sample exited with $rc using the pcap-file plugin"; }
 
 # What the run finds (flows, decoding, alerts) and the packets read (the headline counts every
-# packet of the file, also those the pcap plugin's own bypass dropped) must not depend on which
+# packet of the file, also those the pcap-file plugin's own bypass dropped) must not depend on which
 # plugin read the file.
 for line in '^  flows:' '^  decoder errors:' '^  alerts:'; do
   ours=$(grep -E "$line" "$work/plugin.out") || true

@@ -5,7 +5,7 @@ namespace Capture.Hosting.Plugins;
 
 /// <summary>
 /// A plugin directory's <c>plugin.json</c>:
-/// <c>{"name": "pcap", "assembly": "Capture.Pcap.dll", "contractVersion": "1.0", "entryType": "optional.Type.Name"}</c>.
+/// <c>{"name": "pcap-file", "assembly": "Capture.Pcap.dll", "contractVersion": "1.0", "entryType": "optional.Type.Name"}</c>.
 /// </summary>
 /// <param name="Name">The capture name the plugin registers under.</param>
 /// <param name="Assembly">The entry assembly, a file name in the plugin directory.</param>

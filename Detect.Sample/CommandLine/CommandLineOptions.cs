@@ -23,7 +23,10 @@ internal sealed class CommandLineOptions
     /// <summary><c>--af-packet[=iface]</c> was given.</summary>
     public bool AfPacket { get; set; }
 
-    /// <summary>The interface of <c>--af-packet=iface</c>; null for the YAML's interfaces.</summary>
+    /// <summary><c>--pcap[=dev]</c> was given: live capture through libpcap.</summary>
+    public bool Pcap { get; set; }
+
+    /// <summary>The interface of <c>--af-packet=iface</c> or <c>--pcap=dev</c>; null for the YAML's interfaces.</summary>
     public string? Interface { get; set; }
 
     /// <summary><c>--capture-plugin NAME</c>.</summary>
@@ -53,6 +56,9 @@ internal sealed class CommandLineOptions
     /// <summary><c>--help</c> / <c>-h</c>.</summary>
     public bool Help { get; set; }
 
-    /// <summary>The capture plugin this run uses: <c>pcap</c> for <c>-r</c>, <c>af-packet</c> for <c>--af-packet</c>, else <c>--capture-plugin</c>.</summary>
-    public string CaptureName => CapturePlugin ?? (AfPacket ? "af-packet" : "pcap");
+    /// <summary>
+    /// The capture plugin this run uses: <c>--capture-plugin</c>, else <c>af-packet</c> for <c>--af-packet</c>,
+    /// <c>pcap</c> (live libpcap) for <c>--pcap</c>, <c>pcap-file</c> for <c>-r</c> and for no option at all.
+    /// </summary>
+    public string CaptureName => CapturePlugin ?? (AfPacket ? "af-packet" : Pcap ? "pcap" : "pcap-file");
 }

@@ -16,7 +16,8 @@ internal static class CommandLineParser
           --set <key.path>=<value>  override a configuration key (repeatable)
           -k <all|none>             checksum validation
           --af-packet[=<iface>]     live capture with the af-packet plugin
-          --capture-plugin <name>   capture with the named plugin (pcap, af-packet, netronome, ...)
+          --pcap[=<dev>]            live capture through libpcap (the pcap plugin; any interface, 'any', lo)
+          --capture-plugin <name>   capture with the named plugin (pcap-file, pcap, af-packet, netronome, ...)
           -l <dir>                  log directory for eve.json (default: ./logs)
           --plugin-dir <dir>        also load capture plugins from <dir> (repeatable)
           --pidfile <file>          write the process id there while running (refused when a live process holds it)
@@ -99,6 +100,10 @@ internal static class CommandLineParser
                     options.AfPacket = true;
                     options.Interface = string.IsNullOrEmpty(inline) ? null : inline;
                     break;
+                case "--pcap":
+                    options.Pcap = true;
+                    options.Interface = string.IsNullOrEmpty(inline) ? null : inline;
+                    break;
                 case "--capture-plugin":
                     options.CapturePlugin = inline ?? Value(args, ref i, name);
                     break;
@@ -122,14 +127,21 @@ internal static class CommandLineParser
 
     private static void Validate(CommandLineOptions options)
     {
-        if (options.ReadPath is not null && options.AfPacket)
+        string? live = options.AfPacket ? "--af-packet" : options.Pcap ? "--pcap" : null;
+        if (options.AfPacket && options.Pcap)
         {
-            throw new UsageException("-r and --af-packet cannot be combined: read a capture or capture live, not both");
+            throw new UsageException("--af-packet and --pcap cannot be combined: choose one live capture");
         }
 
-        if (options.AfPacket && options.CapturePlugin is not null && !string.Equals(options.CapturePlugin, "af-packet", StringComparison.Ordinal))
+        if (options.ReadPath is not null && live is not null)
         {
-            throw new UsageException($"--af-packet and --capture-plugin {options.CapturePlugin} select different plugins");
+            throw new UsageException($"-r and {live} cannot be combined: read a capture or capture live, not both");
+        }
+
+        string selected = options.AfPacket ? "af-packet" : "pcap";
+        if (live is not null && options.CapturePlugin is not null && !string.Equals(options.CapturePlugin, selected, StringComparison.Ordinal))
+        {
+            throw new UsageException($"{live} and --capture-plugin {options.CapturePlugin} select different plugins");
         }
 
         if (options.CapturePlugin is { Length: 0 })

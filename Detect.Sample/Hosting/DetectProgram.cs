@@ -175,7 +175,7 @@ internal static class DetectProgram
                 throw new HostExitException(ExitCodes.UsageError, $"-r: {command.ReadPath}: no such file or directory");
             }
         }
-        else if (target is null && string.Equals(captureName, "pcap", StringComparison.Ordinal))
+        else if (target is null && string.Equals(captureName, "pcap-file", StringComparison.Ordinal))
         {
             // No capture named: the shipped sample, so that the bare run command shows something.
             target = Path.Combine(AppContext.BaseDirectory, "samples", "sample.pcap");

@@ -5,8 +5,8 @@ namespace Detect.Sample.Hosting;
 /// <summary>What this run does, resolved from the command line and the configuration.</summary>
 internal sealed class DetectRunOptions
 {
-    /// <summary>The capture plugin (<c>pcap</c>, <c>af-packet</c>, ...).</summary>
-    public string CaptureName { get; set; } = "pcap";
+    /// <summary>The capture plugin (<c>pcap-file</c>, <c>pcap</c>, <c>af-packet</c>, ...).</summary>
+    public string CaptureName { get; set; } = "pcap-file";
 
     /// <summary>A file, directory or interface; null for the plugin's configured default.</summary>
     public string? Target { get; set; }

@@ -7,6 +7,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // afpacket-bench [packets] [rates pps, comma separated; 0 = as fast as trafgen goes] [threads] [block-timeout ms]
+// afpacket-bench libpcap [packets] [rates] [rounds]: the libpcap plugin beside af-packet, interleaved
+// afpacket-bench sharppcap-read [packets]: allocations of SharpPcap's two read calls
+if (args.Length > 0 && args[0] == "libpcap")
+{
+    return await LibpcapComparison.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "sharppcap-read")
+{
+    return SharpPcapReadLoop.Run(args[1..]);
+}
+
 long packets = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 long[] rates = args.Length > 1 ? [.. args[1].Split(',').Select(r => long.Parse(r, CultureInfo.InvariantCulture))] : [100_000, 300_000, 0];
 int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;

@@ -4,7 +4,7 @@ namespace Capture.Conformance;
 
 /// <summary>
 /// A plugin's way of making its sources deliver frames the suite chooses: a pcap file or FIFO for
-/// the pcap plugin, a veth pair in a network namespace for a live capture. Lifecycle, driven by the
+/// the pcap-file plugin, a veth pair in a network namespace for a live capture. Lifecycle, driven by the
 /// suite: created (sources not started) → <see cref="StartAsync"/> → <see cref="SendAsync"/> one or more
 /// times → <see cref="EndInputAsync"/> → <see cref="DisposeAsync"/> (always, also when a test fails:
 /// it removes whatever the scenario created and disposes the sources). Until <see cref="EndInputAsync"/>

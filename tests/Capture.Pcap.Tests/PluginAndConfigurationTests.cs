@@ -16,7 +16,7 @@ public sealed class PluginAndConfigurationTests : IDisposable
     public void The_plugin_describes_itself_and_registers_its_factory_keyed_pcap()
     {
         var plugin = new PcapCapturePlugin();
-        Assert.Equal("pcap", plugin.Descriptor.Name);
+        Assert.Equal("pcap-file", plugin.Descriptor.Name);
         Assert.Equal(new Version(CaptureContract.Major, CaptureContract.Minor), plugin.Descriptor.ContractVersion);
         Assert.Equal(CaptureCapabilities.Offline | CaptureCapabilities.Bypass, plugin.Descriptor.Capabilities);
         Assert.True(((ICapturePlugin)plugin).AcceptsHost(CaptureContract.Current, out _));
@@ -25,7 +25,7 @@ public sealed class PluginAndConfigurationTests : IDisposable
 
         var services = new ServiceCollection();
         plugin.ConfigureServices(services, new CapturePluginContext(CaptureContract.Current, _directory, ConfigNode.CreateMapping(), NullLoggerFactory.Instance));
-        ICaptureSourceFactory factory = services.BuildServiceProvider().GetRequiredKeyedService<ICaptureSourceFactory>("pcap");
+        ICaptureSourceFactory factory = services.BuildServiceProvider().GetRequiredKeyedService<ICaptureSourceFactory>("pcap-file");
         Assert.Same(plugin.Descriptor, factory.Descriptor);
     }
 
@@ -114,7 +114,7 @@ public sealed class PluginAndConfigurationTests : IDisposable
     {
         string manifest = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "plugin.json"));
         using var json = System.Text.Json.JsonDocument.Parse(manifest);
-        Assert.Equal("pcap", json.RootElement.GetProperty("name").GetString());
+        Assert.Equal("pcap-file", json.RootElement.GetProperty("name").GetString());
         Assert.Equal("Capture.Pcap.dll", json.RootElement.GetProperty("assembly").GetString());
         Assert.Equal($"{CaptureContract.Major}.{CaptureContract.Minor}", json.RootElement.GetProperty("contractVersion").GetString());
     }

@@ -18,7 +18,7 @@ public sealed class CommandLineParserTests
         Assert.Equal("out", options.LogDirectory);
         Assert.Equal(["p1", "p2"], options.PluginDirectories);
         Assert.Equal(3, options.Verbosity);
-        Assert.Equal("pcap", options.CaptureName);
+        Assert.Equal("pcap-file", options.CaptureName);
     }
 
     [Fact]
@@ -31,12 +31,27 @@ public sealed class CommandLineParserTests
         Assert.Equal("netronome", CommandLineParser.Parse(["--capture-plugin", "netronome"]).CaptureName);
     }
 
+    [Fact]
+    public void Pcap_selects_the_live_libpcap_plugin_with_an_optional_device()
+    {
+        CommandLineOptions options = CommandLineParser.Parse(["--pcap=lo"]);
+        Assert.Equal("pcap", options.CaptureName);
+        Assert.Equal("lo", options.Interface);
+        Assert.Null(CommandLineParser.Parse(["--pcap"]).Interface);
+        Assert.Equal("pcap", CommandLineParser.Parse(["--pcap"]).CaptureName);
+        Assert.Equal("pcap-file", CommandLineParser.Parse(["-r", "x.pcap"]).CaptureName);
+        Assert.Equal("pcap-file", CommandLineParser.Parse(["--pcap-file", "x.pcap"]).CaptureName);
+    }
+
     [Theory]
     [InlineData("unknown option '--bogus'", "--bogus")]
     [InlineData("-r needs a value", "-r")]
     [InlineData("-k: 'some' is not allowed", "-k", "some")]
     [InlineData("not of the form key.path=value", "--set", "novalue")]
     [InlineData("cannot be combined", "-r", "x.pcap", "--af-packet")]
+    [InlineData("-r and --pcap cannot be combined", "-r", "x.pcap", "--pcap=lo")]
+    [InlineData("--af-packet and --pcap cannot be combined", "--pcap", "--af-packet")]
+    [InlineData("--pcap and --capture-plugin af-packet select different plugins", "--pcap=lo", "--capture-plugin", "af-packet")]
     [InlineData("unexpected argument 'stray'", "stray")]
     public void Rejects_bad_arguments_with_a_clear_message(string expected, params string[] args)
     {

@@ -54,7 +54,7 @@ public sealed class ConfigurationDocumentTests
     public void The_shipped_plugins_declare_their_own_sections()
     {
         Assert.Equal(
-            ["af-packet: af-packet", "netronome: netronome", "pcap: pcap-file"],
+            ["af-packet: af-packet", "netronome: netronome", "pcap-file: pcap-file", "pcap: pcap"],
             Plugins().SelectMany(p => p.Plugin.ConfigurationSections.Select(s => $"{p.Name}: {s.Name}")).Order(StringComparer.Ordinal));
     }
 
@@ -63,7 +63,7 @@ public sealed class ConfigurationDocumentTests
     {
         ConfigNode root = SuricataYaml.Parse("pcap-file:\n  bypass-table-size: 100\n  checksum-checks: no\n  bypass-table-sise: 5\n", "detect.yaml");
 
-        HostConfiguration configuration = Bind(root, "pcap");
+        HostConfiguration configuration = Bind(root, "pcap-file");
 
         Assert.Equal(["detect.yaml:4: pcap-file.bypass-table-sise: unknown key 'bypass-table-sise' ignored; did you mean bypass-table-size?"], configuration.Warnings);
         Assert.Empty(configuration.UndeclaredSections);
@@ -81,7 +81,7 @@ public sealed class ConfigurationDocumentTests
             error.Message);
 
         // A run with another plugin does not load af-packet: its section is nobody's, reported once, not checked.
-        Assert.Equal(["af-packet"], Bind(root, "pcap").UndeclaredSections);
+        Assert.Equal(["af-packet"], Bind(root, "pcap-file").UndeclaredSections);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class ConfigurationDocumentTests
         // The build's substitutions (@e_logdir@ ...) made as configure makes them.
         string yaml = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "@[a-z_A-Z]+@", "x", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(5));
 
-        HostConfiguration configuration = Bind(SuricataYaml.Parse(yaml, "suricata.yaml"), "pcap");
+        HostConfiguration configuration = Bind(SuricataYaml.Parse(yaml, "suricata.yaml"), "pcap-file");
 
         Assert.Contains("af-packet", configuration.UndeclaredSections);
         Assert.DoesNotContain("pcap-file", configuration.UndeclaredSections);

@@ -63,7 +63,7 @@ public sealed class HostCommandLineTests : IDisposable
         HostResult badRules = DetectHostProcess.Run("-T", "-l", LogDirectory, "-S", Write("bad.rules", "alert nonsense\n"));
 
         Assert.True(good.ExitCode == 0, good.ToString());
-        Assert.Matches(@"configuration .*detect\.yaml is good: capture plugin pcap; 6 rules loaded from 1 file\(s\), 0 failed", good.Output);
+        Assert.Matches(@"configuration .*detect\.yaml is good: capture plugin pcap-file; 6 rules loaded from 1 file\(s\), 0 failed", good.Output);
         Assert.False(Directory.Exists(LogDirectory), "-T created the log directory");
         Assert.True(badKey.ExitCode == 1, badKey.ToString());
         Assert.Contains("flow.hash-size", badKey.Error, StringComparison.Ordinal);

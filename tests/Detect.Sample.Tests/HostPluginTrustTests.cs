@@ -21,7 +21,7 @@ public sealed class HostPluginTrustTests : IDisposable
     [MemberData(nameof(Sources))]
     public void A_world_writable_plugin_root_is_refused(string source)
     {
-        string root = Root("plugins", "pcap");
+        string root = Root("plugins", "pcap-file");
         File.SetUnixFileMode(root, PluginFiles.Mode("777"));
         Refused(source, root, $"plugin root {root} is writable by all users (mode 777)");
     }
@@ -30,7 +30,7 @@ public sealed class HostPluginTrustTests : IDisposable
     [MemberData(nameof(Sources))]
     public void A_sticky_plugin_root_is_refused(string source)
     {
-        string root = Root("plugins", "pcap");
+        string root = Root("plugins", "pcap-file");
         File.SetUnixFileMode(root, PluginFiles.Mode("1777"));
         Refused(source, root, $"plugin root {root} is sticky (mode 1777)");
     }
@@ -39,8 +39,8 @@ public sealed class HostPluginTrustTests : IDisposable
     [MemberData(nameof(Sources))]
     public void A_world_writable_plugin_directory_is_refused(string source)
     {
-        string root = Root("plugins", "pcap");
-        string directory = Path.Combine(root, "pcap");
+        string root = Root("plugins", "pcap-file");
+        string directory = Path.Combine(root, "pcap-file");
         File.SetUnixFileMode(directory, PluginFiles.Mode("777"));
         Refused(source, root, $"plugin directory {directory} is writable by all users (mode 777)");
     }
@@ -49,7 +49,7 @@ public sealed class HostPluginTrustTests : IDisposable
     [MemberData(nameof(Sources))]
     public void A_sticky_plugin_directory_given_directly_is_refused(string source)
     {
-        string directory = Path.Combine(Root("plugins", "pcap"), "pcap");
+        string directory = Path.Combine(Root("plugins", "pcap-file"), "pcap-file");
         File.SetUnixFileMode(directory, PluginFiles.Mode("1777"));
         Refused(source, directory, $"plugin directory {directory} is sticky (mode 1777)");
     }
@@ -58,17 +58,17 @@ public sealed class HostPluginTrustTests : IDisposable
     [MemberData(nameof(Sources))]
     public void A_plugin_directory_owned_by_another_user_is_refused(string source)
     {
-        string root = Root("plugins", "pcap");
-        string directory = Path.Combine(root, "pcap");
+        string root = Root("plugins", "pcap-file");
+        string directory = Path.Combine(root, "pcap-file");
         PluginFiles.ChangeOwner(directory, PluginFiles.Nobody);
         Refused(source, root, $"plugin directory {directory} is owned by uid 65534 (nobody), not by root");
     }
 
     [Theory]
-    [InlineData("--plugin-dir", "pcap", "Capture.Pcap.deps.json", "dependency manifest")]
-    [InlineData("plugins:", "pcap", "Capture.Pcap.deps.json", "dependency manifest")]
-    [InlineData("--plugin-dir", "pcap", "Capture.Pcap.dll", "assembly")]
-    [InlineData("plugins:", "pcap", "Capture.Pcap.dll", "assembly")]
+    [InlineData("--plugin-dir", "pcap-file", "Capture.Pcap.deps.json", "dependency manifest")]
+    [InlineData("plugins:", "pcap-file", "Capture.Pcap.deps.json", "dependency manifest")]
+    [InlineData("--plugin-dir", "pcap-file", "Capture.Pcap.dll", "assembly")]
+    [InlineData("plugins:", "pcap-file", "Capture.Pcap.dll", "assembly")]
     [InlineData("--plugin-dir", "af-packet", "xdp_bypass.o", "BPF object")]
     [InlineData("plugins:", "af-packet", "xdp_bypass.o", "BPF object")]
     public void A_group_writable_plugin_file_is_refused(string source, string plugin, string file, string kind)
@@ -86,7 +86,7 @@ public sealed class HostPluginTrustTests : IDisposable
     {
         string parent = Path.Combine(_work, "shared");
         Directory.CreateDirectory(parent);
-        string root = Root(Path.Combine("shared", "plugins"), "pcap");
+        string root = Root(Path.Combine("shared", "plugins"), "pcap-file");
         File.SetUnixFileMode(parent, PluginFiles.Mode("777"));
         Refused(source, root, $"parent directory {parent} is writable by all users (mode 777) and not sticky");
     }
@@ -96,9 +96,9 @@ public sealed class HostPluginTrustTests : IDisposable
     public void A_plugin_also_in_the_default_root_is_refused_naming_both(string source)
     {
         // The copy itself passes the policy: what stops the run is the name found twice.
-        string root = Root("plugins", "pcap");
-        string shipped = Path.Combine(DetectHostProcess.OutputDirectory, "plugins", "pcap");
-        Refused(source, root, $"capture plugin 'pcap': is in 2 plugin directories, {shipped} and {Path.Combine(root, "pcap")}");
+        string root = Root("plugins", "pcap-file");
+        string shipped = Path.Combine(DetectHostProcess.OutputDirectory, "plugins", "pcap-file");
+        Refused(source, root, $"capture plugin 'pcap-file': is in 2 plugin directories, {shipped} and {Path.Combine(root, "pcap-file")}");
     }
 
     /// <summary>A plugin root under the private work directory holding a copy of a built plugin.</summary>

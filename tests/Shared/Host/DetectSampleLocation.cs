@@ -74,7 +74,7 @@ public static class DetectSampleLocation
         }
 
         string host = Path.Combine(root.FullName, "Detect.Sample", "bin", configuration, output.Name, "Detect.Sample.dll");
-        if (!File.Exists(host) || !System.IO.Directory.Exists(Path.Combine(Path.GetDirectoryName(host)!, "plugins", "pcap")))
+        if (!File.Exists(host) || !System.IO.Directory.Exists(Path.Combine(Path.GetDirectoryName(host)!, "plugins", "pcap-file")))
         {
             throw new InvalidOperationException($"the built host with its plugins is missing at {host}; build it first (dotnet build Detect.Sample -c {configuration})");
         }

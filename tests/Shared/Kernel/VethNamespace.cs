@@ -126,6 +126,18 @@ public class VethNamespace : IDisposable
     public long HostStatistic(string name) =>
         long.Parse(File.ReadAllText($"/sys/class/net/{HostInterface}/statistics/{name}").Trim(), CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Makes the pair again after a test deleted it (the interface-vanishing tests): same names and
+    /// MAC addresses, both ends up, no IP addresses (the tests send raw frames).
+    /// </summary>
+    public void RecreatePair()
+    {
+        IpCommand.Run("link", "add", HostInterface, "address", Mac(HostMac), "type", "veth",
+            "peer", "name", PeerInterface, "address", Mac(PeerMac), "netns", NamespaceName);
+        IpCommand.Run("link", "set", HostInterface, "up");
+        IpCommand.Run("-n", NamespaceName, "link", "set", PeerInterface, "up");
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
