@@ -1,3 +1,4 @@
+using Capture.Abstractions;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -210,6 +211,25 @@ internal sealed unsafe class FlowTable
         }
 
         return NoSlot;
+    }
+
+    /// <summary>The tuple of the flow in <paramref name="slot"/> in its own orientation (client first).</summary>
+    public FlowTuple TupleAt(int slot)
+    {
+        ref FlowSlot s = ref SlotAt(slot);
+        ref FlowKey k = ref s.Key;
+        bool clientLow = (s.Flags & FlowSlotFlags.ClientIsLow) != 0;
+        return new FlowTuple(
+            k.IsIPv6 != 0,
+            clientLow ? k.Low : k.High,
+            clientLow ? k.High : k.Low,
+            clientLow ? k.LowPort : k.HighPort,
+            clientLow ? k.HighPort : k.LowPort,
+            k.Protocol,
+            k.Vlan0,
+            k.Vlan1,
+            k.Vlan2,
+            k.TunnelDepth);
     }
 
     /// <summary>Takes the lowest free slot for a new flow and indexes it, growing the table when none is free; -1 when it is full and at its largest.</summary>
