@@ -13,7 +13,7 @@ namespace FlowEngine.Decode;
 /// walk writes (packet, layer 0, counters). Anything else returns false having written nothing,
 /// and the general walk decodes the packet from the start.
 /// </summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryDecodeFast(ReadOnlySpan<byte> frame, in PacketRecord record, ref DecodedPacket packet)

@@ -1,7 +1,7 @@
 namespace FlowEngine.Decode;
 
 /// <summary>TCP, UDP, SCTP, ESP, ICMPv4 and ICMPv6 (with the packet an error message embeds).</summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     private void DecodeTcp(ref DecodeContext ctx, int index, int offset)
     {

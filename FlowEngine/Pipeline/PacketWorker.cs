@@ -180,6 +180,13 @@ internal sealed class PacketWorker
     /// <summary>Ends every flow of the shard (end of capture or shutdown).</summary>
     public void EndAll(FlowEndReason reason) => Shard.EndAll(reason);
 
+    /// <summary>Forgets the capture's clock: the next batch starts a new capture's time, as in a new worker.</summary>
+    public void RestartClock()
+    {
+        _now = long.MinValue;
+        _lastPass = long.MinValue;
+    }
+
     /// <summary>Runs the flow manager when its interval has passed on this worker's clock.</summary>
     public void Tick(CancellationToken stop)
     {

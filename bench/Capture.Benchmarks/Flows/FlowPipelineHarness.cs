@@ -6,7 +6,6 @@ using System.Runtime.Intrinsics.X86;
 using Capture.Abstractions;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Defrag;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 using FlowEngine.Pipeline;
@@ -371,9 +370,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
     }
 
     /// <summary>
-    /// One engine's worker state kept across rounds, as in a running engine: the shard (its tables
-    /// are touched once, in round 0), decoder and defragmenter. Each round starts a fresh worker on
-    /// them, because the capture's clock starts again, and ends with every flow ended and logged.
+    /// One engine worker kept across rounds, as in a running engine (its table is touched once, in
+    /// round 0), driven block by block through the engine's public <see cref="BatchWorker"/>. Each
+    /// round ends with every flow ended and logged, and the capture's clock starting again.
     /// </summary>
     private sealed class Pipeline
     {
@@ -382,10 +381,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         // record it could hold), named now that hash-size is the index's size: figures stay comparable.
         private readonly FlowEngineOptions _options = new() { HashSize = 1 << 19 };
         private readonly Func<long> _logged;
-        private readonly FlowShard _shard;
-        private readonly DecoderCounters _counters = new();
-        private readonly Defragmenter _defragmenter;
-        private readonly PacketDecoder _decoder;
+        private readonly BatchWorker _worker;
         private readonly CoreSpeedProbe _probe;
         private readonly List<ProbedSpan> _blocks;
         private readonly ProbingFlowSink _probingSink;
@@ -409,12 +405,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
                 (sink, _logged) = (bench, () => bench.Flows);
             }
 
-            int capacity = FlowShard.CapacityFor(_options, 1, 1);
             // Flows end through the probing sink, which times them in pieces (one more call per flow).
             _probingSink = new ProbingFlowSink(sink, _probe, rounds * ((capture.FlowCount / 1024) + 2));
-            _shard = new(_options, capacity, 1, 0, new FlowHasher(), 0, capture.InterfaceName, null, _probingSink, NullLogger.Instance);
-            _defragmenter = new(_options.Defrag, _counters);
-            _decoder = new(_counters, _options.Decoder, _defragmenter);
+            _worker = new BatchWorker(capture.InterfaceName, _options, _probingSink);
         }
 
         /// <summary>Counted rounds' blocks: wall ns per packet, and the slower of the probes on either side.</summary>
@@ -426,9 +419,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         public (double NsPerPacket, double CpuNsPerPacket, long Allocated, long Logged) RunOnce(bool counted)
         {
             GeneratedCapture capture = _capture;
-            PacketWorker worker = new(capture, _shard, _decoder, _defragmenter, null, TimeProvider.System, 1_000_000_000L, NullLogger<PacketWorker>.Instance);
-            long packetsBefore = _counters.Packets;
-            long flowsBefore = _shard.Counters.Total;
+            BatchWorker worker = _worker;
+            long packetsBefore = worker.DecoderCounters.Packets;
+            long flowsBefore = worker.FlowsCreated;
             long loggedBefore = _logged();
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -443,8 +436,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             {
                 GeneratedCapture.Block block = capture.Blocks[i];
                 long blockStart = Stopwatch.GetTimestamp();
-                worker.ProcessBatch(block);
-                worker.Tick(CancellationToken.None);
+                worker.Process(block);
                 ProbedSpan span = probe.Close(blockStart, block.Count);
                 if (counted)
                 {
@@ -459,7 +451,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
                 _probingSink.Begin();
             }
 
-            worker.EndAll(FlowEndReason.Shutdown);
+            worker.EndAll();
             _probingSink.End();
             EndShare = (ThreadCpuClock.Nanoseconds() - endCpu - Stopwatch.GetElapsedTime(0, probe.Ticks - endProbeTicks).TotalNanoseconds) / capture.PacketCount;
 
@@ -468,8 +460,8 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             double elapsedNs = Stopwatch.GetElapsedTime(start).TotalNanoseconds - probeNs;
             double cpuNs = ThreadCpuClock.Nanoseconds() - cpuStart - probeNs;
             long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-            long packets = _counters.Packets - packetsBefore;
-            long flows = _shard.Counters.Total - flowsBefore;
+            long packets = worker.DecoderCounters.Packets - packetsBefore;
+            long flows = worker.FlowsCreated - flowsBefore;
             if (packets != capture.PacketCount || flows < capture.FlowCount)
             {
                 throw new InvalidOperationException($"decoded {packets} of {capture.PacketCount} packets, {flows} flows of {capture.FlowCount}");
