@@ -247,6 +247,8 @@ internal sealed unsafe class FlowTable
         }
 
         int length = (int)Slots[slot].Hash;
+        Debug.Assert((Slots[slot].Flags & FlowSlotFlags.InUse) == 0, "the free list's first cluster starts on a slot not in use");
+        Debug.Assert(length >= 1 && (long)slot + length <= Capacity, "the free list's first cluster lies inside the table");
         if (length > 1)
         {
             int rest = slot + 1;
@@ -334,10 +336,13 @@ internal sealed unsafe class FlowTable
             throw new InvalidOperationException("eviction frees a slot only when the table is full");
         }
 
+        Debug.Assert(Active == Capacity, "a table with no free cluster has every slot in use");
+        Debug.Assert((Slots[slot].Flags & FlowSlotFlags.InUse) != 0, "eviction frees a flow");
         Unlink(slot);
         Slots[slot].Hash = 1;
         Chain[slot] = NoSlot;
         _firstFree = slot;
+        AssertClusters();
     }
 
     /// <summary>
