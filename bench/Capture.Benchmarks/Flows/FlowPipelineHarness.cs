@@ -15,9 +15,11 @@ namespace Capture.Benchmarks.Flows;
 
 /// <summary>
 /// Decode + flow lookup/update + flow-end logging, one thread, over a generated in-memory
-/// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log|eve]</c>. Flow ends
-/// are written by the bench sink (the core EVE flow fields), not at all (<c>no-log</c>), or as the
-/// sample host's full EVE flow line (<c>eve</c>). Besides each round's total, the blocks and the
+/// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log|eve|eve-queue]</c>.
+/// Flow ends are written by the bench sink (the core EVE flow fields), not at all (<c>no-log</c>),
+/// as the sample host's full EVE flow line (<c>eve</c>), or as that line formatted by an output
+/// thread behind a <see cref="FlowEndQueue"/> (<c>eve-queue</c>: the worker's figures are its
+/// queueing, waits for room included). Besides each round's total, the blocks and the
 /// flow ends are timed in pieces with a core-speed probe between them and reported apart by the
 /// state the host's core was in (<see cref="CoreSpeedProbe"/>).
 /// </summary>
@@ -45,9 +47,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
         int[] windows = args.Length > 2 ? [int.Parse(args[2], CultureInfo.InvariantCulture)] : [1000, flows];
         Logging = args.Length > 4 ? args[4] : "log";
-        if (Logging is not ("log" or "no-log" or "eve"))
+        if (Logging is not ("log" or "no-log" or "eve" or "eve-queue"))
         {
-            Console.Error.WriteLine($"unknown logging mode '{Logging}': log, no-log or eve");
+            Console.Error.WriteLine($"unknown logging mode '{Logging}': log, no-log, eve or eve-queue");
             return 2;
         }
         foreach (int window in windows)
@@ -95,7 +97,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         Console.WriteLine($"  decode alone (same blocks, no flows): {DecodeOnly(capture):F1} CPU-ns/packet");
         Console.WriteLine($"  reading the two header lines alone (same blocks, same prefetch; the memory floor): {TouchOnly(capture):F1} CPU-ns/packet");
         Console.WriteLine($"  formatting one flow record alone (the sink, same event every time): {FormatOnly(capture.FlowCount):F1} CPU-ns/record");
-        if (Logging == "eve")
+        if (Logging is "eve" or "eve-queue")
         {
             Console.WriteLine($"  formatting one full EVE flow line alone (4,096 different events): {FormatEveOnly(capture.FlowCount):F1} CPU-ns/record");
         }
@@ -381,6 +383,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         // record it could hold), named now that hash-size is the index's size: figures stay comparable.
         private readonly FlowEngineOptions _options = new() { HashSize = 1 << 19 };
         private readonly Func<long> _logged;
+        private readonly FlowEndQueue? _queue;
         private readonly BatchWorker _worker;
         private readonly CoreSpeedProbe _probe;
         private readonly List<ProbedSpan> _blocks;
@@ -398,6 +401,12 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             {
                 EveLineSink eve = new();
                 (sink, _logged) = (eve, () => eve.Flows);
+            }
+            else if (Logging == "eve-queue")
+            {
+                // As the sample host writes flows: the worker queues each end, an output thread formats it.
+                _queue = new FlowEndQueue(new EveLineSink());
+                (sink, _logged) = (_queue, () => _queue.Delivered);
             }
             else
             {
@@ -465,6 +474,13 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             if (packets != capture.PacketCount || flows < capture.FlowCount)
             {
                 throw new InvalidOperationException($"decoded {packets} of {capture.PacketCount} packets, {flows} flows of {capture.FlowCount}");
+            }
+
+            if (_queue is not null)
+            {
+                // Not timed: the output thread finishes the round's lines before the next round starts.
+                long expected = loggedBefore + flows;
+                SpinWait.SpinUntil(() => _queue.Delivered >= expected);
             }
 
             return (elapsedNs / capture.PacketCount, cpuNs / capture.PacketCount, allocated, _logged() - loggedBefore);
