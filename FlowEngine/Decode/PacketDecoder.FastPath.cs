@@ -278,9 +278,9 @@ public sealed partial class PacketDecoder
             layer.TcpSequence = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, transport + 4)));
             layer.TcpAcknowledgement = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, transport + 8)));
             Unsafe.Add(ref counters, (nint)DecoderCounter.Tcp)++;
-            if ((flags & 0x02) != 0)
+            if ((flags & TcpFlags.Syn) != 0)
             {
-                Unsafe.Add(ref counters, (nint)((flags & 0x10) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn))++;
+                Unsafe.Add(ref counters, (nint)((flags & TcpFlags.Ack) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn))++;
             }
             else if ((flags & 0x04) != 0)
             {

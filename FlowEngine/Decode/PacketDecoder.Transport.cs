@@ -37,9 +37,9 @@ public sealed partial class PacketDecoder
         layer.PayloadLength = available - headerLength;
         layer.Flags |= PacketLayerFlags.HasFlowKey;
         Count(DecoderCounter.Tcp);
-        if ((flags & 0x02) != 0)
+        if ((flags & TcpFlags.Syn) != 0)
         {
-            Count((flags & 0x10) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn);
+            Count((flags & TcpFlags.Ack) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn);
         }
         else if ((flags & 0x04) != 0)
         {

@@ -1,8 +1,8 @@
-using Capture.Abstractions;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using Capture.Abstractions;
 
 namespace FlowEngine.Flows;
 

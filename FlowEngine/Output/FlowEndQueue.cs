@@ -108,8 +108,10 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
     /// <summary>No event is queued after this; the output thread delivers what is queued and ends.</summary>
     public void Complete()
     {
-        Interlocked.Exchange(ref _completing, 1);
-        _itemsAvailable.Set();
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            CompleteCore();
+        }
     }
 
     /// <summary>Completes the queue and waits until the output thread delivered every queued event.</summary>
@@ -120,9 +122,15 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
             return;
         }
 
-        Complete();
+        CompleteCore();
         _output.Join();
         _itemsAvailable.Dispose();
+    }
+
+    private void CompleteCore()
+    {
+        Interlocked.Exchange(ref _completing, 1);
+        _itemsAvailable.Set();
     }
 
     private void Enqueue(in FlowEndEvent flowEnd)
@@ -203,6 +211,13 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
             if (Volatile.Read(ref _enqueuePosition.Value) != position)
             {
                 // A producer claimed the cell and is copying its event in.
+                Thread.Yield();
+                continue;
+            }
+
+            if (Volatile.Read(ref _completing) != 0)
+            {
+                // A worker that came before completion is still queueing (or one after it delivers itself).
                 Thread.Yield();
                 continue;
             }
