@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
 
@@ -166,6 +167,7 @@ internal sealed class FlowTracker
     }
 
     /// <summary>New → Established on traffic both ways (TCP: an ACK without SYN from both sides seen); TCP → Closed on RST or FIN both ways.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // Per packet: as it was before it had a name of its own.
     private static void AdvanceState(ref FlowSlot s, bool toServer, byte tcpFlags, bool tcp)
     {
         const FlowSlotFlags both = FlowSlotFlags.SeenToServer | FlowSlotFlags.SeenToClient;
