@@ -7,6 +7,7 @@ using Detect.Sample.Console;
 using Detect.Sample.Detection;
 using Detect.Sample.Metrics;
 using Detect.Sample.Output;
+using FlowEngine.Output;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
 using Microsoft.Extensions.Logging;
@@ -131,6 +132,8 @@ internal sealed class DetectRun
             output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {eve.Path}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
+            // Workers hand flow ends to the output thread and go on; disposing delivers every one.
+            using var flowEnds = new FlowEndQueue(sink, FlowEndQueue.DefaultCapacity, _loggerFactory.CreateLogger<FlowEndQueue>());
             var storage = new FlowStorageRegistry();
             FlowStorageSlot<DetectionFlowState> slot = storage.Register<DetectionFlowState>(StorageName);
             var detector = new PacketDetector(rules, detection);
@@ -138,7 +141,7 @@ internal sealed class DetectRun
             var engine = new CaptureEngine(
                 _configuration.Flow,
                 storage,
-                sink,
+                flowEnds,
                 () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger),
                 _loggerFactory,
                 _clock);
@@ -187,6 +190,9 @@ internal sealed class DetectRun
             }
 
             await DisposeAllAsync(sources).ConfigureAwait(false);
+
+            // Every worker has ended its flows: the last events reach the EVE file before its stats and the summary.
+            flowEnds.Dispose();
             if (stoppedBeforeStart)
             {
                 output.WriteLine("Detect.Sample: stopped before the capture started; nothing was read");

@@ -11,7 +11,8 @@ namespace Detect.Sample.Output;
 /// <summary>
 /// Writes EVE JSON, one object per line, into a buffered log file that is flushed at least every
 /// <see cref="EveWriterOptions.FlushInterval"/> (so that <c>tail -f</c> follows the run). Callers come
-/// from several worker threads; one lock serialises events (per event, never per packet). A
+/// from several threads (flow events from the flow-end queue's output thread, alerts from the
+/// workers, stats from the host); one lock serialises events (per event, never per packet). A
 /// failed write is logged once, its events counted as lost, and writing goes on (or the run is
 /// stopped, <see cref="EveWriterOptions.StopOnWriteError"/>).
 /// </summary>

@@ -13,7 +13,7 @@ namespace FlowEngine.Decode;
 /// walk writes (packet, layer 0, counters). Anything else returns false having written nothing,
 /// and the general walk decodes the packet from the start.
 /// </summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryDecodeFast(ReadOnlySpan<byte> frame, in PacketRecord record, ref DecodedPacket packet)
@@ -278,9 +278,9 @@ internal sealed partial class PacketDecoder
             layer.TcpSequence = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, transport + 4)));
             layer.TcpAcknowledgement = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, transport + 8)));
             Unsafe.Add(ref counters, (nint)DecoderCounter.Tcp)++;
-            if ((flags & 0x02) != 0)
+            if ((flags & TcpFlags.Syn) != 0)
             {
-                Unsafe.Add(ref counters, (nint)((flags & 0x10) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn))++;
+                Unsafe.Add(ref counters, (nint)((flags & TcpFlags.Ack) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn))++;
             }
             else if ((flags & 0x04) != 0)
             {

@@ -5,7 +5,7 @@ using FlowEngine.Defrag;
 namespace FlowEngine.Decode;
 
 /// <summary>IPv4, IPv6 and its extension headers, and the dispatch to transports and tunnels.</summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     private void DecodeIPv4(ref DecodeContext ctx, int offset)
     {

@@ -1,7 +1,7 @@
 namespace FlowEngine.Decode;
 
 /// <summary>TCP, UDP, SCTP, ESP, ICMPv4 and ICMPv6 (with the packet an error message embeds).</summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     private void DecodeTcp(ref DecodeContext ctx, int index, int offset)
     {
@@ -37,9 +37,9 @@ internal sealed partial class PacketDecoder
         layer.PayloadLength = available - headerLength;
         layer.Flags |= PacketLayerFlags.HasFlowKey;
         Count(DecoderCounter.Tcp);
-        if ((flags & 0x02) != 0)
+        if ((flags & TcpFlags.Syn) != 0)
         {
-            Count((flags & 0x10) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn);
+            Count((flags & TcpFlags.Ack) != 0 ? DecoderCounter.TcpSynAck : DecoderCounter.TcpSyn);
         }
         else if ((flags & 0x04) != 0)
         {

@@ -4,7 +4,7 @@ namespace FlowEngine.Decode;
 /// Tunnels: GRE (with ERSPAN I/II/III, PPTP's enhanced GRE and WCCP), VXLAN, Geneve and Teredo.
 /// The inner packet's IP header adds a layer one tunnel deeper (IP-in-IP is in the network part).
 /// </summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     private const ushort GreFlagChecksum = 0x8000;
     private const ushort GreFlagRouting = 0x4000;

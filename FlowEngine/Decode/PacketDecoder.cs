@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Capture.Abstractions;
+using FlowEngine.Configuration;
 using FlowEngine.Defrag;
 
 namespace FlowEngine.Decode;
@@ -14,7 +15,7 @@ namespace FlowEngine.Decode;
 /// One instance per worker; no allocation per packet; never throws on packet content — a bad
 /// packet is counted and <see cref="DecodedPacket.Result"/> says why.
 /// </summary>
-internal sealed partial class PacketDecoder
+public sealed partial class PacketDecoder
 {
     private const ushort EtherTypeIPv4 = 0x0800;
     private const ushort EtherTypeIPv6 = 0x86DD;
@@ -35,11 +36,20 @@ internal sealed partial class PacketDecoder
     private readonly int _maxLayers;
     private readonly bool _fastPath;
 
-    /// <summary>Creates a decoder for one worker.</summary>
+    /// <summary>Creates a decoder for one thread, with its own defragmenter when <paramref name="defrag"/> enables one.</summary>
+    /// <param name="counters">The thread's counters; the decoder increments them.</param>
+    /// <param name="options">Decoder options; defaults when null.</param>
+    /// <param name="defrag">Reassembly of IP fragments; without it (or disabled), fragments are decoded as fragments (no ports).</param>
+    public PacketDecoder(DecoderCounters counters, DecoderOptions? options = null, DefragOptions? defrag = null)
+        : this(counters, options, defrag is { Enabled: true } ? new Defragmenter(defrag, counters ?? throw new ArgumentNullException(nameof(counters))) : null)
+    {
+    }
+
+    /// <summary>Creates a decoder for one worker that shares <paramref name="defragmenter"/> with it (the worker expires its trackers).</summary>
     /// <param name="counters">The worker's counters; the decoder increments them.</param>
     /// <param name="options">Decoder options; defaults when null.</param>
     /// <param name="defragmenter">The worker's defragmenter; without one, fragments are decoded as fragments (no ports).</param>
-    public PacketDecoder(DecoderCounters counters, DecoderOptions? options = null, Defragmenter? defragmenter = null)
+    internal PacketDecoder(DecoderCounters counters, DecoderOptions? options, Defragmenter? defragmenter)
     {
         ArgumentNullException.ThrowIfNull(counters);
         _counters = counters;
@@ -49,6 +59,13 @@ internal sealed partial class PacketDecoder
         _maxLayers = Math.Clamp(_options.MaxTunnelDepth + 1, 1, DecodedPacket.MaxLayers);
         _fastPath = _options.FastPath;
     }
+
+    /// <summary>
+    /// Drops the partial datagrams whose reassembly timeout passed at <paramref name="nowNanoseconds"/>
+    /// (counted); a caller that decodes a capture calls it as the capture's time moves on.
+    /// </summary>
+    /// <param name="nowNanoseconds">The capture's time, nanoseconds since the Unix epoch.</param>
+    public void ExpireFragments(long nowNanoseconds) => _defragmenter?.Expire(nowNanoseconds);
 
     /// <summary>The counters this decoder increments.</summary>
     public DecoderCounters Counters => _counters;

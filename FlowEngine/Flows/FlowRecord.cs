@@ -18,5 +18,4 @@ internal struct FlowRecord
     public long BytesToClient;
     public byte TcpFlagsToServer;
     public byte TcpFlagsToClient;
-    public BypassKind Bypass;
 }

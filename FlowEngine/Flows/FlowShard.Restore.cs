@@ -28,7 +28,7 @@ internal sealed partial class FlowShard
 #pragma warning restore CA1031
         {
             Counters.StrategyErrors++;
-            FlowLog.StrategyFailed(_logger, ex, Strategy?.Name ?? sourceName, nameof(IRestoredBypassSource.TakeRestoredFlows), InterfaceName);
+            FlowLog.StrategyFailed(_logger, ex, Strategy?.Name ?? sourceName, nameof(IRestoredBypassSource.TakeRestoredFlows), _interfaceName);
             return 0;
         }
 
@@ -68,18 +68,16 @@ internal sealed partial class FlowShard
         layer.Vlan1 = tuple.Vlan1;
         layer.Vlan2 = tuple.Vlan2;
         layer.VlanCount = tuple.Vlan2 != 0 ? (byte)3 : tuple.Vlan1 != 0 ? (byte)2 : tuple.Vlan0 != 0 ? (byte)1 : (byte)0;
-        uint hash = FlowKey.FromLayer(in layer, _vlanTracking, _hasher, out FlowKey key, out bool sourceIsLow);
+        uint hash = FlowKey.FromLayer(in layer, VlanTracking, Hasher, out FlowKey key, out bool sourceIsLow);
         if (Table.Lookup(ref key, hash) >= 0)
         {
             return false; // listed twice: the first one owns it
         }
 
         // No TCP flags on the layer: Create takes the tuple's Source as the client, as restored.
-        int slot = Create(ref key, hash, sourceIsLow, in layer, now, 0, 0, 0);
-        BypassRecord record = GetOrCreateBypassRecord(slot);
+        int slot = Tracker.Create(ref key, hash, sourceIsLow, in layer, now, 0, 0, 0);
+        BypassRecord record = Bypass.GetOrCreateRecord(slot);
         record.FoldTotals(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
-        ref FlowSlot s = ref Table.Slots[slot];
-        ref FlowRecord r = ref Table.Records[slot];
         try
         {
             source.Adopt(in restored, record);
@@ -89,17 +87,12 @@ internal sealed partial class FlowShard
 #pragma warning restore CA1031
         {
             Counters.StrategyErrors++;
-            FlowLog.StrategyFailed(_logger, ex, Strategy?.Name ?? "restore", nameof(IRestoredBypassSource.Adopt), InterfaceName);
-            record.Released = true;
-            s.State = FlowState.LocalBypassed;
-            r.Bypass = BypassKind.Local;
+            FlowLog.StrategyFailed(_logger, ex, Strategy?.Name ?? "restore", nameof(IRestoredBypassSource.Adopt), _interfaceName);
+            Bypass.Restored(slot, record, adopted: false);
             return false;
         }
 
-        record.Strategy ??= Strategy;
-        record.Released = false;
-        s.State = FlowState.CaptureBypassed;
-        r.Bypass = BypassKind.Capture;
+        Bypass.Restored(slot, record, adopted: true);
 
         // The capture dropped these before this process started; the flow's bypassed totals carry them.
         Counters.BypassedPackets += record.PacketsToServer + record.PacketsToClient;

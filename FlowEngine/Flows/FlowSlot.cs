@@ -19,14 +19,14 @@ internal struct FlowSlot
     /// <summary>Keyed hash of <see cref="Key"/>; the cluster length in a free cluster's first slot.</summary>
     public uint Hash;
 
-    /// <summary>State.</summary>
+    /// <summary>State, and the one place a flow's bypass state is kept (see <see cref="FlowBypass"/>).</summary>
     public FlowState State;
 
     /// <summary>Flags.</summary>
     public FlowSlotFlags Flags;
 
-    /// <summary>Row of the timeout table: 0 default, 1 TCP, 2 UDP, 3 ICMP.</summary>
-    public byte TimeoutClass;
+    /// <summary>Row of the timeout table, by protocol.</summary>
+    public FlowTimeoutClass TimeoutClass;
 
     /// <summary>Unused.</summary>
     public byte Reserved;

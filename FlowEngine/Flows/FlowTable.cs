@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using Capture.Abstractions;
 
 namespace FlowEngine.Flows;
 
@@ -212,6 +213,25 @@ internal sealed unsafe class FlowTable
         return NoSlot;
     }
 
+    /// <summary>The tuple of the flow in <paramref name="slot"/> in its own orientation (client first).</summary>
+    public FlowTuple TupleAt(int slot)
+    {
+        ref FlowSlot s = ref SlotAt(slot);
+        ref FlowKey k = ref s.Key;
+        bool clientLow = (s.Flags & FlowSlotFlags.ClientIsLow) != 0;
+        return new FlowTuple(
+            k.IsIPv6 != 0,
+            clientLow ? k.Low : k.High,
+            clientLow ? k.High : k.Low,
+            clientLow ? k.LowPort : k.HighPort,
+            clientLow ? k.HighPort : k.LowPort,
+            k.Protocol,
+            k.Vlan0,
+            k.Vlan1,
+            k.Vlan2,
+            k.TunnelDepth);
+    }
+
     /// <summary>Takes the lowest free slot for a new flow and indexes it, growing the table when none is free; -1 when it is full and at its largest.</summary>
     public int TryAllocate(ref FlowKey key, uint hash)
     {
@@ -227,6 +247,8 @@ internal sealed unsafe class FlowTable
         }
 
         int length = (int)Slots[slot].Hash;
+        Debug.Assert((Slots[slot].Flags & FlowSlotFlags.InUse) == 0, "the free list's first cluster starts on a slot not in use");
+        Debug.Assert(length >= 1 && (long)slot + length <= Capacity, "the free list's first cluster lies inside the table");
         if (length > 1)
         {
             int rest = slot + 1;
@@ -314,10 +336,13 @@ internal sealed unsafe class FlowTable
             throw new InvalidOperationException("eviction frees a slot only when the table is full");
         }
 
+        Debug.Assert(Active == Capacity, "a table with no free cluster has every slot in use");
+        Debug.Assert((Slots[slot].Flags & FlowSlotFlags.InUse) != 0, "eviction frees a flow");
         Unlink(slot);
         Slots[slot].Hash = 1;
         Chain[slot] = NoSlot;
         _firstFree = slot;
+        AssertClusters();
     }
 
     /// <summary>

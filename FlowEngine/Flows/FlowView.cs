@@ -44,7 +44,7 @@ public readonly ref struct FlowView
     public FlowState State => _shard.Table.Slots[_slot].State;
 
     /// <summary>How the flow is bypassed, if at all.</summary>
-    public BypassKind Bypass => Record.Bypass;
+    public BypassKind Bypass => FlowBypass.KindOf(State);
 
     /// <summary>The flow of the tunnel that carries this flow; 0 on the wire.</summary>
     public long TunnelParentFlowId => _shard.Table.OriginAt(_slot).TunnelParentFlowId;

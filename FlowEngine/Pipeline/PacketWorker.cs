@@ -180,6 +180,13 @@ internal sealed class PacketWorker
     /// <summary>Ends every flow of the shard (end of capture or shutdown).</summary>
     public void EndAll(FlowEndReason reason) => Shard.EndAll(reason);
 
+    /// <summary>Forgets the capture's clock: the next batch starts a new capture's time, as in a new worker.</summary>
+    public void RestartClock()
+    {
+        _now = long.MinValue;
+        _lastPass = long.MinValue;
+    }
+
     /// <summary>Runs the flow manager when its interval has passed on this worker's clock.</summary>
     public void Tick(CancellationToken stop)
     {
@@ -353,6 +360,7 @@ internal sealed class PacketWorker
         }
 
         FlowShard shard = Shard;
+        FlowTracker tracker = shard.Tracker;
         shard.Counters.Packets++;
         long timestamp = packet.Record.TimestampNanoseconds;
         long parent = 0;
@@ -363,13 +371,13 @@ internal sealed class PacketWorker
             ref PacketLayer outer = ref packet.Layers[l];
             if ((outer.Flags & PacketLayerFlags.HasFlowKey) != 0)
             {
-                int outerSlot = shard.Track(in outer, timestamp, CountedLength(ref packet, in outer, l), packet.SourceMac, packet.DestinationMac, parent, out _, out _);
+                int outerSlot = tracker.Track(in outer, timestamp, CountedLength(ref packet, in outer, l), packet.SourceMac, packet.DestinationMac, parent, out _, out _);
                 parent = shard.Table.RecordAt(outerSlot).FlowId;
             }
         }
 
         ref PacketLayer layer = ref packet.Layers[keyLayer];
-        int slot = shard.Track(ref pending.Key, pending.Hash, pending.SourceIsLow, in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
+        int slot = tracker.Track(ref pending.Key, pending.Hash, pending.SourceIsLow, in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
 
         if (!drop && _inspector is not null)
         {

@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Capture.Abstractions;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Defrag;
 
 namespace Capture.Benchmarks.Decode;
 
@@ -18,7 +17,6 @@ public class DecoderBenchmarks
     public const int MixedBatch = 65536;
 
     private PacketDecoder _decoder = null!;
-    private Defragmenter _defragmenter = null!;
     private DecodedPacket _packet;
     private byte[] _typical = [];
     private PacketRecord _typicalRecord;
@@ -30,8 +28,7 @@ public class DecoderBenchmarks
     public void Setup()
     {
         var counters = new DecoderCounters();
-        _defragmenter = new Defragmenter(new DefragOptions(), counters);
-        _decoder = new PacketDecoder(counters, new DecoderOptions(), _defragmenter);
+        _decoder = new PacketDecoder(counters, new DecoderOptions(), new DefragOptions());
         _typical = TypicalPacket();
         _typicalRecord = new PacketRecord { CaptureLength = _typical.Length, OriginalLength = _typical.Length, LinkType = LinkType.Ethernet };
         _mixed = BenchCaptureSet.Load();
@@ -78,7 +75,7 @@ public class DecoderBenchmarks
             {
                 // One pass done: the next pass replays the same times, so forget incomplete datagrams.
                 next = 0;
-                _defragmenter.Expire(long.MaxValue / 2);
+                _decoder.ExpireFragments(long.MaxValue / 2);
             }
         }
 

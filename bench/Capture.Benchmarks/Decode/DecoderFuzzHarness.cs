@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Capture.Abstractions;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Defrag;
 
 namespace Capture.Benchmarks.Decode;
 
@@ -37,8 +36,7 @@ internal sealed class DecoderFuzzHarness : IBenchmarkHarness
         int seed = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
         BenchCaptureSet captures = BenchCaptureSet.Load();
         var counters = new DecoderCounters();
-        var defragmenter = new Defragmenter(new DefragOptions { Memcap = 4 << 20, Trackers = 256 }, counters);
-        var decoder = new PacketDecoder(counters, new DecoderOptions(), defragmenter);
+        var decoder = new PacketDecoder(counters, new DecoderOptions(), new DefragOptions { Memcap = 4 << 20, Trackers = 256 });
         var rng = new Random(seed);
         byte[] scratch = new byte[Math.Max(4096, captures.Records.Max(r => r.CaptureLength))];
         byte[][] prefixes = Prefixes();
@@ -124,7 +122,7 @@ internal sealed class DecoderFuzzHarness : IBenchmarkHarness
 
             if ((i & 0x3FFF) == 0)
             {
-                defragmenter.Expire(record.TimestampNanoseconds);
+                decoder.ExpireFragments(record.TimestampNanoseconds);
             }
         }
 

@@ -4,7 +4,6 @@ using System.Runtime.Intrinsics.X86;
 using Capture.Abstractions;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Defrag;
 
 namespace Capture.Benchmarks.Decode;
 
@@ -36,8 +35,7 @@ internal sealed class DecoderThroughputHarness : IBenchmarkHarness
         int passes = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
         BenchCaptureSet captures = BenchCaptureSet.Load();
         var counters = new DecoderCounters();
-        var defragmenter = new Defragmenter(new DefragOptions(), counters);
-        var decoder = new PacketDecoder(counters, new DecoderOptions(), defragmenter);
+        var decoder = new PacketDecoder(counters, new DecoderOptions(), new DefragOptions());
         byte[] typical = DecoderBenchmarks.TypicalPacket();
         var typicalRecord = new PacketRecord { CaptureLength = typical.Length, OriginalLength = typical.Length, LinkType = LinkType.Ethernet };
         DecodedPacket packet = default;
@@ -55,7 +53,7 @@ internal sealed class DecoderThroughputHarness : IBenchmarkHarness
             DecodeRange(decoder, captures, start, Math.Min(start + Batch, captures.Records.Length), ref packet);
         }
 
-        defragmenter.Expire(long.MaxValue / 2);
+        decoder.ExpireFragments(long.MaxValue / 2);
         PrintFastPathShare(captures);
 
         // Calibration: a chain of dependent additions costs one cycle each, so this shows the clock
@@ -86,7 +84,7 @@ internal sealed class DecoderThroughputHarness : IBenchmarkHarness
                 DecodeRange(decoder, captures, start, Math.Min(start + Batch, captures.Records.Length), ref p);
             }
 
-            defragmenter.Expire(long.MaxValue / 2);
+            decoder.ExpireFragments(long.MaxValue / 2);
         });
         return 0;
     }
@@ -94,7 +92,8 @@ internal sealed class DecoderThroughputHarness : IBenchmarkHarness
     /// <summary>How many packets of the captures the decoder's straight-line path can take, and what the rest are.</summary>
     private static void PrintFastPathShare(BenchCaptureSet captures)
     {
-        var decoder = new PacketDecoder(new DecoderCounters(), new DecoderOptions { FastPath = false });
+        // Either path gives the same result (FastPathEquivalenceTests), so the default decoder classifies them.
+        var decoder = new PacketDecoder(new DecoderCounters());
         DecodedPacket packet = default;
         int fast = 0;
         var others = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Flows;
+using FlowEngine.Pipeline;
 using FlowEngine.Output;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Benchmarks.Flows;
 
@@ -33,7 +32,7 @@ internal sealed class FlowManagerPassHarness : IBenchmarkHarness
     private static void Measure(string label, int slots, int active, bool scattered)
     {
         CountingSink sink = new();
-        FlowShard shard = new(new FlowEngineOptions(), slots, 1, 0, new FlowHasher(), 0, "bench", null, sink, NullLogger.Instance);
+        BatchWorker shard = new("bench", new FlowEngineOptions(), sink, maxFlows: slots);
         int total = scattered ? slots : active;
         int stride = Math.Max(1, slots / active);
         for (int i = 0; i < total; i++)
@@ -41,12 +40,12 @@ internal sealed class FlowManagerPassHarness : IBenchmarkHarness
             PacketLayer layer = Layer(i);
             // Flows that will be ended by the setup pass are last seen long ago.
             bool keep = !scattered || i % stride == 0;
-            shard.Track(in layer, keep ? T0 + 1_000_000_000_000L : T0, 64, 0, 0, 0, out _, out _);
+            shard.Track(in layer, keep ? T0 + 1_000_000_000_000L : T0, 64);
         }
 
         if (scattered)
         {
-            shard.RunManagerPass(T0 + 400_000_000_000L, CancellationToken.None);
+            shard.RunManagerPass(T0 + 400_000_000_000L);
         }
 
         long now = T0 + 1_000_000_000_000L + 1_000_000_000L;
@@ -58,7 +57,7 @@ internal sealed class FlowManagerPassHarness : IBenchmarkHarness
         {
             for (int i = 0; i < 100; i++)
             {
-                shard.RunManagerPass(now, CancellationToken.None);
+                shard.RunManagerPass(now);
             }
 
             Thread.Sleep(300);
@@ -68,12 +67,12 @@ internal sealed class FlowManagerPassHarness : IBenchmarkHarness
         for (int i = 0; i < 200; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            shard.RunManagerPass(now, CancellationToken.None);
+            shard.RunManagerPass(now);
             micros.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
 
         micros.Sort();
-        Console.WriteLine($"{label}: {slots:N0} slots, {shard.Table.Active:N0} active, {shard.Table.CountClusters():N0} free clusters: pass median {micros[micros.Count / 2]:F0} us, best {micros[0]:F0} us, p90 {micros[micros.Count * 9 / 10]:F0} us");
+        Console.WriteLine($"{label}: {slots:N0} slots, {shard.ActiveFlows:N0} active, {shard.FreeClusters:N0} free clusters: pass median {micros[micros.Count / 2]:F0} us, best {micros[0]:F0} us, p90 {micros[micros.Count * 9 / 10]:F0} us");
     }
 
     private static PacketLayer Layer(int i) => new()

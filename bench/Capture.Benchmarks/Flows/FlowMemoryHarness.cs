@@ -1,9 +1,9 @@
 using System.Globalization;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Flows;
+using FlowEngine.Pipeline;
+using FlowEngine.Storage;
 using FlowEngine.Output;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capture.Benchmarks.Flows;
 
@@ -24,7 +24,14 @@ internal sealed class FlowMemoryHarness : IBenchmarkHarness
         FlowEngineOptions options = new() { HashSize = 65536 };
         Sink sink = new();
         long before = Settle();
-        FlowShard shard = new(options, flows, columns, 0, new FlowHasher(), 0, "bench", null, sink, NullLogger.Instance);
+        // The engine's bypass_counters slot is one column; the others stand for detection's.
+        FlowStorageRegistry storage = new();
+        for (int c = 1; c < columns; c++)
+        {
+            storage.Register<object>($"bench.{c}");
+        }
+
+        BatchWorker shard = new("bench", options, sink, storage, maxFlows: flows);
         for (int i = 0; i < flows; i++)
         {
             PacketLayer layer = new()
@@ -37,14 +44,14 @@ internal sealed class FlowMemoryHarness : IBenchmarkHarness
                 TcpFlags = 0x02,
                 Flags = PacketLayerFlags.HasFlowKey,
             };
-            shard.Track(in layer, 1_700_000_000_000_000_000L, 64, 0, 0, 0, out _, out _);
+            shard.Track(in layer, 1_700_000_000_000_000_000L, 64);
         }
 
         long after = Settle();
         GC.KeepAlive(shard);
-        // Slots and records live in native memory (aligned, see FlowTableMemory): counted beside the heap's growth.
-        long native = shard.Table.NativeBytes;
-        Console.WriteLine($"{shard.Table.Active:N0} flows, {columns} storage slots, {shard.Table.BucketCount:N0} buckets: {(after - before + native) / (double)flows:F1} bytes per flow measured ({(after - before) / (double)flows:F1} managed heap + {native / (double)flows:F1} native; arrays: {shard.Table.BytesPerRecord} bytes per record)");
+        // Slots and records live in native memory: counted beside the heap's growth.
+        long native = shard.TableNativeBytes;
+        Console.WriteLine($"{shard.ActiveFlows:N0} flows, {columns} storage slots, {shard.BucketCount:N0} buckets: {(after - before + native) / (double)flows:F1} bytes per flow measured ({(after - before) / (double)flows:F1} managed heap + {native / (double)flows:F1} native; arrays: {shard.BytesPerFlow} bytes per record)");
         return 0;
     }
 

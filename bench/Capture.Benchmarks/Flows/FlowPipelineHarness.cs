@@ -6,7 +6,6 @@ using System.Runtime.Intrinsics.X86;
 using Capture.Abstractions;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
-using FlowEngine.Defrag;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 using FlowEngine.Pipeline;
@@ -16,9 +15,11 @@ namespace Capture.Benchmarks.Flows;
 
 /// <summary>
 /// Decode + flow lookup/update + flow-end logging, one thread, over a generated in-memory
-/// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log|eve]</c>. Flow ends
-/// are written by the bench sink (the core EVE flow fields), not at all (<c>no-log</c>), or as the
-/// sample host's full EVE flow line (<c>eve</c>). Besides each round's total, the blocks and the
+/// capture: <c>run flows-pipeline [packets] [flows] [window] [rounds] [no-log|eve|eve-queue]</c>.
+/// Flow ends are written by the bench sink (the core EVE flow fields), not at all (<c>no-log</c>),
+/// as the sample host's full EVE flow line (<c>eve</c>), or as that line formatted by an output
+/// thread behind a <see cref="FlowEndQueue"/> (<c>eve-queue</c>: the worker's figures are its
+/// queueing, waits for room included). Besides each round's total, the blocks and the
 /// flow ends are timed in pieces with a core-speed probe between them and reported apart by the
 /// state the host's core was in (<see cref="CoreSpeedProbe"/>).
 /// </summary>
@@ -46,9 +47,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
         int[] windows = args.Length > 2 ? [int.Parse(args[2], CultureInfo.InvariantCulture)] : [1000, flows];
         Logging = args.Length > 4 ? args[4] : "log";
-        if (Logging is not ("log" or "no-log" or "eve"))
+        if (Logging is not ("log" or "no-log" or "eve" or "eve-queue"))
         {
-            Console.Error.WriteLine($"unknown logging mode '{Logging}': log, no-log or eve");
+            Console.Error.WriteLine($"unknown logging mode '{Logging}': log, no-log, eve or eve-queue");
             return 2;
         }
         foreach (int window in windows)
@@ -96,7 +97,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         Console.WriteLine($"  decode alone (same blocks, no flows): {DecodeOnly(capture):F1} CPU-ns/packet");
         Console.WriteLine($"  reading the two header lines alone (same blocks, same prefetch; the memory floor): {TouchOnly(capture):F1} CPU-ns/packet");
         Console.WriteLine($"  formatting one flow record alone (the sink, same event every time): {FormatOnly(capture.FlowCount):F1} CPU-ns/record");
-        if (Logging == "eve")
+        if (Logging is "eve" or "eve-queue")
         {
             Console.WriteLine($"  formatting one full EVE flow line alone (4,096 different events): {FormatEveOnly(capture.FlowCount):F1} CPU-ns/record");
         }
@@ -371,9 +372,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
     }
 
     /// <summary>
-    /// One engine's worker state kept across rounds, as in a running engine: the shard (its tables
-    /// are touched once, in round 0), decoder and defragmenter. Each round starts a fresh worker on
-    /// them, because the capture's clock starts again, and ends with every flow ended and logged.
+    /// One engine worker kept across rounds, as in a running engine (its table is touched once, in
+    /// round 0), driven block by block through the engine's public <see cref="BatchWorker"/>. Each
+    /// round ends with every flow ended and logged, and the capture's clock starting again.
     /// </summary>
     private sealed class Pipeline
     {
@@ -382,10 +383,8 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         // record it could hold), named now that hash-size is the index's size: figures stay comparable.
         private readonly FlowEngineOptions _options = new() { HashSize = 1 << 19 };
         private readonly Func<long> _logged;
-        private readonly FlowShard _shard;
-        private readonly DecoderCounters _counters = new();
-        private readonly Defragmenter _defragmenter;
-        private readonly PacketDecoder _decoder;
+        private readonly FlowEndQueue? _queue;
+        private readonly BatchWorker _worker;
         private readonly CoreSpeedProbe _probe;
         private readonly List<ProbedSpan> _blocks;
         private readonly ProbingFlowSink _probingSink;
@@ -403,18 +402,21 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
                 EveLineSink eve = new();
                 (sink, _logged) = (eve, () => eve.Flows);
             }
+            else if (Logging == "eve-queue")
+            {
+                // As the sample host writes flows: the worker queues each end, an output thread formats it.
+                _queue = new FlowEndQueue(new EveLineSink());
+                (sink, _logged) = (_queue, () => _queue.Delivered);
+            }
             else
             {
                 FlowLineSink bench = new() { Enabled = Logging != "no-log" };
                 (sink, _logged) = (bench, () => bench.Flows);
             }
 
-            int capacity = FlowShard.CapacityFor(_options, 1, 1);
             // Flows end through the probing sink, which times them in pieces (one more call per flow).
             _probingSink = new ProbingFlowSink(sink, _probe, rounds * ((capture.FlowCount / 1024) + 2));
-            _shard = new(_options, capacity, 1, 0, new FlowHasher(), 0, capture.InterfaceName, null, _probingSink, NullLogger.Instance);
-            _defragmenter = new(_options.Defrag, _counters);
-            _decoder = new(_counters, _options.Decoder, _defragmenter);
+            _worker = new BatchWorker(capture.InterfaceName, _options, _probingSink);
         }
 
         /// <summary>Counted rounds' blocks: wall ns per packet, and the slower of the probes on either side.</summary>
@@ -426,9 +428,9 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
         public (double NsPerPacket, double CpuNsPerPacket, long Allocated, long Logged) RunOnce(bool counted)
         {
             GeneratedCapture capture = _capture;
-            PacketWorker worker = new(capture, _shard, _decoder, _defragmenter, null, TimeProvider.System, 1_000_000_000L, NullLogger<PacketWorker>.Instance);
-            long packetsBefore = _counters.Packets;
-            long flowsBefore = _shard.Counters.Total;
+            BatchWorker worker = _worker;
+            long packetsBefore = worker.DecoderCounters.Packets;
+            long flowsBefore = worker.FlowsCreated;
             long loggedBefore = _logged();
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -443,8 +445,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             {
                 GeneratedCapture.Block block = capture.Blocks[i];
                 long blockStart = Stopwatch.GetTimestamp();
-                worker.ProcessBatch(block);
-                worker.Tick(CancellationToken.None);
+                worker.Process(block);
                 ProbedSpan span = probe.Close(blockStart, block.Count);
                 if (counted)
                 {
@@ -459,7 +460,7 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
                 _probingSink.Begin();
             }
 
-            worker.EndAll(FlowEndReason.Shutdown);
+            worker.EndAll();
             _probingSink.End();
             EndShare = (ThreadCpuClock.Nanoseconds() - endCpu - Stopwatch.GetElapsedTime(0, probe.Ticks - endProbeTicks).TotalNanoseconds) / capture.PacketCount;
 
@@ -468,11 +469,18 @@ internal sealed class FlowPipelineHarness : IBenchmarkHarness
             double elapsedNs = Stopwatch.GetElapsedTime(start).TotalNanoseconds - probeNs;
             double cpuNs = ThreadCpuClock.Nanoseconds() - cpuStart - probeNs;
             long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-            long packets = _counters.Packets - packetsBefore;
-            long flows = _shard.Counters.Total - flowsBefore;
+            long packets = worker.DecoderCounters.Packets - packetsBefore;
+            long flows = worker.FlowsCreated - flowsBefore;
             if (packets != capture.PacketCount || flows < capture.FlowCount)
             {
                 throw new InvalidOperationException($"decoded {packets} of {capture.PacketCount} packets, {flows} flows of {capture.FlowCount}");
+            }
+
+            if (_queue is not null)
+            {
+                // Not timed: the output thread finishes the round's lines before the next round starts.
+                long expected = loggedBefore + flows;
+                SpinWait.SpinUntil(() => _queue.Delivered >= expected);
             }
 
             return (elapsedNs / capture.PacketCount, cpuNs / capture.PacketCount, allocated, _logged() - loggedBefore);

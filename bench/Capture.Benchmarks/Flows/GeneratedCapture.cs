@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Threading.Channels;
 using Capture.Abstractions;
-using FlowEngine.Flows;
+
 
 namespace Capture.Benchmarks.Flows;
 
@@ -15,7 +15,7 @@ internal sealed class GeneratedCapture : ICaptureSource
 {
     private const int BlockSize = 256 * 1024;
 
-    private GeneratedCapture(List<Block> blocks, FlowTableMemory memory, long packets, long bytes, int flows)
+    private GeneratedCapture(List<Block> blocks, HugePageBlock memory, long packets, long bytes, int flows)
     {
         Blocks = blocks;
         _memory = memory;
@@ -24,7 +24,7 @@ internal sealed class GeneratedCapture : ICaptureSource
         FlowCount = flows;
     }
 
-    private readonly FlowTableMemory _memory;
+    private readonly HugePageBlock _memory;
 
     public IReadOnlyList<Block> Blocks { get; }
 
@@ -134,7 +134,7 @@ internal sealed class GeneratedCapture : ICaptureSource
         // The blocks move into one run of huge pages (the flow table's allocator), as a ring's few
         // megabytes stay within the TLB's reach: in 4 KiB pages, streaming 300+ MB of capture pays a
         // TLB miss every 15 packets or so, which a live ring does not.
-        FlowTableMemory memory = new((nuint)blocks.Count * BlockSize);
+        HugePageBlock memory = new((nuint)blocks.Count * BlockSize);
         for (int i = 0; i < blocks.Count; i++)
         {
             blocks[i].MoveTo(memory, (nuint)i * BlockSize);
@@ -208,9 +208,9 @@ internal sealed class GeneratedCapture : ICaptureSource
         public override unsafe ReadOnlySpan<byte> Buffer => _native != null ? new ReadOnlySpan<byte>(_native, size) : _buffer;
 
         /// <summary>Copies the block into <paramref name="memory"/> at <paramref name="offset"/>, which holds it from then on.</summary>
-        public unsafe void MoveTo(FlowTableMemory memory, nuint offset)
+        public unsafe void MoveTo(HugePageBlock memory, nuint offset)
         {
-            _native = (byte*)memory.DangerousGetHandle() + offset;
+            _native = memory.Start + offset;
             _buffer.CopyTo(new Span<byte>(_native, size));
             _buffer = [];
         }

@@ -10,10 +10,10 @@ namespace FlowEngine.Tests.Flows;
 /// <summary>Hand-filled layers and shards for flow tests.</summary>
 internal static class TestFlows
 {
-    public const byte Fin = 0x01;
-    public const byte Syn = 0x02;
-    public const byte Rst = 0x04;
-    public const byte Ack = 0x10;
+    public const byte Fin = TcpFlags.Fin;
+    public const byte Syn = TcpFlags.Syn;
+    public const byte Rst = TcpFlags.Rst;
+    public const byte Ack = TcpFlags.Ack;
     public const long T0 = 1_700_000_000L * 1_000_000_000L;
 
     public static long At(double seconds) => T0 + (long)(seconds * 1_000_000_000d);

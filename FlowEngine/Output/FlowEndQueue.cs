@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using FlowEngine.Flows;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FlowEngine.Output;
+
+/// <summary>
+/// Takes flow-end events off the workers: each worker copies its event into a bounded ring and
+/// goes on, and one output thread hands them to the inner sink (which formats and writes them), so
+/// no worker waits on an output file's lock or its writes. Events of one worker reach the inner sink
+/// in the order that worker ended its flows. When the ring is full the worker waits for room
+/// (counted in <see cref="FullWaits"/>): no event is dropped. <see cref="Dispose"/> delivers every
+/// event queued before it returns. No allocation per event.
+/// </summary>
+/// <remarks>
+/// The ring is Vyukov's bounded queue: each cell carries a sequence number that says whether it is
+/// free for the producer of a position or filled for the consumer, so producers claim positions
+/// with one compare-exchange and never lock.
+/// </remarks>
+public sealed class FlowEndQueue : IFlowEventSink, IDisposable
+{
+    /// <summary>Events the ring holds by default (about 0.9 MB): a burst of that many flow ends never waits.</summary>
+    public const int DefaultCapacity = 4096;
+
+    /// <summary>A full ring's producer spins this many times before it sleeps between tries.</summary>
+    private const int SpinsBeforeSleep = 64;
+
+    private readonly Cell[] _cells;
+    private readonly int _mask;
+    private readonly IFlowEventSink _inner;
+    private readonly ILogger _logger;
+    private readonly Thread _output;
+    private readonly ManualResetEventSlim _itemsAvailable = new(false);
+    private PaddedLong _enqueuePosition;
+    private long _dequeuePosition;
+    private int _consumerWaiting;
+    private int _activeProducers;
+    private int _completing;
+    private long _fullWaits;
+    private long _delivered;
+    private long _sinkErrors;
+    private long _lateEvents;
+    private int _disposed;
+
+    /// <summary>Starts the output thread.</summary>
+    /// <param name="inner">Formats and writes the events; called from the output thread (and, for an event that arrives after <see cref="Complete"/>, from its worker).</param>
+    /// <param name="capacity">Events the ring holds; rounded up to a power of two, at least 2.</param>
+    /// <param name="logger">Where a failing inner sink is reported.</param>
+    public FlowEndQueue(IFlowEventSink inner, int capacity = DefaultCapacity, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 24);
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, capacity));
+        _cells = new Cell[size];
+        for (int i = 0; i < size; i++)
+        {
+            _cells[i].Sequence = i;
+        }
+
+        _mask = size - 1;
+        _inner = inner;
+        _logger = logger ?? NullLogger.Instance;
+        _output = new Thread(Drain) { IsBackground = true, Name = "flow-end output" };
+        _output.Start();
+    }
+
+    /// <summary>Events the ring holds.</summary>
+    public int Capacity => _cells.Length;
+
+    /// <summary>Events handed to the inner sink so far.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Times a worker found the ring full and waited for the output thread.</summary>
+    public long FullWaits => Interlocked.Read(ref _fullWaits);
+
+    /// <summary>Events the inner sink threw on (logged; the event is lost to that sink).</summary>
+    public long SinkErrors => Interlocked.Read(ref _sinkErrors);
+
+    /// <summary>Events that arrived after <see cref="Complete"/> and were delivered on their worker's thread.</summary>
+    public long LateEvents => Interlocked.Read(ref _lateEvents);
+
+    /// <summary>Queues a copy of <paramref name="flowEnd"/>; waits while the ring is full.</summary>
+    public void OnFlowEnd(in FlowEndEvent flowEnd)
+    {
+        Interlocked.Increment(ref _activeProducers);
+        try
+        {
+            if (Volatile.Read(ref _completing) != 0)
+            {
+                // The output thread may be gone: deliver here (the inner sink is thread-safe by contract).
+                Interlocked.Increment(ref _lateEvents);
+                Deliver(in flowEnd);
+                return;
+            }
+
+            Enqueue(in flowEnd);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeProducers);
+        }
+    }
+
+    /// <summary>No event is queued after this; the output thread delivers what is queued and ends.</summary>
+    public void Complete()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            CompleteCore();
+        }
+    }
+
+    /// <summary>Completes the queue and waits until the output thread delivered every queued event.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        CompleteCore();
+        _output.Join();
+        _itemsAvailable.Dispose();
+    }
+
+    private void CompleteCore()
+    {
+        Interlocked.Exchange(ref _completing, 1);
+        _itemsAvailable.Set();
+    }
+
+    private void Enqueue(in FlowEndEvent flowEnd)
+    {
+        long position = Volatile.Read(ref _enqueuePosition.Value);
+        int spins = 0;
+        bool waited = false;
+        while (true)
+        {
+            ref Cell cell = ref _cells[position & _mask];
+            long difference = Volatile.Read(ref cell.Sequence) - position;
+            if (difference == 0)
+            {
+                if (Interlocked.CompareExchange(ref _enqueuePosition.Value, position + 1, position) == position)
+                {
+                    cell.Event = flowEnd;
+                    Volatile.Write(ref cell.Sequence, position + 1);
+                    break;
+                }
+            }
+            else if (difference < 0)
+            {
+                // Full: the output thread has not freed this cell yet. Wait for it, never drop.
+                if (!waited)
+                {
+                    waited = true;
+                    Interlocked.Increment(ref _fullWaits);
+                }
+
+                WakeOutput();
+                if (++spins < SpinsBeforeSleep)
+                {
+                    Thread.Yield();
+                }
+                else
+                {
+                    Thread.Sleep(1);
+                }
+            }
+
+            position = Volatile.Read(ref _enqueuePosition.Value);
+        }
+
+        WakeOutput();
+    }
+
+    /// <summary>Wakes the output thread when it sleeps (the exchange is a full fence against its check of the ring).</summary>
+    private void WakeOutput()
+    {
+        if (Volatile.Read(ref _consumerWaiting) != 0 && Interlocked.CompareExchange(ref _consumerWaiting, 0, 1) == 1)
+        {
+            _itemsAvailable.Set();
+        }
+    }
+
+    private void Drain()
+    {
+        while (true)
+        {
+            long position = _dequeuePosition;
+            ref Cell cell = ref _cells[position & _mask];
+            if (Volatile.Read(ref cell.Sequence) == position + 1)
+            {
+                Deliver(in cell.Event);
+                cell.Event = default;
+                Volatile.Write(ref cell.Sequence, position + _cells.Length);
+                _dequeuePosition = position + 1;
+                continue;
+            }
+
+            if (Volatile.Read(ref _completing) != 0 && Volatile.Read(ref _activeProducers) == 0
+                && Volatile.Read(ref _enqueuePosition.Value) == position)
+            {
+                Debug.Assert(Volatile.Read(ref _cells[position & _mask].Sequence) != position + 1, "nothing left to deliver");
+                return;
+            }
+
+            if (Volatile.Read(ref _enqueuePosition.Value) != position)
+            {
+                // A producer claimed the cell and is copying its event in.
+                Thread.Yield();
+                continue;
+            }
+
+            if (Volatile.Read(ref _completing) != 0)
+            {
+                // A worker that came before completion is still queueing (or one after it delivers itself).
+                Thread.Yield();
+                continue;
+            }
+
+            _itemsAvailable.Reset();
+            Interlocked.Exchange(ref _consumerWaiting, 1);
+            if (Volatile.Read(ref _enqueuePosition.Value) != position || Volatile.Read(ref _completing) != 0)
+            {
+                Interlocked.Exchange(ref _consumerWaiting, 0);
+                continue;
+            }
+
+            _itemsAvailable.Wait();
+        }
+    }
+
+    private void Deliver(in FlowEndEvent flowEnd)
+    {
+        try
+        {
+            _inner.OnFlowEnd(in flowEnd);
+        }
+#pragma warning disable CA1031 // An output failure must not stop the other flows' events.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _sinkErrors);
+            FlowLog.SinkFailed(_logger, ex, flowEnd.InterfaceName);
+        }
+
+        Interlocked.Increment(ref _delivered);
+    }
+
+    private struct Cell
+    {
+        public long Sequence;
+        public FlowEndEvent Event;
+    }
+
+    /// <summary>The producers' position on a cache line of its own, apart from the consumer's.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedLong
+    {
+        [FieldOffset(64)]
+        public long Value;
+    }
+}
