@@ -294,9 +294,10 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             {
                 Warn(settings, $"unknown output '{name}' ignored");
             }
-            else if (enabled)
+            else if (enabled && !string.Equals(name, "pcap-log", StringComparison.Ordinal))
             {
-                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log)");
+                // pcap-log is read and written by Detect.Sample itself (its Output/PcapLogOptions).
+                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log, pcap-log)");
             }
         }
 
