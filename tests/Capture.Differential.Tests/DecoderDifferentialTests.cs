@@ -69,7 +69,7 @@ public sealed class DecoderDifferentialTests(ITestOutputHelper output)
         output.WriteLine($"{packets} packets in {SharedCaptureFiles.All().Count} files; {compared} compared, {unparsed} PacketDotNet could not parse, {unsupported} of link types our decoder does not take; {found.Total} disagreements");
         output.WriteLine(found.Describe(_ => true));
         Assert.True(compared > 100_000, $"only {compared} packets compared");
-        string unexplained = found.Describe(c => !ExplainedDisagreements.Decoder.ContainsKey(c));
+        string unexplained = found.Unexplained(ExplainedDisagreements.Decoder);
         Assert.True(unexplained.Length == 0, $"unexplained disagreements with PacketDotNet:\n{unexplained}");
     }
 }

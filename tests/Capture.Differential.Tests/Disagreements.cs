@@ -32,7 +32,7 @@ internal sealed class Disagreements
 
     public int Count(string category) => _byCategory.TryGetValue(category, out (int Count, List<string> Examples) entry) ? entry.Count : 0;
 
-    /// <summary>The categories not in <paramref name="explained"/>, with their counts and examples.</summary>
+    /// <summary>The categories <paramref name="include"/> selects, with their counts and examples.</summary>
     public string Describe(Func<string, bool> include)
     {
         var text = new StringBuilder();
@@ -46,5 +46,20 @@ internal sealed class Disagreements
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// What differs from <paramref name="explained"/>: categories not listed or found a different
+    /// number of times, and listed ones not found at all. Empty when all agree.
+    /// </summary>
+    public string Unexplained(IReadOnlyDictionary<string, (int Packets, string Why)> explained)
+    {
+        string text = Describe(c => !explained.TryGetValue(c, out (int Packets, string Why) known) || known.Packets != Count(c));
+        foreach ((string category, (int packets, _)) in explained.Where(e => Count(e.Key) == 0))
+        {
+            text += $"{category}: expected {packets}, found none (update ExplainedDisagreements and docs/FLOWS.md)\n";
+        }
+
+        return text;
     }
 }
