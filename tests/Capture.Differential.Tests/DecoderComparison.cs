@@ -13,10 +13,6 @@ namespace Capture.Differential.Tests;
 /// </summary>
 internal static class DecoderComparison
 {
-    private const byte Tcp = 6;
-    private const byte Udp = 17;
-    private const byte Icmp = 1;
-    private const byte Icmpv6 = 58;
     private const ushort EtherTypeMpls = 0x8847;
     private const ushort EtherTypeMplsMulticast = 0x8848;
     private const ushort EtherTypePppoeSession = 0x8864;
@@ -120,12 +116,12 @@ internal static class DecoderComparison
         if (embedded)
         {
             // The layer is keyed by the quoted packet; the ICMP header is still the outer one's.
-            protocol = layer.IsIPv6 ? Icmpv6 : Icmp;
+            protocol = layer.IsIPv6 ? IpProtocol.Icmpv6 : IpProtocol.Icmp;
         }
 
         switch (protocol)
         {
-            case Tcp when transport is TcpPacket tcp:
+            case IpProtocol.Tcp when transport is TcpPacket tcp:
                 ComparePorts(found, where, "tcp", layer, tcp.SourcePort, tcp.DestinationPort);
                 if (layer.TcpFlags != (byte)tcp.Flags)
                 {
@@ -133,16 +129,16 @@ internal static class DecoderComparison
                 }
 
                 break;
-            case Udp when transport is UdpPacket udp:
+            case IpProtocol.Udp when transport is UdpPacket udp:
                 ComparePorts(found, where, "udp", layer, udp.SourcePort, udp.DestinationPort);
                 break;
-            case Icmp when transport is IcmpV4Packet icmp:
+            case IpProtocol.Icmp when transport is IcmpV4Packet icmp:
                 CompareIcmp(found, where, "icmp", layer, (byte)((ushort)icmp.TypeCode >> 8), (byte)icmp.TypeCode);
                 break;
-            case Icmpv6 when transport is IcmpV6Packet icmpv6:
+            case IpProtocol.Icmpv6 when transport is IcmpV6Packet icmpv6:
                 CompareIcmp(found, where, "icmpv6", layer, (byte)icmpv6.Type, icmpv6.Code);
                 break;
-            case Tcp or Udp or Icmp or Icmpv6:
+            case IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmp or IpProtocol.Icmpv6:
                 string what = ip is IPv6Packet { PayloadLength: 0 } ? "transport: PacketDotNet none (IPv6 jumbogram)" : $"transport {protocol}: PacketDotNet none";
                 Report(found, where, what, "header", transport?.GetType().Name ?? "none");
                 break;
