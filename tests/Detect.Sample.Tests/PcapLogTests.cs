@@ -86,6 +86,27 @@ public sealed class PcapLogTests : IDisposable
     }
 
     [Fact]
+    public void Honor_pass_rules_stops_writing_a_flow_at_its_pass_rule()
+    {
+        string logs = Run("all", "limit: 1gb\nhonor-pass-rules: yes");
+        string file = Assert.Single(PcapFiles(logs));
+
+        // The sample's pass rule: HOME_NET to port 80 with "GET /health" (every such client is in HOME_NET).
+        var passedAt = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (TsharkFrame frame in Tshark.Frames(DetectHostProcess.SamplePcap, "tcp.dstport == 80 && frame contains \"GET /health\""))
+        {
+            passedAt[frame.Conversation] = Math.Min(passedAt.GetValueOrDefault(frame.Conversation, long.MaxValue), frame.Microseconds);
+        }
+
+        Assert.NotEmpty(passedAt);
+        TsharkFrame[] expected = [.. Tshark.Frames(DetectHostProcess.SamplePcap)
+            .Where(f => !passedAt.TryGetValue(f.Conversation, out long at) || f.Microseconds < at)];
+        IReadOnlyList<TsharkFrame> written = Tshark.Frames(file);
+        Assert.True(written.Count < 2264, $"{written.Count} packets written");
+        Assert.Equal(Key(expected), Key(written));
+    }
+
+    [Fact]
     public void Unsupported_pcap_log_keys_are_refused_with_their_name()
     {
         string config = WriteConfig("all", "dir: /nsm", "bad");
@@ -131,6 +152,13 @@ public sealed class PcapLogTests : IDisposable
         File.WriteAllText(config, $"""
             %YAML 1.1
             ---
+            vars:
+              address-groups:
+                HOME_NET: "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12,2001:db8::/32]"
+                EXTERNAL_NET: "!$HOME_NET"
+              port-groups:
+                HTTP_PORTS: "[80,8000:8100]"
+                DNS_PORTS: "53"
             outputs:
               - eve-log:
                   enabled: yes

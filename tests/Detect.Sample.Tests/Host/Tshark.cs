@@ -67,10 +67,10 @@ internal static partial class Tshark
         return result;
     }
 
-    /// <summary>Every frame of a capture, in file order.</summary>
-    public static IReadOnlyList<TsharkFrame> Frames(string capture)
+    /// <summary>Every frame of a capture (or those a display filter selects), in file order.</summary>
+    public static IReadOnlyList<TsharkFrame> Frames(string capture, string filter = "")
     {
-        string text = Run("-r", capture, "-o", "frame.generate_md5_hash:TRUE", "-T", "fields", "-E", "occurrence=l",
+        string text = Run("-r", capture, "-Y", filter, "-o", "frame.generate_md5_hash:TRUE", "-T", "fields", "-E", "occurrence=l",
             "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.md5_hash",
             "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "udp.dstport");
         var frames = new List<TsharkFrame>();
