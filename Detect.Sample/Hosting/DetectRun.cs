@@ -124,7 +124,19 @@ internal sealed class DetectRun
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
-        PcapLog? pcapLog = pcapLogOptions is null ? null : new PcapLog(pcapLogOptions, logs, _loggerFactory.CreateLogger<PcapLog>());
+        PcapLog? pcapLog;
+        try
+        {
+            pcapLog = pcapLogOptions is null ? null : new PcapLog(pcapLogOptions, logs, _loggerFactory.CreateLogger<PcapLog>());
+        }
+        catch (IOException e)
+        {
+            eve.Dispose();
+            logs.Dispose();
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
+
         using (logs)
         using (eve)
         using (pcapLog)

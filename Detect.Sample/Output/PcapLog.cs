@@ -22,8 +22,19 @@ internal sealed class PcapLog : IDisposable
     private volatile bool _stopping;
     private bool _disposed;
 
+    /// <exception cref="IOException">libpcap cannot be loaded; the message says what to install.</exception>
     public PcapLog(PcapLogOptions options, LogDirectory directory, ILogger logger)
     {
+        try
+        {
+            // Loaded now, so that a missing libpcap fails the start rather than the first file.
+            _ = SharpPcap.Pcap.Version;
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new IOException($"pcap-log writes through libpcap, which cannot be loaded (install libpcap0.8): {e.Message}", e);
+        }
+
         Options = options;
         _directory = directory;
         _logger = logger;
