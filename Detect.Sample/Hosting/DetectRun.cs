@@ -127,7 +127,11 @@ internal sealed class DetectRun
         PcapLog? pcapLog;
         try
         {
-            pcapLog = pcapLogOptions is null ? null : new PcapLog(pcapLogOptions, logs, _loggerFactory.CreateLogger<PcapLog>());
+            pcapLog = pcapLogOptions is null ? null : new PcapLog(
+                pcapLogOptions,
+                logs,
+                waitWhenBehind: sources.All(s => (s.Capabilities & CaptureCapabilities.Live) == 0),
+                _loggerFactory.CreateLogger<PcapLog>());
         }
         catch (IOException e)
         {

@@ -6,7 +6,8 @@ namespace Detect.Sample.Output;
 /// The pcap-log output: the workers hand it packets through their <see cref="PcapLogStream"/>, and
 /// its own thread writes them to pcap files, so that libpcap's writes and the file system stay off
 /// the packet path. The thread wakes when a chunk fills and at least every 200 ms otherwise, so a
-/// quiet capture's packets reach the file within that.
+/// quiet capture's packets reach the file within that. When it falls 8 MiB behind a stream, a live
+/// capture's packets are dropped and counted (the workers never wait); a capture file's workers wait.
 /// </summary>
 internal sealed class PcapLog : IDisposable
 {
@@ -18,12 +19,17 @@ internal sealed class PcapLog : IDisposable
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly PcapLogStream? _shared;
     private readonly Thread _writer;
+    private readonly bool _waitWhenBehind;
     private PcapLogStream[] _streams = [];
     private volatile bool _stopping;
     private bool _disposed;
 
     /// <exception cref="IOException">libpcap cannot be loaded; the message says what to install.</exception>
-    public PcapLog(PcapLogOptions options, LogDirectory directory, ILogger logger)
+    /// <param name="options">The output's settings.</param>
+    /// <param name="directory">The log directory.</param>
+    /// <param name="waitWhenBehind">Workers wait for the writer rather than drop packets (capture files: nothing is lost by waiting).</param>
+    /// <param name="logger">For file errors.</param>
+    public PcapLog(PcapLogOptions options, LogDirectory directory, bool waitWhenBehind, ILogger logger)
     {
         try
         {
@@ -37,10 +43,11 @@ internal sealed class PcapLog : IDisposable
 
         Options = options;
         _directory = directory;
+        _waitWhenBehind = waitWhenBehind;
         _logger = logger;
         if (options.Mode == PcapLogMode.Normal)
         {
-            _shared = new PcapLogStream(options, directory, 0, shared: true, _wake.Set, logger);
+            _shared = new PcapLogStream(options, directory, 0, shared: true, _wake.Set, waitWhenBehind, logger);
             _streams = [_shared];
         }
 
@@ -66,7 +73,7 @@ internal sealed class PcapLog : IDisposable
 
         lock (_streamsLock)
         {
-            var stream = new PcapLogStream(Options, _directory, _streams.Length + 1, shared: false, _wake.Set, _logger);
+            var stream = new PcapLogStream(Options, _directory, _streams.Length + 1, shared: false, _wake.Set, _waitWhenBehind, _logger);
             Volatile.Write(ref _streams, [.. _streams, stream]);
             return stream;
         }

@@ -27,6 +27,8 @@ internal sealed class PcapLogStream
     private readonly Action _chunkFull;
     private readonly ConcurrentQueue<PcapLogChunk> _filled = new();
     private readonly ConcurrentQueue<PcapLogChunk> _free = new();
+    private readonly ManualResetEventSlim _chunkFreed = new(false);
+    private readonly bool _waitWhenBehind;
     private readonly ConcurrentQueue<string> _startedFiles = new();
 
     // The workers' side.
@@ -52,9 +54,14 @@ internal sealed class PcapLogStream
     /// <param name="number">The stream's number (1 and up), the <c>%n</c> of a <c>mode: multi</c> file name; 0 in <c>mode: normal</c>.</param>
     /// <param name="shared">Whether several workers write to it (a lock per packet).</param>
     /// <param name="chunkFull">Wakes the writer when a chunk is full.</param>
+    /// <param name="waitWhenBehind">
+    /// When the writer is <see cref="MaxChunks"/> behind: wait for it (a capture file, which loses
+    /// nothing by waiting) rather than drop the packet (a live capture, whose kernel ring would).
+    /// </param>
     /// <param name="logger">For file errors.</param>
-    public PcapLogStream(PcapLogOptions options, LogDirectory directory, int number, bool shared, Action chunkFull, ILogger logger)
+    public PcapLogStream(PcapLogOptions options, LogDirectory directory, int number, bool shared, Action chunkFull, bool waitWhenBehind, ILogger logger)
     {
+        _waitWhenBehind = waitWhenBehind;
         _options = options;
         _directory = directory;
         Number = number;
@@ -133,6 +140,7 @@ internal sealed class PcapLogStream
             _ = _filled.TryDequeue(out _);
             _read = 0;
             _free.Enqueue(chunk);
+            _chunkFreed.Set();
         }
 
         return any;
@@ -143,6 +151,7 @@ internal sealed class PcapLogStream
     {
         _file?.Dispose();
         _file = null;
+        _chunkFreed.Dispose();
     }
 
     private string? Append(long timestampNanoseconds, ReadOnlySpan<byte> bytes, int originalLength, LinkType linkType)
@@ -187,16 +196,31 @@ internal sealed class PcapLogStream
 
     private bool NextChunk()
     {
-        if (!_free.TryDequeue(out PcapLogChunk? next))
+        PcapLogChunk? next;
+        while (!_free.TryDequeue(out next))
         {
-            if (_chunks == MaxChunks)
+            if (_chunks < MaxChunks)
+            {
+                // Chunks are made as the writer falls behind, up to the limit, and reused after that.
+                next = new PcapLogChunk();
+                _chunks++;
+                break;
+            }
+
+            if (!_waitWhenBehind)
             {
                 return false;
             }
 
-            // Chunks are made as the writer falls behind, up to the limit, and reused after that.
-            next = new PcapLogChunk();
-            _chunks++;
+            // Reset before looking again, so that a chunk freed after the look still wakes the wait.
+            _chunkFreed.Reset();
+            if (_free.TryDequeue(out next))
+            {
+                break;
+            }
+
+            _chunkFull();
+            _chunkFreed.Wait();
         }
 
         next.Reset();

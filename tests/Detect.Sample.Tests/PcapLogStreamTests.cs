@@ -17,7 +17,7 @@ public sealed class PcapLogStreamTests : IDisposable
     {
         using LogDirectory logs = LogDirectory.Open(_directory);
         var options = new PcapLogOptions { Limit = 1L << 30 };
-        var stream = new PcapLogStream(options, logs, 0, shared: true, () => { }, NullLogger.Instance);
+        var stream = new PcapLogStream(options, logs, 0, shared: true, () => { }, waitWhenBehind: false, NullLogger.Instance);
         byte[] frame = new byte[100];
         const long start = 1_700_000_000_123_456_789;
 
@@ -39,5 +39,47 @@ public sealed class PcapLogStreamTests : IDisposable
         Assert.Equal(5000, stream.Written);
         // 24-byte file header, then per packet a 16-byte record header and the 100 bytes.
         Assert.Equal(24 + (5000 * 116), new FileInfo(first).Length);
+    }
+
+    [Fact]
+    public void A_live_capture_drops_what_the_writer_cannot_take_and_a_capture_file_waits_for_it()
+    {
+        using LogDirectory logs = LogDirectory.Open(_directory);
+        var options = new PcapLogOptions { Limit = 1L << 30 };
+        byte[] frame = new byte[1000];
+
+        // Nothing drains: eight chunks of 1,024 records (1,000 bytes + header, rounded to 1,024) fill, the rest is dropped.
+        var live = new PcapLogStream(options, logs, 1, shared: false, () => { }, waitWhenBehind: false, NullLogger.Instance);
+        for (int i = 0; i < 20_000; i++)
+        {
+            _ = live.Write(1_700_000_000_000_000_000 + i, frame, frame.Length, LinkType.Ethernet);
+        }
+
+        Assert.Equal(20_000 - (PcapLogStream.MaxChunks * 1024), live.Dropped);
+        live.Close();
+
+        // A writer thread drains as it can; the worker waits for it and loses nothing.
+        var file = new PcapLogStream(options, logs, 2, shared: false, () => { }, waitWhenBehind: true, NullLogger.Instance);
+        bool done = false;
+        var writer = new Thread(() =>
+        {
+            while (!Volatile.Read(ref done))
+            {
+                _ = file.Drain();
+            }
+
+            _ = file.Drain();
+        });
+        writer.Start();
+        for (int i = 0; i < 20_000; i++)
+        {
+            _ = file.Write(1_700_000_000_000_000_000 + i, frame, frame.Length, LinkType.Ethernet);
+        }
+
+        Volatile.Write(ref done, true);
+        writer.Join();
+        file.Close();
+        Assert.Equal(0, file.Dropped);
+        Assert.Equal(20_000, file.Written);
     }
 }
