@@ -25,7 +25,8 @@ public sealed class DecoderDifferentialTests(ITestOutputHelper output)
         long unsupported = 0;
         var decoder = new PacketDecoder(new DecoderCounters());
         DecodedPacket decoded = default;
-        foreach (string file in SharedCaptureFiles.All())
+        IReadOnlyList<string> files = SharedCaptureFiles.All();
+        foreach (string file in files)
         {
             using CaptureFileReader reader = CaptureFileReader.Open(SharedCaptureFiles.PathOf(file), 1 << 20, null);
             FileRecord record = default;
@@ -66,7 +67,7 @@ public sealed class DecoderDifferentialTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{packets} packets in {SharedCaptureFiles.All().Count} files; {compared} compared, {unparsed} PacketDotNet could not parse, {unsupported} of link types our decoder does not take; {found.Total} disagreements");
+        output.WriteLine($"{packets} packets in {files.Count} files; {compared} compared, {unparsed} PacketDotNet could not parse, {unsupported} of link types our decoder does not take; {found.Total} disagreements");
         output.WriteLine(found.Describe(_ => true));
         Assert.True(compared > 100_000, $"only {compared} packets compared");
         string unexplained = found.Unexplained(ExplainedDisagreements.Decoder);
