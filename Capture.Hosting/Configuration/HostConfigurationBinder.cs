@@ -203,10 +203,11 @@ internal sealed class HostConfigurationBinder(ILogger logger)
                 continue;
             }
 
-            // An output nobody declares was warned about by the validator.
-            if (enabled && HostConfigurationSections.Outputs.Contains(name, StringComparer.Ordinal))
+            // An output nobody declares was warned about by the validator; pcap-log is read and
+            // written by the host application (Detect.Sample's PcapLogOptions).
+            if (enabled && !string.Equals(name, "pcap-log", StringComparison.Ordinal) && HostConfigurationSections.Outputs.Contains(name, StringComparer.Ordinal))
             {
-                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log)");
+                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log, pcap-log)");
             }
         }
 

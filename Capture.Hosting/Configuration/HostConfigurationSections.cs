@@ -71,8 +71,9 @@ internal static class HostConfigurationSections
             Keys =
             [
                 new ConfigKey("eve-log", ConfigValueType.Mapping, "the EVE JSON log") { Keys = EveLog() },
+                new ConfigKey("pcap-log", ConfigValueType.Mapping, "packets as pcap files (written by the host application, Detect.Sample)") { Keys = PcapLog() },
                 .. NotUsed(
-                    "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "pcap-log", "alert-debug", "alert-prelude",
+                    "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "alert-debug", "alert-prelude",
                     "stats", "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
                     "alert-json-log"),
             ],
@@ -179,5 +180,26 @@ internal static class HostConfigurationSections
         Boolean("ethernet", "no", "add MAC addresses to records"),
         new ConfigKey("types", ConfigValueType.List, "event types; an item may carry settings (- alert: { tagged-packets: yes }); an unknown type warns") { Default = "alert, flow, stats" },
         .. NotUsed("threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"),
+    ];
+
+    // Suricata's pcap-log keys; those that would change what is written and that the writer does not
+    // do (dir, ts-format, use-stream-depth, bpf-filter, lz4) are refused by the writer, not ignored.
+    private static ConfigKey[] PcapLog() =>
+    [
+        Boolean("enabled", "no", "write the packets of the run as pcap files"),
+        Text("filename", "log.pcap", "base name inside the log directory (-l): normal writes FILENAME.SECONDS; multi replaces %n (worker), %t (seconds)"),
+        Size("limit", "100mb", 4096, long.MaxValue, "bytes after which a new file is started"),
+        Integer("max-files", "0", 0, 1_000_000, "files kept; older ones are removed (0: all kept)"),
+        Choice("mode", "normal", "normal: one file sequence for all workers; multi: one per worker", "normal", "multi"),
+        Choice("conditional", "all", "all packets, or only the packets of flows with an alert, from the alert on", "all", "alerts"),
+        Boolean("honor-pass-rules", "no", "stop writing a flow at its pass rule"),
+        Choice("compression", "none", "only none", "none"),
+        Text("dir", null, "refused: files go to the log directory"),
+        Text("ts-format", null, "refused"),
+        Text("use-stream-depth", null, "refused"),
+        Text("bpf-filter", null, "refused"),
+        Text("lz4-checksum", null, "refused"),
+        Text("lz4-level", null, "refused"),
+        Text("sguil-base-dir", null, "refused"),
     ];
 }

@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using Detect.Sample.Hosting;
 using Detect.Sample.Output;
+using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
@@ -10,7 +11,8 @@ namespace Detect.Sample.Detection;
 
 /// <summary>
 /// The engine's detection callback, one per worker: runs <see cref="PacketDetector"/> on each
-/// packet of a flow that is not bypassed or passed, writes alerts and asks for bypass.
+/// packet of a flow that is not bypassed or passed, writes alerts and asks for bypass, and hands
+/// the packets pcap-log writes to its stream.
 /// </summary>
 internal sealed class DetectionInspector : IPacketInspector
 {
@@ -19,10 +21,14 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly EveWriter _eve;
     private readonly DetectionCounters _counters;
     private readonly ILogger _logger;
+    private readonly PcapLogStream? _pcapLog;
+    private readonly PcapLogOptions? _pcapLogOptions;
     private readonly Rule?[] _matches = new Rule?[32];
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger, PcapLog? pcapLog = null)
     {
+        _pcapLog = pcapLog?.CreateStream();
+        _pcapLogOptions = pcapLog?.Options;
         _detector = detector;
         _slot = slot;
         _eve = eve;
@@ -41,6 +47,7 @@ internal sealed class DetectionInspector : IPacketInspector
         }
         else if (state.Passed || state.BypassRequested)
         {
+            _ = WritePacket(ref context, state);
             return;
         }
 
@@ -49,6 +56,7 @@ internal sealed class DetectionInspector : IPacketInspector
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
         int count = _detector.Inspect(packet, toServer, context.Payload, state, _matches, out BypassReason reason);
+        string? captureFile = WritePacket(ref context, state);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -69,6 +77,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 BytesToClient = flow.BytesToClient,
                 FlowStartNanoseconds = flow.StartNanoseconds,
                 TunnelParentFlowId = flow.TunnelParentFlowId,
+                CaptureFile = captureFile,
             });
             _counters.CountAlert();
         }
@@ -84,5 +93,34 @@ internal sealed class DetectionInspector : IPacketInspector
             DetectLog.BypassRequested(_logger, flow.Id, reason.ToString());
             context.RequestBypass();
         }
+    }
+
+    /// <summary>
+    /// Hands the packet to pcap-log when its condition holds: every packet, or with
+    /// <c>conditional: alerts</c> those of a flow from its first alert on; with
+    /// <c>honor-pass-rules</c> none of a flow a pass rule matched.
+    /// </summary>
+    /// <returns>The file it goes to (an alert's <c>capture_file</c>), or null.</returns>
+    private string? WritePacket(ref PacketContext context, DetectionFlowState state)
+    {
+        if (_pcapLog is null
+            || (_pcapLogOptions!.Conditional == PcapLogCondition.Alerts && !state.Alerted)
+            || (_pcapLogOptions.HonorPassRules && state.Passed))
+        {
+            return null;
+        }
+
+        ref readonly DecodedPacket packet = ref context.Packet;
+        ReadOnlySpan<byte> bytes = context.PacketBytes;
+        // A datagram reassembled from fragments is written as the one packet detection saw, with its
+        // own length: its fragments were held by the defragmenter, not inspected.
+        bool reassembled = false;
+        for (int i = 0; i < packet.LayerCount; i++)
+        {
+            reassembled |= (packet.Layers[i].Flags & PacketLayerFlags.Reassembled) != 0;
+        }
+
+        int originalLength = reassembled ? bytes.Length : packet.Record.OriginalLength;
+        return _pcapLog.Write(context.TimestampNanoseconds, bytes, originalLength, packet.Record.LinkType);
     }
 }

@@ -52,6 +52,7 @@ internal sealed class DetectRun
     public int Test(TextWriter output)
     {
         _ = CaptureFactory();
+        _ = ReadPcapLogOptions();
         RuleSet rules = LoadRules();
         output.WriteLine(string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
@@ -63,6 +64,7 @@ internal sealed class DetectRun
     {
         var elapsed = Stopwatch.StartNew();
         ICaptureSourceFactory factory = CaptureFactory();
+        PcapLogOptions? pcapLogOptions = ReadPcapLogOptions();
         RuleSet rules = LoadRules();
         DetectionOptions detection = new()
         {
@@ -123,8 +125,26 @@ internal sealed class DetectRun
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
+        PcapLog? pcapLog;
+        try
+        {
+            pcapLog = pcapLogOptions is null ? null : new PcapLog(
+                pcapLogOptions,
+                logs,
+                waitWhenBehind: sources.All(s => (s.Capabilities & CaptureCapabilities.Live) == 0),
+                _loggerFactory.CreateLogger<PcapLog>());
+        }
+        catch (IOException e)
+        {
+            eve.Dispose();
+            logs.Dispose();
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
+
         using (logs)
         using (eve)
+        using (pcapLog)
         {
             signals.OnReopen(eve.Reopen);
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
@@ -142,18 +162,18 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, pcapLog),
                 _loggerFactory,
                 _clock);
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-            using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters), _clock);
-            UnixControlServer? control = StartControl(sources, engine, counters, signals.RequestStop);
+            using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters, pcapLog), _clock);
+            UnixControlServer? control = StartControl(sources, engine, counters, pcapLog, signals.RequestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
                 : null;
             using var statsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task statsLoop = _configuration.Stats.Enabled ? WriteStatsPeriodicallyAsync(eve, engine, counters, startedAt, statsStop.Token) : Task.CompletedTask;
+            Task statsLoop = _configuration.Stats.Enabled ? WriteStatsPeriodicallyAsync(eve, engine, counters, pcapLog, startedAt, statsStop.Token) : Task.CompletedTask;
             Exception? failure = null;
             using ServiceNotifier notifier = new(_logger);
             using CancellationTokenRegistration stopping = cancellationToken.Register(notifier.Stopping);
@@ -193,6 +213,8 @@ internal sealed class DetectRun
 
             // Every worker has ended its flows: the last events reach the EVE file before its stats and the summary.
             flowEnds.Dispose();
+            // The workers have stopped: what they queued for pcap-log is written before the summary.
+            pcapLog?.Dispose();
             if (stoppedBeforeStart)
             {
                 output.WriteLine("Detect.Sample: stopped before the capture started; nothing was read");
@@ -208,7 +230,7 @@ internal sealed class DetectRun
             EngineStatistics final = engine.GetStatistics();
             if (_configuration.Stats.Enabled)
             {
-                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(final, counters));
+                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(final, counters, pcapLog));
             }
 
             eve.Flush();
@@ -287,8 +309,14 @@ internal sealed class DetectRun
         return null;
     }
 
-    private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection)
+    private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection, PcapLog? pcapLog)
     {
+        if (pcapLog is not null)
+        {
+            yield return new StatsCounter("pcap_log.written", pcapLog.Written);
+            yield return new StatsCounter("pcap_log.dropped", pcapLog.Dropped);
+        }
+
         foreach (KeyValuePair<string, long> counter in engine.Enumerate())
         {
             yield return new StatsCounter(counter.Key, counter.Value);
@@ -297,6 +325,24 @@ internal sealed class DetectRun
         foreach (StatsCounter counter in detection.Enumerate())
         {
             yield return counter;
+        }
+    }
+
+    private PcapLogOptions? ReadPcapLogOptions()
+    {
+        try
+        {
+            PcapLogOptions? options = PcapLogOptions.Read(_configuration.Root);
+            if (options is not null)
+            {
+                options.FileMode = _configuration.EveLog.FileMode;
+            }
+
+            return options;
+        }
+        catch (ConfigurationException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, e.Message, e);
         }
     }
 
@@ -394,7 +440,7 @@ internal sealed class DetectRun
         }
     }
 
-    private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, Action requestStop)
+    private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, Action requestStop)
     {
         UnixCommandOptions unix = _configuration.UnixCommand;
         if (!unix.Enabled)
@@ -410,21 +456,21 @@ internal sealed class DetectRun
         }
 
         registry.SetShutdown(requestStop);
-        registry.SetCounters(() => [.. StatsCounters(engine.GetStatistics(), counters).Select(c => new KeyValuePair<string, long>(c.Name, c.Value))]);
+        registry.SetCounters(() => [.. StatsCounters(engine.GetStatistics(), counters, pcapLog).Select(c => new KeyValuePair<string, long>(c.Name, c.Value))]);
         string path = Path.IsPathRooted(unix.FileName) ? unix.FileName : Path.Combine(_options.LogDirectory, unix.FileName);
         UnixControlServer server = UnixControlServer.Start(path, registry, _loggerFactory.CreateLogger<UnixControlServer>(), unix.Limits);
         DetectLog.ControlListening(_logger, server.Path);
         return server;
     }
 
-    private async Task WriteStatsPeriodicallyAsync(EveWriter eve, CaptureEngine engine, DetectionCounters counters, long startedAt, CancellationToken cancellationToken)
+    private async Task WriteStatsPeriodicallyAsync(EveWriter eve, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, long startedAt, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_configuration.Stats.Interval), _clock);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters));
+                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, pcapLog));
             }
         }
         catch (OperationCanceledException)

@@ -35,4 +35,7 @@ internal readonly record struct AlertEvent
     public required long FlowStartNanoseconds { get; init; }
 
     public required long TunnelParentFlowId { get; init; }
+
+    /// <summary>The pcap-log file the alerted packet was written to (<c>capture_file</c>), when pcap-log wrote it.</summary>
+    public string? CaptureFile { get; init; }
 }

@@ -177,6 +177,11 @@ internal sealed class EveWriter : IDisposable
             }
 
             w.WriteEndObject();
+            if (alert.CaptureFile is not null)
+            {
+                w.WriteString("capture_file", alert.CaptureFile);
+            }
+
             w.WriteEndObject();
             EndEvent();
             AlertEvents++;

@@ -99,5 +99,21 @@ internal sealed class LogDirectory : IDisposable
         return file;
     }
 
+    /// <summary>Removes a file of the directory (pcap-log's oldest file past <c>max-files</c>).</summary>
+    /// <exception cref="IOException">The name is not a plain file name, or the file cannot be removed.</exception>
+    public void RemoveFile(string name)
+    {
+        if (LogFileName.Problem(name) is { } problem)
+        {
+            throw new IOException(problem);
+        }
+
+        int error = PosixFile.RemoveAt(_handle, name);
+        if (error != 0 && error != PosixFile.ENOENT)
+        {
+            throw new IOException($"cannot remove {PathOf(name)}: {PosixFile.Describe(error)}");
+        }
+    }
+
     public void Dispose() => _handle.Dispose();
 }

@@ -127,6 +127,10 @@ internal static partial class PosixFile
         return Seek(fd, length, 0 /* SEEK_SET */) < 0 ? Marshal.GetLastPInvokeError() : 0;
     });
 
+    /// <summary>Removes a file of a directory by its plain name (a link is removed, never followed).</summary>
+    /// <returns>0, or the errno.</returns>
+    public static int RemoveAt(SafeHandle directory, string name) => (int)WithFd(directory, fd => UnlinkAt(fd, name, 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
+
     /// <summary>Whether the descriptor can be appended to as a file: a FIFO or a socket cannot seek.</summary>
     public static bool IsSeekable(SafeHandle file) => WithFd(file, fd => Seek(fd, 0, 1 /* SEEK_CUR */)) >= 0;
 
@@ -155,6 +159,9 @@ internal static partial class PosixFile
 
     [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenAt(int directory, string path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnlinkAt(int directory, string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint Write(int fd, byte* buffer, nint count);

@@ -398,7 +398,11 @@ public sealed partial class PacketDecoder
         }
     }
 
-    /// <summary>The jumbo payload length from a hop-by-hop header at <paramref name="p"/>, or -1 without the option.</summary>
+    /// <summary>
+    /// The jumbo payload length from a hop-by-hop header at <paramref name="p"/>, or -1 without a
+    /// valid option: RFC 2675 makes a Jumbo Payload Length of 65,535 or less an error, since such a
+    /// packet needs no jumbogram.
+    /// </summary>
     private static int JumboPayloadLength(ReadOnlySpan<byte> d, int p, int end)
     {
         if (end - p < 8)
@@ -430,7 +434,7 @@ public sealed partial class PacketDecoder
             if (type == 0xC2 && length == 4 && i + 6 <= hopEnd)
             {
                 uint jumbo = U32(d, i + 2);
-                return jumbo > int.MaxValue ? int.MaxValue : (int)jumbo;
+                return jumbo <= ushort.MaxValue ? -1 : jumbo > int.MaxValue ? int.MaxValue : (int)jumbo;
             }
 
             i += 2 + length;

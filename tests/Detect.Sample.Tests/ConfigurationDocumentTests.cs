@@ -107,8 +107,8 @@ public sealed class ConfigurationDocumentTests
         Assert.Contains("nflog", configuration.UndeclaredSections);
         // What it asks for and this host does not do: the fast and stats outputs. Nothing is unknown.
         Assert.Equal(
-            ["suricata.yaml:91: outputs.0.fast: output 'fast' is not supported by this host; ignored (supported: eve-log)",
-             "suricata.yaml:484: outputs.5.stats: output 'stats' is not supported by this host; ignored (supported: eve-log)"],
+            ["suricata.yaml:91: outputs.0.fast: output 'fast' is not supported by this host; ignored (supported: eve-log, pcap-log)",
+             "suricata.yaml:484: outputs.5.stats: output 'stats' is not supported by this host; ignored (supported: eve-log, pcap-log)"],
             configuration.Warnings);
     }
 

@@ -67,9 +67,30 @@ internal static partial class Tshark
         return result;
     }
 
+    /// <summary>Every frame of a capture (or those a display filter selects), in file order.</summary>
+    public static IReadOnlyList<TsharkFrame> Frames(string capture, string filter = "")
+    {
+        string text = Run("-r", capture, "-Y", filter, "-o", "frame.generate_md5_hash:TRUE", "-T", "fields", "-E", "occurrence=l",
+            "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.md5_hash",
+            "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "udp.dstport");
+        var frames = new List<TsharkFrame>();
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] f = line.Split('\t');
+            // Written as EveLog.Endpoint writes an EVE endpoint: no port where the protocol has none.
+            string source = Endpoint(First(f[4], f[5]), First(f[6], f[7]));
+            string destination = Endpoint(First(f[8], f[9]), First(f[10], f[11]));
+            frames.Add(new TsharkFrame(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), f[3], Key(source, destination)));
+        }
+
+        return frames;
+    }
+
     public static string Key(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? $"{a}|{b}" : $"{b}|{a}";
 
     private static string First(string x, string y) => x.Length > 0 ? x : y;
+
+    private static string Endpoint(string address, string port) => port.Length > 0 ? $"{address}:{port}" : address;
 
     private static (double Value, bool Exact) Size(string number, string unit)
     {

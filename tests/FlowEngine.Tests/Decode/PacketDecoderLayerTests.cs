@@ -186,6 +186,30 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(0, t.Counters.DecoderErrors);
     }
 
+    [Theory]
+    [InlineData(70_000u, DecodeResult.Ok)]
+    [InlineData(65_535u, DecodeResult.InvalidLength)]
+    [InlineData(100u, DecodeResult.InvalidLength)]
+    public void IPv6_zero_payload_length_needs_a_jumbo_option_above_65535(uint jumbo, DecodeResult expected)
+    {
+        // A jumbogram cut by the capture: payload length 0, the length in a hop-by-hop Jumbo Payload option.
+        var t = new DecoderUnderTest();
+        byte[] hop = Cat([17, 0], [0xC2, 4], Be32(jumbo));
+        byte[] ip = IPv6(0, Cat(hop, Udp(53, 5353, new byte[64])));
+        ip[4] = 0;
+        ip[5] = 0;
+        byte[] frame = Ethernet(0x86DD, ip);
+        PacketRecord record = Record(frame);
+        record.OriginalLength = 14 + 40 + (int)jumbo;
+
+        Assert.Equal(expected, t.Decode(frame, record));
+        Assert.Equal(expected == DecodeResult.Ok ? 0 : 1, t["decoder.event.ipv6.jumbo_without_option"]);
+        if (expected == DecodeResult.Ok)
+        {
+            Assert.Equal(5353, t.Layer(0).DestinationPort);
+        }
+    }
+
     [Fact]
     public void IPv6_auth_header_then_udp_and_esp_by_spi()
     {

@@ -1,8 +1,10 @@
 // Shared kernel-test fixtures (tests/Shared/Kernel), linked into the Capture.Linux.Xdp, Capture.AfPacket
-// and Capture.Netronome test projects. This file: building raw Ethernet frames byte by byte
-// (802.1Q/802.1ad tags, IPv4 with options, IPv6, TCP, UDP, with correct checksums).
+// and Capture.Netronome test projects. This file: building Ethernet frames (IPv4, IPv6, TCP, UDP with
+// correct checksums) through PacketDotNet, and the 802.1Q/802.1ad tags and IPv4 options it cannot write.
 using System.Buffers.Binary;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using PacketDotNet;
 
 namespace Capture.Tests.Kernel;
 
@@ -22,88 +24,94 @@ public static class CraftedFrames
             throw new ArgumentException("IPv4 options: a multiple of 4 bytes up to 40, IPv4 only", nameof(spec));
         }
 
-        int l4Header = spec.Protocol switch { 6 => 20, 17 => 8, _ => 0 };
-        int ipHeader = v6 ? 40 : 20 + spec.IPv4OptionBytes;
-        int l2 = 14 + (4 * spec.Vlans.Count);
-        int l4Length = l4Header + spec.PayloadLength;
-        byte[] frame = new byte[l2 + ipHeader + l4Length];
-        Span<byte> f = frame;
-
-        spec.DestinationMac.CopyTo(f);
-        spec.SourceMac.CopyTo(f[6..]);
-        int offset = 12;
-        foreach (VlanTag tag in spec.Vlans)
+        byte[] payload = new byte[spec.PayloadLength];
+        Array.Fill(payload, payloadByte);
+        IPPacket ip = v6
+            ? new IPv6Packet(spec.Source, spec.Destination) { NextHeader = (PacketDotNet.ProtocolType)spec.Protocol, HopLimit = 64 }
+            : new IPv4Packet(spec.Source, spec.Destination) { Protocol = (PacketDotNet.ProtocolType)spec.Protocol, TimeToLive = 64, Id = 0x1234 };
+        switch (spec.Protocol)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(f[offset..], tag.Tpid);
-            BinaryPrimitives.WriteUInt16BigEndian(f[(offset + 2)..], tag.Tci);
-            offset += 4;
+            case 6:
+                var tcp = new TcpPacket(spec.SourcePort, spec.DestinationPort)
+                {
+                    SequenceNumber = 1000,
+                    AcknowledgmentNumber = 2000,
+                    Flags = spec.TcpFlags,
+                    WindowSize = 65535,
+                    PayloadData = payload,
+                };
+                ip.PayloadPacket = tcp;
+                ip.UpdateCalculatedValues();
+                tcp.UpdateTcpChecksum();
+                break;
+            case 17:
+                var udp = new UdpPacket(spec.SourcePort, spec.DestinationPort) { PayloadData = payload };
+                ip.PayloadPacket = udp;
+                ip.UpdateCalculatedValues();
+                udp.UpdateCalculatedValues();
+                udp.UpdateUdpChecksum();
+                break;
+            default:
+                ip.PayloadData = payload;
+                break;
         }
 
-        BinaryPrimitives.WriteUInt16BigEndian(f[offset..], v6 ? (ushort)0x86dd : (ushort)0x0800);
-        Span<byte> ip = f[l2..];
-        Span<byte> source = stackalloc byte[16];
-        Span<byte> destination = stackalloc byte[16];
-        spec.Source.TryWriteBytes(source, out int addressLength);
-        spec.Destination.TryWriteBytes(destination, out _);
-        source = source[..addressLength];
-        destination = destination[..addressLength];
-
-        if (v6)
+        if (ip is IPv6Packet ipv6)
         {
-            ip[0] = 0x60;
-            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)l4Length);
-            ip[6] = spec.Protocol;
-            ip[7] = 64;
-            source.CopyTo(ip[8..]);
-            destination.CopyTo(ip[24..]);
+            ipv6.PayloadLength = (ushort)(ipv6.Bytes.Length - 40);
         }
         else
         {
-            ip[0] = (byte)(0x40 | (ipHeader / 4));
-            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(ipHeader + l4Length));
-            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], 0x1234);
-            ip[8] = 64;
-            ip[9] = spec.Protocol;
-            source.CopyTo(ip[12..]);
-            destination.CopyTo(ip[16..]);
-            for (int i = 0; i < spec.IPv4OptionBytes; i++)
-            {
-                ip[20 + i] = i == spec.IPv4OptionBytes - 1 ? (byte)0 : (byte)1; // NOP ... EOL
-            }
-
-            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip[..ipHeader], 0));
+            ip.UpdateCalculatedValues();
+            ((IPv4Packet)ip).UpdateIPChecksum();
         }
 
-        Span<byte> l4 = ip[ipHeader..];
-        l4[l4Header..].Fill(payloadByte);
-        if (spec.Protocol is 6 or 17)
+        byte[] network = spec.IPv4OptionBytes > 0 ? WithIPv4Options(ip.Bytes, spec.IPv4OptionBytes) : ip.Bytes;
+        var ethernet = new EthernetPacket(new PhysicalAddress(spec.SourceMac), new PhysicalAddress(spec.DestinationMac), v6 ? EthernetType.IPv6 : EthernetType.IPv4)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(l4, spec.SourcePort);
-            BinaryPrimitives.WriteUInt16BigEndian(l4[2..], spec.DestinationPort);
-            if (spec.Protocol == 17)
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(l4[4..], (ushort)l4Length);
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(l4[4..], 1000);
-                BinaryPrimitives.WriteUInt32BigEndian(l4[8..], 2000);
-                l4[12] = 5 << 4;
-                l4[13] = spec.TcpFlags;
-                BinaryPrimitives.WriteUInt16BigEndian(l4[14..], 65535);
-            }
+            PayloadData = network,
+        };
+        return WithVlanTags(ethernet.Bytes, spec.Vlans);
+    }
 
-            uint pseudo = Sum(source) + Sum(destination) + spec.Protocol + (uint)l4Length;
-            ushort checksum = Checksum(l4[..l4Length], pseudo);
-            if (spec.Protocol == 17 && checksum == 0)
-            {
-                checksum = 0xffff;
-            }
-
-            BinaryPrimitives.WriteUInt16BigEndian(l4[(spec.Protocol == 17 ? 6 : 16)..], checksum);
+    /// <summary>PacketDotNet writes no 802.1Q/802.1ad tags: they are put in after the MAC addresses.</summary>
+    private static byte[] WithVlanTags(byte[] frame, IReadOnlyList<VlanTag> tags)
+    {
+        byte[] tagged = new byte[frame.Length + (4 * tags.Count)];
+        frame.AsSpan(0, 12).CopyTo(tagged);
+        int offset = 12;
+        foreach (VlanTag tag in tags)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(offset), tag.Tpid);
+            BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(offset + 2), tag.Tci);
+            offset += 4;
         }
 
-        return frame;
+        frame.AsSpan(12).CopyTo(tagged.AsSpan(offset));
+        return tagged;
+    }
+
+    /// <summary>
+    /// PacketDotNet writes no IPv4 options: NOPs ending with EOL are put in after the fixed header,
+    /// and the header's length, total length and checksum set again (the transport checksum does
+    /// not cover the IP header).
+    /// </summary>
+    private static byte[] WithIPv4Options(byte[] packet, int optionBytes)
+    {
+        byte[] ip = new byte[packet.Length + optionBytes];
+        packet.AsSpan(0, 20).CopyTo(ip);
+        for (int i = 0; i < optionBytes; i++)
+        {
+            ip[20 + i] = i == optionBytes - 1 ? (byte)0 : (byte)1; // NOP ... EOL
+        }
+
+        packet.AsSpan(20).CopyTo(ip.AsSpan(20 + optionBytes));
+        int headerLength = 20 + optionBytes;
+        ip[0] = (byte)(0x40 | (headerLength / 4));
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(2), (ushort)ip.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(10), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(10), Checksum(ip.AsSpan(0, headerLength), 0));
+        return ip;
     }
 
     private static uint Sum(ReadOnlySpan<byte> data)

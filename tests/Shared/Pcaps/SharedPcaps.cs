@@ -32,6 +32,21 @@ internal static class SharedPcaps
         }
     }
 
+    /// <summary>Suricata's conformance tests beside the captures (<c>../shared/suricata-verify</c>); read under the same trait.</summary>
+    public static string SuricataVerifyDirectory
+    {
+        get
+        {
+            string path = Path.GetFullPath(Path.Combine(Directory, "..", "suricata-verify"));
+            if (!System.IO.Directory.Exists(path))
+            {
+                throw new InvalidOperationException($"the shared Suricata tests are missing: expected {path} beside {Directory}");
+            }
+
+            return path;
+        }
+    }
+
     /// <summary>Full path of a shared capture, e.g. <c>pcapplusplus/example.pcap</c>.</summary>
     public static string Get(string relativePath)
     {
