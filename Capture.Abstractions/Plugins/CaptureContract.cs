@@ -16,7 +16,7 @@ public static class CaptureContract
     public const int Major = 1;
 
     /// <summary>Minor version: changes when members are added compatibly.</summary>
-    public const int Minor = 0;
+    public const int Minor = 1;
 
     /// <summary>The contract version of the SDK assembly loaded in this process (the host's).</summary>
     public static Version Current { get; } = new(Major, Minor);

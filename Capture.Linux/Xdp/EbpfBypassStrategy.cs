@@ -17,6 +17,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private readonly BypassFamily<FlowKeyV4> _v4;
     private readonly BypassFamily<FlowKeyV6> _v6;
     private readonly ILogger _logger;
+    private readonly BypassLatencyHistogram _latency;
     private long _packets;
     private long _bytes;
     private int _keepEntries;
@@ -31,6 +32,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
         _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
         _logger = logger;
+        _latency = new BypassLatencyHistogram(Name, interfaceName);
     }
 
     /// <inheritdoc />
@@ -58,7 +60,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return s_notTcpUdp;
         }
 
-        FlowBypassState state = new(this);
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(record.TriggerNanoseconds) };
         BypassOutcome outcome = flow.IsIPv6 ? Insert(_v6, flow, state) : Insert(_v4, flow, state);
 
         if (outcome.Succeeded)
@@ -189,7 +191,10 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         _v4.Statistics,
         _v6.Statistics,
         Interlocked.Read(ref _packets),
-        Interlocked.Read(ref _bytes));
+        Interlocked.Read(ref _bytes))
+    {
+        Latency = _latency.Snapshot(),
+    };
 
     /// <summary>Reads the kernel's totals of both halves (zero for a missing half); for tests and tools.</summary>
     internal void ReadBoth(in FlowTuple flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient)
@@ -269,7 +274,13 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         // Entries that were already there (another interface or thread, an older run) keep their
-        // counts: remember them so this flow's counters start at zero.
+        // counts: remember them so this flow's counters start at zero. Their first drop is older
+        // than this bypass: no latency is measured from them.
+        if (first == -Libc.EEXIST || second == -Libc.EEXIST)
+        {
+            state.TriggerMonotonicNanoseconds = long.MinValue;
+        }
+
         if (first == -Libc.EEXIST && map.Lookup(ref toServer, out HalfFlowCounters a) == 0)
         {
             state.BasePacketsToServer = a.Packets;
@@ -298,8 +309,37 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         return BypassOutcome.Failed(BypassFailure.Error, $"{Interface}: inserting into {map.Name} failed: {Libc.ErrorText(errno)} (errno {errno})");
     }
 
+    /// <summary>
+    /// The capture time of the triggering packet (Unix epoch ns, CLOCK_REALTIME as the ring stamps
+    /// it) on CLOCK_MONOTONIC, the clock of the XDP program's first-drop stamp; now when unknown.
+    /// </summary>
+    private static long TriggerOnMonotonicClock(long triggerNanoseconds)
+    {
+        long monotonic = Libc.ClockNanoseconds(Libc.ClockMonotonic);
+        if (triggerNanoseconds <= 0)
+        {
+            return monotonic;
+        }
+
+        long realtime = Libc.ClockNanoseconds(Libc.ClockRealtime);
+        return monotonic - (realtime - triggerNanoseconds);
+    }
+
     private bool Fold(BypassRecord record, FlowBypassState state, HalfFlowCounters toServer, HalfFlowCounters toClient)
     {
+        if (state.TriggerMonotonicNanoseconds != long.MinValue)
+        {
+            // Measured once per flow, on the first read that finds a drop stamped in either direction.
+            long first = toServer.FirstDropNanoseconds == 0 ? toClient.FirstDropNanoseconds
+                : toClient.FirstDropNanoseconds == 0 ? toServer.FirstDropNanoseconds
+                : Math.Min(toServer.FirstDropNanoseconds, toClient.FirstDropNanoseconds);
+            if (first != 0)
+            {
+                _latency.Record(first - state.TriggerMonotonicNanoseconds);
+                state.TriggerMonotonicNanoseconds = long.MinValue;
+            }
+        }
+
         bool moved = state.Folded.Fold(
             record,
             toServer.Packets - state.BasePacketsToServer,

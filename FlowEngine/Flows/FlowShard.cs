@@ -143,6 +143,9 @@ internal sealed partial class FlowShard
         }
 
         FlowTuple tuple = BuildTuple(slot);
+
+        // The verdict comes on the packet just tracked: its time starts the bypass latency.
+        record.TriggerNanoseconds = s.LastSeenNanoseconds;
         BypassOutcome outcome;
         try
         {

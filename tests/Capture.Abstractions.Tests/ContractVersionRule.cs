@@ -19,12 +19,20 @@ internal static class ContractVersionRule
     /// </returns>
     public static Version Required(Version shipped, IEnumerable<string> unshippedLines)
     {
-        string[] entries = [.. unshippedLines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
+        // CaptureContract.Major/Minor are the version itself: raising them is the bump, not a change of a member.
+        string[] entries = [.. unshippedLines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#') && !IsVersionConstant(l))];
         if (entries.Any(e => e.StartsWith(Removed, StringComparison.Ordinal)))
         {
             return new Version(shipped.Major + 1, 0);
         }
 
         return entries.Length > 0 ? new Version(shipped.Major, shipped.Minor + 1) : new Version(shipped.Major, shipped.Minor);
+    }
+
+    private static bool IsVersionConstant(string line)
+    {
+        string member = line.StartsWith(Removed, StringComparison.Ordinal) ? line[Removed.Length..] : line;
+        return member.StartsWith("const Capture.Abstractions.CaptureContract.Major = ", StringComparison.Ordinal)
+            || member.StartsWith("const Capture.Abstractions.CaptureContract.Minor = ", StringComparison.Ordinal);
     }
 }

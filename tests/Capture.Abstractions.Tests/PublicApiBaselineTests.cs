@@ -37,6 +37,7 @@ public sealed class PublicApiBaselineTests
     [InlineData(new[] { "Capture.Abstractions.A() -> void", "Capture.Abstractions.B() -> void" }, "1.1")]
     [InlineData(new[] { "*REMOVED*Capture.Abstractions.ICaptureSource.Name.get -> string!" }, "2.0")]
     [InlineData(new[] { "*REMOVED*Capture.Abstractions.Open(int a) -> void", "Capture.Abstractions.Open(long a) -> void" }, "2.0")]
+    [InlineData(new[] { "Capture.Abstractions.A() -> void", "*REMOVED*const Capture.Abstractions.CaptureContract.Minor = 0 -> int", "const Capture.Abstractions.CaptureContract.Minor = 1 -> int" }, "1.1")]
     public void Additions_call_for_the_next_minor_and_removals_or_changes_for_the_next_major(string[] unshipped, string required)
     {
         Assert.Equal(Version.Parse(required), ContractVersionRule.Required(new Version(1, 0), unshipped));

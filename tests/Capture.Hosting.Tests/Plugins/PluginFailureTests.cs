@@ -60,7 +60,7 @@ public sealed class PluginFailureTests : IDisposable
     public void Plugin_built_against_a_newer_contract_is_refused_by_its_manifest()
     {
         _sandbox.Add("future-contract");
-        PluginAssert.Fails(_sandbox.Root, "future-contract", "plugin.json declares contract 2.0", "contract major version differs: host offers 1.0, plugin was built against 2.0");
+        PluginAssert.Fails(_sandbox.Root, "future-contract", "plugin.json declares contract 2.0", $"contract major version differs: host offers {CaptureContract.Current}, plugin was built against 2.0");
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class PluginFailureTests : IDisposable
     {
         string directory = _sandbox.Add("future-contract");
         PluginSandbox.WriteManifest(directory, "{\"name\": \"future-contract\", \"assembly\": \"Capture.TestPlugin.FutureContract.dll\", \"contractVersion\": \"1.0\"}");
-        PluginAssert.Fails(_sandbox.Root, "future-contract", "built against Capture.Abstractions 2.0.0.0", "host offers 1.0");
+        PluginAssert.Fails(_sandbox.Root, "future-contract", "built against Capture.Abstractions 2.0.0.0", $"host offers {CaptureContract.Current}");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class PluginFailureTests : IDisposable
     {
         string directory = _sandbox.Add("misbehaving", "refuses");
         PluginSandbox.WriteManifest(directory, Manifest("refuses-host", "1.0", "RefusesHostPlugin"));
-        PluginAssert.Fails(_sandbox.Root, "refuses-host", "refuses host contract 1.0", "needs the inline-verdict extension that this host lacks");
+        PluginAssert.Fails(_sandbox.Root, "refuses-host", $"refuses host contract {CaptureContract.Current}", "needs the inline-verdict extension that this host lacks");
     }
 
     [Fact]

@@ -85,6 +85,6 @@ public sealed class PidFileTests(LargeCaptureFixture capture) : IClassFixture<La
         Assert.Contains("run it under systemd (packaging/detect-sample.service", daemon.Error, StringComparison.Ordinal);
         Assert.True(version.ExitCode == 0, version.ToString());
         Assert.StartsWith("Detect.Sample 0.1.0", version.Output, StringComparison.Ordinal);
-        Assert.Contains("(capture contract 1.0)", version.Output, StringComparison.Ordinal);
+        Assert.Contains($"(capture contract {Capture.Abstractions.CaptureContract.Current})", version.Output, StringComparison.Ordinal);
     }
 }
