@@ -26,6 +26,11 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
     private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
 
+    // Keys no traffic carries: three VLAN tags of the reserved id 4095 (802.1Q: never on the wire)
+    // around 0.0.0.0:0 / :: port 0. The warm-up inserts and deletes them.
+    private static readonly FlowTuple s_warmV4 = new(false, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
+    private static readonly FlowTuple s_warmV6 = new(true, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
+
     internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
     {
         Interface = interfaceName;
@@ -95,6 +100,18 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         {
             return Fold(record, state, toServer, toClient);
         }
+    }
+
+    /// <summary>
+    /// Runs the bypass path once per address family on a key no traffic carries — key building,
+    /// insert, read, fold and delete, with the kernel's first map update — so that the first real
+    /// bypass pays no JIT, interop stub or first-call cost while its flow's packets keep arriving.
+    /// Leaves no entry and counts nothing (the counters of the warm-up flow stay zero).
+    /// </summary>
+    internal void Warm()
+    {
+        Warm(_v4, s_warmV4);
+        Warm(_v6, s_warmV6);
     }
 
     /// <summary>
@@ -222,6 +239,28 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         TKey b = a.Reverse();
         family.Map.Lookup(ref a, out toServer);
         family.Map.Lookup(ref b, out toClient);
+    }
+
+    private void Warm<TKey>(BypassFamily<TKey> family, in FlowTuple flow)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey toServer = TKey.ToServer(flow);
+        TKey toClient = toServer.Reverse();
+        if (family.Map.Lookup(ref toServer, out _) != -Libc.ENOENT || family.Map.Lookup(ref toClient, out _) != -Libc.ENOENT)
+        {
+            return; // never delete an entry this warm-up did not make
+        }
+
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(0) };
+        if (!InsertPair(family, ref toServer, ref toClient, state).Succeeded)
+        {
+            return; // a full map: nothing was left behind
+        }
+
+        Read(family, flow, out HalfFlowCounters a, out HalfFlowCounters b);
+        Fold(new BypassRecord(), state, a, b);
+        DeleteQuietly(family.Map, ref toServer);
+        DeleteQuietly(family.Map, ref toClient);
     }
 
     private BypassOutcome Insert<TKey>(BypassFamily<TKey> family, in FlowTuple flow, FlowBypassState state)

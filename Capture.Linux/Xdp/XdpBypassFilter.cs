@@ -55,6 +55,7 @@ public sealed class XdpBypassFilter : IDisposable
         ProgramId = programId;
         RestoredFlows = restored;
         Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, logger);
+        Strategy.Warm();
     }
 
     /// <summary>The built-in filter: <see cref="FilterFileName"/> next to Capture.Linux.Xdp.dll (copied into each plugin's folder).</summary>

@@ -1,8 +1,9 @@
 namespace Capture.Bypass.Bench;
 
-/// <summary>What every run shares: the host to start, the af-packet keys and --set overrides of the variant measured.</summary>
+/// <summary>One variant measured: the host to start, the af-packet keys and --set overrides it runs with.</summary>
+/// <param name="Label">Its name in the tables.</param>
 /// <param name="Host">Detect.Sample.dll to run with dotnet exec.</param>
 /// <param name="InterfaceKeys">Extra keys of the af-packet interface entry (block-size, block-timeout, tpacket-v3, ...).</param>
 /// <param name="HostArguments">Extra host arguments (--set key=value, ...).</param>
 /// <param name="KeepLogs">Keep each run's directory (configuration, rules, eve.json, output).</param>
-internal sealed record BenchSettings(string Host, IReadOnlyList<KeyValuePair<string, string>> InterfaceKeys, IReadOnlyList<string> HostArguments, bool KeepLogs);
+internal sealed record BenchSettings(string Label, string Host, IReadOnlyList<KeyValuePair<string, string>> InterfaceKeys, IReadOnlyList<string> HostArguments, bool KeepLogs);

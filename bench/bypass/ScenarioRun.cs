@@ -64,6 +64,7 @@ internal static class ScenarioRun
 
             host.Signal(RunningHost.SigTerm);
             (int exitCode, string output, string error) = host.WaitForExit(TimeSpan.FromSeconds(60));
+            File.WriteAllText(Path.Combine(directory, "host.out"), output + error);
             if (exitCode != 0)
             {
                 throw new InvalidOperationException($"the host exited with {exitCode}\n{output}\n{error}");
