@@ -49,9 +49,14 @@ internal sealed class FastSender : IDisposable
         string output = sender.StandardOutput.ReadToEnd();
         string error = sender.StandardError.ReadToEnd();
         sender.WaitForExit();
-        if (sender.ExitCode != 0 || error.Length > 0 || !long.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long sent))
+        if (sender.ExitCode != 0 || !long.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long sent))
         {
-            throw new InvalidOperationException($"the sender failed or stopped early ({sender.ExitCode}): {output} {error}");
+            throw new InvalidOperationException($"the sender failed ({sender.ExitCode}): {output} {error}");
+        }
+
+        if (error.Length > 0)
+        {
+            throw new SenderStoppedException($"the sender stopped after {sent} packets: {error.Trim()}");
         }
 
         return sent;

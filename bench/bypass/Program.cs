@@ -76,16 +76,23 @@ for (int run = 1; run <= runs && !cancel.IsCancellationRequested; run++)
                 break;
             }
 
-            RunOutcome o;
-            try
+            RunOutcome? o = null;
+            for (int attempt = 1; o is null; attempt++)
             {
-                o = ScenarioRun.Execute(scenario, net, sender, variant);
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
-            {
-                // Returning (not throwing) runs the usings above: the veth pair and namespace go.
-                Console.Error.WriteLine($"# run {run} of {scenario.Name} ({variant.Label}) failed: {e.Message}");
-                return 1;
+                try
+                {
+                    o = ScenarioRun.Execute(scenario, net, sender, variant);
+                }
+                catch (SenderStoppedException e) when (attempt < 3)
+                {
+                    Console.Error.WriteLine($"# run {run} of {scenario.Name} ({variant.Label}) done again: {e.Message}");
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or SenderStoppedException)
+                {
+                    // Returning (not throwing) runs the usings above: the veth pair and namespace go.
+                    Console.Error.WriteLine($"# run {run} of {scenario.Name} ({variant.Label}) failed: {e.Message}");
+                    return 1;
+                }
             }
 
             outcomes.Add((variant, o));
