@@ -4,7 +4,7 @@ using Capture.Bypass.Bench;
 using Capture.Tests.Kernel;
 
 // bypass-bench [--runs N] [--scenarios S1,S2,S3] [--sender fastsender.c] [--keep]
-//              [--variant LABEL] [--host Detect.Sample.dll] [--af key=value]... [--set key=value]... [--variant ...]
+//              [--variant LABEL] [--host Detect.Sample.dll] [--af key=value]... [--set key=value]... [--env NAME=value]... [--nice N] [--variant ...]
 // Root. Each run starts a new host (cold start). Runs are interleaved: for each run, each scenario,
 // each variant (a host build and its af-packet keys / --set overrides), so a busy machine weighs on all alike.
 int runs = 3;
@@ -12,7 +12,7 @@ string[] names = ["S1", "S2", "S3"];
 string senderSource = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/tools/fastsender.c"));
 bool keep = false;
 var variants = new List<BenchSettings>();
-BenchSettings current = new("this build", DefaultHost(), [], [], false);
+BenchSettings current = new("this build", DefaultHost(), [], [], [], 0, false);
 bool started = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -29,7 +29,7 @@ for (int i = 0; i < args.Length; i++)
                 variants.Add(current);
             }
 
-            current = new BenchSettings(Next(), DefaultHost(), [], [], false);
+            current = new BenchSettings(Next(), DefaultHost(), [], [], [], 0, false);
             started = true;
             break;
         case "--host": current = current with { Host = Path.GetFullPath(Next()) }; started = true; break;
@@ -38,6 +38,12 @@ for (int i = 0; i < args.Length; i++)
             current = current with { InterfaceKeys = [.. current.InterfaceKeys, new(pair[0], pair[1])] };
             started = true;
             break;
+        case "--env":
+            string[] variable = Next().Split('=', 2);
+            current = current with { Environment = [.. current.Environment, new(variable[0], variable[1])] };
+            started = true;
+            break;
+        case "--nice": current = current with { Nice = int.Parse(Next(), CultureInfo.InvariantCulture) }; started = true; break;
         case "--set": current = current with { HostArguments = [.. current.HostArguments, "--set", Next()] }; started = true; break;
         default: throw new ArgumentException($"unknown argument {args[i]}", nameof(args));
     }
@@ -58,7 +64,9 @@ Console.WriteLine($"# live bypass benchmark: veth {net.HostInterface} (XDP drive
 foreach (BenchSettings v in variants)
 {
     Console.WriteLine($"# variant '{v.Label}': {v.Host}; af-packet keys: {(v.InterfaceKeys.Count == 0 ? "defaults" : string.Join(", ", v.InterfaceKeys.Select(k => $"{k.Key}: {k.Value}")))}" +
-        (v.HostArguments.Count > 0 ? $"; host args: {string.Join(' ', v.HostArguments)}" : string.Empty));
+        (v.HostArguments.Count > 0 ? $"; host args: {string.Join(' ', v.HostArguments)}" : string.Empty) +
+        (v.Environment.Count > 0 ? $"; environment: {string.Join(' ', v.Environment.Select(e => $"{e.Key}={e.Value}"))}" : string.Empty) +
+        (v.Nice != 0 ? $"; nice {v.Nice}" : string.Empty));
 }
 
 Console.WriteLine();

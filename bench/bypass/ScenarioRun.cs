@@ -22,18 +22,27 @@ internal static class ScenarioRun
             string logs = Path.Combine(directory, "logs");
             string configuration = WriteConfiguration(directory, net.HostInterface, settings.InterfaceKeys);
             using var ready = new ReadyListener();
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            string[] command = settings.Nice != 0
+                ? ["nice", "-n", settings.Nice.ToString(CultureInfo.InvariantCulture), dotnet]
+                : [dotnet];
+            var start = new ProcessStartInfo(command[0])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (string argument in (string[])["exec", settings.Host, "-c", configuration, $"--af-packet={net.HostInterface}", "-l", logs, .. settings.HostArguments])
+            foreach (string argument in (string[])[.. command[1..], "exec", settings.Host, "-c", configuration, $"--af-packet={net.HostInterface}", "-l", logs, .. settings.HostArguments])
             {
                 start.ArgumentList.Add(argument);
             }
 
             start.Environment["NOTIFY_SOCKET"] = ready.Path;
+            foreach ((string name, string value) in settings.Environment)
+            {
+                start.Environment[name] = value;
+            }
+
             using var host = new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start the host"));
             var clock = Stopwatch.StartNew();
             if (!ready.WaitReady(TimeSpan.FromSeconds(60), () => host.HasExited))
