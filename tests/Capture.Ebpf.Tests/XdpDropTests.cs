@@ -188,6 +188,30 @@ public sealed class XdpDropTests(XdpDropNet net) : IClassFixture<XdpDropNet>
         Assert.Equal(1, strategy.GetStatistics().Latency.Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_warm_up_at_start_leaves_no_entry_and_counts_nothing(bool perCpu)
+    {
+        using XdpBypassFilter filter = XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = XdpMode.Driver, PerCpuMaps = perCpu });
+        foreach (FlowMap map in new[] { filter.MapV4, filter.MapV6 })
+        {
+            using var walker = new FlowMapWalker(map, 64);
+            int entries = 0;
+            while (walker.Next(out int count, out int error))
+            {
+                Assert.Equal(0, error);
+                entries += count;
+            }
+
+            Assert.Equal(0, entries);
+        }
+
+        BypassStatistics statistics = filter.Strategy.GetStatistics();
+        Assert.Equal(default, statistics with { Latency = default });
+        Assert.Equal(new BypassLatency("xdp", 0, 0, 0, 0), statistics.Latency);
+    }
+
     [Fact]
     public void Per_cpu_and_shared_maps_give_the_same_totals()
     {
