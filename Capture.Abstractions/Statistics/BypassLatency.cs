@@ -6,7 +6,7 @@ namespace Capture.Abstractions;
 /// for flows that had a packet after the bypass; percentiles come from a histogram of about 6 %
 /// resolution.
 /// </summary>
-/// <param name="Strategy">The strategy's name (<see cref="IBypassStrategy.Name"/>); null when nothing is measured.</param>
+/// <param name="Strategy">The strategy's name (<see cref="IBypassStrategy.Name"/>); null for a strategy that does not measure its latency.</param>
 /// <param name="Count">Flows measured.</param>
 /// <param name="P50Nanoseconds">Median.</param>
 /// <param name="P99Nanoseconds">99th percentile.</param>

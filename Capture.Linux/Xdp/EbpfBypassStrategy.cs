@@ -251,7 +251,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return; // never delete an entry this warm-up did not make
         }
 
-        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(0) };
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(Libc.ClockNanoseconds(Libc.ClockRealtime)) };
         if (!InsertPair(family, ref toServer, ref toClient, state).Succeeded)
         {
             return; // a full map: nothing was left behind
