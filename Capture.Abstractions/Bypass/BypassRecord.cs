@@ -26,6 +26,14 @@ public sealed class BypassRecord
     /// <summary>Bytes the capture dropped for the flow, server to client.</summary>
     public long BytesToClient { get; set; }
 
+    /// <summary>
+    /// When the packet whose verdict asked for the bypass was captured (nanoseconds since the Unix
+    /// epoch, the capture clock); 0 when unknown. The engine sets it before
+    /// <see cref="IBypassStrategy.TryBypass"/>, so a strategy can measure how long its bypass took
+    /// to bite, from that packet to the first packet it dropped (<see cref="BypassStatistics.Latency"/>).
+    /// </summary>
+    public long TriggerNanoseconds { get; set; }
+
     /// <summary>Whether <see cref="IBypassStrategy.Release"/> has run; a released record is not touched again.</summary>
     public bool Released { get; set; }
 

@@ -17,6 +17,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private readonly BypassFamily<FlowKeyV4> _v4;
     private readonly BypassFamily<FlowKeyV6> _v6;
     private readonly ILogger _logger;
+    private readonly BypassLatencyHistogram _latency;
     private long _packets;
     private long _bytes;
     private int _keepEntries;
@@ -25,12 +26,18 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
     private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
 
+    // Keys no traffic carries: three VLAN tags of the reserved id 4095 (802.1Q: never on the wire)
+    // around 0.0.0.0:0 / :: port 0. The warm-up inserts and deletes them.
+    private static readonly FlowTuple s_warmV4 = new(false, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
+    private static readonly FlowTuple s_warmV6 = new(true, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
+
     internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
     {
         Interface = interfaceName;
         _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
         _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
         _logger = logger;
+        _latency = new BypassLatencyHistogram(Name, interfaceName);
     }
 
     /// <inheritdoc />
@@ -58,7 +65,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return s_notTcpUdp;
         }
 
-        FlowBypassState state = new(this);
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(record.TriggerNanoseconds) };
         BypassOutcome outcome = flow.IsIPv6 ? Insert(_v6, flow, state) : Insert(_v4, flow, state);
 
         if (outcome.Succeeded)
@@ -93,6 +100,18 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         {
             return Fold(record, state, toServer, toClient);
         }
+    }
+
+    /// <summary>
+    /// Runs the bypass path once per address family on a key no traffic carries — key building,
+    /// insert, read, fold and delete, with the kernel's first map update — so that the first real
+    /// bypass pays no JIT, interop stub or first-call cost while its flow's packets keep arriving.
+    /// Leaves no entry and counts nothing (the counters of the warm-up flow stay zero).
+    /// </summary>
+    internal void Warm()
+    {
+        Warm(_v4, s_warmV4);
+        Warm(_v6, s_warmV6);
     }
 
     /// <summary>
@@ -189,7 +208,10 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         _v4.Statistics,
         _v6.Statistics,
         Interlocked.Read(ref _packets),
-        Interlocked.Read(ref _bytes));
+        Interlocked.Read(ref _bytes))
+    {
+        Latency = _latency.Snapshot(),
+    };
 
     /// <summary>Reads the kernel's totals of both halves (zero for a missing half); for tests and tools.</summary>
     internal void ReadBoth(in FlowTuple flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient)
@@ -217,6 +239,28 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         TKey b = a.Reverse();
         family.Map.Lookup(ref a, out toServer);
         family.Map.Lookup(ref b, out toClient);
+    }
+
+    private void Warm<TKey>(BypassFamily<TKey> family, in FlowTuple flow)
+        where TKey : unmanaged, IEquatable<TKey>, IHalfFlowKey<TKey>
+    {
+        TKey toServer = TKey.ToServer(flow);
+        TKey toClient = toServer.Reverse();
+        if (family.Map.Lookup(ref toServer, out _) != -Libc.ENOENT || family.Map.Lookup(ref toClient, out _) != -Libc.ENOENT)
+        {
+            return; // never delete an entry this warm-up did not make
+        }
+
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(Libc.ClockNanoseconds(Libc.ClockRealtime)) };
+        if (!InsertPair(family, ref toServer, ref toClient, state).Succeeded)
+        {
+            return; // a full map: nothing was left behind
+        }
+
+        Read(family, flow, out HalfFlowCounters a, out HalfFlowCounters b);
+        Fold(new BypassRecord(), state, a, b);
+        DeleteQuietly(family.Map, ref toServer);
+        DeleteQuietly(family.Map, ref toClient);
     }
 
     private BypassOutcome Insert<TKey>(BypassFamily<TKey> family, in FlowTuple flow, FlowBypassState state)
@@ -269,7 +313,13 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         // Entries that were already there (another interface or thread, an older run) keep their
-        // counts: remember them so this flow's counters start at zero.
+        // counts: remember them so this flow's counters start at zero. Their first drop is older
+        // than this bypass: no latency is measured from them.
+        if (first == -Libc.EEXIST || second == -Libc.EEXIST)
+        {
+            state.TriggerMonotonicNanoseconds = long.MinValue;
+        }
+
         if (first == -Libc.EEXIST && map.Lookup(ref toServer, out HalfFlowCounters a) == 0)
         {
             state.BasePacketsToServer = a.Packets;
@@ -298,8 +348,37 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         return BypassOutcome.Failed(BypassFailure.Error, $"{Interface}: inserting into {map.Name} failed: {Libc.ErrorText(errno)} (errno {errno})");
     }
 
+    /// <summary>
+    /// The capture time of the triggering packet (Unix epoch ns, CLOCK_REALTIME as the ring stamps
+    /// it) on CLOCK_MONOTONIC, the clock of the XDP program's first-drop stamp; now when unknown.
+    /// </summary>
+    private static long TriggerOnMonotonicClock(long triggerNanoseconds)
+    {
+        long monotonic = Libc.ClockNanoseconds(Libc.ClockMonotonic);
+        if (triggerNanoseconds <= 0)
+        {
+            return monotonic;
+        }
+
+        long realtime = Libc.ClockNanoseconds(Libc.ClockRealtime);
+        return monotonic - (realtime - triggerNanoseconds);
+    }
+
     private bool Fold(BypassRecord record, FlowBypassState state, HalfFlowCounters toServer, HalfFlowCounters toClient)
     {
+        if (state.TriggerMonotonicNanoseconds != long.MinValue)
+        {
+            // Measured once per flow, on the first read that finds a drop stamped in either direction.
+            long first = toServer.FirstDropNanoseconds == 0 ? toClient.FirstDropNanoseconds
+                : toClient.FirstDropNanoseconds == 0 ? toServer.FirstDropNanoseconds
+                : Math.Min(toServer.FirstDropNanoseconds, toClient.FirstDropNanoseconds);
+            if (first != 0)
+            {
+                _latency.Record(first - state.TriggerMonotonicNanoseconds);
+                state.TriggerMonotonicNanoseconds = long.MinValue;
+            }
+        }
+
         bool moved = state.Folded.Fold(
             record,
             toServer.Packets - state.BasePacketsToServer,

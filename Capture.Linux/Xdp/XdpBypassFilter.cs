@@ -17,10 +17,13 @@ namespace Capture.Linux.Xdp;
 public sealed class XdpBypassFilter : IDisposable
 {
     /// <summary>Version of the map layout (key and value structs); part of the pin path.</summary>
-    public const int LayoutVersion = 1;
+    public const int LayoutVersion = 2;
 
     /// <summary>The file name of the built-in filter, next to Capture.Linux.Xdp.dll.</summary>
     public const string FilterFileName = "xdp_bypass.o";
+
+    /// <summary>The built-in filter for <c>xdp-mode: hw</c>: the same program without the kernel clock (NICs have none).</summary>
+    public const string OffloadFilterFileName = "xdp_bypass_offload.o";
 
     /// <summary>The XDP program's name in the filter.</summary>
     public const string ProgramName = "xdp_bypass";
@@ -52,18 +55,14 @@ public sealed class XdpBypassFilter : IDisposable
         ProgramId = programId;
         RestoredFlows = restored;
         Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, logger);
+        Strategy.Warm();
     }
 
     /// <summary>The built-in filter: <see cref="FilterFileName"/> next to Capture.Linux.Xdp.dll (copied into each plugin's folder).</summary>
-    public static string DefaultFilterFile
-    {
-        get
-        {
-            string location = typeof(XdpBypassFilter).Assembly.Location;
-            string directory = string.IsNullOrEmpty(location) ? AppContext.BaseDirectory : Path.GetDirectoryName(location)!;
-            return Path.Combine(directory, FilterFileName);
-        }
-    }
+    public static string DefaultFilterFile => BuiltInFilter(FilterFileName);
+
+    /// <summary>The built-in filter for <c>xdp-mode: hw</c>: <see cref="OffloadFilterFileName"/> beside <see cref="DefaultFilterFile"/>.</summary>
+    public static string DefaultOffloadFilterFile => BuiltInFilter(OffloadFilterFileName);
 
     /// <summary>The options it runs with (a copy).</summary>
     public XdpBypassOptions Options { get; }
@@ -120,7 +119,7 @@ public sealed class XdpBypassFilter : IDisposable
 
         RefuseOrReplaceExisting(o, ifindex, logger);
 
-        string file = o.FilterFile ?? DefaultFilterFile;
+        string file = o.FilterFile ?? (o.Mode == XdpMode.Hardware ? DefaultOffloadFilterFile : DefaultFilterFile);
         if (!File.Exists(file))
         {
             throw new BpfException(o.FilterFile is null
@@ -335,6 +334,13 @@ public sealed class XdpBypassFilter : IDisposable
 
     /// <summary>The IPv6 half-flow map (<see cref="MapV6Name"/>), for batch reads with a <see cref="FlowMapWalker"/>.</summary>
     public FlowMap MapV6 => _v6;
+
+    private static string BuiltInFilter(string fileName)
+    {
+        string location = typeof(XdpBypassFilter).Assembly.Location;
+        string directory = string.IsNullOrEmpty(location) ? AppContext.BaseDirectory : Path.GetDirectoryName(location)!;
+        return Path.Combine(directory, fileName);
+    }
 
     private static void RefuseOrReplaceExisting(XdpBypassOptions o, int ifindex, ILogger logger)
     {

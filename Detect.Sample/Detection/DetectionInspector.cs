@@ -56,6 +56,15 @@ internal sealed class DetectionInspector : IPacketInspector
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
         int count = _detector.Inspect(packet, toServer, context.Payload, state, _matches, out BypassReason reason);
+        if (reason != BypassReason.None)
+        {
+            // The bypass first, the alert and the log after: every moment before the capture's entry
+            // is in place is packets of the flow still reaching user space.
+            context.RequestBypass();
+            _counters.CountBypass(reason);
+            DetectLog.BypassRequested(_logger, flow.Id, reason.ToString());
+        }
+
         string? captureFile = WritePacket(ref context, state);
         for (int i = 0; i < count; i++)
         {
@@ -87,12 +96,6 @@ internal sealed class DetectionInspector : IPacketInspector
             flow.MarkAlerted();
         }
 
-        if (reason != BypassReason.None)
-        {
-            _counters.CountBypass(reason);
-            DetectLog.BypassRequested(_logger, flow.Id, reason.ToString());
-            context.RequestBypass();
-        }
     }
 
     /// <summary>

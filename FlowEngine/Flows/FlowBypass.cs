@@ -87,6 +87,9 @@ internal sealed class FlowBypass
         }
 
         FlowTuple tuple = _table.TupleAt(slot);
+
+        // The verdict comes on the packet just tracked: its time starts the bypass latency.
+        record.TriggerNanoseconds = s.LastSeenNanoseconds;
         BypassOutcome outcome;
         try
         {

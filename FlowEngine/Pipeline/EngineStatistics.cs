@@ -38,7 +38,35 @@ public sealed class EngineStatistics
         all.Add(new("capture.bypassed_bytes", bypassBytes));
         all.AddRange(decoder.Enumerate());
         all.AddRange(flows.Enumerate());
+        AddLatencies(sources, all);
         _all = [.. all];
+    }
+
+    /// <summary>
+    /// <c>flow_bypassed.STRATEGY.latency_count|p50_us|p99_us|max_us</c> for each strategy that
+    /// measures its latency. Fanout sockets of one interface share one strategy (counted once); over
+    /// several interfaces counts add up and the percentiles are the largest interface's (an upper bound).
+    /// </summary>
+    private static void AddLatencies(IReadOnlyList<SourceStatistics> sources, List<KeyValuePair<string, long>> all)
+    {
+        var perInterface = new Dictionary<(string Interface, string Strategy), BypassLatency>();
+        foreach (SourceStatistics source in sources)
+        {
+            BypassLatency latency = source.Capture.Bypass.Latency;
+            if (latency.Strategy is { } strategy)
+            {
+                perInterface.TryAdd((source.InterfaceName, strategy), latency);
+            }
+        }
+
+        foreach (IGrouping<string, BypassLatency> strategy in perInterface.Values.GroupBy(l => l.Strategy!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            string prefix = "flow_bypassed." + strategy.Key + ".latency_";
+            all.Add(new(prefix + "count", strategy.Sum(l => l.Count)));
+            all.Add(new(prefix + "p50_us", strategy.Max(l => l.P50Nanoseconds) / 1000));
+            all.Add(new(prefix + "p99_us", strategy.Max(l => l.P99Nanoseconds) / 1000));
+            all.Add(new(prefix + "max_us", strategy.Max(l => l.MaxNanoseconds) / 1000));
+        }
     }
 
     /// <summary>Each source's counters.</summary>

@@ -29,6 +29,9 @@ public sealed class AfPacketInterfaceTroubleTests(AfPacketTroubleNet net) : ICla
             IpCommand.Run("link", "set", net.HostInterface, "down");
             await WaitUntilAsync(() => sources.Sum(s => s.GetStatistics().Errors) >= 1, "an error counted for the interface going down");
             IpCommand.Run("link", "set", net.HostInterface, "up");
+            // The veth's carrier comes back a moment after "up": frames sent before it are the link's
+            // loss, not the capture's, so the count is taken once a probe gets through.
+            await ProbeUntilFlowingAsync(collector, 7199);
             await SendAndWaitAsync(collector, 7101);
 
             // Deleted and recreated under the same name: a new ifindex; every socket rebinds by name.
@@ -119,6 +122,21 @@ public sealed class AfPacketInterfaceTroubleTests(AfPacketTroubleNet net) : ICla
         await collector.WaitForAsync(received => received.Count(f => KernelFrames.SourcePort(f.Data) == port) >= frames.Count, $"60 frames from port {port}", Patience);
         await Task.Delay(50);
         Assert.Equal(frames.Count, collector.Frames.Count(f => KernelFrames.SourcePort(f.Data) == port));
+    }
+
+    private async Task ProbeUntilFlowingAsync(FrameCollector collector, ushort port)
+    {
+        DateTime deadline = DateTime.UtcNow + Patience;
+        while (!collector.Frames.Any(f => KernelFrames.SourcePort(f.Data) == port))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no probe frame from port {port} arrived within {Patience.TotalSeconds} s of the interface coming back up");
+            }
+
+            net.CreateSender().Send([KernelFrames.Udp(net, port, 9000, 20)]);
+            await Task.Delay(100);
+        }
     }
 
     private void Recreate()

@@ -114,6 +114,15 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
             JsonElement other = EveFlowRecords.ByDestinationPort(Path.Combine(logs, "eve.json"), 5556).GetProperty("flow");
             Assert.Equal(OtherFlowPackets, other.GetProperty("pkts_toserver").GetInt64());
             Assert.False(other.TryGetProperty("bypass", out _), "a flow no rule bypassed is marked bypassed");
+
+            // The bypass latency of the one flow: from its first packet to the first XDP drop, which
+            // came after the test's 700 ms pause (a lower bound by construction, not a speed claim).
+            JsonElement latency = LastStats(Path.Combine(logs, "eve.json")).GetProperty("flow_bypassed").GetProperty("xdp");
+            Assert.Equal(1, latency.GetProperty("latency_count").GetInt64());
+            long p50 = latency.GetProperty("latency_p50_us").GetInt64();
+            long max = latency.GetProperty("latency_max_us").GetInt64();
+            Assert.True(p50 <= latency.GetProperty("latency_p99_us").GetInt64() && latency.GetProperty("latency_p99_us").GetInt64() <= max, latency.ToString());
+            Assert.InRange(max, 700_000, 600_000_000);
         }
         finally
         {
@@ -125,6 +134,21 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
 
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static JsonElement LastStats(string eve)
+    {
+        JsonElement? stats = null;
+        foreach (string line in File.ReadLines(eve))
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            if (document.RootElement.GetProperty("event_type").GetString() == "stats")
+            {
+                stats = document.RootElement.GetProperty("stats").Clone();
+            }
+        }
+
+        return stats ?? throw new InvalidOperationException($"no stats event in {eve}");
     }
 
     private static JsonElement Ask(Socket socket, string request)

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Capture.Abstractions;
+using Capture.Linux.Xdp.Maps;
 using Capture.Tests.Kernel;
 
 namespace Capture.Ebpf.Tests;
@@ -140,6 +142,74 @@ public sealed class XdpDropTests(XdpDropNet net) : IClassFixture<XdpDropNet>
 
         filter.Stop();
         Assert.False(XdpLinkState.Read(net.HostInterface).Attached);
+    }
+
+    [Theory]
+    [InlineData(XdpMode.Driver, true)]
+    [InlineData(XdpMode.Soft, false)]
+    public void The_first_drop_is_stamped_and_the_latency_measured_once_from_the_triggering_packet(XdpMode mode, bool perCpu)
+    {
+        // The XDP program's stamp is CLOCK_MONOTONIC, which Stopwatch reads here in nanoseconds.
+        Assert.Equal(1_000_000_000, Stopwatch.Frequency);
+        using XdpBypassFilter filter = XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = mode, PerCpuMaps = perCpu });
+        EbpfBypassStrategy strategy = filter.Strategy;
+        TestFlow flow = TestFlow.Create(net, false, 17, 43001, 5353);
+
+        // The engine passes the ring's time of the triggering packet (wall clock); here it is now.
+        long before = Stopwatch.GetTimestamp();
+        var record = new BypassRecord { TriggerNanoseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100 };
+        Assert.True(strategy.TryBypass(flow.Tuple, record).Succeeded);
+        strategy.ReadBoth(flow.Tuple, out HalfFlowCounters idleToServer, out HalfFlowCounters idleToClient);
+        Assert.Equal(0, idleToServer.FirstDropNanoseconds);
+        Assert.Equal(0, idleToClient.FirstDropNanoseconds);
+        Assert.False(strategy.SeenSince(flow.Tuple, record, 0));
+        Assert.Equal(new BypassLatency("xdp", 0, 0, 0, 0), strategy.GetStatistics().Latency);
+
+        net.CreateSender().Send([flow.ToClientFrame, flow.ToServerFrame, flow.ToServerFrame]);
+        Assert.True(MapCounters.WaitFor(strategy, flow.Tuple, record, 2, 1));
+        long after = Stopwatch.GetTimestamp();
+        strategy.ReadBoth(flow.Tuple, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+        Assert.InRange(toServer.FirstDropNanoseconds, before, after);
+        Assert.InRange(toClient.FirstDropNanoseconds, before, after);
+        Assert.True(toClient.FirstDropNanoseconds <= toServer.FirstDropNanoseconds, "the to-client frame was sent first");
+
+        // One sample, from the trigger to the earlier of the two first drops.
+        BypassLatency latency = strategy.GetStatistics().Latency;
+        Assert.Equal(1, latency.Count);
+        Assert.InRange(latency.MaxNanoseconds, 0, after - before);
+        Assert.True(latency.P50Nanoseconds <= latency.MaxNanoseconds && latency.P99Nanoseconds <= latency.MaxNanoseconds, latency.ToString());
+
+        // Later drops and the release keep the first stamp and add no sample.
+        net.CreateSender().Send([flow.ToServerFrame]);
+        Assert.True(MapCounters.WaitFor(strategy, flow.Tuple, record, 3, 1));
+        strategy.ReadBoth(flow.Tuple, out HalfFlowCounters later, out _);
+        Assert.Equal(toServer.FirstDropNanoseconds, later.FirstDropNanoseconds);
+        strategy.Release(flow.Tuple, record);
+        Assert.Equal(1, strategy.GetStatistics().Latency.Count);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_warm_up_at_start_leaves_no_entry_and_counts_nothing(bool perCpu)
+    {
+        using XdpBypassFilter filter = XdpBypassFilter.Start(new XdpBypassOptions { Interface = net.HostInterface, Mode = XdpMode.Driver, PerCpuMaps = perCpu });
+        foreach (FlowMap map in new[] { filter.MapV4, filter.MapV6 })
+        {
+            using var walker = new FlowMapWalker(map, 64);
+            int entries = 0;
+            while (walker.Next(out int count, out int error))
+            {
+                Assert.Equal(0, error);
+                entries += count;
+            }
+
+            Assert.Equal(0, entries);
+        }
+
+        BypassStatistics statistics = filter.Strategy.GetStatistics();
+        Assert.Equal(default, statistics with { Latency = default });
+        Assert.Equal(new BypassLatency("xdp", 0, 0, 0, 0), statistics.Latency);
     }
 
     [Fact]

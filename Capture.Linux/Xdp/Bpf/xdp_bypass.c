@@ -8,8 +8,10 @@
 // always added with __sync_fetch_and_add: required for shared maps and for the NIC, nearly free
 // on a per-CPU value (no other CPU touches that cache line).
 //
-// Nothing here reads kernel time or uses per-CPU-only helpers: the same object is offloaded to
-// SmartNICs (xdp-mode: hw), which have no kernel clock.
+// The first packet an entry drops stamps the entry with bpf_ktime_get_ns() (CLOCK_MONOTONIC):
+// user space compares it with the triggering packet's time to measure how long the bypass took
+// to bite. SmartNICs (xdp-mode: hw) have no kernel clock, so the build also makes
+// xdp_bypass_offload.o from this file with XDP_BYPASS_NO_CLOCK: same maps, first_ns left 0.
 //
 // The map ABI (key and value layout) is documented in docs/XDP.md and mirrored by
 // Capture.Linux/Xdp/Maps/FlowKeyV4.cs and FlowKeyV6.cs. Changing it means bumping the pin layout
@@ -22,6 +24,9 @@
 #define __type(name, val) typeof(val) *name
 
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_lookup_elem;
+#ifndef XDP_BYPASS_NO_CLOCK
+static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
+#endif
 
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800
@@ -58,10 +63,12 @@ struct flow_v6_key {
     __u16 vlan[MAX_VLAN_TAGS];
 };
 
-// What the kernel counted for one half flow: packets and bytes of the whole L2 frame.
+// What the kernel counted for one half flow: packets and bytes of the whole L2 frame, and when
+// (CLOCK_MONOTONIC ns) it dropped the first one; 0 until then. User space inserts zeroes.
 struct flow_counters {
     __u64 packets;
     __u64 bytes;
+    __u64 first_ns;
 };
 
 struct {
@@ -80,6 +87,11 @@ struct {
 
 static __always_inline int count_and_drop(struct flow_counters *value, __u64 len)
 {
+#ifndef XDP_BYPASS_NO_CLOCK
+    // A race between CPUs on a shared map writes two times nanoseconds apart: either serves.
+    if (value->first_ns == 0)
+        value->first_ns = bpf_ktime_get_ns();
+#endif
     __sync_fetch_and_add(&value->packets, 1);
     __sync_fetch_and_add(&value->bytes, len);
     return XDP_DROP;

@@ -14,6 +14,12 @@ public sealed class FlowBypassState
 
     internal FoldedTotals Folded { get; } = new();
 
+    /// <summary>
+    /// The triggering packet's time on CLOCK_MONOTONIC (the XDP program's clock), or long.MinValue
+    /// once the latency was measured or cannot be (entries found already in the map).
+    /// </summary>
+    internal long TriggerMonotonicNanoseconds { get; set; } = long.MinValue;
+
     /// <summary>Packets client to server already in the map when the insert found the entry there (subtracted from the flow's totals).</summary>
     public long BasePacketsToServer { get; internal set; }
 

@@ -35,8 +35,22 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
     internal static partial int Socket(int domain, int type, int protocol);
 
+    internal const int ClockRealtime = 0;
+    internal const int ClockMonotonic = 1;
+
+    [LibraryImport(Library, EntryPoint = "clock_gettime")]
+    internal static partial int ClockGetTime(int clock, TimeSpec* time);
+
     [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
     internal static partial int Ioctl(int fd, nuint request, void* argument);
+
+    /// <summary>A clock's time in nanoseconds (vDSO: no system call).</summary>
+    internal static long ClockNanoseconds(int clock)
+    {
+        TimeSpec time;
+        ClockGetTime(clock, &time);
+        return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
+    }
 
     /// <summary>The errno of the last SetLastError call on this thread.</summary>
     internal static int LastError() => Marshal.GetLastPInvokeError();

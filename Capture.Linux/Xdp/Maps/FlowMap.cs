@@ -6,11 +6,14 @@ namespace Capture.Linux.Xdp.Maps;
 /// <summary>
 /// One flow map (flow_v4 or flow_v6) through its own duplicated fd, so it outlives the BPF
 /// object and a late call after stop fails cleanly (EBADF) instead of hitting a reused fd.
-/// Values are <c>{u64 packets; u64 bytes}</c>, one per possible CPU for per-CPU maps.
+/// Values are <c>{u64 packets; u64 bytes; u64 first_ns}</c>, one per possible CPU for per-CPU maps.
 /// </summary>
 public sealed unsafe class FlowMap : IDisposable
 {
-    internal const int ValueSize = 16;
+    internal const int ValueSize = 24;
+
+    /// <summary>The 64-bit words of one value: packets, bytes, first drop time.</summary>
+    internal const int LongsPerValue = ValueSize / sizeof(long);
 
     [ThreadStatic]
     private static long[]? t_values;
@@ -43,7 +46,7 @@ public sealed unsafe class FlowMap : IDisposable
     /// <summary>Values per entry in lookups: possible CPUs for per-CPU maps, else 1.</summary>
     internal int ValuesPerEntry { get; }
 
-    /// <summary>Bytes of one entry's value buffer (roundup(16, 8) per value).</summary>
+    /// <summary>Bytes of one entry's value buffer (roundup(24, 8) per value).</summary>
     internal int ValueBufferSize => ValueSize * ValuesPerEntry;
 
     /// <summary>Inserts a zeroed value if the key is absent. Returns 0 or -errno (-EEXIST when present).</summary>
@@ -51,7 +54,7 @@ public sealed unsafe class FlowMap : IDisposable
         where TKey : unmanaged
     {
         long[] values = ThreadValues();
-        Array.Clear(values, 0, ValuesPerEntry * 2);
+        Array.Clear(values, 0, ValuesPerEntry * LongsPerValue);
         bool added = false;
         try
         {
@@ -163,22 +166,28 @@ public sealed unsafe class FlowMap : IDisposable
         }
     }
 
-    /// <summary>Sums a per-CPU (or single) value array: {packets, bytes} pairs.</summary>
+    /// <summary>Sums a per-CPU (or single) value array of {packets, bytes, first_ns}; the first drop is the earliest stamped.</summary>
     internal static HalfFlowCounters Sum(ReadOnlySpan<long> values, int count)
     {
         long packets = 0;
         long bytes = 0;
+        long first = 0;
         for (int i = 0; i < count; i++)
         {
-            packets += values[2 * i];
-            bytes += values[(2 * i) + 1];
+            ReadOnlySpan<long> value = values.Slice(LongsPerValue * i, LongsPerValue);
+            packets += value[0];
+            bytes += value[1];
+            if (value[2] != 0 && (first == 0 || value[2] < first))
+            {
+                first = value[2];
+            }
         }
 
-        return new HalfFlowCounters(packets, bytes);
+        return new HalfFlowCounters(packets, bytes, first);
     }
 
     /// <inheritdoc />
     public void Dispose() => _fd.Dispose();
 
-    private static long[] ThreadValues() => t_values ??= new long[PossibleCpus * 2];
+    private static long[] ThreadValues() => t_values ??= new long[PossibleCpus * LongsPerValue];
 }

@@ -95,11 +95,11 @@ public sealed unsafe class FlowMapWalker : IDisposable
 
     /// <summary>The counters of entry <paramref name="index"/>, summed over CPUs.</summary>
     /// <param name="index">0 to the count the last <see cref="Next"/> gave, exclusive.</param>
-    /// <returns>The half-flow's packet and byte totals.</returns>
+    /// <returns>The half-flow's packet and byte totals and first drop time.</returns>
     public HalfFlowCounters Counters(int index)
     {
         Debug.Assert((uint)index < (uint)_capacity, "index within the batch");
-        int longs = _map.ValuesPerEntry * 2;
+        int longs = _map.ValuesPerEntry * FlowMap.LongsPerValue;
         return FlowMap.Sum(new ReadOnlySpan<long>(_values + (index * longs), longs), _map.ValuesPerEntry);
     }
 
