@@ -170,7 +170,8 @@ public sealed class ControlCommandRegistry
                 return ControlReply.Ok(new JsonObject
                 {
                     ["pkts"] = stats.PacketsReceived,
-                    ["drop"] = stats.KernelDrops,
+                    // Every packet the capture did not see: lack of room and the interface's own drops.
+                    ["drop"] = stats.KernelDrops + stats.InterfaceDrops,
                     ["invalid-checksums"] = item.InvalidChecksums?.Invoke() ?? 0,
                     ["bypassed"] = stats.Bypass.Packets,
                 });

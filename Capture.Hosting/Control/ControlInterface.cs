@@ -47,7 +47,10 @@ public sealed record ControlInterface(string Name, Func<CaptureStatistics> Stati
                     new BypassFamilyStatistics(a.IPv4.Success + b.IPv4.Success, a.IPv4.Failure + b.IPv4.Failure, a.IPv4.EntriesOffloaded + b.IPv4.EntriesOffloaded),
                     new BypassFamilyStatistics(a.IPv6.Success + b.IPv6.Success, a.IPv6.Failure + b.IPv6.Failure, a.IPv6.EntriesOffloaded + b.IPv6.EntriesOffloaded),
                     a.Packets + b.Packets,
-                    a.Bytes + b.Bytes));
+                    a.Bytes + b.Bytes))
+            {
+                InterfaceDrops = total.InterfaceDrops + s.InterfaceDrops,
+            };
         }
 
         return total;

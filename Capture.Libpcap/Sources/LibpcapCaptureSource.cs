@@ -141,10 +141,13 @@ internal sealed class LibpcapCaptureSource : ICaptureSource
     public CaptureStatistics GetStatistics() => new(
         Interlocked.Read(ref _packets),
         Interlocked.Read(ref _bytes),
-        Interlocked.Read(ref _kernelDropped) + Interlocked.Read(ref _interfaceDropped),
+        Interlocked.Read(ref _kernelDropped),
         Interlocked.Read(ref _errors),
         Interlocked.Read(ref _unsupported),
-        default);
+        default)
+    {
+        InterfaceDrops = Interlocked.Read(ref _interfaceDropped),
+    };
 
     /// <summary>libpcap's own counters, summed over every handle this source opened: <c>ps_recv</c>, <c>ps_drop</c>, <c>ps_ifdrop</c>.</summary>
     /// <returns>The three counters, as far as the reader folded them (about once a second and at the stop).</returns>

@@ -20,12 +20,13 @@ public sealed class EngineStatistics
         Decoder = decoder;
         Sources = sources;
         List<KeyValuePair<string, long>> all = [];
-        long received = 0, drops = 0, errors = 0, bypassPackets = 0, bypassBytes = 0;
+        long received = 0, drops = 0, interfaceDrops = 0, errors = 0, bypassPackets = 0, bypassBytes = 0;
         foreach (SourceStatistics source in sources)
         {
             CaptureStatistics c = source.Capture;
             received += c.PacketsReceived;
             drops += c.KernelDrops;
+            interfaceDrops += c.InterfaceDrops;
             errors += c.Errors;
             bypassPackets += c.Bypass.Packets;
             bypassBytes += c.Bypass.Bytes;
@@ -33,6 +34,7 @@ public sealed class EngineStatistics
 
         all.Add(new("capture.kernel_packets", received));
         all.Add(new("capture.kernel_drops", drops));
+        all.Add(new("capture.kernel_ifdrops", interfaceDrops));
         all.Add(new("capture.errors", errors));
         all.Add(new("capture.bypassed_pkts", bypassPackets));
         all.Add(new("capture.bypassed_bytes", bypassBytes));
