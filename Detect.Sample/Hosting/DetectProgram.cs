@@ -41,8 +41,13 @@ internal static class DetectProgram
 
         if (command.Version)
         {
-            string version = typeof(DetectProgram).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-            await output.WriteLineAsync($"{Name} {version} (capture contract {CaptureContract.Current})").ConfigureAwait(false);
+            await output.WriteLineAsync(BuildInfo.VersionLine).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        if (command.BuildInfo)
+        {
+            await output.WriteLineAsync(BuildInfo.Describe()).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -146,6 +151,9 @@ internal static class DetectProgram
             o.RuleFiles = run.RuleFiles;
             o.RulesFromCommandLine = run.RulesFromCommandLine;
             o.InitErrorsFatal = run.InitErrorsFatal;
+            o.DisableDetection = run.DisableDetection;
+            o.SimulateIps = run.SimulateIps;
+            o.RunMode = run.RunMode;
         });
         // The default root, then YAML plugins:, then --plugin-dir; a broken plugin this run does not use is skipped.
         foreach (string directory in configuration.PluginDirectories.Concat(command.PluginDirectories))
@@ -195,6 +203,9 @@ internal static class DetectProgram
             RuleFiles = command.RulesFile is not null ? [Path.GetFullPath(command.RulesFile)] : configuration.RuleFiles,
             RulesFromCommandLine = command.RulesFile is not null,
             InitErrorsFatal = command.InitErrorsFatal,
+            DisableDetection = command.DisableDetection,
+            SimulateIps = command.SimulateIps,
+            RunMode = command.RunMode,
         };
     }
 

@@ -304,6 +304,11 @@ internal sealed class DetectRun
 
     private RuleSet LoadRules()
     {
+        if (_options.DisableDetection)
+        {
+            return RuleSet.Empty;
+        }
+
         IReadOnlyList<string> files = _options.RuleFiles;
         var existing = new List<string>();
         var missing = new List<string>();
