@@ -38,7 +38,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         "alert", "anomaly", "http", "dns", "tls", "files", "drop", "smtp", "ftp", "ftp-data", "rdp", "nfs", "smb",
         "tftp", "ike", "dcerpc", "krb5", "bittorrent-dht", "snmp", "rfb", "sip", "quic", "dhcp", "ssh", "mqtt",
         "http2", "pgsql", "stats", "flow", "netflow", "metadata", "arp", "frame", "dnp3", "modbus", "enip", "ldap",
-        "websocket", "pop3", "doh2", "mdns", "template",
+        "websocket", "pop3", "doh2", "mdns", "llmnr", "template",
     ];
 
     private static readonly string[] SuricataOutputs =
@@ -367,7 +367,9 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             foreach (ConfigNode item in types.Items)
             {
                 string type;
-                if (item.Kind == ConfigNodeKind.Mapping && item.Entries.Count == 1)
+                // As Suricata's loader: a mapping item is named by its first key ("- stats:" with
+                // "totals: yes" written under it at the same indentation is the stats type).
+                if (item.Kind == ConfigNodeKind.Mapping && item.Entries.Count >= 1)
                 {
                     type = item.Entries[0].Key;
                     settings[type] = item.Entries[0].Value;

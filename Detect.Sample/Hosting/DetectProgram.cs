@@ -151,6 +151,7 @@ internal static class DetectProgram
             o.RuleFiles = run.RuleFiles;
             o.RulesFromCommandLine = run.RulesFromCommandLine;
             o.InitErrorsFatal = run.InitErrorsFatal;
+            o.TestConfiguration = run.TestConfiguration;
             o.DisableDetection = run.DisableDetection;
             o.SimulateIps = run.SimulateIps;
             o.RunMode = run.RunMode;
@@ -203,6 +204,7 @@ internal static class DetectProgram
             RuleFiles = command.RulesFile is not null ? [Path.GetFullPath(command.RulesFile)] : configuration.RuleFiles,
             RulesFromCommandLine = command.RulesFile is not null,
             InitErrorsFatal = command.InitErrorsFatal,
+            TestConfiguration = command.TestConfiguration,
             DisableDetection = command.DisableDetection,
             SimulateIps = command.SimulateIps,
             RunMode = command.RunMode,

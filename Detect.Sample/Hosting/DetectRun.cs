@@ -335,10 +335,11 @@ internal sealed class DetectRun
             DetectLog.RuleSkipped(_logger, error.ToString());
         }
 
-        if (missing.Count > 0 && rules.Rules.Count == 0)
+        // As Suricata: a missing rules file and a rule that cannot be loaded are warnings, and the
+        // run goes on with what loaded (even nothing); --init-errors-fatal makes them fatal.
+        if (_options.InitErrorsFatal && missing.Count > 0)
         {
-            // As Suricata: a missing rules file is an error unless other files gave the run its rules.
-            throw new HostExitException(ExitCodes.UsageError, $"rule-files: {string.Join(", ", missing)} not found, and no other file gave a rule");
+            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: rule-files: {string.Join(", ", missing)} not found");
         }
 
         foreach (string file in missing)
@@ -347,15 +348,16 @@ internal sealed class DetectRun
         }
 
         DetectLog.RulesLoaded(_logger, rules.Rules.Count, rules.Files.Count, rules.Errors.Count);
-        if (_options.InitErrorsFatal && rules.Errors.Count > 0)
+        if ((_options.InitErrorsFatal || _options.TestConfiguration) && rules.Errors.Count > 0)
         {
-            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: {rules.Errors.Count} rule(s) could not be loaded; first: {rules.Errors[0]}");
+            // -T checks the rules: as Suricata's, it fails on any rule that does not load.
+            string option = _options.InitErrorsFatal ? "--init-errors-fatal" : "-T";
+            throw new HostExitException(ExitCodes.UsageError, $"{option}: {rules.Errors.Count} rule(s) could not be loaded; first: {rules.Errors[0]}");
         }
 
-        if (rules.Rules.Count == 0 && rules.Errors.Count > 0)
+        if (rules.Rules.Count == 0 && files.Count > 0)
         {
-            // As Suricata: bad rules are skipped, but a rule set where nothing loads is an error.
-            throw new HostExitException(ExitCodes.UsageError, $"no rule could be loaded; first error: {rules.Errors[0]}");
+            DetectLog.NoRulesLoaded(_logger, files.Count);
         }
 
         return rules;

@@ -33,6 +33,9 @@ internal sealed class DetectRunOptions
     /// <summary><c>--init-errors-fatal</c>: a rule that fails to load stops the start.</summary>
     public bool InitErrorsFatal { get; set; }
 
+    /// <summary><c>-T</c>: only check the configuration and the rules.</summary>
+    public bool TestConfiguration { get; set; }
+
     /// <summary><c>--disable-detection</c>: no rules are read.</summary>
     public bool DisableDetection { get; set; }
 
