@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using Detect.Sample.Hosting;
 using Detect.Sample.Output;
+using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
@@ -20,9 +21,11 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly DetectionCounters _counters;
     private readonly ILogger _logger;
     private readonly Rule?[] _matches = new Rule?[32];
+    private readonly bool _simulateIps;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger, bool simulateIps)
     {
+        _simulateIps = simulateIps;
         _detector = detector;
         _slot = slot;
         _eve = eve;
@@ -39,7 +42,7 @@ internal sealed class DetectionInspector : IPacketInspector
             state = new DetectionFlowState();
             context.SetStorage(_slot, state);
         }
-        else if (state.Passed || state.BypassRequested)
+        else if (state.Passed || state.BypassRequested || state.Dropped)
         {
             return;
         }
@@ -48,7 +51,7 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
-        int count = _detector.Inspect(packet, toServer, context.Payload, state, _matches, out BypassReason reason);
+        int count = _detector.Inspect(packet, Facts(ref context, flow, toServer), context.Payload, state, _matches, out BypassReason reason);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -63,6 +66,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 VlanCount = flowTuple.Vlan2 != 0 ? 3 : flowTuple.Vlan1 != 0 ? 2 : flowTuple.Vlan0 != 0 ? 1 : 0,
                 ToServer = toServer,
                 Rule = rule,
+                Blocked = _simulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject,
                 PacketsToServer = flow.PacketsToServer,
                 PacketsToClient = flow.PacketsToClient,
                 BytesToServer = flow.BytesToServer,
@@ -84,5 +88,23 @@ internal sealed class DetectionInspector : IPacketInspector
             DetectLog.BypassRequested(_logger, flow.Id, reason.ToString());
             context.RequestBypass();
         }
+    }
+
+    /// <summary>The header fields rules test, read from the innermost layer.</summary>
+    private static RulePacket Facts(ref PacketContext context, FlowView flow, bool toServer)
+    {
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        PacketLayer layer = decoded.Innermost;
+        ReadOnlySpan<byte> bytes = context.PacketBytes;
+        int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
+        bool icmp = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
+        return new RulePacket
+        {
+            ToServer = toServer,
+            FlowState = flow.State,
+            Ttl = layer.NetworkOffset >= 0 && ttlOffset < bytes.Length ? bytes[ttlOffset] : -1,
+            IcmpType = icmp ? layer.IcmpType : -1,
+            IcmpCode = icmp ? layer.IcmpCode : -1,
+        };
     }
 }

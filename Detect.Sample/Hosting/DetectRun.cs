@@ -68,6 +68,7 @@ internal sealed class DetectRun
             StreamBypass = _configuration.Stream.Bypass,
             StreamDepth = _configuration.Stream.ReassemblyDepth,
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
+            SimulateIps = _options.SimulateIps,
         };
 
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
@@ -139,7 +140,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 sink,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps),
                 _loggerFactory,
                 _clock);
 
