@@ -82,6 +82,12 @@ internal enum DecoderCounter
     /// <summary><c>decoder.vlan_qinqinq</c>.</summary>
     VlanQinqinq,
 
+    /// <summary><c>decoder.etag</c>: IEEE 802.1BR E-Tag headers.</summary>
+    Etag,
+
+    /// <summary><c>decoder.vntag</c>: Cisco VN-Tag headers.</summary>
+    Vntag,
+
     /// <summary><c>decoder.mpls</c>.</summary>
     Mpls,
 
@@ -141,6 +147,12 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.vlan.header_too_small</c>.</summary>
     VlanHeaderTooSmall,
+
+    /// <summary><c>decoder.event.etag.header_too_small</c>.</summary>
+    EtagHeaderTooSmall,
+
+    /// <summary><c>decoder.event.vntag.header_too_small</c>.</summary>
+    VntagHeaderTooSmall,
 
     /// <summary><c>decoder.event.vlan.too_many_layers</c>.</summary>
     VlanTooManyLayers,

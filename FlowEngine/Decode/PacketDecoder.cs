@@ -27,6 +27,8 @@ internal sealed partial class PacketDecoder
     private const ushort EtherTypePppoeSession = 0x8864;
     private const ushort EtherTypePppoeDiscovery = 0x8863;
     private const ushort EtherTypeBridging = 0x6558;
+    private const ushort EtherTypeEtag = 0x893F;
+    private const ushort EtherTypeVntag = 0x8926;
 
     private readonly DecoderCounters _counters;
     private readonly long[] _c;
@@ -290,6 +292,30 @@ internal sealed partial class PacketDecoder
                     PushVlan(ref ctx, (ushort)(U16(d, offset) & 0x0FFF));
                     type = U16(d, offset + 2);
                     offset += 4;
+                    continue;
+                case EtherTypeEtag:
+                    // 802.1BR: six bytes of E-TCI, then the next EtherType (Suricata's DecodeETag).
+                    if (ctx.End - offset < 8)
+                    {
+                        Fail(ref ctx, DecoderCounter.EtagHeaderTooSmall, DecodeResult.Truncated);
+                        return;
+                    }
+
+                    Count(DecoderCounter.Etag);
+                    type = U16(d, offset + 6);
+                    offset += 8;
+                    continue;
+                case EtherTypeVntag:
+                    // VN-Tag: four bytes of tag, then the next EtherType (Suricata's DecodeVNTag).
+                    if (ctx.End - offset < 6)
+                    {
+                        Fail(ref ctx, DecoderCounter.VntagHeaderTooSmall, DecodeResult.Truncated);
+                        return;
+                    }
+
+                    Count(DecoderCounter.Vntag);
+                    type = U16(d, offset + 4);
+                    offset += 6;
                     continue;
                 case EtherTypeMplsUnicast or EtherTypeMplsMulticast:
                     DecodeMpls(ref ctx, offset);

@@ -112,6 +112,37 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void Etag_then_IPv4_is_counted_with_suricatas_name()
+    {
+        var t = new DecoderUnderTest();
+        // The frame of suricata-verify's decode-etag-01: E-TCI 1000 00d3 0000, then IPv4.
+        byte[] frame = Ethernet(0x893F, Cat([0x10, 0x00, 0x00, 0xd3, 0x00, 0x00], Be16(0x0800), IPv4(6, Tcp(443, 52566, 0x10))));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        Assert.Equal(1, t["decoder.etag"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+        Assert.Equal(1, t["decoder.tcp"]);
+        Assert.Equal(22, t.Layer(0).NetworkOffset);
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x893F, [0x10, 0x00, 0x00])));
+        Assert.Equal(1, t["decoder.event.etag.header_too_small"]);
+    }
+
+    [Fact]
+    public void Vntag_then_vlan_then_IPv4_counts_each_header()
+    {
+        var t = new DecoderUnderTest();
+        byte[] frame = Ethernet(0x8926, Cat(Be32(0x8001_0002), Be16(0x8100), Vlan(10, 0x0800, IPv4(17, Udp(7, 8, [1])))));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        Assert.Equal(1, t["decoder.vntag"]);
+        Assert.Equal(1, t["decoder.vlan"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+        Assert.Equal(10, t.Layer(0).Vlan0);
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x8926, [0x80, 0x01])));
+        Assert.Equal(1, t["decoder.event.vntag.header_too_small"]);
+    }
+
+    [Fact]
     public void Mpls_ethernet_pseudowire_decodes_the_inner_frame()
     {
         var t = new DecoderUnderTest();
