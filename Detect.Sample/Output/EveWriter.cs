@@ -301,6 +301,7 @@ internal sealed class EveWriter : IDisposable
             w.WriteNumber(EveNames.DestinationPort, tuple.DestinationPort);
         }
 
+        w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
         EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
     }
 

@@ -37,6 +37,8 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.Equal(42, alert.GetProperty("alert").GetProperty("signature_id").GetInt64());
         Assert.Equal(2, alert.GetProperty("alert").GetProperty("rev").GetInt64());
         Assert.Equal(flow.GetProperty("flow_id").GetInt64(), alert.GetProperty("flow_id").GetInt64());
+        Assert.Equal(4, flow.GetProperty("ip_v").GetInt32());
+        Assert.Equal(4, alert.GetProperty("ip_v").GetInt32());
 
         // Engine's own plus the capture's packets are every packet of the flow in the capture.
         TsharkConversation conversation = Tshark.Conversations(DetectHostProcess.SamplePcap)
