@@ -399,7 +399,7 @@ internal sealed class DetectRun
     private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, Action requestStop)
     {
         UnixCommandOptions unix = _configuration.UnixCommand;
-        if (!unix.Enabled)
+        if (!unix.Enabled || (unix.LiveOnly && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)))
         {
             return null;
         }

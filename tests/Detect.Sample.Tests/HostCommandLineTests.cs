@@ -177,6 +177,19 @@ public sealed class HostCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Unix_command_auto_serves_no_socket_when_reading_a_capture_as_suricata()
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"detect-auto-{Guid.NewGuid():N}.socket");
+        HostResult auto = DetectHostProcess.Run("-v", "-r", DetectHostProcess.SamplePcap, "-l", LogDirectory, "--set", "unix-command.enabled=auto", "--set", $"unix-command.filename={socket}");
+        HostResult yes = DetectHostProcess.Run("-v", "-r", DetectHostProcess.SamplePcap, "-l", LogDirectory, "--set", "unix-command.enabled=yes", "--set", $"unix-command.filename={socket}");
+
+        Assert.True(auto.ExitCode == 0, auto.ToString());
+        Assert.DoesNotContain("Control socket listening", auto.Error, StringComparison.Ordinal);
+        Assert.True(yes.ExitCode == 0, yes.ToString());
+        Assert.Contains($"Control socket listening on {socket}", yes.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Usage_errors_exit_2_and_help_exits_0()
     {
         HostResult unknown = DetectHostProcess.Run("--frobnicate");
