@@ -30,12 +30,20 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, content, nocase, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, flowbits, noalert, metadata, reference, target";
+    private const string SupportedKeywords = "msg, content, nocase, startswith, endswith, offset, depth, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, flowbits, noalert, metadata, reference, target";
 
     private static readonly Dictionary<string, long> ProtocolNames = new(StringComparer.OrdinalIgnoreCase)
     {
         ["ip"] = 0, ["icmp"] = 1, ["igmp"] = 2, ["ipip"] = 4, ["tcp"] = 6, ["udp"] = 17, ["ipv6"] = 41, ["gre"] = 47,
         ["esp"] = 50, ["ah"] = 51, ["icmpv6"] = 58, ["ipv6-icmp"] = 58, ["pim"] = 103, ["sctp"] = 132,
+    };
+
+    /// <summary>Suricata's application-layer protocol names, which a rule may use as its protocol.</summary>
+    private static readonly HashSet<string> AppLayerProtocols = new(StringComparer.Ordinal)
+    {
+        "http", "http1", "http2", "tls", "ssl", "ssh", "dns", "smtp", "ftp", "ftp-data", "smb", "dcerpc", "nfs", "tftp", "ntp",
+        "krb5", "ike", "dhcp", "snmp", "sip", "rfb", "mqtt", "rdp", "quic", "pgsql", "modbus", "dnp3", "enip", "ldap",
+        "websocket", "pop3", "imap", "telnet", "bittorrent-dht", "doh2", "mdns", "llmnr", "ja3", "ja4",
     };
 
     public static Rule Parse(string text, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups, string file, int line)
@@ -71,7 +79,8 @@ internal static class RuleParser
             "icmpv4" => RuleProtocol.Icmpv4,
             "icmpv6" => RuleProtocol.Icmpv6,
             "sctp" => RuleProtocol.Sctp,
-            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported: this host has no application-layer protocol detection; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
+            _ when AppLayerProtocols.Contains(header[1].ToLowerInvariant()) => throw new RuleSyntaxException($"protocol '{header[1]}' needs application-layer protocol detection, which this host does not have; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
+            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
         };
         bool bidirectional = header[4] switch
         {
@@ -113,12 +122,19 @@ internal static class RuleParser
                     contents.Add(ContentPattern.Parse(value));
                     break;
                 case "nocase":
-                    if (contents.Count == 0)
-                    {
-                        throw new RuleSyntaxException("nocase must follow a content");
-                    }
-
-                    contents[^1].SetNoCase();
+                    LastContent(contents, keyword).SetNoCase();
+                    break;
+                case "startswith":
+                    LastContent(contents, keyword).SetStartsWith();
+                    break;
+                case "endswith":
+                    LastContent(contents, keyword).SetEndsWith();
+                    break;
+                case "offset":
+                    LastContent(contents, keyword).SetOffset((int)Number(value, keyword, 0, ushort.MaxValue));
+                    break;
+                case "depth":
+                    LastContent(contents, keyword).SetDepth((int)Number(value, keyword, 1, ushort.MaxValue));
                     break;
                 case "sid":
                     sid = Number(value, keyword, 1);
@@ -222,6 +238,9 @@ internal static class RuleParser
             Line = line,
         };
     }
+
+    private static ContentPattern LastContent(List<ContentPattern> contents, string keyword) =>
+        contents.Count > 0 ? contents[^1] : throw new RuleSyntaxException($"{keyword} must follow a content");
 
     private static long? ProtocolNumber(string name) => ProtocolNames.TryGetValue(name, out long number) ? number : null;
 

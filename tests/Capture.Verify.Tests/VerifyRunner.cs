@@ -61,11 +61,12 @@ internal static class VerifyRunner
         return new VerifyRun(test, exitCode, failure, File.Exists(eve) ? EveEvents.Read(eve) : EveEvents.Empty, clock.Elapsed);
     }
 
-    /// <summary>The host's own error line (it starts with "Detect.Sample: "), else the last line it printed.</summary>
+    /// <summary>The host's own error line (it starts with "Detect.Sample: ") on stderr, else stderr's last line.</summary>
     private static string LastErrorLine(string stderr, string stdout)
     {
-        string[] lines = [.. (stderr + "\n" + stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-        return Array.FindLast(lines, l => l.StartsWith("Detect.Sample: ", StringComparison.Ordinal))?["Detect.Sample: ".Length..]
-            ?? (lines.Length > 0 ? lines[^1] : "no output");
+        const string Prefix = "Detect.Sample: ";
+        string[] lines = [.. stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        return Array.FindLast(lines, l => l.StartsWith(Prefix, StringComparison.Ordinal))?[Prefix.Length..]
+            ?? (lines.Length > 0 ? lines[^1] : stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "no output");
     }
 }

@@ -71,13 +71,16 @@ public sealed class RuleParserTests
     [InlineData("alert tcp any any -> any any (sid:1; ttl:300;)", "ttl: '300' is not allowed")]
     [InlineData("alert ip any any -> any any (sid:1; ip_proto:bogus;)", "ip_proto: 'bogus' is not allowed")]
     [InlineData("accept:flow tcp any any -> any any (sid:1;)", "action 'accept:flow' is not supported")]
-    [InlineData("alert http any any -> any any (sid:1;)", "protocol 'http' is not supported: this host has no application-layer protocol detection")]
+    [InlineData("alert http any any -> any any (sid:1;)", "protocol 'http' needs application-layer protocol detection, which this host does not have")]
+    [InlineData("alert igmp any any -> any any (sid:1;)", "protocol 'igmp' is not supported; expected ip")]
     [InlineData("alert tcp any any => any any (sid:1;)", "direction '=>' is not allowed")]
     [InlineData("alert tcp 300.1.1.1 any -> any any (sid:1;)", "'300.1.1.1' is not an address")]
     [InlineData("alert tcp any 70000 -> any any (sid:1;)", "'70000' is not a port")]
     [InlineData("alert tcp $NOPE any -> any any (sid:1;)", "$NOPE is not defined")]
     [InlineData("alert tcp any any -> any any (content:\"|0g|\"; sid:1;)", "hex")]
     [InlineData("alert tcp any any -> any any (nocase; sid:1;)", "nocase must follow a content")]
+    [InlineData("alert tcp any any -> any any (startswith; sid:1;)", "startswith must follow a content")]
+    [InlineData("alert tcp any any -> any any (content:\"abcd\"; depth:2; sid:1;)", "depth 2 is shorter than the content")]
     [InlineData("alert tcp any any -> any any (sid:1; msg:\"x\")", "not terminated by ';'")]
     [InlineData("alert tcp any any -> any any sid:1;", "option block")]
     public void Reports_what_is_wrong(string text, string expected)
@@ -125,6 +128,25 @@ public sealed class RuleParserTests
     {
         Rule rule = Parse($"alert udp any any -> any any (msg:\"size\"; {option}; sid:1;)");
         Assert.Equal(matches, rule.Matches(TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 17), new byte[length]));
+    }
+
+    [Theory]
+    [InlineData("content:\"data\"; startswith;", "data and more", true)]
+    [InlineData("content:\"data\"; startswith;", "my data", false)]
+    [InlineData("content:\"data|0a 0a|\"; startswith; endswith;", "data\n\n", true)]
+    [InlineData("content:\"data|0a 0a|\"; startswith; endswith;", "data\n\n\n", false)]
+    [InlineData("content:\"end\"; endswith;", "the end", true)]
+    [InlineData("content:\"end\"; endswith;", "the end.", false)]
+    [InlineData("content:\"b\"; offset:2;", "abcb", true)]
+    [InlineData("content:\"b\"; offset:2;", "abca", false)]
+    [InlineData("content:\"c\"; depth:3;", "abcd", true)]
+    [InlineData("content:\"d\"; depth:3;", "abcd", false)]
+    [InlineData("content:\"c\"; offset:1; depth:2;", "abcd", true)]
+    [InlineData("content:\"GET\"; nocase; startswith;", "get /", true)]
+    public void Content_modifiers_place_the_match(string options, string payload, bool matches)
+    {
+        Rule rule = Parse($"alert udp any any -> any any ({options} sid:1;)");
+        Assert.Equal(matches, rule.Matches(TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 17), Encoding.ASCII.GetBytes(payload)));
     }
 
     [Fact]
