@@ -88,6 +88,9 @@ internal enum DecoderCounter
     /// <summary><c>decoder.vntag</c>: Cisco VN-Tag headers.</summary>
     Vntag,
 
+    /// <summary><c>decoder.nsh</c>: Network Service Headers (RFC 8300).</summary>
+    Nsh,
+
     /// <summary><c>decoder.mpls</c>.</summary>
     Mpls,
 
@@ -153,6 +156,24 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.vntag.header_too_small</c>.</summary>
     VntagHeaderTooSmall,
+
+    /// <summary><c>decoder.event.nsh.header_too_small</c>.</summary>
+    NshHeaderTooSmall,
+
+    /// <summary><c>decoder.event.nsh.unsupported_version</c>.</summary>
+    NshUnsupportedVersion,
+
+    /// <summary><c>decoder.event.nsh.bad_header_length</c>.</summary>
+    NshBadHeaderLength,
+
+    /// <summary><c>decoder.event.nsh.reserved_type</c>.</summary>
+    NshReservedType,
+
+    /// <summary><c>decoder.event.nsh.unsupported_type</c>.</summary>
+    NshUnsupportedType,
+
+    /// <summary><c>decoder.event.nsh.unknown_payload</c>.</summary>
+    NshUnknownPayload,
 
     /// <summary><c>decoder.event.vlan.too_many_layers</c>.</summary>
     VlanTooManyLayers,

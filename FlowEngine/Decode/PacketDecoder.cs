@@ -29,6 +29,7 @@ internal sealed partial class PacketDecoder
     private const ushort EtherTypeBridging = 0x6558;
     private const ushort EtherTypeEtag = 0x893F;
     private const ushort EtherTypeVntag = 0x8926;
+    private const ushort EtherTypeNsh = 0x894F;
 
     private readonly DecoderCounters _counters;
     private readonly long[] _c;
@@ -317,6 +318,9 @@ internal sealed partial class PacketDecoder
                     type = U16(d, offset + 4);
                     offset += 6;
                     continue;
+                case EtherTypeNsh:
+                    DecodeNsh(ref ctx, offset);
+                    return;
                 case EtherTypeMplsUnicast or EtherTypeMplsMulticast:
                     DecodeMpls(ref ctx, offset);
                     return;
@@ -344,6 +348,59 @@ internal sealed partial class PacketDecoder
 
                     return;
             }
+        }
+    }
+
+    /// <summary>RFC 8300 NSH, checked as Suricata's DecodeNSH checks it; the next protocol follows the header's length.</summary>
+    private void DecodeNsh(ref DecodeContext ctx, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        if (ctx.End - offset < 8)
+        {
+            Fail(ref ctx, DecoderCounter.NshHeaderTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        Count(DecoderCounter.Nsh);
+        ushort versionFlagsLength = U16(d, offset);
+        int length = (versionFlagsLength & 0x3F) * 4;
+        int mdType = d[offset + 2] & 0x0F;
+        DecoderCounter? fault = (versionFlagsLength >> 14) != 0 ? DecoderCounter.NshUnsupportedVersion
+            : length < 8 || length > ctx.End - offset ? DecoderCounter.NshBadHeaderLength
+            : mdType is 0 or 0x0F ? DecoderCounter.NshReservedType
+            : mdType == 1 && length != 24 ? DecoderCounter.NshBadHeaderLength
+            : mdType is not (1 or 2) ? DecoderCounter.NshUnsupportedType
+            : null;
+        if (fault is { } counter)
+        {
+            // As Suricata: a bad header makes the packet invalid; an MD type it cannot read is only an event.
+            Fail(ref ctx, counter, counter == DecoderCounter.NshUnsupportedType ? DecodeResult.Ok : DecodeResult.Malformed);
+            return;
+        }
+
+        int next = offset + length;
+        switch (d[offset + 3])
+        {
+            case 1:
+                SetEtherType(ref ctx, EtherTypeIPv4);
+                DecodeIPv4(ref ctx, next);
+                return;
+            case 2:
+                SetEtherType(ref ctx, EtherTypeIPv6);
+                DecodeIPv6(ref ctx, next);
+                return;
+            case 3:
+                DecodeEthernet(ref ctx, next);
+                return;
+            case 4:
+                DecodeNsh(ref ctx, next);
+                return;
+            case 5:
+                DecodeMpls(ref ctx, next);
+                return;
+            default:
+                Fail(ref ctx, DecoderCounter.NshUnknownPayload, DecodeResult.Ok);
+                return;
         }
     }
 

@@ -143,6 +143,28 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void Nsh_md_type_2_then_IPv4_and_bad_headers_counted_as_suricata()
+    {
+        var t = new DecoderUnderTest();
+        // Version 0, length 2 words (8 bytes), MD type 2, next protocol 1 (IPv4); service path 0x000001ff.
+        byte[] nsh = [0x00, 0x02, 0x02, 0x01, 0x00, 0x00, 0x01, 0xff];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x894F, Cat(nsh, IPv4(17, Udp(52377, 52464, [1]))))));
+        Assert.Equal(1, t["decoder.nsh"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+        Assert.Equal(1, t["decoder.udp"]);
+        Assert.Equal(52377, t.Layer(0).SourcePort);
+
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x894F, [0x00, 0x02])));
+        Assert.Equal(1, t["decoder.event.nsh.header_too_small"]);
+        Assert.Equal(DecodeResult.Malformed, t.Decode(Ethernet(0x894F, [0x40, 0x02, 0x02, 0x01, 0, 0, 0, 0])));
+        Assert.Equal(1, t["decoder.event.nsh.unsupported_version"]);
+        Assert.Equal(DecodeResult.Malformed, t.Decode(Ethernet(0x894F, [0x00, 0x02, 0x01, 0x01, 0, 0, 0, 0])));
+        Assert.Equal(1, t["decoder.event.nsh.bad_header_length"]);
+        t.Decode(Ethernet(0x894F, [0x00, 0x02, 0x02, 0x09, 0, 0, 0, 0]));
+        Assert.Equal(1, t["decoder.event.nsh.unknown_payload"]);
+    }
+
+    [Fact]
     public void Mpls_ethernet_pseudowire_decodes_the_inner_frame()
     {
         var t = new DecoderUnderTest();
