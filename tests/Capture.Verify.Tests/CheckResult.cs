@@ -28,10 +28,6 @@ internal sealed record CheckResult(VerifyCheck Check, VerifyRun Run, CheckState 
         }
 
         string? got = check.Score(run.Eve);
-        if (got is not null && run.Failure is not null)
-        {
-            got = $"{got} (host exited {run.ExitCode}: {run.Failure})";
-        }
 
         string? reason = expected.GetValueOrDefault(check.Id);
         CheckState state = (got, reason) switch

@@ -47,7 +47,9 @@ internal static class ConformanceReport
         {
             int scored = test.Count(r => r.Check.Scored);
             int agree = test.Count(r => r.State is CheckState.Agrees or CheckState.ListedButAgrees);
-            string why = string.Join("; ", test.Where(r => r.Got is not null).Select(r => $"`{r.Check.Id[test.Key.Test.Name.Length..]}` {Cell(r.Check.Description)}: got {Cell(r.Got!)} ({Cell(r.Reason ?? "not listed")})"));
+            string why = test.Key.Failure is { } failure
+                ? $"the run stops (exit {test.Key.ExitCode}): {Cell(Relative(failure))}"
+                : string.Join("; ", test.Where(r => r.Got is not null).Select(r => $"`{r.Check.Id[test.Key.Test.Name.Length..]}` {Cell(r.Check.Description)}: got {Cell(r.Got!)} ({Cell(r.Reason ?? "not listed")})"));
             text.AppendLine(CultureInfo.InvariantCulture, $"| {test.Key.Test.Name} | {test.Key.Test.Tier} | {agree} of {scored} | {test.Count(r => r.State == CheckState.ExpectedFailure)} | {test.Count(r => r.State == CheckState.NotClaimed)} | {test.Count(r => r.State == CheckState.NotApplicable)} | {why} |");
         }
 
@@ -73,6 +75,9 @@ internal static class ConformanceReport
             byTest.Count(g => g.All(r => r.Got is null)),
             byTest.Count);
     }
+
+    /// <summary>Paths below the suricata-verify folder, written relative to it (the table reads the same on every machine).</summary>
+    private static string Relative(string text) => text.Replace(SuricataVerifyFolder.Directory + "/", string.Empty, StringComparison.Ordinal);
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

@@ -34,7 +34,7 @@ public sealed class SuricataVerifyTests(ITestOutputHelper output) : IDisposable
         var ids = results.Select(r => r.Check.Id).ToHashSet(StringComparer.Ordinal);
         string[] unknown = [.. expected.Keys.Where(id => !ids.Contains(id))];
         string[] listedNotScored = [.. results.Where(r => !r.Check.Scored && expected.ContainsKey(r.Check.Id)).Select(r => r.Check.Id)];
-        string[] regressions = [.. results.Where(r => r.State == CheckState.UnexpectedFailure).Select(r => $"{r.Check.Id}: {r.Check.Description}: got {r.Got}")];
+        string[] regressions = [.. results.Where(r => r.State == CheckState.UnexpectedFailure).Select(r => $"{r.Check.Id}: {r.Check.Description}: got {r.Got}{(r.Run.Failure is { } f ? $" (host exited {r.Run.ExitCode}: {f})" : null)}")];
         string[] nowAgree = [.. results.Where(r => r.State == CheckState.ListedButAgrees).Select(r => r.Check.Id)];
         Assert.True(unknown.Length == 0, $"{ExpectedFailures.FileName} lists checks that do not exist:\n{string.Join('\n', unknown)}");
         Assert.True(listedNotScored.Length == 0, $"{ExpectedFailures.FileName} lists checks that are not scored:\n{string.Join('\n', listedNotScored)}");
