@@ -296,27 +296,19 @@ internal sealed partial class PacketDecoder
                     continue;
                 case EtherTypeEtag:
                     // 802.1BR: six bytes of E-TCI, then the next EtherType (Suricata's DecodeETag).
-                    if (ctx.End - offset < 8)
+                    if (!SkipTag(ref ctx, ref offset, ref type, 8, DecoderCounter.Etag, DecoderCounter.EtagHeaderTooSmall))
                     {
-                        Fail(ref ctx, DecoderCounter.EtagHeaderTooSmall, DecodeResult.Truncated);
                         return;
                     }
 
-                    Count(DecoderCounter.Etag);
-                    type = U16(d, offset + 6);
-                    offset += 8;
                     continue;
                 case EtherTypeVntag:
                     // VN-Tag: four bytes of tag, then the next EtherType (Suricata's DecodeVNTag).
-                    if (ctx.End - offset < 6)
+                    if (!SkipTag(ref ctx, ref offset, ref type, 6, DecoderCounter.Vntag, DecoderCounter.VntagHeaderTooSmall))
                     {
-                        Fail(ref ctx, DecoderCounter.VntagHeaderTooSmall, DecodeResult.Truncated);
                         return;
                     }
 
-                    Count(DecoderCounter.Vntag);
-                    type = U16(d, offset + 4);
-                    offset += 6;
                     continue;
                 case EtherTypeNsh:
                     DecodeNsh(ref ctx, offset);
@@ -349,6 +341,21 @@ internal sealed partial class PacketDecoder
                     return;
             }
         }
+    }
+
+    /// <summary>A tag of <paramref name="length"/> bytes whose last two are the next EtherType: counts it and steps over it; false (counted as too small) when it is cut short.</summary>
+    private bool SkipTag(ref DecodeContext ctx, ref int offset, ref ushort type, int length, DecoderCounter counter, DecoderCounter tooSmall)
+    {
+        if (ctx.End - offset < length)
+        {
+            Fail(ref ctx, tooSmall, DecodeResult.Truncated);
+            return false;
+        }
+
+        Count(counter);
+        type = U16(ctx.Data, offset + length - 2);
+        offset += length;
+        return true;
     }
 
     /// <summary>RFC 8300 NSH, checked as Suricata's DecodeNSH checks it; the next protocol follows the header's length.</summary>
