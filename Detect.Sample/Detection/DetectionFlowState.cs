@@ -41,14 +41,17 @@ internal sealed class DetectionFlowState
 
             // Allocated on the first flowbit a flow sets, sized for every bit of the rule set.
             _flowbits ??= new ulong[(bitCount + 63) >> 6];
-            ulong mask = 1UL << (command.Bit & 63);
-            ref ulong word = ref _flowbits[command.Bit >> 6];
-            word = command.Command switch
+            foreach (int bit in command.Bits)
             {
-                FlowbitCommand.Op.Set => word | mask,
-                FlowbitCommand.Op.Unset => word & ~mask,
-                _ => word ^ mask,
-            };
+                ulong mask = 1UL << (bit & 63);
+                ref ulong word = ref _flowbits[bit >> 6];
+                word = command.Command switch
+                {
+                    FlowbitCommand.Op.Set => word | mask,
+                    FlowbitCommand.Op.Unset => word & ~mask,
+                    _ => word ^ mask,
+                };
+            }
         }
     }
 }

@@ -96,7 +96,7 @@ internal sealed class Rule
 
         foreach (FlowbitCommand bit in Flowbits)
         {
-            if (bit.IsCondition && (flowbits?.IsSet(bit.Bit) ?? false) != (bit.Command == FlowbitCommand.Op.IsSet))
+            if (bit.IsCondition && !bit.Holds(flowbits))
             {
                 return false;
             }

@@ -289,11 +289,6 @@ internal static class RuleParser
             throw new RuleSyntaxException($"flowbits: '{value}' is not allowed; expected set|unset|toggle|isset|isnotset,<name> or noalert");
         }
 
-        if (parts[1].AsSpan().IndexOfAny("|&") >= 0)
-        {
-            throw new RuleSyntaxException($"flowbits: '{parts[1]}': several names with | or & are not supported by this host; use one flowbits option per name");
-        }
-
         FlowbitCommand.Op command = parts[0] switch
         {
             "set" => FlowbitCommand.Op.Set,
@@ -303,7 +298,24 @@ internal static class RuleParser
             "isnotset" => FlowbitCommand.Op.IsNotSet,
             _ => throw new RuleSyntaxException($"flowbits: '{parts[0]}' is not a command; expected set, unset, toggle, isset, isnotset or noalert"),
         };
-        return new FlowbitCommand(command, parts[1]);
+        bool any = parts[1].Contains('|', StringComparison.Ordinal);
+        if (any && parts[1].Contains('&', StringComparison.Ordinal))
+        {
+            throw new RuleSyntaxException($"flowbits: '{parts[1]}' mixes | and &; use one of them");
+        }
+
+        if (any && command is not (FlowbitCommand.Op.IsSet or FlowbitCommand.Op.IsNotSet))
+        {
+            throw new RuleSyntaxException($"flowbits: '{parts[0]},{parts[1]}': | (any of) is only for isset and isnotset; use & to {parts[0]} several");
+        }
+
+        string[] names = parts[1].Split(any ? '|' : '&', StringSplitOptions.TrimEntries);
+        if (Array.Exists(names, n => n.Length == 0))
+        {
+            throw new RuleSyntaxException($"flowbits: '{parts[1]}' has an empty name");
+        }
+
+        return new FlowbitCommand(command, names, any);
     }
 
     private static List<string> SplitHeader(string header)

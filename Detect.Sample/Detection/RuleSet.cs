@@ -14,13 +14,16 @@ internal sealed class RuleSet
             HasPassRules |= rule.Action == RuleAction.Pass;
             foreach (FlowbitCommand command in rule.Flowbits)
             {
-                if (!bits.TryGetValue(command.Name, out int bit))
+                for (int i = 0; i < command.Names.Count; i++)
                 {
-                    bit = bits.Count;
-                    bits.Add(command.Name, bit);
-                }
+                    if (!bits.TryGetValue(command.Names[i], out int bit))
+                    {
+                        bit = bits.Count;
+                        bits.Add(command.Names[i], bit);
+                    }
 
-                command.Bit = bit;
+                    command.Bits[i] = bit;
+                }
             }
         }
 

@@ -149,4 +149,25 @@ public sealed class PacketDetectorTests
         Assert.True(ipsFlow.Dropped);
         Assert.Equal(0, ips.Inspect(ToServer, true, "evil"u8, ipsFlow, matches, out _));
     }
+
+    [Fact]
+    public void Flowbit_conditions_over_several_names_test_any_with_a_bar_and_all_with_an_ampersand()
+    {
+        RuleSet rules = Rules(
+            "alert tcp any any -> any any (msg:\"set\"; content:\"a\"; flowbits:set,fa; flowbits:noalert; sid:1;)",
+            "alert tcp any any -> any any (msg:\"any\"; content:\"x\"; flowbits:isset,fa|fb; sid:2;)",
+            "alert tcp any any -> any any (msg:\"all\"; content:\"x\"; flowbits:isset,fa&fb; sid:3;)",
+            "alert tcp any any -> any any (msg:\"any not\"; content:\"x\"; flowbits:isnotset,fa|fb; sid:4;)",
+            "alert tcp any any -> any any (msg:\"set both\"; content:\"b\"; flowbits:set,fa&fb; flowbits:noalert; sid:5;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[8];
+        var state = new DetectionFlowState();
+
+        Assert.Equal(0, detector.Inspect(ToServer, true, "a"u8, state, matches, out _));
+        int count = detector.Inspect(ToServer, true, "x"u8, state, matches, out _);
+        Assert.Equal([2L, 4L], matches[..count].ToArray().Select(r => r!.Sid));
+        Assert.Equal(0, detector.Inspect(ToServer, true, "b"u8, state, matches, out _));
+        count = detector.Inspect(ToServer, true, "x"u8, state, matches, out _);
+        Assert.Equal([2L, 3L], matches[..count].ToArray().Select(r => r!.Sid));
+    }
 }
