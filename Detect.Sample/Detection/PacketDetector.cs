@@ -53,6 +53,13 @@ internal sealed class PacketDetector
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 state.Passed = true;
+                if (rule.Bypass)
+                {
+                    // Suricata's "pass ... bypass": stop inspecting and have the flow bypassed.
+                    bypass = BypassReason.Rule;
+                    state.BypassRequested = true;
+                }
+
                 return 0;
             }
         }

@@ -157,11 +157,6 @@ internal static class RuleParser
                     (category, severity) = known;
                     break;
                 case "bypass":
-                    if (action == RuleAction.Pass)
-                    {
-                        throw new RuleSyntaxException("bypass cannot be used with a pass rule");
-                    }
-
                     bypass = true;
                     break;
                 case "flow":

@@ -170,4 +170,19 @@ public sealed class PacketDetectorTests
         count = detector.Inspect(ToServer, true, "x"u8, state, matches, out _);
         Assert.Equal([2L, 3L], matches[..count].ToArray().Select(r => r!.Sid));
     }
+
+    [Fact]
+    public void A_pass_rule_with_bypass_passes_the_flow_and_asks_for_its_bypass()
+    {
+        RuleSet rules = Rules("pass ip any any -> any any (msg:\"bypass\"; content:\"|00 00 00 00|\"; offset:0; depth:4; bypass; sid:1;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[4];
+        var state = new DetectionFlowState();
+
+        Assert.Equal(0, detector.Inspect(ToServer, true, [1, 0, 0, 0, 0], state, matches, out BypassReason reason));
+        Assert.Equal(BypassReason.None, reason);
+        Assert.Equal(0, detector.Inspect(ToServer, true, [0, 0, 0, 0, 9], state, matches, out reason));
+        Assert.Equal(BypassReason.Rule, reason);
+        Assert.True(state.Passed && state.BypassRequested);
+    }
 }
