@@ -16,6 +16,12 @@ internal enum DecoderCounter
     /// <summary><c>decoder.invalid</c>.</summary>
     Invalid,
 
+    /// <summary><c>decoder.avg_pkt_size</c>: bytes / packets, derived when read (its slot stays 0).</summary>
+    AveragePacketSize,
+
+    /// <summary><c>decoder.max_pkt_size</c>: the largest packet's captured length (merged by maximum, not sum).</summary>
+    MaxPacketSize,
+
     /// <summary><c>decoder.ipv4</c>.</summary>
     IPv4,
 

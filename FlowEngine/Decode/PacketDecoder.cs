@@ -84,6 +84,8 @@ internal sealed partial class PacketDecoder
     {
         Counter(DecoderCounter.Packets)++;
         Counter(DecoderCounter.Bytes) += frame.Length;
+        ref long max = ref Counter(DecoderCounter.MaxPacketSize);
+        max = Math.Max(max, frame.Length);
 
         packet.Record = record;
         packet.LayerCount = 0;

@@ -112,6 +112,26 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void Average_and_largest_packet_size_are_derived_as_suricata_does_and_merge_by_maximum()
+    {
+        var t = new DecoderUnderTest();
+        byte[] small = EthIPv4Tcp(); // fast path
+        byte[] large = Ethernet(0x8100, Vlan(5, 0x0800, IPv4(17, Udp(1, 2, new byte[100])))); // general walk after the tag
+        t.Decode(small);
+        t.Decode(large);
+        t.Decode(small);
+
+        Assert.Equal(large.Length, t["decoder.max_pkt_size"]);
+        Assert.Equal((2 * small.Length + large.Length) / 3, t["decoder.avg_pkt_size"]);
+
+        var total = new DecoderCounters();
+        total.Add(t.Counters);
+        total.Add(t.Counters);
+        Assert.Equal(large.Length, total.Get("decoder.max_pkt_size"));
+        Assert.Equal((2 * small.Length + large.Length) / 3, total.Get("decoder.avg_pkt_size"));
+    }
+
+    [Fact]
     public void Etag_then_IPv4_is_counted_with_suricatas_name()
     {
         var t = new DecoderUnderTest();
