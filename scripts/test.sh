@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs missing prerequisites, builds everything, runs every test
 # project (the kernel tests make and remove their own namespaces and veth pairs; they need root).
-# The tests that read the captures in ../shared/pcaps (trait Category=SharedCaptures) run when that
-# folder is beside the checkout, as in CI; without it they are left out and the run says so.
+# The tests that read ../shared/pcaps and ../shared/suricata-verify (trait Category=SharedCaptures)
+# run when those folders are beside the checkout, as in CI; without them they are left out and the
+# run says so.
 # Arguments, if any, are the test projects to run instead of the whole solution
 # (e.g. bash scripts/test.sh tests/FlowEngine.Tests tests/Capture.Pcap.Tests).
 set -euo pipefail
@@ -16,12 +17,12 @@ trap 'rm -f "$log"' EXIT
 # and runs test projects side by side, so tests started while other projects were still building;
 # once the af-packet end-to-end test found the built host or its plugin missing.
 dotnet build Capture.sln --nologo
-shared=$(realpath -m ../shared/pcaps)
+shared=$(realpath -m ../shared)
 filter=()
-group="SharedCaptures group: run ($shared is present)"
-if [ ! -d "$shared" ]; then
+group="SharedCaptures group: run ($shared/pcaps and $shared/suricata-verify are present)"
+if [ ! -d "$shared/pcaps" ] || [ ! -d "$shared/suricata-verify" ]; then
   filter=(--filter "Category!=SharedCaptures")
-  group="SharedCaptures group: NOT RUN, $shared is absent (these tests read the shared captures beside the checkout; CI has them)"
+  group="SharedCaptures group: NOT RUN, $shared/pcaps or $shared/suricata-verify is absent (these tests read the shared captures beside the checkout; CI has them)"
 fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(Capture.sln)

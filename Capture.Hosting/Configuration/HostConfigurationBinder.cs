@@ -276,7 +276,9 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             foreach (ConfigNode item in types.Items)
             {
                 string type;
-                if (item.Kind == ConfigNodeKind.Mapping && item.Entries.Count == 1)
+                // As Suricata's loader: a mapping item is named by its first key ("- stats:" with
+                // "totals: yes" written under it at the same indentation is the stats type).
+                if (item.Kind == ConfigNodeKind.Mapping && item.Entries.Count >= 1)
                 {
                     type = item.Entries[0].Key;
                     settings[type] = item.Entries[0].Value;

@@ -81,7 +81,7 @@ internal static class HostConfigurationSections
         Mapping(
             "unix-command",
             "The control socket",
-            Choice("enabled", "no", "open the socket (auto counts as yes)", "yes", "no", "auto", "true", "false", "on", "off"),
+            Choice("enabled", "no", "open the socket; auto: only when capturing live, as Suricata", "yes", "no", "auto", "true", "false", "on", "off"),
             Text("filename", "suricata-command.socket", "socket path; relative names go to /var/run/suricata/"),
             Integer("idle-timeout", "300", 1, 86400, "seconds a connection with no request in progress is kept"),
             Integer("message-timeout", "10", 1, 3600, "seconds a request may take from its first byte"),

@@ -11,8 +11,11 @@ public sealed class UnixCommandOptions
     /// <summary>The socket file when none is configured.</summary>
     public const string DefaultFileName = "suricata-command.socket";
 
-    /// <summary>Serve the control socket (<c>enabled: yes|no|auto</c>; auto counts as yes).</summary>
+    /// <summary>Serve the control socket (<c>enabled: yes|no|auto</c>).</summary>
     public bool Enabled { get; set; }
+
+    /// <summary><c>enabled: auto</c>: as Suricata's, serve the socket only when capturing live, not when reading captures.</summary>
+    public bool LiveOnly { get; set; }
 
     /// <summary>The socket file, absolute.</summary>
     public string FileName { get; set; } = System.IO.Path.Combine(DefaultDirectory, DefaultFileName);
@@ -39,7 +42,9 @@ public sealed class UnixCommandOptions
             throw section.Error("expected a mapping with 'enabled', 'filename', 'idle-timeout', 'message-timeout' and 'max-connections'");
         }
 
-        options.Enabled = section.GetChoice("enabled", "no", "yes", "no", "auto", "true", "false", "on", "off") is "yes" or "auto" or "true" or "on";
+        string enabled = section.GetChoice("enabled", "no", "yes", "no", "auto", "true", "false", "on", "off");
+        options.Enabled = enabled is "yes" or "auto" or "true" or "on";
+        options.LiveOnly = enabled is "auto";
         string? file = section.GetString("filename");
         if (!string.IsNullOrWhiteSpace(file))
         {

@@ -53,6 +53,18 @@ internal sealed class CommandLineOptions
     /// <summary><c>-V</c> / <c>--version</c>.</summary>
     public bool Version { get; set; }
 
+    /// <summary><c>--build-info</c>: print what this build is and can do, then exit.</summary>
+    public bool BuildInfo { get; set; }
+
+    /// <summary><c>--disable-detection</c>: no rules are loaded and nothing is inspected (flows, stats and anomalies are still written).</summary>
+    public bool DisableDetection { get; set; }
+
+    /// <summary><c>--simulate-ips</c>: act as if inline, for a capture read from a file (Suricata's testing option).</summary>
+    public bool SimulateIps { get; set; }
+
+    /// <summary><c>--runmode</c>: Suricata's threading choice; null when not given.</summary>
+    public RunMode? RunMode { get; set; }
+
     /// <summary><c>--help</c> / <c>-h</c>.</summary>
     public bool Help { get; set; }
 

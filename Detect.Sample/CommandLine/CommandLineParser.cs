@@ -23,6 +23,10 @@ internal static class CommandLineParser
           --pidfile <file>          write the process id there while running (refused when a live process holds it)
           -v                        more verbose logging (repeatable: -v, -vv, -vvv)
           --init-errors-fatal       a rule that cannot be loaded stops the start (default: skipped with a warning)
+          --disable-detection       load no rules and inspect nothing (flows, stats and anomalies are still written)
+          --simulate-ips            act as an inline (IPS) sensor on a capture file: drop rules drop
+          --runmode <mode>          threading: single (one worker), autofp or workers (several)
+          --build-info              print what this build is and can do, then exit
           -T                        check the configuration, the capture plugin and the rules, then exit (0 good, 1 not)
           -V, --version             print the version and the capture contract version
           -h, --help                this text
@@ -53,6 +57,25 @@ internal static class CommandLineParser
                     break;
                 case "--init-errors-fatal":
                     options.InitErrorsFatal = true;
+                    break;
+                case "--disable-detection":
+                    options.DisableDetection = true;
+                    break;
+                case "--simulate-ips":
+                    options.SimulateIps = true;
+                    break;
+                case "--build-info":
+                    options.BuildInfo = true;
+                    break;
+                case "--runmode":
+                    string runMode = inline ?? Value(args, ref i, name);
+                    options.RunMode = runMode switch
+                    {
+                        "single" => CommandLine.RunMode.Single,
+                        "autofp" => CommandLine.RunMode.AutoFp,
+                        "workers" => CommandLine.RunMode.Workers,
+                        _ => throw new UsageException($"--runmode: '{runMode}' is not a run mode; expected single, autofp or workers"),
+                    };
                     break;
                 case "-T":
                     options.TestConfiguration = true;

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Detect.Sample.Detection;
 
-/// <summary>A <c>content</c> match: bytes (with <c>|hex|</c> runs), optionally case-insensitive or negated.</summary>
+/// <summary>
+/// A <c>content</c> match: bytes (with <c>|hex|</c> runs), optionally case-insensitive or negated,
+/// and placed in the payload by the absolute modifiers <c>offset</c>, <c>depth</c>,
+/// <c>startswith</c> (offset 0, depth its length) and <c>endswith</c> (ending where the payload ends).
+/// </summary>
 internal sealed class ContentPattern
 {
     private readonly byte[] _bytes;
@@ -112,10 +116,48 @@ internal sealed class ContentPattern
         return new ContentPattern([.. bytes], negated);
     }
 
+    /// <summary>Where the match may start (<c>offset</c>).</summary>
+    public int Offset { get; private set; }
+
+    /// <summary>How many bytes from <see cref="Offset"/> the match must lie in (<c>depth</c>); 0 for no limit.</summary>
+    public int Depth { get; private set; }
+
+    /// <summary>The match must end where the payload ends (<c>endswith</c>).</summary>
+    public bool EndsWith { get; private set; }
+
     public void SetNoCase() => NoCase = true;
 
-    /// <summary>Whether the pattern occurs in <paramref name="payload"/> (ignoring <see cref="Negated"/>).</summary>
+    public void SetOffset(int offset) => Offset = offset;
+
+    public void SetDepth(int depth) => Depth = depth >= _bytes.Length ? depth : throw new RuleSyntaxException($"depth {depth} is shorter than the content ({_bytes.Length} bytes)");
+
+    public void SetStartsWith()
+    {
+        Offset = 0;
+        Depth = _bytes.Length;
+    }
+
+    public void SetEndsWith() => EndsWith = true;
+
+    /// <summary>Whether the pattern occurs in <paramref name="payload"/> where its modifiers allow (ignoring <see cref="Negated"/>).</summary>
     public bool Occurs(ReadOnlySpan<byte> payload)
+    {
+        int start = Offset;
+        int end = Depth > 0 ? (int)Math.Min(payload.Length, (long)Offset + Depth) : payload.Length;
+        if (EndsWith)
+        {
+            if (end != payload.Length)
+            {
+                return false;
+            }
+
+            start = Math.Max(start, payload.Length - _bytes.Length);
+        }
+
+        return end - start >= _bytes.Length && OccursIn(payload[start..end]);
+    }
+
+    private bool OccursIn(ReadOnlySpan<byte> payload)
     {
         if (!NoCase)
         {

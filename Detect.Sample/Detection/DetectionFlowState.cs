@@ -6,6 +6,11 @@ internal sealed class DetectionFlowState
     public TlsRecordTracker TlsToServer;
     public TlsRecordTracker TlsToClient;
 
+    private ulong[]? _flowbits;
+
+    /// <summary>A drop or reject rule matched in simulated IPS mode: the rest of the flow is dropped, not inspected.</summary>
+    public bool Dropped { get; set; }
+
     /// <summary>A pass rule matched: the flow is no longer inspected.</summary>
     public bool Passed { get; set; }
 
@@ -20,4 +25,33 @@ internal sealed class DetectionFlowState
 
     /// <summary>TCP payload bytes seen server → client.</summary>
     public long StreamBytesToClient { get; set; }
+
+    /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>
+    public bool IsSet(int bit) => _flowbits is { } bits && bit >> 6 < bits.Length && (bits[bit >> 6] & (1UL << (bit & 63))) != 0;
+
+    /// <summary>Runs a matching rule's flowbit commands (set, unset, toggle).</summary>
+    public void Apply(IReadOnlyList<FlowbitCommand> commands, int bitCount)
+    {
+        foreach (FlowbitCommand command in commands)
+        {
+            if (command.IsCondition)
+            {
+                continue;
+            }
+
+            // Allocated on the first flowbit a flow sets, sized for every bit of the rule set.
+            _flowbits ??= new ulong[(bitCount + 63) >> 6];
+            foreach (int bit in command.Bits)
+            {
+                ulong mask = 1UL << (bit & 63);
+                ref ulong word = ref _flowbits[bit >> 6];
+                word = command.Command switch
+                {
+                    FlowbitCommand.Op.Set => word | mask,
+                    FlowbitCommand.Op.Unset => word & ~mask,
+                    _ => word ^ mask,
+                };
+            }
+        }
+    }
 }

@@ -24,9 +24,11 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly PcapLogStream? _pcapLog;
     private readonly PcapLogOptions? _pcapLogOptions;
     private readonly Rule?[] _matches = new Rule?[32];
+    private readonly bool _simulateIps;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger, PcapLog? pcapLog = null)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null)
     {
+        _simulateIps = simulateIps;
         _pcapLog = pcapLog?.CreateStream();
         _pcapLogOptions = pcapLog?.Options;
         _detector = detector;
@@ -45,7 +47,7 @@ internal sealed class DetectionInspector : IPacketInspector
             state = new DetectionFlowState();
             context.SetStorage(_slot, state);
         }
-        else if (state.Passed || state.BypassRequested)
+        else if (state.Passed || state.BypassRequested || state.Dropped)
         {
             _ = WritePacket(ref context, state);
             return;
@@ -55,7 +57,7 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
-        int count = _detector.Inspect(packet, toServer, context.Payload, state, _matches, out BypassReason reason);
+        int count = _detector.Inspect(packet, Facts(ref context, flow, toServer), context.Payload, state, _matches, out BypassReason reason);
         if (reason != BypassReason.None)
         {
             // The bypass first, the alert and the log after: every moment before the capture's entry
@@ -80,6 +82,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 VlanCount = flowTuple.Vlan2 != 0 ? 3 : flowTuple.Vlan1 != 0 ? 2 : flowTuple.Vlan0 != 0 ? 1 : 0,
                 ToServer = toServer,
                 Rule = rule,
+                Blocked = _simulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject,
                 PacketsToServer = flow.PacketsToServer,
                 PacketsToClient = flow.PacketsToClient,
                 BytesToServer = flow.BytesToServer,
@@ -125,5 +128,23 @@ internal sealed class DetectionInspector : IPacketInspector
 
         int originalLength = reassembled ? bytes.Length : packet.Record.OriginalLength;
         return _pcapLog.Write(context.TimestampNanoseconds, bytes, originalLength, packet.Record.LinkType);
+    }
+
+    /// <summary>The header fields rules test, read from the innermost layer.</summary>
+    private static RulePacket Facts(ref PacketContext context, FlowView flow, bool toServer)
+    {
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        PacketLayer layer = decoded.Innermost;
+        ReadOnlySpan<byte> bytes = context.PacketBytes;
+        int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
+        bool icmp = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
+        return new RulePacket
+        {
+            ToServer = toServer,
+            FlowState = flow.State,
+            Ttl = layer.NetworkOffset >= 0 && ttlOffset < bytes.Length ? bytes[ttlOffset] : -1,
+            IcmpType = icmp ? layer.IcmpType : -1,
+            IcmpCode = icmp ? layer.IcmpCode : -1,
+        };
     }
 }

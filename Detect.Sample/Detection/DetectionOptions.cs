@@ -11,4 +11,7 @@ internal sealed record DetectionOptions
 
     /// <summary><c>app-layer.protocols.tls.encryption-handling: bypass</c>.</summary>
     public bool TlsBypass { get; init; }
+
+    /// <summary><c>--simulate-ips</c>: drop and reject rules drop the packet and the rest of its flow.</summary>
+    public bool SimulateIps { get; init; }
 }

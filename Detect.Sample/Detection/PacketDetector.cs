@@ -13,12 +13,15 @@ internal sealed class PacketDetector
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
     private readonly DetectionOptions _settings;
+    private readonly int _flowbitCount;
 
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
-        _alertRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Alert)];
+        // As Suricata orders them: rules that only set flowbits run before the rules that test them.
+        _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
         _settings = settings;
+        _flowbitCount = rules.FlowbitCount;
     }
 
     /// <summary>
@@ -31,19 +34,32 @@ internal sealed class PacketDetector
     /// <param name="state">The flow's detection state.</param>
     /// <param name="matches">Room for matching rules; extra matches are dropped and counted by the caller.</param>
     /// <param name="bypass">Why to bypass the flow now, or <see cref="BypassReason.None"/>.</param>
-    public int Inspect(in FlowTuple packet, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, RulePacket.Direction(toServer), payload, state, matches, out bypass);
+
+    /// <summary>Inspects one packet with its direction, flow state and header fields (<paramref name="facts"/>).</summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
     {
+        bool toServer = facts.ToServer;
         bypass = BypassReason.None;
-        if (state.Passed || state.BypassRequested)
+        if (state.Passed || state.BypassRequested || state.Dropped)
         {
             return 0;
         }
 
         foreach (Rule rule in _passRules)
         {
-            if (rule.Matches(packet, payload))
+            if (rule.Matches(packet, facts, payload, state))
             {
+                state.Apply(rule.Flowbits, _flowbitCount);
                 state.Passed = true;
+                if (rule.Bypass)
+                {
+                    // Suricata's "pass ... bypass": stop inspecting and have the flow bypassed.
+                    bypass = BypassReason.Rule;
+                    state.BypassRequested = true;
+                }
+
                 return 0;
             }
         }
@@ -51,12 +67,24 @@ internal sealed class PacketDetector
         int count = 0;
         foreach (Rule rule in _alertRules)
         {
-            if (count < matches.Length && rule.Matches(packet, payload))
+            if (count < matches.Length && rule.Matches(packet, facts, payload, state))
             {
+                state.Apply(rule.Flowbits, _flowbitCount);
+                if (rule.NoAlert)
+                {
+                    continue;
+                }
+
                 matches[count++] = rule;
                 if (rule.Bypass)
                 {
                     bypass = BypassReason.Rule;
+                }
+
+                if (_settings.SimulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject)
+                {
+                    // Inline, a drop ends the flow's inspection: its later packets are dropped before detection.
+                    state.Dropped = true;
                 }
             }
         }

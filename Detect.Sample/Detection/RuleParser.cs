@@ -4,9 +4,10 @@ namespace Detect.Sample.Detection;
 
 /// <summary>
 /// Parses one rule of the supported subset of Suricata's syntax:
-/// <c>alert|pass proto src sport -&gt;|&lt;&gt; dst dport (option; ...)</c> with msg, content
-/// (with <c>|hex|</c>, <c>!</c>), nocase, sid, rev, gid, classtype, priority, bypass;
-/// metadata, reference and target are accepted and ignored.
+/// <c>alert|pass|drop|reject proto src sport -&gt;|&lt;&gt; dst dport (option; ...)</c> with msg,
+/// content (with <c>|hex|</c>, <c>!</c>), nocase, sid, rev, gid, classtype, priority, bypass, flow,
+/// dsize, ttl, ip_proto, itype, icode, flowbits, noalert; metadata, reference and target are
+/// accepted and ignored.
 /// </summary>
 internal static class RuleParser
 {
@@ -29,6 +30,22 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
+    private const string SupportedKeywords = "msg, content, nocase, startswith, endswith, offset, depth, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, flowbits, noalert, metadata, reference, target";
+
+    private static readonly Dictionary<string, long> ProtocolNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ip"] = 0, ["icmp"] = 1, ["igmp"] = 2, ["ipip"] = 4, ["tcp"] = 6, ["udp"] = 17, ["ipv6"] = 41, ["gre"] = 47,
+        ["esp"] = 50, ["ah"] = 51, ["icmpv6"] = 58, ["ipv6-icmp"] = 58, ["pim"] = 103, ["sctp"] = 132,
+    };
+
+    /// <summary>Suricata's application-layer protocol names, which a rule may use as its protocol.</summary>
+    private static readonly HashSet<string> AppLayerProtocols = new(StringComparer.Ordinal)
+    {
+        "http", "http1", "http2", "tls", "ssl", "ssh", "dns", "smtp", "ftp", "ftp-data", "smb", "dcerpc", "nfs", "tftp", "ntp",
+        "krb5", "ike", "dhcp", "snmp", "sip", "rfb", "mqtt", "rdp", "quic", "pgsql", "modbus", "dnp3", "enip", "ldap",
+        "websocket", "pop3", "imap", "telnet", "bittorrent-dht", "doh2", "mdns", "llmnr", "ja3", "ja4",
+    };
+
     public static Rule Parse(string text, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups, string file, int line)
     {
         int open = text.IndexOf('(', StringComparison.Ordinal);
@@ -47,16 +64,23 @@ internal static class RuleParser
         {
             "alert" => RuleAction.Alert,
             "pass" => RuleAction.Pass,
-            "drop" or "reject" or "rejectsrc" or "rejectdst" or "rejectboth" => throw new RuleSyntaxException($"action '{header[0]}' needs inline (IPS) mode; this host is an IDS: use alert or pass"),
-            _ => throw new RuleSyntaxException($"action '{header[0]}' is not supported; expected alert or pass"),
+            "drop" => RuleAction.Drop,
+            "reject" or "rejectsrc" or "rejectdst" or "rejectboth" => RuleAction.Reject,
+            _ => throw new RuleSyntaxException($"action '{header[0]}' is not supported; expected alert, pass, drop or reject"),
         };
         RuleProtocol protocol = header[1].ToLowerInvariant() switch
         {
             "ip" or "any" or "pkthdr" => RuleProtocol.Ip,
-            "tcp" or "tcp-pkt" => RuleProtocol.Tcp,
+            "ipv4" or "ip4" => RuleProtocol.Ipv4,
+            "ipv6" or "ip6" => RuleProtocol.Ipv6,
+            "tcp" or "tcp-pkt" or "tcp-stream" => RuleProtocol.Tcp,
             "udp" => RuleProtocol.Udp,
-            "icmp" or "icmpv4" or "icmpv6" => RuleProtocol.Icmp,
-            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected tcp, udp, icmp or ip"),
+            "icmp" => RuleProtocol.Icmp,
+            "icmpv4" => RuleProtocol.Icmpv4,
+            "icmpv6" => RuleProtocol.Icmpv6,
+            "sctp" => RuleProtocol.Sctp,
+            _ when AppLayerProtocols.Contains(header[1].ToLowerInvariant()) => throw new RuleSyntaxException($"protocol '{header[1]}' needs application-layer protocol detection, which this host does not have; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
+            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
         };
         bool bidirectional = header[4] switch
         {
@@ -74,6 +98,15 @@ internal static class RuleParser
         int? priority = null;
         bool bypass = false;
         var contents = new List<ContentPattern>();
+        var flowbits = new List<FlowbitCommand>();
+        bool noAlert = false;
+        bool? flowToServer = null;
+        bool? flowEstablished = null;
+        RuleNumber? payloadSize = null;
+        RuleNumber? ttl = null;
+        RuleNumber? ipProtocol = null;
+        RuleNumber? icmpType = null;
+        RuleNumber? icmpCode = null;
         string optionBlock = text[(open + 1)..text.LastIndexOf(')')];
         foreach (string option in RuleText.SplitOptions(optionBlock))
         {
@@ -89,12 +122,19 @@ internal static class RuleParser
                     contents.Add(ContentPattern.Parse(value));
                     break;
                 case "nocase":
-                    if (contents.Count == 0)
-                    {
-                        throw new RuleSyntaxException("nocase must follow a content");
-                    }
-
-                    contents[^1].SetNoCase();
+                    LastContent(contents, keyword).SetNoCase();
+                    break;
+                case "startswith":
+                    LastContent(contents, keyword).SetStartsWith();
+                    break;
+                case "endswith":
+                    LastContent(contents, keyword).SetEndsWith();
+                    break;
+                case "offset":
+                    LastContent(contents, keyword).SetOffset((int)Number(value, keyword, 0, ushort.MaxValue));
+                    break;
+                case "depth":
+                    LastContent(contents, keyword).SetDepth((int)Number(value, keyword, 1, ushort.MaxValue));
                     break;
                 case "sid":
                     sid = Number(value, keyword, 1);
@@ -117,17 +157,44 @@ internal static class RuleParser
                     (category, severity) = known;
                     break;
                 case "bypass":
-                    if (action == RuleAction.Pass)
+                    bypass = true;
+                    break;
+                case "flow":
+                    (flowToServer, flowEstablished) = ParseFlow(value);
+                    break;
+                case "dsize":
+                    payloadSize = RuleNumber.Parse(keyword, value, ushort.MaxValue);
+                    break;
+                case "ttl":
+                    ttl = RuleNumber.Parse(keyword, value, byte.MaxValue);
+                    break;
+                case "ip_proto":
+                    ipProtocol = RuleNumber.Parse(keyword, value, byte.MaxValue, ProtocolNumber);
+                    break;
+                case "itype":
+                    icmpType = RuleNumber.Parse(keyword, value, byte.MaxValue);
+                    break;
+                case "icode":
+                    icmpCode = RuleNumber.Parse(keyword, value, byte.MaxValue);
+                    break;
+                case "flowbits":
+                    if (ParseFlowbit(value) is { } bit)
                     {
-                        throw new RuleSyntaxException("bypass cannot be used with a pass rule");
+                        flowbits.Add(bit);
+                    }
+                    else
+                    {
+                        noAlert = true;
                     }
 
-                    bypass = true;
+                    break;
+                case "noalert":
+                    noAlert = true;
                     break;
                 case "metadata" or "reference" or "target":
                     break;
                 default:
-                    throw new RuleSyntaxException($"keyword '{keyword}' is not supported by this host (supported: msg, content, nocase, sid, rev, gid, classtype, priority, bypass, metadata, reference)");
+                    throw new RuleSyntaxException($"keyword '{keyword}' is not supported by this host (supported: {SupportedKeywords})");
             }
         }
 
@@ -153,9 +220,97 @@ internal static class RuleParser
             Category = category,
             Severity = priority ?? severity,
             Bypass = bypass,
+            FlowToServer = flowToServer,
+            FlowEstablished = flowEstablished,
+            PayloadSize = payloadSize,
+            Ttl = ttl,
+            IpProtocol = ipProtocol,
+            IcmpType = icmpType,
+            IcmpCode = icmpCode,
+            Flowbits = flowbits,
+            NoAlert = noAlert,
             File = file,
             Line = line,
         };
+    }
+
+    private static ContentPattern LastContent(List<ContentPattern> contents, string keyword) =>
+        contents.Count > 0 ? contents[^1] : throw new RuleSyntaxException($"{keyword} must follow a content");
+
+    private static long? ProtocolNumber(string name) => ProtocolNames.TryGetValue(name, out long number) ? number : null;
+
+    /// <summary><c>flow:</c> options: direction and state; the stream/packet and fragment options restrict nothing here (every packet's payload is inspected as it comes).</summary>
+    private static (bool? ToServer, bool? Established) ParseFlow(string value)
+    {
+        bool? toServer = null;
+        bool? established = null;
+        foreach (string option in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            switch (option)
+            {
+                case "to_server" or "from_client":
+                    toServer = toServer is false ? throw new RuleSyntaxException("flow: to_server and to_client cannot both be given") : true;
+                    break;
+                case "to_client" or "from_server":
+                    toServer = toServer is true ? throw new RuleSyntaxException("flow: to_server and to_client cannot both be given") : false;
+                    break;
+                case "established":
+                    established = true;
+                    break;
+                case "not_established":
+                    established = false;
+                    break;
+                case "stateless" or "only_stream" or "no_stream" or "only_frag" or "no_frag":
+                    break;
+                default:
+                    throw new RuleSyntaxException($"flow: '{option}' is not supported; expected established, not_established, stateless, to_server, to_client, from_server, from_client, only_stream, no_stream");
+            }
+        }
+
+        return (toServer, established);
+    }
+
+    /// <summary><c>flowbits:</c> a command on one named bit, or null for <c>noalert</c>.</summary>
+    private static FlowbitCommand? ParseFlowbit(string value)
+    {
+        string[] parts = value.Split(',', 2, StringSplitOptions.TrimEntries);
+        if (parts is ["noalert"])
+        {
+            return null;
+        }
+
+        if (parts.Length != 2 || parts[1].Length == 0)
+        {
+            throw new RuleSyntaxException($"flowbits: '{value}' is not allowed; expected set|unset|toggle|isset|isnotset,<name> or noalert");
+        }
+
+        FlowbitCommand.Op command = parts[0] switch
+        {
+            "set" => FlowbitCommand.Op.Set,
+            "unset" => FlowbitCommand.Op.Unset,
+            "toggle" => FlowbitCommand.Op.Toggle,
+            "isset" => FlowbitCommand.Op.IsSet,
+            "isnotset" => FlowbitCommand.Op.IsNotSet,
+            _ => throw new RuleSyntaxException($"flowbits: '{parts[0]}' is not a command; expected set, unset, toggle, isset, isnotset or noalert"),
+        };
+        bool any = parts[1].Contains('|', StringComparison.Ordinal);
+        if (any && parts[1].Contains('&', StringComparison.Ordinal))
+        {
+            throw new RuleSyntaxException($"flowbits: '{parts[1]}' mixes | and &; use one of them");
+        }
+
+        if (any && command is not (FlowbitCommand.Op.IsSet or FlowbitCommand.Op.IsNotSet))
+        {
+            throw new RuleSyntaxException($"flowbits: '{parts[0]},{parts[1]}': | (any of) is only for isset and isnotset; use & to {parts[0]} several");
+        }
+
+        string[] names = parts[1].Split(any ? '|' : '&', StringSplitOptions.TrimEntries);
+        if (Array.Exists(names, n => n.Length == 0))
+        {
+            throw new RuleSyntaxException($"flowbits: '{parts[1]}' has an empty name");
+        }
+
+        return new FlowbitCommand(command, names, any);
     }
 
     private static List<string> SplitHeader(string header)

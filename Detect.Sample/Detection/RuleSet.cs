@@ -8,10 +8,26 @@ internal sealed class RuleSet
         Rules = rules;
         Errors = errors;
         Files = files;
+        var bits = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (Rule rule in rules)
         {
             HasPassRules |= rule.Action == RuleAction.Pass;
+            foreach (FlowbitCommand command in rule.Flowbits)
+            {
+                for (int i = 0; i < command.Names.Count; i++)
+                {
+                    if (!bits.TryGetValue(command.Names[i], out int bit))
+                    {
+                        bit = bits.Count;
+                        bits.Add(command.Names[i], bit);
+                    }
+
+                    command.Bits[i] = bit;
+                }
+            }
         }
+
+        FlowbitCount = bits.Count;
     }
 
     public static RuleSet Empty { get; } = new([], [], []);
@@ -23,4 +39,7 @@ internal sealed class RuleSet
     public IReadOnlyList<string> Files { get; }
 
     public bool HasPassRules { get; }
+
+    /// <summary>How many distinct flowbit names the rules use.</summary>
+    public int FlowbitCount { get; }
 }

@@ -29,6 +29,9 @@ internal static partial class DetectLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Rules file {File} not found; the run goes on with the {Rules} rule(s) of the other files")]
     public static partial void RulesFileMissing(ILogger logger, string file, int rules);
 
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "{Files} rule file(s) specified, but no rules were loaded; the run goes on without detection")]
+    public static partial void NoRulesLoaded(ILogger logger, int files);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Signal} was ignored when the process started; it stops the host now")]
     public static partial void SignalRestored(ILogger logger, string signal);
 

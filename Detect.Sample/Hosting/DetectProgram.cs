@@ -41,8 +41,13 @@ internal static class DetectProgram
 
         if (command.Version)
         {
-            string version = typeof(DetectProgram).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-            await output.WriteLineAsync($"{Name} {version} (capture contract {CaptureContract.Current})").ConfigureAwait(false);
+            await output.WriteLineAsync(BuildInfo.VersionLine).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        if (command.BuildInfo)
+        {
+            await output.WriteLineAsync(BuildInfo.Describe()).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -157,6 +162,10 @@ internal static class DetectProgram
             o.RuleFiles = run.RuleFiles;
             o.RulesFromCommandLine = run.RulesFromCommandLine;
             o.InitErrorsFatal = run.InitErrorsFatal;
+            o.TestConfiguration = run.TestConfiguration;
+            o.DisableDetection = run.DisableDetection;
+            o.SimulateIps = run.SimulateIps;
+            o.RunMode = run.RunMode;
         });
         loader.Register(builder.Services, loaded);
         builder.Services.AddSingleton<DetectRun>();
@@ -198,6 +207,10 @@ internal static class DetectProgram
             RuleFiles = command.RulesFile is not null ? [Path.GetFullPath(command.RulesFile)] : configuration.RuleFiles,
             RulesFromCommandLine = command.RulesFile is not null,
             InitErrorsFatal = command.InitErrorsFatal,
+            TestConfiguration = command.TestConfiguration,
+            DisableDetection = command.DisableDetection,
+            SimulateIps = command.SimulateIps,
+            RunMode = command.RunMode,
         };
     }
 

@@ -71,6 +71,7 @@ internal sealed class DetectRun
             StreamBypass = _configuration.Stream.Bypass,
             StreamDepth = _configuration.Stream.ReassemblyDepth,
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
+            SimulateIps = _options.SimulateIps,
         };
 
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
@@ -162,7 +163,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, pcapLog),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog),
                 _loggerFactory,
                 _clock);
 
@@ -356,6 +357,11 @@ internal sealed class DetectRun
 
     private RuleSet LoadRules()
     {
+        if (_options.DisableDetection)
+        {
+            return RuleSet.Empty;
+        }
+
         IReadOnlyList<string> files = _options.RuleFiles;
         var existing = new List<string>();
         var missing = new List<string>();
@@ -382,10 +388,11 @@ internal sealed class DetectRun
             DetectLog.RuleSkipped(_logger, error.ToString());
         }
 
-        if (missing.Count > 0 && rules.Rules.Count == 0)
+        // As Suricata: a missing rules file and a rule that cannot be loaded are warnings, and the
+        // run goes on with what loaded (even nothing); --init-errors-fatal makes them fatal.
+        if (_options.InitErrorsFatal && missing.Count > 0)
         {
-            // As Suricata: a missing rules file is an error unless other files gave the run its rules.
-            throw new HostExitException(ExitCodes.UsageError, $"rule-files: {string.Join(", ", missing)} not found, and no other file gave a rule");
+            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: rule-files: {string.Join(", ", missing)} not found");
         }
 
         foreach (string file in missing)
@@ -394,15 +401,16 @@ internal sealed class DetectRun
         }
 
         DetectLog.RulesLoaded(_logger, rules.Rules.Count, rules.Files.Count, rules.Errors.Count);
-        if (_options.InitErrorsFatal && rules.Errors.Count > 0)
+        if ((_options.InitErrorsFatal || _options.TestConfiguration) && rules.Errors.Count > 0)
         {
-            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: {rules.Errors.Count} rule(s) could not be loaded; first: {rules.Errors[0]}");
+            // -T checks the rules: as Suricata's, it fails on any rule that does not load.
+            string option = _options.InitErrorsFatal ? "--init-errors-fatal" : "-T";
+            throw new HostExitException(ExitCodes.UsageError, $"{option}: {rules.Errors.Count} rule(s) could not be loaded; first: {rules.Errors[0]}");
         }
 
-        if (rules.Rules.Count == 0 && rules.Errors.Count > 0)
+        if (rules.Rules.Count == 0 && files.Count > 0)
         {
-            // As Suricata: bad rules are skipped, but a rule set where nothing loads is an error.
-            throw new HostExitException(ExitCodes.UsageError, $"no rule could be loaded; first error: {rules.Errors[0]}");
+            DetectLog.NoRulesLoaded(_logger, files.Count);
         }
 
         return rules;
@@ -443,7 +451,7 @@ internal sealed class DetectRun
     private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, Action requestStop)
     {
         UnixCommandOptions unix = _configuration.UnixCommand;
-        if (!unix.Enabled)
+        if (!unix.Enabled || (unix.LiveOnly && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)))
         {
             return null;
         }

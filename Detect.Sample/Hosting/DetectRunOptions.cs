@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Detect.Sample.CommandLine;
 
 namespace Detect.Sample.Hosting;
 
@@ -31,4 +32,16 @@ internal sealed class DetectRunOptions
 
     /// <summary><c>--init-errors-fatal</c>: a rule that fails to load stops the start.</summary>
     public bool InitErrorsFatal { get; set; }
+
+    /// <summary><c>-T</c>: only check the configuration and the rules.</summary>
+    public bool TestConfiguration { get; set; }
+
+    /// <summary><c>--disable-detection</c>: no rules are read.</summary>
+    public bool DisableDetection { get; set; }
+
+    /// <summary><c>--simulate-ips</c>: drop rules drop as an inline sensor's would.</summary>
+    public bool SimulateIps { get; set; }
+
+    /// <summary><c>--runmode</c>, the threading choice; null for the default.</summary>
+    public RunMode? RunMode { get; set; }
 }

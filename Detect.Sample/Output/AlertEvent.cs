@@ -24,6 +24,9 @@ internal readonly record struct AlertEvent
 
     public required Rule Rule { get; init; }
 
+    /// <summary>A drop or reject rule in simulated IPS mode: the packet was dropped (EVE <c>alert.action: blocked</c>).</summary>
+    public bool Blocked { get; init; }
+
     public required long PacketsToServer { get; init; }
 
     public required long PacketsToClient { get; init; }

@@ -116,7 +116,7 @@ internal sealed class EveFlowLine
             at = Number(at, tuple.DestinationPort);
         }
 
-        at = Append(at, ",\"proto\":\""u8);
+        at = Append(at, tuple.IsIPv6 ? ",\"ip_v\":6,\"proto\":\""u8 : ",\"ip_v\":4,\"proto\":\""u8);
         at = Protocol(at, tuple.Protocol);
         at = Append(at, "\""u8);
         if (communityId is not null)

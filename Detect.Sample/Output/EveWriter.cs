@@ -154,7 +154,7 @@ internal sealed class EveWriter : IDisposable
 
             w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
             w.WriteStartObject("alert");
-            w.WriteString("action", "allowed");
+            w.WriteString("action", alert.Blocked ? "blocked" : "allowed");
             w.WriteNumber("gid", alert.Rule.Gid);
             w.WriteNumber("signature_id", alert.Rule.Sid);
             w.WriteNumber("rev", alert.Rule.Rev);
@@ -307,6 +307,7 @@ internal sealed class EveWriter : IDisposable
             w.WriteNumber(EveNames.DestinationPort, tuple.DestinationPort);
         }
 
+        w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
         EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
     }
 

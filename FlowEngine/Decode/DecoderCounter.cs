@@ -16,6 +16,12 @@ internal enum DecoderCounter
     /// <summary><c>decoder.invalid</c>.</summary>
     Invalid,
 
+    /// <summary><c>decoder.avg_pkt_size</c>: bytes / packets, derived when read (its slot stays 0).</summary>
+    AveragePacketSize,
+
+    /// <summary><c>decoder.max_pkt_size</c>: the largest packet's captured length (merged by maximum, not sum).</summary>
+    MaxPacketSize,
+
     /// <summary><c>decoder.ipv4</c>.</summary>
     IPv4,
 
@@ -82,6 +88,15 @@ internal enum DecoderCounter
     /// <summary><c>decoder.vlan_qinqinq</c>.</summary>
     VlanQinqinq,
 
+    /// <summary><c>decoder.etag</c>: IEEE 802.1BR E-Tag headers.</summary>
+    Etag,
+
+    /// <summary><c>decoder.vntag</c>: Cisco VN-Tag headers.</summary>
+    Vntag,
+
+    /// <summary><c>decoder.nsh</c>: Network Service Headers (RFC 8300).</summary>
+    Nsh,
+
     /// <summary><c>decoder.mpls</c>.</summary>
     Mpls,
 
@@ -141,6 +156,30 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.vlan.header_too_small</c>.</summary>
     VlanHeaderTooSmall,
+
+    /// <summary><c>decoder.event.etag.header_too_small</c>.</summary>
+    EtagHeaderTooSmall,
+
+    /// <summary><c>decoder.event.vntag.header_too_small</c>.</summary>
+    VntagHeaderTooSmall,
+
+    /// <summary><c>decoder.event.nsh.header_too_small</c>.</summary>
+    NshHeaderTooSmall,
+
+    /// <summary><c>decoder.event.nsh.unsupported_version</c>.</summary>
+    NshUnsupportedVersion,
+
+    /// <summary><c>decoder.event.nsh.bad_header_length</c>.</summary>
+    NshBadHeaderLength,
+
+    /// <summary><c>decoder.event.nsh.reserved_type</c>.</summary>
+    NshReservedType,
+
+    /// <summary><c>decoder.event.nsh.unsupported_type</c>.</summary>
+    NshUnsupportedType,
+
+    /// <summary><c>decoder.event.nsh.unknown_payload</c>.</summary>
+    NshUnknownPayload,
 
     /// <summary><c>decoder.event.vlan.too_many_layers</c>.</summary>
     VlanTooManyLayers,

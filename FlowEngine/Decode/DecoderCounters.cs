@@ -49,7 +49,7 @@ public sealed class DecoderCounters
     internal long[] Values => _values;
 
     /// <summary>One counter's value.</summary>
-    internal long this[DecoderCounter counter] => _values[(int)counter];
+    internal long this[DecoderCounter counter] => Value((int)counter);
 
     /// <summary>The stats name of a counter, e.g. <c>decoder.ipv4</c>.</summary>
     internal static string NameOf(DecoderCounter counter) => Names[(int)counter];
@@ -66,7 +66,7 @@ public sealed class DecoderCounters
             throw new ArgumentException($"no decoder counter is named '{name}'", nameof(name));
         }
 
-        return _values[index];
+        return Value(index);
     }
 
     /// <summary>Adds another worker's counters to these (for totals).</summary>
@@ -76,7 +76,7 @@ public sealed class DecoderCounters
         ArgumentNullException.ThrowIfNull(other);
         for (int i = 0; i < _values.Length; i++)
         {
-            _values[i] += other._values[i];
+            _values[i] = i == (int)DecoderCounter.MaxPacketSize ? Math.Max(_values[i], other._values[i]) : _values[i] + other._values[i];
         }
     }
 
@@ -86,9 +86,14 @@ public sealed class DecoderCounters
     {
         for (int i = 0; i < _values.Length; i++)
         {
-            yield return new KeyValuePair<string, long>(Names[i], _values[i]);
+            yield return new KeyValuePair<string, long>(Names[i], Value(i));
         }
     }
+
+    /// <summary>A counter's value; the average packet size is derived from packets and bytes, as Suricata's.</summary>
+    private long Value(int index) => index == (int)DecoderCounter.AveragePacketSize
+        ? (Packets == 0 ? 0 : Bytes / Packets)
+        : _values[index];
 
     private static string[] BuildNames()
     {
@@ -105,6 +110,8 @@ public sealed class DecoderCounters
     {
         DecoderCounter.Packets => "decoder.pkts",
         DecoderCounter.Bytes => "decoder.bytes",
+        DecoderCounter.AveragePacketSize => "decoder.avg_pkt_size",
+        DecoderCounter.MaxPacketSize => "decoder.max_pkt_size",
         DecoderCounter.Invalid => "decoder.invalid",
         DecoderCounter.IPv4 => "decoder.ipv4",
         DecoderCounter.IPv6 => "decoder.ipv6",
@@ -128,6 +135,9 @@ public sealed class DecoderCounters
         DecoderCounter.Vlan => "decoder.vlan",
         DecoderCounter.VlanQinq => "decoder.vlan_qinq",
         DecoderCounter.VlanQinqinq => "decoder.vlan_qinqinq",
+        DecoderCounter.Etag => "decoder.etag",
+        DecoderCounter.Vntag => "decoder.vntag",
+        DecoderCounter.Nsh => "decoder.nsh",
         DecoderCounter.Mpls => "decoder.mpls",
         DecoderCounter.Erspan => "decoder.erspan",
         DecoderCounter.Vxlan => "decoder.vxlan",
@@ -148,6 +158,14 @@ public sealed class DecoderCounters
         DecoderCounter.LtnullUnsupportedType => "decoder.event.ltnull.unsupported_type",
         DecoderCounter.IprawInvalidIpVersion => "decoder.event.ipraw.invalid_ip_version",
         DecoderCounter.VlanHeaderTooSmall => "decoder.event.vlan.header_too_small",
+        DecoderCounter.EtagHeaderTooSmall => "decoder.event.etag.header_too_small",
+        DecoderCounter.VntagHeaderTooSmall => "decoder.event.vntag.header_too_small",
+        DecoderCounter.NshHeaderTooSmall => "decoder.event.nsh.header_too_small",
+        DecoderCounter.NshUnsupportedVersion => "decoder.event.nsh.unsupported_version",
+        DecoderCounter.NshBadHeaderLength => "decoder.event.nsh.bad_header_length",
+        DecoderCounter.NshReservedType => "decoder.event.nsh.reserved_type",
+        DecoderCounter.NshUnsupportedType => "decoder.event.nsh.unsupported_type",
+        DecoderCounter.NshUnknownPayload => "decoder.event.nsh.unknown_payload",
         DecoderCounter.VlanTooManyLayers => "decoder.event.vlan.too_many_layers",
         DecoderCounter.MplsHeaderTooSmall => "decoder.event.mpls.header_too_small",
         DecoderCounter.MplsPktTooSmall => "decoder.event.mpls.pkt_too_small",

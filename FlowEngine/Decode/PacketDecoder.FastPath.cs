@@ -215,6 +215,8 @@ public sealed partial class PacketDecoder
         ref long counters = ref MemoryMarshal.GetArrayDataReference(_c);
         Unsafe.Add(ref counters, (nint)DecoderCounter.Packets)++;
         Unsafe.Add(ref counters, (nint)DecoderCounter.Bytes) += length;
+        ref long max = ref Unsafe.Add(ref counters, (nint)DecoderCounter.MaxPacketSize);
+        max = Math.Max(max, length);
         Unsafe.Add(ref counters, (nint)DecoderCounter.Ethernet)++;
         if (vlans != 0)
         {

@@ -28,6 +28,9 @@ public sealed partial class PacketDecoder
     private const ushort EtherTypePppoeSession = 0x8864;
     private const ushort EtherTypePppoeDiscovery = 0x8863;
     private const ushort EtherTypeBridging = 0x6558;
+    private const ushort EtherTypeEtag = 0x893F;
+    private const ushort EtherTypeVntag = 0x8926;
+    private const ushort EtherTypeNsh = 0x894F;
 
     private readonly DecoderCounters _counters;
     private readonly long[] _c;
@@ -98,6 +101,8 @@ public sealed partial class PacketDecoder
     {
         Counter(DecoderCounter.Packets)++;
         Counter(DecoderCounter.Bytes) += frame.Length;
+        ref long max = ref Counter(DecoderCounter.MaxPacketSize);
+        max = Math.Max(max, frame.Length);
 
         packet.Record = record;
         packet.LayerCount = 0;
@@ -308,6 +313,25 @@ public sealed partial class PacketDecoder
                     type = U16(d, offset + 2);
                     offset += 4;
                     continue;
+                case EtherTypeEtag:
+                    // 802.1BR: six bytes of E-TCI, then the next EtherType (Suricata's DecodeETag).
+                    if (!SkipTag(ref ctx, ref offset, ref type, 8, DecoderCounter.Etag, DecoderCounter.EtagHeaderTooSmall))
+                    {
+                        return;
+                    }
+
+                    continue;
+                case EtherTypeVntag:
+                    // VN-Tag: four bytes of tag, then the next EtherType (Suricata's DecodeVNTag).
+                    if (!SkipTag(ref ctx, ref offset, ref type, 6, DecoderCounter.Vntag, DecoderCounter.VntagHeaderTooSmall))
+                    {
+                        return;
+                    }
+
+                    continue;
+                case EtherTypeNsh:
+                    DecodeNsh(ref ctx, offset);
+                    return;
                 case EtherTypeMplsUnicast or EtherTypeMplsMulticast:
                     DecodeMpls(ref ctx, offset);
                     return;
@@ -335,6 +359,74 @@ public sealed partial class PacketDecoder
 
                     return;
             }
+        }
+    }
+
+    /// <summary>A tag of <paramref name="length"/> bytes whose last two are the next EtherType: counts it and steps over it; false (counted as too small) when it is cut short.</summary>
+    private bool SkipTag(ref DecodeContext ctx, ref int offset, ref ushort type, int length, DecoderCounter counter, DecoderCounter tooSmall)
+    {
+        if (ctx.End - offset < length)
+        {
+            Fail(ref ctx, tooSmall, DecodeResult.Truncated);
+            return false;
+        }
+
+        Count(counter);
+        type = U16(ctx.Data, offset + length - 2);
+        offset += length;
+        return true;
+    }
+
+    /// <summary>RFC 8300 NSH, checked as Suricata's DecodeNSH checks it; the next protocol follows the header's length.</summary>
+    private void DecodeNsh(ref DecodeContext ctx, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        if (ctx.End - offset < 8)
+        {
+            Fail(ref ctx, DecoderCounter.NshHeaderTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        Count(DecoderCounter.Nsh);
+        ushort versionFlagsLength = U16(d, offset);
+        int length = (versionFlagsLength & 0x3F) * 4;
+        int mdType = d[offset + 2] & 0x0F;
+        DecoderCounter? fault = (versionFlagsLength >> 14) != 0 ? DecoderCounter.NshUnsupportedVersion
+            : length < 8 || length > ctx.End - offset ? DecoderCounter.NshBadHeaderLength
+            : mdType is 0 or 0x0F ? DecoderCounter.NshReservedType
+            : mdType == 1 && length != 24 ? DecoderCounter.NshBadHeaderLength
+            : mdType is not (1 or 2) ? DecoderCounter.NshUnsupportedType
+            : null;
+        if (fault is { } counter)
+        {
+            // As Suricata: a bad header makes the packet invalid; an MD type it cannot read is only an event.
+            Fail(ref ctx, counter, counter == DecoderCounter.NshUnsupportedType ? DecodeResult.Ok : DecodeResult.Malformed);
+            return;
+        }
+
+        int next = offset + length;
+        switch (d[offset + 3])
+        {
+            case 1:
+                SetEtherType(ref ctx, EtherTypeIPv4);
+                DecodeIPv4(ref ctx, next);
+                return;
+            case 2:
+                SetEtherType(ref ctx, EtherTypeIPv6);
+                DecodeIPv6(ref ctx, next);
+                return;
+            case 3:
+                DecodeEthernet(ref ctx, next);
+                return;
+            case 4:
+                DecodeNsh(ref ctx, next);
+                return;
+            case 5:
+                DecodeMpls(ref ctx, next);
+                return;
+            default:
+                Fail(ref ctx, DecoderCounter.NshUnknownPayload, DecodeResult.Ok);
+                return;
         }
     }
 

@@ -43,7 +43,22 @@ public sealed class CommandLineParserTests
         Assert.Equal("pcap-file", CommandLineParser.Parse(["--pcap-file", "x.pcap"]).CaptureName);
     }
 
+    [Fact]
+    public void Parses_the_flags_suricata_verify_passes()
+    {
+        CommandLineOptions options = CommandLineParser.Parse(["--runmode=single", "--disable-detection", "--simulate-ips", "--simulate-ips", "--init-errors-fatal"]);
+        Assert.Equal(RunMode.Single, options.RunMode);
+        Assert.True(options.DisableDetection);
+        Assert.True(options.SimulateIps);
+        Assert.True(options.InitErrorsFatal);
+        Assert.Equal(RunMode.Workers, CommandLineParser.Parse(["--runmode", "workers"]).RunMode);
+        Assert.Equal(RunMode.AutoFp, CommandLineParser.Parse(["--runmode", "autofp"]).RunMode);
+        Assert.Null(CommandLineParser.Parse([]).RunMode);
+        Assert.True(CommandLineParser.Parse(["--build-info"]).BuildInfo);
+    }
+
     [Theory]
+    [InlineData("--runmode: 'fast' is not a run mode; expected single, autofp or workers", "--runmode", "fast")]
     [InlineData("unknown option '--bogus'", "--bogus")]
     [InlineData("-r needs a value", "-r")]
     [InlineData("-k: 'some' is not allowed", "-k", "some")]

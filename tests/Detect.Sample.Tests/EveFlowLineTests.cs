@@ -185,6 +185,7 @@ public sealed class EveFlowLineTests
                 132 => "SCTP",
                 _ => null,
             };
+            json.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
             json.WriteString("proto", protocolName ?? tuple.Protocol.ToString(CultureInfo.InvariantCulture));
             if (communityId is not null)
             {

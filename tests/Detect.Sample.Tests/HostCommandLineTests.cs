@@ -37,6 +37,8 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.Equal(42, alert.GetProperty("alert").GetProperty("signature_id").GetInt64());
         Assert.Equal(2, alert.GetProperty("alert").GetProperty("rev").GetInt64());
         Assert.Equal(flow.GetProperty("flow_id").GetInt64(), alert.GetProperty("flow_id").GetInt64());
+        Assert.Equal(4, flow.GetProperty("ip_v").GetInt32());
+        Assert.Equal(4, alert.GetProperty("ip_v").GetInt32());
 
         // Engine's own plus the capture's packets are every packet of the flow in the capture.
         TsharkConversation conversation = Tshark.Conversations(DetectHostProcess.SamplePcap)
@@ -68,7 +70,7 @@ public sealed class HostCommandLineTests : IDisposable
         Assert.True(badKey.ExitCode == 1, badKey.ToString());
         Assert.Contains("flow.hash-size", badKey.Error, StringComparison.Ordinal);
         Assert.True(badRules.ExitCode == 1, badRules.ToString());
-        Assert.Contains("no rule could be loaded", badRules.Error, StringComparison.Ordinal);
+        Assert.Contains("-T: 1 rule(s) could not be loaded; first: ", badRules.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -159,17 +161,32 @@ public sealed class HostCommandLineTests : IDisposable
     }
 
     [Fact]
-    public void Bad_rules_are_skipped_with_file_and_line_and_a_set_with_none_loading_fails()
+    public void Bad_rules_are_skipped_with_file_and_line_and_a_set_with_none_loading_runs_without_detection()
     {
         string mixed = Write("mixed.rules", "alert tcp any any -> any 80 (msg:\"ok\"; content:\"GET\"; sid:1;)\nalert tcp any any -> any 80 (msg:\"bad\"; sid:1x;)\n");
         HostResult result = DetectHostProcess.Run("-S", mixed, "-l", LogDirectory);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"{mixed}:2: sid: '1x' is not allowed", result.Error, StringComparison.Ordinal);
 
-        string bad = Write("bad.rules", "alert tcp any any -> any 80 (msg:\"bad\"; flowbits:set,x; sid:1;)\n");
-        HostResult failed = DetectHostProcess.Run("-S", bad, "-l", LogDirectory);
-        Assert.Equal(2, failed.ExitCode);
-        Assert.Contains($"{bad}:1: keyword 'flowbits' is not supported", failed.Error, StringComparison.Ordinal);
+        string bad = Write("bad.rules", "alert tcp any any -> any 80 (msg:\"bad\"; frobnicate:set,x; sid:1;)\n");
+        HostResult none = DetectHostProcess.Run("-S", bad, "-l", LogDirectory);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Contains($"{bad}:1: keyword 'frobnicate' is not supported", none.Error, StringComparison.Ordinal);
+        Assert.Contains("1 rule file(s) specified, but no rules were loaded; the run goes on without detection", none.Error, StringComparison.Ordinal);
+        Assert.Contains("  rules:          0 loaded, 1 failed", none.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unix_command_auto_serves_no_socket_when_reading_a_capture_as_suricata()
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"detect-auto-{Guid.NewGuid():N}.socket");
+        HostResult auto = DetectHostProcess.Run("-v", "-r", DetectHostProcess.SamplePcap, "-l", LogDirectory, "--set", "unix-command.enabled=auto", "--set", $"unix-command.filename={socket}");
+        HostResult yes = DetectHostProcess.Run("-v", "-r", DetectHostProcess.SamplePcap, "-l", LogDirectory, "--set", "unix-command.enabled=yes", "--set", $"unix-command.filename={socket}");
+
+        Assert.True(auto.ExitCode == 0, auto.ToString());
+        Assert.DoesNotContain("Control socket listening", auto.Error, StringComparison.Ordinal);
+        Assert.True(yes.ExitCode == 0, yes.ToString());
+        Assert.Contains($"Control socket listening on {socket}", yes.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -96,4 +96,93 @@ public sealed class PacketDetectorTests
         Assert.Equal(0, detector.Inspect(ToServer, true, "GET /other"u8, health, matches, out _));
         Assert.False(health.Alerted);
     }
+
+    [Fact]
+    public void Flowbits_set_by_one_rule_let_a_later_packet_match_another_and_noalert_writes_nothing()
+    {
+        RuleSet rules = Rules(
+            "alert tcp any any -> any any (msg:\"reply\"; flow:to_client; flowbits:isset,login; content:\"OK\"; sid:2;)",
+            "alert tcp any any -> any any (msg:\"login\"; flow:to_server; content:\"USER\"; flowbits:set,login; flowbits:noalert; sid:1;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[4];
+        var other = new DetectionFlowState();
+        var state = new DetectionFlowState();
+
+        Assert.Equal(0, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+        Assert.Equal(0, detector.Inspect(ToServer, true, "USER bob"u8, state, matches, out _));
+        Assert.Equal(1, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+        Assert.Equal(2, matches[0]!.Sid);
+        Assert.Equal(0, detector.Inspect(ToClient, false, "OK"u8, other, matches, out _));
+    }
+
+    [Fact]
+    public void Flowbits_set_and_tested_on_the_same_packet_see_the_setter_first()
+    {
+        RuleSet rules = Rules(
+            "alert tcp any any -> any any (msg:\"tester\"; flowbits:isset,seen; sid:2;)",
+            "alert tcp any any -> any any (msg:\"setter\"; flowbits:set,seen; sid:1;)",
+            "alert tcp any any -> any any (msg:\"unsetter\"; flowbits:isset,seen; flowbits:unset,seen; sid:3;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[4];
+        var state = new DetectionFlowState();
+
+        Assert.Equal(3, detector.Inspect(ToServer, true, "x"u8, state, matches, out _));
+        Assert.Equal([1L, 2L, 3L], matches[..3].ToArray().Select(r => r!.Sid));
+        Assert.False(state.IsSet(0)); // the unsetter ran last
+    }
+
+    [Fact]
+    public void A_drop_rule_alerts_in_ids_mode_and_ends_the_flows_inspection_in_simulated_ips_mode()
+    {
+        RuleSet rules = Rules("drop tcp any any -> any any (msg:\"bad\"; content:\"evil\"; sid:1;)");
+        Span<Rule?> matches = new Rule?[4];
+
+        var ids = new PacketDetector(rules, new DetectionOptions());
+        var idsFlow = new DetectionFlowState();
+        Assert.Equal(1, ids.Inspect(ToServer, true, "evil"u8, idsFlow, matches, out _));
+        Assert.Equal(1, ids.Inspect(ToServer, true, "evil"u8, idsFlow, matches, out _));
+        Assert.False(idsFlow.Dropped);
+
+        var ips = new PacketDetector(rules, new DetectionOptions { SimulateIps = true });
+        var ipsFlow = new DetectionFlowState();
+        Assert.Equal(1, ips.Inspect(ToServer, true, "evil"u8, ipsFlow, matches, out _));
+        Assert.True(ipsFlow.Dropped);
+        Assert.Equal(0, ips.Inspect(ToServer, true, "evil"u8, ipsFlow, matches, out _));
+    }
+
+    [Fact]
+    public void Flowbit_conditions_over_several_names_test_any_with_a_bar_and_all_with_an_ampersand()
+    {
+        RuleSet rules = Rules(
+            "alert tcp any any -> any any (msg:\"set\"; content:\"a\"; flowbits:set,fa; flowbits:noalert; sid:1;)",
+            "alert tcp any any -> any any (msg:\"any\"; content:\"x\"; flowbits:isset,fa|fb; sid:2;)",
+            "alert tcp any any -> any any (msg:\"all\"; content:\"x\"; flowbits:isset,fa&fb; sid:3;)",
+            "alert tcp any any -> any any (msg:\"any not\"; content:\"x\"; flowbits:isnotset,fa|fb; sid:4;)",
+            "alert tcp any any -> any any (msg:\"set both\"; content:\"b\"; flowbits:set,fa&fb; flowbits:noalert; sid:5;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[8];
+        var state = new DetectionFlowState();
+
+        Assert.Equal(0, detector.Inspect(ToServer, true, "a"u8, state, matches, out _));
+        int count = detector.Inspect(ToServer, true, "x"u8, state, matches, out _);
+        Assert.Equal([2L, 4L], matches[..count].ToArray().Select(r => r!.Sid));
+        Assert.Equal(0, detector.Inspect(ToServer, true, "b"u8, state, matches, out _));
+        count = detector.Inspect(ToServer, true, "x"u8, state, matches, out _);
+        Assert.Equal([2L, 3L], matches[..count].ToArray().Select(r => r!.Sid));
+    }
+
+    [Fact]
+    public void A_pass_rule_with_bypass_passes_the_flow_and_asks_for_its_bypass()
+    {
+        RuleSet rules = Rules("pass ip any any -> any any (msg:\"bypass\"; content:\"|00 00 00 00|\"; offset:0; depth:4; bypass; sid:1;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[4];
+        var state = new DetectionFlowState();
+
+        Assert.Equal(0, detector.Inspect(ToServer, true, [1, 0, 0, 0, 0], state, matches, out BypassReason reason));
+        Assert.Equal(BypassReason.None, reason);
+        Assert.Equal(0, detector.Inspect(ToServer, true, [0, 0, 0, 0, 9], state, matches, out reason));
+        Assert.Equal(BypassReason.Rule, reason);
+        Assert.True(state.Passed && state.BypassRequested);
+    }
 }

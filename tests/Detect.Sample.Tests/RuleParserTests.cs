@@ -1,4 +1,5 @@
 using System.Text;
+using Capture.Abstractions;
 using Detect.Sample.Detection;
 
 namespace Detect.Sample.Tests;
@@ -61,15 +62,26 @@ public sealed class RuleParserTests
 
     [Theory]
     [InlineData("alert tcp any any -> any any (msg:\"m\";)", "no sid")]
-    [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:set,x;)", "keyword 'flowbits' is not supported")]
-    [InlineData("drop tcp any any -> any any (sid:1;)", "needs inline (IPS) mode")]
-    [InlineData("alert sctp any any -> any any (sid:1;)", "protocol 'sctp' is not supported")]
+    [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:set,x|y;)", "| (any of) is only for isset and isnotset")]
+    [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:isset,x|y&z;)", "mixes | and &")]
+    [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:check,x;)", "'check' is not a command")]
+    [InlineData("alert tcp any any -> any any (sid:1; decode-event:ipv4.trunc_pkt;)", "keyword 'decode-event' is not supported")]
+    [InlineData("alert tcp any any -> any any (sid:1; flow:to_server,to_client;)", "to_server and to_client cannot both be given")]
+    [InlineData("alert tcp any any -> any any (sid:1; flow:sideways;)", "flow: 'sideways' is not supported")]
+    [InlineData("alert tcp any any -> any any (sid:1; dsize:10<>5;)", "first number must be below its second")]
+    [InlineData("alert tcp any any -> any any (sid:1; ttl:300;)", "ttl: '300' is not allowed")]
+    [InlineData("alert ip any any -> any any (sid:1; ip_proto:bogus;)", "ip_proto: 'bogus' is not allowed")]
+    [InlineData("accept:flow tcp any any -> any any (sid:1;)", "action 'accept:flow' is not supported")]
+    [InlineData("alert http any any -> any any (sid:1;)", "protocol 'http' needs application-layer protocol detection, which this host does not have")]
+    [InlineData("alert igmp any any -> any any (sid:1;)", "protocol 'igmp' is not supported; expected ip")]
     [InlineData("alert tcp any any => any any (sid:1;)", "direction '=>' is not allowed")]
     [InlineData("alert tcp 300.1.1.1 any -> any any (sid:1;)", "'300.1.1.1' is not an address")]
     [InlineData("alert tcp any 70000 -> any any (sid:1;)", "'70000' is not a port")]
     [InlineData("alert tcp $NOPE any -> any any (sid:1;)", "$NOPE is not defined")]
     [InlineData("alert tcp any any -> any any (content:\"|0g|\"; sid:1;)", "hex")]
     [InlineData("alert tcp any any -> any any (nocase; sid:1;)", "nocase must follow a content")]
+    [InlineData("alert tcp any any -> any any (startswith; sid:1;)", "startswith must follow a content")]
+    [InlineData("alert tcp any any -> any any (content:\"abcd\"; depth:2; sid:1;)", "depth 2 is shorter than the content")]
     [InlineData("alert tcp any any -> any any (sid:1; msg:\"x\")", "not terminated by ';'")]
     [InlineData("alert tcp any any -> any any sid:1;", "option block")]
     public void Reports_what_is_wrong(string text, string expected)
@@ -99,4 +111,103 @@ public sealed class RuleParserTests
             File.Delete(file);
         }
     }
+
+    [Theory]
+    [InlineData("dsize:10", 10, true)]
+    [InlineData("dsize:10", 11, false)]
+    [InlineData("dsize:>10", 11, true)]
+    [InlineData("dsize:<10", 10, false)]
+    [InlineData("dsize:<=10", 10, true)]
+    [InlineData("dsize:>=10", 9, false)]
+    [InlineData("dsize:!0", 0, false)]
+    [InlineData("dsize:!0", 1, true)]
+    [InlineData("dsize:5<>10", 5, false)]
+    [InlineData("dsize:5<>10", 6, true)]
+    [InlineData("dsize:5-10", 9, true)]
+    [InlineData("dsize:5-10", 10, false)]
+    public void Dsize_compares_the_payload_length_as_suricata_does(string option, int length, bool matches)
+    {
+        Rule rule = Parse($"alert udp any any -> any any (msg:\"size\"; {option}; sid:1;)");
+        Assert.Equal(matches, rule.Matches(TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 17), new byte[length]));
+    }
+
+    [Theory]
+    [InlineData("content:\"data\"; startswith;", "data and more", true)]
+    [InlineData("content:\"data\"; startswith;", "my data", false)]
+    [InlineData("content:\"data|0a 0a|\"; startswith; endswith;", "data\n\n", true)]
+    [InlineData("content:\"data|0a 0a|\"; startswith; endswith;", "data\n\n\n", false)]
+    [InlineData("content:\"end\"; endswith;", "the end", true)]
+    [InlineData("content:\"end\"; endswith;", "the end.", false)]
+    [InlineData("content:\"b\"; offset:2;", "abcb", true)]
+    [InlineData("content:\"b\"; offset:2;", "abca", false)]
+    [InlineData("content:\"c\"; depth:3;", "abcd", true)]
+    [InlineData("content:\"d\"; depth:3;", "abcd", false)]
+    [InlineData("content:\"c\"; offset:1; depth:2;", "abcd", true)]
+    [InlineData("content:\"GET\"; nocase; startswith;", "get /", true)]
+    public void Content_modifiers_place_the_match(string options, string payload, bool matches)
+    {
+        Rule rule = Parse($"alert udp any any -> any any ({options} sid:1;)");
+        Assert.Equal(matches, rule.Matches(TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 17), Encoding.ASCII.GetBytes(payload)));
+    }
+
+    [Fact]
+    public void Protocols_resolve_as_suricata_resolves_them()
+    {
+        FlowTuple v4Tcp = TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2);
+        FlowTuple v6Tcp = TestTuples.Make("2001:db8::1", 1, "2001:db8::2", 2);
+        FlowTuple v4Icmp = TestTuples.Make("10.0.0.1", 0, "10.0.0.2", 0, 1);
+        FlowTuple v6Icmp = TestTuples.Make("2001:db8::1", 0, "2001:db8::2", 0, 58);
+        FlowTuple sctp = TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 132);
+        bool M(string proto, FlowTuple t) => Parse($"alert {proto} any any -> any any (sid:1;)").Matches(t, []);
+
+        Assert.True(M("ipv4", v4Tcp));
+        Assert.False(M("ipv4", v6Tcp));
+        Assert.True(M("ipv6", v6Icmp));
+        Assert.False(M("ip6", v4Icmp));
+        Assert.True(M("icmp", v4Icmp) && M("icmp", v6Icmp));
+        Assert.True(M("icmpv4", v4Icmp));
+        Assert.False(M("icmpv4", v6Icmp));
+        Assert.True(M("icmpv6", v6Icmp));
+        Assert.False(M("icmpv6", v4Icmp));
+        Assert.True(M("sctp", sctp));
+        Assert.False(M("sctp", v4Tcp));
+        Assert.True(M("tcp-stream", v4Tcp));
+    }
+
+    [Fact]
+    public void Flow_direction_and_state_and_header_keywords_test_the_packet()
+    {
+        FlowTuple tcp = TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2);
+        FlowTuple icmp = TestTuples.Make("10.0.0.1", 0, "10.0.0.2", 0, 1);
+        var established = new RulePacket { ToServer = true, FlowState = FlowEngine.Flows.FlowState.Established, Ttl = 64, IcmpType = -1, IcmpCode = -1 };
+        RulePacket fresh = established with { FlowState = FlowEngine.Flows.FlowState.New };
+        RulePacket reply = established with { ToServer = false };
+        RulePacket echo = established with { IcmpType = 8, IcmpCode = 0 };
+        bool M(string options, FlowTuple t, RulePacket p) => Parse($"alert ip any any -> any any ({options} sid:1;)").Matches(t, p, [], null);
+
+        Assert.True(M("flow:established,to_server;", tcp, established));
+        Assert.False(M("flow:established,to_server;", tcp, fresh));
+        Assert.False(M("flow:established,to_server;", tcp, reply));
+        Assert.True(M("flow:from_server;", tcp, reply));
+        Assert.True(M("flow:not_established;", tcp, fresh));
+        Assert.True(M("ttl:64;", tcp, established));
+        Assert.True(M("ttl:<65;", tcp, established));
+        Assert.False(M("ttl:>64;", tcp, established));
+        Assert.False(M("ttl:64;", tcp, established with { Ttl = -1 }));
+        Assert.True(M("ip_proto:tcp;", tcp, established));
+        Assert.True(M("ip_proto:6;", tcp, established));
+        Assert.False(M("ip_proto:!6;", tcp, established));
+        Assert.True(M("ip_proto:icmp;", icmp, echo));
+        Assert.True(M("itype:8; icode:0;", icmp, echo));
+        Assert.False(M("itype:0;", icmp, echo));
+        Assert.False(M("itype:8;", tcp, established));
+    }
+
+    [Theory]
+    [InlineData("drop", "Drop")]
+    [InlineData("reject", "Reject")]
+    [InlineData("rejectboth", "Reject")]
+    [InlineData("pass", "Pass")]
+    public void Drop_and_reject_rules_load(string action, string expected) =>
+        Assert.Equal(expected, Parse($"{action} tcp any any -> any any (sid:1;)").Action.ToString());
 }

@@ -45,6 +45,33 @@ public sealed class ConfigOverridesTests
     }
 
     [Fact]
+    public void Set_reaches_into_a_list_item_that_is_a_mapping_as_suricata_allows()
+    {
+        // Suricata's default suricata.yaml: eve-log types are "- alert", "- anomaly: {...}", ...
+        const string eve = """
+            outputs:
+              - fast:
+                  enabled: yes
+              - eve-log:
+                  types:
+                    - alert
+                    - flow
+                    - anomaly:
+                        enabled: yes
+                        types:
+                          decode: no
+            """;
+        ConfigNode root = SuricataYaml.Parse(eve, "s.yaml");
+        ConfigOverrides.Apply(root, ["outputs.1.eve-log.types.2.anomaly.types.stream=yes", "outputs.1.eve-log.types.2.anomaly.types.decode=yes"]);
+
+        HostConfiguration config = HostConfiguration.Bind(root, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Equal(["alert", "flow", "anomaly"], config.EveLog.Types);
+        Assert.Equal("yes", root.Find("outputs.1.eve-log.types.2.anomaly.types.stream")!.Value);
+        Assert.Equal("yes", root.Find("outputs.1.eve-log.types.2.anomaly.types.decode")!.Value);
+        Assert.Equal("yes", root.Find("outputs.1.eve-log.types.2.anomaly.enabled")!.Value);
+    }
+
+    [Fact]
     public void Set_creates_missing_lists_and_mappings()
     {
         ConfigNode root = ConfigNode.CreateMapping();

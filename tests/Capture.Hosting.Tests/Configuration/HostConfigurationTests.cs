@@ -360,4 +360,13 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(defaults.EveLog.FileName, Key("outputs.eve-log.filename").Default);
         Assert.Equal(string.Join(", ", defaults.EveLog.Types), Key("outputs.eve-log.types").Default);
     }
+
+    [Fact]
+    public void An_eve_type_item_with_its_settings_at_its_own_indentation_is_named_by_its_first_key()
+    {
+        // As Suricata reads it (suricata-verify's decode-unknown-2): "- stats:" then "totals: yes" at the key's indentation.
+        string path = _files.Write("types.yaml", "outputs:\n  - eve-log:\n      types:\n        - stats:\n          totals: yes\n        - llmnr\n");
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Load(path), NullLogger.Instance);
+        Assert.Equal(["stats", "llmnr"], config.EveLog.Types);
+    }
 }

@@ -17,6 +17,7 @@ public sealed class UnixCommandOptionsTests
         root.Set("unix-command", section);
         UnixCommandOptions options = UnixCommandOptions.Read(root);
         Assert.True(options.Enabled);
+        Assert.True(options.LiveOnly);
         Assert.Equal("/var/run/suricata/custom.socket", options.FileName);
     }
 

@@ -121,7 +121,7 @@ public sealed class LogFileSafetyTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_rules_file_is_an_error_unless_other_files_give_rules()
+    public void A_missing_rules_file_is_a_warning_unless_init_errors_are_fatal()
     {
         string rules = Path.Combine(_work.FullName, "one.rules");
         File.WriteAllText(rules, "alert udp any any -> any 53 (msg:\"dns\"; sid:1;)\n");
@@ -129,9 +129,12 @@ public sealed class LogFileSafetyTests : IDisposable
         string yaml = Path.Combine(_work.FullName, "detect.yaml");
 
         File.WriteAllText(yaml, $"%YAML 1.1\n---\nrule-files:\n  - {missing}\n");
-        HostResult none = DetectHostProcess.Run("-c", yaml, "-l", Logs);
-        Assert.True(none.ExitCode == 2, none.ToString());
-        Assert.Contains($"rule-files: {missing} not found, and no other file gave a rule", none.Error, StringComparison.Ordinal);
+        HostResult none = DetectHostProcess.Run("-c", yaml, "-l", Logs, "-r", DetectHostProcess.SamplePcap);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Contains($"Rules file {missing} not found; the run goes on with the 0 rule(s)", none.Error, StringComparison.Ordinal);
+        HostResult fatal = DetectHostProcess.Run("-c", yaml, "-l", Logs, "-r", DetectHostProcess.SamplePcap, "--init-errors-fatal");
+        Assert.True(fatal.ExitCode == 2, fatal.ToString());
+        Assert.Contains($"--init-errors-fatal: rule-files: {missing} not found", fatal.Error, StringComparison.Ordinal);
 
         File.WriteAllText(yaml, $"%YAML 1.1\n---\nrule-files:\n  - {missing}\n  - {rules}\n");
         HostResult some = DetectHostProcess.Run("-c", yaml, "-l", Logs, "-r", DetectHostProcess.SamplePcap);

@@ -112,6 +112,79 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void Average_and_largest_packet_size_are_derived_as_suricata_does_and_merge_by_maximum()
+    {
+        var t = new DecoderUnderTest();
+        byte[] small = EthIPv4Tcp(); // fast path
+        byte[] large = Ethernet(0x8100, Vlan(5, 0x0800, IPv4(17, Udp(1, 2, new byte[100])))); // general walk after the tag
+        t.Decode(small);
+        t.Decode(large);
+        t.Decode(small);
+
+        Assert.Equal(large.Length, t["decoder.max_pkt_size"]);
+        Assert.Equal((2 * small.Length + large.Length) / 3, t["decoder.avg_pkt_size"]);
+
+        var total = new DecoderCounters();
+        total.Add(t.Counters);
+        total.Add(t.Counters);
+        Assert.Equal(large.Length, total.Get("decoder.max_pkt_size"));
+        Assert.Equal((2 * small.Length + large.Length) / 3, total.Get("decoder.avg_pkt_size"));
+    }
+
+    [Fact]
+    public void Etag_then_IPv4_is_counted_with_suricatas_name()
+    {
+        var t = new DecoderUnderTest();
+        // The frame of suricata-verify's decode-etag-01: E-TCI 1000 00d3 0000, then IPv4.
+        byte[] frame = Ethernet(0x893F, Cat([0x10, 0x00, 0x00, 0xd3, 0x00, 0x00], Be16(0x0800), IPv4(6, Tcp(443, 52566, 0x10))));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        Assert.Equal(1, t["decoder.etag"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+        Assert.Equal(1, t["decoder.tcp"]);
+        Assert.Equal(22, t.Layer(0).NetworkOffset);
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x893F, [0x10, 0x00, 0x00])));
+        Assert.Equal(1, t["decoder.event.etag.header_too_small"]);
+    }
+
+    [Fact]
+    public void Vntag_then_vlan_then_IPv4_counts_each_header()
+    {
+        var t = new DecoderUnderTest();
+        byte[] frame = Ethernet(0x8926, Cat(Be32(0x8001_0002), Be16(0x8100), Vlan(10, 0x0800, IPv4(17, Udp(7, 8, [1])))));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        Assert.Equal(1, t["decoder.vntag"]);
+        Assert.Equal(1, t["decoder.vlan"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+        Assert.Equal(10, t.Layer(0).Vlan0);
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x8926, [0x80, 0x01])));
+        Assert.Equal(1, t["decoder.event.vntag.header_too_small"]);
+    }
+
+    [Fact]
+    public void Nsh_md_type_2_then_IPv4_and_bad_headers_counted_as_suricata()
+    {
+        var t = new DecoderUnderTest();
+        // Version 0, length 2 words (8 bytes), MD type 2, next protocol 1 (IPv4); service path 0x000001ff.
+        byte[] nsh = [0x00, 0x02, 0x02, 0x01, 0x00, 0x00, 0x01, 0xff];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x894F, Cat(nsh, IPv4(17, Udp(52377, 52464, [1]))))));
+        Assert.Equal(1, t["decoder.nsh"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+        Assert.Equal(1, t["decoder.udp"]);
+        Assert.Equal(52377, t.Layer(0).SourcePort);
+
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x894F, [0x00, 0x02])));
+        Assert.Equal(1, t["decoder.event.nsh.header_too_small"]);
+        Assert.Equal(DecodeResult.Malformed, t.Decode(Ethernet(0x894F, [0x40, 0x02, 0x02, 0x01, 0, 0, 0, 0])));
+        Assert.Equal(1, t["decoder.event.nsh.unsupported_version"]);
+        Assert.Equal(DecodeResult.Malformed, t.Decode(Ethernet(0x894F, [0x00, 0x02, 0x01, 0x01, 0, 0, 0, 0])));
+        Assert.Equal(1, t["decoder.event.nsh.bad_header_length"]);
+        t.Decode(Ethernet(0x894F, [0x00, 0x02, 0x02, 0x09, 0, 0, 0, 0]));
+        Assert.Equal(1, t["decoder.event.nsh.unknown_payload"]);
+    }
+
+    [Fact]
     public void Mpls_ethernet_pseudowire_decodes_the_inner_frame()
     {
         var t = new DecoderUnderTest();

@@ -1,0 +1,25 @@
+using FlowEngine.Flows;
+
+namespace Detect.Sample.Detection;
+
+/// <summary>What rules test of one packet besides its tuple and payload: its direction, its flow's state and header fields.</summary>
+internal readonly record struct RulePacket
+{
+    /// <summary>The packet goes client → server.</summary>
+    public bool ToServer { get; init; }
+
+    /// <summary>The flow's state when the packet arrived.</summary>
+    public FlowState FlowState { get; init; }
+
+    /// <summary>IPv4 TTL or IPv6 hop limit; -1 when unknown.</summary>
+    public int Ttl { get; init; }
+
+    /// <summary>ICMP type; -1 for other protocols.</summary>
+    public int IcmpType { get; init; }
+
+    /// <summary>ICMP code; -1 for other protocols.</summary>
+    public int IcmpCode { get; init; }
+
+    /// <summary>A packet known only by its direction (no header fields).</summary>
+    public static RulePacket Direction(bool toServer) => new() { ToServer = toServer, FlowState = FlowState.New, Ttl = -1, IcmpType = -1, IcmpCode = -1 };
+}

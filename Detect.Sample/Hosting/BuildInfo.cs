@@ -1,0 +1,29 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using Capture.Abstractions;
+
+namespace Detect.Sample.Hosting;
+
+/// <summary><c>--build-info</c> (and the version line of <c>-V</c>): what this build is and what it can do.</summary>
+internal static class BuildInfo
+{
+    /// <summary>The one-line version, as <c>-V</c> prints it.</summary>
+    public static string VersionLine =>
+        $"{DetectProgram.Name} {typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"} (capture contract {CaptureContract.Current})";
+
+    public static string Describe()
+    {
+        string plugins = Path.Combine(AppContext.BaseDirectory, "plugins");
+        string[] shipped = Directory.Exists(plugins) ? [.. Directory.GetDirectories(plugins).Select(Path.GetFileName).Order(StringComparer.Ordinal)!] : [];
+        var text = new StringBuilder();
+        text.AppendLine(VersionLine);
+        text.AppendLine($"Runtime: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier}");
+        text.AppendLine($"OS: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
+        text.AppendLine($"Capture plugins shipped ({plugins}): {(shipped.Length == 0 ? "none" : string.Join(", ", shipped))}");
+        text.AppendLine("Run modes: single, autofp, workers");
+        text.AppendLine("Outputs: eve-log (flow, alert, stats)");
+        text.Append("Not built in: daemon mode (-D; use systemd), app-layer parsers, fast/stats/unified2 logs");
+        return text.ToString();
+    }
+}
