@@ -16,12 +16,12 @@ internal sealed class DetectionInspector : IPacketInspector
 {
     private readonly PacketDetector _detector;
     private readonly FlowStorageSlot<DetectionFlowState> _slot;
-    private readonly EveWriter _eve;
+    private readonly EveOutputs _eve;
     private readonly DetectionCounters _counters;
     private readonly ILogger _logger;
     private readonly Rule?[] _matches = new Rule?[32];
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger)
     {
         _detector = detector;
         _slot = slot;

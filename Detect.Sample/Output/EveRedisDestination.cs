@@ -37,6 +37,7 @@ internal sealed class EveRedisDestination : IEveDestination
     private long _delivered;
     private long _dropped;
     private long _undelivered;
+    private int _inHand;
     private bool _dropping;
     private string? _firstError;
     private string? _lastError;
@@ -73,8 +74,8 @@ internal sealed class EveRedisDestination : IEveDestination
     /// <summary>Lines still in the buffer at the end, not delivered within the shutdown timeout.</summary>
     public long Undelivered => Interlocked.Read(ref _undelivered);
 
-    /// <summary>Lines waiting in the buffer now.</summary>
-    public long Buffered => _buffer.Reader.Count;
+    /// <summary>Lines waiting now: in the buffer, and the batch the sender has in hand.</summary>
+    public long Buffered => _buffer.Reader.Count + Volatile.Read(ref _inHand);
 
     public long LinesWritten => Delivered;
 
@@ -210,11 +211,14 @@ internal sealed class EveRedisDestination : IEveDestination
                     batch.Add(line);
                 }
 
+                Volatile.Write(ref _inHand, batch.Count);
+
                 while (batch.Count > 0)
                 {
                     int sent = await SendBatchAsync(batch, pending).ConfigureAwait(false);
                     Interlocked.Add(ref _delivered, sent);
                     batch.RemoveRange(0, sent);
+                    Volatile.Write(ref _inHand, batch.Count);
                     if (batch.Count == 0)
                     {
                         if (failing)
@@ -242,6 +246,7 @@ internal sealed class EveRedisDestination : IEveDestination
         {
             // The shutdown timeout ran out: the batch in hand is counted with the buffer's rest.
             Interlocked.Add(ref _undelivered, batch.Count);
+            Volatile.Write(ref _inHand, 0);
         }
     }
 
