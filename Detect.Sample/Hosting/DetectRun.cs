@@ -145,6 +145,7 @@ internal sealed class DetectRun
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters, eve), _clock);
+            using PrometheusEndpoint? prometheus = await StartPrometheusAsync(sources).ConfigureAwait(false);
             UnixControlServer? control = StartControl(sources, engine, counters, eve, signals.RequestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
@@ -225,6 +226,27 @@ internal sealed class DetectRun
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The Prometheus endpoint when <c>metrics.prometheus.enabled</c>; null when off.</summary>
+    private async Task<PrometheusEndpoint?> StartPrometheusAsync(IReadOnlyList<ICaptureSource> sources)
+    {
+        if (_configuration.Root.Find("metrics.prometheus") is not { Kind: ConfigNodeKind.Mapping } node || !node.GetBoolean("enabled", false))
+        {
+            return null;
+        }
+
+        try
+        {
+            var endpoint = new PrometheusEndpoint(node.GetString("listen", "127.0.0.1") ?? "127.0.0.1", (int)node.GetInt64("port", 9917, 1, 65535));
+            DetectLog.MetricsListening(_logger, endpoint.Url);
+            return endpoint;
+        }
+        catch (IOException e)
+        {
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
     }
 
     private ICaptureSourceFactory CaptureFactory()
