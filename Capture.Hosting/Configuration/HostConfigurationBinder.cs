@@ -27,8 +27,8 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
         IReadOnlyList<string> undeclared = new ConfigurationValidator(logger, Warn).Validate(root, declared);
         FlowEngineOptions flow = BindFlow(root);
-        List<EveLogOptions> eves = BindOutputs(root["outputs"]);
-        EveLogOptions eve = eves.Count > 0 ? eves[0] : new EveLogOptions { Enabled = false };
+        List<EveLogOptions> eves = BindOutputs(root["outputs"], out EveLogOptions? firstOff);
+        EveLogOptions eve = eves.Count > 0 ? eves[0] : firstOff ?? new EveLogOptions { Enabled = false };
         string? rulePath = Text(root["default-rule-path"]);
 
         var configuration = new HostConfiguration(root)
@@ -159,8 +159,10 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         return [.. Items(node, "a list of plugin directories").Select(item => ResolvePath(item, null))];
     }
 
-    private List<EveLogOptions> BindOutputs(ConfigNode? outputs)
+    /// <summary>Every enabled eve-log, in file order; <paramref name="firstOff"/> the first that is off.</summary>
+    private List<EveLogOptions> BindOutputs(ConfigNode? outputs, out EveLogOptions? firstOff)
     {
+        firstOff = null;
         if (outputs is null || (outputs.Kind == ConfigNodeKind.Scalar && outputs.Value is null))
         {
             return [new EveLogOptions()];
@@ -190,17 +192,21 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
             if (string.Equals(name, "eve-log", StringComparison.Ordinal))
             {
-                if (enabled)
+                // One that is off is checked all the same; the first of them stands for EVE when none is on.
+                EveLogOptions eve = BindEveLog(body);
+                eve.Enabled = enabled;
+                if (!enabled)
                 {
-                    EveLogOptions eve = BindEveLog(body);
-                    if (eve.Redis is null && eves.Find(e => e.Redis is null && string.Equals(e.FileName, eve.FileName, StringComparison.Ordinal)) is not null)
-                    {
-                        throw settings.Error($"another eve-log already writes '{eve.FileName}'; give each file output its own filename");
-                    }
-
-                    eves.Add(eve);
+                    firstOff ??= eve;
+                    continue;
                 }
 
+                if (eve.Redis is null && eves.Find(e => e.Redis is null && string.Equals(e.FileName, eve.FileName, StringComparison.Ordinal)) is not null)
+                {
+                    throw settings.Error($"another eve-log already writes '{eve.FileName}'; give each file output its own filename");
+                }
+
+                eves.Add(eve);
                 continue;
             }
 
