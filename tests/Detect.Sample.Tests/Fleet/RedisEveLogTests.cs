@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Capture.Tests.Host;
 using Detect.Sample.Tests.Host;
 using StackExchange.Redis;
 
@@ -61,6 +62,35 @@ public sealed class RedisEveLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_sensors_into_one_stream_give_a_consumer_group_the_sum_of_both_files()
+    {
+        using var redis = new RedisServer();
+        string[] logs = [Path.Combine(_work.FullName, "sensor-1"), Path.Combine(_work.FullName, "sensor-2")];
+        string yaml = WriteConfiguration(redis.Port, "mode: stream, key: eve, pipelining: { enabled: yes, batch-size: 50 }");
+        using (RunningHost first = DetectSampleLocation.Start([], "-c", yaml, "-S", WriteRules(), "-l", logs[0], "-r", DetectHostProcess.SamplePcap))
+        using (RunningHost second = DetectSampleLocation.Start([], "-c", yaml, "-S", WriteRules(), "-l", logs[1], "-r", DetectHostProcess.SamplePcap))
+        {
+            HostResult one = DetectHostProcess.Finish(first, TimeSpan.FromSeconds(90));
+            HostResult two = DetectHostProcess.Finish(second, TimeSpan.FromSeconds(90));
+            Assert.True(one.ExitCode == 0 && two.ExitCode == 0, $"{one}\n{two}");
+        }
+
+        // The consumer: one group, reading until the stream has nothing new for it.
+        await redis.Database.StreamCreateConsumerGroupAsync("eve", "siem", StreamPosition.Beginning);
+        var consumed = new List<string>();
+        while (await redis.Database.StreamReadGroupAsync("eve", "siem", "consumer-1", StreamPosition.NewMessages, count: 100) is { Length: > 0 } entries)
+        {
+            consumed.AddRange(entries.Select(e => (string)e["eve"]!));
+            await redis.Database.StreamAcknowledgeAsync("eve", "siem", [.. entries.Select(e => e.Id)]);
+        }
+
+        string[] files = [.. logs.SelectMany(l => File.ReadAllLines(Path.Combine(l, "eve.json")))];
+        Assert.Equal(files.Length, consumed.Count);
+        Assert.Equal(files.Order(StringComparer.Ordinal), consumed.Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await redis.Database.StreamPendingAsync("eve", "siem")).PendingMessageCount);
+    }
+
+    [Fact]
     public void A_server_that_is_down_drops_what_the_buffer_cannot_hold_counts_it_and_the_run_ends_in_bounded_time()
     {
         using var redis = new RedisServer(start: false);
@@ -114,10 +144,18 @@ public sealed class RedisEveLogTests : IDisposable
 
     private string[] FileEvents() => File.ReadAllLines(Path.Combine(_work.FullName, "logs", "eve.json"));
 
-    private HostResult Run(int port, string redis)
+    private HostResult Run(int port, string redis) =>
+        DetectHostProcess.Run("-c", WriteConfiguration(port, redis), "-S", WriteRules(), "-l", Path.Combine(_work.FullName, "logs"), "-r", DetectHostProcess.SamplePcap);
+
+    private string WriteRules()
     {
         string rules = Path.Combine(_work.FullName, "get.rules");
         File.WriteAllText(rules, Rules);
+        return rules;
+    }
+
+    private string WriteConfiguration(int port, string redis)
+    {
         string path = Path.Combine(_work.FullName, "detect.yaml");
         File.WriteAllText(path, $$"""
             outputs:
@@ -132,6 +170,6 @@ public sealed class RedisEveLogTests : IDisposable
                   types: [alert, flow, stats]
             rule-files: []
             """);
-        return DetectHostProcess.Run("-c", path, "-S", rules, "-l", Path.Combine(_work.FullName, "logs"), "-r", DetectHostProcess.SamplePcap);
+        return path;
     }
 }
