@@ -28,7 +28,8 @@ internal sealed class PrometheusEndpoint : IDisposable
         {
             InstrumentFilterPredicate = instrument => string.Equals(instrument.Meter.Name, CaptureMetrics.MeterName, StringComparison.Ordinal),
         });
-        _server = new MetricServer(listen, port);
+        // HttpListener names "every address" +; 0.0.0.0 and :: are what an operator writes for it.
+        _server = new MetricServer(listen is "0.0.0.0" or "::" or "*" ? "+" : listen, port);
         try
         {
             _server.Start();

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Capture.Tests.Host;
 using Detect.Sample.Tests.Host;
@@ -24,7 +22,7 @@ public sealed partial class HostFleetTests : IDisposable
     public async Task Prometheus_serves_the_counters_while_they_move_and_redis_stopped_mid_run_loses_only_what_is_counted()
     {
         using var redis = new RedisServer();
-        int metricsPort = FreePort();
+        int metricsPort = RedisServer.FreePort();
         string yaml = Path.Combine(_work.FullName, "detect.yaml");
         await File.WriteAllTextAsync(yaml, $$"""
             outputs:
@@ -100,13 +98,6 @@ public sealed partial class HostFleetTests : IDisposable
 
         Match sample = Regex.Match(text, $"^{name}\\S* (?<value>[0-9.e+]+)$", RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         return sample.Success ? (long)double.Parse(sample.Groups["value"].Value, CultureInfo.InvariantCulture) : -1;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"eve log: +redis://\S+ \((?<written>[0-9,]+) events written, (?<lost>[0-9,]+) LOST", RegexOptions.CultureInvariant, 1000)]
