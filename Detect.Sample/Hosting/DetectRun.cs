@@ -145,7 +145,7 @@ internal sealed class DetectRun
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters, eve), _clock);
-            using PrometheusEndpoint? prometheus = await StartPrometheusAsync(sources).ConfigureAwait(false);
+            using PrometheusEndpoint? prometheus = await StartPrometheusAsync(sources, () => StatsCounters(engine.GetStatistics(), counters, eve)).ConfigureAwait(false);
             UnixControlServer? control = StartControl(sources, engine, counters, eve, signals.RequestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
@@ -229,7 +229,7 @@ internal sealed class DetectRun
     }
 
     /// <summary>The Prometheus endpoint when <c>metrics.prometheus.enabled</c>; null when off.</summary>
-    private async Task<PrometheusEndpoint?> StartPrometheusAsync(IReadOnlyList<ICaptureSource> sources)
+    private async Task<PrometheusEndpoint?> StartPrometheusAsync(IReadOnlyList<ICaptureSource> sources, Func<IEnumerable<StatsCounter>> read)
     {
         if (_configuration.Root.Find("metrics.prometheus") is not { Kind: ConfigNodeKind.Mapping } node || !node.GetBoolean("enabled", false))
         {
@@ -238,7 +238,7 @@ internal sealed class DetectRun
 
         try
         {
-            var endpoint = new PrometheusEndpoint(node.GetString("listen", "127.0.0.1") ?? "127.0.0.1", (int)node.GetInt64("port", 9917, 1, 65535));
+            var endpoint = new PrometheusEndpoint(node.GetString("listen", "127.0.0.1") ?? "127.0.0.1", (int)node.GetInt64("port", 9917, 1, 65535), read);
             DetectLog.MetricsListening(_logger, endpoint.Url);
             return endpoint;
         }

@@ -122,11 +122,18 @@ internal sealed class EveRedisDestination : IEveDestination
 
         _disposed = true;
         _buffer.Writer.TryComplete();
-        bool emptied = _sender.Wait(_options.ShutdownTimeout);
-        if (!emptied)
+        try
         {
-            _abandon.Cancel();
-            _ = _sender.Wait(LastRetry);
+            if (!_sender.Wait(_options.ShutdownTimeout))
+            {
+                _abandon.Cancel();
+                _ = _sender.Wait(LastRetry);
+            }
+        }
+        catch (AggregateException e)
+        {
+            // The sender stopped on a failure no retry covers: what it had not sent is counted below.
+            EveRedisLog.SenderFailed(_logger, Path, e.InnerException?.Message ?? e.Message);
         }
 
         long left = 0;

@@ -19,4 +19,7 @@ internal static partial class EveRedisLog
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "eve-log: {Path} closed; {Delivered} event(s) delivered, {Dropped} dropped while the buffer was full")]
     public static partial void Closed(ILogger logger, string path, long delivered, long dropped);
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Error, Message = "eve-log: the sender to {Path} stopped: {Error}")]
+    public static partial void SenderFailed(ILogger logger, string path, string error);
 }
