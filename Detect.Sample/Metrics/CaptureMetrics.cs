@@ -7,7 +7,8 @@ namespace Detect.Sample.Metrics;
 /// Publishes every counter of the EVE <c>stats</c> event (capture, decoder, flow, flow_bypassed,
 /// defrag, detect) on a <see cref="System.Diagnostics.Metrics"/> meter, so they can be watched live:
 /// <c>dotnet-counters monitor -n Detect.Sample --counters Detect.Sample</c>, or any OpenTelemetry
-/// exporter, or the Prometheus endpoint (<see cref="PrometheusEndpoint"/>). Instrument names are the
+/// exporter (the Prometheus endpoint, <see cref="PrometheusEndpoint"/>, reads the same counters at
+/// scrape time). Instrument names are the
 /// EVE dotted names (<c>capture.kernel_packets</c>), lower case and dot-namespaced as OpenTelemetry
 /// names are; units in OpenTelemetry's spelling (<see cref="MetricUnit"/>).
 /// </summary>
