@@ -3,7 +3,7 @@
 # (Debian 12 with the .NET 10 SDK): clang-14 and the kernel's UAPI headers (the XDP filter is
 # compiled at build time), the libbpf and libpcap runtimes, tshark (the independent reader the
 # host's flow counts are checked against), tcpdump and iproute2 (the kernel tests' namespaces),
-# systemd's unit verifier (for the shipped unit file).
+# systemd's unit verifier (for the shipped unit file), redis-server (the Redis eve-log tests start their own).
 # bpffs is mounted by the kernel tests themselves when missing. Idempotent: does nothing when
 # everything is present.
 set -euo pipefail
@@ -15,6 +15,7 @@ fi
 
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)

@@ -10,8 +10,11 @@ public sealed class EveLogOptions
     /// </summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Output kind (<c>filetype</c>); only <c>regular</c> (a file) is supported.</summary>
+    /// <summary>Output kind (<c>filetype</c>): <c>regular</c> (a file) or <c>redis</c>.</summary>
     public string FileType { get; set; } = "regular";
+
+    /// <summary>The server and mode of a <c>filetype: redis</c> log (<c>redis:</c>); null for a file.</summary>
+    public EveRedisOptions? Redis { get; set; }
 
     /// <summary>File name, relative to the log directory (<c>filename</c>). Default <c>eve.json</c>.</summary>
     public string FileName { get; set; } = "eve.json";

@@ -31,8 +31,11 @@ public sealed class HostConfiguration
     /// <summary>Plugin roots from <c>plugins:</c>, made absolute (relative to the YAML file that lists them).</summary>
     public IReadOnlyList<string> PluginDirectories { get; internal init; } = [];
 
-    /// <summary>The EVE JSON log.</summary>
+    /// <summary>The EVE JSON log: the first enabled eve-log output (or, with none, one that is off).</summary>
     public EveLogOptions EveLog { get; internal init; } = new();
+
+    /// <summary>Every enabled eve-log output, in file order (a local file and Redis, each with its own <c>types</c>).</summary>
+    public IReadOnlyList<EveLogOptions> EveLogs { get; internal init; } = [new EveLogOptions()];
 
     /// <summary>The control socket.</summary>
     public UnixCommandOptions UnixCommand { get; internal init; } = new();

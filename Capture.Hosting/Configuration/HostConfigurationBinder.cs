@@ -27,7 +27,8 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
         IReadOnlyList<string> undeclared = new ConfigurationValidator(logger, Warn).Validate(root, declared);
         FlowEngineOptions flow = BindFlow(root);
-        EveLogOptions eve = BindOutputs(root["outputs"]);
+        List<EveLogOptions> eves = BindOutputs(root["outputs"], out EveLogOptions? firstOff);
+        EveLogOptions eve = eves.Count > 0 ? eves[0] : firstOff ?? new EveLogOptions { Enabled = false };
         string? rulePath = Text(root["default-rule-path"]);
 
         var configuration = new HostConfiguration(root)
@@ -35,6 +36,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             Flow = flow,
             PluginDirectories = BindPluginDirectories(root["plugins"]),
             EveLog = eve,
+            EveLogs = eves,
             UnixCommand = UnixCommandOptions.Read(root),
             Stats = BindStats(Mapping(root["stats"])),
             DefaultRulePath = rulePath,
@@ -157,11 +159,13 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         return [.. Items(node, "a list of plugin directories").Select(item => ResolvePath(item, null))];
     }
 
-    private EveLogOptions BindOutputs(ConfigNode? outputs)
+    /// <summary>Every enabled eve-log, in file order; <paramref name="firstOff"/> the first that is off.</summary>
+    private List<EveLogOptions> BindOutputs(ConfigNode? outputs, out EveLogOptions? firstOff)
     {
+        firstOff = null;
         if (outputs is null || (outputs.Kind == ConfigNodeKind.Scalar && outputs.Value is null))
         {
-            return new EveLogOptions();
+            return [new EveLogOptions()];
         }
 
         if (outputs.Kind != ConfigNodeKind.Sequence)
@@ -169,7 +173,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             throw outputs.Error("expected a list of outputs, e.g. '- eve-log: { enabled: yes }'");
         }
 
-        EveLogOptions? eve = null;
+        var eves = new List<EveLogOptions>();
         foreach (ConfigNode item in outputs.Items)
         {
             if (item.Kind != ConfigNodeKind.Mapping || item.Entries.Count != 1)
@@ -188,18 +192,21 @@ internal sealed class HostConfigurationBinder(ILogger logger)
 
             if (string.Equals(name, "eve-log", StringComparison.Ordinal))
             {
-                if (eve is not null && eve.Enabled && enabled)
+                // One that is off is checked all the same; the first of them stands for EVE when none is on.
+                EveLogOptions eve = BindEveLog(body);
+                eve.Enabled = enabled;
+                if (!enabled)
                 {
-                    Warn(settings, "only the first enabled eve-log output is used; this one is ignored");
+                    firstOff ??= eve;
                     continue;
                 }
 
-                if (eve is null || !eve.Enabled)
+                if (eve.Redis is null && eves.Find(e => e.Redis is null && string.Equals(e.FileName, eve.FileName, StringComparison.Ordinal)) is not null)
                 {
-                    eve = BindEveLog(body);
-                    eve.Enabled = enabled;
+                    throw settings.Error($"another eve-log already writes '{eve.FileName}'; give each file output its own filename");
                 }
 
+                eves.Add(eve);
                 continue;
             }
 
@@ -211,7 +218,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             }
         }
 
-        return eve ?? new EveLogOptions { Enabled = false };
+        return eves;
     }
 
     private EveLogOptions BindEveLog(ConfigNode? node)
@@ -225,9 +232,15 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         if (node["filetype"] is { } fileType)
         {
             string kind = node.GetChoice("filetype", "regular", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis");
-            if (kind is not ("regular" or "file"))
+            if (kind is not ("regular" or "file" or "redis"))
             {
-                throw fileType.Error($"'{fileType.Value}' is not supported by this host; allowed: regular");
+                throw fileType.Error($"'{fileType.Value}' is not supported by this host; allowed: regular, redis");
+            }
+
+            options.FileType = string.Equals(kind, "file", StringComparison.Ordinal) ? "regular" : kind;
+            if (string.Equals(kind, "redis", StringComparison.Ordinal))
+            {
+                options.Redis = EveRedisBinder.Bind(Mapping(node["redis"]));
             }
         }
 
@@ -398,7 +411,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
     }
 
     /// <summary>A section that must be a mapping; an empty section (<c>flow:</c> alone) counts as absent.</summary>
-    private static ConfigNode? Mapping(ConfigNode? node)
+    internal static ConfigNode? Mapping(ConfigNode? node)
     {
         if (node is null || (node.Kind == ConfigNodeKind.Scalar && node.Value is null))
         {

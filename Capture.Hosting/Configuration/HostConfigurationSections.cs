@@ -169,7 +169,28 @@ internal static class HostConfigurationSections
     private static ConfigKey[] EveLog() =>
     [
         Boolean("enabled", "no", "write the log (without an outputs: section an eve-log with the defaults is written)"),
-        Choice("filetype", "regular", "regular (or file); the others fail as not supported by this host", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis"),
+        Choice("filetype", "regular", "regular (or file): a file in the log directory; redis: the server in redis:; the others fail as not supported by this host", "regular", "file", "syslog", "unix_dgram", "unix_stream", "redis"),
+        Mapping(
+            "redis",
+            "filetype: redis: where events go",
+            Text("server", "127.0.0.1", "host name or address; a path starting with / is a unix socket"),
+            Integer("port", "6379", 1, 65535, "TCP port"),
+            Choice("mode", "list", "list|lpush: LPUSH; rpush: RPUSH; channel|publish: PUBLISH; stream|xadd: XADD key MAXLEN ~ n * eve EVENT", EveRedisBinder.Modes),
+            Text("key", "suricata", "the list, channel or stream name"),
+            Mapping(
+                "pipelining",
+                "send events in batches",
+                Boolean("enabled", "no", "batch-size events per round trip; no: one command per event, each awaited"),
+                Integer("batch-size", "10", 1, 100_000, "events per batch")),
+            Integer("stream-maxlen", "100000", 0, long.MaxValue, "stream mode: entries the stream is trimmed to; 0 keeps all"),
+            Boolean("stream-trim-exact", "no", "stream mode: trim exactly (MAXLEN =) rather than approximately (MAXLEN ~)"),
+            Text("username", null, "AUTH user (Redis 6 ACL); absent: the default user"),
+            Text("password", null, "AUTH password; absent: no authentication"),
+            Boolean("tls", "no", "connect with TLS"),
+            Integer("buffer-events", "100000", 1, 100_000_000, "events that wait while the server is slow or down; more are dropped and counted (eve.redis.dropped)"),
+            Integer("shutdown-timeout", "5", 0, 3600, "seconds the run's end waits for buffered events to reach the server; what is left is reported as not delivered"),
+            Boolean("require-at-start", "no", "an unreachable server or a refused password at start stops the run (exit 1); no: a warning, and events are buffered"),
+            NotUsed("async").Single()),
         Text("filename", "eve.json", "a plain file name inside the log directory (-l)"),
         Boolean("append", "yes", "append to an existing file; no empties it at the first event written"),
         Text("filemode", "640", "octal permissions of a file the host creates (before the umask)"),
@@ -179,7 +200,7 @@ internal static class HostConfigurationSections
         Integer("community-id-seed", "0", 0, ushort.MaxValue, "seed of the community id hash"),
         Boolean("ethernet", "no", "add MAC addresses to records"),
         new ConfigKey("types", ConfigValueType.List, "event types; an item may carry settings (- alert: { tagged-packets: yes }); an unknown type warns") { Default = "alert, flow, stats" },
-        .. NotUsed("threaded", "buffer-size", "rotate-interval", "xff", "metadata", "redis", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"),
+        .. NotUsed("threaded", "buffer-size", "rotate-interval", "xff", "metadata", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"),
     ];
 
     // Suricata's pcap-log keys; those that would change what is written and that the writer does not

@@ -8,7 +8,7 @@ namespace Detect.Sample.Console;
 /// <summary>The end-of-run summary printed on the console.</summary>
 internal static class RunSummary
 {
-    public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, RuleSet rules, EveWriter eve, TimeSpan elapsed)
+    public static void Write(TextWriter output, EngineStatistics stats, EveFlowSink flows, DetectionCounters detection, RuleSet rules, EveOutputs eves, TimeSpan elapsed)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
 
@@ -34,9 +34,12 @@ internal static class RunSummary
             output.WriteLine(string.Create(c, $"  capture {source.Name}: {source.Capture.PacketsReceived + source.Capture.Bypass.Packets:N0} packets ({source.Capture.Bypass.Packets:N0} bypassed), kernel drops {source.Capture.KernelDrops:N0}, errors {source.Capture.Errors:N0}"));
         }
 
-        long lost = eve.EventsLost;
-        output.WriteLine(lost == 0
-            ? string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events)")
-            : string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events written, {lost:N0} LOST: {eve.WriteError})"));
+        foreach (EveWriter eve in eves.Writers)
+        {
+            long lost = eve.EventsLost;
+            output.WriteLine(lost == 0
+                ? string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events)")
+                : string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events written, {lost:N0} LOST: {eve.WriteError})"));
+        }
     }
 }

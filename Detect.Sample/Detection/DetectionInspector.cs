@@ -18,7 +18,7 @@ internal sealed class DetectionInspector : IPacketInspector
 {
     private readonly PacketDetector _detector;
     private readonly FlowStorageSlot<DetectionFlowState> _slot;
-    private readonly EveWriter _eve;
+    private readonly EveOutputs _eve;
     private readonly DetectionCounters _counters;
     private readonly ILogger _logger;
     private readonly PcapLogStream? _pcapLog;
@@ -26,7 +26,7 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly Rule?[] _matches = new Rule?[32];
     private readonly bool _simulateIps;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveWriter eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null)
     {
         _simulateIps = simulateIps;
         _pcapLog = pcapLog?.CreateStream();

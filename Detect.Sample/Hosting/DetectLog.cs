@@ -52,4 +52,7 @@ internal static partial class DetectLog
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "Told the service manager: {State}")]
     public static partial void ServiceNotified(ILogger logger, string state);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Prometheus endpoint listening on {Url}")]
+    public static partial void MetricsListening(ILogger logger, string url);
 }

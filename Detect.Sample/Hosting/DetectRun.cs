@@ -104,7 +104,7 @@ internal sealed class DetectRun
 
         // The configuration and the capture are valid: only now is anything in the log directory touched.
         LogDirectory logs;
-        EveWriter eve;
+        EveOutputs eve;
         try
         {
             logs = LogDirectory.Open(_options.LogDirectory);
@@ -117,7 +117,7 @@ internal sealed class DetectRun
 
         try
         {
-            eve = new EveWriter(logs, ToEveWriterOptions(_configuration), _loggerFactory.CreateLogger<EveWriter>(), signals.RequestStop, _clock);
+            eve = OpenEveOutputs(logs, signals.RequestStop);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -150,7 +150,7 @@ internal sealed class DetectRun
             signals.OnReopen(eve.Reopen);
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
-            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {eve.Path}");
+            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path))}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
@@ -168,8 +168,9 @@ internal sealed class DetectRun
                 _clock);
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-            using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters, pcapLog), _clock);
-            UnixControlServer? control = StartControl(sources, engine, counters, pcapLog, signals.RequestStop);
+            using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters, eve, pcapLog), _clock);
+            using PrometheusEndpoint? prometheus = await StartPrometheusAsync(sources, () => StatsCounters(engine.GetStatistics(), counters, eve, pcapLog)).ConfigureAwait(false);
+            UnixControlServer? control = StartControl(sources, engine, counters, eve, pcapLog, signals.RequestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
                 : null;
@@ -231,19 +232,20 @@ internal sealed class DetectRun
             EngineStatistics final = engine.GetStatistics();
             if (_configuration.Stats.Enabled)
             {
-                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(final, counters, pcapLog));
+                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(final, counters, eve, pcapLog));
             }
 
-            eve.Flush();
+            // Closed before the summary: a Redis output gets its bounded time to deliver what waits, and the summary says what did not arrive.
+            eve.Dispose();
             RunSummary.Write(output, final, sink, counters, rules, eve, elapsed.Elapsed);
             if (failure is not null)
             {
                 throw new HostExitException(ExitCodes.RuntimeError, failure.Message, failure);
             }
 
-            if (eve.Options.StopOnWriteError && eve.EventsLost > 0)
+            if (eve.Writers.FirstOrDefault(w => w.Options.StopOnWriteError && w.EventsLost > 0) is { } failed)
             {
-                throw new HostExitException(ExitCodes.RuntimeError, $"stopped because writing {eve.Path} failed ({eve.WriteError}); {eve.EventsLost} event(s) lost");
+                throw new HostExitException(ExitCodes.RuntimeError, $"stopped because writing {failed.Path} failed ({failed.WriteError}); {failed.EventsLost} event(s) lost");
             }
 
             if (cancellationToken.IsCancellationRequested)
@@ -253,6 +255,27 @@ internal sealed class DetectRun
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The Prometheus endpoint when <c>metrics.prometheus.enabled</c>; null when off.</summary>
+    private async Task<PrometheusEndpoint?> StartPrometheusAsync(IReadOnlyList<ICaptureSource> sources, Func<IEnumerable<StatsCounter>> read)
+    {
+        if (_configuration.Root.Find("metrics.prometheus") is not { Kind: ConfigNodeKind.Mapping } node || !node.GetBoolean("enabled", false))
+        {
+            return null;
+        }
+
+        try
+        {
+            var endpoint = new PrometheusEndpoint(node.GetString("listen", "127.0.0.1") ?? "127.0.0.1", (int)node.GetInt64("port", 9917, 1, 65535), read);
+            DetectLog.MetricsListening(_logger, endpoint.Url);
+            return endpoint;
+        }
+        catch (IOException e)
+        {
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
     }
 
     private ICaptureSourceFactory CaptureFactory()
@@ -272,10 +295,44 @@ internal sealed class DetectRun
         }
     }
 
-    internal static EveWriterOptions ToEveWriterOptions(HostConfiguration configuration)
+    /// <summary>One writer per enabled eve-log (or the one that is off, for a run without any); on a failure the ones opened are closed.</summary>
+    private EveOutputs OpenEveOutputs(LogDirectory logs, Action stop)
     {
-        EveLogOptions eve = configuration.EveLog;
-        ConfigNode? eveNode = FindEveLog(configuration.Root);
+        IReadOnlyList<EveLogOptions> logOptions = _configuration.EveLogs.Count > 0 ? _configuration.EveLogs : [_configuration.EveLog];
+        var writers = new List<EveWriter>();
+        var redis = new List<EveRedisDestination>();
+        ILogger writerLogger = _loggerFactory.CreateLogger<EveWriter>();
+        try
+        {
+            foreach (EveLogOptions options in logOptions)
+            {
+                EveWriterOptions settings = ToEveWriterOptions(options);
+                if (options.Redis is { } server)
+                {
+                    var destination = new EveRedisDestination(server, writerLogger);
+                    redis.Add(destination);
+                    writers.Add(new EveWriter(destination, settings, writerLogger, stop, _clock));
+                }
+                else
+                {
+                    writers.Add(new EveWriter(logs, settings, writerLogger, stop, _clock));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Each writer owns its destination; only a writer's own constructor could throw after its destination opened, and it throws no I/O error.
+            writers.ForEach(w => w.Dispose());
+            throw;
+        }
+
+        return new EveOutputs(writers, redis);
+    }
+
+    internal static EveWriterOptions ToEveWriterOptions(HostConfiguration configuration) => ToEveWriterOptions(configuration.EveLog);
+
+    internal static EveWriterOptions ToEveWriterOptions(EveLogOptions eve)
+    {
         return new EveWriterOptions
         {
             Flow = eve.Writes("flow"),
@@ -283,7 +340,7 @@ internal sealed class DetectRun
             Stats = eve.Writes("stats"),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
-            Ethernet = eveNode?.GetBoolean("ethernet", false) ?? false,
+            Ethernet = eve.Ethernet,
             FileName = eve.FileName,
             Append = eve.Append,
             FileMode = eve.FileMode,
@@ -292,26 +349,13 @@ internal sealed class DetectRun
         };
     }
 
-    private static ConfigNode? FindEveLog(ConfigNode root)
+    private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection, EveOutputs eve, PcapLog? pcapLog)
     {
-        if (root["outputs"] is not { Kind: ConfigNodeKind.Sequence } outputs)
+        foreach (StatsCounter counter in eve.Counters())
         {
-            return null;
+            yield return counter;
         }
 
-        foreach (ConfigNode item in outputs.Items)
-        {
-            if (item["eve-log"] is { Kind: ConfigNodeKind.Mapping } eve)
-            {
-                return eve;
-            }
-        }
-
-        return null;
-    }
-
-    private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection, PcapLog? pcapLog)
-    {
         if (pcapLog is not null)
         {
             yield return new StatsCounter("pcap_log.written", pcapLog.Written);
@@ -448,7 +492,7 @@ internal sealed class DetectRun
         }
     }
 
-    private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, Action requestStop)
+    private UnixControlServer? StartControl(IReadOnlyList<ICaptureSource> sources, CaptureEngine engine, DetectionCounters counters, EveOutputs eve, PcapLog? pcapLog, Action requestStop)
     {
         UnixCommandOptions unix = _configuration.UnixCommand;
         if (!unix.Enabled || (unix.LiveOnly && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)))
@@ -464,21 +508,21 @@ internal sealed class DetectRun
         }
 
         registry.SetShutdown(requestStop);
-        registry.SetCounters(() => [.. StatsCounters(engine.GetStatistics(), counters, pcapLog).Select(c => new KeyValuePair<string, long>(c.Name, c.Value))]);
+        registry.SetCounters(() => [.. StatsCounters(engine.GetStatistics(), counters, eve, pcapLog).Select(c => new KeyValuePair<string, long>(c.Name, c.Value))]);
         string path = Path.IsPathRooted(unix.FileName) ? unix.FileName : Path.Combine(_options.LogDirectory, unix.FileName);
         UnixControlServer server = UnixControlServer.Start(path, registry, _loggerFactory.CreateLogger<UnixControlServer>(), unix.Limits);
         DetectLog.ControlListening(_logger, server.Path);
         return server;
     }
 
-    private async Task WriteStatsPeriodicallyAsync(EveWriter eve, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, long startedAt, CancellationToken cancellationToken)
+    private async Task WriteStatsPeriodicallyAsync(EveOutputs eve, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, long startedAt, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_configuration.Stats.Interval), _clock);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, pcapLog));
+                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, eve, pcapLog));
             }
         }
         catch (OperationCanceledException)

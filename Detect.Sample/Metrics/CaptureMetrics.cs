@@ -7,7 +7,10 @@ namespace Detect.Sample.Metrics;
 /// Publishes every counter of the EVE <c>stats</c> event (capture, decoder, flow, flow_bypassed,
 /// defrag, detect) on a <see cref="System.Diagnostics.Metrics"/> meter, so they can be watched live:
 /// <c>dotnet-counters monitor -n Detect.Sample --counters Detect.Sample</c>, or any OpenTelemetry
-/// exporter. Instrument names are the EVE dotted names (<c>capture.kernel_packets</c>).
+/// exporter (the Prometheus endpoint, <see cref="PrometheusEndpoint"/>, reads the same counters at
+/// scrape time). Instrument names are the
+/// EVE dotted names (<c>capture.kernel_packets</c>), lower case and dot-namespaced as OpenTelemetry
+/// names are; units in OpenTelemetry's spelling (<see cref="MetricUnit"/>).
 /// </summary>
 /// <remarks>
 /// A collection asks every instrument in turn; one snapshot of the engine's statistics serves them
@@ -40,7 +43,7 @@ internal sealed class CaptureMetrics : IDisposable
         foreach (string name in _snapshot.Keys)
         {
             string counter = name;
-            _meter.CreateObservableUpDownCounter(counter, () => Read(counter));
+            _meter.CreateObservableUpDownCounter(counter, () => Read(counter), MetricUnit.Of(counter), $"EVE stats {counter}");
         }
     }
 

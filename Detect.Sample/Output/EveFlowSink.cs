@@ -7,7 +7,7 @@ namespace Detect.Sample.Output;
 /// <summary>Writes each ended flow as an EVE flow event and counts flows for the summary.</summary>
 internal sealed class EveFlowSink : IFlowEventSink
 {
-    private readonly EveWriter _eve;
+    private readonly EveOutputs _eve;
     private long _flows;
     private long _tcp;
     private long _udp;
@@ -17,7 +17,7 @@ internal sealed class EveFlowSink : IFlowEventSink
     private long _packets;
     private long _bytes;
 
-    public EveFlowSink(EveWriter eve) => _eve = eve;
+    public EveFlowSink(EveOutputs eve) => _eve = eve;
 
     public long Flows => Interlocked.Read(ref _flows);
 

@@ -19,7 +19,7 @@ namespace Detect.Sample.Output;
 internal sealed class EveWriter : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly LogFile _file;
+    private readonly IEveDestination _file;
     private readonly ArrayBufferWriter<byte> _event = new(4096);
     private readonly Utf8JsonWriter _json;
     private readonly EveWriterOptions _settings;
@@ -37,11 +37,17 @@ internal sealed class EveWriter : IDisposable
     /// <param name="clock">The flush timer's clock.</param>
     /// <exception cref="IOException">The file cannot be opened; the message says why.</exception>
     public EveWriter(LogDirectory directory, EveWriterOptions settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
+        : this(new LogFile(directory, settings.FileName, settings.Append, settings.FileMode), settings, logger, stop, clock)
+    {
+    }
+
+    /// <summary>Writes into <paramref name="destination"/> (a Redis server, <see cref="EveRedisDestination"/>), which the writer then owns.</summary>
+    public EveWriter(IEveDestination destination, EveWriterOptions settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
     {
         _settings = settings;
         _logger = logger ?? NullLogger.Instance;
         _stop = stop;
-        _file = new LogFile(directory, settings.FileName, settings.Append, settings.FileMode);
+        _file = destination;
         // Events are built in memory and copied into the file's buffer: a Utf8JsonWriter over a
         // stream would flush it (a system call) on every event.
         _json = new Utf8JsonWriter(_event, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -10,7 +10,7 @@ namespace Detect.Sample.Output;
 /// its writer serialises calls. <c>append: no</c> empties the file at the first write, so a run
 /// that fails before writing anything leaves the previous log as it was.
 /// </summary>
-internal sealed class LogFile : IDisposable
+internal sealed class LogFile : IEveDestination
 {
     private readonly LogDirectory _directory;
     private readonly bool _append;

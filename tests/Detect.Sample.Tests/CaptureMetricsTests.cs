@@ -26,6 +26,23 @@ public sealed class CaptureMetricsTests
         Assert.Equal(25, Collect()["capture.kernel_packets"]);
     }
 
+    [Theory]
+    [InlineData("capture.kernel_packets", "{packet}")]
+    [InlineData("capture.bypassed_bytes", "By")]
+    [InlineData("flow.memuse", "By")]
+    [InlineData("flow_bypassed.capture_success", "{flow}")]
+    [InlineData("eve.redis.dropped", "{event}")]
+    [InlineData("decoder.ipv4", "{packet}")]
+    [InlineData("uptime", "{count}")]
+    public void Units_are_spelled_as_opentelemetry_spells_them(string counter, string unit) => Assert.Equal(unit, MetricUnit.Of(counter));
+
+    [Fact]
+    public void Prometheus_names_are_the_counters_with_underscores_for_dots()
+    {
+        Assert.Equal("detect_sample_flow_bypassed_capture_success", PrometheusEndpoint.NameOf("flow_bypassed.capture_success"));
+        Assert.Equal("detect_sample_decoder_event_ipv4_trunc_pkt", PrometheusEndpoint.NameOf("decoder.event.ipv4.trunc-pkt"));
+    }
+
     private static Dictionary<string, long> Collect()
     {
         var values = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -152,7 +152,7 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("stats:\n  interval: 0\n", 2, "stats.interval", "1..86400")]
     [InlineData("stats:\n  enabled: maybe\n", 2, "stats.enabled", "expected yes or no")]
     [InlineData("app-layer:\n  protocols:\n    tls:\n      encryption-handling: drop\n", 4, "app-layer.protocols.tls.encryption-handling", "expected one of: default, track-only, bypass, full")]
-    [InlineData("outputs:\n  - eve-log:\n      filetype: syslog\n", 3, "outputs.0.eve-log.filetype", "not supported by this host; allowed: regular")]
+    [InlineData("outputs:\n  - eve-log:\n      filetype: syslog\n", 3, "outputs.0.eve-log.filetype", "not supported by this host; allowed: regular, redis")]
     [InlineData("outputs:\n  - eve-log:\n      community-id-seed: 70000\n", 3, "outputs.0.eve-log.community-id-seed", "0..65535")]
     [InlineData("unix-command:\n  enabled: sometimes\n", 2, "unix-command.enabled", "sometimes")]
     [InlineData("vlan:\n  use-for-tracking: perhaps\n", 2, "vlan.use-for-tracking", "expected yes or no")]
@@ -165,6 +165,10 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("outputs:\n  - eve-log:\n      filemode: 999\n", 3, "outputs.0.eve-log.filemode", "expected octal permissions")]
     [InlineData("outputs:\n  - eve-log:\n      flush-interval: 61\n", 3, "outputs.0.eve-log.flush-interval", "61 is out of range; expected a number 0..60")]
     [InlineData("outputs:\n  - eve-log:\n      write-error: ignore\n", 3, "outputs.0.eve-log.write-error", "expected one of: continue, stop")]
+    [InlineData("outputs:\n  - eve-log:\n      filetype: redis\n      redis:\n        mode: queue\n", 5, "outputs.0.eve-log.redis.mode", "expected one of: list, lpush, rpush, channel, publish, stream, xadd")]
+    [InlineData("outputs:\n  - eve-log:\n      filetype: redis\n      redis:\n        port: 70000\n", 5, "outputs.0.eve-log.redis.port", "1..65535")]
+    [InlineData("outputs:\n  - eve-log:\n      filetype: redis\n      redis:\n        buffer-events: 0\n", 5, "outputs.0.eve-log.redis.buffer-events", "1..100000000")]
+    [InlineData("outputs:\n  - eve-log: { enabled: yes }\n  - eve-log: { enabled: yes }\n", 3, "outputs.1.eve-log", "another eve-log already writes 'eve.json'")]
     public void Bad_value_names_file_line_key_and_what_is_allowed(string yaml, int line, string key, string allowed)
     {
         string path = _files.Write("bad.yaml", yaml);
@@ -191,6 +195,52 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.True(defaults.Append);
         Assert.Equal(TimeSpan.FromSeconds(1), defaults.FlushInterval);
         Assert.False(defaults.StopOnWriteError);
+    }
+
+    [Fact]
+    public void Several_eve_logs_are_bound_each_with_its_types_and_a_redis_one_with_suricatas_keys()
+    {
+        const string Yaml = """
+            outputs:
+              - eve-log:
+                  enabled: yes
+                  types: [alert]
+              - eve-log:
+                  enabled: no
+                  filename: off.json
+              - eve-log:
+                  enabled: yes
+                  filetype: redis
+                  redis:
+                    server: redis.example
+                    port: 6380
+                    mode: xadd
+                    key: sensors
+                    pipelining: { enabled: yes, batch-size: 64 }
+                    stream-maxlen: 5000
+                    stream-trim-exact: yes
+                    password: pw
+                    buffer-events: 1000
+                    shutdown-timeout: 2
+                  types: [flow, stats]
+            """;
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Parse(Yaml, "r.yaml"), NullLogger.Instance);
+
+        Assert.Equal(2, config.EveLogs.Count);
+        Assert.Same(config.EveLog, config.EveLogs[0]);
+        Assert.Equal(["alert"], config.EveLogs[0].Types);
+        Assert.Null(config.EveLogs[0].Redis);
+        EveLogOptions redis = config.EveLogs[1];
+        Assert.Equal(["flow", "stats"], redis.Types);
+        Assert.Equal("redis", redis.FileType);
+        EveRedisOptions server = Assert.IsType<EveRedisOptions>(redis.Redis);
+        Assert.Equal(("redis.example", 6380, EveRedisMode.Stream, "sensors"), (server.Server, server.Port, server.Mode, server.Key));
+        Assert.Equal((true, 64, 5000L, true), (server.Pipelining, server.BatchSize, server.StreamMaxLength, server.StreamTrimExact));
+        Assert.Equal(("pw", 1000, TimeSpan.FromSeconds(2)), (server.Password, server.BufferEvents, server.ShutdownTimeout));
+        Assert.Empty(config.Warnings);
+
+        EveRedisOptions defaults = HostConfiguration.Bind(SuricataYaml.Parse("outputs:\n  - eve-log:\n      enabled: yes\n      filetype: redis\n", "d.yaml"), NullLogger.Instance).EveLog.Redis!;
+        Assert.Equal(("127.0.0.1", 6379, EveRedisMode.LeftPush, "suricata", false, 10), (defaults.Server, defaults.Port, defaults.Mode, defaults.Key, defaults.Pipelining, defaults.BatchSize));
     }
 
     [Fact]

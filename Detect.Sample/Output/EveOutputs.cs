@@ -1,0 +1,90 @@
+using FlowEngine.Output;
+
+namespace Detect.Sample.Output;
+
+/// <summary>
+/// Every enabled eve-log of the run (a local file and a Redis server, say), each writing the event
+/// types it lists. Events go to each writer in turn; the Redis ones only buffer, so no worker waits
+/// for the network.
+/// </summary>
+internal sealed class EveOutputs : IDisposable
+{
+    private readonly EveWriter[] _writers;
+    private readonly EveRedisDestination[] _redis;
+
+    public EveOutputs(IReadOnlyList<EveWriter> writers, IReadOnlyList<EveRedisDestination> redis)
+    {
+        _writers = [.. writers];
+        _redis = [.. redis];
+    }
+
+    public IReadOnlyList<EveWriter> Writers => _writers;
+
+    public IReadOnlyList<EveRedisDestination> Redis => _redis;
+
+    public void WriteFlow(in FlowEndEvent flow)
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteFlow(in flow);
+        }
+    }
+
+    public void WriteAlert(in AlertEvent alert)
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteAlert(in alert);
+        }
+    }
+
+    public void WriteStats(long timestampNanoseconds, long uptimeSeconds, IEnumerable<StatsCounter> counters)
+    {
+        StatsCounter[] once = [.. counters];
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteStats(timestampNanoseconds, uptimeSeconds, once);
+        }
+    }
+
+    public void Flush()
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.Flush();
+        }
+    }
+
+    public void Reopen()
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.Reopen();
+        }
+    }
+
+    /// <summary>
+    /// The Redis outputs' counters, summed over them (<c>eve.redis.delivered</c>, <c>dropped</c>,
+    /// <c>buffered</c>, <c>undelivered</c>); none when no eve-log goes to Redis.
+    /// </summary>
+    public IEnumerable<StatsCounter> Counters()
+    {
+        if (_redis.Length == 0)
+        {
+            yield break;
+        }
+
+        yield return new StatsCounter("eve.redis.delivered", _redis.Sum(r => r.Delivered));
+        yield return new StatsCounter("eve.redis.dropped", _redis.Sum(r => r.Dropped));
+        yield return new StatsCounter("eve.redis.buffered", _redis.Sum(r => r.Buffered));
+        yield return new StatsCounter("eve.redis.undelivered", _redis.Sum(r => r.Undelivered));
+    }
+
+    public void Dispose()
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.Dispose();
+        }
+    }
+}
