@@ -35,7 +35,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
     /// </summary>
     public const int DefaultPacketsPerBatch = 64;
 
-    /// <summary>Bytes per batch buffer (more than the largest packet).</summary>
+    /// <summary>Bytes per batch buffer (more than the largest packet), allocated only for a pipe: a mapped file's batches point into the mapping.</summary>
     public const int DefaultBatchBytes = 1 << 20;
 
     private readonly string _target;
