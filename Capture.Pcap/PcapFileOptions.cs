@@ -24,7 +24,7 @@ public sealed class PcapFileOptions
     /// </summary>
     public ChecksumMode ChecksumChecks { get; init; } = ChecksumMode.Auto;
 
-    /// <summary><c>buffer-size</c>: bytes read at a time from a pipe (64 KiB to 256 MiB; default 1 MiB); a regular file is mapped 8 MiB at a time instead.</summary>
+    /// <summary><c>buffer-size</c>: bytes read from the file at a time (64 KiB to 256 MiB; default 1 MiB).</summary>
     public int BufferSize { get; init; } = DefaultBufferSize;
 
     /// <summary>

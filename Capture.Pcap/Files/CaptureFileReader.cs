@@ -5,8 +5,7 @@ namespace Capture.Pcap.Files;
 
 /// <summary>
 /// Reads the packet records of one capture file in order. Packet bytes are handed out as spans
-/// into the reader's window, valid until the next call, or for a mapped file as long as its
-/// <see cref="MappedWindow"/> is held.
+/// into the reader's window, valid until the next call.
 /// </summary>
 internal abstract class CaptureFileReader : IDisposable
 {
@@ -32,9 +31,6 @@ internal abstract class CaptureFileReader : IDisposable
 
     /// <summary>Whether it is a regular file (false for a pipe, whose reads wait for a writer).</summary>
     public bool IsSeekable => Input.IsSeekable;
-
-    /// <summary>The mapped window the last packet's bytes lie in; null when the file is read into a buffer (a pipe).</summary>
-    public MappedWindow? Window => Input.Window;
 
     /// <summary>"pcap", "pcap (nanoseconds)", "pcapng", ... for logs.</summary>
     public abstract string Format { get; }
@@ -125,7 +121,7 @@ internal abstract class CaptureFileReader : IDisposable
 
     /// <summary>Reads the next packet record.</summary>
     /// <param name="record">The record's metadata (on <see cref="RecordStatus.Packet"/>).</param>
-    /// <param name="data">The captured bytes, valid until the next call (while a reference to <see cref="Window"/> is held, when there is one).</param>
+    /// <param name="data">The captured bytes, valid until the next call.</param>
     /// <returns>What was read.</returns>
     public abstract RecordStatus ReadNext(ref FileRecord record, out ReadOnlySpan<byte> data);
 

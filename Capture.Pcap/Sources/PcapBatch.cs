@@ -1,14 +1,11 @@
-using System.Diagnostics;
 using Capture.Abstractions;
 using Capture.Pcap.Files;
 
 namespace Capture.Pcap.Sources;
 
 /// <summary>
-/// A pooled batch: an array of records and the bytes they point into, either a window of a
-/// memory-mapped file (no copy; the batch holds a reference to the window) or, for a pipe, one
-/// buffer the packets are copied into, allocated when first needed. Released batches go back to
-/// their pool, in any order.
+/// A pooled batch: one buffer the packets are copied into and an array of records. Released
+/// batches go back to their pool, in any order.
 /// </summary>
 internal sealed class PcapBatch : CaptureBatch
 {
@@ -21,9 +18,7 @@ internal sealed class PcapBatch : CaptureBatch
     private readonly ICaptureSource _source;
     private readonly PcapBatchPool _pool;
     private readonly PacketRecord[] _packets;
-    private readonly int _bufferBytes;
-    private byte[]? _buffer;
-    private MappedWindow? _window;
+    private readonly byte[] _buffer;
     private int _count;
     private int _used;
     private long _wireBytes;
@@ -34,7 +29,7 @@ internal sealed class PcapBatch : CaptureBatch
         _source = source;
         _pool = pool;
         _packets = new PacketRecord[maxPackets];
-        _bufferBytes = bufferBytes;
+        _buffer = GC.AllocateUninitializedArray<byte>(bufferBytes);
     }
 
     /// <inheritdoc />
@@ -52,7 +47,7 @@ internal sealed class PcapBatch : CaptureBatch
         get
         {
             t_engineBatch = Sequence;
-            return _window is { } window ? window.Span : new(_buffer, 0, _used);
+            return new(_buffer, 0, _used);
         }
     }
 
@@ -65,71 +60,38 @@ internal sealed class PcapBatch : CaptureBatch
     /// <summary>The batch's place in the capture's sequence of batches (1 for the first), 0 while in the pool.</summary>
     public long Sequence { get; set; }
 
-    /// <summary>Whether a packet of <paramref name="length"/> captured bytes, in <paramref name="window"/> (null: to be copied), still fits.</summary>
+    /// <summary>Whether a packet of <paramref name="length"/> captured bytes still fits.</summary>
     /// <param name="length">Captured bytes.</param>
-    /// <param name="window">The mapped window holding them, or null.</param>
     /// <returns>True when <see cref="TryAdd"/> would take it.</returns>
-    public bool HasRoom(int length, MappedWindow? window)
-    {
-        if (_count == _packets.Length)
-        {
-            return false;
-        }
-
-        // One batch points into one window, or holds copies: never both.
-        if (window is not null)
-        {
-            return _count == 0 || _window == window;
-        }
-
-        return _window is null && _bufferBytes - _used >= length;
-    }
+    public bool HasRoom(int length) => _count < _packets.Length && _buffer.Length - _used >= length;
 
     /// <summary>Sum of the packets' original lengths.</summary>
     public long WireBytes => _wireBytes;
 
-    /// <summary>Adds a packet, pointing into <paramref name="window"/> or copied when it is null; false when the batch is full.</summary>
+    /// <summary>Copies a packet in; false when the batch is full.</summary>
     /// <param name="record">The file's record.</param>
     /// <param name="linkType">Its link type.</param>
     /// <param name="flags">Flags to set.</param>
     /// <param name="data">The captured bytes.</param>
-    /// <param name="window">The mapped window <paramref name="data"/> lies in, or null.</param>
     /// <returns>True when added.</returns>
-    public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data, MappedWindow? window)
+    public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data)
     {
-        if (!HasRoom(data.Length, window))
+        if (!HasRoom(data.Length))
         {
             return false;
         }
 
-        int offset;
-        if (window is not null)
-        {
-            bool inside = window.Contains(data, out offset);
-            Debug.Assert(inside, "the reader hands out bytes of its current window");
-            if (_window is null)
-            {
-                window.AddRef();
-                _window = window;
-            }
-        }
-        else
-        {
-            _buffer ??= GC.AllocateUninitializedArray<byte>(_bufferBytes);
-            data.CopyTo(_buffer.AsSpan(_used));
-            offset = _used;
-            _used += data.Length;
-        }
-
+        data.CopyTo(_buffer.AsSpan(_used));
         ref PacketRecord packet = ref _packets[_count++];
         packet.TimestampNanoseconds = record.TimestampNanoseconds;
-        packet.Offset = offset;
+        packet.Offset = _used;
         packet.CaptureLength = data.Length;
         packet.OriginalLength = record.OriginalLength;
         packet.LinkType = linkType;
         packet.VlanTci = 0;
         packet.Flags = record.CaptureLength < record.OriginalLength ? flags | PacketFlags.Truncated : flags;
         packet.InterfaceId = record.InterfaceId;
+        _used += data.Length;
         _wireBytes += record.OriginalLength;
         return true;
     }
@@ -140,8 +102,6 @@ internal sealed class PcapBatch : CaptureBatch
     /// <summary>Empties the batch.</summary>
     public void Reset()
     {
-        _window?.ReleaseRef();
-        _window = null;
         _count = 0;
         _used = 0;
         _wireBytes = 0;

@@ -10,8 +10,7 @@ namespace Capture.Pcap.Sources;
 /// <summary>
 /// One capture file, or every capture file of a directory (sorted by name, read in sequence as one
 /// source, like Suricata's <c>-r dir</c>). A reader thread parses records, drops packets of
-/// bypassed flows, puts the rest into pooled batches (pointing into the file mapped in memory, or
-/// copied from a pipe) and writes them to a bounded channel.
+/// bypassed flows, copies the rest into pooled batches and writes them to a bounded channel.
 /// </summary>
 /// <remarks>
 /// The software bypass acts at a defined packet, whatever the thread timing and the worker count:
@@ -35,7 +34,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
     /// </summary>
     public const int DefaultPacketsPerBatch = 64;
 
-    /// <summary>Bytes per batch buffer (more than the largest packet), allocated only for a pipe: a mapped file's batches point into the mapping.</summary>
+    /// <summary>Bytes per batch buffer (more than the largest packet).</summary>
     public const int DefaultBatchBytes = 1 << 20;
 
     private readonly string _target;
@@ -328,9 +327,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
                 // The batch the packet would go into is taken before the bypass decision, which
                 // depends on that batch's sequence (see the class remarks).
                 var linkType = (LinkType)record.LinkType;
-                MappedWindow? window = reader.Window;
                 PcapBatch batch = _pending ??= _pool.Rent(cancellationToken);
-                if (!batch.HasRoom(data.Length, window))
+                if (!batch.HasRoom(data.Length))
                 {
                     PublishPending();
                     batch = _pending = _pool.Rent(cancellationToken);
@@ -341,7 +339,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     continue;
                 }
 
-                bool added = batch.TryAdd(in record, linkType, _packetFlags, data, window);
+                bool added = batch.TryAdd(in record, linkType, _packetFlags, data);
                 Debug.Assert(added, "HasRoom said the packet fits");
             }
         }
