@@ -149,6 +149,32 @@ public sealed class FileFormatTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_file_many_times_the_read_buffer_is_delivered_whole_across_read_boundaries()
+    {
+        // Many times the read buffer, frames of varied length, so records straddle the reads' ends.
+        var random = new Random(19);
+        var frames = new List<byte[]>();
+        long total = 0;
+        while (total < (16L << 20) + 100_000)
+        {
+            byte[] frame = new byte[random.Next(60, 1515)];
+            random.NextBytes(frame);
+            frames.Add(frame);
+            total += frame.Length + 16;
+        }
+
+        string path = await WritePcapAsync("windows.pcap", frames, 0);
+        await using ICaptureSource source = PcapHarness.Open(path);
+        ReadResult result = await PcapHarness.ReadAllAsync(source);
+        Assert.Null(result.Failure);
+        Assert.Equal(frames.Count, result.Packets.Count);
+        for (int i = 0; i < frames.Count; i++)
+        {
+            Assert.Equal(frames[i], result.Packets[i].Data);
+        }
+    }
+
     [Theory]
     [InlineData(6, 0, 1_500_000UL, 1_500_000_000L)]
     [InlineData(9, 0, 1_500_000UL, 1_500_000L)]
