@@ -220,6 +220,15 @@ internal sealed class PcapCaptureSource : ICaptureSource
 
             _channel.Writer.TryComplete(failure);
         }
+#pragma warning disable CA1031 // Any other failure of the reader thread must still end the channel, or the engine waits forever.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _errors);
+            var failure = new CaptureException($"{Name}: the reader failed: {ex.GetType().Name}: {ex.Message}", ex);
+            PcapLog.CaptureFailed(_logger, Name, failure.Message);
+            _channel.Writer.TryComplete(failure);
+        }
         finally
         {
             _pool.SetReaderActive(false);
