@@ -281,6 +281,7 @@ internal sealed class DetectRun
             Flow = eve.Writes("flow"),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
+            HostCounters = eve.TypeSettings.TryGetValue("stats", out ConfigNode? stats) && stats.GetBoolean("host-counters", false),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
             Ethernet = eveNode?.GetBoolean("ethernet", false) ?? false,

@@ -188,7 +188,11 @@ internal sealed class EveWriter : IDisposable
         }
     }
 
-    /// <summary>Writes a stats event; dotted counter names become nested objects (<c>decoder.ipv4</c> → <c>{"decoder":{"ipv4":N}}</c>).</summary>
+    /// <summary>
+    /// Writes a stats event; dotted counter names become nested objects (<c>decoder.ipv4</c> →
+    /// <c>{"decoder":{"ipv4":N}}</c>). This host's own counters are left out unless
+    /// <see cref="EveWriterOptions.HostCounters"/> is set.
+    /// </summary>
     public void WriteStats(long timestampNanoseconds, long uptimeSeconds, IEnumerable<StatsCounter> counters)
     {
         if (!_settings.Stats)
@@ -196,7 +200,7 @@ internal sealed class EveWriter : IDisposable
             return;
         }
 
-        StatsTree tree = StatsTree.Build(counters);
+        StatsTree tree = StatsTree.Build(_settings.HostCounters ? counters : counters.Where(c => !Output.HostCounters.Contains(c.Name)));
         lock (_lock)
         {
             if (_disposed)

@@ -9,6 +9,9 @@ internal sealed record EveWriterOptions
 
     public bool Stats { get; init; } = true;
 
+    /// <summary>Write this host's own counters (<see cref="HostCounters"/>) in stats records too (<c>- stats: {host-counters: yes}</c>); they break Suricata's schema.</summary>
+    public bool HostCounters { get; init; }
+
     public bool CommunityId { get; init; }
 
     public ushort CommunityIdSeed { get; init; }
