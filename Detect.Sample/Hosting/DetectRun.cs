@@ -488,7 +488,7 @@ internal sealed class DetectRun
         }
     }
 
-    private long NowNanoseconds() => _clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+    private long NowNanoseconds() => EveFormat.UnixNanoseconds(_clock.GetUtcNow());
 
     private long Uptime(long startedAtMilliseconds) => (_clock.GetUtcNow().ToUnixTimeMilliseconds() - startedAtMilliseconds) / 1000;
 }
