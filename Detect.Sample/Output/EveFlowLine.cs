@@ -119,6 +119,10 @@ internal sealed class EveFlowLine
         at = Append(at, tuple.IsIPv6 ? ",\"ip_v\":6,\"proto\":\""u8 : ",\"ip_v\":4,\"proto\":\""u8);
         at = Protocol(at, tuple.Protocol);
         at = Append(at, "\""u8);
+        if (tuple.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
+        {
+            at = Icmp(at, in flow);
+        }
         if (communityId is not null)
         {
             at = Append(at, ",\"community_id\":\""u8);
@@ -265,6 +269,24 @@ internal sealed class EveFlowLine
         Unsafe.CopyBlockUnaligned(ref At(at), ref slot, FlagNamesSlot);
         at += Unsafe.Add(ref slot, FlagNamesSlot - 1);
         return Append(at, "}"u8);
+    }
+
+    /// <summary>Suricata's ICMP fields: the first packet's type and code, and the first reply's when the engine saw one (a reply only a capture bypass saw has none).</summary>
+    private int Icmp(int at, in FlowEndEvent flow)
+    {
+        at = Append(at, ",\"icmp_type\":"u8);
+        at = Number(at, flow.IcmpTypeToServer);
+        at = Append(at, ",\"icmp_code\":"u8);
+        at = Number(at, flow.IcmpCodeToServer);
+        if (flow.PacketsToClient - flow.BypassedPacketsToClient > 0)
+        {
+            at = Append(at, ",\"response_icmp_type\":"u8);
+            at = Number(at, flow.IcmpTypeToClient);
+            at = Append(at, ",\"response_icmp_code\":"u8);
+            at = Number(at, flow.IcmpCodeToClient);
+        }
+
+        return at;
     }
 
     private int Protocol(int at, byte protocol)

@@ -112,6 +112,10 @@ public sealed class EveFlowLineTests
             HasBypassCounters = bypassCounters,
             TcpFlagsToServer = (byte)random.Next(256),
             TcpFlagsToClient = (byte)random.Next(256),
+            IcmpTypeToServer = (byte)random.Next(256),
+            IcmpCodeToServer = (byte)random.Next(256),
+            IcmpTypeToClient = (byte)random.Next(256),
+            IcmpCodeToClient = (byte)random.Next(256),
             SourceMac = random.Next(4) == 0 ? 0 : (ulong)random.NextInt64(1L << 48),
             DestinationMac = (ulong)random.NextInt64(1L << 48),
             TunnelParentFlowId = random.Next(4) == 0 ? random.NextInt64() : 0,
@@ -187,6 +191,16 @@ public sealed class EveFlowLineTests
             };
             json.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
             json.WriteString("proto", protocolName ?? tuple.Protocol.ToString(CultureInfo.InvariantCulture));
+            if (tuple.Protocol is 1 or 58)
+            {
+                json.WriteNumber("icmp_type", flow.IcmpTypeToServer);
+                json.WriteNumber("icmp_code", flow.IcmpCodeToServer);
+                if (flow.PacketsToClient - flow.BypassedPacketsToClient > 0)
+                {
+                    json.WriteNumber("response_icmp_type", flow.IcmpTypeToClient);
+                    json.WriteNumber("response_icmp_code", flow.IcmpCodeToClient);
+                }
+            }
             if (communityId is not null)
             {
                 json.WriteString("community_id", communityId);

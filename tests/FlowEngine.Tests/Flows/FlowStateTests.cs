@@ -25,6 +25,48 @@ public class FlowStateTests
         Assert.Equal(FlowState.Closed, shard.Table.Slots[slot].State);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_icmp_flow_keeps_the_type_and_code_of_its_first_packet_each_way(bool reply)
+    {
+        FlowShard shard = Shard(_sink);
+        shard.Send(Icmp("10.0.0.1", "10.0.0.2", type: 8, code: 0), 0);
+        shard.Send(Icmp("10.0.0.1", "10.0.0.2", type: 13, code: 1), 0.1);
+        if (reply)
+        {
+            shard.Send(Icmp("10.0.0.2", "10.0.0.1", type: 0, code: 0), 0.2);
+            shard.Send(Icmp("10.0.0.2", "10.0.0.1", type: 14, code: 2), 0.3);
+        }
+
+        shard.EndAll(FlowEndReason.Shutdown);
+        FlowEndEvent end = Assert.Single(_sink.Events);
+        Assert.Equal((8, 0), (end.IcmpTypeToServer, end.IcmpCodeToServer));
+        Assert.Equal((0, 0), (end.IcmpTypeToClient, end.IcmpCodeToClient));
+        Assert.Equal(reply ? 2 : 0, end.PacketsToClient);
+    }
+
+    [Fact]
+    public void An_icmp_reply_type_is_kept_even_when_it_is_not_zero()
+    {
+        FlowShard shard = Shard(_sink);
+        shard.Send(Icmp("10.0.0.1", "10.0.0.2", type: 13, code: 0), 0);
+        shard.Send(Icmp("10.0.0.2", "10.0.0.1", type: 14, code: 3), 0.1);
+        shard.Send(Icmp("10.0.0.2", "10.0.0.1", type: 0, code: 0), 0.2);
+        shard.EndAll(FlowEndReason.Shutdown);
+        FlowEndEvent end = Assert.Single(_sink.Events);
+        Assert.Equal((13, 0), (end.IcmpTypeToServer, end.IcmpCodeToServer));
+        Assert.Equal((14, 3), (end.IcmpTypeToClient, end.IcmpCodeToClient));
+    }
+
+    private static PacketLayer Icmp(string src, string dst, byte type, byte code)
+    {
+        PacketLayer layer = Layer(src, 0, dst, 0, IpProtocol.Icmp);
+        layer.IcmpType = type;
+        layer.IcmpCode = code;
+        return layer;
+    }
+
     [Fact]
     public void Tcp_reset_closes_a_new_flow()
     {
