@@ -117,7 +117,7 @@ internal sealed class DetectRun
 
         try
         {
-            eve = new EveWriter(logs, ToEveWriterOptions(_configuration), _loggerFactory.CreateLogger<EveWriter>(), signals.RequestStop, _clock);
+            eve = new EveWriter(logs, ToEveWriterOptions(_configuration) with { InIface = !sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0) }, _loggerFactory.CreateLogger<EveWriter>(), signals.RequestStop, _clock);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -47,7 +47,11 @@ internal sealed class EveFlowLine
     public EveFlowLine(JavaScriptEncoder encoder) => _encoder = encoder;
 
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
-    public ReadOnlySpan<byte> Format(in FlowEndEvent flow, string? communityId, bool ethernet)
+    /// <param name="flow">The flow's end.</param>
+    /// <param name="communityId">The community id, or null for none.</param>
+    /// <param name="ethernet">Write the <c>ether</c> object.</param>
+    /// <param name="inIface">Write <c>in_iface</c> (live captures; Suricata writes none for packets read from files).</param>
+    public ReadOnlySpan<byte> Format(in FlowEndEvent flow, string? communityId, bool ethernet, bool inIface)
     {
         byte[] name = InterfaceText(flow.InterfaceName);
         // A community id is "1:" and base64, none of which JSON escapes: copied as ASCII, no allocation.
@@ -74,9 +78,14 @@ internal sealed class EveFlowLine
             at = Number(at, flow.TunnelParentFlowId);
         }
 
-        at = Append(at, ",\"in_iface\":\""u8);
-        at = Append(at, name);
-        at = Append(at, "\",\"event_type\":\"flow\""u8);
+        if (inIface)
+        {
+            at = Append(at, ",\"in_iface\":\""u8);
+            at = Append(at, name);
+            at = Append(at, "\""u8);
+        }
+
+        at = Append(at, ",\"event_type\":\"flow\""u8);
         FlowTuple tuple = flow.Tuple;
         if (flow.VlanCount > 0)
         {

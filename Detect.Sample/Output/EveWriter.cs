@@ -114,7 +114,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             // Assembled directly (the same bytes the JSON writer gives): one flow event per flow end.
-            Report(_file.Append(_flowLine.Format(in flow, communityId, _settings.Ethernet)));
+            Report(_file.Append(_flowLine.Format(in flow, communityId, _settings.Ethernet, _settings.InIface)));
             FlowEvents++;
         }
     }
@@ -143,7 +143,11 @@ internal sealed class EveWriter : IDisposable
                 w.WriteNumber("parent_id", alert.TunnelParentFlowId);
             }
 
-            w.WriteString("in_iface", alert.InterfaceName);
+            if (_settings.InIface)
+            {
+                w.WriteString("in_iface", alert.InterfaceName);
+            }
+
             w.WriteString("event_type", "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
             WriteTuple(w, alert.Packet);

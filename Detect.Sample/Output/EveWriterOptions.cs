@@ -18,6 +18,9 @@ internal sealed record EveWriterOptions
 
     public bool Ethernet { get; init; }
 
+    /// <summary>Write <c>in_iface</c>: yes for live captures; Suricata writes none when it reads capture files (<c>-r</c>), and neither does a run that only reads files.</summary>
+    public bool InIface { get; init; } = true;
+
     /// <summary>The file's name in the log directory.</summary>
     public string FileName { get; init; } = "eve.json";
 
