@@ -117,7 +117,8 @@ internal sealed class DetectRun
 
         try
         {
-            eve = OpenEveOutputs(logs, signals.RequestStop);
+            // in_iface only where packets come from a device, as Suricata writes it.
+            eve = OpenEveOutputs(logs, inIface: !sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0), signals.RequestStop);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -296,7 +297,7 @@ internal sealed class DetectRun
     }
 
     /// <summary>One writer per enabled eve-log (or the one that is off, for a run without any); on a failure the ones opened are closed.</summary>
-    private EveOutputs OpenEveOutputs(LogDirectory logs, Action stop)
+    private EveOutputs OpenEveOutputs(LogDirectory logs, bool inIface, Action stop)
     {
         IReadOnlyList<EveLogOptions> logOptions = _configuration.EveLogs.Count > 0 ? _configuration.EveLogs : [_configuration.EveLog];
         var writers = new List<EveWriter>();
@@ -306,7 +307,7 @@ internal sealed class DetectRun
         {
             foreach (EveLogOptions options in logOptions)
             {
-                EveWriterOptions settings = ToEveWriterOptions(options);
+                EveWriterOptions settings = ToEveWriterOptions(options) with { InIface = inIface };
                 if (options.Redis is { } server)
                 {
                     var destination = new EveRedisDestination(server, writerLogger);
@@ -338,6 +339,7 @@ internal sealed class DetectRun
             Flow = eve.Writes("flow"),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
+            HostCounters = eve.TypeSettings.TryGetValue("stats", out ConfigNode? stats) && stats.GetBoolean("host-counters", false),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
             Ethernet = eve.Ethernet,
@@ -531,7 +533,7 @@ internal sealed class DetectRun
         }
     }
 
-    private long NowNanoseconds() => _clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+    private long NowNanoseconds() => EveFormat.UnixNanoseconds(_clock.GetUtcNow());
 
     private long Uptime(long startedAtMilliseconds) => (_clock.GetUtcNow().ToUnixTimeMilliseconds() - startedAtMilliseconds) / 1000;
 }

@@ -47,7 +47,11 @@ internal sealed class EveFlowLine
     public EveFlowLine(JavaScriptEncoder encoder) => _encoder = encoder;
 
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
-    public ReadOnlySpan<byte> Format(in FlowEndEvent flow, string? communityId, bool ethernet)
+    /// <param name="flow">The flow's end.</param>
+    /// <param name="communityId">The community id, or null for none.</param>
+    /// <param name="ethernet">Write the <c>ether</c> object.</param>
+    /// <param name="inIface">Write <c>in_iface</c> (live captures; Suricata writes none for packets read from files).</param>
+    public ReadOnlySpan<byte> Format(in FlowEndEvent flow, string? communityId, bool ethernet, bool inIface)
     {
         byte[] name = InterfaceText(flow.InterfaceName);
         // A community id is "1:" and base64, none of which JSON escapes: copied as ASCII, no allocation.
@@ -74,9 +78,14 @@ internal sealed class EveFlowLine
             at = Number(at, flow.TunnelParentFlowId);
         }
 
-        at = Append(at, ",\"in_iface\":\""u8);
-        at = Append(at, name);
-        at = Append(at, "\",\"event_type\":\"flow\""u8);
+        if (inIface)
+        {
+            at = Append(at, ",\"in_iface\":\""u8);
+            at = Append(at, name);
+            at = Append(at, "\""u8);
+        }
+
+        at = Append(at, ",\"event_type\":\"flow\""u8);
         FlowTuple tuple = flow.Tuple;
         if (flow.VlanCount > 0)
         {
@@ -119,6 +128,10 @@ internal sealed class EveFlowLine
         at = Append(at, tuple.IsIPv6 ? ",\"ip_v\":6,\"proto\":\""u8 : ",\"ip_v\":4,\"proto\":\""u8);
         at = Protocol(at, tuple.Protocol);
         at = Append(at, "\""u8);
+        if (tuple.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
+        {
+            at = Icmp(at, in flow);
+        }
         if (communityId is not null)
         {
             at = Append(at, ",\"community_id\":\""u8);
@@ -265,6 +278,24 @@ internal sealed class EveFlowLine
         Unsafe.CopyBlockUnaligned(ref At(at), ref slot, FlagNamesSlot);
         at += Unsafe.Add(ref slot, FlagNamesSlot - 1);
         return Append(at, "}"u8);
+    }
+
+    /// <summary>Suricata's ICMP fields: the first packet's type and code, and the first reply's when the engine saw one (a reply only a capture bypass saw has none).</summary>
+    private int Icmp(int at, in FlowEndEvent flow)
+    {
+        at = Append(at, ",\"icmp_type\":"u8);
+        at = Number(at, flow.IcmpTypeToServer);
+        at = Append(at, ",\"icmp_code\":"u8);
+        at = Number(at, flow.IcmpCodeToServer);
+        if (flow.PacketsToClient - flow.BypassedPacketsToClient > 0)
+        {
+            at = Append(at, ",\"response_icmp_type\":"u8);
+            at = Number(at, flow.IcmpTypeToClient);
+            at = Append(at, ",\"response_icmp_code\":"u8);
+            at = Number(at, flow.IcmpCodeToClient);
+        }
+
+        return at;
     }
 
     private int Protocol(int at, byte protocol)

@@ -38,6 +38,9 @@ internal static class EveFormat
     private static readonly JsonEncodedText Icmpv6 = JsonEncodedText.Encode("IPv6-ICMP"u8);
     private static readonly JsonEncodedText Sctp = JsonEncodedText.Encode("SCTP"u8);
 
+    /// <summary>Nanoseconds since the Unix epoch of a wall-clock time, to its 100 ns ticks: EVE timestamps carry the microseconds, as Suricata's do.</summary>
+    public static long UnixNanoseconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks * 100;
+
     /// <summary>Writes <c>2026-11-21T21:42:59.123456+0000</c> (UTC, microseconds), as Suricata does.</summary>
     public static void WriteTimestamp(Utf8JsonWriter writer, string property, long nanoseconds)
     {

@@ -120,7 +120,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             // Assembled directly (the same bytes the JSON writer gives): one flow event per flow end.
-            Report(_file.Append(_flowLine.Format(in flow, communityId, _settings.Ethernet)));
+            Report(_file.Append(_flowLine.Format(in flow, communityId, _settings.Ethernet, _settings.InIface)));
             FlowEvents++;
         }
     }
@@ -149,7 +149,11 @@ internal sealed class EveWriter : IDisposable
                 w.WriteNumber("parent_id", alert.TunnelParentFlowId);
             }
 
-            w.WriteString("in_iface", alert.InterfaceName);
+            if (_settings.InIface)
+            {
+                w.WriteString("in_iface", alert.InterfaceName);
+            }
+
             w.WriteString("event_type", "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
             WriteTuple(w, alert.Packet);
@@ -194,7 +198,11 @@ internal sealed class EveWriter : IDisposable
         }
     }
 
-    /// <summary>Writes a stats event; dotted counter names become nested objects (<c>decoder.ipv4</c> → <c>{"decoder":{"ipv4":N}}</c>).</summary>
+    /// <summary>
+    /// Writes a stats event; dotted counter names become nested objects (<c>decoder.ipv4</c> →
+    /// <c>{"decoder":{"ipv4":N}}</c>). This host's own counters are left out unless
+    /// <see cref="EveWriterOptions.HostCounters"/> is set.
+    /// </summary>
     public void WriteStats(long timestampNanoseconds, long uptimeSeconds, IEnumerable<StatsCounter> counters)
     {
         if (!_settings.Stats)
@@ -202,7 +210,7 @@ internal sealed class EveWriter : IDisposable
             return;
         }
 
-        StatsTree tree = StatsTree.Build(counters);
+        StatsTree tree = StatsTree.Build(_settings.HostCounters ? counters : counters.Where(c => !Output.HostCounters.Contains(c.Name)));
         lock (_lock)
         {
             if (_disposed)

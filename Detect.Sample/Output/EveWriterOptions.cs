@@ -9,11 +9,17 @@ internal sealed record EveWriterOptions
 
     public bool Stats { get; init; } = true;
 
+    /// <summary>Write this host's own counters (<see cref="HostCounters"/>) in stats records too (<c>- stats: {host-counters: yes}</c>); they break Suricata's schema.</summary>
+    public bool HostCounters { get; init; }
+
     public bool CommunityId { get; init; }
 
     public ushort CommunityIdSeed { get; init; }
 
     public bool Ethernet { get; init; }
+
+    /// <summary>Write <c>in_iface</c>: yes for live captures; Suricata writes none when it reads capture files (<c>-r</c>), and neither does a run that only reads files.</summary>
+    public bool InIface { get; init; } = true;
 
     /// <summary>The file's name in the log directory.</summary>
     public string FileName { get; init; } = "eve.json";

@@ -46,13 +46,13 @@ internal enum DecoderCounter
     /// <summary><c>decoder.tcp</c>.</summary>
     Tcp,
 
-    /// <summary><c>decoder.tcp_syn</c>.</summary>
+    /// <summary><c>tcp.syn</c> (Suricata's name).</summary>
     TcpSyn,
 
-    /// <summary><c>decoder.tcp_synack</c>.</summary>
+    /// <summary><c>tcp.synack</c> (Suricata's name).</summary>
     TcpSynAck,
 
-    /// <summary><c>decoder.tcp_rst</c>.</summary>
+    /// <summary><c>tcp.rst</c> (Suricata's name).</summary>
     TcpRst,
 
     /// <summary><c>decoder.udp</c>.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 
@@ -47,12 +48,24 @@ internal sealed class FlowHasher
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Hash(ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5) => _hash.Hash(w0, w1, w2, w3, w4, w5);
 
-    /// <summary>A flow id from a per-shard sequence number: unique per run, positive, never 0.</summary>
+    /// <summary>
+    /// The largest flow id: ids have 51 bits, as Suricata masks them (<c>&amp; 0x7ffffffffffff</c>), so
+    /// that JSON consumers holding numbers as doubles (JavaScript, jq 1.6) keep them exact.
+    /// </summary>
+    public const long MaxFlowId = 0x7_FFFF_FFFF_FFFF;
+
+    /// <summary>A flow id from a per-shard sequence number: unique per run (below 2^43 flows a shard), positive, never 0, at most <see cref="MaxFlowId"/>.</summary>
     public long FlowId(ulong sequence, int shard)
     {
-        ulong mixed = Mix64(_idKey ^ ((sequence << 8) | (uint)(shard & 0xFF)));
-        long id = (long)(mixed & long.MaxValue);
-        return id == 0 ? 1 : id;
+        // A keyed permutation of the 51-bit space (xor-shifts and odd multipliers modulo 2^51 are
+        // bijective), so distinct (sequence, shard) give distinct ids, unlike masking a 64-bit mix.
+        const ulong Mask = MaxFlowId;
+        ulong z = (_idKey ^ ((sequence << 8) | (uint)(shard & 0xFF))) & Mask;
+        z = ((z ^ (z >> 26)) * 0xBF58476D1CE4E5B9UL) & Mask;
+        z = ((z ^ (z >> 23)) * 0x94D049BB133111EBUL) & Mask;
+        z ^= z >> 25;
+        Debug.Assert(z <= Mask, "flow ids have 51 bits");
+        return z == 0 ? 1 : (long)z;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -18,4 +18,10 @@ internal struct FlowRecord
     public long BytesToClient;
     public byte TcpFlagsToServer;
     public byte TcpFlagsToClient;
+
+    // ICMP type and code of the first packet each way (EVE icmp_type/code, response_icmp_type/code).
+    public byte IcmpTypeToServer;
+    public byte IcmpCodeToServer;
+    public byte IcmpTypeToClient;
+    public byte IcmpCodeToClient;
 }

@@ -127,6 +127,11 @@ internal sealed class FlowTracker
             r.TcpFlagsToClient |= tcpFlags;
         }
 
+        if (layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 && !icmpError)
+        {
+            RememberIcmp(ref r, toServer, in layer);
+        }
+
         switch (s.State)
         {
             case FlowState.LocalBypassed:
@@ -164,6 +169,21 @@ internal sealed class FlowTracker
         s.Flags |= toServer ? FlowSlotFlags.SeenToServer : FlowSlotFlags.SeenToClient;
         AdvanceState(ref s, toServer, tcpFlags, layer.Protocol == IpProtocol.Tcp);
         return false;
+    }
+
+    /// <summary>Keeps the type and code of the flow's first ICMP packet each way, as Suricata logs them.</summary>
+    private static void RememberIcmp(ref FlowRecord r, bool toServer, in PacketLayer layer)
+    {
+        if (toServer && r.PacketsToServer == 1)
+        {
+            r.IcmpTypeToServer = layer.IcmpType;
+            r.IcmpCodeToServer = layer.IcmpCode;
+        }
+        else if (!toServer && r.PacketsToClient == 1)
+        {
+            r.IcmpTypeToClient = layer.IcmpType;
+            r.IcmpCodeToClient = layer.IcmpCode;
+        }
     }
 
     /// <summary>New → Established on traffic both ways (TCP: an ACK without SYN from both sides seen); TCP → Closed on RST or FIN both ways.</summary>

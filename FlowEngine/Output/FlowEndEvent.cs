@@ -71,6 +71,18 @@ public readonly record struct FlowEndEvent
     /// <summary>TCP flags seen server → client.</summary>
     public required byte TcpFlagsToClient { get; init; }
 
+    /// <summary>ICMP type of the first packet client → server (ICMP and ICMPv6 flows; EVE <c>icmp_type</c>).</summary>
+    public byte IcmpTypeToServer { get; init; }
+
+    /// <summary>ICMP code of the first packet client → server (EVE <c>icmp_code</c>).</summary>
+    public byte IcmpCodeToServer { get; init; }
+
+    /// <summary>ICMP type of the first packet server → client (EVE <c>response_icmp_type</c>, when one was seen).</summary>
+    public byte IcmpTypeToClient { get; init; }
+
+    /// <summary>ICMP code of the first packet server → client (EVE <c>response_icmp_code</c>).</summary>
+    public byte IcmpCodeToClient { get; init; }
+
     /// <summary>The client's MAC address (low 48 bits) from the first packet; 0 when not Ethernet.</summary>
     public required ulong SourceMac { get; init; }
 

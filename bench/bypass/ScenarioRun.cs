@@ -128,7 +128,8 @@ internal static class ScenarioRun
                   types:
                     - alert
                     - flow
-                    - stats
+                    - stats:
+                        host-counters: yes
             stats:
               enabled: yes
               interval: 3600

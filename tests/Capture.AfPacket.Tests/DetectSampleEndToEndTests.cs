@@ -40,7 +40,8 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
                   types:
                     - alert
                     - flow
-                    - stats
+                    - stats:
+                        host-counters: yes
             unix-command:
               enabled: yes
               filename: {socketPath}

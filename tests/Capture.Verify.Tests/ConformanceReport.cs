@@ -31,6 +31,10 @@ internal static class ConformanceReport
             that is not listed disagrees, and when a listed one agrees (the list only shrinks).
             Tier A: tests without rules or IPS simulation; tier B: the others.
 
+            Every EVE event of every run, and of the shipped sample's run (`samples/sample.pcap` with
+            `samples/sample.rules`), is validated against Suricata's EVE schema
+            (`eve-schema.json`, JSON Schema 2020-12); one event that does not validate fails the tests.
+
             """);
         text.AppendLine("| tier | scored checks agreeing | tests agreeing on every scored check |");
         text.AppendLine("|---|---|---|");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Capture.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -6,20 +5,14 @@ namespace Capture.Verify.Tests;
 
 /// <summary>The host on Suricata's own conformance tests (../shared/suricata-verify), scored as run.py scores them.</summary>
 [Trait("Category", SharedPcaps.Category)]
-public sealed class SuricataVerifyTests(ITestOutputHelper output) : IDisposable
+public sealed class SuricataVerifyTests(VerifyRuns verify, ITestOutputHelper output) : IClassFixture<VerifyRuns>
 {
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("suricata-verify-");
-
-    public void Dispose() => _work.Delete(recursive: true);
-
     [Fact]
     public async Task Every_scored_check_agrees_or_is_listed_as_an_expected_failure()
     {
-        IReadOnlyList<VerifyTest> tests = SuricataVerifyFolder.Tests();
         IReadOnlyDictionary<string, string> expected = ExpectedFailures.Load(Path.Combine(AppContext.BaseDirectory, ExpectedFailures.FileName));
-        var clock = Stopwatch.StartNew();
-        IReadOnlyList<VerifyRun> runs = await VerifyRunner.RunAllAsync(tests, _work.FullName, parallelism: 2);
-        TimeSpan elapsed = clock.Elapsed;
+        IReadOnlyList<VerifyRun> runs = verify.Runs;
+        TimeSpan elapsed = verify.Elapsed;
         IReadOnlyList<CheckResult> results = CheckResult.Score(runs, expected);
 
         await File.WriteAllTextAsync(Path.Combine(SharedPcaps.RepositoryRoot, "docs", "CONFORMANCE.md"), ConformanceReport.Render(results));
@@ -40,5 +33,15 @@ public sealed class SuricataVerifyTests(ITestOutputHelper output) : IDisposable
         Assert.True(listedNotScored.Length == 0, $"{ExpectedFailures.FileName} lists checks that are not scored:\n{string.Join('\n', listedNotScored)}");
         Assert.True(regressions.Length == 0, $"scored checks that do not agree and are not expected failures:\n{string.Join('\n', regressions)}");
         Assert.True(nowAgree.Length == 0, $"these checks agree now: remove them from {ExpectedFailures.FileName}:\n{string.Join('\n', nowAgree)}");
+    }
+
+    [Fact]
+    public void Every_eve_event_of_every_run_validates_against_suricatas_eve_schema()
+    {
+        VerifyRun[] wrote = [.. verify.Runs.Where(r => r.EveJson is not null)];
+        string[] violations = [.. wrote.SelectMany(r => EveSchema.Violations(r.EveJson!))];
+        output.WriteLine($"{wrote.Length} runs wrote EVE; {violations.Length} events do not validate");
+        Assert.NotEmpty(wrote);
+        Assert.True(violations.Length == 0, $"EVE events that do not validate against eve-schema.json:\n{string.Join('\n', violations.Take(200))}");
     }
 }

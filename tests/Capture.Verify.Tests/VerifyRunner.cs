@@ -58,7 +58,7 @@ internal static class VerifyRunner
         (int exitCode, string stdout, string stderr) = host.WaitForExit(Timeout);
         string eve = Path.Combine(output, "eve.json");
         string? failure = exitCode == 0 ? null : LastErrorLine(stderr, stdout);
-        return new VerifyRun(test, exitCode, failure, File.Exists(eve) ? EveEvents.Read(eve) : EveEvents.Empty, clock.Elapsed);
+        return new VerifyRun(test, exitCode, failure, File.Exists(eve) ? EveEvents.Read(eve) : EveEvents.Empty, clock.Elapsed, File.Exists(eve) ? eve : null);
     }
 
     /// <summary>The host's own error line (it starts with "Detect.Sample: ") on stderr, else stderr's last line.</summary>

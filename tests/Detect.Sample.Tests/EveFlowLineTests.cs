@@ -29,8 +29,9 @@ public sealed class EveFlowLineTests
             FlowEndEvent flow = RandomFlow(random);
             bool ethernet = random.Next(2) == 0;
             string? communityId = random.Next(4) == 0 ? "1:" + Convert.ToBase64String(BitConverter.GetBytes(random.NextInt64())) : null;
-            string written = Encoding.UTF8.GetString(line.Format(in flow, communityId, ethernet));
-            Assert.Equal(Reference(in flow, communityId, ethernet) + "\n", written);
+            bool inIface = random.Next(4) != 0;
+            string written = Encoding.UTF8.GetString(line.Format(in flow, communityId, ethernet, inIface));
+            Assert.Equal(Reference(in flow, communityId, ethernet, inIface) + "\n", written);
         }
     }
 
@@ -53,8 +54,8 @@ public sealed class EveFlowLineTests
         // Twice: the second line may come from what the first one cached.
         for (int pass = 0; pass < 2; pass++)
         {
-            string written = Encoding.UTF8.GetString(line.Format(in flow, null, false));
-            Assert.Equal(Reference(in flow, null, false) + "\n", written);
+            string written = Encoding.UTF8.GetString(line.Format(in flow, null, false, inIface: true));
+            Assert.Equal(Reference(in flow, null, false, inIface: true) + "\n", written);
         }
     }
 
@@ -112,6 +113,10 @@ public sealed class EveFlowLineTests
             HasBypassCounters = bypassCounters,
             TcpFlagsToServer = (byte)random.Next(256),
             TcpFlagsToClient = (byte)random.Next(256),
+            IcmpTypeToServer = (byte)random.Next(256),
+            IcmpCodeToServer = (byte)random.Next(256),
+            IcmpTypeToClient = (byte)random.Next(256),
+            IcmpCodeToClient = (byte)random.Next(256),
             SourceMac = random.Next(4) == 0 ? 0 : (ulong)random.NextInt64(1L << 48),
             DestinationMac = (ulong)random.NextInt64(1L << 48),
             TunnelParentFlowId = random.Next(4) == 0 ? random.NextInt64() : 0,
@@ -133,7 +138,7 @@ public sealed class EveFlowLineTests
         return FlowAddress.FromBytes(bytes);
     }
 
-    private static string Reference(in FlowEndEvent flow, string? communityId, bool ethernet)
+    private static string Reference(in FlowEndEvent flow, string? communityId, bool ethernet, bool inIface)
     {
         FlowTuple tuple = flow.Tuple;
         using MemoryStream stream = new();
@@ -147,7 +152,11 @@ public sealed class EveFlowLineTests
                 json.WriteNumber("parent_id", flow.TunnelParentFlowId);
             }
 
-            json.WriteString("in_iface", flow.InterfaceName);
+            if (inIface)
+            {
+                json.WriteString("in_iface", flow.InterfaceName);
+            }
+
             json.WriteString("event_type", "flow");
             if (flow.VlanCount > 0)
             {
@@ -187,6 +196,16 @@ public sealed class EveFlowLineTests
             };
             json.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
             json.WriteString("proto", protocolName ?? tuple.Protocol.ToString(CultureInfo.InvariantCulture));
+            if (tuple.Protocol is 1 or 58)
+            {
+                json.WriteNumber("icmp_type", flow.IcmpTypeToServer);
+                json.WriteNumber("icmp_code", flow.IcmpCodeToServer);
+                if (flow.PacketsToClient - flow.BypassedPacketsToClient > 0)
+                {
+                    json.WriteNumber("response_icmp_type", flow.IcmpTypeToClient);
+                    json.WriteNumber("response_icmp_code", flow.IcmpCodeToClient);
+                }
+            }
             if (communityId is not null)
             {
                 json.WriteString("community_id", communityId);

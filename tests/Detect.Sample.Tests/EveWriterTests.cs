@@ -110,6 +110,38 @@ public sealed class EveWriterTests : IDisposable
         Assert.Equal(2, stats.GetProperty("flow_bypassed").GetProperty("local_pkts").GetInt64());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Host_counters_are_in_stats_only_when_asked_for(bool hostCounters)
+    {
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { HostCounters = hostCounters }))
+        {
+            writer.WriteStats(1_795_262_400_000_000_000, 8, [new("capture.kernel_packets", 5), new("capture.bypassed_pkts", 4), new("flow_bypassed.xdp.latency_p99_us", 7), new("detect.bypass.rule", 1), new("detect.alert", 2)]);
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllLines(_path).Single());
+        JsonElement stats = doc.RootElement.GetProperty("stats");
+        Assert.Equal(5, stats.GetProperty("capture").GetProperty("kernel_packets").GetInt64());
+        Assert.Equal(2, stats.GetProperty("detect").GetProperty("alert").GetInt64());
+        Assert.Equal(hostCounters, stats.GetProperty("capture").TryGetProperty("bypassed_pkts", out _));
+        Assert.Equal(hostCounters, stats.TryGetProperty("flow_bypassed", out _));
+        Assert.Equal(hostCounters, stats.GetProperty("detect").TryGetProperty("bypass", out _));
+    }
+
+    [Fact]
+    public void Stats_timestamps_carry_the_clocks_microseconds()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 5, 17, 30, 123, 456, TimeSpan.Zero);
+        using (var writer = new EveWriter(_logs, new EveWriterOptions()))
+        {
+            writer.WriteStats(EveFormat.UnixNanoseconds(now), 1, []);
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllLines(_path).Single());
+        Assert.Equal("2026-12-07T05:17:30.123456+0000", doc.RootElement.GetProperty("timestamp").GetString());
+    }
+
     [Fact]
     public void Concurrent_writers_produce_whole_lines()
     {

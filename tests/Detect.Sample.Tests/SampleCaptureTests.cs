@@ -20,10 +20,14 @@ public sealed class SampleCaptureTests(SampleRunFixture run) : IClassFixture<Sam
         // how many depends on how far the reader was ahead, but together they are the whole file.
         JsonElement capture = stats.GetProperty("capture");
         long delivered = capture.GetProperty("kernel_packets").GetInt64();
-        Assert.Equal(2264, delivered + capture.GetProperty("bypassed_pkts").GetInt64());
+        Assert.Equal(2264, delivered + stats.GetProperty("flow_bypassed").GetProperty("pkts").GetInt64());
         Assert.Equal(delivered, stats.GetProperty("decoder").GetProperty("pkts").GetInt64());
-        Assert.Equal(capture.GetProperty("bypassed_pkts").GetInt64(), stats.GetProperty("flow_bypassed").GetProperty("pkts").GetInt64());
+        // This host's own counters stay out of EVE stats unless host-counters is set (Suricata's schema is closed).
+        Assert.False(capture.TryGetProperty("bypassed_pkts", out _), stats.ToString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$", eve.OfType("stats").Last().GetProperty("timestamp").GetString()!);
         Assert.Equal(eve.Alerts.Count, stats.GetProperty("detect").GetProperty("alert").GetInt64());
+        // Suricata writes no in_iface for packets read from files (they have no live device).
+        Assert.All(eve.Flows.Concat(eve.Alerts), e => Assert.False(e.TryGetProperty("in_iface", out _), e.GetRawText()));
         foreach (JsonElement flow in eve.Flows)
         {
             Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$", flow.GetProperty("timestamp").GetString()!);

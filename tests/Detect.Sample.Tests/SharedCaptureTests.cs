@@ -22,7 +22,7 @@ public sealed class SharedCaptureTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         var eve = new EveLog(Path.Combine(_logs.FullName, "eve.json"));
         // Packets of capture-bypassed flows never reach the decoder; the capture counts them.
-        Assert.Equal(packets, eve.LastStats.GetProperty("decoder").GetProperty("pkts").GetInt64() + eve.LastStats.GetProperty("capture").GetProperty("bypassed_pkts").GetInt64());
+        Assert.Equal(packets, eve.LastStats.GetProperty("decoder").GetProperty("pkts").GetInt64() + eve.LastStats.GetProperty("flow_bypassed").GetProperty("pkts").GetInt64());
         Assert.Equal(packets, eve.Flows.Sum(EveLog.Packets));
         FlowAgreement.AssertAgrees(path, eve);
     }

@@ -48,7 +48,7 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(1, t["decoder.ethernet"]);
         Assert.Equal(1, t["decoder.ipv4"]);
         Assert.Equal(1, t["decoder.tcp"]);
-        Assert.Equal(1, t["decoder.tcp_synack"]);
+        Assert.Equal(1, t["tcp.synack"]);
         Assert.Equal(0, t.Counters.Invalid);
         Assert.Equal(0, t.Counters.DecoderErrors);
     }
@@ -644,7 +644,7 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(3, total.Get("decoder.tcp"));
         var names = total.Enumerate().Select(p => p.Key).ToList();
         Assert.Equal(names.Count, names.Distinct().Count());
-        Assert.All(names, n => Assert.Matches("^(decoder|defrag)\\.[a-z0-9_.]+$", n));
+        Assert.All(names, n => Assert.Matches("^(decoder|defrag|tcp)\\.[a-z0-9_.]+$", n));
         Assert.Contains("decoder.event.ipv4.trunc_pkt", names);
         Assert.Contains("defrag.ipv4.reassembled", names);
         Assert.Throws<ArgumentException>(() => total.Get("decoder.nope"));

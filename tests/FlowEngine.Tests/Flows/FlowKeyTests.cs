@@ -119,13 +119,13 @@ public class FlowKeyTests
     }
 
     [Fact]
-    public void Flow_ids_are_unique_and_positive()
+    public void Flow_ids_are_unique_positive_and_within_51_bits_as_suricata_masks_them()
     {
         HashSet<long> ids = [];
         for (ulong i = 1; i <= 100_000; i++)
         {
             long id = _hasher.FlowId(i, 3);
-            Assert.True(id > 0);
+            Assert.True(id is > 0 and <= 0x7_FFFF_FFFF_FFFF, $"{id:x}");
             Assert.True(ids.Add(id));
         }
     }

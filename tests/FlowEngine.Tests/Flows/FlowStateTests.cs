@@ -25,6 +25,36 @@ public class FlowStateTests
         Assert.Equal(FlowState.Closed, shard.Table.Slots[slot].State);
     }
 
+    [Theory]
+    [InlineData(8, 0, -1, -1)]
+    [InlineData(13, 1, 14, 3)]
+    public void An_icmp_flow_keeps_the_type_and_code_of_its_first_packet_each_way(int type, int code, int replyType, int replyCode)
+    {
+        FlowShard shard = Shard(_sink);
+        // The second packet each way has another type and code: the first one's stay.
+        shard.Send(Icmp("10.0.0.1", "10.0.0.2", (byte)type, (byte)code), 0);
+        shard.Send(Icmp("10.0.0.1", "10.0.0.2", 8, 5), 0.1);
+        if (replyType >= 0)
+        {
+            shard.Send(Icmp("10.0.0.2", "10.0.0.1", (byte)replyType, (byte)replyCode), 0.2);
+            shard.Send(Icmp("10.0.0.2", "10.0.0.1", 0, 7), 0.3);
+        }
+
+        shard.EndAll(FlowEndReason.Shutdown);
+        FlowEndEvent end = Assert.Single(_sink.Events);
+        Assert.Equal((type, code), (end.IcmpTypeToServer, end.IcmpCodeToServer));
+        Assert.Equal(replyType >= 0 ? (replyType, replyCode) : (0, 0), (end.IcmpTypeToClient, end.IcmpCodeToClient));
+        Assert.Equal(replyType >= 0 ? 2 : 0, end.PacketsToClient);
+    }
+
+    private static PacketLayer Icmp(string src, string dst, byte type, byte code)
+    {
+        PacketLayer layer = Layer(src, 0, dst, 0, IpProtocol.Icmp);
+        layer.IcmpType = type;
+        layer.IcmpCode = code;
+        return layer;
+    }
+
     [Fact]
     public void Tcp_reset_closes_a_new_flow()
     {
