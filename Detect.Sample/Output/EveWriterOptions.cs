@@ -15,6 +15,9 @@ internal sealed record EveWriterOptions
 
     public bool Ethernet { get; init; }
 
+    /// <summary>The sensor's name (<c>sensor-name</c>), written last in every event as <c>host</c>, as Suricata does; null: no host field.</summary>
+    public string? Host { get; init; }
+
     /// <summary>The file's name in the log directory.</summary>
     public string FileName { get; init; } = "eve.json";
 
