@@ -21,7 +21,7 @@ public sealed partial class HostFleetTests : IDisposable
     [Fact]
     public async Task Prometheus_serves_the_counters_while_they_move_and_redis_stopped_mid_run_loses_only_what_is_counted()
     {
-        using var redis = new RedisServer();
+        using var redis = new RedisServer(own: true);
         int metricsPort = RedisServer.FreePort();
         string yaml = Path.Combine(_work.FullName, "detect.yaml");
         await File.WriteAllTextAsync(yaml, $$"""
