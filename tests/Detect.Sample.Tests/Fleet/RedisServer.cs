@@ -49,7 +49,7 @@ internal sealed class RedisServer : IDisposable
         }
 
         _directory = Directory.CreateTempSubdirectory("detect-redis-");
-        Port = FreePort();
+        Port = Capture.Tests.Host.LoopbackPort.Free();
         if (start)
         {
             Start();
@@ -181,14 +181,6 @@ internal sealed class RedisServer : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
-
-    /// <summary>A loopback port nobody listens on now.</summary>
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private bool Answers()
     {
