@@ -126,28 +126,11 @@ public sealed class DetectSampleMetricsTests(DetectSampleMetricsNet net, ITestOu
         return (process.ExitCode, await output, await error);
     }
 
-    private RunningHost Start(int metricsPort)
-    {
-        string rules = Path.Combine(_work.FullName, "metrics.rules");
-        File.WriteAllText(rules, "alert udp any any -> any 5555 (msg:\"metrics test bypass\"; bypass; sid:9200101; rev:1;)\n");
-        string yaml = Path.Combine(_work.FullName, "metrics.yaml");
-        File.WriteAllText(yaml, $"""
-            %YAML 1.1
-            ---
-            rule-files:
-              - {rules}
-            af-packet:
-              - interface: {net.HostInterface}
-                threads: 1
-                bypass: yes
-                xdp-mode: soft
-                block-timeout: 10
+    private RunningHost Start(int metricsPort) =>
+        XdpBypassHost.Start(net, _work, "metrics", "alert udp any any -> any 5555 (msg:\"metrics test bypass\"; bypass; sid:9200101; rev:1;)", $"""
             metrics:
               prometheus:
                 enabled: yes
                 port: {metricsPort}
             """);
-        return DetectSampleLocation.Start("-c", yaml, $"--af-packet={net.HostInterface}", "-l", Path.Combine(_work.FullName, "logs"), "-vv");
-    }
-
 }
