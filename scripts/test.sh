@@ -31,7 +31,7 @@ trap 'exit 130' INT TERM
 # that stop and start a server mid-run start a private one). Kept when the caller already set one.
 if [ -z "${CAPTURE_TEST_REDIS:-}" ]; then
   redis_dir=$(mktemp -d -t capture-test-redis-XXXXXX)
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     # A port nothing on loopback answers on (redis-server cannot pick one itself: port 0 turns TCP off).
     port=$((20000 + RANDOM % 40000))
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi

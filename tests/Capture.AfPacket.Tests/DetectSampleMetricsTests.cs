@@ -39,19 +39,28 @@ public sealed class DetectSampleMetricsTests(DetectSampleMetricsNet net, ITestOu
         // New flows keep coming for the whole reading: the rule bypasses each on its first packet.
         using var traffic = new CancellationTokenSource();
         Task sending = Task.Run(() => SendNewFlows(traffic.Token), traffic.Token);
-        using var http = new HttpClient();
-        var metrics = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
         long firstScrape = 0;
-        host.WaitUntil(() => (firstScrape = PrometheusScrape.Value(http, metrics, Scraped)) > 0, "the endpoint showing a bypassed flow", Wait);
-
-        // dotnet-counters reads the host's meter, by pid, once a second for a few seconds.
+        long secondScrape;
         string readings = Path.Combine(_work.FullName, "counters.json");
-        (int exit, string output, string error) = await RunTool(tools, Wait + Wait, "dotnet", "tool", "run", "dotnet-counters", "--", "collect",
-            "-p", host.Id.ToString(CultureInfo.InvariantCulture), "--counters", "Detect.Sample", "--format", "json", "-o", readings,
-            "--refresh-interval", "1", "--duration", "00:00:06");
-        long secondScrape = PrometheusScrape.Value(http, metrics, Scraped);
-        await traffic.CancelAsync();
-        await sending;
+        (int exit, string output, string error) = (0, "", "");
+        try
+        {
+            using var http = new HttpClient();
+            var metrics = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
+            host.WaitUntil(() => (firstScrape = PrometheusScrape.Value(http, metrics, Scraped)) > 0, "the endpoint showing a bypassed flow", Wait);
+
+            // dotnet-counters reads the host's meter, by pid, once a second for a few seconds.
+            (exit, output, error) = await RunTool(tools, Wait + Wait, "dotnet", "tool", "run", "dotnet-counters", "--", "collect",
+                "-p", host.Id.ToString(CultureInfo.InvariantCulture), "--counters", "Detect.Sample", "--format", "json", "-o", readings,
+                "--refresh-interval", "1", "--duration", "00:00:06");
+            secondScrape = PrometheusScrape.Value(http, metrics, Scraped);
+        }
+        finally
+        {
+            // The sender stops however the readings end (it would send into a namespace being removed).
+            await traffic.CancelAsync();
+            await sending;
+        }
 
         Assert.True(exit == 0 && File.Exists(readings), $"dotnet-counters collect against the host (pid {host.Id}) failed ({exit}), so the meter could not be read this way:\n{output}\n{error}\n{host}");
         long[] values = CounterReadings(await File.ReadAllTextAsync(readings));
