@@ -4,11 +4,14 @@
 # writes eve.json alone, then eve.json and a Redis eve-log in each mode, into a redis-server of its
 # own (loopback, a free port, a temp directory). Prints events delivered, wall time, the host's CPU
 # and redis-server's CPU. Then the same with Redis stopped: what the bounded buffer does.
-# Usage: bash scripts/bench-fleet.sh [flows]   (after `dotnet build Capture.sln`)
+# Usage: bash scripts/bench-fleet.sh [flows] [configuration]   (after `dotnet build Capture.sln`, or
+# `dotnet build Detect.Sample/Detect.Sample.csproj -c Release` for the configuration Release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flows=${1:-200000}
-host=Detect.Sample/bin/Debug/net10.0/Detect.Sample
+configuration=${2:-Debug}
+host=Detect.Sample/bin/$configuration/net10.0/Detect.Sample
+[ -x "$host" ] || { echo "bench-fleet.sh: $host is not built (dotnet build Detect.Sample/Detect.Sample.csproj -c $configuration)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'kill "$redis_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -62,7 +65,7 @@ run() { # name, redis yaml (empty: file only)
     "$name" "$events" "${delivered:--}" "${lost:-0}" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "($after - $before) / $hz" | bc -l)"
 }
 
-echo "flows: $flows (one flow event each), $(nproc) cores shared"
+echo "flows: $flows (one flow event each), $configuration build, $(nproc) cores shared"
 redis_pid=
 run "file only" ""
 start_redis

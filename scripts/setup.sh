@@ -3,7 +3,7 @@
 # (Debian 12 with the .NET 10 SDK): clang-14 and the kernel's UAPI headers (the XDP filter is
 # compiled at build time), the libbpf and libpcap runtimes, tshark (the independent reader the
 # host's flow counts are checked against), tcpdump and iproute2 (the kernel tests' namespaces),
-# systemd's unit verifier (for the shipped unit file), redis-server (the Redis eve-log tests start their own).
+# systemd's unit verifier (for the shipped unit file), redis-server (scripts/test.sh starts one for the run; the tests that stop it start their own).
 # bpffs is mounted by the kernel tests themselves when missing. Idempotent: does nothing when
 # everything is present.
 set -euo pipefail

@@ -10,7 +10,7 @@ namespace Capture.Hosting.Configuration;
 /// <c>flow-timeouts:</c>, <c>defrag:</c>, <c>vlan:</c> (into <see cref="FlowEngineOptions"/>),
 /// <c>plugins:</c>, <c>outputs:</c> (eve-log), <c>unix-command:</c>,
 /// <c>stats:</c>, <c>default-rule-path</c>, <c>rule-files</c>, <c>stream:</c>,
-/// <c>app-layer.protocols.tls.encryption-handling</c> and <c>default-log-dir</c>.
+/// <c>app-layer.protocols.tls.encryption-handling</c>, <c>default-log-dir</c> and <c>sensor-name</c>.
 /// Capture sections (<c>pcap-file:</c>, <c>af-packet:</c>, <c>netronome:</c>, ...) are declared and
 /// read by their plugins; every key is checked against the declarations of the host and of the
 /// loaded plugins.
@@ -57,6 +57,9 @@ public sealed class HostConfiguration
 
     /// <summary>Log directory when <c>-l</c> is not given (<c>default-log-dir</c>), or null.</summary>
     public string? DefaultLogDirectory { get; internal init; }
+
+    /// <summary>The sensor's name (<c>sensor-name</c>), written as <c>host</c> in every EVE event, or null.</summary>
+    public string? SensorName { get; internal init; }
 
     /// <summary>Every warning (unknown keys, ignored values), each naming file, line and key; also logged.</summary>
     public IReadOnlyList<string> Warnings { get; internal init; } = [];

@@ -44,6 +44,7 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             Stream = BindStream(Mapping(root["stream"])),
             TlsEncryptionHandling = BindTls(root),
             DefaultLogDirectory = Text(root["default-log-dir"]),
+            SensorName = Text(root["sensor-name"]),
             Warnings = _warnings.ToArray(),
             UndeclaredSections = undeclared,
         };

@@ -137,12 +137,13 @@ internal static class HostConfigurationSections
             ],
         },
         Text("default-log-dir", null, "the log directory when -l is not given"),
+        Text("sensor-name", null, "the sensor's name, written as \"host\" in every EVE event (as Suricata writes it); absent: no host field"),
         .. NotUsed(
             "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
             "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
             "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
             "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
-            "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "sensor-name", "umask",
+            "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "umask",
             "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
             "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir"),
     ];

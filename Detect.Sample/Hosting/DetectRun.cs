@@ -307,7 +307,7 @@ internal sealed class DetectRun
         {
             foreach (EveLogOptions options in logOptions)
             {
-                EveWriterOptions settings = ToEveWriterOptions(options) with { InIface = inIface };
+                EveWriterOptions settings = ToEveWriterOptions(options) with { InIface = inIface, Host = _configuration.SensorName };
                 if (options.Redis is { } server)
                 {
                     var destination = new EveRedisDestination(server, writerLogger);
@@ -330,7 +330,7 @@ internal sealed class DetectRun
         return new EveOutputs(writers, redis);
     }
 
-    internal static EveWriterOptions ToEveWriterOptions(HostConfiguration configuration) => ToEveWriterOptions(configuration.EveLog);
+    internal static EveWriterOptions ToEveWriterOptions(HostConfiguration configuration) => ToEveWriterOptions(configuration.EveLog) with { Host = configuration.SensorName };
 
     internal static EveWriterOptions ToEveWriterOptions(EveLogOptions eve)
     {

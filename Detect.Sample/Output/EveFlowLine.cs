@@ -44,7 +44,14 @@ internal sealed class EveFlowLine
     private string? _interfaceName;
     private byte[] _interfaceText = [];
 
-    public EveFlowLine(JavaScriptEncoder encoder) => _encoder = encoder;
+    /// <summary>The <c>,"host":"..."</c> member every event ends with when a sensor name is configured, encoded once.</summary>
+    private readonly byte[] _host;
+
+    public EveFlowLine(JavaScriptEncoder encoder, string? host = null)
+    {
+        _encoder = encoder;
+        _host = host is null ? [] : [.. ",\"host\":\""u8, .. JsonEncodedText.Encode(host, encoder).EncodedUtf8Bytes, .. "\""u8];
+    }
 
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
     /// <param name="flow">The flow's end.</param>
@@ -60,7 +67,7 @@ internal sealed class EveFlowLine
         int communityLength = communityId is null ? 0 : Math.Max(community.Length, communityId.Length);
 
         // Everything but the two strings above is bounded (~1,100 bytes with IPv6 and every option).
-        int needed = 1200 + FlagNamesSlot + name.Length + communityLength;
+        int needed = 1200 + FlagNamesSlot + name.Length + communityLength + _host.Length;
         if (_line.Length < needed)
         {
             _line = new byte[needed];
@@ -209,6 +216,7 @@ internal sealed class EveFlowLine
             at = Tcp(at, flow.TcpFlagsToServer, flow.TcpFlagsToClient);
         }
 
+        at = Append(at, _host);
         at = Append(at, "}\n"u8);
         return _line.AsSpan(0, at);
     }

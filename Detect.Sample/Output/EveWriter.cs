@@ -51,7 +51,7 @@ internal sealed class EveWriter : IDisposable
         // Events are built in memory and copied into the file's buffer: a Utf8JsonWriter over a
         // stream would flush it (a system call) on every event.
         _json = new Utf8JsonWriter(_event, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, settings.Host);
         if (settings.FlushInterval > TimeSpan.Zero)
         {
             _flushTimer = (clock ?? TimeProvider.System).CreateTimer(_ => Flush(), null, settings.FlushInterval, settings.FlushInterval);
@@ -192,6 +192,7 @@ internal sealed class EveWriter : IDisposable
                 w.WriteString("capture_file", alert.CaptureFile);
             }
 
+            WriteHost(w);
             w.WriteEndObject();
             EndEvent();
             AlertEvents++;
@@ -226,6 +227,7 @@ internal sealed class EveWriter : IDisposable
             w.WriteNumber("uptime", uptimeSeconds);
             tree.WriteMembers(w);
             w.WriteEndObject();
+            WriteHost(w);
             w.WriteEndObject();
             EndEvent();
             StatsEvents++;
@@ -323,6 +325,15 @@ internal sealed class EveWriter : IDisposable
 
         w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
         EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
+    }
+
+    /// <summary>Suricata writes the sensor's name last in every event, when one is configured.</summary>
+    private void WriteHost(Utf8JsonWriter w)
+    {
+        if (_settings.Host is { } host)
+        {
+            w.WriteString("host", host);
+        }
     }
 
     private void EndEvent()

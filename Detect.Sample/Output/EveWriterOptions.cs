@@ -21,6 +21,9 @@ internal sealed record EveWriterOptions
     /// <summary>Write <c>in_iface</c>: yes for live captures; Suricata writes none when it reads capture files (<c>-r</c>), and neither does a run that only reads files.</summary>
     public bool InIface { get; init; } = true;
 
+    /// <summary>The sensor's name (<c>sensor-name</c>), written last in every event as <c>host</c>, as Suricata does; null: no host field.</summary>
+    public string? Host { get; init; }
+
     /// <summary>The file's name in the log directory.</summary>
     public string FileName { get; init; } = "eve.json";
 

@@ -97,24 +97,6 @@ public sealed class DetectSampleSignalTests(DetectSampleSignalNet net, ITestOutp
         Assert.Equal(foreign, XdpLinkState.Read(net.HostInterface).ProgramId);
     }
 
-    private RunningHost Start()
-    {
-        Directory.CreateDirectory(_work.FullName);
-        string rules = Path.Combine(_work.FullName, "signal.rules");
-        File.WriteAllText(rules, "alert udp any any -> any 5555 (msg:\"signal test bypass\"; bypass; sid:9200001; rev:1;)\n");
-        string yaml = Path.Combine(_work.FullName, "signal.yaml");
-        File.WriteAllText(yaml, $"""
-            %YAML 1.1
-            ---
-            rule-files:
-              - {rules}
-            af-packet:
-              - interface: {net.HostInterface}
-                threads: 1
-                bypass: yes
-                xdp-mode: soft
-                block-timeout: 10
-            """);
-        return DetectSampleLocation.Start("-c", yaml, $"--af-packet={net.HostInterface}", "-l", Logs, "-vv");
-    }
+    private RunningHost Start() =>
+        XdpBypassHost.Start(net, _work, "signal", "alert udp any any -> any 5555 (msg:\"signal test bypass\"; bypass; sid:9200001; rev:1;)");
 }

@@ -21,8 +21,8 @@ public sealed partial class HostFleetTests : IDisposable
     [Fact]
     public async Task Prometheus_serves_the_counters_while_they_move_and_redis_stopped_mid_run_loses_only_what_is_counted()
     {
-        using var redis = new RedisServer();
-        int metricsPort = RedisServer.FreePort();
+        using var redis = new RedisServer(own: true);
+        int metricsPort = LoopbackPort.Free();
         string yaml = Path.Combine(_work.FullName, "detect.yaml");
         await File.WriteAllTextAsync(yaml, $$"""
             outputs:
@@ -50,15 +50,15 @@ public sealed partial class HostFleetTests : IDisposable
         using var http = new HttpClient();
         var metrics = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
         long first = 0;
-        host.WaitUntil(() => (first = Scrape(http, metrics, "detect_sample_capture_kernel_packets")) >= 500, "the endpoint showing 500 packets", TimeSpan.FromSeconds(60));
+        host.WaitUntil(() => (first = PrometheusScrape.Value(http, metrics, "detect_sample_capture_kernel_packets")) >= 500, "the endpoint showing 500 packets", TimeSpan.FromSeconds(60));
         host.WaitUntil(() => redis.Database.ListLength("eve") > 0, "a stats event in Redis", TimeSpan.FromSeconds(30));
 
         // Redis goes away for a while: stats events (one a second) fill the buffer of 3, then are dropped.
         redis.Stop();
         packets.Write(500);
         await writer.FlushAsync();
-        host.WaitUntil(() => Scrape(http, metrics, "detect_sample_eve_redis_dropped") > 0, "drops counted on the endpoint", TimeSpan.FromSeconds(60));
-        Assert.True(Scrape(http, metrics, "detect_sample_capture_kernel_packets") >= first + 500, "the packet counter moved");
+        host.WaitUntil(() => PrometheusScrape.Value(http, metrics, "detect_sample_eve_redis_dropped") > 0, "drops counted on the endpoint", TimeSpan.FromSeconds(60));
+        Assert.True(PrometheusScrape.Value(http, metrics, "detect_sample_capture_kernel_packets") >= first + 500, "the packet counter moved");
         redis.Start();
 
         packets.Dispose();
@@ -81,23 +81,6 @@ public sealed partial class HostFleetTests : IDisposable
         string[] inRedis = [.. redis.Database.ListRange("eve").Select(v => (string)v!)];
         Assert.Empty(inRedis.Except(file, StringComparer.Ordinal));
         Assert.Equal(inRedis.Length, inRedis.Distinct(StringComparer.Ordinal).Count());
-    }
-
-    /// <summary>The value of a sample whose name starts with <paramref name="name"/>, or -1 while the endpoint does not answer.</summary>
-    private static long Scrape(HttpClient http, Uri url, string name)
-    {
-        string text;
-        try
-        {
-            text = http.GetStringAsync(url).GetAwaiter().GetResult();
-        }
-        catch (HttpRequestException)
-        {
-            return -1;
-        }
-
-        Match sample = Regex.Match(text, $"^{name}\\S* (?<value>[0-9.e+]+)$", RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        return sample.Success ? (long)double.Parse(sample.Groups["value"].Value, CultureInfo.InvariantCulture) : -1;
     }
 
     [GeneratedRegex(@"eve log: +redis://\S+ \((?<written>[0-9,]+) events written, (?<lost>[0-9,]+) LOST", RegexOptions.CultureInvariant, 1000)]

@@ -8,7 +8,8 @@ namespace Detect.Sample.Tests.Fleet;
 
 /// <summary>
 /// The host, run as a process on the sample capture, writing eve.json and a Redis eve-log at once,
-/// against a redis-server of the test's own: what the server holds is what the file holds.
+/// against a real redis-server (the run's, under keys of the test's own, or the test's own): what the
+/// server holds is what the file holds.
 /// </summary>
 public sealed class RedisEveLogTests : IDisposable
 {
@@ -26,27 +27,29 @@ public sealed class RedisEveLogTests : IDisposable
     public void Every_event_of_the_file_reaches_the_list_or_stream(string mode, bool pipelining)
     {
         using var redis = new RedisServer();
-        HostResult result = Run(redis.Port, $"mode: {mode}, key: eve, pipelining: {{ enabled: {(pipelining ? "yes" : "no")}, batch-size: 7 }}");
+        string key = redis.Key("eve");
+        HostResult result = Run(redis, $"mode: {mode}, key: {key}, pipelining: {{ enabled: {(pipelining ? "yes" : "no")}, batch-size: 7 }}");
         Assert.True(result.ExitCode == 0, result.ToString());
 
         string[] file = FileEvents();
         string[] delivered = mode switch
         {
             // LPUSH puts the newest at the head: the list read from its tail is the order written.
-            "list" => [.. redis.Database.ListRange("eve").Select(v => (string)v!).Reverse()],
-            "rpush" => [.. redis.Database.ListRange("eve").Select(v => (string)v!)],
-            _ => [.. redis.Database.StreamRange("eve").Select(e => (string)e["eve"]!)],
+            "list" => [.. redis.Database.ListRange(key).Select(v => (string)v!).Reverse()],
+            "rpush" => [.. redis.Database.ListRange(key).Select(v => (string)v!)],
+            _ => [.. redis.Database.StreamRange(key).Select(e => (string)e["eve"]!)],
         };
         AssertSameEvents(file, delivered, result);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"redis://127.0.0.1:{redis.Port}/eve ({file.Length:N0} events)"), result.Output, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"redis://{redis.Host}:{redis.Port}/{key} ({file.Length:N0} events)"), result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Every_event_of_the_file_reaches_a_subscriber_of_the_channel()
     {
         using var redis = new RedisServer();
-        ChannelMessageQueue messages = await redis.Subscriber.SubscribeAsync(RedisChannel.Literal("eve"));
-        HostResult result = Run(redis.Port, "mode: channel, key: eve, pipelining: { enabled: yes, batch-size: 10 }");
+        string key = redis.Key("eve");
+        ChannelMessageQueue messages = await redis.Subscriber.SubscribeAsync(RedisChannel.Literal(key));
+        HostResult result = Run(redis, $"mode: channel, key: {key}, pipelining: {{ enabled: yes, batch-size: 10 }}");
         Assert.True(result.ExitCode == 0, result.ToString());
 
         string[] file = FileEvents();
@@ -62,13 +65,15 @@ public sealed class RedisEveLogTests : IDisposable
     }
 
     [Fact]
-    public async Task Two_sensors_into_one_stream_give_a_consumer_group_the_sum_of_both_files()
+    public async Task Two_sensors_into_one_stream_give_a_consumer_group_the_sum_of_both_files_each_event_naming_its_sensor()
     {
         using var redis = new RedisServer();
-        string[] logs = [Path.Combine(_work.FullName, "sensor-1"), Path.Combine(_work.FullName, "sensor-2")];
-        string yaml = WriteConfiguration(redis.Port, "mode: stream, key: eve, pipelining: { enabled: yes, batch-size: 50 }");
-        using (RunningHost first = DetectSampleLocation.Start([], "-c", yaml, "-S", WriteRules(), "-l", logs[0], "-r", DetectHostProcess.SamplePcap))
-        using (RunningHost second = DetectSampleLocation.Start([], "-c", yaml, "-S", WriteRules(), "-l", logs[1], "-r", DetectHostProcess.SamplePcap))
+        string key = redis.Key("eve");
+        string[] sensors = ["sensor-1", "sensor-2"];
+        string[] logs = [.. sensors.Select(s => Path.Combine(_work.FullName, s))];
+        string yaml = WriteConfiguration(redis, $"mode: stream, key: {key}, pipelining: {{ enabled: yes, batch-size: 50 }}");
+        using (RunningHost first = DetectSampleLocation.Start([], "-c", yaml, "--set", $"sensor-name={sensors[0]}", "-S", WriteRules(), "-l", logs[0], "-r", DetectHostProcess.SamplePcap))
+        using (RunningHost second = DetectSampleLocation.Start([], "-c", yaml, "--set", $"sensor-name={sensors[1]}", "-S", WriteRules(), "-l", logs[1], "-r", DetectHostProcess.SamplePcap))
         {
             HostResult one = DetectHostProcess.Finish(first, TimeSpan.FromSeconds(90));
             HostResult two = DetectHostProcess.Finish(second, TimeSpan.FromSeconds(90));
@@ -76,25 +81,34 @@ public sealed class RedisEveLogTests : IDisposable
         }
 
         // The consumer: one group, reading until the stream has nothing new for it.
-        await redis.Database.StreamCreateConsumerGroupAsync("eve", "siem", StreamPosition.Beginning);
+        await redis.Database.StreamCreateConsumerGroupAsync(key, "siem", StreamPosition.Beginning);
         var consumed = new List<string>();
-        while (await redis.Database.StreamReadGroupAsync("eve", "siem", "consumer-1", StreamPosition.NewMessages, count: 100) is { Length: > 0 } entries)
+        while (await redis.Database.StreamReadGroupAsync(key, "siem", "consumer-1", StreamPosition.NewMessages, count: 100) is { Length: > 0 } entries)
         {
             consumed.AddRange(entries.Select(e => (string)e["eve"]!));
-            await redis.Database.StreamAcknowledgeAsync("eve", "siem", [.. entries.Select(e => e.Id)]);
+            await redis.Database.StreamAcknowledgeAsync(key, "siem", [.. entries.Select(e => e.Id)]);
         }
 
-        string[] files = [.. logs.SelectMany(l => File.ReadAllLines(Path.Combine(l, "eve.json")))];
-        Assert.Equal(files.Length, consumed.Count);
-        Assert.Equal(files.Order(StringComparer.Ordinal), consumed.Order(StringComparer.Ordinal));
-        Assert.Equal(0, (await redis.Database.StreamPendingAsync("eve", "siem")).PendingMessageCount);
+        string[][] files = [.. logs.Select(l => File.ReadAllLines(Path.Combine(l, "eve.json")))];
+        Assert.Equal(files.Sum(f => f.Length), consumed.Count);
+        Assert.Equal(files.SelectMany(f => f).Order(StringComparer.Ordinal), consumed.Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await redis.Database.StreamPendingAsync(key, "siem")).PendingMessageCount);
+
+        // Both sensors ran the same capture: only the host field, as Suricata writes it, tells their events apart.
+        ILookup<string?, string> bySensor = consumed.ToLookup(e => JsonDocument.Parse(e).RootElement.TryGetProperty("host", out JsonElement host) ? host.GetString() : null);
+        Assert.Equal(sensors, bySensor.Select(g => g.Key).Order(StringComparer.Ordinal));
+        for (int i = 0; i < sensors.Length; i++)
+        {
+            Assert.Equal(files[i].Order(StringComparer.Ordinal), bySensor[sensors[i]].Order(StringComparer.Ordinal));
+            Assert.Contains(files[i], e => e.Contains("\"event_type\":\"flow\"", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
     public void A_server_that_is_down_drops_what_the_buffer_cannot_hold_counts_it_and_the_run_ends_in_bounded_time()
     {
         using var redis = new RedisServer(start: false);
-        HostResult result = Run(redis.Port, "key: eve, buffer-events: 4, shutdown-timeout: 1");
+        HostResult result = Run(redis, "key: eve, buffer-events: 4, shutdown-timeout: 1");
         Assert.True(result.ExitCode == 0, result.ToString());
 
         string[] file = FileEvents();
@@ -115,7 +129,7 @@ public sealed class RedisEveLogTests : IDisposable
     public void A_wrong_password_with_require_at_start_is_one_clear_error()
     {
         using var redis = new RedisServer(password: "right");
-        HostResult result = Run(redis.Port, "key: eve, password: wrong, require-at-start: yes");
+        HostResult result = Run(redis, "key: eve, password: wrong, require-at-start: yes");
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains($"cannot use redis://127.0.0.1:{redis.Port}/eve (require-at-start: yes)", result.Error, StringComparison.Ordinal);
     }
@@ -124,7 +138,7 @@ public sealed class RedisEveLogTests : IDisposable
     public void The_right_password_delivers()
     {
         using var redis = new RedisServer(password: "s3cret");
-        HostResult result = Run(redis.Port, "mode: rpush, key: eve, password: s3cret, require-at-start: yes");
+        HostResult result = Run(redis, "mode: rpush, key: eve, password: s3cret, require-at-start: yes");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(FileEvents().Length, redis.Database.ListLength("eve"));
     }
@@ -144,8 +158,8 @@ public sealed class RedisEveLogTests : IDisposable
 
     private string[] FileEvents() => File.ReadAllLines(Path.Combine(_work.FullName, "logs", "eve.json"));
 
-    private HostResult Run(int port, string redis) =>
-        DetectHostProcess.Run("-c", WriteConfiguration(port, redis), "-S", WriteRules(), "-l", Path.Combine(_work.FullName, "logs"), "-r", DetectHostProcess.SamplePcap);
+    private HostResult Run(RedisServer server, string redis) =>
+        DetectHostProcess.Run("-c", WriteConfiguration(server, redis), "-S", WriteRules(), "-l", Path.Combine(_work.FullName, "logs"), "-r", DetectHostProcess.SamplePcap);
 
     private string WriteRules()
     {
@@ -154,7 +168,7 @@ public sealed class RedisEveLogTests : IDisposable
         return rules;
     }
 
-    private string WriteConfiguration(int port, string redis)
+    private string WriteConfiguration(RedisServer server, string redis)
     {
         string path = Path.Combine(_work.FullName, "detect.yaml");
         File.WriteAllText(path, $$"""
@@ -166,7 +180,7 @@ public sealed class RedisEveLogTests : IDisposable
               - eve-log:
                   enabled: yes
                   filetype: redis
-                  redis: { server: 127.0.0.1, port: {{port}}, {{redis}} }
+                  redis: { server: {{server.Host}}, port: {{server.Port}}, {{redis}} }
                   types: [alert, flow, stats]
             rule-files: []
             """);
