@@ -100,6 +100,11 @@ internal sealed class DetectRun
         }
 
         DetectLog.SourcesOpened(_logger, sources.Count, string.Join(", ", sources.Select(s => s.Name)));
+        if (sources.Any(s => (s.Capabilities & CaptureCapabilities.Live) != 0))
+        {
+            // Live packets arrive from the start: their path runs compiled before the capture does.
+            WarmPacketPath(detection);
+        }
 
         // The configuration and the capture are valid: only now is anything in the log directory touched.
         LogDirectory logs;
@@ -252,6 +257,21 @@ internal sealed class DetectRun
         }
 
         return ExitCodes.Success;
+    }
+
+    private void WarmPacketPath(DetectionOptions detection)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            long bypasses = PacketPathWarmUp.Run(_configuration.Flow, detection, ToEveWriterOptions(_configuration));
+            DetectLog.PacketPathWarmed(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, PacketPathWarmUp.Rounds, bypasses);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the first packets' speed depends on it: the run goes on.
+            DetectLog.PacketPathNotWarmed(_logger, e);
+        }
     }
 
     private ICaptureSourceFactory CaptureFactory()
