@@ -106,6 +106,19 @@ internal sealed class DetectRun
             WarmPacketPath(detection);
         }
 
+        if (_configuration.Root.Find("threading.worker-priority") is { } priority)
+        {
+            try
+            {
+                WorkerPriority.Apply((int)priority.AsInt64(-20, 19));
+            }
+            catch (Exception e) when (e is HostExitException or ConfigurationException)
+            {
+                await DisposeAllAsync(sources).ConfigureAwait(false);
+                throw e as HostExitException ?? new HostExitException(ExitCodes.UsageError, e.Message, e);
+            }
+        }
+
         // The configuration and the capture are valid: only now is anything in the log directory touched.
         LogDirectory logs;
         EveWriter eve;
