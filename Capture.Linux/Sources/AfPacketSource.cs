@@ -48,14 +48,10 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
         _logger = logger;
 
         // At most every block of two ring generations (before and after an interface change) is unread at once.
-        // A worker waiting for a block resumes on this thread, inside TryWrite, and processes it at once
-        // (as Suricata's workers run mode): no thread-pool thread to wake per block, which on a busy
-        // machine was milliseconds of every bypass's latency. A busy worker is not waited for.
         _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(settings.BlockCount * 2)
         {
             SingleReader = true,
             SingleWriter = true,
-            AllowSynchronousContinuations = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
