@@ -56,13 +56,14 @@ internal static class HostConfigurationSections
         Mapping("vlan", "VLAN handling", Boolean("use-for-tracking", "yes", "VLAN ids are part of the flow key")),
         Mapping(
             "threading",
-            "Workers of an offline capture",
+            "Workers of an offline capture, and the scheduling priority of the host's threads",
             [
                 new ConfigKey("detect-thread-ratio", ConfigValueType.Number, "workers an offline capture is spread over = online CPUs × ratio, at least 1; absent: 1 worker")
                 {
                     Minimum = 0,
                     Maximum = 1024,
                 },
+                Integer("worker-priority", null, -20, 19, "nice value of the host's threads (capture, workers, output) from just before the capture starts; below the process's own it needs root or CAP_SYS_NICE; absent: unchanged"),
                 .. NotUsed("set-cpu-affinity", "autopin", "cpu-affinity", "stack-size"),
             ]),
         new ConfigKey("plugins", ConfigValueType.List, "plugin roots (directories), relative to the YAML file"),

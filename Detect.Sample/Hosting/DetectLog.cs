@@ -53,6 +53,12 @@ internal static partial class DetectLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "Told the service manager: {State}")]
     public static partial void ServiceNotified(ILogger logger, string state);
 
-    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Prometheus endpoint listening on {Url}")]
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information, Message = "Prometheus endpoint listening on {Url}")]
     public static partial void MetricsListening(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Debug, Message = "Packet path warmed in {Milliseconds:0.0} ms: {Rounds} rounds, {Bypasses} bypass requests")]
+    public static partial void PacketPathWarmed(ILogger logger, double milliseconds, int rounds, long bypasses);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "The packet path was not warmed before the capture (its temporary EVE file failed); the first packets pay its first run")]
+    public static partial void PacketPathNotWarmed(ILogger logger, Exception exception);
 }

@@ -101,6 +101,24 @@ internal sealed class DetectRun
         }
 
         DetectLog.SourcesOpened(_logger, sources.Count, string.Join(", ", sources.Select(s => s.Name)));
+        if (sources.Any(s => (s.Capabilities & CaptureCapabilities.Live) != 0))
+        {
+            // Live packets arrive from the start: their path runs compiled before the capture does.
+            WarmPacketPath(detection);
+        }
+
+        if (_configuration.Root.Find("threading.worker-priority") is { } priority)
+        {
+            try
+            {
+                WorkerPriority.Apply((int)priority.AsInt64(-20, 19));
+            }
+            catch (Exception e) when (e is HostExitException or ConfigurationException)
+            {
+                await DisposeAllAsync(sources).ConfigureAwait(false);
+                throw e as HostExitException ?? new HostExitException(ExitCodes.UsageError, e.Message, e);
+            }
+        }
 
         // The configuration and the capture are valid: only now is anything in the log directory touched.
         LogDirectory logs;
@@ -276,6 +294,21 @@ internal sealed class DetectRun
         {
             await DisposeAllAsync(sources).ConfigureAwait(false);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
+    }
+
+    private void WarmPacketPath(DetectionOptions detection)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            long bypasses = PacketPathWarmUp.Run(_configuration.Flow, detection, ToEveWriterOptions(_configuration));
+            DetectLog.PacketPathWarmed(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, PacketPathWarmUp.Rounds, bypasses);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the first packets' speed depends on it: the run goes on.
+            DetectLog.PacketPathNotWarmed(_logger, e);
         }
     }
 

@@ -12,10 +12,12 @@ namespace FlowEngine.Pipeline;
 
 /// <summary>
 /// One of <see cref="CaptureEngine"/>'s workers, driven by its caller on one thread: each
-/// <see cref="Process"/> decodes a batch, tracks its flows and runs the flow manager when a second
-/// of the capture's time has passed; <see cref="EndAll"/> ends every flow. No threads, channels or
-/// inspector: for a host that owns its loop over an offline capture, and for the benchmarks, which
-/// time the engine batch by batch through it. Not thread-safe; no allocation per packet.
+/// <see cref="Process(CaptureBatch)"/> decodes a batch, tracks its flows and runs the flow manager when a second
+/// of the capture's time has passed; <see cref="EndAll"/> ends every flow. No threads or channels:
+/// for a host that owns its loop over an offline capture, for the benchmarks, which time the engine
+/// batch by batch through it, and for a host warming its packet path (decode, flow table, its
+/// inspector, bypass) on frames of its own before a live capture starts. Not thread-safe; no
+/// allocation per packet.
 /// </summary>
 public sealed class BatchWorker
 {
@@ -23,6 +25,7 @@ public sealed class BatchWorker
 
     private readonly FlowShard _shard;
     private readonly PacketWorker _worker;
+    private readonly FrameBatch _frames;
 
     /// <summary>Creates the worker and its flow table (which grows from <see cref="FlowEngineOptions.Prealloc"/> as flows arrive).</summary>
     /// <param name="interfaceName">The capture interface the flows are labelled with (EVE <c>in_iface</c>).</param>
@@ -32,8 +35,9 @@ public sealed class BatchWorker
     /// <param name="maxFlows">The most flows the table may hold; by default what the memcap pays for.</param>
     /// <param name="strategy">The capture's bypass strategy, asked when detection bypasses a flow; none when null.</param>
     /// <param name="loggerFactory">Where the engine logs; none when null.</param>
+    /// <param name="inspector">Called for every packet of a flow that is not bypassed, as a <see cref="CaptureEngine"/> worker calls it; none when null.</param>
     /// <remarks>The packets' capture times run the flow manager, as for an offline capture.</remarks>
-    public BatchWorker(string interfaceName, FlowEngineOptions options, IFlowEventSink sink, FlowStorageRegistry? storage = null, int? maxFlows = null, IBypassStrategy? strategy = null, ILoggerFactory? loggerFactory = null)
+    public BatchWorker(string interfaceName, FlowEngineOptions options, IFlowEventSink sink, FlowStorageRegistry? storage = null, int? maxFlows = null, IBypassStrategy? strategy = null, ILoggerFactory? loggerFactory = null, IPacketInspector? inspector = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,7 +53,8 @@ public sealed class BatchWorker
         DecoderCounters = new DecoderCounters();
         Defragmenter? defragmenter = options.Defrag.Enabled ? new Defragmenter(options.Defrag, DecoderCounters) : null;
         PacketDecoder decoder = new(DecoderCounters, options.Decoder, defragmenter);
-        _worker = new PacketWorker(source, _shard, decoder, defragmenter, null, TimeProvider.System, ManagerIntervalNanoseconds, loggerFactory.CreateLogger<PacketWorker>());
+        _worker = new PacketWorker(source, _shard, decoder, defragmenter, inspector, TimeProvider.System, ManagerIntervalNanoseconds, loggerFactory.CreateLogger<PacketWorker>());
+        _frames = new FrameBatch(source);
     }
 
     /// <summary>The decoder's counters (packets, layers, errors).</summary>
@@ -79,6 +84,25 @@ public sealed class BatchWorker
         ArgumentNullException.ThrowIfNull(batch);
         _worker.ProcessBatch(batch);
         _worker.Tick(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// <see cref="Process(CaptureBatch)"/> on frames the caller holds: <paramref name="packets"/>
+    /// locate them in <paramref name="buffer"/>. The arrays are read during the call only.
+    /// </summary>
+    public void Process(byte[] buffer, PacketRecord[] packets)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentNullException.ThrowIfNull(packets);
+        _frames.Set(buffer, packets);
+        try
+        {
+            Process(_frames);
+        }
+        finally
+        {
+            _frames.Set([], []);
+        }
     }
 
     /// <summary>Tracks one already decoded layer with a flow key (no decoding, no inspection): a packet of <paramref name="length"/> bytes at <paramref name="timestampNanoseconds"/>.</summary>

@@ -124,6 +124,19 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
             long max = latency.GetProperty("latency_max_us").GetInt64();
             Assert.True(p50 <= latency.GetProperty("latency_p99_us").GetInt64() && latency.GetProperty("latency_p99_us").GetInt64() <= max, latency.ToString());
             Assert.InRange(max, 700_000, 600_000_000);
+
+            // The host warmed its packet path at start on flows of its own (203.0.113.0/24, a rule
+            // with sid 1 that bypasses): none of it reaches the run's EVE or counters.
+            string eve = await File.ReadAllTextAsync(Path.Combine(logs, "eve.json"));
+            Assert.DoesNotContain("203.0.113.", eve, StringComparison.Ordinal);
+            Assert.DoesNotContain("packet path warm-up", eve, StringComparison.Ordinal);
+            JsonElement stats = LastStats(Path.Combine(logs, "eve.json"));
+            Assert.Equal(1, stats.GetProperty("detect").GetProperty("bypass").GetProperty("rule").GetInt64());
+            Assert.Equal(1, stats.GetProperty("detect").GetProperty("alert").GetInt64());
+            Assert.Equal(1, stats.GetProperty("flow_bypassed").GetProperty("requests").GetInt64());
+            Assert.Equal(1, stats.GetProperty("flow_bypassed").GetProperty("capture_success").GetInt64());
+            // The decoder counted what the ring delivered and nothing else (the warm-up decoded 160 frames).
+            Assert.Equal(stats.GetProperty("capture").GetProperty("kernel_packets").GetInt64(), stats.GetProperty("decoder").GetProperty("pkts").GetInt64());
         }
         finally
         {
