@@ -16,6 +16,9 @@ internal static class DecoderComparison
     private const ushort EtherTypeMpls = 0x8847;
     private const ushort EtherTypeMplsMulticast = 0x8848;
     private const ushort EtherTypePppoeSession = 0x8864;
+    private const ushort EtherTypeETag = 0x893F;
+    private const ushort EtherTypeVnTag = 0x8926;
+    private const ushort EtherTypeNsh = 0x894F;
 
     /// <summary>PacketDotNet's view of a frame, read out completely (it parses lazily and may throw on any access).</summary>
     public static OracleView Read(Packet theirs)
@@ -50,9 +53,10 @@ internal static class DecoderComparison
     {
         (ushort? etherType, List<ushort> vlans, IPPacket? ip, Packet? transport) = theirs;
         bool mpls = etherType is EtherTypeMpls or EtherTypeMplsMulticast;
+        bool tag = etherType is EtherTypeETag or EtherTypeVnTag or EtherTypeNsh;
         if (etherType is not null && ours.EtherType != 0 && ours.EtherType != etherType)
         {
-            string category = mpls ? "ethertype: MPLS" : etherType == EtherTypePppoeSession ? "ethertype: PPPoE session" : "ethertype";
+            string category = mpls ? "ethertype: MPLS" : tag ? "ethertype: E-Tag, VN-Tag, NSH" : etherType == EtherTypePppoeSession ? "ethertype: PPPoE session" : "ethertype";
             Report(found, where, category, Hex(ours.EtherType), Hex(etherType.Value));
         }
 
@@ -64,7 +68,7 @@ internal static class DecoderComparison
             }
             else if (ours.LayerCount != 0)
             {
-                Report(found, where, mpls ? "ip layer: PacketDotNet none (MPLS)" : "ip layer: PacketDotNet none", "IP", "none");
+                Report(found, where, mpls ? "ip layer: PacketDotNet none (MPLS)" : tag ? "ip layer: PacketDotNet none (E-Tag, VN-Tag, NSH)" : "ip layer: PacketDotNet none", "IP", "none");
             }
 
             return;

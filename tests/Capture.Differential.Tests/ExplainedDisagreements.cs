@@ -11,6 +11,8 @@ internal static class ExplainedDisagreements
     {
         ["ethertype: MPLS"] = (19, "PacketDotNet does not decode MPLS label stacks; our EtherType is the network layer's after the labels"),
         ["ip layer: PacketDotNet none (MPLS)"] = (18, "PacketDotNet stops at the MPLS label stack; we walk it to the IP packet, as Suricata"),
+        ["ethertype: E-Tag, VN-Tag, NSH"] = (15, "PacketDotNet does not decode 802.1BR E-Tags, Cisco VN-Tags or NSH; we walk them to the packet they carry, as Suricata, and report its EtherType"),
+        ["ip layer: PacketDotNet none (E-Tag, VN-Tag, NSH)"] = (15, "PacketDotNet stops at the E-Tag, VN-Tag or NSH header; we decode the IP packet it carries, as Suricata"),
         ["ethertype: PPPoE session"] = (1, "our EtherType is the network layer's after the PPPoE/PPP headers; PacketDotNet reports the PPPoE session EtherType"),
         ["ip layer: ours none (BadVersion)"] = (6, "the IP version nibble contradicts the EtherType: we count the packet invalid (Suricata's wrong_ip_version); PacketDotNet trusts the EtherType"),
         ["ip layer: ours none (InvalidLength)"] = (9, "an IPv4 header length under 20, or an IPv6 payload length of 0 without a valid Jumbo Payload option (RFC 2675; BIG TCP/TSO frames seen on the sending host): invalid; PacketDotNet reads on regardless"),
