@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Capture.Hosting.Configuration;
 using Capture.Hosting.Control;
@@ -334,7 +335,7 @@ internal sealed class DetectRun
     {
         IReadOnlyList<EveLogOptions> logOptions = _configuration.EveLogs.Count > 0 ? _configuration.EveLogs : [_configuration.EveLog];
         var writers = new List<EveWriter>();
-        var redis = new List<EveRedisDestination>();
+        var redis = new List<IBufferedEveDestination>();
         ILogger writerLogger = _loggerFactory.CreateLogger<EveWriter>();
         try
         {
@@ -343,7 +344,7 @@ internal sealed class DetectRun
                 EveWriterOptions settings = ToEveWriterOptions(options) with { InIface = inIface, Host = _configuration.SensorName };
                 if (options.Redis is { } server)
                 {
-                    var destination = new EveRedisDestination(server, writerLogger);
+                    IBufferedEveDestination destination = OpenRedis(server, writerLogger);
                     redis.Add(destination);
                     writers.Add(new EveWriter(destination, settings, writerLogger, stop, _clock));
                 }
@@ -362,6 +363,10 @@ internal sealed class DetectRun
 
         return new EveOutputs(writers, redis);
     }
+
+    // Its own method, never inlined: a run without a Redis output does not load the client library.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IBufferedEveDestination OpenRedis(EveRedisOptions server, ILogger logger) => new EveRedisDestination(server, logger);
 
     internal static EveWriterOptions ToEveWriterOptions(HostConfiguration configuration) => ToEveWriterOptions(configuration.EveLog) with { Host = configuration.SensorName };
 

@@ -10,9 +10,9 @@ namespace Detect.Sample.Output;
 internal sealed class EveOutputs : IDisposable
 {
     private readonly EveWriter[] _writers;
-    private readonly EveRedisDestination[] _redis;
+    private readonly IBufferedEveDestination[] _redis;
 
-    public EveOutputs(IReadOnlyList<EveWriter> writers, IReadOnlyList<EveRedisDestination> redis)
+    public EveOutputs(IReadOnlyList<EveWriter> writers, IReadOnlyList<IBufferedEveDestination> redis)
     {
         _writers = [.. writers];
         _redis = [.. redis];
@@ -20,7 +20,7 @@ internal sealed class EveOutputs : IDisposable
 
     public IReadOnlyList<EveWriter> Writers => _writers;
 
-    public IReadOnlyList<EveRedisDestination> Redis => _redis;
+    public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
     public void WriteFlow(in FlowEndEvent flow)
     {

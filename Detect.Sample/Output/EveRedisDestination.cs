@@ -19,7 +19,7 @@ namespace Detect.Sample.Output;
 /// A batch whose connection broke is sent again from its first unconfirmed line, so after a
 /// connection loss a line whose reply was lost may arrive twice (at least once, never silently lost).
 /// </remarks>
-internal sealed class EveRedisDestination : IEveDestination
+internal sealed class EveRedisDestination : IBufferedEveDestination
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(5);
