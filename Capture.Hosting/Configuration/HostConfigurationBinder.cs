@@ -211,11 +211,11 @@ internal sealed class HostConfigurationBinder(ILogger logger)
                 continue;
             }
 
-            // An output nobody declares was warned about by the validator; pcap-log is read and
-            // written by the host application (Detect.Sample's PcapLogOptions).
-            if (enabled && !string.Equals(name, "pcap-log", StringComparison.Ordinal) && HostConfigurationSections.Outputs.Contains(name, StringComparer.Ordinal))
+            // An output nobody declares was warned about by the validator; those declared but not
+            // written by this host (Suricata's others) are named here when enabled.
+            if (enabled && HostConfigurationSections.UnsupportedOutputs.Contains(name, StringComparer.Ordinal))
             {
-                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: eve-log, pcap-log)");
+                Warn(settings, $"output '{name}' is not supported by this host; ignored (supported: {string.Join(", ", HostConfigurationSections.SupportedOutputs)})");
             }
         }
 

@@ -20,8 +20,13 @@ internal static class HostConfigurationSections
 
     public static IReadOnlyList<ConfigKey> All { get; } = Declare();
 
-    /// <summary>The outputs declared under <c>outputs:</c> (eve-log, and Suricata's others, accepted and not written).</summary>
-    public static IReadOnlyList<string> Outputs { get; } = [.. All.Single(s => string.Equals(s.Name, "outputs", StringComparison.Ordinal)).Keys.Select(k => k.Name)];
+    /// <summary>The outputs this host writes (eve-log, pcap-log).</summary>
+    public static IReadOnlyList<string> SupportedOutputs { get; } = [.. OutputKeys().Where(k => !k.NotUsed).Select(k => k.Name)];
+
+    /// <summary>Suricata's other outputs: declared so that they are accepted, and not written.</summary>
+    public static IReadOnlyList<string> UnsupportedOutputs { get; } = [.. OutputKeys().Where(k => k.NotUsed).Select(k => k.Name)];
+
+    private static IEnumerable<ConfigKey> OutputKeys() => All.Single(s => string.Equals(s.Name, "outputs", StringComparison.Ordinal)).Keys;
 
     private static ConfigKey[] Declare() =>
     [
