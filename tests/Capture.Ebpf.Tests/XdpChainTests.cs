@@ -1,5 +1,8 @@
 using Capture.Abstractions;
+using Capture.Linux.Bypass;
+using Capture.Linux.Configuration;
 using Capture.Tests.Kernel;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace Capture.Ebpf.Tests;
@@ -249,6 +252,35 @@ public sealed class XdpChainTests : IClassFixture<XdpChainNet>
             }
 
             Assert.Equal(0u, ChainMember.ProgramInSlot(rootNext, 1));
+        }
+
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public void The_af_packet_entry_starts_the_filter_as_the_root_with_its_next_programs()
+    {
+        string chainPin = _net.Pin("chain");
+        string nextPin = _net.Pin("next_prog");
+        using (ChainMember next = ChainMember.Load("xch_next"))
+        {
+            next.PinProgram(nextPin);
+            LiveInterfaceOptions entry = new()
+            {
+                Interface = _net.HostInterface,
+                Bypass = true,
+                XdpMode = LiveInterfaceXdpMode.Driver,
+                XdpChainPin = chainPin,
+                XdpChainNext = [nextPin],
+            };
+            using (IInterfaceBypass bypass = XdpInterfaceBypass.Create(entry, NullLoggerFactory.Instance))
+            {
+                XdpBypassFilter filter = ((XdpInterfaceBypass)bypass).Filter;
+                Assert.Equal(filter.ProgramId, XdpLinkState.Read(_net.HostInterface).ProgramId);
+                Assert.Equal(next.ProgramId(), ChainMember.ProgramInSlot(chainPin, 0));
+                bypass.Detach();
+                Assert.False(File.Exists(chainPin));
+            }
         }
 
         AssertNothingLeft();
