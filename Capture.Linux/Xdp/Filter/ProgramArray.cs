@@ -12,12 +12,11 @@ internal sealed unsafe class ProgramArray : IDisposable
     private const uint MapType = 3;
     private readonly BpfFdHandle _fd;
 
-    private ProgramArray(BpfFdHandle fd, string path, uint capacity, uint flags)
+    private ProgramArray(BpfFdHandle fd, string path, uint capacity)
     {
         _fd = fd;
         Path = path;
         Capacity = capacity;
-        Flags = flags;
     }
 
     /// <summary>Where the array is pinned.</summary>
@@ -25,9 +24,6 @@ internal sealed unsafe class ProgramArray : IDisposable
 
     /// <summary>Its slots (max_entries).</summary>
     internal uint Capacity { get; }
-
-    /// <summary>Its map_flags (a reusing object must declare the same).</summary>
-    internal uint Flags { get; }
 
     /// <summary>The fd, valid while this owner lives.</summary>
     internal int Fd => _fd.Fd;
@@ -50,7 +46,7 @@ internal sealed unsafe class ProgramArray : IDisposable
         }
 
         var handle = new BpfFdHandle(fd);
-        // struct bpf_map_info: type, id, key_size, value_size, max_entries, map_flags.
+        // struct bpf_map_info: type, id, key_size, value_size, max_entries.
         uint* info = stackalloc uint[32];
         new Span<uint>(info, 32).Clear();
         uint length = 32 * sizeof(uint);
@@ -60,7 +56,7 @@ internal sealed unsafe class ProgramArray : IDisposable
             throw new BpfException($"{what}: {path} is not a program array (BPF_MAP_TYPE_PROG_ARRAY with 4-byte keys and values; found map type {info[0]}, key {info[2]} B, value {info[3]} B)");
         }
 
-        return new ProgramArray(handle, path, info[4], info[5]);
+        return new ProgramArray(handle, path, info[4]);
     }
 
     /// <summary>A second owner of an array this process loaded (fd duplicated).</summary>
@@ -72,7 +68,7 @@ internal sealed unsafe class ProgramArray : IDisposable
             throw BpfErrors.Create($"{what}: duplicating the fd of the program array", Libc.LastError());
         }
 
-        return new ProgramArray(new BpfFdHandle(fd), path, capacity, 0);
+        return new ProgramArray(new BpfFdHandle(fd), path, capacity);
     }
 
     /// <summary>The id of the program in <paramref name="slot"/>; 0 when the slot is empty.</summary>
