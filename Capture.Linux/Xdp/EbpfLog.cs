@@ -68,8 +68,8 @@ internal static partial class EbpfLog
     [LoggerMessage(EventId = 53, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: the filter (program id {ProgramId}) runs in slot {Slot} of {Path}, not attached to the interface")]
     internal static partial void ChainJoined(ILogger logger, string @interface, uint slot, string path, uint programId);
 
-    [LoggerMessage(EventId = 54, Level = LogLevel.Warning, Message = "{Interface}: xdp-chain: replacing program {Occupant} in slot {Slot} of {Path} as configured")]
-    internal static partial void ChainSlotReplaced(ILogger logger, string @interface, uint slot, string path, string occupant);
+    [LoggerMessage(EventId = 54, Level = LogLevel.Warning, Message = "{Interface}: xdp-chain: replacing program {Occupant} in slot {Slot} of {Path}: {Reason}")]
+    internal static partial void ChainSlotReplaced(ILogger logger, string @interface, uint slot, string path, string occupant, string reason);
 
     [LoggerMessage(EventId = 55, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: slot {Slot} of {Path} emptied")]
     internal static partial void ChainSlotEmptied(ILogger logger, string @interface, uint slot, string path);

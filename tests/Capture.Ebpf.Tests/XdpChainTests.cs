@@ -242,6 +242,21 @@ public sealed class XdpChainTests : IClassFixture<XdpChainNet>
                 Assert.False(XdpLinkState.Read(_net.HostInterface).Attached);
             }
 
+            // The filter's own program left in the slot by a run that was killed is replaced without asking.
+            using (ChainMember stale = ChainMember.Load(XdpBypassFilter.ProgramName))
+            {
+                ChainMember.PutInSlot(rootNext, 2, stale);
+                options.Chain.JoinArray = rootNext;
+                options.Chain.JoinIndex = 2;
+                using (XdpBypassFilter filter = XdpBypassFilter.Start(options))
+                {
+                    Assert.NotEqual(stale.ProgramId(), filter.ProgramId);
+                    Assert.Equal(filter.ProgramId, ChainMember.ProgramInSlot(rootNext, 2));
+                }
+
+                Assert.Equal(0u, ChainMember.ProgramInSlot(rootNext, 2));
+            }
+
             // Configured to replace: the occupant goes, and at stop only the filter's entry is taken out.
             options.Chain.JoinArray = rootNext;
             options.Chain.JoinIndex = 1;

@@ -123,15 +123,20 @@ internal sealed class XdpChain : IDisposable
         uint current = _joined.ProgramAt(slot);
         if (current != 0)
         {
-            string occupant = LoadedProgram.FromId(current)?.ToString() ?? $"id {current}";
-            if (!replace)
+            LoadedProgram? found = LoadedProgram.FromId(current);
+            string occupant = found?.ToString() ?? $"id {current}";
+
+            // The filter itself: a run killed before it could take itself out (the slot keeps the
+            // program, and its maps, alive). Replaced, as a stale attached filter is.
+            bool ours = string.Equals(found?.Name, XdpBypassFilter.ProgramName, StringComparison.Ordinal);
+            if (!replace && !ours)
             {
                 throw new BpfException(
                     $"{_what}.join: slot {slot} of {join} holds program {occupant}; refusing to replace it. " +
                     "Empty the slot, choose another join-index, or configure the bypass to replace it (xdp-replace)");
             }
 
-            EbpfLog.ChainSlotReplaced(_logger, _interface, slot, join, occupant);
+            EbpfLog.ChainSlotReplaced(_logger, _interface, slot, join, occupant, ours ? "a copy of the filter that no run took out (killed?)" : "as configured (xdp-replace)");
         }
 
         int rc = _joined.Put(slot, programFd);
