@@ -35,6 +35,9 @@ public sealed class XdpBypassFilter : IDisposable
     /// <summary>The IPv6 flow map's name.</summary>
     public const string MapV6Name = "flow_v6";
 
+    /// <summary>The libxdp multi-program dispatcher's program name, recognised (and refused) on an interface.</summary>
+    public const string LibxdpDispatcherName = "xdp_dispatcher";
+
     private readonly ILogger _logger;
     private readonly BpfObjectHandle _object;
     private readonly BpfFdHandle? _link;
@@ -76,9 +79,6 @@ public sealed class XdpBypassFilter : IDisposable
 
     /// <summary>The interface index.</summary>
     public int InterfaceIndex { get; }
-
-    /// <summary>The libxdp multi-program dispatcher's program name, recognised (and refused) on an interface.</summary>
-    public const string LibxdpDispatcherName = "xdp_dispatcher";
 
     /// <summary>The kernel id of the filter's program (attached, or in its slot of a chain).</summary>
     public uint ProgramId { get; }
