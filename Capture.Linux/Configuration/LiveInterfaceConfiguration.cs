@@ -61,12 +61,20 @@ public static class LiveInterfaceConfiguration
         new ConfigKey("xdp-cpu-redirect", ConfigValueType.List, "CPUs the XDP filter may redirect to: numbers, ranges (\"1-17\") or \"all\""),
         ConfigKeys.Integer("bypass-map-size", "32768", 1, MaxMapFlows, "flows each bypass flow map can hold (our addition)"),
         ConfigKeys.Boolean("xdp-replace", "no", "replace an XDP program already on the interface (our addition)"),
+        ConfigKeys.Mapping(
+            "xdp-chain",
+            "share the XDP hook with other programs through pinned program arrays (our addition; docs/XDP.md, Chaining)",
+            ConfigKeys.Text("pin", null, "the filter's pinned program array: packets it does not drop go by tail call to the first program in its slots (empty slots: XDP_PASS); created when missing"),
+            new ConfigKey("next", ConfigValueType.List, "pinned programs put in slots 0, 1, ... of pin at start (at most 8) and taken out at stop"),
+            ConfigKeys.Text("join", null, "another root's pinned program array: the filter takes a slot there instead of attaching to the interface"),
+            ConfigKeys.Integer("join-index", "0", 0, MaxChainSlot, "the slot of join the filter takes")),
     ];
 
     private const int MaxThreads = 1024;
     private const int MaxRingFrames = 1 << 24;
     private const long MaxBlockSize = 1L << 30;
     private const int MaxMapFlows = 1 << 24;
+    private const int MaxChainSlot = 1 << 20;
 
     /// <summary>Declares a live-capture section: a list of interface entries with <see cref="Keys"/>.</summary>
     /// <param name="section">The section name (<c>af-packet</c>).</param>
@@ -326,7 +334,43 @@ public static class LiveInterfaceConfiguration
         }
 
         options.XdpReplace = Lookup("xdp-replace")?.AsBoolean() ?? false;
+        if (Lookup("xdp-chain") is { } chain)
+        {
+            ReadChain(chain, options);
+        }
+
         return options;
+    }
+
+    private static void ReadChain(ConfigNode chain, LiveInterfaceOptions options)
+    {
+        if (chain.Kind != ConfigNodeKind.Mapping)
+        {
+            throw chain.Error("expected a mapping: { pin: /sys/fs/bpf/<array>, next: [<pinned program>, ...] } or { join: /sys/fs/bpf/<array>, join-index: <slot> }");
+        }
+
+        options.XdpChainPin = Text(chain["pin"]);
+        options.XdpChainJoin = Text(chain["join"]);
+        if (chain["next"] is { } next)
+        {
+            IEnumerable<ConfigNode> items = next.Kind == ConfigNodeKind.Sequence ? next.Items : [next];
+            options.XdpChainNext = [.. items.Select(item => Text(item) ?? throw item.Error("expected the path of a pinned XDP program"))];
+        }
+
+        if (chain["join-index"] is { } index)
+        {
+            if (options.XdpChainJoin is null)
+            {
+                throw index.Error("join-index needs join: the pinned program array of another root");
+            }
+
+            options.XdpChainJoinIndex = (int)AsInteger(index, 0, MaxChainSlot, " (a slot of join)");
+        }
+
+        if (options.XdpChainPin is null && options.XdpChainJoin is null)
+        {
+            throw chain.Error("sets neither pin (the filter as the root of a chain) nor join (the filter in a slot of another root's chain)");
+        }
     }
 
     /// <summary>

@@ -111,4 +111,16 @@ public sealed class LiveInterfaceOptions
 
     /// <summary>Replace an XDP program already attached to the interface (<c>xdp-replace</c>, our addition). Default no: refuse with a clear error.</summary>
     public bool XdpReplace { get; set; }
+
+    /// <summary>The XDP filter's pinned program array, through which packets it does not drop go on (<c>xdp-chain.pin</c>), or null.</summary>
+    public string? XdpChainPin { get; set; }
+
+    /// <summary>Pinned programs put in the first slots of <see cref="XdpChainPin"/> at start (<c>xdp-chain.next</c>).</summary>
+    public IReadOnlyList<string> XdpChainNext { get; set; } = [];
+
+    /// <summary>Another root's pinned program array in which the filter takes a slot instead of attaching (<c>xdp-chain.join</c>), or null.</summary>
+    public string? XdpChainJoin { get; set; }
+
+    /// <summary>The slot of <see cref="XdpChainJoin"/> the filter takes (<c>xdp-chain.join-index</c>). Default 0.</summary>
+    public int XdpChainJoinIndex { get; set; }
 }

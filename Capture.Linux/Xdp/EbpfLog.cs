@@ -55,4 +55,31 @@ internal static partial class EbpfLog
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Error, Message = "{Interface}: the bypass map sweeper failed")]
     internal static partial void SweeperFailed(ILogger logger, string @interface, Exception exception);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: reusing the program array pinned at {Path} ({Slots} slots)")]
+    internal static partial void ChainArrayReused(ILogger logger, string @interface, string path, uint slots);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: program array of {Slots} slots created and pinned at {Path}")]
+    internal static partial void ChainArrayPinned(ILogger logger, string @interface, string path, int slots);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: slot {Slot} of {Path} runs {Program} (program {ProgramId})")]
+    internal static partial void ChainSlotFilled(ILogger logger, string @interface, uint slot, string path, string program, string programId);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: the filter (program id {ProgramId}) runs in slot {Slot} of {Path}, not attached to the interface")]
+    internal static partial void ChainJoined(ILogger logger, string @interface, uint slot, string path, uint programId);
+
+    [LoggerMessage(EventId = 54, Level = LogLevel.Warning, Message = "{Interface}: xdp-chain: replacing program {Occupant} in slot {Slot} of {Path}: {Reason}")]
+    internal static partial void ChainSlotReplaced(ILogger logger, string @interface, uint slot, string path, string occupant, string reason);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: slot {Slot} of {Path} emptied")]
+    internal static partial void ChainSlotEmptied(ILogger logger, string @interface, uint slot, string path);
+
+    [LoggerMessage(EventId = 56, Level = LogLevel.Warning, Message = "{Interface}: xdp-chain: slot {Slot} of {Path} holds another program than the one put there at start; left as it is")]
+    internal static partial void ChainSlotChanged(ILogger logger, string @interface, uint slot, string path);
+
+    [LoggerMessage(EventId = 57, Level = LogLevel.Information, Message = "{Interface}: xdp-chain: program array {Path} unpinned (created at start, no slot taken)")]
+    internal static partial void ChainArrayUnpinned(ILogger logger, string @interface, string path);
+
+    [LoggerMessage(EventId = 58, Level = LogLevel.Warning, Message = "{Interface}: xdp-chain: program array {Path} was created at start but is kept pinned: slots {Slots} hold programs put there by others, and unpinning would empty them")]
+    internal static partial void ChainArrayKept(ILogger logger, string @interface, string path, string slots);
 }

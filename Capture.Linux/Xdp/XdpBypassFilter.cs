@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Capture.Abstractions;
 using Capture.Linux.Xdp.Filter;
 using Capture.Linux.Xdp.Interop;
@@ -34,16 +35,22 @@ public sealed class XdpBypassFilter : IDisposable
     /// <summary>The IPv6 flow map's name.</summary>
     public const string MapV6Name = "flow_v6";
 
+    /// <summary>The libxdp multi-program dispatcher's program name, recognised (and refused) on an interface.</summary>
+    public const string LibxdpDispatcherName = "xdp_dispatcher";
+
     private readonly ILogger _logger;
     private readonly BpfObjectHandle _object;
-    private readonly BpfFdHandle _link;
+    private readonly BpfFdHandle? _link;
+    private readonly XdpChain? _chain;
     private readonly FlowMap _v4;
     private readonly FlowMap _v6;
     private int _stopped;
     private int _disposed;
 
-    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle link, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins)
+    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle? link, XdpChain? chain, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins)
     {
+        Debug.Assert(link is not null || chain is not null, "the filter runs attached or in a slot of a chain");
+        _chain = chain;
         ReplacedPins = replacedPins;
         Options = options;
         InterfaceIndex = ifindex;
@@ -73,7 +80,7 @@ public sealed class XdpBypassFilter : IDisposable
     /// <summary>The interface index.</summary>
     public int InterfaceIndex { get; }
 
-    /// <summary>The kernel id of the attached program.</summary>
+    /// <summary>The kernel id of the filter's program (attached, or in its slot of a chain).</summary>
     public uint ProgramId { get; }
 
     /// <summary>The pin directory of this interface's maps, or null when maps are not pinned.</summary>
@@ -92,7 +99,7 @@ public sealed class XdpBypassFilter : IDisposable
     /// <summary>The bypass strategy over this filter's maps (one per interface; shared by its capture threads).</summary>
     public EbpfBypassStrategy Strategy { get; }
 
-    /// <summary>Whether the program is still attached (false after <see cref="Stop"/>).</summary>
+    /// <summary>Whether the program still runs: attached, or in its slot of another root's chain (false after <see cref="Stop"/>).</summary>
     public bool IsAttached => Volatile.Read(ref _stopped) == 0;
 
     /// <summary>Opens, configures, loads and attaches the filter on <see cref="XdpBypassOptions.Interface"/>.</summary>
@@ -117,7 +124,11 @@ public sealed class XdpBypassFilter : IDisposable
             throw BpfErrors.Create($"{iface}: no such interface", Libc.LastError());
         }
 
-        RefuseOrReplaceExisting(o, ifindex, logger);
+        // In a slot of another root's chain the filter never touches the interface's hook.
+        if (o.Chain?.IsLink != true)
+        {
+            RefuseOrReplaceExisting(o, ifindex, logger);
+        }
 
         string file = o.FilterFile ?? (o.Mode == XdpMode.Hardware ? DefaultOffloadFilterFile : DefaultFilterFile);
         if (!File.Exists(file))
@@ -135,6 +146,7 @@ public sealed class XdpBypassFilter : IDisposable
 
         BpfObjectHandle bpfObject = new(rawObject);
         BpfFdHandle? link = null;
+        XdpChain? chain = null;
         FlowMap? v4 = null;
         FlowMap? v6 = null;
         try
@@ -165,6 +177,11 @@ public sealed class XdpBypassFilter : IDisposable
             if (o.Mode == XdpMode.Hardware)
             {
                 Libbpf.ProgramSetIfindex(program, (uint)ifindex);
+            }
+
+            if (o.Chain is { } chaining && (chaining.IsRoot || chaining.IsLink))
+            {
+                chain = XdpChain.Prepare(rawObject, chaining, iface, logger);
             }
 
             List<string> replacedPins = [];
@@ -207,8 +224,17 @@ public sealed class XdpBypassFilter : IDisposable
 
             v4 = OwnMap(mapV4, MapV4Name, 20, o);
             v6 = OwnMap(mapV6, MapV6Name, 44, o);
-            link = Attach(o, ifindex, Libbpf.ProgramFd(program));
-            uint programId = XdpProgramQuery.IdInMode(ifindex, ModeFlag(o.Mode));
+            chain?.Fill(rawObject);
+            uint programId;
+            if (o.Chain?.IsLink == true)
+            {
+                programId = chain!.Join(Libbpf.ProgramFd(program), o.ReplaceExistingProgram);
+            }
+            else
+            {
+                link = Attach(o, ifindex, Libbpf.ProgramFd(program));
+                programId = XdpProgramQuery.IdInMode(ifindex, ModeFlag(o.Mode));
+            }
 
             List<RestoredBypassedFlow> restored = [];
             if (reusedV4 || reusedV6)
@@ -217,12 +243,17 @@ public sealed class XdpBypassFilter : IDisposable
                 EbpfLog.Restored(logger, iface, restored.Count);
             }
 
-            EbpfLog.Attached(logger, iface, file, XdpBypassOptions.FormatMode(o.Mode), programId, o.PerCpuMaps ? "per-CPU" : "shared", o.MapCapacity);
-            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, v4, v6, programId, restored, replacedPins);
+            if (link is not null)
+            {
+                EbpfLog.Attached(logger, iface, file, XdpBypassOptions.FormatMode(o.Mode), programId, o.PerCpuMaps ? "per-CPU" : "shared", o.MapCapacity);
+            }
+
+            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, chain, v4, v6, programId, restored, replacedPins);
         }
         catch
         {
             link?.Dispose();
+            chain?.Dispose();
             v4?.Dispose();
             v6?.Dispose();
             bpfObject.Dispose();
@@ -281,9 +312,11 @@ public sealed class XdpBypassFilter : IDisposable
             Strategy.KeepEntriesOnRelease();
         }
 
-        _link.Dispose();
+        // Detached first, then out of the chain: the chain's other programs keep running.
+        _link?.Dispose();
+        _chain?.Dispose();
         _object.Dispose();
-        if (!WaitUntilDetached(TimeSpan.FromSeconds(2)))
+        if (_link is not null && !WaitUntilDetached(TimeSpan.FromSeconds(2)))
         {
             EbpfLog.DetachPending(_logger, Interface, ProgramId);
             return;
@@ -351,6 +384,16 @@ public sealed class XdpBypassFilter : IDisposable
         }
 
         string mode = XdpBypassOptions.FormatMode(found.Mode);
+        string dispatcherPins = $"/sys/fs/bpf/xdp/dispatch-{ifindex}-{found.Id}";
+        if (string.Equals(found.Name, LibxdpDispatcherName, StringComparison.Ordinal) || Directory.Exists(dispatcherPins))
+        {
+            // Joining it would mean loading the filter as an freplace component: EPERM on this machine.
+            throw new BpfException(
+                $"{o.Interface} runs libxdp's multi-program dispatcher (program id {found.Id} ('{found.Name}'), {mode} mode); refusing it: " +
+                "libxdp's dispatcher cannot run here, its component programs are freplace programs and loading one returns EPERM on this machine, " +
+                $"so the filter cannot be one of them and does not replace it. Unload it (xdp-loader unload {o.Interface} --all) and chain through a program array instead (xdp-chain, docs/XDP.md)");
+        }
+
         // Our own filter, attached without a bpf_link (nothing owns it: a run of ours ended without
         // detaching it, or an operator attached the object by hand), is stale and replaced. Ours
         // attached through a live bpf_link belongs to a running process and cannot be detached.

@@ -6,7 +6,7 @@ namespace Capture.Linux.Xdp;
 /// How to run the XDP bypass filter on one interface. Maps Suricata's per-interface keys:
 /// <c>xdp-mode</c> → <see cref="Mode"/>, <c>use-percpu-hash</c>/<c>no-percpu-hash</c> →
 /// <see cref="PerCpuMaps"/>, <c>pinned-maps</c> → <see cref="PinnedMaps"/>,
-/// <c>xdp-filter-file</c> → <see cref="FilterFile"/>.
+/// <c>xdp-filter-file</c> → <see cref="FilterFile"/>, <c>xdp-chain</c> → <see cref="Chain"/>.
 /// </summary>
 public sealed class XdpBypassOptions
 {
@@ -42,6 +42,9 @@ public sealed class XdpBypassOptions
 
     /// <summary>The compiled filter to load; null for the one built with this library (<see cref="XdpBypassFilter.DefaultFilterFile"/>).</summary>
     public string? FilterFile { get; set; }
+
+    /// <summary>How the filter shares the XDP hook with other programs (<c>xdp-chain</c>); null: it owns the hook alone.</summary>
+    public XdpChainOptions? Chain { get; set; }
 
     /// <summary>Parses an <c>xdp-mode</c> value: <c>soft</c>, <c>driver</c> or <c>hw</c> (also <c>generic</c>, <c>native</c>, <c>offload</c>).</summary>
     /// <param name="value">The configured text.</param>
@@ -102,9 +105,16 @@ public sealed class XdpBypassOptions
         {
             throw new ConfigurationException($"{Interface}: xdp-filter-file is empty; leave it out to use the built-in filter");
         }
+
+        Chain?.Validate(Interface, Mode);
     }
 
     /// <summary>A copy, so a running filter is not changed under it.</summary>
     /// <returns>The copy.</returns>
-    public XdpBypassOptions Clone() => (XdpBypassOptions)MemberwiseClone();
+    public XdpBypassOptions Clone()
+    {
+        var copy = (XdpBypassOptions)MemberwiseClone();
+        copy.Chain = Chain?.Clone();
+        return copy;
+    }
 }

@@ -57,6 +57,11 @@ internal static class OffloadConfiguration
             throw redirect.Error("the offloaded filter has no CPU redirect (a NIC has no cpumap); remove xdp-cpu-redirect, receive queues spread the load");
         }
 
+        if (nodes.Lookup("xdp-chain") is { } chain)
+        {
+            throw chain.Error("the offloaded filter cannot tail call or be tail called (a NIC runs one program); remove xdp-chain, or chain with the af-packet plugin");
+        }
+
         // Unset: offload, the point of this plugin. driver and soft run the same program and shared maps in the kernel.
         XdpMode mode = nodes.Lookup("xdp-mode") is null
             ? XdpMode.Hardware

@@ -33,6 +33,20 @@ public sealed class OffloadConfigurationTests
     }
 
     [Fact]
+    public void Xdp_chain_is_refused_naming_the_key()
+    {
+        ConfigNode config = TestConfig.Section([.. TestConfig.Emulated(Iface, mode: "hw")]);
+        ConfigNode chain = ConfigNode.CreateMapping("netronome.0.xdp-chain", TestConfig.File, 40);
+        chain.Set("pin", ConfigNode.CreateScalar("netronome.0.xdp-chain.pin", "/sys/fs/bpf/chain", TestConfig.File, 41));
+        config.Find("netronome.0")!.Set("xdp-chain", chain);
+        using var harness = new PluginHarness(config);
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => harness.CreateSources());
+        Assert.Equal("netronome.0.xdp-chain", error.Key);
+        Assert.Equal(40, error.Line);
+        Assert.Contains("the offloaded filter cannot tail call or be tail called", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Per_CPU_maps_asked_for_in_the_default_entry_fail_at_the_default_entry()
     {
         ConfigNode config = TestConfig.Section(

@@ -97,8 +97,8 @@ static __always_inline int count_and_drop(struct flow_counters *value, __u64 len
     return XDP_DROP;
 }
 
-SEC("xdp")
-int xdp_bypass(struct xdp_md *ctx)
+// The verdict on one packet: XDP_DROP for a bypassed flow, XDP_PASS otherwise.
+static __always_inline int flow_verdict(struct xdp_md *ctx)
 {
     void *data = (void *)(long)ctx->data;
     void *data_end = (void *)(long)ctx->data_end;
@@ -187,6 +187,38 @@ int xdp_bypass(struct xdp_md *ctx)
     }
 
     return XDP_PASS;
+}
+
+#ifndef XDP_BYPASS_NO_CHAIN
+// The chain (docs/XDP.md, "Chaining"): a packet not dropped goes on by tail call to the first
+// program found in xdp_chain's slots, tried in order; an empty slot (or none left) is XDP_PASS.
+// User space sizes the array and pins it, or reuses the operator's pin. Not in the offload build:
+// a NIC cannot tail call.
+#define CHAIN_SLOTS 8
+
+static long (*bpf_tail_call)(void *ctx, void *map, __u32 index) = (void *)BPF_FUNC_tail_call;
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, CHAIN_SLOTS);
+    __type(key, __u32);
+    __type(value, __u32);
+} xdp_chain SEC(".maps");
+#endif
+
+SEC("xdp")
+int xdp_bypass(struct xdp_md *ctx)
+{
+    int verdict = flow_verdict(ctx);
+
+#ifndef XDP_BYPASS_NO_CHAIN
+    if (verdict == XDP_PASS) {
+#pragma unroll
+        for (__u32 slot = 0; slot < CHAIN_SLOTS; slot++)
+            bpf_tail_call(ctx, &xdp_chain, slot);
+    }
+#endif
+    return verdict;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

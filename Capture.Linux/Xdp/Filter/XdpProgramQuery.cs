@@ -1,4 +1,3 @@
-using System.Text;
 using Capture.Linux.Xdp.Interop;
 
 namespace Capture.Linux.Xdp.Filter;
@@ -28,33 +27,6 @@ internal static unsafe class XdpProgramQuery
         return Libbpf.XdpQueryId(ifindex, (int)flag, &id) == 0 ? id : 0;
     }
 
-    /// <summary>The name of a loaded program, from its bpf_prog_info.</summary>
-    internal static string ProgramName(uint id)
-    {
-        int fd = Libbpf.ProgramGetFdById(id);
-        if (fd < 0)
-        {
-            return string.Empty;
-        }
-
-        try
-        {
-            // struct bpf_prog_info: name[16] at offset 64.
-            byte* info = stackalloc byte[256];
-            new Span<byte>(info, 256).Clear();
-            uint length = 256;
-            if (Libbpf.ObjGetInfoByFd(fd, info, &length) != 0)
-            {
-                return string.Empty;
-            }
-
-            ReadOnlySpan<byte> name = new(info + 64, 16);
-            int end = name.IndexOf((byte)0);
-            return Encoding.UTF8.GetString(end < 0 ? name : name[..end]);
-        }
-        finally
-        {
-            Libc.Close(fd);
-        }
-    }
+    /// <summary>The name of a loaded program, from its bpf_prog_info ("" when it is gone).</summary>
+    internal static string ProgramName(uint id) => LoadedProgram.FromId(id)?.Name ?? string.Empty;
 }

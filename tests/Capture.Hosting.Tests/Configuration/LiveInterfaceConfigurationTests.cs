@@ -231,6 +231,55 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Xdp_chain_is_read_as_a_root_or_as_a_slot_and_its_keys_are_declared()
+    {
+        ConfigNode root = SuricataYaml.Parse("""
+            af-packet:
+              - interface: eth0
+                xdp-chain:
+                  pin: /sys/fs/bpf/chain/eth0
+                  next: [/sys/fs/bpf/ddos/prog, /sys/fs/bpf/lb/prog]
+              - interface: eth1
+                xdp-chain: { join: /sys/fs/bpf/root/eth1_next, join-index: 3 }
+              - interface: eth2
+            """, "c.yaml");
+        HostConfiguration host = HostConfiguration.Bind(root, NullLogger.Instance, [LiveInterfaceConfiguration.Declare("af-packet", "test")]);
+        Assert.Empty(host.Warnings);
+
+        IReadOnlyList<LiveInterfaceOptions> all = LiveInterfaceConfiguration.Read(root, "af-packet", null, null);
+        Assert.Equal("/sys/fs/bpf/chain/eth0", all[0].XdpChainPin);
+        Assert.Equal(["/sys/fs/bpf/ddos/prog", "/sys/fs/bpf/lb/prog"], all[0].XdpChainNext);
+        Assert.Null(all[0].XdpChainJoin);
+        Assert.Null(all[1].XdpChainPin);
+        Assert.Equal("/sys/fs/bpf/root/eth1_next", all[1].XdpChainJoin);
+        Assert.Equal(3, all[1].XdpChainJoinIndex);
+        Assert.Null(all[2].XdpChainPin);
+        Assert.Null(all[2].XdpChainJoin);
+        Assert.Empty(all[2].XdpChainNext);
+    }
+
+    [Theory]
+    [InlineData("    xdp-chain: /sys/fs/bpf/x\n", "af-packet.0.xdp-chain", "expected a mapping")]
+    [InlineData("    xdp-chain: { next: [/sys/fs/bpf/p] }\n", "af-packet.0.xdp-chain", "sets neither pin")]
+    [InlineData("    xdp-chain: { pin: /sys/fs/bpf/a, join-index: 2 }\n", "af-packet.0.xdp-chain.join-index", "join-index needs join")]
+    [InlineData("    xdp-chain: { join: /sys/fs/bpf/a, join-index: -1 }\n", "af-packet.0.xdp-chain.join-index", "expected an integer 0..1048576")]
+    public void A_bad_xdp_chain_names_the_key(string line, string key, string problem)
+    {
+        ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\n" + line, "x.yaml");
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => LiveInterfaceConfiguration.Read(root, "af-packet", null, null));
+        Assert.StartsWith($"x.yaml:3: {key}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_key_in_xdp_chain_warns_with_its_path()
+    {
+        ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\n    xdp-chain:\n      pin: /sys/fs/bpf/a\n      nxt: [/sys/fs/bpf/p]\n", "u.yaml");
+        HostConfiguration host = HostConfiguration.Bind(root, NullLogger.Instance, [LiveInterfaceConfiguration.Declare("af-packet", "test")]);
+        Assert.StartsWith("u.yaml:5: af-packet.0.xdp-chain.nxt: unknown key 'nxt' ignored", Assert.Single(host.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_declared_integer_ranges_are_the_ones_the_reader_enforces()
     {
         ConfigKey[] integers = [.. LiveInterfaceConfiguration.Keys.Where(k => k.Type == ConfigValueType.Integer && k.IgnoredWarning is null)];

@@ -1,0 +1,49 @@
+using System.Text;
+using Capture.Linux.Xdp.Interop;
+
+namespace Capture.Linux.Xdp.Filter;
+
+/// <summary>What the kernel says about a loaded BPF program (from its bpf_prog_info).</summary>
+/// <param name="Id">The program id.</param>
+/// <param name="Name">The program's name ("" when it has none).</param>
+internal readonly record struct LoadedProgram(uint Id, string Name)
+{
+    /// <summary>The program behind <paramref name="fd"/>, or null when the kernel does not say.</summary>
+    internal static unsafe LoadedProgram? FromFd(int fd)
+    {
+        // struct bpf_prog_info: type, id, ..., name[16] at offset 64.
+        byte* info = stackalloc byte[256];
+        new Span<byte>(info, 256).Clear();
+        uint length = 256;
+        if (Libbpf.ObjGetInfoByFd(fd, info, &length) != 0)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> name = new(info + 64, 16);
+        int end = name.IndexOf((byte)0);
+        return new LoadedProgram(*(uint*)(info + 4), Encoding.UTF8.GetString(end < 0 ? name : name[..end]));
+    }
+
+    /// <summary>The program with kernel id <paramref name="id"/>, or null when it is gone.</summary>
+    internal static LoadedProgram? FromId(uint id)
+    {
+        int fd = Libbpf.ProgramGetFdById(id);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return FromFd(fd);
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
+    /// <summary>"id 42 ('xdp_lb')", for messages.</summary>
+    public override string ToString() => $"id {Id} ('{Name}')";
+}
