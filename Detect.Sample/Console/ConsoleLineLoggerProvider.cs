@@ -8,8 +8,9 @@ namespace Detect.Sample.Console;
 /// </summary>
 /// <remarks>
 /// In place of the Microsoft.Extensions.Logging console provider: that one is configured through
-/// dependency injection, options and configuration binding, which cost a short offline run ~25 ms
-/// of CPU at start for a logger that, without <c>-v</c>, writes a warning now and then.
+/// dependency injection, options and configuration binding, ~25 ms of CPU before its first line
+/// (the container's warm-up part of it the host's own service build still pays), for a logger
+/// that, without <c>-v</c>, writes a warning now and then.
 /// </remarks>
 internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
 {

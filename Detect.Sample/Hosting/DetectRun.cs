@@ -558,8 +558,8 @@ internal sealed class DetectRun
     private async Task WriteStatsPeriodicallyAsync(EveOutputs eve, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, long startedAt, CancellationToken cancellationToken)
     {
         // The run's end disposes the timer, which ends the wait with false: no cancellation exception,
-        // whose stack trace the runtime resolves against the PDBs (~20 ms of a short run's CPU).
-        // The final stats event is written by the caller.
+        // whose stack trace the runtime resolved against the PDBs (loading System.Diagnostics.StackTrace
+        // and System.Reflection.Metadata at the end of every run). The final stats event is written by the caller.
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_configuration.Stats.Interval), _clock);
         using CancellationTokenRegistration ending = cancellationToken.Register(static state => ((PeriodicTimer)state!).Dispose(), timer);
         while (await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false))
