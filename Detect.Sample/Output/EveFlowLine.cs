@@ -56,13 +56,13 @@ internal sealed class EveFlowLine
 
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
     /// <param name="flow">The flow's end.</param>
-    /// <param name="communityId">The community id as <see cref="CommunityId.Format"/> writes it (ASCII, nothing JSON escapes), or empty for none.</param>
+    /// <param name="communityId">The community id as ASCII ("1:" and base64, nothing JSON escapes), or empty for none.</param>
     /// <param name="ethernet">Write the <c>ether</c> object.</param>
     /// <param name="inIface">Write <c>in_iface</c> (live captures; Suricata writes none for packets read from files).</param>
     public ReadOnlySpan<byte> Format(in FlowEndEvent flow, ReadOnlySpan<byte> communityId, bool ethernet, bool inIface)
     {
         byte[] name = InterfaceText(flow.InterfaceName);
-        Debug.Assert(communityId.Length <= CommunityId.Utf8Length, "a community id is \"1:\" and the base64 of a SHA-1");
+        Debug.Assert(communityId.Length <= 30, "a community id is \"1:\" and the base64 of a SHA-1");
 
         // Everything but the interface's name and the host is bounded (~1,100 bytes with IPv6 and every option).
         int needed = 1200 + FlagNamesSlot + name.Length + communityId.Length + _host.Length;
