@@ -1,16 +1,15 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Capture.Abstractions;
-using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Hosting.Plugins;
 
 /// <summary>
-/// Finds capture plugins on disk under one trust policy, loads each with McMaster's
-/// <see cref="PluginLoader"/> in its own load context (the SDK and the dependency-injection,
-/// logging and options abstractions shared with the host), checks the contract version both ways
+/// Finds capture plugins on disk under one trust policy, loads each in its own load context
+/// (<see cref="PluginLoadContext"/>: the SDK and the dependency-injection, logging and options
+/// abstractions shared with the host), checks the contract version both ways
 /// and lets the plugins register their services. Every failure is a
 /// <see cref="CapturePluginException"/> naming the plugin and the cause.
 /// </summary>
@@ -221,29 +220,12 @@ public sealed class CapturePluginLoader
             throw new CapturePluginException(name, directory, $"entry assembly {manifest.Assembly} (plugin.json \"assembly\") not found in the plugin directory");
         }
 
-        PluginLoader loader;
+        PluginLoadContext context;
         try
         {
-            loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, config =>
-            {
-                // The host's copies whatever the load context of the caller: type identity depends on it.
-                config.DefaultContext = SharedAssemblies.HostContext;
-                config.IsUnloadable = _options.Collectible;
-                // Shared assemblies are resolved from the host when the plugin first asks for them.
-                // Naming them as McMaster's SharedAssemblies would load each one and everything it
-                // references at once (some 70 framework assemblies, ~15 MB, per plugin loaded); so
-                // the host's copies are preferred and what the plugin brings that is not shared
-                // stays its own.
-                config.PreferSharedTypes = true;
-                foreach (string file in Directory.EnumerateFiles(directory, "*.dll", SearchOption.AllDirectories))
-                {
-                    string simple = Path.GetFileNameWithoutExtension(file);
-                    if (!SharedAssemblies.Names.Contains(simple))
-                    {
-                        config.PrivateAssemblies.Add(new AssemblyName(simple));
-                    }
-                }
-            });
+            // Shared assemblies are resolved from the host when the plugin first asks for them, not
+            // all at once (some 70 framework assemblies, ~15 MB, per plugin loaded).
+            context = new PluginLoadContext(assemblyPath, SharedAssemblies.HostContext, _options.Collectible);
         }
         catch (InvalidOperationException ex)
         {
@@ -252,28 +234,31 @@ public sealed class CapturePluginLoader
 
         try
         {
-            return Activate(name, directory, manifest, assemblyPath, loader);
+            return Activate(name, directory, manifest, assemblyPath, context);
         }
         catch
         {
-            loader.Dispose();
+            if (context.IsCollectible)
+            {
+                context.Unload();
+            }
+
             throw;
         }
     }
 
-    private LoadedCapturePlugin Activate(string name, string directory, CapturePluginManifest manifest, string assemblyPath, PluginLoader loader)
+    private LoadedCapturePlugin Activate(string name, string directory, CapturePluginManifest manifest, string assemblyPath, PluginLoadContext context)
     {
         Assembly assembly;
         try
         {
-            assembly = loader.LoadDefaultAssembly();
+            assembly = context.LoadFromAssemblyPath(assemblyPath);
         }
         catch (BadImageFormatException ex)
         {
             throw new CapturePluginException(name, directory, $"entry assembly {manifest.Assembly} is not a .NET assembly: {ex.Message}", ex);
         }
 
-        AssemblyLoadContext context = AssemblyLoadContext.GetLoadContext(assembly) ?? throw new InvalidOperationException($"{assemblyPath} has no load context");
         context.ResolvingUnmanagedDll += new NativeLibraryProbe(directory).Resolve;
 
         // The plugin's reference to the SDK says which contract it was compiled against.
@@ -339,15 +324,15 @@ public sealed class CapturePluginLoader
         }
 
         PluginLog.Loaded(_logger, name, descriptor.PluginVersion, descriptor.ContractVersion, descriptor.Capabilities.ToString(), directory);
-        return new LoadedCapturePlugin(directory, manifest, assembly, plugin, descriptor, loader, context);
+        return new LoadedCapturePlugin(directory, manifest, assembly, plugin, descriptor, context);
     }
 
     /// <summary>
     /// Loads every assembly the plugin references (and, transitively, those of its private
     /// dependencies) now, so a missing file is reported at load time, by name, rather than as a
     /// <see cref="FileNotFoundException"/> from deep inside a capture later. A shared assembly must
-    /// be the host's (McMaster shares the host's copy only when it is at least the version asked
-    /// for), and a private one must come from the plugin directory the trust policy checked.
+    /// be the host's (the host's copy is shared only when it is at least the version asked for),
+    /// and a private one must come from the plugin directory the trust policy checked.
     /// </summary>
     private static void CheckDependencies(string name, string directory, Assembly entry, AssemblyLoadContext context)
     {

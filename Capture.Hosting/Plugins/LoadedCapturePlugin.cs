@@ -1,21 +1,19 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Capture.Abstractions;
-using McMaster.NETCore.Plugins;
 
 namespace Capture.Hosting.Plugins;
 
 /// <summary>A capture plugin that passed every check and was activated.</summary>
 public sealed class LoadedCapturePlugin
 {
-    internal LoadedCapturePlugin(string directory, CapturePluginManifest manifest, Assembly assembly, ICapturePlugin plugin, CapturePluginDescriptor descriptor, PluginLoader loader, AssemblyLoadContext loadContext)
+    internal LoadedCapturePlugin(string directory, CapturePluginManifest manifest, Assembly assembly, ICapturePlugin plugin, CapturePluginDescriptor descriptor, AssemblyLoadContext loadContext)
     {
         Directory = directory;
         Manifest = manifest;
         Assembly = assembly;
         Plugin = plugin;
         Descriptor = descriptor;
-        Loader = loader;
         LoadContext = loadContext;
     }
 
@@ -36,9 +34,6 @@ public sealed class LoadedCapturePlugin
 
     /// <summary>The plugin's entry object.</summary>
     public ICapturePlugin Plugin { get; }
-
-    /// <summary>McMaster's loader of the plugin's context (disposing it unloads a collectible context).</summary>
-    internal PluginLoader Loader { get; }
 
     internal AssemblyLoadContext LoadContext { get; }
 

@@ -5,7 +5,7 @@ using System.Runtime.Loader;
 namespace Capture.Hosting.Plugins;
 
 /// <summary>
-/// Finds a plugin's native libraries that its <c>deps.json</c> does not list (McMaster's context
+/// Finds a plugin's native libraries that its <c>deps.json</c> does not list (the plugin's context
 /// resolves only listed ones, then the runtime looks beside the assembly): the plugin directory
 /// and its <c>runtimes/&lt;rid&gt;/native</c> folders, with the usual <c>lib</c>/<c>.so</c> spellings.
 /// Attached to the plugin's load context as its <see cref="AssemblyLoadContext.ResolvingUnmanagedDll"/> handler.

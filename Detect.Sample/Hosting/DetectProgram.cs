@@ -7,7 +7,6 @@ using Detect.Sample.Console;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Detect.Sample.Hosting;
 
@@ -58,7 +57,7 @@ internal static class DetectProgram
 
     private static async Task<int> RunParsedAsync(CommandLineOptions command, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => ConfigureLogging(builder, command.Verbosity));
+        using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Verbosity);
         using var signals = new ProcessSignals(loggerFactory.CreateLogger(Name));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
@@ -214,19 +213,17 @@ internal static class DetectProgram
         };
     }
 
-    private static void ConfigureLogging(ILoggingBuilder builder, int verbosity)
+    /// <summary>Logs go to stderr, one line each; stdout carries the run's own output (where it writes, the summary).</summary>
+    private static LoggerFactory CreateLoggerFactory(int verbosity)
     {
-        builder.SetMinimumLevel(verbosity switch
+        LogLevel minimum = verbosity switch
         {
             0 => LogLevel.Warning,
             1 => LogLevel.Information,
             2 => LogLevel.Debug,
             _ => LogLevel.Trace,
-        });
-        builder.AddConsole(o => o.FormatterName = ConsoleLineFormatter.FormatterName);
-        builder.Services.AddSingleton<ConsoleFormatter>(new ConsoleLineFormatter(stackTraces: verbosity > 0));
-
-        // Logs go to stderr; stdout carries the run's own output (where it writes, the summary).
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        };
+        var console = new ConsoleLineLoggerProvider(new ConsoleLineFormatter(stackTraces: verbosity > 0), System.Console.Error);
+        return new LoggerFactory([console], new LoggerFilterOptions { MinLevel = minimum });
     }
 }

@@ -557,17 +557,14 @@ internal sealed class DetectRun
 
     private async Task WriteStatsPeriodicallyAsync(EveOutputs eve, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, long startedAt, CancellationToken cancellationToken)
     {
+        // The run's end disposes the timer, which ends the wait with false: no cancellation exception,
+        // whose stack trace the runtime resolved against the PDBs (loading System.Diagnostics.StackTrace
+        // and System.Reflection.Metadata at the end of every run). The final stats event is written by the caller.
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_configuration.Stats.Interval), _clock);
-        try
+        using CancellationTokenRegistration ending = cancellationToken.Register(static state => ((PeriodicTimer)state!).Dispose(), timer);
+        while (await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, eve, pcapLog));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The run ended; the final stats event is written by the caller.
+            eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, eve, pcapLog));
         }
     }
 

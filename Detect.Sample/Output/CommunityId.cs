@@ -1,4 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Text;
 using Capture.Abstractions;
 using FlowEngine.Decode;
 
@@ -10,8 +14,22 @@ namespace Detect.Sample.Output;
 /// </summary>
 internal static class CommunityId
 {
+    /// <summary>Bytes of an id as <see cref="Format"/> writes it: "1:" and the base64 of a SHA-1.</summary>
+    public const int Utf8Length = 2 + 28;
+
     /// <summary>Computes the id of a flow. ICMP flows without a type in the tuple are taken as echo.</summary>
     public static string Compute(in FlowTuple flow, ushort seed)
+    {
+        Span<byte> text = stackalloc byte[Utf8Length];
+        return Encoding.ASCII.GetString(text[..Format(flow, seed, text)]);
+    }
+
+    /// <summary>Writes the id of a flow as ASCII (no allocation: the flow-end path writes one per flow).</summary>
+    /// <param name="flow">The flow's tuple.</param>
+    /// <param name="seed">The configured seed.</param>
+    /// <param name="utf8">At least <see cref="Utf8Length"/> bytes.</param>
+    /// <returns>Bytes written.</returns>
+    public static int Format(in FlowTuple flow, ushort seed, Span<byte> utf8)
     {
         int addressLength = flow.IsIPv6 ? 16 : 4;
         Span<byte> source = stackalloc byte[16];
@@ -57,7 +75,10 @@ internal static class CommunityId
 
         Span<byte> hash = stackalloc byte[Sha1.HashLength];
         Sha1.HashData(input[..length], hash);
-        return "1:" + Convert.ToBase64String(hash);
+        "1:"u8.CopyTo(utf8);
+        OperationStatus status = Base64.EncodeToUtf8(hash, utf8[2..], out _, out int written);
+        Debug.Assert(status == OperationStatus.Done && written == Utf8Length - 2, "a SHA-1 is 28 base64 characters");
+        return 2 + written;
     }
 
     /// <summary>

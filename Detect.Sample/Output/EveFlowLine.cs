@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -55,19 +56,16 @@ internal sealed class EveFlowLine
 
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
     /// <param name="flow">The flow's end.</param>
-    /// <param name="communityId">The community id, or null for none.</param>
+    /// <param name="communityId">The community id as ASCII ("1:" and base64, nothing JSON escapes), or empty for none.</param>
     /// <param name="ethernet">Write the <c>ether</c> object.</param>
     /// <param name="inIface">Write <c>in_iface</c> (live captures; Suricata writes none for packets read from files).</param>
-    public ReadOnlySpan<byte> Format(in FlowEndEvent flow, string? communityId, bool ethernet, bool inIface)
+    public ReadOnlySpan<byte> Format(in FlowEndEvent flow, ReadOnlySpan<byte> communityId, bool ethernet, bool inIface)
     {
         byte[] name = InterfaceText(flow.InterfaceName);
-        // A community id is "1:" and base64, none of which JSON escapes: copied as ASCII, no allocation.
-        ReadOnlySpan<byte> community = communityId is null ? default
-            : IsPlainBase64(communityId) ? default : JsonEncodedText.Encode(communityId, _encoder).EncodedUtf8Bytes;
-        int communityLength = communityId is null ? 0 : Math.Max(community.Length, communityId.Length);
+        Debug.Assert(communityId.Length <= 30, "a community id is \"1:\" and the base64 of a SHA-1");
 
-        // Everything but the two strings above is bounded (~1,100 bytes with IPv6 and every option).
-        int needed = 1200 + FlagNamesSlot + name.Length + communityLength + _host.Length;
+        // Everything but the interface's name and the host is bounded (~1,100 bytes with IPv6 and every option).
+        int needed = 1200 + FlagNamesSlot + name.Length + communityId.Length + _host.Length;
         if (_line.Length < needed)
         {
             _line = new byte[needed];
@@ -139,18 +137,10 @@ internal sealed class EveFlowLine
         {
             at = Icmp(at, in flow);
         }
-        if (communityId is not null)
+        if (!communityId.IsEmpty)
         {
             at = Append(at, ",\"community_id\":\""u8);
-            if (community.IsEmpty)
-            {
-                at += System.Text.Encoding.ASCII.GetBytes(communityId, _line.AsSpan(at));
-            }
-            else
-            {
-                at = Append(at, community);
-            }
-
+            at = Append(at, communityId);
             at = Append(at, "\""u8);
         }
 
@@ -320,19 +310,6 @@ internal sealed class EveFlowLine
             _ => default,
         };
         return name.IsEmpty ? Number(at, protocol) : Append(at, name);
-    }
-
-    private static bool IsPlainBase64(string text)
-    {
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '/' or '=' or ':'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private byte[] InterfaceText(string name)

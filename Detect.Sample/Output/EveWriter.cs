@@ -111,7 +111,8 @@ internal sealed class EveWriter : IDisposable
             return;
         }
 
-        string? communityId = _settings.CommunityId ? CommunityId.Compute(flow.Tuple, _settings.CommunityIdSeed) : null;
+        Span<byte> communityId = stackalloc byte[CommunityId.Utf8Length];
+        communityId = _settings.CommunityId ? communityId[..CommunityId.Format(flow.Tuple, _settings.CommunityIdSeed, communityId)] : default;
         lock (_lock)
         {
             if (_disposed)

@@ -127,6 +127,13 @@ public static class MachineMemory
     {
         foreach (string file in files)
         {
+            // Most machines have one of the two layouts: a missing file is looked for, not thrown for
+            // (each throw costs start-up time, and this runs several times at every start).
+            if (!File.Exists(file))
+            {
+                continue;
+            }
+
             string text;
             try
             {

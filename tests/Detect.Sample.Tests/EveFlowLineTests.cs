@@ -30,7 +30,7 @@ public sealed class EveFlowLineTests
             bool ethernet = random.Next(2) == 0;
             string? communityId = random.Next(4) == 0 ? "1:" + Convert.ToBase64String(BitConverter.GetBytes(random.NextInt64())) : null;
             bool inIface = random.Next(4) != 0;
-            string written = Encoding.UTF8.GetString(line.Format(in flow, communityId, ethernet, inIface));
+            string written = Encoding.UTF8.GetString(line.Format(in flow, communityId is null ? default : Encoding.ASCII.GetBytes(communityId), ethernet, inIface));
             Assert.Equal(Reference(in flow, communityId, ethernet, inIface) + "\n", written);
         }
     }
@@ -54,7 +54,7 @@ public sealed class EveFlowLineTests
         // Twice: the second line may come from what the first one cached.
         for (int pass = 0; pass < 2; pass++)
         {
-            string written = Encoding.UTF8.GetString(line.Format(in flow, null, false, inIface: true));
+            string written = Encoding.UTF8.GetString(line.Format(in flow, default, false, inIface: true));
             Assert.Equal(Reference(in flow, null, false, inIface: true) + "\n", written);
         }
     }

@@ -23,7 +23,7 @@ internal sealed class EveLineSink : IFlowEventSink
 
     public void OnFlowEnd(in FlowEndEvent flowEnd)
     {
-        _length = _line.Format(in flowEnd, communityId: null, ethernet: false, inIface: true).Length;
+        _length = _line.Format(in flowEnd, communityId: default, ethernet: false, inIface: true).Length;
         Flows++;
         Bytes += _length;
     }

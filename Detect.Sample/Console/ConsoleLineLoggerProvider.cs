@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Detect.Sample.Console;
+
+/// <summary>
+/// Logs every entry as one <see cref="ConsoleLineFormatter"/> line on standard error, written whole
+/// under a lock so that lines of different threads never interleave.
+/// </summary>
+/// <remarks>
+/// In place of the Microsoft.Extensions.Logging console provider: that one is configured through
+/// dependency injection, options and configuration binding, ~25 ms of CPU before its first line
+/// (the container's warm-up part of it the host's own service build still pays), for a logger
+/// that, without <c>-v</c>, writes a warning now and then.
+/// </remarks>
+internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
+{
+    private readonly ConsoleLineFormatter _formatter;
+    private readonly TextWriter _error;
+    private readonly Lock _gate = new();
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="formatter">Formats each entry.</param>
+    /// <param name="error">Where the lines go (the process's standard error).</param>
+    public ConsoleLineLoggerProvider(ConsoleLineFormatter formatter, TextWriter error)
+    {
+        _formatter = formatter;
+        _error = error;
+    }
+
+    /// <inheritdoc />
+    public ILogger CreateLogger(string categoryName) => new ConsoleLineLogger(categoryName, this);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _error.Flush();
+        }
+    }
+
+    /// <summary>Formats an entry and writes it as one line.</summary>
+    internal void Write<TState>(in Microsoft.Extensions.Logging.Abstractions.LogEntry<TState> entry)
+    {
+        using var line = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        _formatter.Write(in entry, null, line);
+        if (line.GetStringBuilder().Length == 0)
+        {
+            return;
+        }
+
+        string text = line.ToString();
+        lock (_gate)
+        {
+            _error.Write(text);
+        }
+    }
+}
