@@ -14,6 +14,8 @@ public sealed partial class RunningHost : IDisposable
     public const int SigKill = 9;
     public const int SigUsr2 = 12;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
