@@ -323,8 +323,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     {
         if (_settings.EmergencyFlush && FrameReader.IsLosing(ring.Base + ring.FrameOffset(first)))
         {
-            Interlocked.Add(ref _flushedPackets, frames);
-            AfPacketLog.EmergencyFlush(_logger, Name, frames);
+            CountFlushed(frames);
             ring.ReturnFrames(first, frames);
             return;
         }
@@ -338,8 +337,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
             AfPacketLog.CorruptFrames(_logger, Name, first, corrupt);
         }
 
-        Volatile.Write(ref _packets, _packets + count);
-        Volatile.Write(ref _bytes, _bytes + bytes);
+        CountRead(count, bytes);
         if (count == 0)
         {
             ring.ReturnFrames(first, frames);
@@ -356,9 +354,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
         byte* address = ring.BlockAddress(block);
         if (_settings.EmergencyFlush && BlockReader.IsLosing(ring.BlockStatus(block)))
         {
-            int lost = BlockReader.PacketCount(address);
-            Interlocked.Add(ref _flushedPackets, lost);
-            AfPacketLog.EmergencyFlush(_logger, Name, lost);
+            CountFlushed(BlockReader.PacketCount(address));
             ring.ReturnBlock(block);
             return;
         }
@@ -372,8 +368,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
             AfPacketLog.CorruptBlock(_logger, Name, block, corrupt);
         }
 
-        Volatile.Write(ref _packets, _packets + count);
-        Volatile.Write(ref _bytes, _bytes + bytes);
+        CountRead(count, bytes);
         if (count == 0)
         {
             ring.ReturnBlock(block);
@@ -382,6 +377,19 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 
         batch.HandOut(count);
         Publish(batch);
+    }
+
+    private void CountFlushed(int packets)
+    {
+        Interlocked.Add(ref _flushedPackets, packets);
+        AfPacketLog.EmergencyFlush(_logger, Name, packets);
+    }
+
+    private void CountRead(int packets, long bytes)
+    {
+        // Written by the capture thread alone; read by statistics from any thread.
+        Volatile.Write(ref _packets, _packets + packets);
+        Volatile.Write(ref _bytes, _bytes + bytes);
     }
 
     private void Publish(CaptureBatch batch)

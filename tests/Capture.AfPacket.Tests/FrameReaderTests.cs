@@ -24,10 +24,10 @@ public sealed unsafe class FrameReaderTests
     public void Reads_a_run_of_frames_with_vlan_tags_checksum_status_truncation_and_puts_back_a_qinq_outer_tag()
     {
         byte[] ring = new byte[Geometry.RingBytes];
-        byte[] plain = Frame(0x0800, 60, 0x11);
-        byte[] inner = Frame(0x0800, 70, 0x22);
-        byte[] qinq = Frame(0x8100, 80, 0x33); // the inner 802.1Q tag stays in the data
-        byte[] cut = Frame(0x0800, 100, 0x44);
+        byte[] plain = FilledFrames.Ethernet(0x0800, 60, 0x11);
+        byte[] inner = FilledFrames.Ethernet(0x0800, 70, 0x22);
+        byte[] qinq = FilledFrames.Ethernet(0x8100, 80, 0x33); // the inner 802.1Q tag stays in the data
+        byte[] cut = FilledFrames.Ethernet(0x0800, 100, 0x44);
         Write(ring, 0, plain, plain.Length, status: 0x1 | 0x80, tci: 0, tpid: 0, sec: 10, nsec: 5);
         Write(ring, 1, inner, inner.Length, status: 0x1 | 0x10 | 0x40, tci: 0xa02a, tpid: 0x8100, sec: 11, nsec: 6);
         Write(ring, 2, qinq, qinq.Length, status: 0x1 | 0x10 | 0x40, tci: 0x0064, tpid: 0x88a8, sec: 12, nsec: 7);
@@ -74,8 +74,8 @@ public sealed unsafe class FrameReaderTests
     public void A_frame_whose_header_points_outside_its_slot_is_skipped_and_counted()
     {
         byte[] ring = new byte[Geometry.RingBytes];
-        Write(ring, 1, Frame(0x0800, 60, 1), 60, status: 1, tci: 0, tpid: 0, sec: 1, nsec: 1);
-        Write(ring, 2, Frame(0x0800, 61, 2), 61, status: 1, tci: 0, tpid: 0, sec: 2, nsec: 2);
+        Write(ring, 1, FilledFrames.Ethernet(0x0800, 60, 1), 60, status: 1, tci: 0, tpid: 0, sec: 1, nsec: 1);
+        Write(ring, 2, FilledFrames.Ethernet(0x0800, 61, 2), 61, status: 1, tci: 0, tpid: 0, sec: 2, nsec: 2);
         BinaryPrimitives.WriteUInt32LittleEndian(ring.AsSpan((int)FrameReader.Offset(Geometry, 1) + 8), 5000); // snaplen past the frame
         var records = new PacketRecord[4];
         long bytes = 0;
@@ -90,19 +90,6 @@ public sealed unsafe class FrameReaderTests
         Assert.Equal(1, corrupt);
         Assert.Equal(61, records[0].CaptureLength);
         Assert.Equal(PacketFlags.None, records[0].Flags);
-    }
-
-    private static byte[] Frame(ushort etherType, int length, byte fill)
-    {
-        byte[] frame = new byte[length];
-        frame.AsSpan().Fill(fill);
-        for (int i = 0; i < 12; i++)
-        {
-            frame[i] = (byte)(0xa0 + i);
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), etherType);
-        return frame;
     }
 
     /// <summary>Writes a tpacket2_hdr in frame <paramref name="index"/> with the packet at mac offset 66, as the kernel places an Ethernet frame.</summary>

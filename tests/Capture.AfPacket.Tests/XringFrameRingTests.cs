@@ -1,6 +1,5 @@
 using Capture.Abstractions;
 using Capture.Conformance;
-using Capture.Linux.Sources;
 using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
@@ -113,66 +112,12 @@ public sealed class XringFrameRingTests(XringFrameRingNet net) : IClassFixture<X
     }
 
     [Fact]
-    public async Task Packets_the_full_frame_ring_could_not_take_are_counted_as_kernel_drops_exactly()
-    {
-        var sent = Enumerable.Range(0, 400).Select(i => KernelFrames.Udp(net, 5300, 7300, 20 + (i % 50))).ToList();
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("tpacket-v3", "no"), ("v2-block-size", "4096"), ("ring-size", "8"), ("bpf-filter", "udp and dst port 7300")));
-        try
-        {
-            // Nobody reads: the 8 frames fill up and the kernel drops the rest.
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(sent);
-            await Task.Delay(200);
-            var collector = new FrameCollector(sources);
-            await Task.Delay(300);
-            await sources[0].StopAsync(CancellationToken.None);
-            await collector.Completion.WaitAsync(Patience);
-
-            CaptureStatistics statistics = sources[0].GetStatistics();
-            Assert.True(statistics.KernelDrops > 0, "a full ring dropped nothing");
-            Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);
-            Assert.Equal(sent.Count, statistics.PacketsReceived + statistics.KernelDrops);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
+    public Task Packets_the_full_frame_ring_could_not_take_are_counted_as_kernel_drops_exactly() =>
+        RingOverflow.DropsAreCountedExactlyAsync(net, ("tpacket-v3", "no"), ("v2-block-size", "4096"), ("ring-size", "8"));
 
     [Fact]
-    public async Task Emergency_flush_hands_back_frames_written_while_losing_and_counts_them()
-    {
-        var overflow = Enumerable.Range(0, 400).Select(i => KernelFrames.Udp(net, 5400, 7400, 20 + (i % 50))).ToList();
-        var afterwards = Enumerable.Range(0, 20).Select(i => KernelFrames.Udp(net, 5401, 7400, 20 + i)).ToList();
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("tpacket-v3", "no"), ("v2-block-size", "4096"), ("ring-size", "8"), ("use-emergency-flush", "yes"),
-            ("bpf-filter", "udp and dst port 7400")));
-        try
-        {
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(overflow);
-            await Task.Delay(100);
-            var collector = new FrameCollector(sources);
-            await Task.Delay(100);
-
-            // The kernel has dropped since its counters were last read: the frames it writes now are flagged losing.
-            net.CreateSender().Send(afterwards);
-            await Task.Delay(200);
-            await sources[0].StopAsync(CancellationToken.None);
-            await collector.Completion.WaitAsync(Patience);
-
-            var source = (AfPacketSource)sources[0];
-            CaptureStatistics statistics = source.GetStatistics();
-            Assert.True(source.FlushedPackets > 0, "no frame was flushed although the kernel was losing packets");
-            Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);
-            Assert.Equal(overflow.Count + afterwards.Count, statistics.PacketsReceived + statistics.KernelDrops);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
+    public Task Emergency_flush_hands_back_frames_written_while_losing_and_counts_them() =>
+        RingOverflow.EmergencyFlushIsCountedAsync(net, ("tpacket-v3", "no"), ("v2-block-size", "4096"), ("ring-size", "8"));
 
     [Fact]
     public async Task A_reader_waiting_on_a_frame_ring_resumes_on_the_ring_thread()
