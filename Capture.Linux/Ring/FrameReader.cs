@@ -24,12 +24,15 @@ internal static unsafe class FrameReader
     /// Reads frames <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> − 1
     /// of the ring at <paramref name="ring"/> into <paramref name="records"/>, in order (offsets from
     /// the ring's start). A frame whose header points outside its slot is skipped and counted in
-    /// <paramref name="corrupt"/> rather than read.
+    /// <paramref name="corrupt"/> rather than read; a packet longer than its frame kept (GRO or LRO
+    /// merged segments beyond the MTU) is read as far as it was kept and counted in <paramref name="truncated"/>.
     /// </summary>
     /// <returns>The number of records written.</returns>
-    public static int Read(byte* ring, PacketRingOptions geometry, int first, int count, LinkType linkType, ChecksumMode checksums, Span<PacketRecord> records, ref long bytes, out int corrupt)
+    public static int Read(
+        byte* ring, PacketRingOptions geometry, int first, int count, LinkType linkType, ChecksumMode checksums, Span<PacketRecord> records, ref long bytes, out int corrupt, out int truncated)
     {
         corrupt = 0;
+        truncated = 0;
         int frameSize = geometry.FrameSize;
         int written = 0;
         for (int frame = first; frame < first + count && written < records.Length; frame++)
@@ -43,6 +46,11 @@ internal static unsafe class FrameReader
             {
                 corrupt++;
                 continue;
+            }
+
+            if (snap < length)
+            {
+                truncated++;
             }
 
             var fields = new RingPacketHeader(

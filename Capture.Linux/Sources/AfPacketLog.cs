@@ -38,6 +38,9 @@ internal static partial class AfPacketLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Source}: {Corrupt} frames from frame {Frame} on had malformed headers; skipped")]
     public static partial void CorruptFrames(ILogger logger, string source, int frame, int corrupt);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{Source}: packets longer than the {FrameSize}-byte frames of the TPACKET_V2 ring were truncated (segments merged by GRO or LRO?); turn them off (ethtool -K {Interface} gro off lro off) or set tpacket-v3: yes")]
+    public static partial void FramesTruncated(ILogger logger, string source, string @interface, int frameSize);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "{Source}: capture thread failed")]
     public static partial void CaptureFailed(ILogger logger, string source, Exception exception);
 }

@@ -37,6 +37,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     // TPACKET_V2: a batch per frame a run can start at (made when first needed), and every frame's record.
     private FrameRunBatch?[] _frameBatches = [];
     private PacketRecord[] _frameRecords = [];
+    private bool _truncationReported;
     private Thread? _thread;
     private TaskCompletionSource? _threadDone;
     private long _packets;
@@ -330,11 +331,18 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 
         FrameRunBatch batch = _frameBatches[first] ??= new FrameRunBatch(ring, first, _frameRecords, this);
         long bytes = 0;
-        int count = FrameReader.Read(ring.Base, _settings, first, frames, ring.LinkType, _settings.Checksums, batch.Prepare(frames), ref bytes, out int corrupt);
+        int count = FrameReader.Read(ring.Base, _settings, first, frames, ring.LinkType, _settings.Checksums, batch.Prepare(frames), ref bytes, out int corrupt, out int truncated);
         if (corrupt != 0)
         {
             Interlocked.Add(ref _errors, corrupt);
             AfPacketLog.CorruptFrames(_logger, Name, first, corrupt);
+        }
+
+        if (truncated != 0 && !_truncationReported)
+        {
+            // Once per source: the decoder counts every snapped packet; this names the cause and the fix.
+            _truncationReported = true;
+            AfPacketLog.FramesTruncated(_logger, Name, InterfaceName, _settings.FrameSize);
         }
 
         CountRead(count, bytes);

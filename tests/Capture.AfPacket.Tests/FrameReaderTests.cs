@@ -37,13 +37,15 @@ public sealed unsafe class FrameReaderTests
         long bytes = 0;
         int count;
         int corrupt;
+        int truncated;
         fixed (byte* pointer = ring)
         {
-            count = FrameReader.Read(pointer, Geometry, 0, 4, LinkType.Ethernet, ChecksumMode.Kernel, records, ref bytes, out corrupt);
+            count = FrameReader.Read(pointer, Geometry, 0, 4, LinkType.Ethernet, ChecksumMode.Kernel, records, ref bytes, out corrupt, out truncated);
         }
 
         Assert.Equal(4, count);
         Assert.Equal(0, corrupt);
+        Assert.Equal(1, truncated);
         Assert.Equal(10_000_000_005L, records[0].TimestampNanoseconds);
         Assert.Equal(PacketFlags.ChecksumVerified, records[0].Flags);
         Assert.True(ring.AsSpan(records[0].Offset, records[0].CaptureLength).SequenceEqual(plain));
@@ -83,7 +85,7 @@ public sealed unsafe class FrameReaderTests
         int corrupt;
         fixed (byte* pointer = ring)
         {
-            count = FrameReader.Read(pointer, Geometry, 1, 2, LinkType.Ethernet, ChecksumMode.All, records, ref bytes, out corrupt);
+            count = FrameReader.Read(pointer, Geometry, 1, 2, LinkType.Ethernet, ChecksumMode.All, records, ref bytes, out corrupt, out _);
         }
 
         Assert.Equal(1, count);
