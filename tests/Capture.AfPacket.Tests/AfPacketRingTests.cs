@@ -9,62 +9,8 @@ public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPac
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task Ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags()
-    {
-        var vlan = new VlanTag(42, Priority: 5);
-        var sent = new List<byte[]>();
-        for (int i = 0; i < 150; i++)
-        {
-            sent.Add(KernelFrames.Udp(net, 5000, 6000, 20 + i));
-            sent.Add(KernelFrames.Udp(net, 5001, 6000, 20 + i, vlan));
-            sent.Add(KernelFrames.TcpV6(net, 5002, 20 + i));
-        }
-
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("block-size", "32768"), ("ring-size", "512"), ("block-timeout", "10")));
-        try
-        {
-            Assert.Single(sources);
-            Assert.Equal(net.HostInterface, sources[0].Name);
-            var collector = new FrameCollector(sources);
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(sent);
-            await collector.WaitForAsync(frames => Ours(frames).Count() >= sent.Count, $"{sent.Count} frames", Patience);
-
-            var expected = sent.ToDictionary(KernelFrames.Key);
-            var seen = new HashSet<string>();
-            foreach (ReceivedFrame frame in Ours(collector.Frames))
-            {
-                string key = KernelFrames.Key(frame.Data);
-                Assert.True(expected.ContainsKey(key), $"a frame of a test flow that was never sent arrived ({frame.Data.Length} bytes)");
-                Assert.True(seen.Add(key), "a frame arrived twice");
-                bool tagged = KernelFrames.SourcePort(frame.Data) == 5001;
-                Assert.Equal(tagged, (frame.Record.Flags & PacketFlags.VlanTciValid) != 0);
-                if (tagged)
-                {
-                    Assert.Equal(vlan.Tci, frame.Record.VlanTci);
-                    Assert.Equal(frame.Data.Length - 4, frame.Record.CaptureLength);
-                }
-                else
-                {
-                    Assert.Equal(frame.Data.Length, frame.Record.CaptureLength);
-                }
-
-                Assert.Equal(frame.Record.CaptureLength, frame.Record.OriginalLength);
-                Assert.Equal(LinkType.Ethernet, frame.Record.LinkType);
-            }
-
-            Assert.Equal(sent.Count, seen.Count);
-            CaptureStatistics statistics = sources[0].GetStatistics();
-            Assert.True(statistics.PacketsReceived >= sent.Count, $"statistics count {statistics.PacketsReceived} packets, {sent.Count} were sent");
-            Assert.Equal(0, statistics.KernelDrops);
-            Assert.Equal(0, statistics.Errors);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
+    public Task Ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags() =>
+        RingDelivery.ReceivesExactlyTheFramesSentAsync(net, ("block-size", "32768"), ("ring-size", "512"), ("block-timeout", "10"));
 
     [Fact]
     public async Task Bpf_filter_delivers_only_matching_frames()
@@ -146,7 +92,4 @@ public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPac
     [Fact]
     public Task Emergency_flush_hands_back_blocks_written_while_losing_and_counts_them() =>
         RingOverflow.EmergencyFlushIsCountedAsync(net, ("block-size", "4096"), ("ring-size", "8"));
-
-    private static IEnumerable<ReceivedFrame> Ours(IReadOnlyList<ReceivedFrame> frames) =>
-        frames.Where(frame => KernelFrames.SourcePort(frame.Data) is 5000 or 5001 or 5002);
 }

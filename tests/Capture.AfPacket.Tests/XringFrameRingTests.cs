@@ -10,56 +10,8 @@ public sealed class XringFrameRingTests(XringFrameRingNet net) : IClassFixture<X
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task Frame_ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags()
-    {
-        var vlan = new VlanTag(42, Priority: 5);
-        var outer = new VlanTag(100, Tpid: 0x88a8);
-        var sent = new List<byte[]>();
-        for (int i = 0; i < 150; i++)
-        {
-            sent.Add(KernelFrames.Udp(net, 5000, 6000, 20 + i));
-            sent.Add(KernelFrames.Udp(net, 5001, 6000, 20 + i, vlan));
-            sent.Add(KernelFrames.TcpV6(net, 5002, 20 + i));
-            sent.Add(KernelFrames.Udp(net, 5003, 6000, 20 + i, outer, vlan));
-        }
-
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("tpacket-v3", "no"), ("ring-size", "1024")));
-        try
-        {
-            var collector = new FrameCollector(sources);
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(sent);
-            await collector.WaitForAsync(frames => Ours(frames).Count() >= sent.Count, $"{sent.Count} frames", Patience);
-
-            var expected = sent.ToDictionary(KernelFrames.Key);
-            var seen = new HashSet<string>();
-            foreach (ReceivedFrame frame in Ours(collector.Frames))
-            {
-                string key = KernelFrames.Key(frame.Data);
-                Assert.True(expected.ContainsKey(key), $"a frame of a test flow that was never sent arrived ({frame.Data.Length} bytes, source port {KernelFrames.SourcePort(frame.Data)})");
-                Assert.True(seen.Add(key), "a frame arrived twice");
-                Assert.Equal(frame.Record.CaptureLength, frame.Record.OriginalLength);
-                Assert.Equal(LinkType.Ethernet, frame.Record.LinkType);
-                if (KernelFrames.SourcePort(frame.Data) == 5001)
-                {
-                    Assert.True((frame.Record.Flags & PacketFlags.VlanTciValid) != 0, "the 802.1Q tag the kernel took off is not in the record");
-                    Assert.Equal(vlan.Tci, frame.Record.VlanTci);
-                    Assert.Equal(frame.Data.Length - 4, frame.Record.CaptureLength);
-                }
-            }
-
-            Assert.Equal(sent.Count, seen.Count);
-            CaptureStatistics statistics = sources[0].GetStatistics();
-            Assert.True(statistics.PacketsReceived >= sent.Count, $"statistics count {statistics.PacketsReceived} packets, {sent.Count} were sent");
-            Assert.Equal(0, statistics.KernelDrops);
-            Assert.Equal(0, statistics.Errors);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
+    public Task Frame_ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags() =>
+        RingDelivery.ReceivesExactlyTheFramesSentAsync(net, ("tpacket-v3", "no"), ("ring-size", "1024"));
 
     [Fact]
     public async Task Runs_held_by_the_engine_and_given_back_out_of_order_free_their_frames_for_what_follows()
@@ -193,7 +145,4 @@ public sealed class XringFrameRingTests(XringFrameRingNet net) : IClassFixture<X
 
         static bool IsOf(ReceivedFrame frame, List<byte[]> phase) => phase.Exists(sent => frame.Data.AsSpan().SequenceEqual(sent));
     }
-
-    private static IEnumerable<ReceivedFrame> Ours(IReadOnlyList<ReceivedFrame> frames) =>
-        frames.Where(frame => KernelFrames.SourcePort(frame.Data) is 5000 or 5001 or 5002 or 5003);
 }
