@@ -35,12 +35,12 @@ public static class LiveInterfaceConfiguration
         ConfigKeys.Boolean("defrag", "yes for cluster_flow without copy-mode, else no", "kernel defragmentation before fanout"),
         new ConfigKey("rollover", ConfigValueType.Boolean, "deprecated") { IgnoredWarning = "'rollover' is deprecated and ignored" },
         ConfigKeys.Boolean("mmap-locked", "no", "lock the ring in memory"),
-        ConfigKeys.Boolean("tpacket-v3", "yes without copy-mode, else no", "TPACKET_V3 block rings (always used)"),
+        ConfigKeys.Boolean("tpacket-v3", "yes without copy-mode or bypass, else no", "yes: TPACKET_V3 rings of blocks, handed over when full or at block-timeout; no: a TPACKET_V2 ring of frames, each packet handed over at once and processed on the ring's thread"),
         new ConfigKey("use-mmap", ConfigValueType.Boolean, "removed") { IgnoredWarning = "'use-mmap' was removed (mmap is always used) and is ignored" },
-        ConfigKeys.Integer("ring-size", "auto (1024 × 2 / threads)", 1, MaxRingFrames, "ring frames per socket"),
+        ConfigKeys.Integer("ring-size", "auto (1024 × 2 / threads; × 8 with tpacket-v3: no)", 1, MaxRingFrames, "ring frames per socket"),
         ConfigKeys.Size("block-size", "page size × 32", 1, MaxBlockSize, "TPACKET_V3 block size, a multiple of the page size"),
         ConfigKeys.Integer("block-timeout", "10", 1, 60000, "milliseconds before the kernel retires a block that is not full"),
-        ConfigKeys.Size("v2-block-size", "0 (auto)", 0, MaxBlockSize, "TPACKET_V2 block size"),
+        ConfigKeys.Size("v2-block-size", "0 (auto: page size × 32)", 0, MaxBlockSize, "TPACKET_V2 block size (the unit the kernel allocates frames in), a multiple of the page size"),
         ConfigKeys.Boolean("use-emergency-flush", "no", "hand frames back unprocessed while the kernel reports loss"),
         ConfigKeys.Size("buffer-size", "0 (kernel default)", 0, int.MaxValue, "socket receive buffer (SO_RCVBUF)"),
         ConfigKeys.Boolean("disable-promisc", "no", "leave the interface out of promiscuous mode"),
@@ -257,7 +257,6 @@ public static class LiveInterfaceConfiguration
             ? defrag.AsBoolean()
             : options.ClusterType == LiveInterfaceClusterType.Flow && options.CopyMode == LiveInterfaceCopyMode.None;
         options.MmapLocked = Lookup("mmap-locked")?.AsBoolean() ?? false;
-        options.TpacketV3 = Lookup("tpacket-v3")?.AsBoolean() ?? options.CopyMode == LiveInterfaceCopyMode.None;
 
         if (Lookup("ring-size") is { } ringSize)
         {
@@ -283,7 +282,14 @@ public static class LiveInterfaceConfiguration
 
         if (Lookup("v2-block-size") is { } v2BlockSize)
         {
-            options.V2BlockSize = (int)v2BlockSize.AsSize(0, MaxBlockSize);
+            int page = Environment.SystemPageSize;
+            long bytes = v2BlockSize.AsSize(0, MaxBlockSize);
+            if (bytes % page != 0)
+            {
+                throw v2BlockSize.Error($"{v2BlockSize.Value} is not a multiple of the page size ({page} bytes); expected 0 (auto) or e.g. {page << 5}");
+            }
+
+            options.V2BlockSize = (int)bytes;
         }
 
         options.UseEmergencyFlush = Lookup("use-emergency-flush")?.AsBoolean() ?? false;
@@ -309,6 +315,10 @@ public static class LiveInterfaceConfiguration
         options.EbpfLoadBalancerFile = Text(Lookup("ebpf-lb-file"));
         options.EbpfFilterFile = Text(Lookup("ebpf-filter-file"));
         options.Bypass = Lookup("bypass")?.AsBoolean() ?? false;
+
+        // With bypass a frame ring by default: the packet that triggers a bypass reaches the engine at
+        // once instead of when its block fills or times out (docs/benchmarks-afpacket.md).
+        options.TpacketV3 = Lookup("tpacket-v3")?.AsBoolean() ?? (options.CopyMode == LiveInterfaceCopyMode.None && !options.Bypass);
         options.XdpFilterFile = Text(Lookup("xdp-filter-file"));
         if (Lookup("xdp-mode") is { } xdpMode)
         {

@@ -37,10 +37,13 @@ public sealed class LiveInterfaceOptions
     /// <summary>Lock the ring in memory (<c>mmap-locked</c>). Default no.</summary>
     public bool MmapLocked { get; set; }
 
-    /// <summary>Use TPACKET_V3 block rings (<c>tpacket-v3</c>). Default yes without a copy mode, else no.</summary>
+    /// <summary>
+    /// Use TPACKET_V3 block rings (<c>tpacket-v3</c>); false: a TPACKET_V2 frame ring. Default yes
+    /// without a copy mode or bypass, else no.
+    /// </summary>
     public bool TpacketV3 { get; set; } = true;
 
-    /// <summary>Ring frames per socket (<c>ring-size</c>); 0 means auto: max-pending-packets (1024) × 2 / threads.</summary>
+    /// <summary>Ring frames per socket (<c>ring-size</c>); 0 means auto: max-pending-packets (1024) × 2 / threads, 8 times that for a TPACKET_V2 frame ring.</summary>
     public int RingSize { get; set; }
 
     /// <summary>TPACKET_V3 block size, bytes (<c>block-size</c>), a multiple of the page size. Default page size × 32 (128 KiB on 4 KiB pages).</summary>

@@ -18,6 +18,7 @@ internal static unsafe partial class LinuxPacket
     public const int PacketStatistics = 6;
     public const int PacketVersion = 10;
     public const int PacketFanout = 18;
+    public const int TPacketV2 = 1;
     public const int TPacketV3 = 2;
     public const ushort PacketMrPromisc = 1;
 
@@ -75,6 +76,16 @@ internal static unsafe partial class LinuxPacket
         public int Fd;
         public short Events;
         public short Revents;
+    }
+
+    /// <summary>struct tpacket_req (16 bytes): the TPACKET_V2 ring request.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TPacketReq
+    {
+        public uint BlockSize;
+        public uint BlockCount;
+        public uint FrameSize;
+        public uint FrameCount;
     }
 
     /// <summary>struct tpacket_req3 (28 bytes).</summary>

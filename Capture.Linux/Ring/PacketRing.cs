@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Capture.Abstractions;
 using Capture.Linux.Native;
@@ -5,20 +6,24 @@ using Capture.Linux.Native;
 namespace Capture.Linux.Ring;
 
 /// <summary>
-/// One open TPACKET_V3 socket and its mmap'd ring of blocks. The capture thread takes ready blocks
-/// in ring order; the engine gives them back in any order. The mapping lives until the ring is
-/// retired AND every block handed out has been given back, so batches stay valid after a stop or
-/// an interface change.
+/// One open packet socket and its mmap'd ring: TPACKET_V3 blocks, or TPACKET_V2 frames
+/// (<see cref="PacketRingOptions.FrameRing"/>). A slot is a block (V3) or a frame (V2); each has
+/// its status word the kernel sets when it hands the slot to user space. The capture thread takes
+/// ready slots in ring order (V2: runs of consecutive ready frames); the engine gives them back in
+/// any order. The mapping lives until the ring is retired AND every slot handed out has been given
+/// back, so batches stay valid after a stop or an interface change.
 /// </summary>
 internal sealed unsafe class PacketRing
 {
     private const int BlockStatusOffset = 8;
+    private const int FrameStatusOffset = 0;
     private const uint StatusUser = 1;
 
     private readonly PacketSocketHandle _socket;
     private readonly RingMappingHandle _mapping;
     private readonly byte* _base;
     private readonly int[] _out;
+    private readonly int _statusOffset;
     private readonly ManualResetEventSlim _returned = new(false, spinCount: 0);
     private int _references = 1;
     private int _next;
@@ -29,7 +34,8 @@ internal sealed unsafe class PacketRing
         _socket = socket;
         _mapping = mapping;
         _base = (byte*)mapping.Address;
-        _out = new int[settings.BlockCount];
+        _out = new int[settings.FrameRing ? settings.FrameCount : settings.BlockCount];
+        _statusOffset = settings.FrameRing ? FrameStatusOffset : BlockStatusOffset;
         InterfaceIndex = interfaceIndex;
         LinkType = linkType;
     }
@@ -43,8 +49,11 @@ internal sealed unsafe class PacketRing
     /// <summary>How the interface's frames start.</summary>
     public LinkType LinkType { get; }
 
-    /// <summary>Blocks in the ring.</summary>
-    public int BlockCount => _out.Length;
+    /// <summary>Slots in the ring: blocks (V3) or frames (V2).</summary>
+    public int SlotCount => _out.Length;
+
+    /// <summary>Whether the ring is a TPACKET_V2 ring of frames.</summary>
+    public bool FrameRing => Options.FrameRing;
 
     /// <summary>Whether the ring has been retired (socket closed).</summary>
     public bool IsRetired { get; private set; }
@@ -76,8 +85,9 @@ internal sealed unsafe class PacketRing
         RingMappingHandle? mapping = null;
         try
         {
-            int version = LinuxPacket.TPacketV3;
-            SetOption(socket, name, LinuxPacket.SolPacket, LinuxPacket.PacketVersion, &version, sizeof(int), "PACKET_VERSION TPACKET_V3");
+            int version = settings.FrameRing ? LinuxPacket.TPacketV2 : LinuxPacket.TPacketV3;
+            SetOption(socket, name, LinuxPacket.SolPacket, LinuxPacket.PacketVersion, &version, sizeof(int),
+                settings.FrameRing ? "PACKET_VERSION TPACKET_V2" : "PACKET_VERSION TPACKET_V3");
 
             if (settings.SocketFilter is { Length: > 0 } filter)
             {
@@ -94,16 +104,31 @@ internal sealed unsafe class PacketRing
                 SetOption(socket, name, LinuxPacket.SolSocket, LinuxPacket.SoRcvBuf, &size, sizeof(int), "SO_RCVBUF (buffer-size)");
             }
 
-            var request = new LinuxPacket.TPacketReq3
+            if (settings.FrameRing)
             {
-                BlockSize = (uint)settings.BlockSize,
-                BlockCount = (uint)settings.BlockCount,
-                FrameSize = (uint)settings.FrameSize,
-                FrameCount = (uint)(settings.BlockSize / settings.FrameSize * settings.BlockCount),
-                RetireBlockTimeoutMilliseconds = (uint)settings.BlockTimeoutMilliseconds,
-            };
-            SetOption(socket, name, LinuxPacket.SolPacket, LinuxPacket.PacketRxRing, &request, (uint)sizeof(LinuxPacket.TPacketReq3),
-                $"PACKET_RX_RING ({settings.BlockCount} blocks of {settings.BlockSize} bytes)");
+                var frames = new LinuxPacket.TPacketReq
+                {
+                    BlockSize = (uint)settings.BlockSize,
+                    BlockCount = (uint)settings.BlockCount,
+                    FrameSize = (uint)settings.FrameSize,
+                    FrameCount = (uint)settings.FrameCount,
+                };
+                SetOption(socket, name, LinuxPacket.SolPacket, LinuxPacket.PacketRxRing, &frames, (uint)sizeof(LinuxPacket.TPacketReq),
+                    $"PACKET_RX_RING (TPACKET_V2, {settings.FrameCount} frames of {settings.FrameSize} bytes in blocks of {settings.BlockSize})");
+            }
+            else
+            {
+                var request = new LinuxPacket.TPacketReq3
+                {
+                    BlockSize = (uint)settings.BlockSize,
+                    BlockCount = (uint)settings.BlockCount,
+                    FrameSize = (uint)settings.FrameSize,
+                    FrameCount = (uint)settings.FrameCount,
+                    RetireBlockTimeoutMilliseconds = (uint)settings.BlockTimeoutMilliseconds,
+                };
+                SetOption(socket, name, LinuxPacket.SolPacket, LinuxPacket.PacketRxRing, &request, (uint)sizeof(LinuxPacket.TPacketReq3),
+                    $"PACKET_RX_RING ({settings.BlockCount} blocks of {settings.BlockSize} bytes)");
+            }
 
             int flags = LinuxPacket.MapShared | (settings.MmapLocked ? LinuxPacket.MapLocked : 0);
             nint address = LinuxPacket.Mmap(0, (nuint)settings.RingBytes, LinuxPacket.ProtRead | LinuxPacket.ProtWrite, flags, fd, 0);
@@ -165,7 +190,7 @@ internal sealed unsafe class PacketRing
         }
 
         waitingForEngine = false;
-        if ((Volatile.Read(ref *(uint*)(BlockAddress(block) + BlockStatusOffset)) & StatusUser) == 0)
+        if ((SlotStatus(block) & StatusUser) == 0)
         {
             return false;
         }
@@ -177,17 +202,65 @@ internal sealed unsafe class PacketRing
         return true;
     }
 
-    /// <summary>Whether the next block has been retired to user space and not yet taken.</summary>
-    public bool IsNextBlockReady => Volatile.Read(ref _out[_next]) == 0 && (BlockStatus(_next) & StatusUser) != 0;
+    /// <summary>
+    /// TPACKET_V2: takes the run of consecutive frames the kernel has written, from the next one, at
+    /// most <paramref name="maxFrames"/> and never past the ring's end; the run counts as one hand-out
+    /// until <see cref="ReturnFrames"/>.
+    /// </summary>
+    /// <param name="maxFrames">The longest run to take.</param>
+    /// <param name="first">The run's first frame.</param>
+    /// <param name="count">Frames in the run.</param>
+    /// <param name="waitingForEngine">True when the next frame is still held by the engine (nothing to poll for).</param>
+    public bool TryTakeFrames(int maxFrames, out int first, out int count, out bool waitingForEngine)
+    {
+        Debug.Assert(FrameRing, "frames are taken from a TPACKET_V2 ring only");
+        first = _next;
+        count = 0;
+        if (Volatile.Read(ref _out[first]) != 0)
+        {
+            waitingForEngine = true;
+            return false;
+        }
+
+        waitingForEngine = false;
+        int limit = Math.Min(maxFrames, _out.Length - first);
+        while (count < limit && Volatile.Read(ref _out[first + count]) == 0 && (SlotStatus(first + count) & StatusUser) != 0)
+        {
+            Volatile.Write(ref _out[first + count], 1);
+            count++;
+        }
+
+        if (count == 0)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _references);
+        _returned.Reset();
+        _next = first + count == _out.Length ? 0 : first + count;
+        return true;
+    }
+
+    /// <summary>Whether the next slot has been handed to user space and not yet taken.</summary>
+    public bool IsNextReady => Volatile.Read(ref _out[_next]) == 0 && (SlotStatus(_next) & StatusUser) != 0;
 
     /// <summary>The start of a block in the mapping.</summary>
     public byte* BlockAddress(int block) => _base + ((long)block * Options.BlockSize);
+
+    /// <summary>TPACKET_V2: a frame's offset in the mapping.</summary>
+    public long FrameOffset(int frame) => FrameReader.Offset(Options, frame);
+
+    /// <summary>TPACKET_V2: the start of the mapping, which frame batches share as their buffer.</summary>
+    public byte* Base => _base;
 
     /// <summary>A block's bytes.</summary>
     public ReadOnlySpan<byte> BlockSpan(int block) => new(BlockAddress(block), Options.BlockSize);
 
     /// <summary>The block's status word (TP_STATUS_* bits).</summary>
     public uint BlockStatus(int block) => Volatile.Read(ref *(uint*)(BlockAddress(block) + BlockStatusOffset));
+
+    /// <summary>A slot's status word: the block's (V3) or the frame's (V2).</summary>
+    private uint SlotStatus(int slot) => Volatile.Read(ref *(uint*)(_base + (FrameRing ? FrameOffset(slot) : (long)slot * Options.BlockSize) + _statusOffset));
 
     /// <summary>Gives a block back to the kernel (any order). Safe from any thread, also after retirement.</summary>
     public void ReturnBlock(int block)
@@ -198,11 +271,24 @@ internal sealed unsafe class PacketRing
         DropReference();
     }
 
+    /// <summary>TPACKET_V2: gives a run of frames back to the kernel (any order). Safe from any thread, also after retirement.</summary>
+    public void ReturnFrames(int first, int count)
+    {
+        for (int frame = first; frame < first + count; frame++)
+        {
+            Volatile.Write(ref *(uint*)(_base + FrameOffset(frame) + FrameStatusOffset), 0u);
+            Volatile.Write(ref _out[frame], 0);
+        }
+
+        _returned.Set();
+        DropReference();
+    }
+
     /// <summary>Waits until a block is given back (or the timeout passes).</summary>
     public void WaitForReturn(int timeoutMilliseconds) => _returned.Wait(timeoutMilliseconds);
 
     /// <summary>
-    /// poll() reports POLLIN while the block before the kernel's current one is still with user
+    /// poll() reports POLLIN while the slot before the kernel's current one is still with user
     /// space, even when nothing new is ready: then wait for the engine to give a block back instead
     /// of polling in a loop.
     /// </summary>

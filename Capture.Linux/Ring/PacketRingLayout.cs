@@ -1,3 +1,4 @@
+using System.Globalization;
 using Capture.Abstractions;
 using Capture.Linux.Configuration;
 
@@ -11,6 +12,15 @@ public static class PacketRingLayout
 
     /// <summary>Suricata's max-pending-packets default: ring-size auto is twice this, shared by the threads.</summary>
     public const int MaxPendingPackets = 1024;
+
+    /// <summary>With <c>tpacket-v3: no</c>, ring-size auto is this many times the V3 one.</summary>
+    public const int FrameRingAutoFactor = 8;
+
+    /// <summary>
+    /// TPACKET_V2 room around a frame's packet: tpacket2_hdr and sockaddr_ll (52 bytes) aligned with
+    /// the MAC header to 16 (80 before the network header), the Ethernet header and one VLAN tag.
+    /// </summary>
+    private const int FrameOverhead = 80 + 4;
 
     /// <summary>Sockets for the interface: <c>threads</c>, or for auto the receive queues (cluster_qm) or the CPUs.</summary>
     /// <param name="options">The interface's options.</param>
@@ -39,6 +49,21 @@ public static class PacketRingLayout
         }
 
         return Environment.ProcessorCount;
+    }
+
+    private static int AlignFrame(int bytes) => (bytes + 15) & ~15;
+
+    /// <summary>The interface's MTU; 1500 when it cannot be read (no such interface yet: the ring's open names that).</summary>
+    private static int ReadMtu(string name)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText($"/sys/class/net/{name}/mtu").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int mtu) && mtu > 0 ? mtu : 1500;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return 1500;
+        }
     }
 
     /// <summary>The kernel fanout mode of a cluster type.</summary>
@@ -72,14 +97,37 @@ public static class PacketRingLayout
                 $"{options.Location}: af-packet.{options.Interface}.copy-mode: IPS/TAP copy mode is not supported by this plugin (IDS only); remove copy-mode");
         }
 
+        bool frameRing = !options.TpacketV3;
         int blockSize = options.BlockSize;
         int frameSize = Math.Min(NominalFrameSize, blockSize);
-        int ringSize = options.RingSize > 0 ? options.RingSize : Math.Max(1, MaxPendingPackets * 2 / Math.Max(1, threads));
+        if (frameRing)
+        {
+            // A V2 frame holds one whole packet: header, the gap the kernel aligns the network header with, an MTU frame.
+            frameSize = Math.Max(NominalFrameSize, AlignFrame(ReadMtu(options.Interface) + FrameOverhead));
+            blockSize = options.V2BlockSize > 0 ? options.V2BlockSize : Environment.SystemPageSize << 5;
+            if (blockSize < frameSize)
+            {
+                throw new ConfigurationException(
+                    $"{options.Location}: af-packet.{options.Interface}.v2-block-size: {blockSize} bytes cannot hold one {frameSize}-byte frame (MTU {ReadMtu(options.Interface)}); expected at least {frameSize} rounded up to the page size, or 0 (auto)");
+            }
+        }
+
+        // A V3 block packs small packets by their real length, about 14 of 64 bytes to a nominal frame's 2 KiB;
+        // a V2 frame holds one. So auto gives a frame ring 8 times the frames, for the same burst of small packets.
+        int autoFrames = frameRing ? MaxPendingPackets * 2 * FrameRingAutoFactor : MaxPendingPackets * 2;
+        int ringSize = options.RingSize > 0 ? options.RingSize : Math.Max(1, autoFrames / Math.Max(1, threads));
         int framesPerBlock = blockSize / frameSize;
         int blocks = Math.Max(2, (ringSize + framesPerBlock - 1) / framesPerBlock);
+        if (frameRing && (long)blockSize * blocks > int.MaxValue)
+        {
+            throw new ConfigurationException(
+                $"{options.Location}: af-packet.{options.Interface}.ring-size: {ringSize} frames of {frameSize} bytes exceed the 2 GiB a TPACKET_V2 ring can have here; lower ring-size");
+        }
+
         return new PacketRingOptions
         {
             InterfaceName = options.Interface,
+            FrameRing = frameRing,
             BlockSize = blockSize,
             BlockCount = blocks,
             FrameSize = frameSize,

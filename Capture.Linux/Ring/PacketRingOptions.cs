@@ -3,7 +3,8 @@ using Capture.Abstractions;
 namespace Capture.Linux.Ring;
 
 /// <summary>
-/// Everything one TPACKET_V3 socket of an interface needs, already validated. Shared by the
+/// Everything one packet socket of an interface needs (a TPACKET_V3 ring of blocks, or a TPACKET_V2
+/// ring of frames), already validated. Shared by the
 /// fanout sockets of an interface; reused by other live plugins built on these rings.
 /// </summary>
 internal sealed record PacketRingOptions
@@ -11,13 +12,19 @@ internal sealed record PacketRingOptions
     /// <summary>The interface to bind to (looked up by name at every (re)open).</summary>
     public required string InterfaceName { get; init; }
 
+    /// <summary>
+    /// TPACKET_V2: a ring of frames, each handed to user space as soon as the kernel wrote it
+    /// (no block to fill or time out); else TPACKET_V3 blocks.
+    /// </summary>
+    public bool FrameRing { get; init; }
+
     /// <summary>Bytes per ring block: a multiple of the page size.</summary>
     public required int BlockSize { get; init; }
 
     /// <summary>Blocks in the ring.</summary>
     public required int BlockCount { get; init; }
 
-    /// <summary>Nominal frame size (tpacket_req3.frame_size); with V3 packets take what they need.</summary>
+    /// <summary>Frame size: with V3 nominal (packets take what they need), with V2 each packet's slot.</summary>
     public int FrameSize { get; init; } = 2048;
 
     /// <summary>Retire a partly filled block after this many milliseconds.</summary>
@@ -52,6 +59,9 @@ internal sealed record PacketRingOptions
 
     /// <summary>A compiled classic BPF socket filter (8-byte sock_filter instructions), or null.</summary>
     public byte[]? SocketFilter { get; init; }
+
+    /// <summary>Frames in the ring (whole blocks of whole frames).</summary>
+    public int FrameCount => BlockSize / FrameSize * BlockCount;
 
     /// <summary>Bytes of the ring.</summary>
     public long RingBytes => (long)BlockSize * BlockCount;

@@ -7,14 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace Capture.Linux.Sources;
 
 /// <summary>
-/// One TPACKET_V3 socket of an interface (one member of its fanout group): a capture thread polls
-/// the ring and writes retired blocks, as zero-copy batches, into a bounded channel. When the
-/// interface goes away it retries by name every second and resumes on the new interface index.
+/// One packet socket of an interface (one member of its fanout group): a capture thread polls the
+/// ring and writes retired TPACKET_V3 blocks, or runs of written TPACKET_V2 frames, as zero-copy
+/// batches into a bounded channel. When the interface goes away it retries by name every second
+/// and resumes on the new interface index.
 /// </summary>
 internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 {
     private const int PollTimeoutMilliseconds = 100;
     private const int ReopenIntervalMilliseconds = 1000;
+
+    // A V2 frame ring has no block timeout: frames written while the engine holds the previous run are looked for this often.
+    private const int FrameRingReturnWaitMilliseconds = 1;
 
     private readonly PacketRingOptions _settings;
     private readonly AfPacketInterface _owner;
@@ -29,6 +33,11 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
     // Set by the capture thread when its device went down (it alone reads and writes it).
     private bool _interfaceDown;
     private RingBatch[] _batches = [];
+
+    // TPACKET_V2: a batch per frame a run can start at (made when first needed), and every frame's record.
+    private FrameRunBatch?[] _frameBatches = [];
+    private PacketRecord[] _frameRecords = [];
+    private bool _truncationReported;
     private Thread? _thread;
     private TaskCompletionSource? _threadDone;
     private long _packets;
@@ -47,11 +56,15 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
         _reportsBypass = reportsBypass;
         _logger = logger;
 
-        // At most every block of two ring generations (before and after an interface change) is unread at once.
-        _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(settings.BlockCount * 2)
+        // At most every slot (block, or V2 frame) of two ring generations (before and after an interface change) is unread at once.
+        // A frame ring hands over runs of a few frames, down to one packet: a worker waiting for them
+        // resumes on this thread, inside TryWrite, and processes them at once (Suricata's workers run
+        // mode), rather than a thread-pool thread being woken per run. A busy worker is not waited for.
+        _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions((settings.FrameRing ? settings.FrameCount : settings.BlockCount) * 2)
         {
             SingleReader = true,
             SingleWriter = true,
+            AllowSynchronousContinuations = settings.FrameRing,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
@@ -101,8 +114,16 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
             throw;
         }
 
-        AfPacketLog.Opened(_logger, Name, InterfaceName, _ring!.InterfaceIndex, _settings.BlockCount, _settings.BlockSize,
-            _settings.Fanout ? $", fanout group {_settings.ClusterId} ({_settings.FanoutMode})" : string.Empty);
+        string fanout = _settings.Fanout ? $", fanout group {_settings.ClusterId} ({_settings.FanoutMode})" : string.Empty;
+        if (_settings.FrameRing)
+        {
+            AfPacketLog.OpenedFrames(_logger, Name, InterfaceName, _ring!.InterfaceIndex, _settings.FrameCount, _settings.FrameSize, fanout);
+        }
+        else
+        {
+            AfPacketLog.Opened(_logger, Name, InterfaceName, _ring!.InterfaceIndex, _settings.BlockCount, _settings.BlockSize, fanout);
+        }
+
         _threadDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _thread = new Thread(CaptureLoop) { IsBackground = true, Name = $"af-packet {Name}" };
         _thread.Start();
@@ -171,14 +192,35 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 
     private void Install(PacketRing ring)
     {
-        var batches = new RingBatch[ring.BlockCount];
-        for (int i = 0; i < batches.Length; i++)
+        if (ring.FrameRing)
         {
-            batches[i] = new RingBatch(ring, i, this);
+            _frameBatches = new FrameRunBatch?[ring.SlotCount];
+            _frameRecords = new PacketRecord[ring.SlotCount];
+        }
+        else
+        {
+            var batches = new RingBatch[ring.SlotCount];
+            for (int i = 0; i < batches.Length; i++)
+            {
+                batches[i] = new RingBatch(ring, i, this);
+            }
+
+            _batches = batches;
         }
 
-        _batches = batches;
         Volatile.Write(ref _ring, ring);
+    }
+
+    /// <summary>Takes the next ready slot: a block, or a run of frames (at most an eighth of the ring, so frames keep coming back while the engine works).</summary>
+    private static bool TryTake(PacketRing ring, out int first, out int count, out bool waitingForEngine)
+    {
+        if (ring.FrameRing)
+        {
+            return ring.TryTakeFrames(Math.Max(1, ring.SlotCount / 8), out first, out count, out waitingForEngine);
+        }
+
+        count = 1;
+        return ring.TryTakeBlock(out first, out waitingForEngine);
     }
 
     private void CaptureLoop()
@@ -213,10 +255,10 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
                     continue;
                 }
 
-                if (ring.TryTakeBlock(out int block, out bool waitingForEngine))
+                if (TryTake(ring, out int first, out int count, out bool waitingForEngine))
                 {
                     _interfaceDown = false;
-                    Deliver(ring, block);
+                    Deliver(ring, first, count);
                     continue;
                 }
 
@@ -241,10 +283,10 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
                 {
                     HandleInterfaceTrouble(ring);
                 }
-                else if (result > 0 && !ring.IsNextBlockReady)
+                else if (result > 0 && !ring.IsNextReady)
                 {
-                    // POLLIN only because the engine still holds the previous block: do not spin on poll.
-                    ring.WaitForAnyReturn(_settings.BlockTimeoutMilliseconds);
+                    // POLLIN only because the engine still holds the previous slot: do not spin on poll.
+                    ring.WaitForAnyReturn(_settings.FrameRing ? FrameRingReturnWaitMilliseconds : _settings.BlockTimeoutMilliseconds);
                 }
             }
 
@@ -266,15 +308,61 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
         }
     }
 
-    private unsafe void Deliver(PacketRing ring, int block)
+    private void Deliver(PacketRing ring, int first, int count)
+    {
+        if (ring.FrameRing)
+        {
+            DeliverFrames(ring, first, count);
+        }
+        else
+        {
+            DeliverBlock(ring, first);
+        }
+    }
+
+    private unsafe void DeliverFrames(PacketRing ring, int first, int frames)
+    {
+        if (_settings.EmergencyFlush && FrameReader.IsLosing(ring.Base + ring.FrameOffset(first)))
+        {
+            CountFlushed(frames);
+            ring.ReturnFrames(first, frames);
+            return;
+        }
+
+        FrameRunBatch batch = _frameBatches[first] ??= new FrameRunBatch(ring, first, _frameRecords, this);
+        long bytes = 0;
+        int count = FrameReader.Read(ring.Base, _settings, first, frames, ring.LinkType, _settings.Checksums, batch.Prepare(frames), ref bytes, out int corrupt, out int truncated);
+        if (corrupt != 0)
+        {
+            Interlocked.Add(ref _errors, corrupt);
+            AfPacketLog.CorruptFrames(_logger, Name, first, corrupt);
+        }
+
+        if (truncated != 0 && !_truncationReported)
+        {
+            // Once per source: the decoder counts every snapped packet; this names the cause and the fix.
+            _truncationReported = true;
+            AfPacketLog.FramesTruncated(_logger, Name, InterfaceName, _settings.FrameSize);
+        }
+
+        CountRead(count, bytes);
+        if (count == 0)
+        {
+            ring.ReturnFrames(first, frames);
+            return;
+        }
+
+        batch.HandOut(frames, count);
+        Publish(batch);
+    }
+
+    private unsafe void DeliverBlock(PacketRing ring, int block)
     {
         RingBatch batch = _batches[block];
         byte* address = ring.BlockAddress(block);
         if (_settings.EmergencyFlush && BlockReader.IsLosing(ring.BlockStatus(block)))
         {
-            int lost = BlockReader.PacketCount(address);
-            Interlocked.Add(ref _flushedPackets, lost);
-            AfPacketLog.EmergencyFlush(_logger, Name, lost);
+            CountFlushed(BlockReader.PacketCount(address));
             ring.ReturnBlock(block);
             return;
         }
@@ -288,8 +376,7 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
             AfPacketLog.CorruptBlock(_logger, Name, block, corrupt);
         }
 
-        Volatile.Write(ref _packets, _packets + count);
-        Volatile.Write(ref _bytes, _bytes + bytes);
+        CountRead(count, bytes);
         if (count == 0)
         {
             ring.ReturnBlock(block);
@@ -297,6 +384,24 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
         }
 
         batch.HandOut(count);
+        Publish(batch);
+    }
+
+    private void CountFlushed(int packets)
+    {
+        Interlocked.Add(ref _flushedPackets, packets);
+        AfPacketLog.EmergencyFlush(_logger, Name, packets);
+    }
+
+    private void CountRead(int packets, long bytes)
+    {
+        // Written by the capture thread alone; read by statistics from any thread.
+        Volatile.Write(ref _packets, _packets + packets);
+        Volatile.Write(ref _bytes, _bytes + bytes);
+    }
+
+    private void Publish(CaptureBatch batch)
+    {
         if (!_channel.Writer.TryWrite(batch))
         {
             // Only after repeated interface changes with the engine far behind: wait for room (back-pressure),
@@ -338,9 +443,9 @@ internal sealed class AfPacketSource : ICaptureSource, IRestoredBypassSource
 
         // Packets already in the ring still count: let the kernel retire the partly filled block, then drain.
         _stopRequested.Wait(_settings.BlockTimeoutMilliseconds + 20);
-        while (ring.TryTakeBlock(out int block, out _))
+        while (TryTake(ring, out int first, out int count, out _))
         {
-            Deliver(ring, block);
+            Deliver(ring, first, count);
         }
 
         Retire(ring);

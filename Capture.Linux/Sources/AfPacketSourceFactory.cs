@@ -72,11 +72,6 @@ public sealed class AfPacketSourceFactory : ICaptureSourceFactory
 
     private List<ICaptureSource> CreateInterfaceSources(LiveInterfaceOptions options, ChecksumMode checksums, ILoggerFactory loggerFactory, ILogger logger, List<IInterfaceBypass> bypasses)
     {
-        if (!options.TpacketV3)
-        {
-            FactoryLog.ConfigurationWarning(logger, $"{options.Location}: {_section}.{options.Interface}.tpacket-v3: no is ignored; this plugin always uses TPACKET_V3 rings");
-        }
-
         int threads = PacketRingLayout.ResolveThreads(options);
         byte[]? filter = null;
         if (options.BpfFilter is { } expression)

@@ -9,62 +9,8 @@ public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPac
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task Ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags()
-    {
-        var vlan = new VlanTag(42, Priority: 5);
-        var sent = new List<byte[]>();
-        for (int i = 0; i < 150; i++)
-        {
-            sent.Add(KernelFrames.Udp(net, 5000, 6000, 20 + i));
-            sent.Add(KernelFrames.Udp(net, 5001, 6000, 20 + i, vlan));
-            sent.Add(KernelFrames.TcpV6(net, 5002, 20 + i));
-        }
-
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("block-size", "32768"), ("ring-size", "512"), ("block-timeout", "10")));
-        try
-        {
-            Assert.Single(sources);
-            Assert.Equal(net.HostInterface, sources[0].Name);
-            var collector = new FrameCollector(sources);
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(sent);
-            await collector.WaitForAsync(frames => Ours(frames).Count() >= sent.Count, $"{sent.Count} frames", Patience);
-
-            var expected = sent.ToDictionary(KernelFrames.Key);
-            var seen = new HashSet<string>();
-            foreach (ReceivedFrame frame in Ours(collector.Frames))
-            {
-                string key = KernelFrames.Key(frame.Data);
-                Assert.True(expected.ContainsKey(key), $"a frame of a test flow that was never sent arrived ({frame.Data.Length} bytes)");
-                Assert.True(seen.Add(key), "a frame arrived twice");
-                bool tagged = KernelFrames.SourcePort(frame.Data) == 5001;
-                Assert.Equal(tagged, (frame.Record.Flags & PacketFlags.VlanTciValid) != 0);
-                if (tagged)
-                {
-                    Assert.Equal(vlan.Tci, frame.Record.VlanTci);
-                    Assert.Equal(frame.Data.Length - 4, frame.Record.CaptureLength);
-                }
-                else
-                {
-                    Assert.Equal(frame.Data.Length, frame.Record.CaptureLength);
-                }
-
-                Assert.Equal(frame.Record.CaptureLength, frame.Record.OriginalLength);
-                Assert.Equal(LinkType.Ethernet, frame.Record.LinkType);
-            }
-
-            Assert.Equal(sent.Count, seen.Count);
-            CaptureStatistics statistics = sources[0].GetStatistics();
-            Assert.True(statistics.PacketsReceived >= sent.Count, $"statistics count {statistics.PacketsReceived} packets, {sent.Count} were sent");
-            Assert.Equal(0, statistics.KernelDrops);
-            Assert.Equal(0, statistics.Errors);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
+    public Task Ring_receives_exactly_the_frames_sent_with_lengths_and_vlan_tags() =>
+        RingDelivery.ReceivesExactlyTheFramesSentAsync(net, ("block-size", "32768"), ("ring-size", "512"), ("block-timeout", "10"));
 
     [Fact]
     public async Task Bpf_filter_delivers_only_matching_frames()
@@ -140,66 +86,10 @@ public sealed class AfPacketRingTests(AfPacketRingNet net) : IClassFixture<AfPac
     }
 
     [Fact]
-    public async Task Packets_the_full_ring_could_not_take_are_counted_as_kernel_drops_exactly()
-    {
-        var sent = Enumerable.Range(0, 400).Select(i => KernelFrames.Udp(net, 5300, 7300, 20 + (i % 50))).ToList();
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("block-size", "4096"), ("ring-size", "8"), ("bpf-filter", "udp and dst port 7300")));
-        try
-        {
-            // Nobody reads: the 4 small blocks fill up and the kernel drops the rest.
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(sent);
-            await Task.Delay(200);
-            var collector = new FrameCollector(sources);
-            await Task.Delay(300);
-            await sources[0].StopAsync(CancellationToken.None);
-            await collector.Completion.WaitAsync(Patience);
-
-            CaptureStatistics statistics = sources[0].GetStatistics();
-            Assert.True(statistics.KernelDrops > 0, "a full ring dropped nothing");
-            Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);
-            Assert.Equal(sent.Count, statistics.PacketsReceived + statistics.KernelDrops);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
+    public Task Packets_the_full_ring_could_not_take_are_counted_as_kernel_drops_exactly() =>
+        RingOverflow.DropsAreCountedExactlyAsync(net, ("block-size", "4096"), ("ring-size", "8"));
 
     [Fact]
-    public async Task Emergency_flush_hands_back_blocks_written_while_losing_and_counts_them()
-    {
-        var overflow = Enumerable.Range(0, 400).Select(i => KernelFrames.Udp(net, 5400, 7400, 20 + (i % 50))).ToList();
-        var afterwards = Enumerable.Range(0, 20).Select(i => KernelFrames.Udp(net, 5401, 7400, 20 + i)).ToList();
-        IReadOnlyList<ICaptureSource> sources = AfPacketTestConfiguration.CreateSources(AfPacketTestConfiguration.Root(
-            net.HostInterface, ("threads", "1"), ("block-size", "4096"), ("ring-size", "8"), ("use-emergency-flush", "yes"), ("bpf-filter", "udp and dst port 7400")));
-        try
-        {
-            await AfPacketTestConfiguration.StartAllAsync(sources);
-            net.CreateSender().Send(overflow);
-            await Task.Delay(100);
-            var collector = new FrameCollector(sources);
-            await Task.Delay(100);
-
-            // The kernel has dropped since its counters were last read: the next block it closes is flagged losing.
-            net.CreateSender().Send(afterwards);
-            await Task.Delay(200);
-            await sources[0].StopAsync(CancellationToken.None);
-            await collector.Completion.WaitAsync(Patience);
-
-            var source = (Capture.Linux.Sources.AfPacketSource)sources[0];
-            CaptureStatistics statistics = source.GetStatistics();
-            Assert.True(source.FlushedPackets > 0, "no block was flushed although the kernel was losing packets");
-            Assert.Equal(collector.Frames.Count, statistics.PacketsReceived);
-            Assert.Equal(overflow.Count + afterwards.Count, statistics.PacketsReceived + statistics.KernelDrops);
-        }
-        finally
-        {
-            await AfPacketTestConfiguration.DisposeAllAsync(sources);
-        }
-    }
-
-    private static IEnumerable<ReceivedFrame> Ours(IReadOnlyList<ReceivedFrame> frames) =>
-        frames.Where(frame => KernelFrames.SourcePort(frame.Data) is 5000 or 5001 or 5002);
+    public Task Emergency_flush_hands_back_blocks_written_while_losing_and_counts_them() =>
+        RingOverflow.EmergencyFlushIsCountedAsync(net, ("block-size", "4096"), ("ring-size", "8"));
 }

@@ -13,9 +13,9 @@ public sealed unsafe class BlockReaderTests
     public void Reads_packets_vlan_tags_checksum_status_and_puts_back_a_qinq_outer_tag()
     {
         byte[] block = new byte[BlockSize];
-        byte[] plain = Frame(0x0800, 60, 0x11);
-        byte[] inner = Frame(0x0800, 70, 0x22);
-        byte[] qinq = Frame(0x8100, 80, 0x33); // the inner 802.1Q tag stays in the data
+        byte[] plain = FilledFrames.Ethernet(0x0800, 60, 0x11);
+        byte[] inner = FilledFrames.Ethernet(0x0800, 70, 0x22);
+        byte[] qinq = FilledFrames.Ethernet(0x8100, 80, 0x33); // the inner 802.1Q tag stays in the data
         int first = 48;
         int second = Write(block, first, plain, status: 0x1 | 0x80, tci: 0, tpid: 0, sec: 10, nsec: 5);
         int third = Write(block, second, inner, status: 0x1 | 0x10 | 0x40, tci: 0xa02a, tpid: 0x8100, sec: 11, nsec: 6);
@@ -58,7 +58,7 @@ public sealed unsafe class BlockReaderTests
     public void A_header_pointing_outside_the_block_stops_the_block_and_is_counted()
     {
         byte[] block = new byte[BlockSize];
-        int next = Write(block, 48, Frame(0x0800, 60, 1), status: 1, tci: 0, tpid: 0, sec: 1, nsec: 1);
+        int next = Write(block, 48, FilledFrames.Ethernet(0x0800, 60, 1), status: 1, tci: 0, tpid: 0, sec: 1, nsec: 1);
         BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(48), (uint)(BlockSize * 2));
         BinaryPrimitives.WriteInt32LittleEndian(block.AsSpan(12), 2);
         BinaryPrimitives.WriteInt32LittleEndian(block.AsSpan(16), 48);
@@ -75,19 +75,6 @@ public sealed unsafe class BlockReaderTests
         Assert.Equal(1, count);
         Assert.Equal(1, corrupt);
         Assert.Equal(PacketFlags.None, records[0].Flags);
-    }
-
-    private static byte[] Frame(ushort etherType, int length, byte fill)
-    {
-        byte[] frame = new byte[length];
-        frame.AsSpan().Fill(fill);
-        for (int i = 0; i < 12; i++)
-        {
-            frame[i] = (byte)(0xa0 + i);
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), etherType);
-        return frame;
     }
 
     /// <summary>Writes a tpacket3_hdr at <paramref name="offset"/> with the frame at mac offset 82; returns the next header's offset.</summary>

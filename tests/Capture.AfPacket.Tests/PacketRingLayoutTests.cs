@@ -28,6 +28,38 @@ public sealed class PacketRingLayoutTests
         Assert.True(auto.Fanout);
     }
 
+    [Fact]
+    public void Tpacket_v3_no_makes_a_frame_ring_of_ring_size_frames_that_hold_an_mtu_packet()
+    {
+        var options = new LiveInterfaceOptions { Interface = "eth9", TpacketV3 = false, RingSize = 1000, BlockSize = 1 << 20 };
+        PacketRingOptions settings = PacketRingLayout.Build(options, 1, ChecksumMode.Auto, null);
+        Assert.True(settings.FrameRing);
+        Assert.Equal(2048, settings.FrameSize); // no such interface: MTU 1500, which fits the nominal frame
+        Assert.Equal(Environment.SystemPageSize << 5, settings.BlockSize); // block-size is the V3 blocks'; v2-block-size auto
+        int perBlock = settings.BlockSize / 2048;
+        Assert.Equal((1000 + perBlock - 1) / perBlock, settings.BlockCount);
+        Assert.True(settings.FrameCount >= 1000);
+
+        PacketRingOptions sized = PacketRingLayout.Build(new LiveInterfaceOptions { Interface = "eth9", TpacketV3 = false, V2BlockSize = 8192, RingSize = 10 }, 1, ChecksumMode.Auto, null);
+        Assert.Equal(8192, sized.BlockSize);
+        Assert.Equal(3, sized.BlockCount); // 4 frames a block: whole blocks of at least 10 frames
+        Assert.Equal(12, sized.FrameCount);
+        Assert.False(PacketRingLayout.Build(new LiveInterfaceOptions { Interface = "eth9" }, 1, ChecksumMode.Auto, null).FrameRing);
+
+        // ring-size auto: a frame holds one packet where a V3 block packs small ones, so 8 times the frames, shared by the threads.
+        PacketRingOptions auto = PacketRingLayout.Build(new LiveInterfaceOptions { Interface = "eth9", TpacketV3 = false }, 2, ChecksumMode.Auto, null);
+        Assert.Equal(1024 * 2 * PacketRingLayout.FrameRingAutoFactor / 2, auto.FrameCount);
+    }
+
+    [Fact]
+    public void A_v2_block_smaller_than_a_frame_is_a_configuration_error_naming_the_key()
+    {
+        var options = new LiveInterfaceOptions { Interface = "eth9", TpacketV3 = false, V2BlockSize = 1024 };
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => PacketRingLayout.Build(options, 1, ChecksumMode.Auto, null));
+        Assert.Contains("v2-block-size", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2048-byte frame", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(LiveInterfaceClusterType.Flow, FanoutMode.Hash)]
     [InlineData(LiveInterfaceClusterType.Cpu, FanoutMode.Cpu)]

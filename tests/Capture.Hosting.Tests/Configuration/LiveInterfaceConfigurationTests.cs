@@ -122,6 +122,27 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Bypass_makes_a_frame_ring_the_default_and_an_explicit_tpacket_v3_wins()
+    {
+        ConfigNode root = SuricataYaml.Parse("""
+            af-packet:
+              - interface: eth0
+                bypass: yes
+              - interface: eth1
+                bypass: yes
+                tpacket-v3: yes
+              - interface: eth2
+                tpacket-v3: no
+                v2-block-size: 64kb
+            """, "v2.yaml");
+        IReadOnlyList<LiveInterfaceOptions> all = LiveInterfaceConfiguration.Read(root, "af-packet", null, null);
+        Assert.False(all[0].TpacketV3);
+        Assert.True(all[1].TpacketV3);
+        Assert.False(all[2].TpacketV3);
+        Assert.Equal(65536, all[2].V2BlockSize);
+    }
+
+    [Fact]
     public void Percpu_keys_agreeing_are_accepted_and_the_interface_level_wins_over_default()
     {
         ConfigNode root = SuricataYaml.Parse("""
@@ -161,6 +182,7 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
     [InlineData("cluster-type: cluster_magic", 3, "af-packet.0.cluster-type", "expected one of: cluster_flow, cluster_cpu, cluster_qm, cluster_random, cluster_round_robin, cluster_ebpf")]
     [InlineData("cluster-id: 70000", 3, "af-packet.0.cluster-id", "0..65535")]
     [InlineData("block-size: 5000", 3, "af-packet.0.block-size", "not a multiple of the page size")]
+    [InlineData("v2-block-size: 5000", 3, "af-packet.0.v2-block-size", "not a multiple of the page size")]
     [InlineData("xdp-mode: turbo", 3, "af-packet.0.xdp-mode", "expected one of: soft, driver, hw")]
     [InlineData("checksum-checks: always", 3, "af-packet.0.checksum-checks", "expected one of: kernel, yes, no, auto")]
     [InlineData("bypass: sometimes", 3, "af-packet.0.bypass", "expected yes or no")]
