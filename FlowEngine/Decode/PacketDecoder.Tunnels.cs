@@ -1,3 +1,5 @@
+using Capture.Abstractions;
+
 namespace FlowEngine.Decode;
 
 /// <summary>
@@ -130,6 +132,13 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        if ((flags & (0x0007 | GreFlagRouting)) == 0 && protocol is EtherTypeBridging or EtherTypeIPv4 or EtherTypeIPv6)
+        {
+            // Version 0 without source routing, as the XDP filter keys it; the key follows the checksum word when there is one.
+            ctx.Tunnel = TunnelKind.Gre;
+            ctx.TunnelId = (flags & GreFlagKey) != 0 ? U32(d, offset + ((flags & GreFlagChecksum) != 0 ? 8 : 4)) : 0;
+        }
+
         switch (protocol)
         {
             case EtherTypeBridging:
@@ -140,6 +149,8 @@ public sealed partial class PacketDecoder
                 {
                     // Type I: no ERSPAN header, the mirrored frame follows GRE directly.
                     Count(DecoderCounter.Erspan);
+                    ctx.Tunnel = TunnelKind.Erspan;
+                    ctx.TunnelId = 0;
                     DecodeEthernet(ref ctx, payload);
                     return;
                 }
@@ -214,6 +225,8 @@ public sealed partial class PacketDecoder
         }
 
         Count(DecoderCounter.Erspan);
+        ctx.Tunnel = TunnelKind.Erspan;
+        ctx.TunnelId = U16(d, offset + 2) & 0x03FFu;
         DecodeEthernet(ref ctx, offset + 8);
     }
 
@@ -249,6 +262,8 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        ctx.Tunnel = TunnelKind.Erspan;
+        ctx.TunnelId = U16(d, offset + 2) & 0x03FFu;
         DecodeEthernet(ref ctx, offset + headerLength);
     }
 
@@ -269,6 +284,8 @@ public sealed partial class PacketDecoder
             Count(DecoderCounter.VxlanUnknownPayloadType);
         }
 
+        ctx.Tunnel = TunnelKind.Vxlan;
+        ctx.TunnelId = U32(d, offset + 4) >> 8;
         DecodeEthernet(ref ctx, offset + 8);
     }
 
@@ -287,6 +304,8 @@ public sealed partial class PacketDecoder
         }
 
         Count(DecoderCounter.Geneve);
+        ctx.Tunnel = TunnelKind.Geneve;
+        ctx.TunnelId = U32(d, offset + 4) >> 8;
         ushort protocol = U16(d, offset + 2);
         int payload = offset + headerLength;
         switch (protocol)
