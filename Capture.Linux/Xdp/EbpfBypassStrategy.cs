@@ -23,7 +23,8 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private int _keepEntries;
 
     // Outcomes built once: a full map must not cost an allocation per refused flow.
-    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
+    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "only flows on the wire or one VXLAN, Geneve, GRE or ERSPAN tunnel deep (the tunnel named) are matched by the XDP filter");
+    private static readonly BypassOutcome s_carrier = BypassOutcome.Failed(BypassFailure.Unsupported, "the flow carries VXLAN or Geneve: the XDP filter keys the flows inside it, not the tunnel");
     private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
 
     // Keys no traffic carries: three VLAN tags of the reserved id 4095 (802.1Q: never on the wire)
@@ -31,9 +32,16 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private static readonly FlowTuple s_warmV4 = new(false, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
     private static readonly FlowTuple s_warmV6 = new(true, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
 
-    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
+    private static readonly BypassOutcome s_noTunnels = BypassOutcome.Failed(BypassFailure.Unsupported, "this build of the XDP filter (the NIC's) follows no tunnel");
+
+    // Null when the loaded filter follows no tunnel (the NIC build).
+    private readonly IReadOnlyList<int>? _vxlanPorts;
+
+    // vxlanPorts: the filter's VXLAN ports; null when the loaded build follows no tunnel.
+    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, IReadOnlyList<int>? vxlanPorts, ILogger logger)
     {
         Interface = interfaceName;
+        _vxlanPorts = vxlanPorts;
         _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
         _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
         _logger = logger;
@@ -55,9 +63,19 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return BypassOutcome.Success;
         }
 
-        if (flow.TunnelDepth > 0)
+        if (!Matchable(flow))
         {
             return s_tunnelled;
+        }
+
+        if (flow.TunnelDepth > 0 && _vxlanPorts is null)
+        {
+            return s_noTunnels;
+        }
+
+        if (flow.TunnelDepth == 0 && flow.Protocol == 17 && (CarriesTunnel(flow.SourcePort) || CarriesTunnel(flow.DestinationPort)))
+        {
+            return s_carrier;
         }
 
         if (flow.Protocol != 6 && flow.Protocol != 17)
@@ -83,6 +101,42 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// Whether the filter parses as far as the flow: on the wire, or one tunnel deep in a tunnel it
+    /// follows (VXLAN, Geneve, GRE, ERSPAN) whose identity the engine gave.
+    /// </summary>
+    internal static bool Matchable(in FlowTuple flow) => flow.TunnelDepth switch
+    {
+        0 => flow.Tunnel.Kind == TunnelKind.None,
+        1 => flow.Tunnel.Kind is TunnelKind.Vxlan or TunnelKind.Geneve or TunnelKind.Gre or TunnelKind.Erspan,
+        _ => false,
+    };
+
+    // The filter follows a VXLAN or Geneve header on these UDP ports: the carrying flow itself is
+    // never looked up (the reverse direction, to the client's port, would be, and half a flow is no bypass).
+    private bool CarriesTunnel(ushort port)
+    {
+        if (_vxlanPorts is null)
+        {
+            return false;
+        }
+
+        if (port == 6081)
+        {
+            return true;
+        }
+
+        foreach (int vxlan in _vxlanPorts)
+        {
+            if (vxlan == port)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Capture.Linux.Xdp.Filter;
 using Capture.Linux.Xdp.Interop;
@@ -17,7 +18,7 @@ namespace Capture.Linux.Xdp;
 public sealed class XdpBypassFilter : IDisposable
 {
     /// <summary>Version of the map layout (key and value structs); part of the pin path.</summary>
-    public const int LayoutVersion = 2;
+    public const int LayoutVersion = 3;
 
     /// <summary>The file name of the built-in filter, next to Capture.Linux.Xdp.dll.</summary>
     public const string FilterFileName = "xdp_bypass.o";
@@ -42,7 +43,7 @@ public sealed class XdpBypassFilter : IDisposable
     private int _stopped;
     private int _disposed;
 
-    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle link, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins)
+    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle link, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins, bool followsTunnels)
     {
         ReplacedPins = replacedPins;
         Options = options;
@@ -54,7 +55,7 @@ public sealed class XdpBypassFilter : IDisposable
         _v6 = v6;
         ProgramId = programId;
         RestoredFlows = restored;
-        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, logger);
+        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, followsTunnels ? options.VxlanPorts : null, logger);
         Strategy.Warm();
     }
 
@@ -147,8 +148,9 @@ public sealed class XdpBypassFilter : IDisposable
                 throw new BpfException($"{iface}: {file} is not a capture bypass filter: it needs program '{ProgramName}' and maps '{MapV4Name}', '{MapV6Name}'");
             }
 
-            CheckLayout(iface, file, mapV4, 20);
-            CheckLayout(iface, file, mapV6, 44);
+            CheckLayout(iface, file, mapV4, (uint)Unsafe.SizeOf<FlowKeyV4>());
+            CheckLayout(iface, file, mapV6, (uint)Unsafe.SizeOf<FlowKeyV6>());
+            bool followsTunnels = FilterConfig.Apply(rawObject, o, file);
 
             // Type and capacity are set between open and load: one object serves every configuration.
             uint type = o.PerCpuMaps ? Libbpf.MapTypePerCpuHash : Libbpf.MapTypeHash;
@@ -205,8 +207,8 @@ public sealed class XdpBypassFilter : IDisposable
                 }
             }
 
-            v4 = OwnMap(mapV4, MapV4Name, 20, o);
-            v6 = OwnMap(mapV6, MapV6Name, 44, o);
+            v4 = OwnMap(mapV4, MapV4Name, Unsafe.SizeOf<FlowKeyV4>(), o);
+            v6 = OwnMap(mapV6, MapV6Name, Unsafe.SizeOf<FlowKeyV6>(), o);
             link = Attach(o, ifindex, Libbpf.ProgramFd(program));
             uint programId = XdpProgramQuery.IdInMode(ifindex, ModeFlag(o.Mode));
 
@@ -218,7 +220,7 @@ public sealed class XdpBypassFilter : IDisposable
             }
 
             EbpfLog.Attached(logger, iface, file, XdpBypassOptions.FormatMode(o.Mode), programId, o.PerCpuMaps ? "per-CPU" : "shared", o.MapCapacity);
-            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, v4, v6, programId, restored, replacedPins);
+            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, v4, v6, programId, restored, replacedPins, followsTunnels);
         }
         catch
         {
