@@ -83,7 +83,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return s_notTcpUdp;
         }
 
-        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(record.TriggerNanoseconds) };
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(record.TriggerNanoseconds), Tunnel = flow.Tunnel };
         BypassOutcome outcome = flow.IsIPv6 ? Insert(_v6, flow, state) : Insert(_v4, flow, state);
 
         if (outcome.Succeeded)
@@ -149,7 +149,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         // The maps keep no time (the NIC path has no clock): alive means the packet totals moved.
-        ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+        ReadBoth(flow with { Tunnel = state.Tunnel }, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
         lock (state)
         {
             return Fold(record, state, toServer, toClient);
@@ -191,7 +191,8 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             }
 
             // Final counters first, then the entries: no packet counted by the kernel is lost.
-            ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+            FlowTuple keyed = flow with { Tunnel = state.Tunnel };
+            ReadBoth(keyed, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
             Fold(record, state, toServer, toClient);
             if (Volatile.Read(ref _keepEntries) != 0)
             {
@@ -212,11 +213,11 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
 
             if (flow.IsIPv6)
             {
-                Delete(_v6, flow);
+                Delete(_v6, keyed);
             }
             else
             {
-                Delete(_v4, flow);
+                Delete(_v4, keyed);
             }
 
             record.Released = true;
@@ -237,7 +238,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return; // already adopted: entries are counted once
         }
 
-        FlowBypassState state = new(this);
+        FlowBypassState state = new(this) { Tunnel = restored.Flow.Tunnel };
         state.Folded.Reset(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
         FlowTuple flow = restored.Flow;
         if (flow.IsIPv6)

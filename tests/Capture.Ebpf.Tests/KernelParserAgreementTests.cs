@@ -6,7 +6,7 @@ using Capture.Tests.Kernel;
 using Capture.Tests.Shared;
 using FlowEngine.Tests.Decode;
 using Xunit.Abstractions;
-using static Capture.Ebpf.Tests.TunnelFrames;
+using static Capture.Tests.Kernel.TunnelFrames;
 
 namespace Capture.Ebpf.Tests;
 

@@ -1,18 +1,23 @@
+// Shared kernel-test fixtures (tests/Shared/Kernel). This file: frames built byte by byte for the
+// XDP parser's cases and the tunnel tests (CraftedFrames builds plain ones through PacketDotNet).
 using System.Buffers.Binary;
 using System.Net;
 
-namespace Capture.Ebpf.Tests;
+namespace Capture.Tests.Kernel;
 
-/// <summary>Frames built byte by byte for the parser cases: Ethernet, VLAN, IPv4 (options, fragments), IPv6 (extension headers), TCP/UDP and the tunnels.</summary>
-internal static class TunnelFrames
+/// <summary>Ethernet, VLAN, IPv4 (options, fragments), IPv6 (extension headers), TCP/UDP and the tunnels: VXLAN, Geneve, GRE, ERSPAN II/III.</summary>
+public static class TunnelFrames
 {
     public const ushort Ipv4 = 0x0800;
     public const ushort Ipv6 = 0x86dd;
     public const ushort Bridging = 0x6558;
 
-    public static byte[] Ethernet(ushort etherType, byte[] payload, params ushort[] vlans)
+    public static byte[] Ethernet(ushort etherType, byte[] payload, params ushort[] vlans) =>
+        Ethernet([0x02, 0, 0, 0, 0, 2], [0x02, 0, 0, 0, 0, 1], etherType, payload, vlans);
+
+    public static byte[] Ethernet(byte[] destinationMac, byte[] sourceMac, ushort etherType, byte[] payload, params ushort[] vlans)
     {
-        List<byte> f = [0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1];
+        List<byte> f = [.. destinationMac, .. sourceMac];
         foreach (ushort vlan in vlans)
         {
             f.AddRange(Be16(0x8100));
@@ -38,7 +43,55 @@ internal static class TunnelFrames
         IPAddress.Parse(destination).GetAddressBytes().CopyTo(h, 16);
         options.CopyTo(h, 20);
         payload.CopyTo(h, headerLength);
+        BinaryPrimitives.WriteUInt16BigEndian(h.AsSpan(10), Checksum(0, h.AsSpan(0, headerLength)));
+        if (fragment == 0)
+        {
+            SetTransportChecksum(protocol, h.AsSpan(12, 8), h.AsSpan(headerLength));
+        }
+
         return h;
+    }
+
+    // TCP and UDP checksums over the pseudo-header (addresses, protocol, length): the host checks them.
+    private static void SetTransportChecksum(byte protocol, ReadOnlySpan<byte> addresses, Span<byte> segment)
+    {
+        int at = protocol switch { 6 => 16, 17 => 6, _ => -1 };
+        if (at < 0 || segment.Length < at + 2)
+        {
+            return;
+        }
+
+        segment[at] = 0;
+        segment[at + 1] = 0;
+        uint sum = Sum(0, addresses) + protocol + (uint)segment.Length;
+        ushort checksum = Checksum(sum, segment);
+        BinaryPrimitives.WriteUInt16BigEndian(segment[at..], protocol == 17 && checksum == 0 ? (ushort)0xffff : checksum);
+    }
+
+    private static uint Sum(uint sum, ReadOnlySpan<byte> bytes)
+    {
+        for (int i = 0; i + 1 < bytes.Length; i += 2)
+        {
+            sum += (uint)((bytes[i] << 8) | bytes[i + 1]);
+        }
+
+        if ((bytes.Length & 1) != 0)
+        {
+            sum += (uint)(bytes[^1] << 8);
+        }
+
+        return sum;
+    }
+
+    private static ushort Checksum(uint sum, ReadOnlySpan<byte> bytes)
+    {
+        sum = Sum(sum, bytes);
+        while (sum > 0xffff)
+        {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+
+        return (ushort)~sum;
     }
 
     /// <summary>IPv6 with extension headers, each (type, body length in 8-byte units beyond the first 8).</summary>
@@ -63,6 +116,11 @@ internal static class TunnelFrames
         IPAddress.Parse(destination).GetAddressBytes().CopyTo(h, 24);
         chain.CopyTo(h, 40);
         payload.CopyTo(h, 40 + chain.Count);
+        if (!extensions.Any(e => e.Type == 44))
+        {
+            SetTransportChecksum(protocol, h.AsSpan(8, 32), h.AsSpan(40 + chain.Count));
+        }
+
         return h;
     }
 
@@ -76,14 +134,19 @@ internal static class TunnelFrames
         return u;
     }
 
-    public static byte[] Tcp(ushort source, ushort destination)
+    public static byte[] Tcp(ushort source, ushort destination) => Tcp(source, destination, 0x18, 1, "hello!"u8.ToArray());
+
+    /// <summary>A TCP segment (20-byte header, no checksum) with these flags, sequence number and payload.</summary>
+    public static byte[] Tcp(ushort source, ushort destination, byte flags, uint sequence, byte[] payload)
     {
-        byte[] t = new byte[20 + 6];
+        byte[] t = new byte[20 + payload.Length];
         BinaryPrimitives.WriteUInt16BigEndian(t, source);
         BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(2), destination);
+        BinaryPrimitives.WriteUInt32BigEndian(t.AsSpan(4), sequence);
         t[12] = 0x50;
-        t[13] = 0x18;
-        "hello!"u8.CopyTo(t.AsSpan(20));
+        t[13] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(14), 65535);
+        payload.CopyTo(t, 20);
         return t;
     }
 
