@@ -193,6 +193,11 @@ public static class TunnelFrames
             g.AddRange(new byte[] { 0, 0, 0, 9 });
         }
 
+        if ((extraFlags & 0x4000) != 0)
+        {
+            g.AddRange(new byte[4]); // an empty source route: the terminating entry only
+        }
+
         g.AddRange(inner);
         return [.. g];
     }
