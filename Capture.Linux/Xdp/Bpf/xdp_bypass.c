@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 //
 // XDP bypass filter: drops the packets of flows that user space has bypassed and counts them.
+// A flow is keyed on the wire or, inside one VXLAN, Geneve, GRE or ERSPAN tunnel, as the inner
+// flow plus the tunnel's identity; docs/XDP.md says exactly what is matched and what is passed.
 //
 // One program serves every configuration: the flow maps are declared PERCPU_HASH here and
 // Capture.Linux switches them to HASH (shared) and sets their capacity between open and load,
@@ -22,7 +24,7 @@
 #define SEC(name) __attribute__((section(name), used))
 #define __uint(name, val) int (*name)[val]
 #define __type(name, val) typeof(val) *name
-// linux/stddef.h makes __always_inline a mere hint: the parser must be one program, not calls.
+// linux/stddef.h makes __always_inline a mere hint; what is not a parser step must be inlined.
 #undef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 
@@ -44,7 +46,6 @@ static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_ROUTING_ 43
-#define IPPROTO_FRAGMENT_ 44
 #define IPPROTO_GRE_ 47
 #define IPPROTO_DSTOPTS_ 60
 #define MAX_VLAN_TAGS 3
@@ -52,7 +53,6 @@ static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 #define MAX_VXLAN_PORTS 4
 #define GENEVE_PORT 6081
 
-#define TUNNEL_NONE 0
 #define TUNNEL_VXLAN 1
 #define TUNNEL_GENEVE 2
 #define TUNNEL_GRE 3
@@ -65,8 +65,9 @@ static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 // filter reads starts further in.
 #define MAX_OFFSET 0x3fff
 
-// The filter's settings, alone in .rodata.config (libbpf makes a map of that section), read and written by user space between open and load
-// (Capture.Linux/Xdp/Filter/FilterConfig.cs). vxlan_ports: UDP destination ports carrying VXLAN,
+// The filter's settings, alone in .rodata.config (libbpf makes a map of that section), read and
+// written by user space between open and load (Capture.Linux/Xdp/Filter/FilterConfig.cs) and
+// constant for the verifier after. vxlan_ports: UDP destination ports carrying VXLAN,
 // host order, 0 = unused slot (decoder.vxlan.ports). follows_tunnels: whether this build parses
 // tunnels at all; a NIC (xdp-mode: hw) runs no BPF-to-BPF calls, which the tunnel parser needs to
 // stay within the verifier's limits, so the offload build keys outer flows only.
