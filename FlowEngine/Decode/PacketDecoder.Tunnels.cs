@@ -132,9 +132,14 @@ public sealed partial class PacketDecoder
             return;
         }
 
-        if ((flags & (0x0007 | GreFlagRouting)) == 0 && protocol is EtherTypeBridging or EtherTypeIPv4 or EtherTypeIPv6)
+        if ((flags & (0x0007 | GreFlagRouting)) != 0)
         {
-            // Version 0 without source routing, as the XDP filter keys it; the key follows the checksum word when there is one.
+            // The XDP filter follows version 0 without source routing only: anything inside is another tunnel to it.
+            ctx.Tunnel = TunnelKind.Other;
+        }
+        else if (protocol is EtherTypeBridging or EtherTypeIPv4 or EtherTypeIPv6)
+        {
+            // The key follows the checksum word when there is one.
             ctx.Tunnel = TunnelKind.Gre;
             ctx.TunnelId = (flags & GreFlagKey) != 0 ? U32(d, offset + ((flags & GreFlagChecksum) != 0 ? 8 : 4)) : 0;
         }
@@ -149,8 +154,7 @@ public sealed partial class PacketDecoder
                 {
                     // Type I: no ERSPAN header, the mirrored frame follows GRE directly.
                     Count(DecoderCounter.Erspan);
-                    ctx.Tunnel = TunnelKind.Erspan;
-                    ctx.TunnelId = 0;
+                    NameErspan(ref ctx, 0);
                     DecodeEthernet(ref ctx, payload);
                     return;
                 }
@@ -225,8 +229,7 @@ public sealed partial class PacketDecoder
         }
 
         Count(DecoderCounter.Erspan);
-        ctx.Tunnel = TunnelKind.Erspan;
-        ctx.TunnelId = U16(d, offset + 2) & 0x03FFu;
+        NameErspan(ref ctx, U16(d, offset + 2) & 0x03FFu);
         DecodeEthernet(ref ctx, offset + 8);
     }
 
@@ -262,9 +265,18 @@ public sealed partial class PacketDecoder
             return;
         }
 
-        ctx.Tunnel = TunnelKind.Erspan;
-        ctx.TunnelId = U16(d, offset + 2) & 0x03FFu;
+        NameErspan(ref ctx, U16(d, offset + 2) & 0x03FFu);
         DecodeEthernet(ref ctx, offset + headerLength);
+    }
+
+    // ERSPAN's session names the tunnel unless its GRE header already made it one the filter does not follow.
+    private static void NameErspan(ref DecodeContext ctx, uint session)
+    {
+        if (ctx.Tunnel == TunnelKind.None)
+        {
+            ctx.Tunnel = TunnelKind.Erspan;
+            ctx.TunnelId = session;
+        }
     }
 
     private void DecodeVxlan(ref DecodeContext ctx, int offset)

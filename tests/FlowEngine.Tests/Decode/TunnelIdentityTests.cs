@@ -24,6 +24,7 @@ public sealed class TunnelIdentityTests
         { "ERSPAN type II", Outer(47, Gre(0x88be, ErspanII(0x155, Ethernet(Ipv4, Inner)), sequence: true)), TunnelKind.Erspan, 0x155 },
         { "ERSPAN type III", Outer(47, Gre(0x22eb, ErspanIII(0x3ff, Ethernet(Ipv4, Inner), platformHeader: true), sequence: true)), TunnelKind.Erspan, 0x3ff },
         { "GRE with source routing (the filter does not follow it)", Outer(47, Gre(Ipv4, Inner, extraFlags: 0x4000, key: 5)), TunnelKind.Other, 0 },
+        { "ERSPAN type II under GRE source routing", Outer(47, Gre(0x88be, ErspanII(0x155, Ethernet(Ipv4, Inner)), sequence: true, extraFlags: 0x4000)), TunnelKind.Other, 0 },
         { "IP in IP", Outer(4, Inner), TunnelKind.Other, 0 },
     };
 
