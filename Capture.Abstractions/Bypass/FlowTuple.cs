@@ -14,7 +14,7 @@ namespace Capture.Abstractions;
 /// <param name="Vlan0">Outermost VLAN id (12 bits), 0 when untagged.</param>
 /// <param name="Vlan1">Second VLAN id, 0 when absent.</param>
 /// <param name="Vlan2">Third VLAN id, 0 when absent.</param>
-/// <param name="TunnelDepth">0 for a flow on the wire; more for a flow inside tunnels (kernel filters cannot match those).</param>
+/// <param name="TunnelDepth">0 for a flow on the wire; more for a flow inside tunnels (see <see cref="Tunnel"/>).</param>
 public readonly record struct FlowTuple(
     bool IsIPv6,
     FlowAddress Source,
@@ -27,6 +27,13 @@ public readonly record struct FlowTuple(
     ushort Vlan2,
     byte TunnelDepth)
 {
+    /// <summary>
+    /// The tunnel the flow was found in (for a flow one tunnel deep), as the packet that asked for
+    /// the bypass carried it; default when the flow is on the wire or the engine did not say.
+    /// A kernel filter keys an inner flow with it, so that bypassing one inner flow drops only it.
+    /// </summary>
+    public FlowTunnel Tunnel { get; init; }
+
     /// <summary>The same flow seen from the other side.</summary>
     /// <returns>Source and destination swapped.</returns>
     public FlowTuple Reverse() => this with

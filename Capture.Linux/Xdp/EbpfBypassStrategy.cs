@@ -23,7 +23,8 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private int _keepEntries;
 
     // Outcomes built once: a full map must not cost an allocation per refused flow.
-    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "tunnelled flows cannot be matched by the XDP filter");
+    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "only flows on the wire or one VXLAN, Geneve, GRE or ERSPAN tunnel deep (the tunnel named) are matched by the XDP filter");
+    private static readonly BypassOutcome s_carrier = BypassOutcome.Failed(BypassFailure.Unsupported, "the flow carries VXLAN or Geneve: the XDP filter keys the flows inside it, not the tunnel");
     private static readonly BypassOutcome s_notTcpUdp = BypassOutcome.Failed(BypassFailure.Unsupported, "only TCP and UDP flows are matched by the XDP filter");
 
     // Keys no traffic carries: three VLAN tags of the reserved id 4095 (802.1Q: never on the wire)
@@ -31,9 +32,16 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
     private static readonly FlowTuple s_warmV4 = new(false, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
     private static readonly FlowTuple s_warmV6 = new(true, default, default, 0, 0, 17, 4095, 4095, 4095, 0);
 
-    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, ILogger logger)
+    private static readonly BypassOutcome s_noTunnels = BypassOutcome.Failed(BypassFailure.Unsupported, "this build of the XDP filter (the NIC's) follows no tunnel");
+
+    // Null when the loaded filter follows no tunnel (the NIC build).
+    private readonly IReadOnlyList<int>? _vxlanPorts;
+
+    // vxlanPorts: the filter's VXLAN ports; null when the loaded build follows no tunnel.
+    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, IReadOnlyList<int>? vxlanPorts, ILogger logger)
     {
         Interface = interfaceName;
+        _vxlanPorts = vxlanPorts;
         _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
         _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
         _logger = logger;
@@ -55,9 +63,19 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return BypassOutcome.Success;
         }
 
-        if (flow.TunnelDepth > 0)
+        if (!Matchable(flow))
         {
             return s_tunnelled;
+        }
+
+        if (flow.TunnelDepth > 0 && _vxlanPorts is null)
+        {
+            return s_noTunnels;
+        }
+
+        if (flow.TunnelDepth == 0 && flow.Protocol == 17 && (CarriesTunnel(flow.SourcePort) || CarriesTunnel(flow.DestinationPort)))
+        {
+            return s_carrier;
         }
 
         if (flow.Protocol != 6 && flow.Protocol != 17)
@@ -65,7 +83,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return s_notTcpUdp;
         }
 
-        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(record.TriggerNanoseconds) };
+        FlowBypassState state = new(this) { TriggerMonotonicNanoseconds = TriggerOnMonotonicClock(record.TriggerNanoseconds), Tunnel = flow.Tunnel };
         BypassOutcome outcome = flow.IsIPv6 ? Insert(_v6, flow, state) : Insert(_v4, flow, state);
 
         if (outcome.Succeeded)
@@ -85,6 +103,42 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         return outcome;
     }
 
+    /// <summary>
+    /// Whether the filter parses as far as the flow: on the wire, or one tunnel deep in a tunnel it
+    /// follows (VXLAN, Geneve, GRE, ERSPAN) whose identity the engine gave.
+    /// </summary>
+    internal static bool Matchable(in FlowTuple flow) => flow.TunnelDepth switch
+    {
+        0 => flow.Tunnel.Kind == TunnelKind.None,
+        1 => flow.Tunnel.Kind is TunnelKind.Vxlan or TunnelKind.Geneve or TunnelKind.Gre or TunnelKind.Erspan,
+        _ => false,
+    };
+
+    // The filter follows a VXLAN or Geneve header on these UDP ports: the carrying flow itself is
+    // never looked up (the reverse direction, to the client's port, would be, and half a flow is no bypass).
+    private bool CarriesTunnel(ushort port)
+    {
+        if (_vxlanPorts is null)
+        {
+            return false;
+        }
+
+        if (port == 6081)
+        {
+            return true;
+        }
+
+        foreach (int vxlan in _vxlanPorts)
+        {
+            if (vxlan == port)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <inheritdoc />
     public bool SeenSince(in FlowTuple flow, BypassRecord record, long sinceNanoseconds)
     {
@@ -95,7 +149,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         // The maps keep no time (the NIC path has no clock): alive means the packet totals moved.
-        ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+        ReadBoth(flow with { Tunnel = state.Tunnel }, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
         lock (state)
         {
             return Fold(record, state, toServer, toClient);
@@ -137,7 +191,8 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             }
 
             // Final counters first, then the entries: no packet counted by the kernel is lost.
-            ReadBoth(flow, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
+            FlowTuple keyed = flow with { Tunnel = state.Tunnel };
+            ReadBoth(keyed, out HalfFlowCounters toServer, out HalfFlowCounters toClient);
             Fold(record, state, toServer, toClient);
             if (Volatile.Read(ref _keepEntries) != 0)
             {
@@ -158,11 +213,11 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
 
             if (flow.IsIPv6)
             {
-                Delete(_v6, flow);
+                Delete(_v6, keyed);
             }
             else
             {
-                Delete(_v4, flow);
+                Delete(_v4, keyed);
             }
 
             record.Released = true;
@@ -183,7 +238,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return; // already adopted: entries are counted once
         }
 
-        FlowBypassState state = new(this);
+        FlowBypassState state = new(this) { Tunnel = restored.Flow.Tunnel };
         state.Folded.Reset(restored.PacketsToServer, restored.BytesToServer, restored.PacketsToClient, restored.BytesToClient);
         FlowTuple flow = restored.Flow;
         if (flow.IsIPv6)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Capture.Linux.Xdp.Filter;
 using Capture.Linux.Xdp.Interop;
@@ -18,7 +19,7 @@ namespace Capture.Linux.Xdp;
 public sealed class XdpBypassFilter : IDisposable
 {
     /// <summary>Version of the map layout (key and value structs); part of the pin path.</summary>
-    public const int LayoutVersion = 2;
+    public const int LayoutVersion = 3;
 
     /// <summary>The file name of the built-in filter, next to Capture.Linux.Xdp.dll.</summary>
     public const string FilterFileName = "xdp_bypass.o";
@@ -47,7 +48,7 @@ public sealed class XdpBypassFilter : IDisposable
     private int _stopped;
     private int _disposed;
 
-    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle? link, XdpChain? chain, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins)
+    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle? link, XdpChain? chain, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins, bool followsTunnels)
     {
         Debug.Assert(link is not null || chain is not null, "the filter runs attached or in a slot of a chain");
         _chain = chain;
@@ -61,7 +62,7 @@ public sealed class XdpBypassFilter : IDisposable
         _v6 = v6;
         ProgramId = programId;
         RestoredFlows = restored;
-        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, logger);
+        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, followsTunnels ? options.VxlanPorts : null, logger);
         Strategy.Warm();
     }
 
@@ -159,8 +160,9 @@ public sealed class XdpBypassFilter : IDisposable
                 throw new BpfException($"{iface}: {file} is not a capture bypass filter: it needs program '{ProgramName}' and maps '{MapV4Name}', '{MapV6Name}'");
             }
 
-            CheckLayout(iface, file, mapV4, 20);
-            CheckLayout(iface, file, mapV6, 44);
+            CheckLayout(iface, file, mapV4, (uint)Unsafe.SizeOf<FlowKeyV4>());
+            CheckLayout(iface, file, mapV6, (uint)Unsafe.SizeOf<FlowKeyV6>());
+            bool followsTunnels = FilterConfig.Apply(rawObject, o, file);
 
             // Type and capacity are set between open and load: one object serves every configuration.
             uint type = o.PerCpuMaps ? Libbpf.MapTypePerCpuHash : Libbpf.MapTypeHash;
@@ -222,8 +224,8 @@ public sealed class XdpBypassFilter : IDisposable
                 }
             }
 
-            v4 = OwnMap(mapV4, MapV4Name, 20, o);
-            v6 = OwnMap(mapV6, MapV6Name, 44, o);
+            v4 = OwnMap(mapV4, MapV4Name, Unsafe.SizeOf<FlowKeyV4>(), o);
+            v6 = OwnMap(mapV6, MapV6Name, Unsafe.SizeOf<FlowKeyV6>(), o);
             chain?.Fill(rawObject);
             uint programId;
             if (o.Chain?.IsLink == true)
@@ -248,7 +250,7 @@ public sealed class XdpBypassFilter : IDisposable
                 EbpfLog.Attached(logger, iface, file, XdpBypassOptions.FormatMode(o.Mode), programId, o.PerCpuMaps ? "per-CPU" : "shared", o.MapCapacity);
             }
 
-            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, chain, v4, v6, programId, restored, replacedPins);
+            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, chain, v4, v6, programId, restored, replacedPins, followsTunnels);
         }
         catch
         {

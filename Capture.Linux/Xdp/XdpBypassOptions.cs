@@ -40,6 +40,12 @@ public sealed class XdpBypassOptions
     /// <summary>Replace an XDP program already attached to the interface instead of refusing to start.</summary>
     public bool ReplaceExistingProgram { get; set; }
 
+    /// <summary>
+    /// UDP destination ports the filter takes as VXLAN (up to four; default 4789, as the decoder's
+    /// <c>decoder.vxlan.ports</c>): a flow inside is keyed on the inner packet and the tunnel.
+    /// </summary>
+    public IReadOnlyList<int> VxlanPorts { get; set; } = [4789];
+
     /// <summary>The compiled filter to load; null for the one built with this library (<see cref="XdpBypassFilter.DefaultFilterFile"/>).</summary>
     public string? FilterFile { get; set; }
 
@@ -99,6 +105,11 @@ public sealed class XdpBypassOptions
         if (PinnedMaps && (string.IsNullOrWhiteSpace(PinRoot) || !PinRoot.StartsWith('/')))
         {
             throw new ConfigurationException($"{Interface}: pin root '{PinRoot}' must be an absolute path on a bpffs (e.g. {DefaultPinRoot})");
+        }
+
+        if (VxlanPorts is null || VxlanPorts.Count > Filter.FilterConfig.VxlanPortCapacity || VxlanPorts.Any(p => p is < 1 or > 65535))
+        {
+            throw new ConfigurationException($"{Interface}: VXLAN ports [{string.Join(", ", VxlanPorts ?? [])}] are not allowed; expected up to {Filter.FilterConfig.VxlanPortCapacity} UDP ports 1..65535");
         }
 
         if (FilterFile is not null && FilterFile.Length == 0)

@@ -58,6 +58,8 @@ internal sealed class OffloadBypassStrategy : IBypassStrategy
     /// <summary>Where the filter runs.</summary>
     public XdpMode Mode => _filter.Options.Mode;
 
+    private static readonly BypassOutcome s_tunnelled = BypassOutcome.Failed(BypassFailure.Unsupported, "the NIC's XDP filter follows no tunnel");
+
     /// <inheritdoc />
     public BypassOutcome TryBypass(in FlowTuple flow, BypassRecord record)
     {
@@ -65,6 +67,12 @@ internal sealed class OffloadBypassStrategy : IBypassStrategy
         if (record.StrategyState is OffloadFlowState existing && existing.Owner == this && !record.Released)
         {
             return BypassOutcome.Success;
+        }
+
+        if (flow.TunnelDepth > 0)
+        {
+            // The NIC's filter build follows no tunnel (docs/XDP.md).
+            return s_tunnelled;
         }
 
         BypassOutcome outcome = _manager.Insert(this, flow, out OffloadFlowState? state, out bool answered);

@@ -78,10 +78,17 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
     {
         ArgumentNullException.ThrowIfNull(record);
         Family family = flow.IsIPv6 ? _ipv6 : _ipv4;
-        if (flow.TunnelDepth > 0)
+        if (!(flow.TunnelDepth == 0 ? flow.Tunnel.Kind == TunnelKind.None
+            : flow.TunnelDepth == 1 && flow.Tunnel.Kind is TunnelKind.Vxlan or TunnelKind.Geneve or TunnelKind.Gre or TunnelKind.Erspan))
         {
             Interlocked.Increment(ref family.Failure);
-            return BypassOutcome.Failed(BypassFailure.Unsupported, "a flow inside a tunnel cannot be matched on outer headers");
+            return BypassOutcome.Failed(BypassFailure.Unsupported, "only flows on the wire or one VXLAN, Geneve, GRE or ERSPAN tunnel deep (the tunnel named) are matched by the capture");
+        }
+
+        if (flow.TunnelDepth == 0 && flow.Protocol == 17 && (OuterHeaderParser.CarriesTunnel(flow.SourcePort) || OuterHeaderParser.CarriesTunnel(flow.DestinationPort)))
+        {
+            Interlocked.Increment(ref family.Failure);
+            return BypassOutcome.Failed(BypassFailure.Unsupported, "the flow carries VXLAN or Geneve: the capture matches the flows inside it, not the tunnel");
         }
 
         if (flow.Protocol is not (6 or 17))

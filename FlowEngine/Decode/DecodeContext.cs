@@ -1,3 +1,5 @@
+using Capture.Abstractions;
+
 namespace FlowEngine.Decode;
 
 /// <summary>
@@ -42,6 +44,12 @@ internal ref struct DecodeContext
 
     /// <summary>Third VLAN id of the current frame.</summary>
     public ushort Vlan2;
+
+    /// <summary>The tunnel whose header was just walked, for the next IP layer (see <see cref="PacketLayer.TunnelKind"/>).</summary>
+    public TunnelKind Tunnel;
+
+    /// <summary>That tunnel's id (VNI, GRE key, ERSPAN session).</summary>
+    public uint TunnelId;
 
     public DecodeContext(ReadOnlySpan<byte> data, ref DecodedPacket packet)
     {

@@ -255,6 +255,8 @@ public sealed partial class PacketDecoder
         layer.Protocol = protocol;
         layer.IsIPv6 = isIPv6;
         layer.TunnelDepth = 0;
+        layer.TunnelKind = TunnelKind.None;
+        layer.TunnelId = 0;
         layer.VlanCount = (byte)vlans;
         layer.IcmpType = 0;
         layer.IcmpCode = 0;

@@ -1,3 +1,5 @@
+using Capture.Abstractions;
+
 namespace FlowEngine.Decode;
 
 /// <summary>
@@ -130,6 +132,18 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        if ((flags & (0x0007 | GreFlagRouting)) != 0)
+        {
+            // The XDP filter follows version 0 without source routing only: anything inside is another tunnel to it.
+            ctx.Tunnel = TunnelKind.Other;
+        }
+        else if (protocol is EtherTypeBridging or EtherTypeIPv4 or EtherTypeIPv6)
+        {
+            // The key follows the checksum word when there is one.
+            ctx.Tunnel = TunnelKind.Gre;
+            ctx.TunnelId = (flags & GreFlagKey) != 0 ? U32(d, offset + ((flags & GreFlagChecksum) != 0 ? 8 : 4)) : 0;
+        }
+
         switch (protocol)
         {
             case EtherTypeBridging:
@@ -140,6 +154,7 @@ public sealed partial class PacketDecoder
                 {
                     // Type I: no ERSPAN header, the mirrored frame follows GRE directly.
                     Count(DecoderCounter.Erspan);
+                    NameErspan(ref ctx, 0);
                     DecodeEthernet(ref ctx, payload);
                     return;
                 }
@@ -214,6 +229,7 @@ public sealed partial class PacketDecoder
         }
 
         Count(DecoderCounter.Erspan);
+        NameErspan(ref ctx, U16(d, offset + 2) & 0x03FFu);
         DecodeEthernet(ref ctx, offset + 8);
     }
 
@@ -249,7 +265,18 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        NameErspan(ref ctx, U16(d, offset + 2) & 0x03FFu);
         DecodeEthernet(ref ctx, offset + headerLength);
+    }
+
+    // ERSPAN's session names the tunnel unless its GRE header already made it one the filter does not follow.
+    private static void NameErspan(ref DecodeContext ctx, uint session)
+    {
+        if (ctx.Tunnel == TunnelKind.None)
+        {
+            ctx.Tunnel = TunnelKind.Erspan;
+            ctx.TunnelId = session;
+        }
     }
 
     private void DecodeVxlan(ref DecodeContext ctx, int offset)
@@ -269,6 +296,8 @@ public sealed partial class PacketDecoder
             Count(DecoderCounter.VxlanUnknownPayloadType);
         }
 
+        ctx.Tunnel = TunnelKind.Vxlan;
+        ctx.TunnelId = U32(d, offset + 4) >> 8;
         DecodeEthernet(ref ctx, offset + 8);
     }
 
@@ -287,6 +316,8 @@ public sealed partial class PacketDecoder
         }
 
         Count(DecoderCounter.Geneve);
+        ctx.Tunnel = TunnelKind.Geneve;
+        ctx.TunnelId = U32(d, offset + 4) >> 8;
         ushort protocol = U16(d, offset + 2);
         int payload = offset + headerLength;
         switch (protocol)

@@ -597,6 +597,16 @@ public sealed partial class PacketDecoder
         layer.Vlan1 = ctx.Vlan1;
         layer.Vlan2 = ctx.Vlan2;
 
+        if (index > 0)
+        {
+            // IP-in-IP, Teredo, PPP over GRE and WCCP name no tunnel of their own.
+            layer.TunnelKind = ctx.Tunnel == TunnelKind.None ? TunnelKind.Other : ctx.Tunnel;
+            layer.TunnelId = ctx.TunnelId;
+        }
+
+        ctx.Tunnel = TunnelKind.None;
+        ctx.TunnelId = 0;
+
         // An inner frame's VLAN ids are its own.
         ctx.VlanHeaders = 0;
         ctx.Vlan0 = ctx.Vlan1 = ctx.Vlan2 = 0;

@@ -75,4 +75,10 @@ public struct PacketLayer
 
     /// <summary>TCP acknowledgement number (host order).</summary>
     public uint TcpAcknowledgement;
+
+    /// <summary>For a layer inside a tunnel: the id of the tunnel between it and the layer before (VNI, GRE key, ERSPAN session); 0 otherwise.</summary>
+    public uint TunnelId;
+
+    /// <summary>For a layer inside a tunnel: the tunnel between it and the layer before; <see cref="TunnelKind.None"/> on the wire.</summary>
+    public TunnelKind TunnelKind;
 }

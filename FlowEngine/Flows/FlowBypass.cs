@@ -68,8 +68,11 @@ internal sealed class FlowBypass
         return record;
     }
 
-    /// <summary>Detection asked to bypass the flow: local bypass now, then the capture's strategy.</summary>
-    public void Request(int slot)
+    /// <summary>
+    /// Detection asked to bypass the flow: local bypass now, then the capture's strategy, told the
+    /// tunnel the flow came in (default on the wire, or when the packet is not at hand).
+    /// </summary>
+    public void Request(int slot, in FlowTunnel tunnel)
     {
         ref FlowSlot s = ref _table.Slots[slot];
         if (s.State is FlowState.LocalBypassed or FlowState.CaptureBypassed || (s.Flags & FlowSlotFlags.InUse) == 0)
@@ -86,7 +89,7 @@ internal sealed class FlowBypass
             return;
         }
 
-        FlowTuple tuple = _table.TupleAt(slot);
+        FlowTuple tuple = _table.TupleAt(slot) with { Tunnel = tunnel };
 
         // The verdict comes on the packet just tracked: its time starts the bypass latency.
         record.TriggerNanoseconds = s.LastSeenNanoseconds;

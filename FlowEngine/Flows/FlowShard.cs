@@ -84,7 +84,10 @@ internal sealed partial class FlowShard
         Tracker.Track(in layer, timestamp, length, sourceMac, destinationMac, parentFlowId, out toServer, out drop);
 
     /// <summary>Detection asked to bypass the flow (see <see cref="FlowBypass.Request"/>).</summary>
-    public void RequestBypass(int slot) => Bypass.Request(slot);
+    public void RequestBypass(int slot) => Bypass.Request(slot, default);
+
+    /// <summary>Detection asked to bypass the flow of a packet that came in <paramref name="tunnel"/> (see <see cref="FlowBypass.Request"/>).</summary>
+    public void RequestBypass(int slot, in FlowTunnel tunnel) => Bypass.Request(slot, tunnel);
 
     /// <summary>The flow's tuple in its own orientation (client first).</summary>
     public FlowTuple BuildTuple(int slot) => Table.TupleAt(slot);

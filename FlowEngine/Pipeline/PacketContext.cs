@@ -1,3 +1,4 @@
+using Capture.Abstractions;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Storage;
@@ -68,6 +69,23 @@ public ref struct PacketContext
     public readonly void SetStorage<T>(FlowStorageSlot<T> slot, T? value)
         where T : class => Flow.SetStorage(slot, value);
 
-    /// <summary>Bypasses the packet's flow (see <see cref="FlowView.RequestBypass"/>).</summary>
-    public readonly void RequestBypass() => _shard.RequestBypass(_slot);
+    /// <summary>
+    /// Bypasses the packet's flow (see <see cref="FlowView.RequestBypass"/>); a flow inside a
+    /// tunnel goes to the capture with the tunnel this packet came in (<see cref="FlowTuple.Tunnel"/>).
+    /// </summary>
+    public readonly void RequestBypass() => _shard.RequestBypass(_slot, TunnelOf(in _packet));
+
+    /// <summary>The tunnel around the packet's innermost layer, from the layer that carries it; default on the wire.</summary>
+    internal static FlowTunnel TunnelOf(ref readonly DecodedPacket packet)
+    {
+        int inner = packet.LayerCount - 1;
+        if (inner < 1)
+        {
+            return default;
+        }
+
+        ref readonly PacketLayer layer = ref packet.Layers[inner];
+        ref readonly PacketLayer outer = ref packet.Layers[inner - 1];
+        return new FlowTunnel(layer.TunnelKind, layer.TunnelId, outer.IsIPv6, outer.Source, outer.Destination);
+    }
 }

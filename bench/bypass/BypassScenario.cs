@@ -10,7 +10,8 @@ namespace Capture.Bypass.Bench;
 /// <param name="OtherFlows">Flows to the other port (not bypassed).</param>
 /// <param name="OtherPacketsPerFlow">Packets each of them.</param>
 /// <param name="PacketsPerSecond">Offered rate; 0 = as fast as the sender goes.</param>
-internal sealed record BypassScenario(string Name, int BypassedFlows, int BypassedPacketsPerFlow, int OtherFlows, int OtherPacketsPerFlow, int PacketsPerSecond)
+/// <param name="Vxlan">Sent through a VXLAN device in the namespace (<see cref="VxlanTunnel"/>): every flow inside one tunnel.</param>
+internal sealed record BypassScenario(string Name, int BypassedFlows, int BypassedPacketsPerFlow, int OtherFlows, int OtherPacketsPerFlow, int PacketsPerSecond, bool Vxlan = false)
 {
     /// <summary>The port the bypass rule matches.</summary>
     public const int BypassedPort = 7001;
@@ -23,6 +24,7 @@ internal sealed record BypassScenario(string Name, int BypassedFlows, int Bypass
         new("S1", 10, 2_000, 10, 500, 0),
         new("S2", 10, 100_000, 0, 0, 0),
         new("S3", 10, 2_000, 10, 500, 50_000),
+        new("T1", 10, 2_000, 10, 500, 0, Vxlan: true),
     ];
 
     public long BypassedPackets => (long)BypassedFlows * BypassedPacketsPerFlow;
@@ -34,5 +36,6 @@ internal sealed record BypassScenario(string Name, int BypassedFlows, int Bypass
     public string Describe() =>
         $"{BypassedFlows} flows x {BypassedPacketsPerFlow:N0} pkts bypassed" +
         (OtherFlows > 0 ? $" + {OtherFlows} x {OtherPacketsPerFlow:N0} not" : string.Empty) +
-        (PacketsPerSecond > 0 ? $", paced at {PacketsPerSecond / 1000} kpps" : ", max rate");
+        (PacketsPerSecond > 0 ? $", paced at {PacketsPerSecond / 1000} kpps" : ", max rate") +
+        (Vxlan ? $", inside VXLAN {VxlanTunnel.Vni}" : string.Empty);
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Capture.Bypass.Bench;
 using Capture.Tests.Kernel;
 
-// bypass-bench [--runs N] [--scenarios S1,S2,S3] [--sender fastsender.c] [--keep]
+// bypass-bench [--runs N] [--scenarios S1,S2,S3 (default; also T1)] [--sender fastsender.c] [--keep]
 //              [--variant LABEL] [--host Detect.Sample.dll] [--af key=value]... [--set key=value]... [--env NAME=value]... [--nice N] [--variant ...]
 // Root. Each run starts a new host (cold start). Runs are interleaved: for each run, each scenario,
 // each variant (a host build and its af-packet keys / --set overrides), so a busy machine weighs on all alike.

@@ -58,10 +58,11 @@ internal static class ScenarioRun
 
             // The bypassed flows first, then the others, one sender at a time: fastsender stops at the
             // first frame the veth refuses (its XDP ring is 256 frames), and two senders at once overrun it.
-            long sent = Send(sender, net, BypassScenario.BypassedPort, scenario.BypassedFlows, scenario.BypassedPacketsPerFlow, scenario.PacketsPerSecond);
+            string device = scenario.Vxlan ? VxlanTunnel.Ensure(net) : net.PeerInterface;
+            long sent = Send(sender, net, device, BypassScenario.BypassedPort, scenario.BypassedFlows, scenario.BypassedPacketsPerFlow, scenario.PacketsPerSecond);
             if (scenario.OtherFlows > 0)
             {
-                sent += Send(sender, net, BypassScenario.OtherPort, scenario.OtherFlows, scenario.OtherPacketsPerFlow, scenario.PacketsPerSecond);
+                sent += Send(sender, net, device, BypassScenario.OtherPort, scenario.OtherFlows, scenario.OtherPacketsPerFlow, scenario.PacketsPerSecond);
             }
 
             double sendSeconds = window.Elapsed.TotalSeconds;
@@ -95,9 +96,9 @@ internal static class ScenarioRun
         }
     }
 
-    private static long Send(FastSender sender, VethNamespace net, int port, int flows, int packetsPerFlow, int rate)
+    private static long Send(FastSender sender, VethNamespace net, string device, int port, int flows, int packetsPerFlow, int rate)
     {
-        using Process process = sender.Start(net.NamespaceName, net.PeerInterface, Mac(net.HostMac), port, flows, packetsPerFlow, rate);
+        using Process process = sender.Start(net.NamespaceName, device, Mac(net.HostMac), port, flows, packetsPerFlow, rate);
         return FastSender.Finish(process);
     }
 

@@ -25,7 +25,7 @@ public sealed class HalfFlowKeyHashTests
             BinaryPrimitives.WriteUInt64LittleEndian(source, s0);
             BinaryPrimitives.WriteUInt64LittleEndian(source.AsSpan(8), s1);
             byte[] destination = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-            keys.Add(new HalfFlowKey(true, source, destination, 40000, 443, 6, 0, 0, 0));
+            keys.Add(new HalfFlowKey(true, source, destination, 40000, 443, 6, 0, 0, 0, default));
         }
 
         int distinct = keys.Select(k => k.GetHashCode()).Distinct().Count();

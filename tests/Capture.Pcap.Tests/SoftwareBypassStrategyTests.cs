@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Capture.Abstractions;
 using Capture.Conformance;
 using Capture.Pcap.Bypass;
+using Capture.Tests.Kernel;
 
 namespace Capture.Pcap.Tests;
 
@@ -101,6 +102,41 @@ public sealed class SoftwareBypassStrategyTests
         Assert.False(Drop(strategy, FrameBuilder.Build(Tcp4, true, 10, 5), 50));
         strategy.Release(Tcp4, record);
         Assert.Equal(new BypassFamilyStatistics(1, 0, 0), strategy.GetStatistics().IPv4);
+    }
+
+    [Fact]
+    public void An_inner_flow_of_a_tunnel_is_dropped_in_both_tunnel_directions_and_only_it()
+    {
+        static byte[] InVxlan(string outerSource, string outerDestination, uint vni, byte[] innerIp) =>
+            TunnelFrames.Ethernet(TunnelFrames.Ipv4, TunnelFrames.IPv4(outerSource, outerDestination, 17, TunnelFrames.Udp(50000, 4789, TunnelFrames.Vxlan(vni, TunnelFrames.Ethernet(TunnelFrames.Ipv4, innerIp)))));
+        byte[] ToServer(ushort port) => TunnelFrames.IPv4("10.9.0.1", "10.9.0.2", 17, TunnelFrames.Udp(41000, port, [1, 2, 3]));
+        byte[] ToClient(ushort port) => TunnelFrames.IPv4("10.9.0.2", "10.9.0.1", 17, TunnelFrames.Udp(port, 41000, [4, 5]));
+
+        FlowTuple inner = FrameBuilder.Flow("10.9.0.1", 41000, "10.9.0.2", 5555, 17) with
+        {
+            TunnelDepth = 1,
+            Tunnel = new FlowTunnel(TunnelKind.Vxlan, 42, false, FlowAddress.FromBytes([192, 0, 2, 20]), FlowAddress.FromBytes([192, 0, 2, 10])),
+        };
+        var strategy = new SoftwareBypassStrategy(32768);
+        var record = new BypassRecord();
+        Assert.True(strategy.TryBypass(inner, record).Succeeded);
+
+        Assert.True(Drop(strategy, InVxlan("192.0.2.20", "192.0.2.10", 42, ToServer(5555)), 10));
+        Assert.True(Drop(strategy, InVxlan("192.0.2.10", "192.0.2.20", 42, ToClient(5555)), 11)); // the tunnel's other direction
+        Assert.False(Drop(strategy, InVxlan("192.0.2.20", "192.0.2.10", 42, ToServer(5556)), 12)); // another flow in the tunnel
+        Assert.False(Drop(strategy, InVxlan("192.0.2.20", "192.0.2.10", 43, ToServer(5555)), 13)); // the same flow in another VNI
+        Assert.False(Drop(strategy, InVxlan("192.0.2.20", "192.0.2.11", 42, ToServer(5555)), 14)); // ... between other endpoints
+        Assert.True(strategy.SeenSince(inner, record, 5));
+        Assert.Equal((1L, 1L), (record.PacketsToServer, record.PacketsToClient));
+
+        // The tunnel itself, a flow deeper than one tunnel, or one whose tunnel the engine did not name, cannot be matched.
+        var other = new BypassRecord();
+        Assert.Equal(BypassFailure.Unsupported, strategy.TryBypass(FrameBuilder.Flow("192.0.2.20", 50000, "192.0.2.10", 4789, 17), other).Failure);
+        Assert.Equal(BypassFailure.Unsupported, strategy.TryBypass(inner with { TunnelDepth = 2 }, other).Failure);
+        Assert.Equal(BypassFailure.Unsupported, strategy.TryBypass(inner with { Tunnel = default }, other).Failure);
+        Assert.Equal(BypassFailure.Unsupported, strategy.TryBypass(inner with { Tunnel = inner.Tunnel with { Kind = TunnelKind.Other } }, other).Failure);
+        strategy.Release(inner, record);
+        Assert.False(strategy.HasEntries);
     }
 
     [Fact]

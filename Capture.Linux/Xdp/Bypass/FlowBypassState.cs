@@ -1,3 +1,5 @@
+using Capture.Abstractions;
+
 namespace Capture.Linux.Xdp.Bypass;
 
 /// <summary>
@@ -13,6 +15,12 @@ public sealed class FlowBypassState
     internal EbpfBypassStrategy Owner { get; }
 
     internal FoldedTotals Folded { get; } = new();
+
+    /// <summary>
+    /// The tunnel TryBypass was told (its entries' keys carry it): the engine's later calls name
+    /// the flow without it.
+    /// </summary>
+    internal FlowTunnel Tunnel { get; init; }
 
     /// <summary>
     /// The triggering packet's time on CLOCK_MONOTONIC (the XDP program's clock), or long.MinValue

@@ -45,6 +45,12 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Library, EntryPoint = "bpf_map__reuse_fd")]
     internal static partial int MapReuseFd(nint map, int fd);
 
+    [LibraryImport(Library, EntryPoint = "bpf_map__initial_value")]
+    internal static partial void* MapInitialValue(nint map, nuint* size);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map__set_initial_value")]
+    internal static partial int MapSetInitialValue(nint map, void* data, nuint size);
+
     [LibraryImport(Library, EntryPoint = "bpf_map__fd")]
     internal static partial int MapFd(nint map);
 

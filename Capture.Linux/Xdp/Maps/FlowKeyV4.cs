@@ -5,11 +5,12 @@ using Capture.Abstractions;
 namespace Capture.Linux.Xdp.Maps;
 
 /// <summary>
-/// The IPv4 half-flow key of <c>flow_v4</c> (struct flow_v4_key in Xdp/Bpf/xdp_bypass.c), 20 bytes:
+/// The IPv4 half-flow key of <c>flow_v4</c> (struct flow_v4_key in Xdp/Bpf/xdp_bypass.c), 60 bytes:
 /// src, dst (network order), sport, dport (network order), proto, pad (0), vlan[3] (host order,
-/// 12-bit ids, outermost first).
+/// 12-bit ids, outermost first; inside a tunnel, the inner frame's), then the tunnel
+/// (<see cref="TunnelKey"/>, zero on the wire).
 /// </summary>
-[StructLayout(LayoutKind.Sequential, Pack = 4, Size = 20)]
+[StructLayout(LayoutKind.Sequential, Pack = 4, Size = 60)]
 public struct FlowKeyV4 : IEquatable<FlowKeyV4>, IHalfFlowKey<FlowKeyV4>
 {
     /// <summary>Source address (network order).</summary>
@@ -30,6 +31,8 @@ public struct FlowKeyV4 : IEquatable<FlowKeyV4>, IHalfFlowKey<FlowKeyV4>
     public ushort Vlan1;
     /// <summary>Third VLAN id (12 bits, host order), 0 for none.</summary>
     public ushort Vlan2;
+    /// <summary>The tunnel the flow travels in; zero on the wire.</summary>
+    public TunnelKey Tunnel;
 
     /// <summary>The key of the to-server half (Source → Destination) of <paramref name="flow"/>.</summary>
     public static FlowKeyV4 ToServer(in FlowTuple flow)
@@ -46,6 +49,7 @@ public struct FlowKeyV4 : IEquatable<FlowKeyV4>, IHalfFlowKey<FlowKeyV4>
         key.Vlan0 = (ushort)(flow.Vlan0 & 0x0fff);
         key.Vlan1 = (ushort)(flow.Vlan1 & 0x0fff);
         key.Vlan2 = (ushort)(flow.Vlan2 & 0x0fff);
+        key.Tunnel = TunnelKey.From(flow.Tunnel);
         return key;
     }
 
@@ -68,19 +72,19 @@ public struct FlowKeyV4 : IEquatable<FlowKeyV4>, IHalfFlowKey<FlowKeyV4>
         FlowAddress source = FlowAddress.FromBytes(address);
         MemoryMarshal.Write(address, in Destination);
         FlowAddress destination = FlowAddress.FromBytes(address);
-        return new FlowTuple(false, source, destination, BinaryPrimitives.ReverseEndianness(SourcePort), BinaryPrimitives.ReverseEndianness(DestinationPort), Protocol, Vlan0, Vlan1, Vlan2, 0);
+        return new FlowTuple(false, source, destination, BinaryPrimitives.ReverseEndianness(SourcePort), BinaryPrimitives.ReverseEndianness(DestinationPort), Protocol, Vlan0, Vlan1, Vlan2, Tunnel.Kind == TunnelKind.None ? (byte)0 : (byte)1) { Tunnel = Tunnel.ToTunnel() };
     }
 
     /// <inheritdoc />
     public readonly bool Equals(FlowKeyV4 other) =>
         Source == other.Source && Destination == other.Destination && SourcePort == other.SourcePort
         && DestinationPort == other.DestinationPort && Protocol == other.Protocol && Vlan0 == other.Vlan0
-        && Vlan1 == other.Vlan1 && Vlan2 == other.Vlan2;
+        && Vlan1 == other.Vlan1 && Vlan2 == other.Vlan2 && Tunnel == other.Tunnel;
 
     /// <inheritdoc />
     public override readonly bool Equals(object? obj) => obj is FlowKeyV4 other && Equals(other);
 
     /// <inheritdoc />
     public override readonly int GetHashCode() =>
-        HashCode.Combine(Source, Destination, SourcePort, DestinationPort, Protocol, Vlan0, Vlan1, Vlan2);
+        HashCode.Combine(Source, Destination, SourcePort, DestinationPort, Protocol, HashCode.Combine(Vlan0, Vlan1, Vlan2), Tunnel);
 }

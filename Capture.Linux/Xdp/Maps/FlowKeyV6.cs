@@ -5,11 +5,12 @@ using Capture.Abstractions;
 namespace Capture.Linux.Xdp.Maps;
 
 /// <summary>
-/// The IPv6 half-flow key of <c>flow_v6</c> (struct flow_v6_key in Xdp/Bpf/xdp_bypass.c), 44 bytes:
+/// The IPv6 half-flow key of <c>flow_v6</c> (struct flow_v6_key in Xdp/Bpf/xdp_bypass.c), 84 bytes:
 /// src[16], dst[16] (network order), sport, dport (network order), proto, pad (0), vlan[3]
-/// (host order, 12-bit ids, outermost first).
+/// (host order, 12-bit ids, outermost first; inside a tunnel, the inner frame's), then the tunnel
+/// (<see cref="TunnelKey"/>, zero on the wire).
 /// </summary>
-[StructLayout(LayoutKind.Sequential, Pack = 4, Size = 44)]
+[StructLayout(LayoutKind.Sequential, Pack = 4, Size = 84)]
 public struct FlowKeyV6 : IEquatable<FlowKeyV6>, IHalfFlowKey<FlowKeyV6>
 {
     /// <summary>Source address.</summary>
@@ -30,6 +31,8 @@ public struct FlowKeyV6 : IEquatable<FlowKeyV6>, IHalfFlowKey<FlowKeyV6>
     public ushort Vlan1;
     /// <summary>Third VLAN id (12 bits, host order), 0 for none.</summary>
     public ushort Vlan2;
+    /// <summary>The tunnel the flow travels in; zero on the wire.</summary>
+    public TunnelKey Tunnel;
 
     /// <summary>The key of the to-server half (Source → Destination) of <paramref name="flow"/>.</summary>
     public static FlowKeyV6 ToServer(in FlowTuple flow)
@@ -43,6 +46,7 @@ public struct FlowKeyV6 : IEquatable<FlowKeyV6>, IHalfFlowKey<FlowKeyV6>
         key.Vlan0 = (ushort)(flow.Vlan0 & 0x0fff);
         key.Vlan1 = (ushort)(flow.Vlan1 & 0x0fff);
         key.Vlan2 = (ushort)(flow.Vlan2 & 0x0fff);
+        key.Tunnel = TunnelKey.From(flow.Tunnel);
         return key;
     }
 
@@ -59,18 +63,18 @@ public struct FlowKeyV6 : IEquatable<FlowKeyV6>, IHalfFlowKey<FlowKeyV6>
 
     /// <summary>The flow this key describes, Source → Destination.</summary>
     internal readonly FlowTuple ToTuple() =>
-        new(true, Source, Destination, BinaryPrimitives.ReverseEndianness(SourcePort), BinaryPrimitives.ReverseEndianness(DestinationPort), Protocol, Vlan0, Vlan1, Vlan2, 0);
+        new(true, Source, Destination, BinaryPrimitives.ReverseEndianness(SourcePort), BinaryPrimitives.ReverseEndianness(DestinationPort), Protocol, Vlan0, Vlan1, Vlan2, Tunnel.Kind == TunnelKind.None ? (byte)0 : (byte)1) { Tunnel = Tunnel.ToTunnel() };
 
     /// <inheritdoc />
     public readonly bool Equals(FlowKeyV6 other) =>
         Source == other.Source && Destination == other.Destination && SourcePort == other.SourcePort
         && DestinationPort == other.DestinationPort && Protocol == other.Protocol && Vlan0 == other.Vlan0
-        && Vlan1 == other.Vlan1 && Vlan2 == other.Vlan2;
+        && Vlan1 == other.Vlan1 && Vlan2 == other.Vlan2 && Tunnel == other.Tunnel;
 
     /// <inheritdoc />
     public override readonly bool Equals(object? obj) => obj is FlowKeyV6 other && Equals(other);
 
     /// <inheritdoc />
     public override readonly int GetHashCode() =>
-        HashCode.Combine(Source, Destination, SourcePort, DestinationPort, Protocol, Vlan0, Vlan1, Vlan2);
+        HashCode.Combine(Source, Destination, SourcePort, DestinationPort, Protocol, HashCode.Combine(Vlan0, Vlan1, Vlan2), Tunnel);
 }
