@@ -12,6 +12,16 @@ public sealed class CaptureSourceRequest
     /// <summary>Checksum validation requested by the operator (<c>-k</c>).</summary>
     public ChecksumMode Checksums { get; init; } = ChecksumMode.Auto;
 
+    /// <summary>
+    /// UDP destination ports the host decodes as VXLAN (<c>decoder.vxlan.ports</c>; empty when VXLAN
+    /// decoding is off). A source that keys flows inside tunnels itself, as a bypass filter does,
+    /// follows the same ports, so that the flows it keys are the flows the host tracks.
+    /// </summary>
+    public IReadOnlyList<int> VxlanPorts { get; init; } = [4789];
+
+    /// <summary>The UDP destination port the host decodes as Geneve (<c>decoder.geneve.ports</c>; 0 when off).</summary>
+    public int GenevePort { get; init; } = 6081;
+
     /// <summary>Services of the host (logging, time).</summary>
     public required IServiceProvider Services { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Capture.Abstractions;
 using Capture.Hosting.Control;
 using FlowEngine.Configuration;
+using FlowEngine.Decode;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Hosting.Configuration;
@@ -107,6 +108,9 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             options.VlanTracking = vlan.GetBoolean("use-for-tracking", options.VlanTracking);
         }
 
+        options.Decoder.VxlanPorts = DecoderTunnelPorts.Read(root, "vxlan", options.Decoder.VxlanPorts, DecoderOptions.MaxVxlanPorts);
+        IReadOnlyList<int> geneve = DecoderTunnelPorts.Read(root, "geneve", [options.Decoder.GenevePort], maxPorts: 1);
+        options.Decoder.GenevePort = geneve.Count == 0 ? 0 : geneve[0];
         return options;
     }
 

@@ -60,6 +60,25 @@ internal static class HostConfigurationSections
             ]),
         Mapping("vlan", "VLAN handling", Boolean("use-for-tracking", "yes", "VLAN ids are part of the flow key")),
         Mapping(
+            "decoder",
+            "Tunnels the decoder follows; a bypass filter follows the same ports",
+            [
+                Mapping(
+                    "vxlan",
+                    "VXLAN",
+                    [
+                        Boolean("enabled", "yes", "decode VXLAN"),
+                        Text("ports", "4789", "UDP destination ports, up to 4: '4789', '[8472, 4789]' or a vars.port-groups variable ($VXLAN_PORTS)"),
+                        .. NotUsed("reserved-bits-check"),
+                    ]),
+                Mapping(
+                    "geneve",
+                    "Geneve",
+                    Boolean("enabled", "yes", "decode Geneve"),
+                    Text("ports", "6081", "the UDP destination port (one): '6081' or a vars.port-groups variable ($GENEVE_PORTS)")),
+                .. NotUsed("teredo", "max-layers", "recursion-level", "ipv4", "ipv6", "erspan", "mpls"),
+            ]),
+        Mapping(
             "threading",
             "Workers of an offline capture, and the scheduling priority of the host's threads",
             [
@@ -148,7 +167,7 @@ internal static class HostConfigurationSections
             "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
             "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
             "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
-            "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
+            "host-os-policy", "host", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
             "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "umask",
             "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
             "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir"),

@@ -56,6 +56,8 @@ public sealed class XdpInterfaceBypass : IInterfaceBypass
             PinRoot = pinRoot,
             ReplaceExistingProgram = options.XdpReplace,
             FilterFile = options.XdpFilterFile,
+            VxlanPorts = options.VxlanPorts,
+            GenevePort = options.GenevePort,
             Chain = options.XdpChainPin is null && options.XdpChainJoin is null
                 ? null
                 : new XdpChainOptions { ArrayPin = options.XdpChainPin, Next = [.. options.XdpChainNext], JoinArray = options.XdpChainJoin, JoinIndex = options.XdpChainJoinIndex },

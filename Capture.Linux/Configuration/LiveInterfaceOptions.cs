@@ -126,4 +126,10 @@ public sealed class LiveInterfaceOptions
 
     /// <summary>The slot of <see cref="XdpChainJoin"/> the filter takes (<c>xdp-chain.join-index</c>). Default 0.</summary>
     public int XdpChainJoinIndex { get; set; }
+
+    /// <summary>UDP ports the host decodes as VXLAN (the request's, from <c>decoder.vxlan.ports</c>); the bypass filter follows the same.</summary>
+    public IReadOnlyList<int> VxlanPorts { get; set; } = [4789];
+
+    /// <summary>The UDP port the host decodes as Geneve (the request's, from <c>decoder.geneve.ports</c>; 0 off); the bypass filter follows the same.</summary>
+    public int GenevePort { get; set; } = 6081;
 }

@@ -54,6 +54,8 @@ public sealed class AfPacketSourceFactory : ICaptureSourceFactory
         {
             foreach (LiveInterfaceOptions options in interfaces)
             {
+                options.VxlanPorts = request.VxlanPorts;
+                options.GenevePort = request.GenevePort;
                 sources.AddRange(CreateInterfaceSources(options, request.Checksums, loggerFactory, logger, bypasses));
             }
 

@@ -36,12 +36,15 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
 
     // Null when the loaded filter follows no tunnel (the NIC build).
     private readonly IReadOnlyList<int>? _vxlanPorts;
+    private readonly int _genevePort;
 
     // vxlanPorts: the filter's VXLAN ports; null when the loaded build follows no tunnel.
-    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, IReadOnlyList<int>? vxlanPorts, ILogger logger)
+    // genevePort: the filter's Geneve port, 0 for none.
+    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, IReadOnlyList<int>? vxlanPorts, int genevePort, ILogger logger)
     {
         Interface = interfaceName;
         _vxlanPorts = vxlanPorts;
+        _genevePort = genevePort;
         _v4 = new BypassFamily<FlowKeyV4>(interfaceName, v4);
         _v6 = new BypassFamily<FlowKeyV6>(interfaceName, v6);
         _logger = logger;
@@ -123,7 +126,7 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return false;
         }
 
-        if (port == 6081)
+        if (port != 0 && port == _genevePort)
         {
             return true;
         }

@@ -62,7 +62,7 @@ public sealed class XdpBypassFilter : IDisposable
         _v6 = v6;
         ProgramId = programId;
         RestoredFlows = restored;
-        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, followsTunnels ? options.VxlanPorts : null, logger);
+        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, followsTunnels ? options.VxlanPorts : null, options.GenevePort, logger);
         Strategy.Warm();
     }
 

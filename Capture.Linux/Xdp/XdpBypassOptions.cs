@@ -46,6 +46,9 @@ public sealed class XdpBypassOptions
     /// </summary>
     public IReadOnlyList<int> VxlanPorts { get; set; } = [4789];
 
+    /// <summary>The UDP destination port the filter takes as Geneve (default 6081, as the decoder's <c>decoder.geneve.ports</c>; 0: none).</summary>
+    public int GenevePort { get; set; } = 6081;
+
     /// <summary>The compiled filter to load; null for the one built with this library (<see cref="XdpBypassFilter.DefaultFilterFile"/>).</summary>
     public string? FilterFile { get; set; }
 
@@ -110,6 +113,11 @@ public sealed class XdpBypassOptions
         if (VxlanPorts is null || VxlanPorts.Count > Filter.FilterConfig.VxlanPortCapacity || VxlanPorts.Any(p => p is < 1 or > 65535))
         {
             throw new ConfigurationException($"{Interface}: VXLAN ports [{string.Join(", ", VxlanPorts ?? [])}] are not allowed; expected up to {Filter.FilterConfig.VxlanPortCapacity} UDP ports 1..65535");
+        }
+
+        if (GenevePort is < 0 or > 65535)
+        {
+            throw new ConfigurationException($"{Interface}: Geneve port {GenevePort} is not allowed; expected a UDP port 1..65535, or 0 for none");
         }
 
         if (FilterFile is not null && FilterFile.Length == 0)

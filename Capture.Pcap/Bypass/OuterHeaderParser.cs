@@ -15,9 +15,11 @@ internal static class OuterHeaderParser
     private const ushort EtherTypeIPv4 = 0x0800;
     private const ushort EtherTypeIPv6 = 0x86dd;
     private const ushort EtherTypeBridging = 0x6558;
-    private const ushort GenevePort = 6081;
     private const int MaxVlans = 3;
     private const int MaxIPv6ExtensionHeaders = 4;
+
+    /// <summary>Geneve's port, as the filter and the decoder default to.</summary>
+    public const ushort DefaultGenevePort = 6081;
 
     /// <summary>VXLAN's port, as the filter and the decoder default to.</summary>
     public static ReadOnlySpan<ushort> DefaultVxlanPorts => [4789];
@@ -30,17 +32,18 @@ internal static class OuterHeaderParser
     /// <param name="key">The key.</param>
     /// <returns>False when the packet is not TCP/UDP over IPv4/IPv6 on a link we parse, or is cut short.</returns>
     public static bool TryParse(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, out HalfFlowKey key) =>
-        TryParse(linkType, frame, vlanTci, flags, DefaultVxlanPorts, out key);
+        TryParse(linkType, frame, vlanTci, flags, DefaultVxlanPorts, DefaultGenevePort, out key);
 
-    /// <summary>Parses a packet's headers into the key of its half flow, taking VXLAN on <paramref name="vxlanPorts"/>.</summary>
+    /// <summary>Parses a packet's headers into the key of its half flow, taking VXLAN on <paramref name="vxlanPorts"/> and Geneve on <paramref name="genevePort"/>.</summary>
     /// <param name="linkType">The packet's link type.</param>
     /// <param name="frame">The captured bytes.</param>
     /// <param name="vlanTci">A tag the capture removed (with <see cref="PacketFlags.VlanTciValid"/>).</param>
     /// <param name="flags">The packet's flags.</param>
     /// <param name="vxlanPorts">UDP destination ports carrying VXLAN.</param>
+    /// <param name="genevePort">The UDP destination port carrying Geneve; 0 for none.</param>
     /// <param name="key">The key.</param>
     /// <returns>False when the filter would not look the packet up.</returns>
-    public static bool TryParse(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, ReadOnlySpan<ushort> vxlanPorts, out HalfFlowKey key)
+    public static bool TryParse(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, ReadOnlySpan<ushort> vxlanPorts, ushort genevePort, out HalfFlowKey key)
     {
         key = default;
         // Up to three VLAN ids, outermost first, packed 12 bits each (no stackalloc on the hot path).
@@ -118,7 +121,7 @@ internal static class OuterHeaderParser
             return false;
         }
 
-        int carried = TryTunnel(frame, outer, vxlanPorts, out FlowTunnel tunnel, out int inner, out ushort innerType);
+        int carried = TryTunnel(frame, outer, vxlanPorts, genevePort, out FlowTunnel tunnel, out int inner, out ushort innerType);
         if (carried == 0)
         {
             return TryKey(frame, outer, vlans, default, out key);
@@ -151,8 +154,9 @@ internal static class OuterHeaderParser
         return TryIPLayer(frame, inner, innerType, out IPLayer innerLayer) && TryKey(frame, innerLayer, innerVlans, tunnel, out key);
     }
 
-    /// <summary>Whether the parser follows a tunnel on this UDP port (the default VXLAN port or Geneve's): the carrying flow is never looked up.</summary>
-    public static bool CarriesTunnel(ushort port) => port == GenevePort || DefaultVxlanPorts.Contains(port);
+    /// <summary>Whether the parser follows a tunnel on this UDP port: the carrying flow is never looked up.</summary>
+    public static bool CarriesTunnel(ushort port, ReadOnlySpan<ushort> vxlanPorts, ushort genevePort) =>
+        port != 0 && (port == genevePort || vxlanPorts.Contains(port));
 
     // Up to three tags in all (with a stripped one), outermost first; a fourth cannot be keyed.
     private static bool SkipVlans(ReadOnlySpan<byte> frame, ref int offset, ref ushort etherType, ref ulong vlans, ref int vlanCount)
@@ -230,7 +234,7 @@ internal static class OuterHeaderParser
     /// ethertype, 0x6558 for an Ethernet frame), 0 when the layer carries none (it is a flow
     /// itself), -1 when it does but the header is cut short or not one the filter keys on.
     /// </summary>
-    private static int TryTunnel(ReadOnlySpan<byte> frame, in IPLayer outer, ReadOnlySpan<ushort> vxlanPorts, out FlowTunnel tunnel, out int inner, out ushort innerType)
+    private static int TryTunnel(ReadOnlySpan<byte> frame, in IPLayer outer, ReadOnlySpan<ushort> vxlanPorts, ushort genevePort, out FlowTunnel tunnel, out int inner, out ushort innerType)
     {
         tunnel = default;
         inner = 0;
@@ -259,7 +263,7 @@ internal static class OuterHeaderParser
                 inner = h + 8;
                 innerType = EtherTypeBridging;
             }
-            else if (destinationPort == GenevePort)
+            else if (destinationPort == genevePort && genevePort != 0)
             {
                 if (frame.Length < h + 8 || (frame[h] >> 6) != 0)
                 {

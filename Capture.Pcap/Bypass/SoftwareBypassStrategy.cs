@@ -25,6 +25,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
     private readonly ConcurrentDictionary<HalfFlowKey, SoftwareHalfFlowCounters> _table = new();
     private readonly int _capacityPerFamily;
     private readonly PcapBatchPool? _pool;
+    private readonly TunnelPorts _tunnels;
     private readonly Family _ipv4 = new();
     private readonly Family _ipv6 = new();
     private long _liveEntries;
@@ -37,11 +38,13 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
     /// The reader's batch pool, whose sequence defines where a call takes effect; without it an
     /// entry applies to whatever the reader reads next.
     /// </param>
-    public SoftwareBypassStrategy(int capacityPerFamily, PcapBatchPool? pool = null)
+    /// <param name="tunnels">The ports VXLAN and Geneve are followed on; default <see cref="TunnelPorts.Default"/>.</param>
+    public SoftwareBypassStrategy(int capacityPerFamily, PcapBatchPool? pool = null, TunnelPorts? tunnels = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityPerFamily, 2);
         _capacityPerFamily = capacityPerFamily;
         _pool = pool;
+        _tunnels = tunnels ?? TunnelPorts.Default;
     }
 
     /// <inheritdoc />
@@ -61,7 +64,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
     /// <returns>True when the packet must not be delivered.</returns>
     public bool TryDrop(LinkType linkType, ReadOnlySpan<byte> frame, ushort vlanTci, PacketFlags flags, int wireLength, long timestampNanoseconds, long batch)
     {
-        if (!OuterHeaderParser.TryParse(linkType, frame, vlanTci, flags, out HalfFlowKey key)
+        if (!OuterHeaderParser.TryParse(linkType, frame, vlanTci, flags, _tunnels.Vxlan, _tunnels.Geneve, out HalfFlowKey key)
             || !_table.TryGetValue(key, out SoftwareHalfFlowCounters? counters)
             || !counters.TryCount(wireLength, timestampNanoseconds, batch))
         {
@@ -85,7 +88,7 @@ internal sealed class SoftwareBypassStrategy : IBypassStrategy
             return BypassOutcome.Failed(BypassFailure.Unsupported, "only flows on the wire or one VXLAN, Geneve, GRE or ERSPAN tunnel deep (the tunnel named) are matched by the capture");
         }
 
-        if (flow.TunnelDepth == 0 && flow.Protocol == 17 && (OuterHeaderParser.CarriesTunnel(flow.SourcePort) || OuterHeaderParser.CarriesTunnel(flow.DestinationPort)))
+        if (flow.TunnelDepth == 0 && flow.Protocol == 17 && (OuterHeaderParser.CarriesTunnel(flow.SourcePort, _tunnels.Vxlan, _tunnels.Geneve) || OuterHeaderParser.CarriesTunnel(flow.DestinationPort, _tunnels.Vxlan, _tunnels.Geneve)))
         {
             Interlocked.Increment(ref family.Failure);
             return BypassOutcome.Failed(BypassFailure.Unsupported, "the flow carries VXLAN or Geneve: the capture matches the flows inside it, not the tunnel");

@@ -64,7 +64,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
         ILogger logger,
         int batchCount = DefaultBatchCount,
         int packetsPerBatch = DefaultPacketsPerBatch,
-        int batchBytes = DefaultBatchBytes)
+        int batchBytes = DefaultBatchBytes,
+        TunnelPorts? tunnels = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchBytes, CaptureFileReader.MaxPacketLength);
         _target = target;
@@ -76,7 +77,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
         ChecksumMode effective = checksums is ChecksumMode.Auto or ChecksumMode.Kernel ? options.ChecksumChecks : checksums;
         _packetFlags = effective == ChecksumMode.None ? PacketFlags.ChecksumVerified : PacketFlags.None;
         _pool = new PcapBatchPool(this, batchCount, packetsPerBatch, batchBytes);
-        _bypass = new SoftwareBypassStrategy(options.BypassTableSize, _pool);
+        _bypass = new SoftwareBypassStrategy(options.BypassTableSize, _pool, tunnels);
         _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(batchCount)
         {
             SingleWriter = true,

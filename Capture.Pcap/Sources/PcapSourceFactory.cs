@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Pcap.Bypass;
 using Capture.Pcap.Files;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,6 @@ internal sealed class PcapSourceFactory(IOptions<PcapFileOptions> options, ILogg
             using CaptureFileReader probe = CaptureFileReader.Open(target, 4096, beforeBlockingRead: null);
         }
 
-        return [new PcapCaptureSource(target, isDirectory, options.Value, request.Checksums, loggerFactory.CreateLogger("Capture.Pcap"))];
+        return [new PcapCaptureSource(target, isDirectory, options.Value, request.Checksums, loggerFactory.CreateLogger("Capture.Pcap"), tunnels: new TunnelPorts(request.VxlanPorts, request.GenevePort))];
     }
 }

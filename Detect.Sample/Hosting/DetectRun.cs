@@ -84,6 +84,8 @@ internal sealed class DetectRun
                 Target = _options.Target,
                 Configuration = _configuration.Root,
                 Checksums = _options.Checksums,
+                VxlanPorts = _configuration.Flow.Decoder.VxlanPorts,
+                GenevePort = _configuration.Flow.Decoder.GenevePort,
                 Services = _services,
             });
         }

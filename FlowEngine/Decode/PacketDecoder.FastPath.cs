@@ -195,7 +195,7 @@ public sealed partial class PacketDecoder
                 // A datagram on a tunnel port is decoded further by the general walk.
                 int destinationPort = Be16(ref b, transport + 2);
                 int teredo = _options.TeredoPort;
-                if ((destinationPort != 0 && (destinationPort == _options.VxlanPort || destinationPort == _options.GenevePort))
+                if (_options.IsVxlanPort(destinationPort) || (destinationPort != 0 && destinationPort == _options.GenevePort)
                     || (teredo != 0 && (destinationPort == teredo || Be16(ref b, transport) == teredo)))
                 {
                     return false;

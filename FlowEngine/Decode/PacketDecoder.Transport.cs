@@ -135,7 +135,7 @@ public sealed partial class PacketDecoder
             return;
         }
 
-        if (destinationPort == _options.VxlanPort && destinationPort != 0)
+        if (_options.IsVxlanPort(destinationPort))
         {
             ctx.End = payload + payloadLength;
             DecodeVxlan(ref ctx, payload);

@@ -103,9 +103,48 @@ public sealed class KernelParserAgreementTests
         })
         {
             byte[] frame = Ethernet(Ipv4, IPv4("192.0.2.1", "192.0.2.2", 17, Udp(51000, port, Vxlan(3, inner))));
-            Assert.True(OuterHeaderParser.TryParse(LinkType.Ethernet, frame, 0, PacketFlags.None, ports, out HalfFlowKey key));
+            Assert.True(OuterHeaderParser.TryParse(LinkType.Ethernet, frame, 0, PacketFlags.None, ports, OuterHeaderParser.DefaultGenevePort, out HalfFlowKey key));
             Assert.Equal(expected, Describe(key.ToTuple()));
             Assert.Null(Disagreement(kernel, frame, true, key));
+        }
+    }
+
+    [Fact]
+    public void A_configured_geneve_port_is_followed_and_without_tunnel_ports_the_carrier_is_keyed()
+    {
+        KernelPrerequisites.Require(needBpffs: false);
+        byte[] inner = Ethernet(Ipv4, IPv4("10.9.0.1", "10.9.0.2", 6, Tcp(40000, 80)));
+        byte[] geneveOn6082 = Ethernet(Ipv4, IPv4("192.0.2.1", "192.0.2.2", 17, Udp(51000, 6082, Geneve(7, Bridging, inner))));
+        byte[] geneveOn6081 = Ethernet(Ipv4, IPv4("192.0.2.1", "192.0.2.2", 17, Udp(51000, 6081, Geneve(7, Bridging, inner))));
+        byte[] vxlan = Ethernet(Ipv4, IPv4("192.0.2.1", "192.0.2.2", 17, Udp(51000, 4789, Vxlan(3, inner))));
+        using (var kernel = new XdpTestRun(genevePort: 6082))
+        {
+            ushort[] ports = [4789];
+            foreach ((byte[] frame, string expected) in new[]
+            {
+                (geneveOn6082, "10.9.0.1:40000 > 10.9.0.2:80 proto 6 in Geneve 7 192.0.2.1-192.0.2.2"),
+                (geneveOn6081, "192.0.2.1:51000 > 192.0.2.2:6081 proto 17"),
+            })
+            {
+                Assert.True(OuterHeaderParser.TryParse(LinkType.Ethernet, frame, 0, PacketFlags.None, ports, 6082, out HalfFlowKey key));
+                Assert.Equal(expected, Describe(key.ToTuple()));
+                Assert.Null(Disagreement(kernel, frame, true, key));
+            }
+        }
+
+        // decoder.vxlan.enabled: no and decoder.geneve.enabled: no: the carrying UDP flow is the flow.
+        using (var kernel = new XdpTestRun(vxlanPorts: [], genevePort: 0))
+        {
+            foreach ((byte[] frame, string expected) in new[]
+            {
+                (vxlan, "192.0.2.1:51000 > 192.0.2.2:4789 proto 17"),
+                (geneveOn6081, "192.0.2.1:51000 > 192.0.2.2:6081 proto 17"),
+            })
+            {
+                Assert.True(OuterHeaderParser.TryParse(LinkType.Ethernet, frame, 0, PacketFlags.None, [], 0, out HalfFlowKey key));
+                Assert.Equal(expected, Describe(key.ToTuple()));
+                Assert.Null(Disagreement(kernel, frame, true, key));
+            }
         }
     }
 

@@ -26,7 +26,7 @@ internal sealed unsafe partial class XdpTestRun : IDisposable
     private readonly int _v6;
     private readonly long[] _value = new long[3];
 
-    public XdpTestRun(IReadOnlyList<int>? vxlanPorts = null)
+    public XdpTestRun(IReadOnlyList<int>? vxlanPorts = null, int genevePort = 6081)
     {
         _object = Libbpf.ObjectOpenFile(XdpBypassFilter.DefaultFilterFile, 0);
         if (_object == 0)
@@ -38,9 +38,10 @@ internal sealed unsafe partial class XdpTestRun : IDisposable
         nint v6 = Libbpf.FindMapByName(_object, XdpBypassFilter.MapV6Name);
         Check(Libbpf.MapSetType(v4, Libbpf.MapTypeHash), "map type");
         Check(Libbpf.MapSetType(v6, Libbpf.MapTypeHash), "map type");
-        if (vxlanPorts is not null)
+        if (vxlanPorts is not null || genevePort != 6081)
         {
-            Capture.Linux.Xdp.Filter.FilterConfig.Apply(_object, new XdpBypassOptions { Interface = "test-run", VxlanPorts = vxlanPorts }, XdpBypassFilter.DefaultFilterFile);
+            var options = new XdpBypassOptions { Interface = "test-run", VxlanPorts = vxlanPorts ?? [4789], GenevePort = genevePort };
+            Capture.Linux.Xdp.Filter.FilterConfig.Apply(_object, options, XdpBypassFilter.DefaultFilterFile);
         }
 
         Check(Libbpf.ObjectLoad(_object), "loading the filter (verifier)");

@@ -68,17 +68,21 @@ static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 // The filter's settings, alone in .rodata.config (libbpf makes a map of that section), read and
 // written by user space between open and load (Capture.Linux/Xdp/Filter/FilterConfig.cs) and
 // constant for the verifier after. vxlan_ports: UDP destination ports carrying VXLAN,
-// host order, 0 = unused slot (decoder.vxlan.ports). follows_tunnels: whether this build parses
+// host order, 0 = unused slot (decoder.vxlan.ports); geneve_port: the one carrying Geneve, 0 =
+// none (decoder.geneve.ports). follows_tunnels: whether this build parses
 // tunnels at all; a NIC (xdp-mode: hw) runs no BPF-to-BPF calls, which the tunnel parser needs to
 // stay within the verifier's limits, so the offload build keys outer flows only.
 struct filter_config {
     __u16 vxlan_ports[MAX_VXLAN_PORTS];
     __u8 follows_tunnels;
-    __u8 pad[7];
+    __u8 pad;
+    __u16 geneve_port;
+    __u8 pad2[4];
 };
 
 const volatile struct filter_config filter_config SEC(".rodata.config") = {
     .vxlan_ports = { 4789, 0, 0, 0 },
+    .geneve_port = GENEVE_PORT,
 #ifdef XDP_BYPASS_NO_CLOCK
     .follows_tunnels = 0,
 #else
@@ -295,7 +299,7 @@ PARSER_STEP int parse_tunnel(struct xdp_md *ctx, struct layer *outer, struct tun
             t->id = net32(h + 4) >> 8;
             h += 8;
             proto = ETH_P_TEB;
-        } else if (dport == GENEVE_PORT) {
+        } else if (dport == filter_config.geneve_port && dport != 0) {
             if ((h[0] >> 6) != 0)
                 return 0;
             t->kind = TUNNEL_GENEVE;

@@ -5,7 +5,7 @@ namespace Capture.Linux.Xdp.Filter;
 
 /// <summary>
 /// The filter's settings (struct filter_config in Xdp/Bpf/xdp_bypass.c, alone in the object's
-/// .rodata.config, 16 bytes): the UDP ports it takes as VXLAN, written between open and load, and whether
+/// .rodata.config, 16 bytes): the UDP ports it takes as VXLAN and Geneve, written between open and load, and whether
 /// the build follows tunnels at all (the NIC build does not), read from the object.
 /// </summary>
 internal static class FilterConfig
@@ -15,8 +15,9 @@ internal static class FilterConfig
 
     private const int Size = 16;
     private const int FollowsTunnelsOffset = 2 * VxlanPortCapacity;
+    private const int GenevePortOffset = FollowsTunnelsOffset + 2;
 
-    /// <summary>Sets the object's VXLAN ports from the options (unused slots 0); whether the build follows tunnels.</summary>
+    /// <summary>Sets the object's VXLAN ports (unused slots 0) and Geneve port (0: none) from the options; whether the build follows tunnels.</summary>
     /// <exception cref="BpfException">The object has no such settings, or libbpf refused.</exception>
     public static unsafe bool Apply(nint bpfObject, XdpBypassOptions options, string file)
     {
@@ -36,10 +37,11 @@ internal static class FilterConfig
             ports[i] = i < options.VxlanPorts.Count ? (ushort)options.VxlanPorts[i] : (ushort)0;
         }
 
+        MemoryMarshal.Write(new Span<byte>(config + GenevePortOffset, sizeof(ushort)), (ushort)options.GenevePort);
         int rc = Libbpf.MapSetInitialValue(map, config, Size);
         if (rc != 0)
         {
-            throw BpfErrors.Create($"{options.Interface}: setting the filter's VXLAN ports", rc);
+            throw BpfErrors.Create($"{options.Interface}: setting the filter's tunnel ports", rc);
         }
 
         return config[FollowsTunnelsOffset] != 0;

@@ -182,6 +182,52 @@ public sealed class HostConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Decoder_tunnel_ports_are_bound_as_suricata_writes_them()
+    {
+        static HostConfiguration Bind(YamlFiles files, string yaml) =>
+            HostConfiguration.Bind(SuricataYaml.Load(files.Write("decoder.yaml", yaml)), NullLogger.Instance);
+
+        Assert.Equal([4789], HostConfiguration.Bind(ConfigNode.CreateMapping(), NullLogger.Instance).Flow.Decoder.VxlanPorts);
+
+        // Stock suricata.yaml: the ports through vars.port-groups.
+        HostConfiguration stock = Bind(_files, """
+            vars:
+              port-groups:
+                VXLAN_PORTS: "[8472, $IANA_VXLAN]"
+                IANA_VXLAN: 4789
+                GENEVE_PORTS: 6082
+            decoder:
+              vxlan:
+                enabled: true
+                ports: $VXLAN_PORTS
+              geneve:
+                enabled: true
+                ports: $GENEVE_PORTS
+            """);
+        Assert.Equal([8472, 4789], stock.Flow.Decoder.VxlanPorts);
+        Assert.Equal(6082, stock.Flow.Decoder.GenevePort);
+
+        HostConfiguration list = Bind(_files, "decoder:\n  vxlan:\n    ports: '[4790, 4791]'\n  geneve:\n    enabled: no\n");
+        Assert.Equal([4790, 4791], list.Flow.Decoder.VxlanPorts);
+        Assert.Equal(0, list.Flow.Decoder.GenevePort);
+        Assert.Empty(Bind(_files, "decoder:\n  vxlan:\n    enabled: false\n    ports: 4789\n").Flow.Decoder.VxlanPorts);
+
+        foreach ((string yaml, string problem) in new[]
+        {
+            ("decoder:\n  vxlan:\n    ports: '[1, 2, 3, 4, 5]'\n", "at most 4"),
+            ("decoder:\n  vxlan:\n    ports: $NOPE\n", "'$NOPE' is not defined in vars.port-groups"),
+            ("decoder:\n  vxlan:\n    ports: 70000\n", "'70000' is not a UDP port"),
+            ("decoder:\n  geneve:\n    ports: '[6081, 6082]'\n", "at most 1"),
+            ("vars:\n  port-groups:\n    A: $B\n    B: $A\ndecoder:\n  vxlan:\n    ports: $A\n", "more than 8 deep"),
+        })
+        {
+            ConfigurationException error = Assert.Throws<ConfigurationException>(() => Bind(_files, yaml));
+            Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+            Assert.Contains("decoder.", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Eve_log_output_settings_are_bound()
     {
         string path = _files.Write("eve.yaml", "outputs:\n  - eve-log:\n      enabled: yes\n      append: no\n      filemode: 600\n      flush-interval: 0.25\n      write-error: stop\n");

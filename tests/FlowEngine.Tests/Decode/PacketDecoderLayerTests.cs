@@ -483,6 +483,31 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(1, t["decoder.vxlan"]);
     }
 
+    [Theory]
+    [InlineData(new[] { 8472, 4789 }, 8472, 2)]
+    [InlineData(new[] { 8472, 4789 }, 4789, 2)]
+    [InlineData(new[] { 8472 }, 4789, 1)]
+    [InlineData(new int[0], 4789, 1)]
+    public void Vxlan_is_decoded_on_the_configured_ports_only(int[] ports, int port, int layers)
+    {
+        foreach (bool fastPath in new[] { true, false })
+        {
+            var t = new DecoderUnderTest(options: new DecoderOptions { VxlanPorts = ports, FastPath = fastPath });
+            byte[] inner = Ethernet(0x0800, IPv4(6, Tcp(1, 2, 0x02), source: [9, 9, 9, 9]));
+            byte[] frame = Ethernet(0x0800, IPv4(17, Udp(55555, (ushort)port, Cat([0x08, 0, 0, 0], [0, 0, 1, 0], inner))));
+            Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+            Assert.Equal(layers, t.Packet.LayerCount);
+            Assert.Equal(layers - 1, t["decoder.vxlan"]);
+        }
+    }
+
+    [Fact]
+    public void More_than_four_vxlan_ports_or_a_port_out_of_range_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecoderOptions { VxlanPorts = [1, 2, 3, 4, 5] });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecoderOptions { VxlanPorts = [0] });
+    }
+
     [Fact]
     public void Geneve_with_options_carries_IPv6()
     {
