@@ -25,18 +25,25 @@ public sealed class TunnelBypassEndToEndTests(TunnelBypassNet net) : IClassFixtu
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("xtun-");
+    private ushort _vxlanPort = 4789;
 
     public void Dispose() => _work.Delete(recursive: true);
 
-    [Fact]
-    public void A_bypassed_inner_flow_is_dropped_in_xdp_and_accounted_exactly_while_its_tunnel_s_other_flows_reach_the_host()
+    // 8472: VXLAN on a port of decoder.vxlan.ports (as Linux's own VXLAN default), which the
+    // filter follows because the host passes the decoder's ports to the capture plugin.
+    [Theory]
+    [InlineData(4789, "")]
+    [InlineData(8472, "vars:\n  port-groups:\n    VXLAN_PORTS: 8472\ndecoder:\n  vxlan:\n    ports: $VXLAN_PORTS\n")]
+    public void A_bypassed_inner_flow_is_dropped_in_xdp_and_accounted_exactly_while_its_tunnel_s_other_flows_reach_the_host(int vxlanPort, string decoderYaml)
     {
+        _vxlanPort = (ushort)vxlanPort;
         using RunningHost host = XdpBypassHost.Start(
             net,
             _work,
             "tunnel",
             "alert udp any any -> any 5555 (msg:\"inner udp bypass\"; bypass; sid:9300001; rev:1;)\n"
-            + "alert tcp any any -> any 8081 (msg:\"inner tcp bypass\"; bypass; sid:9300002; rev:1;)");
+            + "alert tcp any any -> any 8081 (msg:\"inner tcp bypass\"; bypass; sid:9300002; rev:1;)",
+            decoderYaml);
         host.WaitUntil(() => XdpLinkState.Read(net.HostInterface).Attached && host.Error.Contains("Capture started", StringComparison.Ordinal), "XDP attached and the capture started", Wait);
 
         // The first packet of each flow to bypass makes its rule ask; the rest come after the entries are in.
@@ -67,12 +74,12 @@ public sealed class TunnelBypassEndToEndTests(TunnelBypassNet net) : IClassFixtu
         Assert.Equal(BypassedUdpToClient, udpFlow.GetProperty("pkts_toclient").GetInt64());
         Assert.Equal(BypassedUdpToServer - 1, udpFlow.GetProperty("bypassed").GetProperty("pkts_toserver").GetInt64());
         Assert.Equal(BypassedUdpToClient, udpFlow.GetProperty("bypassed").GetProperty("pkts_toclient").GetInt64());
-        AssertParent(eve, udp, "UDP", 4789);
+        AssertParent(eve, udp, "UDP", vxlanPort);
 
         JsonElement otherUdp = EveFlowRecords.ByDestinationPort(eve, 5556);
         Assert.Equal(OtherUdpPackets, otherUdp.GetProperty("flow").GetProperty("pkts_toserver").GetInt64());
         Assert.False(otherUdp.GetProperty("flow").TryGetProperty("bypass", out _), $"an inner flow no rule bypassed is marked bypassed: {otherUdp}");
-        AssertParent(eve, otherUdp, "UDP", 4789);
+        AssertParent(eve, otherUdp, "UDP", vxlanPort);
 
         JsonElement tcp = EveFlowRecords.ByDestinationPort(eve, 8081);
         JsonElement tcpFlow = tcp.GetProperty("flow");
@@ -100,9 +107,9 @@ public sealed class TunnelBypassEndToEndTests(TunnelBypassNet net) : IClassFixtu
     private static byte[] InnerFrame(byte[] ip) => Ethernet([0x02, 0x77, 0, 0, 0, 2], [0x02, 0x77, 0, 0, 0, 1], Ipv4, ip);
 
     // VXLAN from the namespace end to the host end, and back (outer addresses swapped, same VNI).
-    private byte[] InVxlan(byte[] inner) => Outer(net.PeerIPv4, net.HostIPv4, 17, Udp(50000, 4789, Vxlan(Vni, inner)));
+    private byte[] InVxlan(byte[] inner) => Outer(net.PeerIPv4, net.HostIPv4, 17, Udp(50000, _vxlanPort, Vxlan(Vni, inner)));
 
-    private byte[] InVxlanBack(byte[] inner) => Outer(net.HostIPv4, net.PeerIPv4, 17, Udp(50001, 4789, Vxlan(Vni, inner)));
+    private byte[] InVxlanBack(byte[] inner) => Outer(net.HostIPv4, net.PeerIPv4, 17, Udp(50001, _vxlanPort, Vxlan(Vni, inner)));
 
     private byte[] InGre(byte[] innerIp) => Outer(net.PeerIPv4, net.HostIPv4, 47, Gre(Ipv4, innerIp, key: GreKey));
 
