@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Capture.Abstractions;
 using Detect.Sample.Hosting;
 using Detect.Sample.Output;
@@ -57,7 +58,7 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
-        int count = _detector.Inspect(packet, Facts(ref context, flow, toServer), context.Payload, state, _matches, out BypassReason reason);
+        int count = _detector.Inspect(packet, Facts(ref context, flow, toServer), context.Payload, context.PacketBytes, state, _matches, out BypassReason reason);
         if (reason != BypassReason.None)
         {
             // The bypass first, the alert and the log after: every moment before the capture's entry
@@ -138,6 +139,8 @@ internal sealed class DetectionInspector : IPacketInspector
         ReadOnlySpan<byte> bytes = context.PacketBytes;
         int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
         bool icmp = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
+        bool echo = icmp && layer.IcmpType is 0 or 8 or 128 or 129 && layer.TransportOffset >= 0 && layer.TransportOffset + 8 <= bytes.Length;
+        bool tcp = layer.Protocol == IpProtocol.Tcp;
         return new RulePacket
         {
             ToServer = toServer,
@@ -145,6 +148,14 @@ internal sealed class DetectionInspector : IPacketInspector
             Ttl = layer.NetworkOffset >= 0 && ttlOffset < bytes.Length ? bytes[ttlOffset] : -1,
             IcmpType = icmp ? layer.IcmpType : -1,
             IcmpCode = icmp ? layer.IcmpCode : -1,
+            IcmpId = echo ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(layer.TransportOffset + 4)..]) : -1,
+            IcmpSequence = echo ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(layer.TransportOffset + 6)..]) : -1,
+            TcpFlags = tcp ? layer.TcpFlags : -1,
+            TcpSequence = tcp ? layer.TcpSequence : -1,
+            TcpAcknowledgement = tcp ? layer.TcpAcknowledgement : -1,
+            NetworkOffset = layer.NetworkOffset,
+            TransportOffset = layer.TransportOffset,
+            PayloadOffset = layer.PayloadOffset,
         };
     }
 }

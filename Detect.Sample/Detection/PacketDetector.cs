@@ -15,6 +15,12 @@ internal sealed class PacketDetector
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
 
+    /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
+    private const int AppDetectionPackets = 4;
+
+    /// <summary>Room for buffers normalised per packet (http.host).</summary>
+    private readonly byte[] _scratch = new byte[1024];
+
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         // As Suricata orders them: rules that only set flowbits run before the rules that test them.
@@ -38,7 +44,14 @@ internal sealed class PacketDetector
         Inspect(packet, RulePacket.Direction(toServer), payload, state, matches, out bypass);
 
     /// <summary>Inspects one packet with its direction, flow state and header fields (<paramref name="facts"/>).</summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, default, state, matches, out bypass);
+
+    /// <summary>
+    /// Inspects one packet with its header facts and captured bytes (<paramref name="packetBytes"/>,
+    /// which <paramref name="facts"/>' offsets point into; header buffers such as ipv6.hdr read them).
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
@@ -47,9 +60,17 @@ internal sealed class PacketDetector
             return 0;
         }
 
+        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
+        {
+            state.AppDetectionAttempts++;
+            ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
+            state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
+        }
+
+        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, _scratch);
         foreach (Rule rule in _passRules)
         {
-            if (rule.Matches(packet, facts, payload, state))
+            if (rule.Matches(packet, facts, ref buffers, state))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 state.Passed = true;
@@ -67,7 +88,7 @@ internal sealed class PacketDetector
         int count = 0;
         foreach (Rule rule in _alertRules)
         {
-            if (count < matches.Length && rule.Matches(packet, facts, payload, state))
+            if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 if (rule.NoAlert)

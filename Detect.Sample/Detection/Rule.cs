@@ -22,7 +22,29 @@ internal sealed class Rule
     /// <summary><c>&lt;&gt;</c>: the rule also matches with source and destination swapped.</summary>
     public required bool Bidirectional { get; init; }
 
+    /// <summary>Every <c>content</c> of the rule, whichever buffer it inspects.</summary>
     public required IReadOnlyList<ContentPattern> Contents { get; init; }
+
+    /// <summary>The rule's patterns and size tests, grouped by the buffer they inspect.</summary>
+    public IReadOnlyList<BufferInspection> Inspections { get; init; } = [];
+
+    /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
+    public AppProtocol AppProtocol { get; init; }
+
+    /// <summary><c>flags</c>: the TCP flags.</summary>
+    public TcpFlagsTest? TcpFlags { get; init; }
+
+    /// <summary><c>seq</c>: the TCP sequence number.</summary>
+    public RuleNumber? TcpSequence { get; init; }
+
+    /// <summary><c>ack</c>: the TCP acknowledgement number.</summary>
+    public RuleNumber? TcpAcknowledgement { get; init; }
+
+    /// <summary><c>icmp_id</c>: the ICMP echo identifier.</summary>
+    public RuleNumber? IcmpId { get; init; }
+
+    /// <summary><c>icmp_seq</c>: the ICMP echo sequence number.</summary>
+    public RuleNumber? IcmpSequence { get; init; }
 
     public required string Message { get; init; }
 
@@ -74,14 +96,21 @@ internal sealed class Rule
     public required int Line { get; init; }
 
     /// <summary>Whether the rule matches a packet known only by its tuple and payload (no flow keywords or header fields).</summary>
-    public bool Matches(in FlowTuple packet, ReadOnlySpan<byte> payload) => Matches(packet, RulePacket.Direction(toServer: true), payload, flowbits: null);
+    public bool Matches(in FlowTuple packet, ReadOnlySpan<byte> payload)
+    {
+        RulePacket facts = RulePacket.Direction(toServer: true);
+        var buffers = new PacketBuffers(payload, default, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, default);
+        return Matches(packet, facts, ref buffers, flowbits: null);
+    }
 
     /// <summary>
     /// Whether the rule matches a packet: protocol, addresses and ports in the packet's direction,
-    /// flow and header keywords, flowbit conditions (against <paramref name="flowbits"/>, none set when null), then the contents.
+    /// flow and header keywords, the flow's application-layer protocol, flowbit conditions (against
+    /// <paramref name="flowbits"/>, none set when null), then the patterns in their buffers.
     /// </summary>
-    public bool Matches(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState? flowbits)
+    public bool Matches(in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? flowbits)
     {
+        ReadOnlySpan<byte> payload = buffers.Payload;
         if (!ProtocolMatches(packet.Protocol, packet.IsIPv6)
             || (FlowToServer is bool toServer && toServer != facts.ToServer)
             || (FlowEstablished is bool established && established != (facts.FlowState == FlowState.Established))
@@ -89,7 +118,13 @@ internal sealed class Rule
             || (Ttl is { } ttl && (facts.Ttl < 0 || !ttl.Matches(facts.Ttl)))
             || (IpProtocol is { } ipProtocol && !ipProtocol.Matches(packet.Protocol))
             || (IcmpType is { } icmpType && (facts.IcmpType < 0 || !icmpType.Matches(facts.IcmpType)))
-            || (IcmpCode is { } icmpCode && (facts.IcmpCode < 0 || !icmpCode.Matches(facts.IcmpCode))))
+            || (IcmpCode is { } icmpCode && (facts.IcmpCode < 0 || !icmpCode.Matches(facts.IcmpCode)))
+            || (IcmpId is { } icmpId && (facts.IcmpId < 0 || !icmpId.Matches(facts.IcmpId)))
+            || (IcmpSequence is { } icmpSequence && (facts.IcmpSequence < 0 || !icmpSequence.Matches(facts.IcmpSequence)))
+            || (TcpFlags is { } flags && !flags.Matches(facts.TcpFlags))
+            || (TcpSequence is { } sequence && (facts.TcpSequence < 0 || !sequence.Matches(facts.TcpSequence)))
+            || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
+            || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App))
         {
             return false;
         }
@@ -108,9 +143,9 @@ internal sealed class Rule
             return false;
         }
 
-        foreach (ContentPattern content in Contents)
+        foreach (BufferInspection inspection in Inspections)
         {
-            if (content.Occurs(payload) == content.Negated)
+            if (!buffers.TryGet(inspection.Buffer, out ReadOnlySpan<byte> bytes) || !inspection.Matches(bytes))
             {
                 return false;
             }
