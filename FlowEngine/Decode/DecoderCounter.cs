@@ -43,6 +43,9 @@ internal enum DecoderCounter
     /// <summary><c>decoder.sll2</c>.</summary>
     Sll2,
 
+    /// <summary><c>decoder.chdlc</c>: Cisco HDLC frames.</summary>
+    Chdlc,
+
     /// <summary><c>decoder.tcp</c>.</summary>
     Tcp,
 
@@ -144,6 +147,9 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.sll.pkt_too_small</c>.</summary>
     SllPktTooSmall,
+
+    /// <summary><c>decoder.event.chdlc.pkt_too_small</c>.</summary>
+    ChdlcPktTooSmall,
 
     /// <summary><c>decoder.event.ltnull.pkt_too_small</c>.</summary>
     LtnullPktTooSmall,

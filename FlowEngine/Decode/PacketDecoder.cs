@@ -206,6 +206,17 @@ public sealed partial class PacketDecoder
 
                 DecodeCookedProtocol(ref ctx, U16(d, 8), U16(d, 0), 20);
                 break;
+            case LinkType.CiscoHdlc:
+                // Address (0x0F unicast, 0x8F broadcast), control, then the payload's EtherType.
+                Count(DecoderCounter.Chdlc);
+                if (d.Length < 4)
+                {
+                    Fail(ref ctx, DecoderCounter.ChdlcPktTooSmall, DecodeResult.Truncated);
+                    return;
+                }
+
+                DecodeEtherType(ref ctx, 4, U16(d, 2));
+                break;
             case LinkType.Null:
             case LinkType.Loop:
                 DecodeNull(ref ctx, linkType == LinkType.Loop);

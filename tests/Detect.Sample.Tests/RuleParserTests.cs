@@ -72,7 +72,7 @@ public sealed class RuleParserTests
     [InlineData("alert tcp any any -> any any (sid:1; ttl:300;)", "ttl: '300' is not allowed")]
     [InlineData("alert ip any any -> any any (sid:1; ip_proto:bogus;)", "ip_proto: 'bogus' is not allowed")]
     [InlineData("accept:flow tcp any any -> any any (sid:1;)", "action 'accept:flow' is not supported")]
-    [InlineData("alert http any any -> any any (sid:1;)", "protocol 'http' needs application-layer protocol detection, which this host does not have")]
+    [InlineData("alert nfs any any -> any any (sid:1;)", "protocol 'nfs' needs application-layer protocol detection, which this host has for http, http1")]
     [InlineData("alert igmp any any -> any any (sid:1;)", "protocol 'igmp' is not supported; expected ip")]
     [InlineData("alert tcp any any => any any (sid:1;)", "direction '=>' is not allowed")]
     [InlineData("alert tcp 300.1.1.1 any -> any any (sid:1;)", "'300.1.1.1' is not an address")]
@@ -183,7 +183,12 @@ public sealed class RuleParserTests
         RulePacket fresh = established with { FlowState = FlowEngine.Flows.FlowState.New };
         RulePacket reply = established with { ToServer = false };
         RulePacket echo = established with { IcmpType = 8, IcmpCode = 0 };
-        bool M(string options, FlowTuple t, RulePacket p) => Parse($"alert ip any any -> any any ({options} sid:1;)").Matches(t, p, [], null);
+        bool M(string options, FlowTuple t, RulePacket p)
+        {
+            var buffers = new PacketBuffers([], [], p, t.Protocol, t.IsIPv6, AppProtocol.Unknown, []);
+            return Parse($"alert ip any any -> any any ({options} sid:1;)").Matches(t, p, ref buffers, null);
+        }
+
 
         Assert.True(M("flow:established,to_server;", tcp, established));
         Assert.False(M("flow:established,to_server;", tcp, fresh));

@@ -585,6 +585,20 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void Cisco_hdlc_names_its_payload_by_ethertype()
+    {
+        var t = new DecoderUnderTest();
+        Assert.Equal(DecodeResult.Ok, t.Decode(Cat([0x0F, 0], Be16(0x0800), IPv4(6, Tcp(1, 2, 0x10))), LinkType.CiscoHdlc));
+        Assert.Equal(4, t.Layer(0).NetworkOffset);
+        Assert.Equal(DecodeResult.Ok, t.Decode(Cat([0x8F, 0], Be16(0x86DD), IPv6(17, Udp(1, 2, [0]))), LinkType.CiscoHdlc));
+        Assert.True(t.Layer(0).IsIPv6);
+        Assert.Equal(DecodeResult.Truncated, t.Decode([0x0F, 0, 8], LinkType.CiscoHdlc));
+        Assert.Equal(3, t["decoder.chdlc"]);
+        Assert.Equal(1, t["decoder.event.chdlc.pkt_too_small"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+    }
+
+    [Fact]
     public void Null_loopback_in_either_byte_order_and_openbsd_loop()
     {
         var t = new DecoderUnderTest();
