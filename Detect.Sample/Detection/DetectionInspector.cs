@@ -58,7 +58,9 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
-        int count = _detector.Inspect(packet, Facts(ref context, flow, toServer), context.Payload, context.PacketBytes, state, _matches, out BypassReason reason);
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
+        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out BypassReason reason);
         if (reason != BypassReason.None)
         {
             // The bypass first, the alert and the log after: every moment before the capture's entry
@@ -69,6 +71,12 @@ internal sealed class DetectionInspector : IPacketInspector
         }
 
         string? captureFile = WritePacket(ref context, state);
+        if (!events.IsEmpty && _eve.WritesAnomalies)
+        {
+            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+        }
+
+        string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -91,6 +99,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 FlowStartNanoseconds = flow.StartNanoseconds,
                 TunnelParentFlowId = flow.TunnelParentFlowId,
                 CaptureFile = captureFile,
+                AppProtocol = appProtocol,
             });
             _counters.CountAlert();
         }
@@ -131,12 +140,78 @@ internal sealed class DetectionInspector : IPacketInspector
         return _pcapLog.Write(context.TimestampNanoseconds, bytes, originalLength, packet.Record.LinkType);
     }
 
-    /// <summary>The header fields rules test, read from the innermost layer.</summary>
-    private static RulePacket Facts(ref PacketContext context, FlowView flow, bool toServer)
+    /// <summary>
+    /// A packet without a flow that raised decoder events: its anomaly records, and the alerts of the
+    /// decode-event rules it matches, tested on its innermost layer (Suricata runs them on such packets too).
+    /// </summary>
+    public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
-        ref readonly DecodedPacket decoded = ref context.Packet;
-        PacketLayer layer = decoded.Innermost;
-        ReadOnlySpan<byte> bytes = context.PacketBytes;
+        ReadOnlySpan<ushort> events = packet.EventCodes[..packet.EventCount];
+        FlowTuple? tuple = null;
+        if (packet.LayerCount > 0)
+        {
+            PacketLayer layer = packet.Innermost;
+            tuple = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, layer.Protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+        }
+
+        long timestamp = packet.Record.TimestampNanoseconds;
+        if (_eve.WritesAnomalies)
+        {
+            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple);
+        }
+
+        if (tuple is not { } header)
+        {
+            return;
+        }
+
+        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches);
+        for (int i = 0; i < count; i++)
+        {
+            Rule rule = _matches[i]!;
+            _matches[i] = null;
+            _eve.WriteAlert(new AlertEvent
+            {
+                TimestampNanoseconds = timestamp,
+                FlowId = 0,
+                InterfaceName = string.Empty,
+                Packet = header,
+                Flow = header,
+                VlanCount = header.Vlan2 != 0 ? 3 : header.Vlan1 != 0 ? 2 : header.Vlan0 != 0 ? 1 : 0,
+                ToServer = true,
+                Rule = rule,
+                PacketsToServer = 0,
+                PacketsToClient = 0,
+                BytesToServer = 0,
+                BytesToClient = 0,
+                FlowStartNanoseconds = timestamp,
+                TunnelParentFlowId = 0,
+            });
+            _counters.CountAlert();
+        }
+    }
+
+    /// <summary>One anomaly record per decoder event of the packet.</summary>
+    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple)
+    {
+        for (int i = 0; i < packet.EventCount; i++)
+        {
+            _eve.WriteAnomaly(new AnomalyEvent
+            {
+                TimestampNanoseconds = timestamp,
+                FlowId = flowId,
+                Packet = tuple,
+                Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
+                LinkType = (int)packet.Record.LinkType,
+                EtherType = packet.EtherType,
+                Bytes = bytes,
+            });
+        }
+    }
+
+    /// <summary>The header fields rules test, read from the innermost layer.</summary>
+    private static RulePacket Facts(in PacketLayer layer, ReadOnlySpan<byte> bytes, FlowState flowState, bool toServer)
+    {
         int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
         bool icmp = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
         bool echo = icmp && layer.IcmpType is 0 or 8 or 128 or 129 && layer.TransportOffset >= 0 && layer.TransportOffset + 8 <= bytes.Length;
@@ -144,7 +219,7 @@ internal sealed class DetectionInspector : IPacketInspector
         return new RulePacket
         {
             ToServer = toServer,
-            FlowState = flow.State,
+            FlowState = flowState,
             Ttl = layer.NetworkOffset >= 0 && ttlOffset < bytes.Length ? bytes[ttlOffset] : -1,
             IcmpType = icmp ? layer.IcmpType : -1,
             IcmpCode = icmp ? layer.IcmpCode : -1,

@@ -26,8 +26,10 @@ internal ref struct PacketBuffers
     /// <param name="isIPv6">The innermost IP layer is IPv6.</param>
     /// <param name="app">The flow's application-layer protocol.</param>
     /// <param name="scratch">Room for normalised buffers (the lower-cased Host).</param>
-    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch)
+    /// <param name="events">The decoder events the packet raised (codes of <see cref="FlowEngine.Decode.DecoderEvents"/>).</param>
+    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events = default)
     {
+        Events = events;
         Payload = payload;
         _packet = packet;
         _networkOffset = facts.NetworkOffset;
@@ -42,6 +44,9 @@ internal ref struct PacketBuffers
     public ReadOnlySpan<byte> Payload { get; }
 
     public AppProtocol App { get; }
+
+    /// <summary>The decoder events the packet raised.</summary>
+    public ReadOnlySpan<ushort> Events { get; }
 
     /// <summary>The bytes of <paramref name="buffer"/>; false when the packet has no such buffer (a non-HTTP flow for an HTTP buffer, an IPv4 packet for ipv6.hdr, ...).</summary>
     public bool TryGet(RuleBuffer buffer, out ReadOnlySpan<byte> bytes)

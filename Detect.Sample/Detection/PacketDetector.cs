@@ -12,6 +12,7 @@ internal sealed class PacketDetector
 {
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
+    private readonly Rule[] _eventRules;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
 
@@ -26,6 +27,7 @@ internal sealed class PacketDetector
         // As Suricata orders them: rules that only set flowbits run before the rules that test them.
         _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
+        _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
     }
@@ -45,13 +47,14 @@ internal sealed class PacketDetector
 
     /// <summary>Inspects one packet with its direction, flow state and header fields (<paramref name="facts"/>).</summary>
     public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
-        Inspect(packet, facts, payload, default, state, matches, out bypass);
+        Inspect(packet, facts, payload, default, default, state, matches, out bypass);
 
     /// <summary>
     /// Inspects one packet with its header facts and captured bytes (<paramref name="packetBytes"/>,
-    /// which <paramref name="facts"/>' offsets point into; header buffers such as ipv6.hdr read them).
+    /// which <paramref name="facts"/>' offsets point into; header buffers such as ipv6.hdr read them)
+    /// and the decoder events it raised (<paramref name="events"/>, for decode-event).
     /// </summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
@@ -67,7 +70,7 @@ internal sealed class PacketDetector
             state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, _scratch);
+        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, _scratch, events);
         foreach (Rule rule in _passRules)
         {
             if (rule.Matches(packet, facts, ref buffers, state))
@@ -123,6 +126,25 @@ internal sealed class PacketDetector
         if (bypass != BypassReason.None)
         {
             state.BypassRequested = true;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Inspects a packet without a flow (it failed to decode) that raised decoder events: only the
+    /// decode-event rules can match it, with no flow state and no payload.
+    /// </summary>
+    public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches)
+    {
+        var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, _scratch, events);
+        int count = 0;
+        foreach (Rule rule in _eventRules)
+        {
+            if (count < matches.Length && rule.Flowbits.Count == 0 && rule.Matches(packet, facts, ref buffers, flowbits: null))
+            {
+                matches[count++] = rule;
+            }
         }
 
         return count;

@@ -40,6 +40,9 @@ internal sealed class Rule
     /// <summary><c>ack</c>: the TCP acknowledgement number.</summary>
     public RuleNumber? TcpAcknowledgement { get; init; }
 
+    /// <summary><c>decode-event</c>: the packet raised this decoder event (a code of <see cref="FlowEngine.Decode.DecoderEvents"/>).</summary>
+    public ushort? DecodeEvent { get; init; }
+
     /// <summary><c>icmp_id</c>: the ICMP echo identifier.</summary>
     public RuleNumber? IcmpId { get; init; }
 
@@ -124,7 +127,8 @@ internal sealed class Rule
             || (TcpFlags is { } flags && !flags.Matches(facts.TcpFlags))
             || (TcpSequence is { } sequence && (facts.TcpSequence < 0 || !sequence.Matches(facts.TcpSequence)))
             || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
-            || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App))
+            || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
+            || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent)))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Detection;
 
@@ -33,7 +34,7 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+    private const string SupportedKeywords = "msg, decode-event, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
 
     /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
     private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
@@ -150,6 +151,7 @@ internal static class RuleParser
         RuleNumber? icmpType = null;
         RuleNumber? icmpCode = null;
         RuleNumber? icmpId = null;
+        ushort? decodeEvent = null;
         RuleNumber? icmpSequence = null;
         RuleNumber? tcpSequence = null;
         RuleNumber? tcpAcknowledgement = null;
@@ -188,6 +190,11 @@ internal static class RuleParser
                     sizes.Add((sticky ?? (patterns.Count > 0 ? patterns[^1].Buffer : throw new RuleSyntaxException("bsize must follow a sticky buffer or a content")), RuleNumber.Parse(keyword, value, int.MaxValue)));
                     break;
                 case "fast_pattern" or "prefilter":
+                    break;
+                case "decode-event":
+                    decodeEvent = DecoderEvents.TryGetCode(value, out ushort code)
+                        ? code
+                        : throw new RuleSyntaxException($"decode-event: '{value}' is not an event this decoder raises; it raises {string.Join(", ", DecoderEvents.Names.Order(StringComparer.Ordinal))}");
                     break;
                 case "icmp_id":
                     icmpId = RuleNumber.Parse(keyword, value, ushort.MaxValue);
@@ -338,6 +345,7 @@ internal static class RuleParser
             TcpSequence = tcpSequence,
             TcpAcknowledgement = tcpAcknowledgement,
             IcmpId = icmpId,
+            DecodeEvent = decodeEvent,
             IcmpSequence = icmpSequence,
             Message = message,
             Sid = sid.Value,

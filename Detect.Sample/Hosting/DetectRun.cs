@@ -377,6 +377,9 @@ internal sealed class DetectRun
             Flow = eve.Writes("flow"),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
+            AnomalyDecode = eve.Writes("anomaly") && eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly) && anomaly.GetBoolean("enabled", true)
+                && anomaly["types"] is { } anomalyTypes && anomalyTypes.GetBoolean("decode", false),
+            AnomalyPacketHeader = eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? header) && header.GetBoolean("packethdr", false),
             HostCounters = eve.TypeSettings.TryGetValue("stats", out ConfigNode? stats) && stats.GetBoolean("host-counters", false),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,

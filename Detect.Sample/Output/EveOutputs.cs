@@ -20,6 +20,9 @@ internal sealed class EveOutputs : IDisposable
 
     public IReadOnlyList<EveWriter> Writers => _writers;
 
+    /// <summary>Whether any writer writes anomaly records.</summary>
+    public bool WritesAnomalies => Array.Exists(_writers, w => w.WritesAnomalies);
+
     public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
     public void WriteFlow(in FlowEndEvent flow)
@@ -35,6 +38,14 @@ internal sealed class EveOutputs : IDisposable
         foreach (EveWriter writer in _writers)
         {
             writer.WriteAlert(in alert);
+        }
+    }
+
+    public void WriteAnomaly(in AnomalyEvent anomaly)
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteAnomaly(in anomaly);
         }
     }
 

@@ -145,6 +145,9 @@ internal enum DecoderCounter
     /// <summary><c>decoder.event.ethernet.pkt_too_small</c>.</summary>
     EthernetPktTooSmall,
 
+    /// <summary><c>decoder.event.ethernet.unknown_ethertype</c>: the event raised with <see cref="UnknownEtherType"/>.</summary>
+    EthernetUnknownEtherType,
+
     /// <summary><c>decoder.event.sll.pkt_too_small</c>.</summary>
     SllPktTooSmall,
 
@@ -343,6 +346,9 @@ internal enum DecoderCounter
     /// <summary><c>decoder.event.udp.hlen_invalid</c>.</summary>
     UdpHlenInvalid,
 
+    /// <summary><c>decoder.event.udp.len_invalid</c>: the header's length field is below the header's 8 bytes.</summary>
+    UdpLenInvalid,
+
     /// <summary><c>decoder.event.sctp.pkt_too_small</c>.</summary>
     SctpPktTooSmall,
 
@@ -351,6 +357,12 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.icmpv4.pkt_too_small</c>.</summary>
     Icmpv4PktTooSmall,
+
+    /// <summary><c>decoder.event.icmpv4.unknown_type</c>.</summary>
+    Icmpv4UnknownType,
+
+    /// <summary><c>decoder.event.icmpv4.unknown_code</c>: a code the type does not define.</summary>
+    Icmpv4UnknownCode,
 
     /// <summary><c>decoder.event.icmpv4.ipv4_trunc_pkt</c>.</summary>
     Icmpv4IPv4TruncPkt,
