@@ -160,4 +160,31 @@ public sealed class RuleBufferTests
         Assert.Throws<RuleSyntaxException>(() => Parse("alert tls any any -> any any (http.uri; content:\"a\"; sid:1;)"));
         Assert.Throws<RuleSyntaxException>(() => Parse("alert tcp any any -> any any (http_uri; sid:1;)"));
     }
+
+    [Fact]
+    public void Decode_event_rules_match_the_events_a_packet_raised_even_without_a_flow()
+    {
+        Assert.True(FlowEngine.Decode.DecoderEvents.TryGetCode("udp.len_invalid", out ushort lenInvalid));
+        Assert.True(FlowEngine.Decode.DecoderEvents.TryGetCode("ipv4.trunc_pkt", out ushort truncated));
+        var empty = new Dictionary<string, string>();
+        var set = new RuleSet(
+            [
+                RuleParser.Parse("alert pkthdr any any -> any any (decode-event:udp.len_invalid; sid:1;)", empty, empty, "t.rules", 1),
+                RuleParser.Parse("alert pkthdr any any -> any any (decode-event:ipv4.trunc_pkt; sid:2;)", empty, empty, "t.rules", 2),
+                RuleParser.Parse("alert udp any any -> any any (sid:3;)", empty, empty, "t.rules", 3),
+            ],
+            [],
+            []);
+        var detector = new PacketDetector(set, new DetectionOptions());
+        var matches = new Rule?[4];
+        FlowTuple udp = TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 17);
+        Assert.Equal(1, detector.InspectWithoutFlow(udp, RulePacket.Direction(true), [], [lenInvalid], matches));
+        Assert.Equal(1, matches[0]!.Sid);
+        Assert.Equal(0, detector.InspectWithoutFlow(udp, RulePacket.Direction(true), [], [], matches));
+        Assert.Equal(2, detector.Inspect(udp, RulePacket.Direction(true), [], [], [truncated], new DetectionFlowState(), matches, out _));
+        Assert.Equal([2, 3], matches[..2].Select(r => r!.Sid).Order());
+
+        RuleSyntaxException unknown = Assert.Throws<RuleSyntaxException>(() => Parse("alert pkthdr any any -> any any (decode-event:udp.no_such_event; sid:1;)"));
+        Assert.Contains("udp.len_invalid", unknown.Message, StringComparison.Ordinal);
+    }
 }

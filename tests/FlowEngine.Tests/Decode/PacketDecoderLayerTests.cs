@@ -585,6 +585,30 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void A_packet_keeps_the_decoder_events_it_raised_by_their_suricata_names()
+    {
+        var t = new DecoderUnderTest();
+        byte[] badUdp = IPv4(17, Udp(1, 2, [0]));
+        badUdp[20 + 4] = 0;
+        badUdp[20 + 5] = 4;
+        Assert.Equal(DecodeResult.InvalidLength, t.Decode(Ethernet(0x0800, badUdp), LinkType.Ethernet));
+        Assert.Equal(1, t.Packet.EventCount);
+        Assert.Equal("udp.len_invalid", DecoderEvents.Name(t.Packet.EventCodes[0]));
+        Assert.Equal("decoder.udp.len_invalid", DecoderEvents.AnomalyName(t.Packet.EventCodes[0]));
+        Assert.Equal(1, t["decoder.event.udp.len_invalid"]);
+
+        // Router advertisement (9) is no type Suricata knows; echo with code 1 has an unknown code.
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, [9, 0, 0, 0, 0, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal("icmpv4.unknown_type", DecoderEvents.Name(t.Packet.EventCodes[0]));
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, [8, 1, 0, 0, 0, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal("icmpv4.unknown_code", DecoderEvents.Name(t.Packet.EventCodes[0]));
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, [8, 0, 0, 0, 0, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal(0, t.Packet.EventCount);
+        Assert.True(DecoderEvents.TryGetCode("ipv6.ipv4_in_ipv6_wrong_version", out _));
+        Assert.False(DecoderEvents.TryGetCode("decoder.ipv4.trunc_pkt", out _));
+    }
+
+    [Fact]
     public void Cisco_hdlc_names_its_payload_by_ethertype()
     {
         var t = new DecoderUnderTest();
