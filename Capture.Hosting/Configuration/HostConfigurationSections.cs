@@ -78,9 +78,21 @@ internal static class HostConfigurationSections
             [
                 new ConfigKey("eve-log", ConfigValueType.Mapping, "the EVE JSON log") { Keys = EveLog() },
                 new ConfigKey("pcap-log", ConfigValueType.Mapping, "packets as pcap files (written by the host application, Detect.Sample)") { Keys = PcapLog() },
+                new ConfigKey("fast", ConfigValueType.Mapping, "alerts as one line each (fast.log; written by the host application, Detect.Sample)") { Keys = LineLog("fast.log") },
+                new ConfigKey("stats", ConfigValueType.Mapping, "counters as Suricata's table (stats.log; written by the host application, Detect.Sample)")
+                {
+                    Keys =
+                    [
+                        .. LineLog("stats.log"),
+                        Boolean("totals", "yes", "the counters merged over the workers (the only table written)"),
+                        Boolean("threads", "no", "per-worker tables: not written"),
+                        Boolean("null-values", "no", "write counters that are zero"),
+                        .. NotUsed("deltas"),
+                    ],
+                },
                 .. NotUsed(
-                    "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "alert-debug", "alert-prelude",
-                    "stats", "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
+                    "unified2-alert", "http-log", "tls-log", "tls-store", "alert-debug", "alert-prelude",
+                    "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
                     "alert-json-log"),
             ],
         },
@@ -208,6 +220,16 @@ internal static class HostConfigurationSections
         Boolean("ethernet", "no", "add MAC addresses to records"),
         new ConfigKey("types", ConfigValueType.List, "event types; an item may carry settings (- alert: { tagged-packets: yes }); an unknown type warns") { Default = "alert, flow, stats" },
         .. NotUsed("threaded", "buffer-size", "rotate-interval", "xff", "metadata", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"),
+    ];
+
+    // The keys Suricata's line logs (fast, stats) share.
+    private static ConfigKey[] LineLog(string fileName) =>
+    [
+        Boolean("enabled", "no", "write the log"),
+        Text("filename", fileName, "file name inside the log directory (-l)"),
+        Boolean("append", "yes", "append to an existing file; no: empty it at the first write"),
+        Choice("filetype", "regular", "only regular files", "regular"),
+        .. NotUsed("ipv6-compress"),
     ];
 
     // Suricata's pcap-log keys; those that would change what is written and that the writer does not

@@ -54,6 +54,16 @@ internal sealed class DetectRun
     {
         _ = CaptureFactory();
         _ = ReadPcapLogOptions();
+        try
+        {
+            _ = TextLogOptions.Read(_configuration.Root, "fast", "fast.log");
+            _ = TextLogOptions.Read(_configuration.Root, "stats", "stats.log");
+        }
+        catch (ConfigurationException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+        }
+
         RuleSet rules = LoadRules();
         output.WriteLine(string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
@@ -170,7 +180,7 @@ internal sealed class DetectRun
             signals.OnReopen(eve.Reopen);
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
-            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path))}");
+            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths))}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
@@ -361,7 +371,26 @@ internal sealed class DetectRun
             throw;
         }
 
-        return new EveOutputs(writers, redis);
+        FastLog? fast = null;
+        try
+        {
+            TextLogOptions? fastOptions = TextLogOptions.Read(_configuration.Root, "fast", "fast.log");
+            TextLogOptions? statsOptions = TextLogOptions.Read(_configuration.Root, "stats", "stats.log");
+            fast = fastOptions is null ? null : new FastLog(logs, fastOptions, _configuration.EveLog.FileMode);
+            StatsLog? stats = statsOptions is null ? null : new StatsLog(logs, statsOptions, _configuration.EveLog.FileMode);
+            return new EveOutputs(writers, redis, fast, stats);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException)
+        {
+            writers.ForEach(w => w.Dispose());
+            fast?.Dispose();
+            if (e is ConfigurationException)
+            {
+                throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+            }
+
+            throw;
+        }
     }
 
     // Its own method, never inlined: a run without a Redis output does not load the client library.

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using Detect.Sample.Detection;
+
+namespace Detect.Sample.Output;
+
+/// <summary>
+/// Suricata's <c>fast.log</c>: one line per alert,
+/// <c>MM/DD/YYYY-HH:MM:SS.uuuuuu  [**] [gid:sid:rev] msg [**] [Classification: c] [Priority: p] {PROTO} src:sport -&gt; dst:dport</c>,
+/// in local time as Suricata writes it; <c>[Drop] </c> before the first <c>[**]</c> for a packet dropped in IPS mode.
+/// Workers write under a lock; the file buffers and is flushed with the EVE files.
+/// </summary>
+internal sealed class FastLog : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly LogFile _file;
+    private bool _disposed;
+    private readonly StringBuilder _line = new(256);
+    private readonly byte[] _bytes = new byte[4096];
+
+    public FastLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode)
+    {
+        _file = new LogFile(directory, options.FileName, options.Append, mode);
+    }
+
+    public string Path => _file.Path;
+
+    public void WriteAlert(in AlertEvent alert)
+    {
+        DateTime local = DateTimeOffset.FromUnixTimeMilliseconds(alert.TimestampNanoseconds / 1_000_000).LocalDateTime;
+        long micros = alert.TimestampNanoseconds / 1000 % 1_000_000;
+        Rule rule = alert.Rule;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            StringBuilder line = _line.Clear();
+            line.Append(CultureInfo.InvariantCulture, $"{local:MM/dd/yyyy-HH:mm:ss}.{micros:D6}  ");
+            if (alert.Blocked)
+            {
+                line.Append("[Drop] ");
+            }
+
+            line.Append(CultureInfo.InvariantCulture, $"[**] [{rule.Gid}:{rule.Sid}:{rule.Rev}] {rule.Message} [**] [Classification: {(rule.Category.Length == 0 ? "(null)" : rule.Category)}] [Priority: {rule.Severity}] {{{ProtocolName(alert.Packet.Protocol)}}} ");
+            AppendAddress(line, alert.Packet.Source, alert.Packet.IsIPv6);
+            line.Append(CultureInfo.InvariantCulture, $":{alert.Packet.SourcePort} -> ");
+            AppendAddress(line, alert.Packet.Destination, alert.Packet.IsIPv6);
+            line.Append(CultureInfo.InvariantCulture, $":{alert.Packet.DestinationPort}\n");
+            string text = line.ToString();
+            if (Encoding.UTF8.GetByteCount(text) > _bytes.Length)
+            {
+                _ = _file.Append(Encoding.UTF8.GetBytes(text));
+                return;
+            }
+
+            int length = Encoding.UTF8.GetBytes(text, _bytes);
+            _ = _file.Append(_bytes.AsSpan(0, length));
+        }
+    }
+
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _ = _file.Flush();
+            }
+        }
+    }
+
+    public void Reopen()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _ = _file.Reopen();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _ = _file.Flush();
+            _file.Dispose();
+        }
+    }
+
+    /// <summary>The names Suricata's fast log takes from its protocol table; others as <c>PROTO:NNN</c>.</summary>
+    private static string ProtocolName(byte protocol) => protocol switch
+    {
+        1 => "ICMP",
+        6 => "TCP",
+        17 => "UDP",
+        47 => "GRE",
+        50 => "ESP",
+        58 => "IPv6-ICMP",
+        132 => "SCTP",
+        _ => string.Create(CultureInfo.InvariantCulture, $"PROTO:{protocol:D3}"),
+    };
+
+    /// <summary>IPv4 dotted; IPv6 in full, eight groups of four digits, as Suricata's fast log writes it without <c>ipv6-compress</c>.</summary>
+    private static void AppendAddress(StringBuilder line, Capture.Abstractions.FlowAddress address, bool isIPv6)
+    {
+        if (isIPv6)
+        {
+            Span<byte> octets = stackalloc byte[16];
+            address.CopyTo(octets);
+            for (int i = 0; i < 16; i += 2)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? string.Empty : ":")}{octets[i]:x2}{octets[i + 1]:x2}");
+            }
+
+            return;
+        }
+
+        Span<byte> text = stackalloc byte[64];
+        int length = EveFormat.FormatAddress(address, isIPv6, text);
+        foreach (byte b in text[..length])
+        {
+            line.Append((char)b);
+        }
+    }
+}
