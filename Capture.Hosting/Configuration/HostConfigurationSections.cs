@@ -78,7 +78,7 @@ internal static class HostConfigurationSections
             [
                 new ConfigKey("eve-log", ConfigValueType.Mapping, "the EVE JSON log") { Keys = EveLog() },
                 new ConfigKey("pcap-log", ConfigValueType.Mapping, "packets as pcap files (written by the host application, Detect.Sample)") { Keys = PcapLog() },
-                new ConfigKey("fast", ConfigValueType.Mapping, "alerts as one line each (fast.log; written by the host application, Detect.Sample)") { Keys = LineLog("fast.log") },
+                new ConfigKey("fast", ConfigValueType.Mapping, "alerts as one line each (fast.log; written by the host application, Detect.Sample)") { Keys = [.. LineLog("fast.log"), .. NotUsed("ipv6-compress")] },
                 new ConfigKey("stats", ConfigValueType.Mapping, "counters as Suricata's table (stats.log; written by the host application, Detect.Sample)")
                 {
                     Keys =
@@ -229,7 +229,6 @@ internal static class HostConfigurationSections
         Text("filename", fileName, "file name inside the log directory (-l)"),
         Boolean("append", "yes", "append to an existing file; no: empty it at the first write"),
         Choice("filetype", "regular", "only regular files", "regular"),
-        .. NotUsed("ipv6-compress"),
     ];
 
     // Suricata's pcap-log keys; those that would change what is written and that the writer does not

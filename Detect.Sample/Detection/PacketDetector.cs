@@ -19,8 +19,11 @@ internal sealed class PacketDetector
     /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
     private const int AppDetectionPackets = 4;
 
-    /// <summary>Room for buffers normalised per packet (http.host).</summary>
-    private readonly byte[] _scratch = new byte[1024];
+    /// <summary>Room for buffers normalised per packet (http.host); per thread, as the detector serves every worker.</summary>
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    private readonly HostBitTable _hosts = new();
 
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
@@ -70,12 +73,13 @@ internal sealed class PacketDetector
             state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, _scratch, events);
+        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
         foreach (Rule rule in _passRules)
         {
-            if (rule.Matches(packet, facts, ref buffers, state))
+            if (rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
+                _hosts.Apply(rule.Hostbits, packet);
                 state.Passed = true;
                 if (rule.Bypass)
                 {
@@ -91,9 +95,10 @@ internal sealed class PacketDetector
         int count = 0;
         foreach (Rule rule in _alertRules)
         {
-            if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state))
+            if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
+                _hosts.Apply(rule.Hostbits, packet);
                 if (rule.NoAlert)
                 {
                     continue;
@@ -137,12 +142,13 @@ internal sealed class PacketDetector
     /// </summary>
     public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches)
     {
-        var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, _scratch, events);
+        var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, t_scratch ??= new byte[1024], events);
         int count = 0;
         foreach (Rule rule in _eventRules)
         {
-            if (count < matches.Length && rule.Flowbits.Count == 0 && rule.Matches(packet, facts, ref buffers, flowbits: null))
+            if (count < matches.Length && rule.Flowbits.Count == 0 && rule.Matches(packet, facts, ref buffers, flowbits: null, _hosts))
             {
+                _hosts.Apply(rule.Hostbits, packet);
                 matches[count++] = rule;
             }
         }

@@ -88,11 +88,14 @@ internal sealed class Rule
     /// <summary><c>flowbits</c> conditions and commands, in the rule's order.</summary>
     public IReadOnlyList<FlowbitCommand> Flowbits { get; init; } = [];
 
+    /// <summary><c>hostbits</c> conditions and commands, in the rule's order.</summary>
+    public IReadOnlyList<HostbitCommand> Hostbits { get; init; } = [];
+
     /// <summary><c>flowbits:noalert</c> / <c>noalert</c>: a match runs the flowbit commands but writes no alert.</summary>
     public bool NoAlert { get; init; }
 
     /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
-    public bool SetsFlowbitsOnly => Flowbits.Count > 0 && Flowbits.All(f => !f.IsCondition);
+    public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
 
     public required string File { get; init; }
 
@@ -111,7 +114,7 @@ internal sealed class Rule
     /// flow and header keywords, the flow's application-layer protocol, flowbit conditions (against
     /// <paramref name="flowbits"/>, none set when null), then the patterns in their buffers.
     /// </summary>
-    public bool Matches(in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? flowbits)
+    public bool Matches(in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? flowbits, HostBitTable? hosts = null)
     {
         ReadOnlySpan<byte> payload = buffers.Payload;
         if (!ProtocolMatches(packet.Protocol, packet.IsIPv6)
@@ -139,6 +142,11 @@ internal sealed class Rule
             {
                 return false;
             }
+        }
+
+        if (Hostbits.Count > 0 && (hosts is null || !hosts.Holds(Hostbits, packet)))
+        {
+            return false;
         }
 
         bool forward = HeaderMatches(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.IsIPv6, packet.Protocol);

@@ -34,7 +34,7 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, decode-event, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+    private const string SupportedKeywords = "msg, decode-event, hostbits, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
 
     /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
     private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
@@ -142,6 +142,7 @@ internal static class RuleParser
         bool bypass = false;
         var contents = new List<ContentPattern>();
         var flowbits = new List<FlowbitCommand>();
+        var hostbits = new List<HostbitCommand>();
         bool noAlert = false;
         bool? flowToServer = null;
         bool? flowEstablished = null;
@@ -294,6 +295,17 @@ internal static class RuleParser
                     }
 
                     break;
+                case "hostbits":
+                    if (string.Equals(value.Trim(), "noalert", StringComparison.Ordinal))
+                    {
+                        noAlert = true;
+                    }
+                    else
+                    {
+                        hostbits.Add(HostbitCommand.Parse(value));
+                    }
+
+                    break;
                 case "noalert":
                     noAlert = true;
                     break;
@@ -362,6 +374,7 @@ internal static class RuleParser
             IcmpType = icmpType,
             IcmpCode = icmpCode,
             Flowbits = flowbits,
+            Hostbits = hostbits,
             NoAlert = noAlert,
             File = file,
             Line = line,

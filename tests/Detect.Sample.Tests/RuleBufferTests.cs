@@ -187,4 +187,32 @@ public sealed class RuleBufferTests
         RuleSyntaxException unknown = Assert.Throws<RuleSyntaxException>(() => Parse("alert pkthdr any any -> any any (decode-event:udp.no_such_event; sid:1;)"));
         Assert.Contains("udp.len_invalid", unknown.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Hostbits_follow_a_host_across_its_flows()
+    {
+        var empty = new Dictionary<string, string>();
+        var set = new RuleSet(
+            [
+                RuleParser.Parse("alert tcp any any -> any any (content:\"login\"; hostbits:set,seen,src; hostbits:noalert; sid:1;)", empty, empty, "t.rules", 1),
+                RuleParser.Parse("alert tcp any any -> any any (hostbits:isset,seen,dst; sid:2;)", empty, empty, "t.rules", 2),
+                RuleParser.Parse("alert tcp any any -> any any (hostbits:isnotset,seen; content:\"x\"; sid:3;)", empty, empty, "t.rules", 3),
+            ],
+            [],
+            []);
+        var detector = new PacketDetector(set, new DetectionOptions());
+        var matches = new Rule?[4];
+        FlowTuple first = TestTuples.Make("10.0.0.1", 1000, "10.0.0.2", 80);
+        FlowTuple other = TestTuples.Make("10.0.0.3", 2000, "10.0.0.1", 22);
+        RulePacket facts = RulePacket.Direction(true);
+
+        Assert.Equal(0, detector.Inspect(other, facts, "x"u8, new DetectionFlowState(), matches, out _) - 1);
+        Assert.Equal(0, detector.Inspect(first, facts, "login"u8, new DetectionFlowState(), matches, out _));
+
+        // Another flow whose server is the host that logged in sees the bit; the host's own test now fails.
+        Assert.Equal(1, detector.Inspect(other, facts, "y"u8, new DetectionFlowState(), matches, out _));
+        Assert.Equal(2, matches[0]!.Sid);
+        Assert.Equal(0, detector.Inspect(first, facts, "x"u8, new DetectionFlowState(), matches, out _));
+        Assert.Throws<RuleSyntaxException>(() => Parse("alert tcp any any -> any any (hostbits:set,a,src,expire 30; sid:1;)"));
+    }
 }
