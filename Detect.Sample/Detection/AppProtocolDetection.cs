@@ -106,6 +106,21 @@ internal static class AppProtocolDetection
         _ => "failed",
     };
 
+    /// <summary>Suricata's <c>app_proto</c> name in UTF-8, for the EVE flow line.</summary>
+    public static ReadOnlySpan<byte> Utf8Name(AppProtocol protocol) => protocol switch
+    {
+        AppProtocol.Http => "http"u8,
+        AppProtocol.Tls => "tls"u8,
+        AppProtocol.Ssh => "ssh"u8,
+        AppProtocol.Dns => "dns"u8,
+        AppProtocol.Smtp => "smtp"u8,
+        AppProtocol.Ftp => "ftp"u8,
+        AppProtocol.Smb => "smb"u8,
+        AppProtocol.Dcerpc => "dcerpc"u8,
+        AppProtocol.Ntp => "ntp"u8,
+        _ => "failed"u8,
+    };
+
     /// <summary>A DNS header: at most a handful of questions and records, a known opcode.</summary>
     private static bool LooksLikeDns(ReadOnlySpan<byte> message)
     {

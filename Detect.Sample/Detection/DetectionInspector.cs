@@ -61,6 +61,16 @@ internal sealed class DetectionInspector : IPacketInspector
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
         int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out BypassReason reason);
+        if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
+        {
+            flow.SetAppProtocol((byte)state.App);
+        }
+
+        if (state.Passed)
+        {
+            flow.MarkPassed();
+        }
+
         if (reason != BypassReason.None)
         {
             // The bypass first, the alert and the log after: every moment before the capture's entry

@@ -84,6 +84,8 @@ internal sealed class FlowEnd
             DestinationMac = origin.ServerMac,
             TunnelParentFlowId = origin.TunnelParentFlowId,
             Alerted = (s.Flags & FlowSlotFlags.Alerted) != 0,
+            AppProtocol = r.AppProtocol,
+            Passed = r.Passed,
         };
 
         try
