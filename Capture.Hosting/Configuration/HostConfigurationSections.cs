@@ -131,8 +131,9 @@ internal static class HostConfigurationSections
                             "memcap", "memcap-policy", "toserver-chunk-size", "toclient-chunk-size", "randomize-chunk-size", "randomize-chunk-range",
                             "raw", "segment-prealloc", "check-overlap-different-data", "max-regions", "urgent", "zero-copy-size"),
                     ]),
+                Choice("midstream-policy", null, "what happens to a TCP flow picked up without its SYN (written by the host application); absent: exception-policy", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
                 .. NotUsed(
-                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "midstream-policy", "async-oneside",
+                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "async-oneside",
                     "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"),
             ]),
         new ConfigKey("app-layer", ConfigValueType.Mapping, "Application layer; only the TLS encryption handling is read")
@@ -155,12 +156,13 @@ internal static class HostConfigurationSections
             ],
         },
         Text("default-log-dir", null, "the log directory when -l is not given"),
+        Choice("exception-policy", "auto", "the master switch of the exception policies (only stream.midstream-policy is applied here); auto: drop-flow with --simulate-ips, else ignore", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
         Text("sensor-name", null, "the sensor's name, written as \"host\" in every EVE event (as Suricata writes it); absent: no host field"),
         .. NotUsed(
             "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
             "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
             "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
-            "host-os-policy", "host", "decoder", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
+            "host-os-policy", "host", "decoder", "ippair", "security", "asn1-max-frames", "datasets",
             "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "umask",
             "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
             "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir"),

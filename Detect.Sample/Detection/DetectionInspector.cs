@@ -26,9 +26,11 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly PcapLogOptions? _pcapLogOptions;
     private readonly Rule?[] _matches = new Rule?[32];
     private readonly bool _simulateIps;
+    private readonly ExceptionPolicy _midstreamPolicy;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore)
     {
+        _midstreamPolicy = midstreamPolicy;
         _simulateIps = simulateIps;
         _pcapLog = pcapLog?.CreateStream();
         _pcapLogOptions = pcapLog?.Options;
@@ -47,6 +49,11 @@ internal sealed class DetectionInspector : IPacketInspector
             // One object per flow, on its first packet: the flow's detection state.
             state = new DetectionFlowState();
             context.SetStorage(_slot, state);
+            if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
+            {
+                _ = WritePacket(ref context, state);
+                return;
+            }
         }
         else if (state.Passed || state.BypassRequested || state.Dropped)
         {
@@ -148,6 +155,44 @@ internal sealed class DetectionInspector : IPacketInspector
 
         int originalLength = reassembled ? bytes.Length : packet.Record.OriginalLength;
         return _pcapLog.Write(context.TimestampNanoseconds, bytes, originalLength, packet.Record.LinkType);
+    }
+
+    /// <summary>A TCP flow whose first packet is a SYN-ACK or an ACK: picked up in the middle, as Suricata's stream engine sees it (a RST or a packet without ACK starts no session).</summary>
+    private static bool IsMidstream(ref PacketContext context)
+    {
+        const byte Rst = 0x04, Ack = 0x10;
+        PacketLayer layer = context.Packet.Innermost;
+        return layer.Protocol == IpProtocol.Tcp && (layer.TcpFlags & Ack) != 0 && (layer.TcpFlags & Rst) == 0;
+    }
+
+    /// <summary>
+    /// Applies <c>stream.midstream-policy</c> to a flow picked up midstream, as Suricata's stream engine
+    /// does on the flow's first packet; returns whether the flow is no longer inspected.
+    /// </summary>
+    private bool ApplyMidstreamPolicy(ref PacketContext context, DetectionFlowState state)
+    {
+        ExceptionPolicy policy = _midstreamPolicy;
+        FlowView flow = context.Flow;
+        flow.SetExceptionPolicy((byte)policy);
+        _counters.CountMidstreamPolicy(policy);
+        switch (policy)
+        {
+            case ExceptionPolicy.Bypass:
+                state.BypassRequested = true;
+                context.RequestBypass();
+                _counters.CountBypass(BypassReason.ExceptionPolicy);
+                return true;
+            case ExceptionPolicy.PassFlow:
+                state.Passed = true;
+                flow.MarkPassed();
+                return true;
+            case ExceptionPolicy.DropFlow or ExceptionPolicy.Reject:
+                state.Dropped = true;
+                flow.MarkDropped();
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>

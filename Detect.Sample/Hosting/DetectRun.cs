@@ -54,6 +54,7 @@ internal sealed class DetectRun
     {
         _ = CaptureFactory();
         _ = ReadPcapLogOptions();
+        _ = ReadMidstreamPolicy();
         try
         {
             _ = TextLogOptions.Read(_configuration.Root, "fast", "fast.log");
@@ -83,6 +84,7 @@ internal sealed class DetectRun
             StreamDepth = _configuration.Stream.ReassemblyDepth,
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
             SimulateIps = _options.SimulateIps,
+            MidstreamPolicy = ReadMidstreamPolicy(),
         };
 
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
@@ -193,7 +195,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy),
                 _loggerFactory,
                 _clock);
 
@@ -404,6 +406,7 @@ internal sealed class DetectRun
         return new EveWriterOptions
         {
             Flow = eve.Writes("flow"),
+            FlowExceptionPolicy = eve.TypeSettings.TryGetValue("flow", out ConfigNode? flow) && flow.GetBoolean("exception-policy", false),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
             AnomalyDecode = eve.Writes("anomaly") && eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly) && anomaly.GetBoolean("enabled", true)
@@ -443,6 +446,16 @@ internal sealed class DetectRun
         {
             yield return counter;
         }
+    }
+
+    /// <summary><c>stream.midstream-policy</c> / <c>exception-policy</c>, resolved as Suricata resolves them for this mode.</summary>
+    private ExceptionPolicy ReadMidstreamPolicy()
+    {
+        ConfigNode? midstream = _configuration.Root.Find("stream.midstream-policy");
+        ConfigNode? master = _configuration.Root["exception-policy"];
+        bool pickup = _configuration.Root["stream"] is { Kind: ConfigNodeKind.Mapping } stream && stream.GetBoolean("midstream", false);
+        return ExceptionPolicies.ResolveMidstream(midstream?.Value, master?.Value, _options.SimulateIps, pickup)
+            ?? throw new HostExitException(ExitCodes.UsageError, (midstream ?? master)!.Error("expected auto, ignore, bypass, pass-flow, drop-flow, drop-packet or reject").Message);
     }
 
     private PcapLogOptions? ReadPcapLogOptions()

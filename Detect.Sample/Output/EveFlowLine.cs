@@ -54,6 +54,9 @@ internal sealed class EveFlowLine
         _host = host is null ? [] : [.. ",\"host\":\""u8, .. JsonEncodedText.Encode(host, encoder).EncodedUtf8Bytes, .. "\""u8];
     }
 
+    /// <summary>Write <c>flow.exception_policy</c> (the flow type's <c>exception-policy: true</c>; Suricata's default is no).</summary>
+    public bool WritesExceptionPolicy { get; init; }
+
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
     /// <param name="flow">The flow's end.</param>
     /// <param name="communityId">The community id, or null for none.</param>
@@ -210,9 +213,20 @@ internal sealed class EveFlowLine
             default: at = Append(at, ",\"reason\":\"shutdown\""u8); break;
         }
 
-        if (flow.Passed)
+        if (flow.Dropped)
+        {
+            at = Append(at, ",\"action\":\"drop\""u8);
+        }
+        else if (flow.Passed)
         {
             at = Append(at, ",\"action\":\"pass\""u8);
+        }
+
+        if (flow.ExceptionPolicy != 0 && WritesExceptionPolicy)
+        {
+            at = Append(at, ",\"exception_policy\":[{\"target\":\"stream_midstream\",\"policy\":\""u8);
+            at = Append(at, ExceptionPolicies.Utf8Name((ExceptionPolicy)flow.ExceptionPolicy));
+            at = Append(at, "\"}]"u8);
         }
 
         if (flow.Alerted)

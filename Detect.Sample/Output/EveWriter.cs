@@ -51,7 +51,7 @@ internal sealed class EveWriter : IDisposable
         // Events are built in memory and copied into the file's buffer: a Utf8JsonWriter over a
         // stream would flush it (a system call) on every event.
         _json = new Utf8JsonWriter(_event, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, settings.Host);
+        _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, settings.Host) { WritesExceptionPolicy = settings.FlowExceptionPolicy };
         if (settings.FlushInterval > TimeSpan.Zero)
         {
             _flushTimer = (clock ?? TimeProvider.System).CreateTimer(_ => Flush(), null, settings.FlushInterval, settings.FlushInterval);

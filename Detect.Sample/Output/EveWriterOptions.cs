@@ -5,6 +5,9 @@ internal sealed record EveWriterOptions
 {
     public bool Flow { get; init; } = true;
 
+    /// <summary><c>- flow: {exception-policy: true}</c>: flow records name the exception policy applied to them.</summary>
+    public bool FlowExceptionPolicy { get; init; }
+
     public bool Alert { get; init; } = true;
 
     public bool Stats { get; init; } = true;

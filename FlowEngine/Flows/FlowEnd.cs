@@ -86,6 +86,8 @@ internal sealed class FlowEnd
             Alerted = (s.Flags & FlowSlotFlags.Alerted) != 0,
             AppProtocol = r.AppProtocol,
             Passed = r.Passed,
+            Dropped = r.Dropped,
+            ExceptionPolicy = r.ExceptionPolicy,
         };
 
         try

@@ -28,4 +28,6 @@ internal struct FlowRecord
     // Set by detection through FlowView (an inspector's own protocol code, 0 for none; a pass rule matched); read at the flow's end.
     public byte AppProtocol;
     public bool Passed;
+    public bool Dropped;
+    public byte ExceptionPolicy;
 }
