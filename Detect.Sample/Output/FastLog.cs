@@ -8,19 +8,16 @@ namespace Detect.Sample.Output;
 /// Suricata's <c>fast.log</c>: one line per alert,
 /// <c>MM/DD/YYYY-HH:MM:SS.uuuuuu  [**] [gid:sid:rev] msg [**] [Classification: c] [Priority: p] {PROTO} src:sport -&gt; dst:dport</c>,
 /// in local time as Suricata writes it; <c>[Drop] </c> before the first <c>[**]</c> for a packet dropped in IPS mode.
-/// Workers write under a lock; the file buffers and is flushed with the EVE files.
+/// Workers write through one lock (<see cref="SharedLogFile"/>); the file buffers and is flushed with
+/// the EVE files. An alert's line is built per alert (alerts are per matching packet, not per packet).
 /// </summary>
 internal sealed class FastLog : IDisposable
 {
-    private readonly Lock _lock = new();
-    private readonly LogFile _file;
-    private bool _disposed;
-    private readonly StringBuilder _line = new(256);
-    private readonly byte[] _bytes = new byte[4096];
+    private readonly SharedLogFile _file;
 
     public FastLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode)
     {
-        _file = new LogFile(directory, options.FileName, options.Append, mode);
+        _file = new SharedLogFile(directory, options, mode);
     }
 
     public string Path => _file.Path;
@@ -30,73 +27,26 @@ internal sealed class FastLog : IDisposable
         DateTime local = DateTimeOffset.FromUnixTimeMilliseconds(alert.TimestampNanoseconds / 1_000_000).LocalDateTime;
         long micros = alert.TimestampNanoseconds / 1000 % 1_000_000;
         Rule rule = alert.Rule;
-        lock (_lock)
+        var line = new StringBuilder(256);
+        line.Append(CultureInfo.InvariantCulture, $"{local:MM/dd/yyyy-HH:mm:ss}.{micros:D6}  ");
+        if (alert.Blocked)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            StringBuilder line = _line.Clear();
-            line.Append(CultureInfo.InvariantCulture, $"{local:MM/dd/yyyy-HH:mm:ss}.{micros:D6}  ");
-            if (alert.Blocked)
-            {
-                line.Append("[Drop] ");
-            }
-
-            line.Append(CultureInfo.InvariantCulture, $"[**] [{rule.Gid}:{rule.Sid}:{rule.Rev}] {rule.Message} [**] [Classification: {(rule.Category.Length == 0 ? "(null)" : rule.Category)}] [Priority: {rule.Severity}] {{{ProtocolName(alert.Packet.Protocol)}}} ");
-            AppendAddress(line, alert.Packet.Source, alert.Packet.IsIPv6);
-            line.Append(CultureInfo.InvariantCulture, $":{alert.Packet.SourcePort} -> ");
-            AppendAddress(line, alert.Packet.Destination, alert.Packet.IsIPv6);
-            line.Append(CultureInfo.InvariantCulture, $":{alert.Packet.DestinationPort}\n");
-            string text = line.ToString();
-            if (Encoding.UTF8.GetByteCount(text) > _bytes.Length)
-            {
-                _ = _file.Append(Encoding.UTF8.GetBytes(text));
-                return;
-            }
-
-            int length = Encoding.UTF8.GetBytes(text, _bytes);
-            _ = _file.Append(_bytes.AsSpan(0, length));
+            line.Append("[Drop] ");
         }
+
+        line.Append(CultureInfo.InvariantCulture, $"[**] [{rule.Gid}:{rule.Sid}:{rule.Rev}] {rule.Message} [**] [Classification: {(rule.Category.Length == 0 ? "(null)" : rule.Category)}] [Priority: {rule.Severity}] {{{ProtocolName(alert.Packet.Protocol)}}} ");
+        AppendAddress(line, alert.Packet.Source, alert.Packet.IsIPv6);
+        line.Append(CultureInfo.InvariantCulture, $":{alert.Packet.SourcePort} -> ");
+        AppendAddress(line, alert.Packet.Destination, alert.Packet.IsIPv6);
+        line.Append(CultureInfo.InvariantCulture, $":{alert.Packet.DestinationPort}\n");
+        _file.Append(Encoding.UTF8.GetBytes(line.ToString()));
     }
 
-    public void Flush()
-    {
-        lock (_lock)
-        {
-            if (!_disposed)
-            {
-                _ = _file.Flush();
-            }
-        }
-    }
+    public void Flush() => _file.Flush();
 
-    public void Reopen()
-    {
-        lock (_lock)
-        {
-            if (!_disposed)
-            {
-                _ = _file.Reopen();
-            }
-        }
-    }
+    public void Reopen() => _file.Reopen();
 
-    public void Dispose()
-    {
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _ = _file.Flush();
-            _file.Dispose();
-        }
-    }
+    public void Dispose() => _file.Dispose();
 
     /// <summary>The names Suricata's fast log takes from its protocol table; others as <c>PROTO:NNN</c>.</summary>
     private static string ProtocolName(byte protocol) => protocol switch

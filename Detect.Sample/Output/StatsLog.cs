@@ -12,14 +12,12 @@ internal sealed class StatsLog : IDisposable
 {
     private const string Rule = "------------------------------------------------------------------------------------\n";
 
-    private readonly Lock _lock = new();
-    private readonly LogFile _file;
-    private bool _disposed;
+    private readonly SharedLogFile _file;
     private readonly bool _nullValues;
 
     public StatsLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode)
     {
-        _file = new LogFile(directory, options.FileName, options.Append, mode, bufferSize: 1 << 18);
+        _file = new SharedLogFile(directory, options, mode, bufferSize: 1 << 18);
         _nullValues = options.NullValues;
     }
 
@@ -42,42 +40,10 @@ internal sealed class StatsLog : IDisposable
             }
         }
 
-        byte[] bytes = Encoding.UTF8.GetBytes(table.ToString());
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _ = _file.Append(bytes);
-            _ = _file.Flush();
-        }
+        _file.Append(Encoding.UTF8.GetBytes(table.ToString()), flush: true);
     }
 
-    public void Reopen()
-    {
-        lock (_lock)
-        {
-            if (!_disposed)
-            {
-                _ = _file.Reopen();
-            }
-        }
-    }
+    public void Reopen() => _file.Reopen();
 
-    public void Dispose()
-    {
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _ = _file.Flush();
-            _file.Dispose();
-        }
-    }
+    public void Dispose() => _file.Dispose();
 }
