@@ -65,7 +65,9 @@ internal ref struct PacketBuffers
                 return TrySlice(_transportOffset, _payloadOffset, out bytes);
             case RuleBuffer.UdpHeader when _protocol == FlowEngine.Decode.IpProtocol.Udp:
                 return TrySlice(_transportOffset, _transportOffset + 8, out bytes);
-            case RuleBuffer.Ipv4Header or RuleBuffer.Ipv6Header or RuleBuffer.TcpHeader or RuleBuffer.UdpHeader:
+            case RuleBuffer.IgmpHeader when _protocol == FlowEngine.Decode.IpProtocol.Igmp:
+                return TrySlice(_transportOffset, _transportOffset + 8, out bytes);
+            case RuleBuffer.Ipv4Header or RuleBuffer.Ipv6Header or RuleBuffer.TcpHeader or RuleBuffer.UdpHeader or RuleBuffer.IgmpHeader:
                 return false;
         }
 
@@ -94,6 +96,47 @@ internal ref struct PacketBuffers
         }
 
         return true;
+    }
+
+    /// <summary>The IPv4 packet's IGMP message, bounded by the IP total length (not the frame's padding).</summary>
+    public readonly bool TryGetIgmpMessage(out ReadOnlySpan<byte> message)
+    {
+        message = default;
+        if (_isIPv6 || _protocol != FlowEngine.Decode.IpProtocol.Igmp || _networkOffset < 0 || _networkOffset + 4 > _packet.Length)
+        {
+            return false;
+        }
+
+        int end = _networkOffset + ((_packet[_networkOffset + 2] << 8) | _packet[_networkOffset + 3]);
+        return TrySlice(_transportOffset, Math.Min(end, _packet.Length), out message);
+    }
+
+    /// <summary>Whether the IPv4 header carries option <paramref name="option"/> (a type byte; -1: any option).</summary>
+    public readonly bool HasIpv4Option(int option)
+    {
+        if (_isIPv6 || !TrySlice(_networkOffset + 20, _transportOffset, out ReadOnlySpan<byte> options))
+        {
+            return false;
+        }
+
+        int at = 0;
+        while (at < options.Length)
+        {
+            byte type = options[at];
+            if (option < 0 || type == option)
+            {
+                return true;
+            }
+
+            if (type == 0)
+            {
+                return false;
+            }
+
+            at += type == 1 ? 1 : at + 1 < options.Length ? Math.Max((int)options[at + 1], 2) : options.Length;
+        }
+
+        return false;
     }
 
     private readonly bool TrySlice(int start, int end, out ReadOnlySpan<byte> bytes)

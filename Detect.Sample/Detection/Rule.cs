@@ -43,6 +43,15 @@ internal sealed class Rule
     /// <summary><c>decode-event</c>: the packet raised this decoder event (a code of <see cref="FlowEngine.Decode.DecoderEvents"/>).</summary>
     public ushort? DecodeEvent { get; init; }
 
+    /// <summary><c>igmp.type</c>: the IGMP message type.</summary>
+    public RuleNumber? IgmpType { get; init; }
+
+    /// <summary><c>igmp-csum:valid</c> (true) / <c>invalid</c> (false).</summary>
+    public bool? IgmpChecksumValid { get; init; }
+
+    /// <summary><c>ipopts</c>: an IPv4 option's type (-1: any option).</summary>
+    public int? IpOption { get; init; }
+
     /// <summary><c>icmp_id</c>: the ICMP echo identifier.</summary>
     public RuleNumber? IcmpId { get; init; }
 
@@ -131,7 +140,9 @@ internal sealed class Rule
             || (TcpSequence is { } sequence && (facts.TcpSequence < 0 || !sequence.Matches(facts.TcpSequence)))
             || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
             || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
-            || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent)))
+            || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
+            || (IpOption is int option && !buffers.HasIpv4Option(option))
+            || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
         {
             return false;
         }
@@ -174,10 +185,45 @@ internal sealed class Rule
         RuleProtocol.Icmpv4 => protocol == FlowEngine.Decode.IpProtocol.Icmp,
         RuleProtocol.Icmpv6 => protocol == FlowEngine.Decode.IpProtocol.Icmpv6,
         RuleProtocol.Sctp => protocol == 132,
+        RuleProtocol.Igmp => protocol == FlowEngine.Decode.IpProtocol.Igmp,
         RuleProtocol.Ipv4 => !isIPv6,
         RuleProtocol.Ipv6 => isIPv6,
         _ => true,
     };
+
+    private bool IgmpMatches(ref PacketBuffers buffers)
+    {
+        if (!buffers.TryGetIgmpMessage(out ReadOnlySpan<byte> message) || message.Length < 8)
+        {
+            return false;
+        }
+
+        return (IgmpType is not { } type || type.Matches(message[0]))
+            && (IgmpChecksumValid is not bool valid || valid == (InternetChecksum(message) == 0));
+    }
+
+    /// <summary>The ones' complement sum over <paramref name="data"/>, folded: 0 when a message with its checksum in place is intact.</summary>
+    private static int InternetChecksum(ReadOnlySpan<byte> data)
+    {
+        long sum = 0;
+        int i = 0;
+        for (; i + 1 < data.Length; i += 2)
+        {
+            sum += (data[i] << 8) | data[i + 1];
+        }
+
+        if (i < data.Length)
+        {
+            sum += data[i] << 8;
+        }
+
+        while (sum >> 16 != 0)
+        {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        return (int)(~sum & 0xFFFF);
+    }
 
     private bool HeaderMatches(FlowAddress source, ushort sourcePort, FlowAddress destination, ushort destinationPort, bool isIPv6, byte protocol)
     {

@@ -87,4 +87,7 @@ internal enum RuleBuffer
 
     /// <summary><c>udp.hdr</c>: the 8-byte UDP header.</summary>
     UdpHeader,
+
+    /// <summary><c>igmp.hdr</c>: the 8-byte IGMP header.</summary>
+    IgmpHeader,
 }

@@ -34,7 +34,7 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, decode-event, hostbits, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+    private const string SupportedKeywords = "msg, decode-event, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
 
     /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
     private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
@@ -49,7 +49,7 @@ internal static class RuleParser
         ["http.referer"] = RuleBuffer.HttpReferer, ["http.accept"] = RuleBuffer.HttpAccept, ["http.server"] = RuleBuffer.HttpServer,
         ["http.location"] = RuleBuffer.HttpLocation, ["http.stat_code"] = RuleBuffer.HttpStatCode, ["http.stat_msg"] = RuleBuffer.HttpStatMsg,
         ["http.protocol"] = RuleBuffer.HttpProtocol, ["http.request_body"] = RuleBuffer.HttpRequestBody, ["http.response_body"] = RuleBuffer.HttpResponseBody,
-        ["ipv4.hdr"] = RuleBuffer.Ipv4Header, ["ipv6.hdr"] = RuleBuffer.Ipv6Header, ["tcp.hdr"] = RuleBuffer.TcpHeader, ["udp.hdr"] = RuleBuffer.UdpHeader,
+        ["igmp.hdr"] = RuleBuffer.IgmpHeader, ["ipv4.hdr"] = RuleBuffer.Ipv4Header, ["ipv6.hdr"] = RuleBuffer.Ipv6Header, ["tcp.hdr"] = RuleBuffer.TcpHeader, ["udp.hdr"] = RuleBuffer.UdpHeader,
     };
 
     /// <summary>Content modifiers (Suricata's older syntax): the content before them inspects the buffer.</summary>
@@ -122,8 +122,9 @@ internal static class RuleParser
             "icmpv4" => RuleProtocol.Icmpv4,
             "icmpv6" => RuleProtocol.Icmpv6,
             "sctp" => RuleProtocol.Sctp,
+            "igmp" => RuleProtocol.Igmp,
             _ when AppLayerProtocols.Contains(header[1].ToLowerInvariant()) => throw new RuleSyntaxException($"protocol '{header[1]}' needs application-layer protocol detection, which this host has for {string.Join(", ", DetectedProtocols.Keys)} only; expected one of them or ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
-            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
+            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6, sctp or igmp"),
         };
         bool bidirectional = header[4] switch
         {
@@ -153,6 +154,9 @@ internal static class RuleParser
         RuleNumber? icmpCode = null;
         RuleNumber? icmpId = null;
         ushort? decodeEvent = null;
+        RuleNumber? igmpType = null;
+        bool? igmpChecksum = null;
+        int? ipOption = null;
         RuleNumber? icmpSequence = null;
         RuleNumber? tcpSequence = null;
         RuleNumber? tcpAcknowledgement = null;
@@ -196,6 +200,22 @@ internal static class RuleParser
                     decodeEvent = DecoderEvents.TryGetCode(value, out ushort code)
                         ? code
                         : throw new RuleSyntaxException($"decode-event: '{value}' is not an event this decoder raises; it raises {string.Join(", ", DecoderEvents.Names.Order(StringComparer.Ordinal))}");
+                    break;
+                case "igmp.type":
+                    igmpType = RuleNumber.Parse(keyword, value, byte.MaxValue, HexNumber);
+                    break;
+                case "igmp-csum":
+                    igmpChecksum = value.Trim() switch
+                    {
+                        "valid" => true,
+                        "invalid" => false,
+                        _ => throw new RuleSyntaxException($"igmp-csum: '{value}' is not allowed; expected valid or invalid"),
+                    };
+                    break;
+                case "ipopts":
+                    ipOption = IpOptions.TryGetValue(value.Trim(), out int ipOptionType)
+                        ? ipOptionType
+                        : throw new RuleSyntaxException($"ipopts: '{value}' is not an option; expected {string.Join(", ", IpOptions.Keys)}");
                     break;
                 case "icmp_id":
                     icmpId = RuleNumber.Parse(keyword, value, ushort.MaxValue);
@@ -358,6 +378,9 @@ internal static class RuleParser
             TcpAcknowledgement = tcpAcknowledgement,
             IcmpId = icmpId,
             DecodeEvent = decodeEvent,
+            IgmpType = igmpType,
+            IgmpChecksumValid = igmpChecksum,
+            IpOption = ipOption,
             IcmpSequence = icmpSequence,
             Message = message,
             Sid = sid.Value,
@@ -395,6 +418,15 @@ internal static class RuleParser
 
     private static ContentPattern LastContent(List<ContentPattern> contents, string keyword) =>
         contents.Count > 0 ? contents[^1] : throw new RuleSyntaxException($"{keyword} must follow a content");
+
+    /// <summary>ipopts' names and the IPv4 option types they stand for (any: any option).</summary>
+    private static readonly Dictionary<string, int> IpOptions = new(StringComparer.Ordinal)
+    {
+        ["rr"] = 7, ["eol"] = 0, ["nop"] = 1, ["ts"] = 68, ["sec"] = 130, ["esec"] = 133, ["lsrr"] = 131, ["ssrr"] = 137, ["satid"] = 136, ["rtralt"] = 148, ["any"] = -1,
+    };
+
+    private static long? HexNumber(string text) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && long.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long value) ? value : null;
 
     private static long? ProtocolNumber(string name) => ProtocolNames.TryGetValue(name, out long number) ? number : null;
 

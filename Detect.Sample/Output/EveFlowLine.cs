@@ -355,6 +355,7 @@ internal sealed class EveFlowLine
         ReadOnlySpan<byte> name = protocol switch
         {
             IpProtocol.Icmp => "ICMP"u8,
+            IpProtocol.Igmp => "IGMP"u8,
             IpProtocol.Tcp => "TCP"u8,
             IpProtocol.Udp => "UDP"u8,
             IpProtocol.Gre => "GRE"u8,

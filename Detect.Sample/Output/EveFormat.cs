@@ -31,6 +31,7 @@ internal static class EveFormat
     private static readonly ushort[] HexPairs = BuildHexPairs();
 
     private static readonly JsonEncodedText Icmp = JsonEncodedText.Encode("ICMP"u8);
+    private static readonly JsonEncodedText Igmp = JsonEncodedText.Encode("IGMP"u8);
     private static readonly JsonEncodedText Tcp = JsonEncodedText.Encode("TCP"u8);
     private static readonly JsonEncodedText Udp = JsonEncodedText.Encode("UDP"u8);
     private static readonly JsonEncodedText Gre = JsonEncodedText.Encode("GRE"u8);
@@ -91,6 +92,7 @@ internal static class EveFormat
         JsonEncodedText name = protocol switch
         {
             IpProtocol.Icmp => Icmp,
+            IpProtocol.Igmp => Igmp,
             IpProtocol.Tcp => Tcp,
             IpProtocol.Udp => Udp,
             IpProtocol.Gre => Gre,

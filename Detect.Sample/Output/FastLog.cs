@@ -52,6 +52,7 @@ internal sealed class FastLog : IDisposable
     private static string ProtocolName(byte protocol) => protocol switch
     {
         1 => "ICMP",
+        2 => "IGMP",
         6 => "TCP",
         17 => "UDP",
         47 => "GRE",

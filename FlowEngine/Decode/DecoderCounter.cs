@@ -61,6 +61,9 @@ internal enum DecoderCounter
     /// <summary><c>decoder.udp</c>.</summary>
     Udp,
 
+    /// <summary><c>decoder.igmp</c>.</summary>
+    Igmp,
+
     /// <summary><c>decoder.sctp</c>.</summary>
     Sctp,
 
@@ -348,6 +351,15 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.udp.len_invalid</c>: the header's length field is below the header's 8 bytes.</summary>
     UdpLenInvalid,
+
+    /// <summary><c>decoder.event.igmp.pkt_too_small</c>: less than the 8-byte IGMP header.</summary>
+    IgmpPktTooSmall,
+
+    /// <summary><c>decoder.event.igmp.v3_pkt_too_small</c>: a query longer than 8 bytes but shorter than IGMPv3's 12.</summary>
+    IgmpV3PktTooSmall,
+
+    /// <summary><c>decoder.event.igmp.malformed</c>: an IGMPv3 report whose group records do not fit the message.</summary>
+    IgmpMalformed,
 
     /// <summary><c>decoder.event.sctp.pkt_too_small</c>.</summary>
     SctpPktTooSmall,

@@ -188,6 +188,7 @@ public sealed class EveFlowLineTests
             string? protocolName = tuple.Protocol switch
             {
                 1 => "ICMP",
+                2 => "IGMP",
                 6 => "TCP",
                 17 => "UDP",
                 47 => "GRE",

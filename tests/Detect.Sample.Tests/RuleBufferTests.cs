@@ -215,4 +215,39 @@ public sealed class RuleBufferTests
         Assert.Equal(0, detector.Inspect(first, facts, "x"u8, new DetectionFlowState(), matches, out _));
         Assert.Throws<RuleSyntaxException>(() => Parse("alert tcp any any -> any any (hostbits:set,a,src,expire 30; sid:1;)"));
     }
+
+    [Fact]
+    public void Igmp_keywords_read_the_message_and_the_ip_options()
+    {
+        // IPv4 with a router-alert option (24-byte header), then an IGMPv2 report with a correct checksum.
+        byte[] igmp = [0x16, 0, 0, 0, 224, 0, 0, 22];
+        ushort sum = 0;
+        uint total = 0;
+        for (int i = 0; i < igmp.Length; i += 2)
+        {
+            total += (uint)((igmp[i] << 8) | igmp[i + 1]);
+        }
+
+        sum = (ushort)~((total & 0xFFFF) + (total >> 16));
+        igmp[2] = (byte)(sum >> 8);
+        igmp[3] = (byte)sum;
+        byte[] packet = [0x46, 0, 0, 32, 0, 0, 0, 0, 1, 2, 0, 0, 10, 0, 0, 1, 224, 0, 0, 22, 0x94, 4, 0, 0, .. igmp, 0, 0];
+        FlowTuple tuple = TestTuples.Make("10.0.0.1", 0, "224.0.0.22", 0, 2);
+        RulePacket facts = RulePacket.Direction(true) with { NetworkOffset = 0, TransportOffset = 24, PayloadOffset = 32, Ttl = 1 };
+        bool M(string options)
+        {
+            var buffers = new PacketBuffers([], packet, facts, tuple.Protocol, tuple.IsIPv6, AppProtocol.Unknown, []);
+            return Parse($"alert igmp any any -> any any ({options} sid:1;)").Matches(tuple, facts, ref buffers, null);
+        }
+
+        Assert.True(M("igmp.type:0x16;"));
+        Assert.False(M("igmp.type:0x11;"));
+        Assert.True(M("igmp-csum:valid;"));
+        Assert.False(M("igmp-csum:invalid;"));
+        Assert.True(M("ipopts:rtralt;"));
+        Assert.True(M("ipopts:any;"));
+        Assert.False(M("ipopts:rr;"));
+        Assert.True(M("igmp.hdr; content:\"|16|\"; startswith;"));
+        Assert.False(Parse("alert igmp any any -> any any (sid:1;)").Matches(TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2), []));
+    }
 }

@@ -73,7 +73,7 @@ public sealed class RuleParserTests
     [InlineData("alert ip any any -> any any (sid:1; ip_proto:bogus;)", "ip_proto: 'bogus' is not allowed")]
     [InlineData("accept:flow tcp any any -> any any (sid:1;)", "action 'accept:flow' is not supported")]
     [InlineData("alert nfs any any -> any any (sid:1;)", "protocol 'nfs' needs application-layer protocol detection, which this host has for http, http1")]
-    [InlineData("alert igmp any any -> any any (sid:1;)", "protocol 'igmp' is not supported; expected ip")]
+    [InlineData("alert pim any any -> any any (sid:1;)", "protocol 'pim' is not supported; expected ip")]
     [InlineData("alert tcp any any => any any (sid:1;)", "direction '=>' is not allowed")]
     [InlineData("alert tcp 300.1.1.1 any -> any any (sid:1;)", "'300.1.1.1' is not an address")]
     [InlineData("alert tcp any 70000 -> any any (sid:1;)", "'70000' is not a port")]

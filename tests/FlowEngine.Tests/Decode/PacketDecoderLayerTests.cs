@@ -609,6 +609,24 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void Igmp_is_counted_and_checked_as_suricata_checks_it()
+    {
+        var t = new DecoderUnderTest();
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(2, [0x16, 0, 0, 0, 224, 0, 0, 1])), LinkType.Ethernet));
+        Assert.Equal(2, t.Layer(0).Protocol);
+        Assert.Equal(0, t.Layer(0).PayloadLength);
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x0800, IPv4(2, [0x11, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x0800, IPv4(2, [0x11, 0, 0, 0, 0, 0, 0, 0, 1, 2])), LinkType.Ethernet));
+
+        // An IGMPv3 report announcing one group record with two sources, but carrying none.
+        Assert.Equal(DecodeResult.Malformed, t.Decode(Ethernet(0x0800, IPv4(2, [0x22, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 2, 224, 0, 0, 1])), LinkType.Ethernet));
+        Assert.Equal(4, t["decoder.igmp"]);
+        Assert.Equal(1, t["decoder.event.igmp.pkt_too_small"]);
+        Assert.Equal(1, t["decoder.event.igmp.v3_pkt_too_small"]);
+        Assert.Equal(1, t["decoder.event.igmp.malformed"]);
+    }
+
+    [Fact]
     public void Cisco_hdlc_names_its_payload_by_ethertype()
     {
         var t = new DecoderUnderTest();
