@@ -48,19 +48,9 @@ internal sealed class FastLog : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    /// <summary>The names Suricata's fast log takes from its protocol table; others as <c>PROTO:NNN</c>.</summary>
-    private static string ProtocolName(byte protocol) => protocol switch
-    {
-        1 => "ICMP",
-        2 => "IGMP",
-        6 => "TCP",
-        17 => "UDP",
-        47 => "GRE",
-        50 => "ESP",
-        58 => "IPv6-ICMP",
-        132 => "SCTP",
-        _ => string.Create(CultureInfo.InvariantCulture, $"PROTO:{protocol:D3}"),
-    };
+    /// <summary>Suricata's protocol names (as in EVE); others as <c>PROTO:NNN</c>.</summary>
+    private static string ProtocolName(byte protocol) =>
+        EveFormat.ProtocolName(protocol) ?? string.Create(CultureInfo.InvariantCulture, $"PROTO:{protocol:D3}");
 
     /// <summary>IPv4 dotted; IPv6 in full, eight groups of four digits, as Suricata's fast log writes it without <c>ipv6-compress</c>.</summary>
     private static void AppendAddress(StringBuilder line, Capture.Abstractions.FlowAddress address, bool isIPv6)
