@@ -78,6 +78,12 @@ internal sealed class DetectionInspector : IPacketInspector
             flow.MarkPassed();
         }
 
+        if (state.Dropped)
+        {
+            // A drop or reject rule matched with --simulate-ips: the flow record says so (flow.action: drop).
+            flow.MarkDropped();
+        }
+
         if (reason != BypassReason.None)
         {
             // The bypass first, the alert and the log after: every moment before the capture's entry
