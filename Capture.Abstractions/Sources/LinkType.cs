@@ -15,6 +15,9 @@ public enum LinkType : ushort
     /// <summary>OpenBSD loopback: a 4-byte address family in network byte order.</summary>
     Loop = 108,
 
+    /// <summary>Cisco HDLC: address, control and a 2-byte EtherType.</summary>
+    CiscoHdlc = 104,
+
     /// <summary>Linux cooked capture v1 (16-byte header).</summary>
     LinuxSll = 113,
 

@@ -97,9 +97,21 @@ internal static class HostConfigurationSections
             [
                 new ConfigKey("eve-log", ConfigValueType.Mapping, "the EVE JSON log") { Keys = EveLog() },
                 new ConfigKey("pcap-log", ConfigValueType.Mapping, "packets as pcap files (written by the host application, Detect.Sample)") { Keys = PcapLog() },
+                new ConfigKey("fast", ConfigValueType.Mapping, "alerts as one line each (fast.log; written by the host application, Detect.Sample)") { Keys = [.. LineLog("fast.log"), .. NotUsed("ipv6-compress")] },
+                new ConfigKey("stats", ConfigValueType.Mapping, "counters as Suricata's table (stats.log; written by the host application, Detect.Sample)")
+                {
+                    Keys =
+                    [
+                        .. LineLog("stats.log"),
+                        Boolean("totals", "yes", "the counters merged over the workers (the only table written)"),
+                        Boolean("threads", "no", "per-worker tables: not written"),
+                        Boolean("null-values", "no", "write counters that are zero"),
+                        .. NotUsed("deltas"),
+                    ],
+                },
                 .. NotUsed(
-                    "fast", "unified2-alert", "http-log", "tls-log", "tls-store", "alert-debug", "alert-prelude",
-                    "stats", "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
+                    "unified2-alert", "http-log", "tls-log", "tls-store", "alert-debug", "alert-prelude",
+                    "syslog", "file-store", "tcp-data", "http-body-data", "lua", "drop", "file-log", "dns-log",
                     "alert-json-log"),
             ],
         },
@@ -138,8 +150,9 @@ internal static class HostConfigurationSections
                             "memcap", "memcap-policy", "toserver-chunk-size", "toclient-chunk-size", "randomize-chunk-size", "randomize-chunk-range",
                             "raw", "segment-prealloc", "check-overlap-different-data", "max-regions", "urgent", "zero-copy-size"),
                     ]),
+                Choice("midstream-policy", null, "what happens to a TCP flow picked up without its SYN (written by the host application); absent: exception-policy", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
                 .. NotUsed(
-                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "midstream-policy", "async-oneside",
+                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "async-oneside",
                     "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"),
             ]),
         new ConfigKey("app-layer", ConfigValueType.Mapping, "Application layer; only the TLS encryption handling is read")
@@ -162,12 +175,13 @@ internal static class HostConfigurationSections
             ],
         },
         Text("default-log-dir", null, "the log directory when -l is not given"),
+        Choice("exception-policy", "auto", "the master switch of the exception policies (only stream.midstream-policy is applied here); auto: drop-flow with --simulate-ips, else ignore", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
         Text("sensor-name", null, "the sensor's name, written as \"host\" in every EVE event (as Suricata writes it); absent: no host field"),
         .. NotUsed(
             "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
             "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
             "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
-            "host-os-policy", "host", "ippair", "exception-policy", "security", "asn1-max-frames", "datasets",
+            "host-os-policy", "host", "ippair", "security", "asn1-max-frames", "datasets",
             "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "umask",
             "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
             "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir"),
@@ -227,6 +241,15 @@ internal static class HostConfigurationSections
         Boolean("ethernet", "no", "add MAC addresses to records"),
         new ConfigKey("types", ConfigValueType.List, "event types; an item may carry settings (- alert: { tagged-packets: yes }); an unknown type warns") { Default = "alert, flow, stats" },
         .. NotUsed("threaded", "buffer-size", "rotate-interval", "xff", "metadata", "prefix", "identity", "facility", "level", "pcap-file", "tenant-id"),
+    ];
+
+    // The keys Suricata's line logs (fast, stats) share.
+    private static ConfigKey[] LineLog(string fileName) =>
+    [
+        Boolean("enabled", "no", "write the log"),
+        Text("filename", fileName, "file name inside the log directory (-l)"),
+        Boolean("append", "yes", "append to an existing file; no: empty it at the first write"),
+        Choice("filetype", "regular", "only regular files", "regular"),
     ];
 
     // Suricata's pcap-log keys; those that would change what is written and that the writer does not

@@ -23,7 +23,8 @@ internal static class LinkTypes
     public static bool IsSupported(uint linkType) => linkType switch
     {
         (uint)LinkType.Null or (uint)LinkType.Ethernet or (uint)LinkType.Raw or (uint)LinkType.Loop
-            or (uint)LinkType.LinuxSll or (uint)LinkType.IPv4 or (uint)LinkType.IPv6 or (uint)LinkType.LinuxSll2 => true,
+            or (uint)LinkType.LinuxSll or (uint)LinkType.IPv4 or (uint)LinkType.IPv6 or (uint)LinkType.LinuxSll2
+            or (uint)LinkType.CiscoHdlc => true,
         _ => false,
     };
 }

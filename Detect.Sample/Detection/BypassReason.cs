@@ -14,4 +14,7 @@ internal enum BypassReason
 
     /// <summary>The TLS handshake completed and encryption-handling is bypass.</summary>
     Tls,
+
+    /// <summary>An exception policy (<c>stream.midstream-policy: bypass</c>).</summary>
+    ExceptionPolicy,
 }

@@ -5,10 +5,11 @@ namespace Detect.Sample.Detection;
 
 /// <summary>
 /// A <c>content</c> match: bytes (with <c>|hex|</c> runs), optionally case-insensitive or negated,
-/// and placed in the payload by the absolute modifiers <c>offset</c>, <c>depth</c>,
-/// <c>startswith</c> (offset 0, depth its length) and <c>endswith</c> (ending where the payload ends).
+/// and placed in its buffer by the absolute modifiers <c>offset</c>, <c>depth</c>,
+/// <c>startswith</c> (offset 0, depth its length) and <c>endswith</c> (ending where the buffer ends),
+/// or relative to the previous match in the buffer by <c>distance</c> and <c>within</c>.
 /// </summary>
-internal sealed class ContentPattern
+internal sealed class ContentPattern : IRulePattern
 {
     private readonly byte[] _bytes;
 
@@ -125,7 +126,19 @@ internal sealed class ContentPattern
     /// <summary>The match must end where the payload ends (<c>endswith</c>).</summary>
     public bool EndsWith { get; private set; }
 
+    /// <summary><c>distance</c>: the match starts this many bytes after the previous match's end (may be negative); null when not given.</summary>
+    public int? Distance { get; private set; }
+
+    /// <summary><c>within</c>: the match ends at most this many bytes after the previous match's end (plus <see cref="Distance"/>); null when not given.</summary>
+    public int? Within { get; private set; }
+
+    public bool Relative => Distance.HasValue || Within.HasValue;
+
     public void SetNoCase() => NoCase = true;
+
+    public void SetDistance(int distance) => Distance = Depth == 0 && Offset == 0 ? distance : throw new RuleSyntaxException("distance cannot be combined with offset or depth on one content");
+
+    public void SetWithin(int within) => Within = within >= _bytes.Length ? within : throw new RuleSyntaxException($"within {within} is shorter than the content ({_bytes.Length} bytes)");
 
     public void SetOffset(int offset) => Offset = offset;
 
@@ -139,29 +152,58 @@ internal sealed class ContentPattern
 
     public void SetEndsWith() => EndsWith = true;
 
-    /// <summary>Whether the pattern occurs in <paramref name="payload"/> where its modifiers allow (ignoring <see cref="Negated"/>).</summary>
-    public bool Occurs(ReadOnlySpan<byte> payload)
+    /// <summary>Whether the pattern occurs in <paramref name="payload"/> where its absolute modifiers allow (ignoring <see cref="Negated"/>).</summary>
+    public bool Occurs(ReadOnlySpan<byte> payload) => TryFind(payload, 0, 0, out _, out _);
+
+    public bool TryFind(ReadOnlySpan<byte> buffer, int previousEnd, int from, out int start, out int end)
     {
-        int start = Offset;
-        int end = Depth > 0 ? (int)Math.Min(payload.Length, (long)Offset + Depth) : payload.Length;
+        start = end = -1;
+        long low;
+        long high;
+        if (Relative)
+        {
+            low = (long)previousEnd + (Distance ?? 0);
+            high = Within is int within ? low + within : buffer.Length;
+        }
+        else
+        {
+            low = Offset;
+            high = Depth > 0 ? (long)Offset + Depth : buffer.Length;
+        }
+
+        low = Math.Max(Math.Max(low, 0), from);
+        high = Math.Min(high, buffer.Length);
         if (EndsWith)
         {
-            if (end != payload.Length)
+            if (high != buffer.Length)
             {
                 return false;
             }
 
-            start = Math.Max(start, payload.Length - _bytes.Length);
+            low = Math.Max(low, buffer.Length - _bytes.Length);
         }
 
-        return end - start >= _bytes.Length && OccursIn(payload[start..end]);
+        if (high - low < _bytes.Length)
+        {
+            return false;
+        }
+
+        int found = IndexIn(buffer[(int)low..(int)high]);
+        if (found < 0)
+        {
+            return false;
+        }
+
+        start = (int)low + found;
+        end = start + _bytes.Length;
+        return true;
     }
 
-    private bool OccursIn(ReadOnlySpan<byte> payload)
+    private int IndexIn(ReadOnlySpan<byte> payload)
     {
         if (!NoCase)
         {
-            return payload.IndexOf(_bytes) >= 0;
+            return payload.IndexOf(_bytes);
         }
 
         byte first = _bytes[0];
@@ -174,18 +216,18 @@ internal sealed class ContentPattern
             int found = lower == upper ? payload[start..].IndexOf(first) : payload[start..].IndexOfAny(lower, upper);
             if (found < 0 || start + found > limit)
             {
-                return false;
+                return -1;
             }
 
             int at = start + found;
             if (Ascii.EqualsIgnoreCase(payload.Slice(at, _bytes.Length), _bytes))
             {
-                return true;
+                return at;
             }
 
             start = at + 1;
         }
 
-        return false;
+        return -1;
     }
 }

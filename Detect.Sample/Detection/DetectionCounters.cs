@@ -7,6 +7,7 @@ internal sealed class DetectionCounters
     private long _ruleBypasses;
     private long _streamDepthBypasses;
     private long _tlsBypasses;
+    private readonly long[] _midstreamPolicies = new long[Enum.GetValues<ExceptionPolicy>().Length];
 
     public long Alerts => Interlocked.Read(ref _alerts);
 
@@ -17,6 +18,9 @@ internal sealed class DetectionCounters
     public long TlsBypasses => Interlocked.Read(ref _tlsBypasses);
 
     public void CountAlert() => Interlocked.Increment(ref _alerts);
+
+    /// <summary>A midstream flow met its exception policy.</summary>
+    public void CountMidstreamPolicy(ExceptionPolicy policy) => Interlocked.Increment(ref _midstreamPolicies[(int)policy]);
 
     public void CountBypass(BypassReason reason)
     {
@@ -41,5 +45,13 @@ internal sealed class DetectionCounters
         yield return new("detect.bypass.rule", RuleBypasses);
         yield return new("detect.bypass.stream_depth", StreamDepthBypasses);
         yield return new("detect.bypass.tls", TlsBypasses);
+        foreach (ExceptionPolicy policy in Enum.GetValues<ExceptionPolicy>())
+        {
+            // Suricata counts the policies that act; ignore has no counter.
+            if (policy is not (ExceptionPolicy.None or ExceptionPolicy.Ignore))
+            {
+                yield return new($"exception_policy.tcp.midstream.{ExceptionPolicies.Name(policy)}", Interlocked.Read(ref _midstreamPolicies[(int)policy]));
+            }
+        }
     }
 }

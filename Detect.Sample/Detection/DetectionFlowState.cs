@@ -8,6 +8,12 @@ internal sealed class DetectionFlowState
 
     private ulong[]? _flowbits;
 
+    /// <summary>The flow's application-layer protocol, once detected.</summary>
+    public AppProtocol App { get; set; }
+
+    /// <summary>Payload packets protocol detection has looked at without result; it stops after a few, as Suricata's does.</summary>
+    public int AppDetectionAttempts { get; set; }
+
     /// <summary>A drop or reject rule matched in simulated IPS mode: the rest of the flow is dropped, not inspected.</summary>
     public bool Dropped { get; set; }
 

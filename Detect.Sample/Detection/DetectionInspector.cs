@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Capture.Abstractions;
 using Detect.Sample.Hosting;
 using Detect.Sample.Output;
@@ -25,9 +26,11 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly PcapLogOptions? _pcapLogOptions;
     private readonly Rule?[] _matches = new Rule?[32];
     private readonly bool _simulateIps;
+    private readonly ExceptionPolicy _midstreamPolicy;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null)
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore)
     {
+        _midstreamPolicy = midstreamPolicy;
         _simulateIps = simulateIps;
         _pcapLog = pcapLog?.CreateStream();
         _pcapLogOptions = pcapLog?.Options;
@@ -46,6 +49,11 @@ internal sealed class DetectionInspector : IPacketInspector
             // One object per flow, on its first packet: the flow's detection state.
             state = new DetectionFlowState();
             context.SetStorage(_slot, state);
+            if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
+            {
+                _ = WritePacket(ref context, state);
+                return;
+            }
         }
         else if (state.Passed || state.BypassRequested || state.Dropped)
         {
@@ -57,7 +65,25 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
-        int count = _detector.Inspect(packet, Facts(ref context, flow, toServer), context.Payload, state, _matches, out BypassReason reason);
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
+        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out BypassReason reason);
+        if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
+        {
+            flow.SetAppProtocol((byte)state.App);
+        }
+
+        if (state.Passed)
+        {
+            flow.MarkPassed();
+        }
+
+        if (state.Dropped)
+        {
+            // A drop or reject rule matched with --simulate-ips: the flow record says so (flow.action: drop).
+            flow.MarkDropped();
+        }
+
         if (reason != BypassReason.None)
         {
             // The bypass first, the alert and the log after: every moment before the capture's entry
@@ -68,6 +94,12 @@ internal sealed class DetectionInspector : IPacketInspector
         }
 
         string? captureFile = WritePacket(ref context, state);
+        if (!events.IsEmpty && _eve.WritesAnomalies)
+        {
+            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+        }
+
+        string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -90,6 +122,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 FlowStartNanoseconds = flow.StartNanoseconds,
                 TunnelParentFlowId = flow.TunnelParentFlowId,
                 CaptureFile = captureFile,
+                AppProtocol = appProtocol,
             });
             _counters.CountAlert();
         }
@@ -130,21 +163,135 @@ internal sealed class DetectionInspector : IPacketInspector
         return _pcapLog.Write(context.TimestampNanoseconds, bytes, originalLength, packet.Record.LinkType);
     }
 
-    /// <summary>The header fields rules test, read from the innermost layer.</summary>
-    private static RulePacket Facts(ref PacketContext context, FlowView flow, bool toServer)
+    /// <summary>A TCP flow whose first packet is a SYN-ACK or an ACK: picked up in the middle, as Suricata's stream engine sees it (a RST or a packet without ACK starts no session).</summary>
+    private static bool IsMidstream(ref PacketContext context)
     {
-        ref readonly DecodedPacket decoded = ref context.Packet;
-        PacketLayer layer = decoded.Innermost;
-        ReadOnlySpan<byte> bytes = context.PacketBytes;
+        const byte Rst = 0x04, Ack = 0x10;
+        PacketLayer layer = context.Packet.Innermost;
+        return layer.Protocol == IpProtocol.Tcp && (layer.TcpFlags & Ack) != 0 && (layer.TcpFlags & Rst) == 0;
+    }
+
+    /// <summary>
+    /// Applies <c>stream.midstream-policy</c> to a flow picked up midstream, as Suricata's stream engine
+    /// does on the flow's first packet; returns whether the flow is no longer inspected.
+    /// </summary>
+    private bool ApplyMidstreamPolicy(ref PacketContext context, DetectionFlowState state)
+    {
+        ExceptionPolicy policy = _midstreamPolicy;
+        FlowView flow = context.Flow;
+        flow.SetExceptionPolicy((byte)policy);
+        _counters.CountMidstreamPolicy(policy);
+        switch (policy)
+        {
+            case ExceptionPolicy.Bypass:
+                state.BypassRequested = true;
+                context.RequestBypass();
+                _counters.CountBypass(BypassReason.ExceptionPolicy);
+                return true;
+            case ExceptionPolicy.PassFlow:
+                state.Passed = true;
+                flow.MarkPassed();
+                return true;
+            case ExceptionPolicy.DropFlow or ExceptionPolicy.Reject:
+                state.Dropped = true;
+                flow.MarkDropped();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A packet without a flow that raised decoder events: its anomaly records, and the alerts of the
+    /// decode-event rules it matches, tested on its innermost layer (Suricata runs them on such packets too).
+    /// </summary>
+    public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
+    {
+        ReadOnlySpan<ushort> events = packet.EventCodes[..packet.EventCount];
+        FlowTuple? tuple = null;
+        if (packet.LayerCount > 0)
+        {
+            PacketLayer layer = packet.Innermost;
+            tuple = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, layer.Protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+        }
+
+        long timestamp = packet.Record.TimestampNanoseconds;
+        if (_eve.WritesAnomalies)
+        {
+            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple);
+        }
+
+        if (tuple is not { } header)
+        {
+            return;
+        }
+
+        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches);
+        for (int i = 0; i < count; i++)
+        {
+            Rule rule = _matches[i]!;
+            _matches[i] = null;
+            _eve.WriteAlert(new AlertEvent
+            {
+                TimestampNanoseconds = timestamp,
+                FlowId = 0,
+                InterfaceName = string.Empty,
+                Packet = header,
+                Flow = header,
+                VlanCount = header.Vlan2 != 0 ? 3 : header.Vlan1 != 0 ? 2 : header.Vlan0 != 0 ? 1 : 0,
+                ToServer = true,
+                Rule = rule,
+                PacketsToServer = 0,
+                PacketsToClient = 0,
+                BytesToServer = 0,
+                BytesToClient = 0,
+                FlowStartNanoseconds = timestamp,
+                TunnelParentFlowId = 0,
+            });
+            _counters.CountAlert();
+        }
+    }
+
+    /// <summary>One anomaly record per decoder event of the packet.</summary>
+    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple)
+    {
+        for (int i = 0; i < packet.EventCount; i++)
+        {
+            _eve.WriteAnomaly(new AnomalyEvent
+            {
+                TimestampNanoseconds = timestamp,
+                FlowId = flowId,
+                Packet = tuple,
+                Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
+                LinkType = (int)packet.Record.LinkType,
+                EtherType = packet.EtherType,
+                Bytes = bytes,
+            });
+        }
+    }
+
+    /// <summary>The header fields rules test, read from the innermost layer.</summary>
+    private static RulePacket Facts(in PacketLayer layer, ReadOnlySpan<byte> bytes, FlowState flowState, bool toServer)
+    {
         int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
         bool icmp = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
+        bool echo = icmp && layer.IcmpType is 0 or 8 or 128 or 129 && layer.TransportOffset >= 0 && layer.TransportOffset + 8 <= bytes.Length;
+        bool tcp = layer.Protocol == IpProtocol.Tcp;
         return new RulePacket
         {
             ToServer = toServer,
-            FlowState = flow.State,
+            FlowState = flowState,
             Ttl = layer.NetworkOffset >= 0 && ttlOffset < bytes.Length ? bytes[ttlOffset] : -1,
             IcmpType = icmp ? layer.IcmpType : -1,
             IcmpCode = icmp ? layer.IcmpCode : -1,
+            IcmpId = echo ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(layer.TransportOffset + 4)..]) : -1,
+            IcmpSequence = echo ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(layer.TransportOffset + 6)..]) : -1,
+            TcpFlags = tcp ? layer.TcpFlags : -1,
+            TcpSequence = tcp ? layer.TcpSequence : -1,
+            TcpAcknowledgement = tcp ? layer.TcpAcknowledgement : -1,
+            NetworkOffset = layer.NetworkOffset,
+            TransportOffset = layer.TransportOffset,
+            PayloadOffset = layer.PayloadOffset,
         };
     }
 }

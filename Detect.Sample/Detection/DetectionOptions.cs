@@ -14,4 +14,7 @@ internal sealed record DetectionOptions
 
     /// <summary><c>--simulate-ips</c>: drop and reject rules drop the packet and the rest of its flow.</summary>
     public bool SimulateIps { get; init; }
+
+    /// <summary>What happens to a TCP flow picked up without its SYN (<see cref="ExceptionPolicies.ResolveMidstream"/>).</summary>
+    public ExceptionPolicy MidstreamPolicy { get; init; } = ExceptionPolicy.Ignore;
 }

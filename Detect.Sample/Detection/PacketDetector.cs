@@ -12,14 +12,25 @@ internal sealed class PacketDetector
 {
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
+    private readonly Rule[] _eventRules;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
+
+    /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
+    private const int AppDetectionPackets = 4;
+
+    /// <summary>Room for buffers normalised per packet (http.host); per thread, as the detector serves every worker.</summary>
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    private readonly HostBitTable _hosts = new();
 
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         // As Suricata orders them: rules that only set flowbits run before the rules that test them.
         _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
+        _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
     }
@@ -38,7 +49,15 @@ internal sealed class PacketDetector
         Inspect(packet, RulePacket.Direction(toServer), payload, state, matches, out bypass);
 
     /// <summary>Inspects one packet with its direction, flow state and header fields (<paramref name="facts"/>).</summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, default, default, state, matches, out bypass);
+
+    /// <summary>
+    /// Inspects one packet with its header facts and captured bytes (<paramref name="packetBytes"/>,
+    /// which <paramref name="facts"/>' offsets point into; header buffers such as ipv6.hdr read them)
+    /// and the decoder events it raised (<paramref name="events"/>, for decode-event).
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
@@ -47,11 +66,20 @@ internal sealed class PacketDetector
             return 0;
         }
 
+        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
+        {
+            state.AppDetectionAttempts++;
+            ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
+            state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
+        }
+
+        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
         foreach (Rule rule in _passRules)
         {
-            if (rule.Matches(packet, facts, payload, state))
+            if (rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
+                _hosts.Apply(rule.Hostbits, packet);
                 state.Passed = true;
                 if (rule.Bypass)
                 {
@@ -67,9 +95,10 @@ internal sealed class PacketDetector
         int count = 0;
         foreach (Rule rule in _alertRules)
         {
-            if (count < matches.Length && rule.Matches(packet, facts, payload, state))
+            if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
+                _hosts.Apply(rule.Hostbits, packet);
                 if (rule.NoAlert)
                 {
                     continue;
@@ -102,6 +131,26 @@ internal sealed class PacketDetector
         if (bypass != BypassReason.None)
         {
             state.BypassRequested = true;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Inspects a packet without a flow (it failed to decode) that raised decoder events: only the
+    /// decode-event rules can match it, with no flow state and no payload.
+    /// </summary>
+    public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches)
+    {
+        var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, t_scratch ??= new byte[1024], events);
+        int count = 0;
+        foreach (Rule rule in _eventRules)
+        {
+            if (count < matches.Length && rule.Flowbits.Count == 0 && rule.Matches(packet, facts, ref buffers, flowbits: null, _hosts))
+            {
+                _hosts.Apply(rule.Hostbits, packet);
+                matches[count++] = rule;
+            }
         }
 
         return count;

@@ -22,7 +22,41 @@ internal sealed class Rule
     /// <summary><c>&lt;&gt;</c>: the rule also matches with source and destination swapped.</summary>
     public required bool Bidirectional { get; init; }
 
+    /// <summary>Every <c>content</c> of the rule, whichever buffer it inspects.</summary>
     public required IReadOnlyList<ContentPattern> Contents { get; init; }
+
+    /// <summary>The rule's patterns and size tests, grouped by the buffer they inspect.</summary>
+    public IReadOnlyList<BufferInspection> Inspections { get; init; } = [];
+
+    /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
+    public AppProtocol AppProtocol { get; init; }
+
+    /// <summary><c>flags</c>: the TCP flags.</summary>
+    public TcpFlagsTest? TcpFlags { get; init; }
+
+    /// <summary><c>seq</c>: the TCP sequence number.</summary>
+    public RuleNumber? TcpSequence { get; init; }
+
+    /// <summary><c>ack</c>: the TCP acknowledgement number.</summary>
+    public RuleNumber? TcpAcknowledgement { get; init; }
+
+    /// <summary><c>decode-event</c>: the packet raised this decoder event (a code of <see cref="FlowEngine.Decode.DecoderEvents"/>).</summary>
+    public ushort? DecodeEvent { get; init; }
+
+    /// <summary><c>igmp.type</c>: the IGMP message type.</summary>
+    public RuleNumber? IgmpType { get; init; }
+
+    /// <summary><c>igmp-csum:valid</c> (true) / <c>invalid</c> (false).</summary>
+    public bool? IgmpChecksumValid { get; init; }
+
+    /// <summary><c>ipopts</c>: an IPv4 option's type (-1: any option).</summary>
+    public int? IpOption { get; init; }
+
+    /// <summary><c>icmp_id</c>: the ICMP echo identifier.</summary>
+    public RuleNumber? IcmpId { get; init; }
+
+    /// <summary><c>icmp_seq</c>: the ICMP echo sequence number.</summary>
+    public RuleNumber? IcmpSequence { get; init; }
 
     public required string Message { get; init; }
 
@@ -63,25 +97,35 @@ internal sealed class Rule
     /// <summary><c>flowbits</c> conditions and commands, in the rule's order.</summary>
     public IReadOnlyList<FlowbitCommand> Flowbits { get; init; } = [];
 
+    /// <summary><c>hostbits</c> conditions and commands, in the rule's order.</summary>
+    public IReadOnlyList<HostbitCommand> Hostbits { get; init; } = [];
+
     /// <summary><c>flowbits:noalert</c> / <c>noalert</c>: a match runs the flowbit commands but writes no alert.</summary>
     public bool NoAlert { get; init; }
 
     /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
-    public bool SetsFlowbitsOnly => Flowbits.Count > 0 && Flowbits.All(f => !f.IsCondition);
+    public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
 
     public required string File { get; init; }
 
     public required int Line { get; init; }
 
     /// <summary>Whether the rule matches a packet known only by its tuple and payload (no flow keywords or header fields).</summary>
-    public bool Matches(in FlowTuple packet, ReadOnlySpan<byte> payload) => Matches(packet, RulePacket.Direction(toServer: true), payload, flowbits: null);
+    public bool Matches(in FlowTuple packet, ReadOnlySpan<byte> payload)
+    {
+        RulePacket facts = RulePacket.Direction(toServer: true);
+        var buffers = new PacketBuffers(payload, default, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, default);
+        return Matches(packet, facts, ref buffers, flowbits: null);
+    }
 
     /// <summary>
     /// Whether the rule matches a packet: protocol, addresses and ports in the packet's direction,
-    /// flow and header keywords, flowbit conditions (against <paramref name="flowbits"/>, none set when null), then the contents.
+    /// flow and header keywords, the flow's application-layer protocol, flowbit conditions (against
+    /// <paramref name="flowbits"/>, none set when null), then the patterns in their buffers.
     /// </summary>
-    public bool Matches(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, DetectionFlowState? flowbits)
+    public bool Matches(in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? flowbits, HostBitTable? hosts = null)
     {
+        ReadOnlySpan<byte> payload = buffers.Payload;
         if (!ProtocolMatches(packet.Protocol, packet.IsIPv6)
             || (FlowToServer is bool toServer && toServer != facts.ToServer)
             || (FlowEstablished is bool established && established != (facts.FlowState == FlowState.Established))
@@ -89,7 +133,16 @@ internal sealed class Rule
             || (Ttl is { } ttl && (facts.Ttl < 0 || !ttl.Matches(facts.Ttl)))
             || (IpProtocol is { } ipProtocol && !ipProtocol.Matches(packet.Protocol))
             || (IcmpType is { } icmpType && (facts.IcmpType < 0 || !icmpType.Matches(facts.IcmpType)))
-            || (IcmpCode is { } icmpCode && (facts.IcmpCode < 0 || !icmpCode.Matches(facts.IcmpCode))))
+            || (IcmpCode is { } icmpCode && (facts.IcmpCode < 0 || !icmpCode.Matches(facts.IcmpCode)))
+            || (IcmpId is { } icmpId && (facts.IcmpId < 0 || !icmpId.Matches(facts.IcmpId)))
+            || (IcmpSequence is { } icmpSequence && (facts.IcmpSequence < 0 || !icmpSequence.Matches(facts.IcmpSequence)))
+            || (TcpFlags is { } flags && !flags.Matches(facts.TcpFlags))
+            || (TcpSequence is { } sequence && (facts.TcpSequence < 0 || !sequence.Matches(facts.TcpSequence)))
+            || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
+            || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
+            || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
+            || (IpOption is int option && !buffers.HasIpv4Option(option))
+            || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
         {
             return false;
         }
@@ -102,15 +155,20 @@ internal sealed class Rule
             }
         }
 
+        if (Hostbits.Count > 0 && (hosts is null || !hosts.Holds(Hostbits, packet)))
+        {
+            return false;
+        }
+
         bool forward = HeaderMatches(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.IsIPv6, packet.Protocol);
         if (!forward && !(Bidirectional && HeaderMatches(packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, packet.IsIPv6, packet.Protocol)))
         {
             return false;
         }
 
-        foreach (ContentPattern content in Contents)
+        foreach (BufferInspection inspection in Inspections)
         {
-            if (content.Occurs(payload) == content.Negated)
+            if (!buffers.TryGet(inspection.Buffer, out ReadOnlySpan<byte> bytes) || !inspection.Matches(bytes))
             {
                 return false;
             }
@@ -127,10 +185,45 @@ internal sealed class Rule
         RuleProtocol.Icmpv4 => protocol == FlowEngine.Decode.IpProtocol.Icmp,
         RuleProtocol.Icmpv6 => protocol == FlowEngine.Decode.IpProtocol.Icmpv6,
         RuleProtocol.Sctp => protocol == 132,
+        RuleProtocol.Igmp => protocol == FlowEngine.Decode.IpProtocol.Igmp,
         RuleProtocol.Ipv4 => !isIPv6,
         RuleProtocol.Ipv6 => isIPv6,
         _ => true,
     };
+
+    private bool IgmpMatches(ref PacketBuffers buffers)
+    {
+        if (!buffers.TryGetIgmpMessage(out ReadOnlySpan<byte> message) || message.Length < 8)
+        {
+            return false;
+        }
+
+        return (IgmpType is not { } type || type.Matches(message[0]))
+            && (IgmpChecksumValid is not bool valid || valid == (InternetChecksum(message) == 0));
+    }
+
+    /// <summary>The ones' complement sum over <paramref name="data"/>, folded: 0 when a message with its checksum in place is intact.</summary>
+    private static int InternetChecksum(ReadOnlySpan<byte> data)
+    {
+        long sum = 0;
+        int i = 0;
+        for (; i + 1 < data.Length; i += 2)
+        {
+            sum += (data[i] << 8) | data[i + 1];
+        }
+
+        if (i < data.Length)
+        {
+            sum += data[i] << 8;
+        }
+
+        while (sum >> 16 != 0)
+        {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        return (int)(~sum & 0xFFFF);
+    }
 
     private bool HeaderMatches(FlowAddress source, ushort sourcePort, FlowAddress destination, ushort destinationPort, bool isIPv6, byte protocol)
     {

@@ -20,6 +20,45 @@ internal readonly record struct RulePacket
     /// <summary>ICMP code; -1 for other protocols.</summary>
     public int IcmpCode { get; init; }
 
+    /// <summary>ICMP echo identifier; -1 for other messages.</summary>
+    public int IcmpId { get; init; }
+
+    /// <summary>ICMP echo sequence number; -1 for other messages.</summary>
+    public int IcmpSequence { get; init; }
+
+    /// <summary>TCP flags; -1 for other protocols.</summary>
+    public int TcpFlags { get; init; }
+
+    /// <summary>TCP sequence number; -1 for other protocols.</summary>
+    public long TcpSequence { get; init; }
+
+    /// <summary>TCP acknowledgement number; -1 for other protocols.</summary>
+    public long TcpAcknowledgement { get; init; }
+
+    /// <summary>Offset of the innermost IP header in the captured packet; -1 when unknown.</summary>
+    public int NetworkOffset { get; init; }
+
+    /// <summary>Offset of the transport header; -1 when unknown.</summary>
+    public int TransportOffset { get; init; }
+
+    /// <summary>Offset of the transport payload; -1 when unknown.</summary>
+    public int PayloadOffset { get; init; }
+
     /// <summary>A packet known only by its direction (no header fields).</summary>
-    public static RulePacket Direction(bool toServer) => new() { ToServer = toServer, FlowState = FlowState.New, Ttl = -1, IcmpType = -1, IcmpCode = -1 };
+    public static RulePacket Direction(bool toServer) => new()
+    {
+        ToServer = toServer,
+        FlowState = FlowState.New,
+        Ttl = -1,
+        IcmpType = -1,
+        IcmpCode = -1,
+        IcmpId = -1,
+        IcmpSequence = -1,
+        TcpFlags = -1,
+        TcpSequence = -1,
+        TcpAcknowledgement = -1,
+        NetworkOffset = -1,
+        TransportOffset = -1,
+        PayloadOffset = -1,
+    };
 }

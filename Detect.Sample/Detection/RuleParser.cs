@@ -1,13 +1,17 @@
 using System.Globalization;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Detection;
 
 /// <summary>
 /// Parses one rule of the supported subset of Suricata's syntax:
-/// <c>alert|pass|drop|reject proto src sport -&gt;|&lt;&gt; dst dport (option; ...)</c> with msg,
-/// content (with <c>|hex|</c>, <c>!</c>), nocase, sid, rev, gid, classtype, priority, bypass, flow,
-/// dsize, ttl, ip_proto, itype, icode, flowbits, noalert; metadata, reference and target are
-/// accepted and ignored.
+/// <c>alert|pass|drop|reject proto src sport -&gt;|&lt;&gt; dst dport (option; ...)</c>, where proto
+/// may name an application-layer protocol that <see cref="AppProtocolDetection"/> detects. Options:
+/// msg, content (with <c>|hex|</c>, <c>!</c>) and its modifiers (nocase, offset, depth, startswith,
+/// endswith, distance, within), pcre, bsize, the HTTP and header sticky buffers and content modifiers
+/// (<see cref="RuleBuffer"/>), sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto,
+/// itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert; metadata, reference, target,
+/// fast_pattern and prefilter (hints for Suricata's prefilter engine) are accepted and change nothing.
 /// </summary>
 internal static class RuleParser
 {
@@ -30,7 +34,33 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, content, nocase, startswith, endswith, offset, depth, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, flowbits, noalert, metadata, reference, target";
+    private const string SupportedKeywords = "msg, decode-event, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+
+    /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
+    private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
+    {
+        ["pkt_data"] = RuleBuffer.Payload,
+        ["http.uri"] = RuleBuffer.HttpUri, ["http.uri.raw"] = RuleBuffer.HttpRawUri, ["http.method"] = RuleBuffer.HttpMethod,
+        ["http.request_line"] = RuleBuffer.HttpRequestLine, ["http_request_line"] = RuleBuffer.HttpRequestLine,
+        ["http.response_line"] = RuleBuffer.HttpResponseLine, ["http_response_line"] = RuleBuffer.HttpResponseLine,
+        ["http.header"] = RuleBuffer.HttpHeader, ["http.header.raw"] = RuleBuffer.HttpRawHeader,
+        ["http.host"] = RuleBuffer.HttpHost, ["http.host.raw"] = RuleBuffer.HttpRawHost, ["http.user_agent"] = RuleBuffer.HttpUserAgent,
+        ["http.cookie"] = RuleBuffer.HttpCookie, ["http.connection"] = RuleBuffer.HttpConnection, ["http.content_type"] = RuleBuffer.HttpContentType,
+        ["http.referer"] = RuleBuffer.HttpReferer, ["http.accept"] = RuleBuffer.HttpAccept, ["http.server"] = RuleBuffer.HttpServer,
+        ["http.location"] = RuleBuffer.HttpLocation, ["http.stat_code"] = RuleBuffer.HttpStatCode, ["http.stat_msg"] = RuleBuffer.HttpStatMsg,
+        ["http.protocol"] = RuleBuffer.HttpProtocol, ["http.request_body"] = RuleBuffer.HttpRequestBody, ["http.response_body"] = RuleBuffer.HttpResponseBody,
+        ["igmp.hdr"] = RuleBuffer.IgmpHeader, ["ipv4.hdr"] = RuleBuffer.Ipv4Header, ["ipv6.hdr"] = RuleBuffer.Ipv6Header, ["tcp.hdr"] = RuleBuffer.TcpHeader, ["udp.hdr"] = RuleBuffer.UdpHeader,
+    };
+
+    /// <summary>Content modifiers (Suricata's older syntax): the content before them inspects the buffer.</summary>
+    private static readonly Dictionary<string, RuleBuffer> ContentModifiers = new(StringComparer.Ordinal)
+    {
+        ["http_uri"] = RuleBuffer.HttpUri, ["http_raw_uri"] = RuleBuffer.HttpRawUri, ["http_method"] = RuleBuffer.HttpMethod,
+        ["http_header"] = RuleBuffer.HttpHeader, ["http_raw_header"] = RuleBuffer.HttpRawHeader, ["http_host"] = RuleBuffer.HttpHost,
+        ["http_raw_host"] = RuleBuffer.HttpRawHost, ["http_user_agent"] = RuleBuffer.HttpUserAgent, ["http_cookie"] = RuleBuffer.HttpCookie,
+        ["http_stat_code"] = RuleBuffer.HttpStatCode, ["http_stat_msg"] = RuleBuffer.HttpStatMsg, ["http_client_body"] = RuleBuffer.HttpRequestBody,
+        ["http_server_body"] = RuleBuffer.HttpResponseBody,
+    };
 
     private static readonly Dictionary<string, long> ProtocolNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -44,6 +74,14 @@ internal static class RuleParser
         "http", "http1", "http2", "tls", "ssl", "ssh", "dns", "smtp", "ftp", "ftp-data", "smb", "dcerpc", "nfs", "tftp", "ntp",
         "krb5", "ike", "dhcp", "snmp", "sip", "rfb", "mqtt", "rdp", "quic", "pgsql", "modbus", "dnp3", "enip", "ldap",
         "websocket", "pop3", "imap", "telnet", "bittorrent-dht", "doh2", "mdns", "llmnr", "ja3", "ja4",
+    };
+
+    /// <summary>The application-layer protocols a rule's protocol field may name, as detection knows them.</summary>
+    private static readonly Dictionary<string, AppProtocol> DetectedProtocols = new(StringComparer.Ordinal)
+    {
+        ["http"] = AppProtocol.Http, ["http1"] = AppProtocol.Http, ["tls"] = AppProtocol.Tls, ["ssl"] = AppProtocol.Tls,
+        ["ssh"] = AppProtocol.Ssh, ["dns"] = AppProtocol.Dns, ["smtp"] = AppProtocol.Smtp, ["ftp"] = AppProtocol.Ftp,
+        ["smb"] = AppProtocol.Smb, ["dcerpc"] = AppProtocol.Dcerpc, ["ntp"] = AppProtocol.Ntp,
     };
 
     public static Rule Parse(string text, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups, string file, int line)
@@ -68,8 +106,13 @@ internal static class RuleParser
             "reject" or "rejectsrc" or "rejectdst" or "rejectboth" => RuleAction.Reject,
             _ => throw new RuleSyntaxException($"action '{header[0]}' is not supported; expected alert, pass, drop or reject"),
         };
-        RuleProtocol protocol = header[1].ToLowerInvariant() switch
+        string protocolName = header[1].ToLowerInvariant();
+        AppProtocol appProtocol = DetectedProtocols.GetValueOrDefault(protocolName);
+        RuleProtocol protocol = protocolName switch
         {
+            _ when appProtocol is AppProtocol.Dns => RuleProtocol.Ip,
+            _ when appProtocol is AppProtocol.Ntp => RuleProtocol.Udp,
+            _ when appProtocol != AppProtocol.Unknown => RuleProtocol.Tcp,
             "ip" or "any" or "pkthdr" => RuleProtocol.Ip,
             "ipv4" or "ip4" => RuleProtocol.Ipv4,
             "ipv6" or "ip6" => RuleProtocol.Ipv6,
@@ -79,8 +122,9 @@ internal static class RuleParser
             "icmpv4" => RuleProtocol.Icmpv4,
             "icmpv6" => RuleProtocol.Icmpv6,
             "sctp" => RuleProtocol.Sctp,
-            _ when AppLayerProtocols.Contains(header[1].ToLowerInvariant()) => throw new RuleSyntaxException($"protocol '{header[1]}' needs application-layer protocol detection, which this host does not have; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
-            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
+            "igmp" => RuleProtocol.Igmp,
+            _ when AppLayerProtocols.Contains(header[1].ToLowerInvariant()) => throw new RuleSyntaxException($"protocol '{header[1]}' needs application-layer protocol detection, which this host has for {string.Join(", ", DetectedProtocols.Keys)} only; expected one of them or ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6 or sctp"),
+            _ => throw new RuleSyntaxException($"protocol '{header[1]}' is not supported; expected ip, ipv4, ipv6, tcp, udp, icmp, icmpv4, icmpv6, sctp or igmp"),
         };
         bool bidirectional = header[4] switch
         {
@@ -99,6 +143,7 @@ internal static class RuleParser
         bool bypass = false;
         var contents = new List<ContentPattern>();
         var flowbits = new List<FlowbitCommand>();
+        var hostbits = new List<HostbitCommand>();
         bool noAlert = false;
         bool? flowToServer = null;
         bool? flowEstablished = null;
@@ -107,6 +152,19 @@ internal static class RuleParser
         RuleNumber? ipProtocol = null;
         RuleNumber? icmpType = null;
         RuleNumber? icmpCode = null;
+        RuleNumber? icmpId = null;
+        ushort? decodeEvent = null;
+        RuleNumber? igmpType = null;
+        bool? igmpChecksum = null;
+        int? ipOption = null;
+        RuleNumber? icmpSequence = null;
+        RuleNumber? tcpSequence = null;
+        RuleNumber? tcpAcknowledgement = null;
+        TcpFlagsTest? tcpFlags = null;
+        var inspections = new List<BufferInspection>();
+        var patterns = new List<(RuleBuffer Buffer, IRulePattern Pattern)>();
+        RuleBuffer? sticky = null;
+        var sizes = new List<(RuleBuffer Buffer, RuleNumber Size)>();
         string optionBlock = text[(open + 1)..text.LastIndexOf(')')];
         foreach (string option in RuleText.SplitOptions(optionBlock))
         {
@@ -118,8 +176,77 @@ internal static class RuleParser
                 case "msg":
                     message = Unquote(value, keyword);
                     break;
-                case "content":
-                    contents.Add(ContentPattern.Parse(value));
+                case "content" or "uricontent":
+                    ContentPattern content = ContentPattern.Parse(value);
+                    contents.Add(content);
+                    patterns.Add((string.Equals(keyword, "uricontent", StringComparison.Ordinal) ? RuleBuffer.HttpUri : sticky ?? RuleBuffer.Payload, content));
+                    break;
+                case "pcre":
+                    PcrePattern pcre = PcrePattern.Parse(value);
+                    patterns.Add((pcre.Buffer ?? sticky ?? RuleBuffer.Payload, pcre));
+                    break;
+                case "distance":
+                    LastContent(contents, keyword).SetDistance((int)Number(value, keyword, -ushort.MaxValue, ushort.MaxValue));
+                    break;
+                case "within":
+                    LastContent(contents, keyword).SetWithin((int)Number(value, keyword, 1, ushort.MaxValue));
+                    break;
+                case "bsize":
+                    sizes.Add((sticky ?? (patterns.Count > 0 ? patterns[^1].Buffer : throw new RuleSyntaxException("bsize must follow a sticky buffer or a content")), RuleNumber.Parse(keyword, value, int.MaxValue)));
+                    break;
+                case "fast_pattern" or "prefilter":
+                    break;
+                case "decode-event":
+                    decodeEvent = DecoderEvents.TryGetCode(value, out ushort code)
+                        ? code
+                        : throw new RuleSyntaxException($"decode-event: '{value}' is not an event this decoder raises; it raises {string.Join(", ", DecoderEvents.Names.Order(StringComparer.Ordinal))}");
+                    break;
+                case "igmp.type":
+                    igmpType = RuleNumber.Parse(keyword, value, byte.MaxValue, HexNumber);
+                    break;
+                case "igmp-csum":
+                    igmpChecksum = value.Trim() switch
+                    {
+                        "valid" => true,
+                        "invalid" => false,
+                        _ => throw new RuleSyntaxException($"igmp-csum: '{value}' is not allowed; expected valid or invalid"),
+                    };
+                    break;
+                case "ipopts":
+                    ipOption = IpOptions.TryGetValue(value.Trim(), out int ipOptionType)
+                        ? ipOptionType
+                        : throw new RuleSyntaxException($"ipopts: '{value}' is not an option; expected {string.Join(", ", IpOptions.Keys)}");
+                    break;
+                case "icmp_id":
+                    icmpId = RuleNumber.Parse(keyword, value, ushort.MaxValue);
+                    break;
+                case "icmp_seq":
+                    icmpSequence = RuleNumber.Parse(keyword, value, ushort.MaxValue);
+                    break;
+                case "seq":
+                    tcpSequence = RuleNumber.Parse(keyword, value, uint.MaxValue);
+                    break;
+                case "ack":
+                    tcpAcknowledgement = RuleNumber.Parse(keyword, value, uint.MaxValue);
+                    break;
+                case "flags":
+                    tcpFlags = TcpFlagsTest.Parse(value);
+                    break;
+                case var name when StickyBuffers.TryGetValue(name, out RuleBuffer buffer) && colon < 0:
+                    sticky = buffer;
+                    if (inspections.TrueForAll(i => i.Buffer != buffer))
+                    {
+                        inspections.Add(new BufferInspection(buffer));
+                    }
+
+                    break;
+                case var name when ContentModifiers.TryGetValue(name, out RuleBuffer buffer) && colon < 0:
+                    if (patterns.Count == 0 || patterns[^1].Pattern is not ContentPattern)
+                    {
+                        throw new RuleSyntaxException($"{name} must follow a content");
+                    }
+
+                    patterns[^1] = (buffer, patterns[^1].Pattern);
                     break;
                 case "nocase":
                     LastContent(contents, keyword).SetNoCase();
@@ -188,6 +315,17 @@ internal static class RuleParser
                     }
 
                     break;
+                case "hostbits":
+                    if (string.Equals(value.Trim(), "noalert", StringComparison.Ordinal))
+                    {
+                        noAlert = true;
+                    }
+                    else
+                    {
+                        hostbits.Add(HostbitCommand.Parse(value));
+                    }
+
+                    break;
                 case "noalert":
                     noAlert = true;
                     break;
@@ -203,6 +341,26 @@ internal static class RuleParser
             throw new RuleSyntaxException("the rule has no sid");
         }
 
+        foreach ((RuleBuffer buffer, IRulePattern pattern) in patterns)
+        {
+            InspectionOf(inspections, buffer).Add(pattern);
+        }
+
+        foreach ((RuleBuffer buffer, RuleNumber bufferSize) in sizes)
+        {
+            InspectionOf(inspections, buffer).Size = bufferSize;
+        }
+
+        // An HTTP buffer on a tcp (or ip) rule makes it an HTTP rule, as in Suricata.
+        if (appProtocol == AppProtocol.Unknown && inspections.Exists(i => i.Buffer is >= RuleBuffer.HttpUri and <= RuleBuffer.HttpResponseBody))
+        {
+            appProtocol = AppProtocol.Http;
+        }
+        else if (appProtocol is not (AppProtocol.Unknown or AppProtocol.Http) && inspections.Exists(i => i.Buffer is >= RuleBuffer.HttpUri and <= RuleBuffer.HttpResponseBody))
+        {
+            throw new RuleSyntaxException($"HTTP buffers cannot be inspected in a '{header[1]}' rule");
+        }
+
         return new Rule
         {
             Action = action,
@@ -213,6 +371,17 @@ internal static class RuleParser
             DestinationPorts = PortSet.Parse(header[6], portGroups),
             Bidirectional = bidirectional,
             Contents = contents,
+            Inspections = inspections,
+            AppProtocol = appProtocol,
+            TcpFlags = tcpFlags,
+            TcpSequence = tcpSequence,
+            TcpAcknowledgement = tcpAcknowledgement,
+            IcmpId = icmpId,
+            DecodeEvent = decodeEvent,
+            IgmpType = igmpType,
+            IgmpChecksumValid = igmpChecksum,
+            IpOption = ipOption,
+            IcmpSequence = icmpSequence,
             Message = message,
             Sid = sid.Value,
             Rev = rev,
@@ -228,14 +397,36 @@ internal static class RuleParser
             IcmpType = icmpType,
             IcmpCode = icmpCode,
             Flowbits = flowbits,
+            Hostbits = hostbits,
             NoAlert = noAlert,
             File = file,
             Line = line,
         };
     }
 
+    private static BufferInspection InspectionOf(List<BufferInspection> inspections, RuleBuffer buffer)
+    {
+        BufferInspection? inspection = inspections.Find(i => i.Buffer == buffer);
+        if (inspection is null)
+        {
+            inspection = new BufferInspection(buffer);
+            inspections.Add(inspection);
+        }
+
+        return inspection;
+    }
+
     private static ContentPattern LastContent(List<ContentPattern> contents, string keyword) =>
         contents.Count > 0 ? contents[^1] : throw new RuleSyntaxException($"{keyword} must follow a content");
+
+    /// <summary>ipopts' names and the IPv4 option types they stand for (any: any option).</summary>
+    private static readonly Dictionary<string, int> IpOptions = new(StringComparer.Ordinal)
+    {
+        ["rr"] = 7, ["eol"] = 0, ["nop"] = 1, ["ts"] = 68, ["sec"] = 130, ["esec"] = 133, ["lsrr"] = 131, ["ssrr"] = 137, ["satid"] = 136, ["rtralt"] = 148, ["any"] = -1,
+    };
+
+    private static long? HexNumber(string text) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && long.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long value) ? value : null;
 
     private static long? ProtocolNumber(string name) => ProtocolNames.TryGetValue(name, out long number) ? number : null;
 
@@ -366,7 +557,7 @@ internal static class RuleParser
 
     private static long Number(string value, string keyword, long min, long max = uint.MaxValue)
     {
-        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long number) || number < min || number > max)
+        if (!long.TryParse(value, min < 0 ? NumberStyles.AllowLeadingSign : NumberStyles.None, CultureInfo.InvariantCulture, out long number) || number < min || number > max)
         {
             throw new RuleSyntaxException($"{keyword}: '{value}' is not allowed; expected an integer {min}..{max}");
         }

@@ -29,4 +29,7 @@ internal enum RuleProtocol
 
     /// <summary><c>sctp</c>.</summary>
     Sctp,
+
+    /// <summary><c>igmp</c>.</summary>
+    Igmp,
 }

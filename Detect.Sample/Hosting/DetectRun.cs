@@ -54,6 +54,17 @@ internal sealed class DetectRun
     {
         _ = CaptureFactory();
         _ = ReadPcapLogOptions();
+        _ = ReadMidstreamPolicy();
+        try
+        {
+            _ = TextLogOptions.Read(_configuration.Root, "fast", "fast.log");
+            _ = TextLogOptions.Read(_configuration.Root, "stats", "stats.log");
+        }
+        catch (ConfigurationException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+        }
+
         RuleSet rules = LoadRules();
         output.WriteLine(string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
@@ -73,6 +84,7 @@ internal sealed class DetectRun
             StreamDepth = _configuration.Stream.ReassemblyDepth,
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
             SimulateIps = _options.SimulateIps,
+            MidstreamPolicy = ReadMidstreamPolicy(),
         };
 
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
@@ -172,7 +184,7 @@ internal sealed class DetectRun
             signals.OnReopen(eve.Reopen);
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
-            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path))}");
+            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths))}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
@@ -185,7 +197,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy),
                 _loggerFactory,
                 _clock);
 
@@ -363,7 +375,26 @@ internal sealed class DetectRun
             throw;
         }
 
-        return new EveOutputs(writers, redis);
+        FastLog? fast = null;
+        try
+        {
+            TextLogOptions? fastOptions = TextLogOptions.Read(_configuration.Root, "fast", "fast.log");
+            TextLogOptions? statsOptions = TextLogOptions.Read(_configuration.Root, "stats", "stats.log");
+            fast = fastOptions is null ? null : new FastLog(logs, fastOptions, _configuration.EveLog.FileMode);
+            StatsLog? stats = statsOptions is null ? null : new StatsLog(logs, statsOptions, _configuration.EveLog.FileMode);
+            return new EveOutputs(writers, redis, fast, stats);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException)
+        {
+            writers.ForEach(w => w.Dispose());
+            fast?.Dispose();
+            if (e is ConfigurationException)
+            {
+                throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+            }
+
+            throw;
+        }
     }
 
     // Its own method, never inlined: a run without a Redis output does not load the client library.
@@ -377,8 +408,12 @@ internal sealed class DetectRun
         return new EveWriterOptions
         {
             Flow = eve.Writes("flow"),
+            FlowExceptionPolicy = eve.TypeSettings.TryGetValue("flow", out ConfigNode? flow) && flow.GetBoolean("exception-policy", false),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
+            AnomalyDecode = eve.Writes("anomaly") && eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly) && anomaly.GetBoolean("enabled", true)
+                && anomaly["types"] is { } anomalyTypes && anomalyTypes.GetBoolean("decode", false),
+            AnomalyPacketHeader = eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? header) && header.GetBoolean("packethdr", false),
             HostCounters = eve.TypeSettings.TryGetValue("stats", out ConfigNode? stats) && stats.GetBoolean("host-counters", false),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
@@ -413,6 +448,16 @@ internal sealed class DetectRun
         {
             yield return counter;
         }
+    }
+
+    /// <summary><c>stream.midstream-policy</c> / <c>exception-policy</c>, resolved as Suricata resolves them for this mode.</summary>
+    private ExceptionPolicy ReadMidstreamPolicy()
+    {
+        ConfigNode? midstream = _configuration.Root.Find("stream.midstream-policy");
+        ConfigNode? master = _configuration.Root["exception-policy"];
+        bool pickup = _configuration.Root["stream"] is { Kind: ConfigNodeKind.Mapping } stream && stream.GetBoolean("midstream", false);
+        return ExceptionPolicies.ResolveMidstream(midstream?.Value, master?.Value, _options.SimulateIps, pickup)
+            ?? throw new HostExitException(ExitCodes.UsageError, (midstream ?? master)!.Error("expected auto, ignore, bypass, pass-flow, drop-flow, drop-packet or reject").Message);
     }
 
     private PcapLogOptions? ReadPcapLogOptions()

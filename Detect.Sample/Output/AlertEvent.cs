@@ -41,4 +41,7 @@ internal readonly record struct AlertEvent
 
     /// <summary>The pcap-log file the alerted packet was written to (<c>capture_file</c>), when pcap-log wrote it.</summary>
     public string? CaptureFile { get; init; }
+
+    /// <summary>The flow's application-layer protocol (<c>app_proto</c>), when detection found one.</summary>
+    public string? AppProtocol { get; init; }
 }

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Capture.Abstractions;
+using Detect.Sample.Detection;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Output;
@@ -53,6 +54,9 @@ internal sealed class EveFlowLine
         _encoder = encoder;
         _host = host is null ? [] : [.. ",\"host\":\""u8, .. JsonEncodedText.Encode(host, encoder).EncodedUtf8Bytes, .. "\""u8];
     }
+
+    /// <summary>Write <c>flow.exception_policy</c> (the flow type's <c>exception-policy: true</c>; Suricata's default is no).</summary>
+    public bool WritesExceptionPolicy { get; init; }
 
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
     /// <param name="flow">The flow's end.</param>
@@ -133,6 +137,13 @@ internal sealed class EveFlowLine
         at = Append(at, tuple.IsIPv6 ? ",\"ip_v\":6,\"proto\":\""u8 : ",\"ip_v\":4,\"proto\":\""u8);
         at = Protocol(at, tuple.Protocol);
         at = Append(at, "\""u8);
+        if (flow.AppProtocol != 0)
+        {
+            at = Append(at, ",\"app_proto\":\""u8);
+            at = Append(at, AppProtocolDetection.Utf8Name((AppProtocol)flow.AppProtocol));
+            at = Append(at, "\""u8);
+        }
+
         if (tuple.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
             at = Icmp(at, in flow);
@@ -192,6 +203,22 @@ internal sealed class EveFlowLine
             default: at = Append(at, ",\"reason\":\"shutdown\""u8); break;
         }
 
+        if (flow.Dropped)
+        {
+            at = Append(at, ",\"action\":\"drop\""u8);
+        }
+        else if (flow.Passed)
+        {
+            at = Append(at, ",\"action\":\"pass\""u8);
+        }
+
+        if (flow.ExceptionPolicy != 0 && WritesExceptionPolicy)
+        {
+            at = Append(at, ",\"exception_policy\":[{\"target\":\"stream_midstream\",\"policy\":\""u8);
+            at = Append(at, ExceptionPolicies.Utf8Name((ExceptionPolicy)flow.ExceptionPolicy));
+            at = Append(at, "\"}]"u8);
+        }
+
         if (flow.Alerted)
         {
             at = Append(at, ",\"alerted\":true}"u8);
@@ -203,7 +230,7 @@ internal sealed class EveFlowLine
 
         if (tuple.Protocol == IpProtocol.Tcp)
         {
-            at = Tcp(at, flow.TcpFlagsToServer, flow.TcpFlagsToClient);
+            at = Tcp(at, flow.TcpFlagsToServer, flow.TcpFlagsToClient, flow.State);
         }
 
         at = Append(at, _host);
@@ -259,7 +286,7 @@ internal sealed class EveFlowLine
         return Number(at, bytesToClient);
     }
 
-    private int Tcp(int at, byte toServer, byte toClient)
+    private int Tcp(int at, byte toServer, byte toClient, FlowState state)
     {
         byte all = (byte)(toServer | toClient);
         at = Append(at, ",\"tcp\":{\"tcp_flags\":\""u8);
@@ -275,7 +302,24 @@ internal sealed class EveFlowLine
         Room(at, FlagNamesSlot);
         Unsafe.CopyBlockUnaligned(ref At(at), ref slot, FlagNamesSlot);
         at += Unsafe.Add(ref slot, FlagNamesSlot - 1);
-        return Append(at, "}"u8);
+        return Append(at, TcpState(state, toServer, toClient));
+    }
+
+    /// <summary>
+    /// <c>tcp.state</c> where the flow's state and flags tell Suricata's session state without a stream
+    /// engine: closed, established without a FIN, or the handshake's syn_sent / syn_recv; else none is written.
+    /// </summary>
+    private static ReadOnlySpan<byte> TcpState(FlowState state, byte toServer, byte toClient)
+    {
+        const byte Fin = 0x01, Syn = 0x02, Ack = 0x10;
+        return state switch
+        {
+            FlowState.Closed => ",\"state\":\"closed\"}"u8,
+            FlowState.Established when ((toServer | toClient) & Fin) == 0 => ",\"state\":\"established\"}"u8,
+            FlowState.New when (toServer & Syn) != 0 && (toClient & (Syn | Ack)) == (Syn | Ack) => ",\"state\":\"syn_recv\"}"u8,
+            FlowState.New when (toServer & Syn) != 0 && toClient == 0 => ",\"state\":\"syn_sent\"}"u8,
+            _ => "}"u8,
+        };
     }
 
     /// <summary>Suricata's ICMP fields: the first packet's type and code, and the first reply's when the engine saw one (a reply only a capture bypass saw has none).</summary>
@@ -301,6 +345,7 @@ internal sealed class EveFlowLine
         ReadOnlySpan<byte> name = protocol switch
         {
             IpProtocol.Icmp => "ICMP"u8,
+            IpProtocol.Igmp => "IGMP"u8,
             IpProtocol.Tcp => "TCP"u8,
             IpProtocol.Udp => "UDP"u8,
             IpProtocol.Gre => "GRE"u8,

@@ -31,6 +31,7 @@ internal static class EveFormat
     private static readonly ushort[] HexPairs = BuildHexPairs();
 
     private static readonly JsonEncodedText Icmp = JsonEncodedText.Encode("ICMP"u8);
+    private static readonly JsonEncodedText Igmp = JsonEncodedText.Encode("IGMP"u8);
     private static readonly JsonEncodedText Tcp = JsonEncodedText.Encode("TCP"u8);
     private static readonly JsonEncodedText Udp = JsonEncodedText.Encode("UDP"u8);
     private static readonly JsonEncodedText Gre = JsonEncodedText.Encode("GRE"u8);
@@ -88,17 +89,7 @@ internal static class EveFormat
     /// <summary>Writes the protocol's EVE name (pre-encoded for the named ones, the number otherwise).</summary>
     public static void WriteProtocol(Utf8JsonWriter writer, JsonEncodedText property, byte protocol)
     {
-        JsonEncodedText name = protocol switch
-        {
-            IpProtocol.Icmp => Icmp,
-            IpProtocol.Tcp => Tcp,
-            IpProtocol.Udp => Udp,
-            IpProtocol.Gre => Gre,
-            IpProtocol.Esp => Esp,
-            IpProtocol.Icmpv6 => Icmpv6,
-            IpProtocol.Sctp => Sctp,
-            _ => default,
-        };
+        JsonEncodedText name = ProtocolText(protocol);
         if (name.EncodedUtf8Bytes.Length > 0)
         {
             writer.WriteString(property, name);
@@ -109,6 +100,22 @@ internal static class EveFormat
         protocol.TryFormat(text, out int written, default, CultureInfo.InvariantCulture);
         writer.WriteString(property, text[..written]);
     }
+
+    /// <summary>Suricata's name of an IP protocol (<c>TCP</c>, <c>IPv6-ICMP</c>, ...), or null where it writes the number.</summary>
+    public static string? ProtocolName(byte protocol) => ProtocolText(protocol) is { EncodedUtf8Bytes.Length: > 0 } name ? name.ToString() : null;
+
+    private static JsonEncodedText ProtocolText(byte protocol) => protocol switch
+    {
+        IpProtocol.Icmp => Icmp,
+        IpProtocol.Igmp => Igmp,
+        IpProtocol.Tcp => Tcp,
+        IpProtocol.Udp => Udp,
+        IpProtocol.Gre => Gre,
+        IpProtocol.Esp => Esp,
+        IpProtocol.Icmpv6 => Icmpv6,
+        IpProtocol.Sctp => Sctp,
+        _ => default,
+    };
 
     public static bool HasPorts(byte protocol) => protocol is 6 or 17 or 132;
 

@@ -5,20 +5,31 @@ namespace Detect.Sample.Output;
 /// <summary>
 /// Every enabled eve-log of the run (a local file and a Redis server, say), each writing the event
 /// types it lists. Events go to each writer in turn; the Redis ones only buffer, so no worker waits
-/// for the network.
+/// for the network. The line logs Suricata writes beside EVE (fast.log, stats.log) go with them.
 /// </summary>
 internal sealed class EveOutputs : IDisposable
 {
     private readonly EveWriter[] _writers;
     private readonly IBufferedEveDestination[] _redis;
 
-    public EveOutputs(IReadOnlyList<EveWriter> writers, IReadOnlyList<IBufferedEveDestination> redis)
+    private readonly FastLog? _fast;
+    private readonly StatsLog? _stats;
+
+    public EveOutputs(IReadOnlyList<EveWriter> writers, IReadOnlyList<IBufferedEveDestination> redis, FastLog? fast = null, StatsLog? stats = null)
     {
         _writers = [.. writers];
         _redis = [.. redis];
+        _fast = fast;
+        _stats = stats;
     }
 
+    /// <summary>The paths of the fast.log and stats.log being written, if any.</summary>
+    public IEnumerable<string> LinePaths => new[] { _fast?.Path, _stats?.Path }.OfType<string>();
+
     public IReadOnlyList<EveWriter> Writers => _writers;
+
+    /// <summary>Whether any writer writes anomaly records.</summary>
+    public bool WritesAnomalies => Array.Exists(_writers, w => w.WritesAnomalies);
 
     public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
@@ -36,6 +47,16 @@ internal sealed class EveOutputs : IDisposable
         {
             writer.WriteAlert(in alert);
         }
+
+        _fast?.WriteAlert(in alert);
+    }
+
+    public void WriteAnomaly(in AnomalyEvent anomaly)
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteAnomaly(in anomaly);
+        }
     }
 
     public void WriteStats(long timestampNanoseconds, long uptimeSeconds, IEnumerable<StatsCounter> counters)
@@ -45,6 +66,8 @@ internal sealed class EveOutputs : IDisposable
         {
             writer.WriteStats(timestampNanoseconds, uptimeSeconds, once);
         }
+
+        _stats?.Write(timestampNanoseconds, uptimeSeconds, once);
     }
 
     public void Flush()
@@ -53,6 +76,8 @@ internal sealed class EveOutputs : IDisposable
         {
             writer.Flush();
         }
+
+        _fast?.Flush();
     }
 
     public void Reopen()
@@ -61,6 +86,9 @@ internal sealed class EveOutputs : IDisposable
         {
             writer.Reopen();
         }
+
+        _fast?.Reopen();
+        _stats?.Reopen();
     }
 
     /// <summary>
@@ -86,5 +114,8 @@ internal sealed class EveOutputs : IDisposable
         {
             writer.Dispose();
         }
+
+        _fast?.Dispose();
+        _stats?.Dispose();
     }
 }

@@ -51,7 +51,7 @@ internal sealed class EveWriter : IDisposable
         // Events are built in memory and copied into the file's buffer: a Utf8JsonWriter over a
         // stream would flush it (a system call) on every event.
         _json = new Utf8JsonWriter(_event, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, settings.Host);
+        _flowLine = new EveFlowLine(System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, settings.Host) { WritesExceptionPolicy = settings.FlowExceptionPolicy };
         if (settings.FlushInterval > TimeSpan.Zero)
         {
             _flushTimer = (clock ?? TimeProvider.System).CreateTimer(_ => Flush(), null, settings.FlushInterval, settings.FlushInterval);
@@ -144,7 +144,11 @@ internal sealed class EveWriter : IDisposable
             Utf8JsonWriter w = _json;
             w.WriteStartObject();
             EveFormat.WriteTimestamp(w, "timestamp", alert.TimestampNanoseconds);
-            w.WriteNumber("flow_id", alert.FlowId);
+            if (alert.FlowId != 0)
+            {
+                w.WriteNumber("flow_id", alert.FlowId);
+            }
+
             if (alert.TunnelParentFlowId != 0)
             {
                 w.WriteNumber("parent_id", alert.TunnelParentFlowId);
@@ -173,6 +177,21 @@ internal sealed class EveWriter : IDisposable
             w.WriteString("category", alert.Rule.Category);
             w.WriteNumber("severity", alert.Rule.Severity);
             w.WriteEndObject();
+            if (alert.AppProtocol is { } app)
+            {
+                w.WriteString("app_proto", app);
+            }
+
+            if (alert.FlowId == 0)
+            {
+                // A packet without a flow (one that failed to decode): Suricata writes no flow object.
+                WriteHost(w);
+                w.WriteEndObject();
+                EndEvent();
+                AlertEvents++;
+                return;
+            }
+
             w.WriteStartObject("flow");
             w.WriteNumber("pkts_toserver", alert.PacketsToServer);
             w.WriteNumber("pkts_toclient", alert.PacketsToClient);
@@ -197,6 +216,64 @@ internal sealed class EveWriter : IDisposable
             w.WriteEndObject();
             EndEvent();
             AlertEvents++;
+        }
+    }
+
+    /// <summary>Whether any anomaly record is written: callers skip building them otherwise.</summary>
+    public bool WritesAnomalies => _settings.AnomalyDecode;
+
+    /// <summary>Writes an <c>anomaly</c> record of type <c>decode</c>, as Suricata's anomaly logger does.</summary>
+    public void WriteAnomaly(in AnomalyEvent anomaly)
+    {
+        if (!_settings.AnomalyDecode)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Utf8JsonWriter w = _json;
+            w.WriteStartObject();
+            EveFormat.WriteTimestamp(w, "timestamp", anomaly.TimestampNanoseconds);
+            if (anomaly.FlowId != 0)
+            {
+                w.WriteNumber("flow_id", anomaly.FlowId);
+            }
+
+            w.WriteString("event_type", "anomaly");
+            if (anomaly.Packet is { } tuple)
+            {
+                WriteTuple(w, tuple);
+            }
+
+            if (_settings.Ethernet && anomaly.EtherType != 0)
+            {
+                w.WriteStartObject("ether");
+                w.WriteNumber("ether_type", anomaly.EtherType);
+                w.WriteEndObject();
+            }
+
+            if (_settings.AnomalyPacketHeader)
+            {
+                // Suricata's packethdr: the first 32 bytes of the packet.
+                w.WriteBase64String("packet", anomaly.Bytes[..Math.Min(anomaly.Bytes.Length, 32)]);
+                w.WriteStartObject("packet_info");
+                w.WriteNumber("linktype", anomaly.LinkType);
+                w.WriteEndObject();
+            }
+
+            w.WriteStartObject("anomaly");
+            w.WriteString("type", "decode");
+            w.WriteString("event", anomaly.Event);
+            w.WriteEndObject();
+            WriteHost(w);
+            w.WriteEndObject();
+            EndEvent();
         }
     }
 

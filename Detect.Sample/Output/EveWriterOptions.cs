@@ -5,9 +5,18 @@ internal sealed record EveWriterOptions
 {
     public bool Flow { get; init; } = true;
 
+    /// <summary><c>- flow: {exception-policy: true}</c>: flow records name the exception policy applied to them.</summary>
+    public bool FlowExceptionPolicy { get; init; }
+
     public bool Alert { get; init; } = true;
 
     public bool Stats { get; init; } = true;
+
+    /// <summary><c>- anomaly: {types: {decode: yes}}</c>: an anomaly record per decoder event (Suricata's default is off).</summary>
+    public bool AnomalyDecode { get; init; }
+
+    /// <summary><c>- anomaly: {packethdr: yes}</c>: anomaly records carry the packet's first bytes (<c>packet</c>, <c>packet_info</c>).</summary>
+    public bool AnomalyPacketHeader { get; init; }
 
     /// <summary>Write this host's own counters (<see cref="HostCounters"/>) in stats records too (<c>- stats: {host-counters: yes}</c>); they break Suricata's schema.</summary>
     public bool HostCounters { get; init; }

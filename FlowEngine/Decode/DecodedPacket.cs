@@ -13,6 +13,9 @@ public struct DecodedPacket
     /// <summary>How many IP layers are kept (tunnel recursion limit + 1).</summary>
     public const int MaxLayers = 4;
 
+    /// <summary>How many of one packet's decoder events are kept (all are counted).</summary>
+    public const int MaxEvents = 4;
+
     /// <summary>The capture record the packet came from.</summary>
     public PacketRecord Record;
 
@@ -34,6 +37,12 @@ public struct DecodedPacket
     /// <summary>Why the packet could not be fully decoded, if it could not.</summary>
     public DecodeResult Result;
 
+    /// <summary>The decoder events the packet raised, first <see cref="MaxEvents"/> kept; names from <see cref="DecoderEvents.Name"/>.</summary>
+    public EventCodeArray EventCodes;
+
+    /// <summary>Number of valid entries in <see cref="EventCodes"/>.</summary>
+    public int EventCount;
+
     /// <summary>The innermost layer (the one detection looks at); a copy.</summary>
     public readonly PacketLayer Innermost => Layers[LayerCount == 0 ? 0 : LayerCount - 1];
 
@@ -42,5 +51,21 @@ public struct DecodedPacket
     public struct PacketLayerArray
     {
         private PacketLayer _element;
+    }
+
+    /// <summary>Fixed-size inline storage for the event codes.</summary>
+    [InlineArray(MaxEvents)]
+    public struct EventCodeArray
+    {
+        private ushort _element;
+    }
+
+    /// <summary>Records one event of the packet (the counter is counted by the caller).</summary>
+    internal void AddEvent(DecoderCounter counter)
+    {
+        if (EventCount < MaxEvents)
+        {
+            EventCodes[EventCount++] = (ushort)counter;
+        }
     }
 }

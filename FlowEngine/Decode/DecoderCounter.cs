@@ -43,6 +43,9 @@ internal enum DecoderCounter
     /// <summary><c>decoder.sll2</c>.</summary>
     Sll2,
 
+    /// <summary><c>decoder.chdlc</c>: Cisco HDLC frames.</summary>
+    Chdlc,
+
     /// <summary><c>decoder.tcp</c>.</summary>
     Tcp,
 
@@ -57,6 +60,9 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.udp</c>.</summary>
     Udp,
+
+    /// <summary><c>decoder.igmp</c>.</summary>
+    Igmp,
 
     /// <summary><c>decoder.sctp</c>.</summary>
     Sctp,
@@ -142,8 +148,14 @@ internal enum DecoderCounter
     /// <summary><c>decoder.event.ethernet.pkt_too_small</c>.</summary>
     EthernetPktTooSmall,
 
+    /// <summary><c>decoder.event.ethernet.unknown_ethertype</c>: the event raised with <see cref="UnknownEtherType"/>.</summary>
+    EthernetUnknownEtherType,
+
     /// <summary><c>decoder.event.sll.pkt_too_small</c>.</summary>
     SllPktTooSmall,
+
+    /// <summary><c>decoder.event.chdlc.pkt_too_small</c>.</summary>
+    ChdlcPktTooSmall,
 
     /// <summary><c>decoder.event.ltnull.pkt_too_small</c>.</summary>
     LtnullPktTooSmall,
@@ -337,6 +349,18 @@ internal enum DecoderCounter
     /// <summary><c>decoder.event.udp.hlen_invalid</c>.</summary>
     UdpHlenInvalid,
 
+    /// <summary><c>decoder.event.udp.len_invalid</c>: the header's length field is below the header's 8 bytes.</summary>
+    UdpLenInvalid,
+
+    /// <summary><c>decoder.event.igmp.pkt_too_small</c>: less than the 8-byte IGMP header.</summary>
+    IgmpPktTooSmall,
+
+    /// <summary><c>decoder.event.igmp.v3_pkt_too_small</c>: a query longer than 8 bytes but shorter than IGMPv3's 12.</summary>
+    IgmpV3PktTooSmall,
+
+    /// <summary><c>decoder.event.igmp.malformed</c>: an IGMPv3 report whose group records do not fit the message.</summary>
+    IgmpMalformed,
+
     /// <summary><c>decoder.event.sctp.pkt_too_small</c>.</summary>
     SctpPktTooSmall,
 
@@ -345,6 +369,12 @@ internal enum DecoderCounter
 
     /// <summary><c>decoder.event.icmpv4.pkt_too_small</c>.</summary>
     Icmpv4PktTooSmall,
+
+    /// <summary><c>decoder.event.icmpv4.unknown_type</c>.</summary>
+    Icmpv4UnknownType,
+
+    /// <summary><c>decoder.event.icmpv4.unknown_code</c>: a code the type does not define.</summary>
+    Icmpv4UnknownCode,
 
     /// <summary><c>decoder.event.icmpv4.ipv4_trunc_pkt</c>.</summary>
     Icmpv4IPv4TruncPkt,

@@ -13,6 +13,9 @@ public static class IpProtocol
     /// <summary>ICMP for IPv4.</summary>
     public const byte Icmp = 1;
 
+    /// <summary>IGMP.</summary>
+    public const byte Igmp = 2;
+
     /// <summary>IPv4 encapsulated in IP (IP-in-IP).</summary>
     public const byte IPv4 = 4;
 

@@ -229,6 +229,7 @@ public sealed partial class PacketDecoder
         packet.SourceMac = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 6))) >> 16;
         packet.EtherType = type;
         packet.Result = DecodeResult.Ok;
+        packet.EventCount = 0;
 
         ref PacketLayer layer = ref packet.Layers[0];
         if (isIPv6)
@@ -295,7 +296,7 @@ public sealed partial class PacketDecoder
             if (tcpHeaderLength > 20
                 && !(tcpHeaderLength == 32 && Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, transport + 20)) == 0x0A080101))
             {
-                CheckTcpOptions(frame.Slice(transport + 20, tcpHeaderLength - 20));
+                CheckTcpOptions(frame.Slice(transport + 20, tcpHeaderLength - 20), ref packet);
             }
         }
         else

@@ -475,6 +475,9 @@ public sealed partial class PacketDecoder
             case IpProtocol.Sctp:
                 DecodeSctp(ref ctx, index, offset);
                 return;
+            case IpProtocol.Igmp when !isIPv6:
+                DecodeIgmp(ref ctx, index, offset);
+                return;
             case IpProtocol.Esp:
                 DecodeEsp(ref ctx, index, offset);
                 return;
@@ -523,6 +526,55 @@ public sealed partial class PacketDecoder
                 layer.PayloadLength = Math.Max(0, ctx.End - offset);
                 return;
         }
+    }
+
+    /// <summary>IGMP (v1, v2, v3 and RGMP), as Suricata checks it: the 8-byte header, an IGMPv3 query's 12, an IGMPv3 report's group records.</summary>
+    private void DecodeIgmp(ref DecodeContext ctx, int index, int offset)
+    {
+        ReadOnlySpan<byte> d = ctx.Data;
+        int available = ctx.End - offset;
+        Count(DecoderCounter.Igmp);
+        if (available < 8)
+        {
+            Fail(ref ctx, DecoderCounter.IgmpPktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        byte type = d[offset];
+        if (type == 0x11 && available is > 8 and < 12)
+        {
+            Fail(ref ctx, DecoderCounter.IgmpV3PktTooSmall, DecodeResult.Truncated);
+            return;
+        }
+
+        if (type == 0x22 && !GroupRecordsFit(d.Slice(offset, available)))
+        {
+            Fail(ref ctx, DecoderCounter.IgmpMalformed, DecodeResult.Malformed);
+            return;
+        }
+
+        ref PacketLayer layer = ref ctx.Packet.Layers[index];
+        layer.Flags |= PacketLayerFlags.HasFlowKey;
+        layer.PayloadOffset = offset + 8;
+        layer.PayloadLength = available - 8;
+    }
+
+    /// <summary>Whether an IGMPv3 report's group records (8 bytes, the sources, the auxiliary data each) fit in it.</summary>
+    private static bool GroupRecordsFit(ReadOnlySpan<byte> report)
+    {
+        int records = U16(report, 6);
+        int at = 8;
+        for (int i = 0; i < records; i++)
+        {
+            if (at + 8 > report.Length)
+            {
+                return false;
+            }
+
+            at += 8 + (report[at + 1] * 4) + (U16(report, at + 2) * 4);
+        }
+
+        return at <= report.Length;
     }
 
     private void DecodeIPv4Auth(ref DecodeContext ctx, int index, int offset)

@@ -49,11 +49,11 @@ public sealed partial class PacketDecoder
         // NOP, NOP, timestamps (Linux's data segments) is valid as is; anything else is walked.
         if (headerLength > 20 && !(headerLength == 32 && U32(d, offset + 20) == 0x0101080A))
         {
-            CheckTcpOptions(d.Slice(offset + 20, headerLength - 20));
+            CheckTcpOptions(d.Slice(offset + 20, headerLength - 20), ref ctx.Packet);
         }
     }
 
-    private void CheckTcpOptions(ReadOnlySpan<byte> options)
+    private void CheckTcpOptions(ReadOnlySpan<byte> options, ref DecodedPacket packet)
     {
         uint seen = 0;
         var walker = new OptionWalker(options);
@@ -65,13 +65,15 @@ public sealed partial class PacketDecoder
             {
                 if (walker.Length != expected)
                 {
-                    Count(DecoderCounter.TcpOptInvalidLen);
+                    Counter(DecoderCounter.TcpOptInvalidLen)++;
+                    packet.AddEvent(DecoderCounter.TcpOptInvalidLen);
                 }
 
                 uint bit = 1u << walker.Kind;
                 if ((seen & bit) != 0)
                 {
-                    Count(DecoderCounter.TcpOptDuplicate);
+                    Counter(DecoderCounter.TcpOptDuplicate)++;
+                    packet.AddEvent(DecoderCounter.TcpOptDuplicate);
                 }
 
                 seen |= bit;
@@ -80,7 +82,8 @@ public sealed partial class PacketDecoder
 
         if (walker.Fault != OptionFault.None)
         {
-            Count(DecoderCounter.TcpOptInvalidLen);
+            Counter(DecoderCounter.TcpOptInvalidLen)++;
+            packet.AddEvent(DecoderCounter.TcpOptInvalidLen);
         }
     }
 
@@ -100,7 +103,8 @@ public sealed partial class PacketDecoder
             // Zero is legal in an IPv6 jumbogram only; take the IP length then.
             if (!(length == 0 && ctx.Packet.Layers[index].IsIPv6))
             {
-                Fail(ref ctx, DecoderCounter.UdpHlenTooSmall, DecodeResult.InvalidLength);
+                // Suricata's udp.len_invalid: the length field cannot even cover the header.
+                Fail(ref ctx, DecoderCounter.UdpLenInvalid, DecodeResult.InvalidLength);
                 return;
             }
 
@@ -197,7 +201,27 @@ public sealed partial class PacketDecoder
         layer.PayloadLength = ctx.End - offset - 8;
         layer.Flags |= PacketLayerFlags.HasFlowKey;
         SetIcmpPorts(ref layer, type, code, U16(d, offset + 4), isIPv6: false);
-        if (type is 3 or 4 or 5 or 11 or 12)
+
+        // The types Suricata knows and the highest code each defines (its icmpv4 unknown_type / unknown_code events).
+        int maxCode = type switch
+        {
+            0 or 4 or 8 or 12 or 13 or 14 or 15 or 16 or 17 or 18 => 0,
+            3 => 15,
+            5 => 3,
+            11 => 1,
+            _ => -1,
+        };
+        if (maxCode < 0)
+        {
+            Count(DecoderCounter.Icmpv4UnknownType);
+        }
+        else if (code > maxCode)
+        {
+            Count(DecoderCounter.Icmpv4UnknownCode);
+        }
+
+        // As Suricata: the embedded packet of an error is read only when the error's code is known.
+        if (type is 3 or 4 or 5 or 11 or 12 && code <= maxCode)
         {
             AttributeIcmpv4Error(ref ctx, ref layer, offset + 8);
         }

@@ -34,6 +34,11 @@ public sealed partial class PacketDecoder
 
     private readonly DecoderCounters _counters;
     private readonly long[] _c;
+
+    // The events of the packet being decoded (codes of DecoderCounter), copied into it at the end:
+    // the decoder is per worker, so one buffer serves every method that counts without the context.
+    private readonly ushort[] _events = new ushort[DecodedPacket.MaxEvents];
+    private int _eventCount;
     private readonly DecoderOptions _options;
     private readonly Defragmenter? _defragmenter;
     private readonly int _maxLayers;
@@ -110,6 +115,8 @@ public sealed partial class PacketDecoder
         packet.DestinationMac = 0;
         packet.EtherType = 0;
         packet.Result = DecodeResult.Ok;
+        packet.EventCount = 0;
+        _eventCount = 0;
 
         var ctx = new DecodeContext(frame, ref packet)
         {
@@ -138,6 +145,11 @@ public sealed partial class PacketDecoder
         }
 
         packetBytes = ctx.Data;
+        for (int i = 0; i < _eventCount; i++)
+        {
+            packet.AddEvent((DecoderCounter)_events[i]);
+        }
+
         DecodeResult result = packet.Result;
         if (result is not DecodeResult.Ok and not DecodeResult.FragmentHeld)
         {
@@ -205,6 +217,17 @@ public sealed partial class PacketDecoder
                 }
 
                 DecodeCookedProtocol(ref ctx, U16(d, 8), U16(d, 0), 20);
+                break;
+            case LinkType.CiscoHdlc:
+                // Address (0x0F unicast, 0x8F broadcast), control, then the payload's EtherType.
+                Count(DecoderCounter.Chdlc);
+                if (d.Length < 4)
+                {
+                    Fail(ref ctx, DecoderCounter.ChdlcPktTooSmall, DecodeResult.Truncated);
+                    return;
+                }
+
+                DecodeEtherType(ref ctx, 4, U16(d, 2));
                 break;
             case LinkType.Null:
             case LinkType.Loop:
@@ -354,6 +377,7 @@ public sealed partial class PacketDecoder
                     {
                         // Below 0x0600 it is an 802.3 length (LLC follows): a known non-IP frame.
                         Count(DecoderCounter.UnknownEtherType);
+                        Count(DecoderCounter.EthernetUnknownEtherType);
                         SetEtherType(ref ctx, type);
                     }
 
@@ -623,7 +647,17 @@ public sealed partial class PacketDecoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Count(DecoderCounter counter) => Counter(counter)++;
+    private void Count(DecoderCounter counter)
+    {
+        Counter(counter)++;
+        if (IsEvent[(int)counter] && _eventCount < _events.Length)
+        {
+            _events[_eventCount++] = (ushort)counter;
+        }
+    }
+
+    /// <summary>Which counters are events a packet records (<see cref="DecoderEvents"/>), by index.</summary>
+    private static readonly bool[] IsEvent = [.. Enumerable.Range(0, (int)DecoderCounter.Count).Select(i => DecoderEvents.IsEvent((DecoderCounter)i))];
 
     /// <summary>
     /// A counter's slot without a bounds check: the array always has <see cref="DecoderCounter.Count"/>
@@ -635,7 +669,7 @@ public sealed partial class PacketDecoder
     /// <summary>Counts an event; a non-Ok result becomes the packet's result unless an earlier one is set.</summary>
     private void Fail(ref DecodeContext ctx, DecoderCounter counter, DecodeResult result)
     {
-        Counter(counter)++;
+        Count(counter);
         if (result != DecodeResult.Ok && ctx.Packet.Result == DecodeResult.Ok)
         {
             ctx.Packet.Result = result;

@@ -84,6 +84,10 @@ internal sealed class FlowEnd
             DestinationMac = origin.ServerMac,
             TunnelParentFlowId = origin.TunnelParentFlowId,
             Alerted = (s.Flags & FlowSlotFlags.Alerted) != 0,
+            AppProtocol = r.AppProtocol,
+            Passed = r.Passed,
+            Dropped = r.Dropped,
+            ExceptionPolicy = r.ExceptionPolicy,
         };
 
         try

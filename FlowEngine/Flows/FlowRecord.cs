@@ -24,4 +24,10 @@ internal struct FlowRecord
     public byte IcmpCodeToServer;
     public byte IcmpTypeToClient;
     public byte IcmpCodeToClient;
+
+    // Set by detection through FlowView (an inspector's own protocol code, 0 for none; a pass rule matched); read at the flow's end.
+    public byte AppProtocol;
+    public bool Passed;
+    public bool Dropped;
+    public byte ExceptionPolicy;
 }

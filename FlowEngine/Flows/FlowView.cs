@@ -60,6 +60,23 @@ public readonly ref struct FlowView
     /// <summary>Marks the flow as alerted (EVE <c>flow.alerted</c>).</summary>
     public void MarkAlerted() => _shard.Table.Slots[_slot].Flags |= FlowSlotFlags.Alerted;
 
+    /// <summary>The flow's application-layer protocol as the inspector labelled it (its own code; 0: none), handed to the flow's end event.</summary>
+    public byte AppProtocol => Record.AppProtocol;
+
+    /// <summary>Labels the flow's application-layer protocol (the inspector's own code, non-zero).</summary>
+    /// <param name="code">The code.</param>
+    public void SetAppProtocol(byte code) => Record.AppProtocol = code;
+
+    /// <summary>Marks that a pass rule matched the flow (EVE <c>flow.action: pass</c>).</summary>
+    public void MarkPassed() => Record.Passed = true;
+
+    /// <summary>Marks that the flow is dropped inline (EVE <c>flow.action: drop</c>).</summary>
+    public void MarkDropped() => Record.Dropped = true;
+
+    /// <summary>Records the exception policy applied to the flow (the inspector's own code, non-zero), handed to the flow's end event.</summary>
+    /// <param name="code">The code.</param>
+    public void SetExceptionPolicy(byte code) => Record.ExceptionPolicy = code;
+
     /// <summary>Reads a storage slot of this flow.</summary>
     /// <typeparam name="T">The stored type.</typeparam>
     /// <param name="slot">A slot registered before the engine started.</param>

@@ -95,6 +95,18 @@ public readonly record struct FlowEndEvent
     /// <summary>Whether detection marked the flow as alerted.</summary>
     public required bool Alerted { get; init; }
 
+    /// <summary>The application-layer protocol the inspector labelled the flow with (<see cref="Flows.FlowView.SetAppProtocol"/>); 0 for none.</summary>
+    public byte AppProtocol { get; init; }
+
+    /// <summary>A pass rule matched the flow (<see cref="Flows.FlowView.MarkPassed"/>).</summary>
+    public bool Passed { get; init; }
+
+    /// <summary>The flow was dropped inline (<see cref="Flows.FlowView.MarkDropped"/>).</summary>
+    public bool Dropped { get; init; }
+
+    /// <summary>The exception policy applied to the flow (<see cref="Flows.FlowView.SetExceptionPolicy"/>); 0 for none.</summary>
+    public byte ExceptionPolicy { get; init; }
+
     /// <summary>EVE <c>flow.state</c>: <c>new</c>, <c>established</c>, <c>closed</c> or <c>bypassed</c>.</summary>
     public string StateName => State switch
     {

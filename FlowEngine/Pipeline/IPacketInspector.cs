@@ -1,3 +1,5 @@
+using FlowEngine.Decode;
+
 namespace FlowEngine.Pipeline;
 
 /// <summary>
@@ -11,4 +13,15 @@ public interface IPacketInspector
     /// <summary>Inspects one packet; may call <see cref="PacketContext.RequestBypass"/>.</summary>
     /// <param name="context">The packet and its flow, valid during the call only.</param>
     void Inspect(ref PacketContext context);
+
+    /// <summary>
+    /// Sees a packet that belongs to no flow (it failed to decode, or carries no IP) and raised
+    /// decoder events (<see cref="DecodedPacket.EventCodes"/>): what decoder-event rules and anomaly
+    /// records look at. The default does nothing.
+    /// </summary>
+    /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
+    /// <param name="bytes">The bytes the layers' offsets refer to, valid during the call only.</param>
+    void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
+    {
+    }
 }

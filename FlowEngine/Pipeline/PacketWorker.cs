@@ -254,6 +254,10 @@ internal sealed class PacketWorker
                     if (result != DecodeResult.FragmentHeld)
                     {
                         Shard.Counters.PacketsWithoutFlow++;
+                        if (packet.EventCount != 0 && _inspector is not null)
+                        {
+                            _inspector.InspectWithoutFlow(in packet, bytes);
+                        }
                     }
 
                     continue;

@@ -121,6 +121,8 @@ public sealed class EveFlowLineTests
             DestinationMac = (ulong)random.NextInt64(1L << 48),
             TunnelParentFlowId = random.Next(4) == 0 ? random.NextInt64() : 0,
             Alerted = random.Next(2) == 0,
+            AppProtocol = (byte)(random.Next(2) == 0 ? 0 : random.Next(1, 10)),
+            Passed = random.Next(4) == 0,
         };
     }
 
@@ -186,6 +188,7 @@ public sealed class EveFlowLineTests
             string? protocolName = tuple.Protocol switch
             {
                 1 => "ICMP",
+                2 => "IGMP",
                 6 => "TCP",
                 17 => "UDP",
                 47 => "GRE",
@@ -196,6 +199,11 @@ public sealed class EveFlowLineTests
             };
             json.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
             json.WriteString("proto", protocolName ?? tuple.Protocol.ToString(CultureInfo.InvariantCulture));
+            if (flow.AppProtocol != 0)
+            {
+                json.WriteString("app_proto", Detect.Sample.Detection.AppProtocolDetection.Name((Detect.Sample.Detection.AppProtocol)flow.AppProtocol));
+            }
+
             if (tuple.Protocol is 1 or 58)
             {
                 json.WriteNumber("icmp_type", flow.IcmpTypeToServer);
@@ -255,6 +263,11 @@ public sealed class EveFlowLineTests
                 FlowEndReason.Forced => "forced",
                 _ => "shutdown",
             });
+            if (flow.Passed)
+            {
+                json.WriteString("action", "pass");
+            }
+
             json.WriteBoolean("alerted", flow.Alerted);
             json.WriteEndObject();
             if (tuple.Protocol == 6)
@@ -271,6 +284,20 @@ public sealed class EveFlowLineTests
                     {
                         json.WriteBoolean(names[bit], true);
                     }
+                }
+
+                bool anyFin = (all & 0x01) != 0;
+                string? state = flow.State switch
+                {
+                    FlowState.Closed => "closed",
+                    FlowState.Established when !anyFin => "established",
+                    FlowState.New when (flow.TcpFlagsToServer & 0x02) != 0 && (flow.TcpFlagsToClient & 0x12) == 0x12 => "syn_recv",
+                    FlowState.New when (flow.TcpFlagsToServer & 0x02) != 0 && flow.TcpFlagsToClient == 0 => "syn_sent",
+                    _ => null,
+                };
+                if (state is not null)
+                {
+                    json.WriteString("state", state);
                 }
 
                 json.WriteEndObject();

@@ -65,15 +65,15 @@ public sealed class RuleParserTests
     [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:set,x|y;)", "| (any of) is only for isset and isnotset")]
     [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:isset,x|y&z;)", "mixes | and &")]
     [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:check,x;)", "'check' is not a command")]
-    [InlineData("alert tcp any any -> any any (sid:1; decode-event:ipv4.trunc_pkt;)", "keyword 'decode-event' is not supported")]
+    [InlineData("alert tcp any any -> any any (sid:1; stream-event:reassembly_depth_reached;)", "keyword 'stream-event' is not supported")]
     [InlineData("alert tcp any any -> any any (sid:1; flow:to_server,to_client;)", "to_server and to_client cannot both be given")]
     [InlineData("alert tcp any any -> any any (sid:1; flow:sideways;)", "flow: 'sideways' is not supported")]
     [InlineData("alert tcp any any -> any any (sid:1; dsize:10<>5;)", "first number must be below its second")]
     [InlineData("alert tcp any any -> any any (sid:1; ttl:300;)", "ttl: '300' is not allowed")]
     [InlineData("alert ip any any -> any any (sid:1; ip_proto:bogus;)", "ip_proto: 'bogus' is not allowed")]
     [InlineData("accept:flow tcp any any -> any any (sid:1;)", "action 'accept:flow' is not supported")]
-    [InlineData("alert http any any -> any any (sid:1;)", "protocol 'http' needs application-layer protocol detection, which this host does not have")]
-    [InlineData("alert igmp any any -> any any (sid:1;)", "protocol 'igmp' is not supported; expected ip")]
+    [InlineData("alert nfs any any -> any any (sid:1;)", "protocol 'nfs' needs application-layer protocol detection, which this host has for http, http1")]
+    [InlineData("alert pim any any -> any any (sid:1;)", "protocol 'pim' is not supported; expected ip")]
     [InlineData("alert tcp any any => any any (sid:1;)", "direction '=>' is not allowed")]
     [InlineData("alert tcp 300.1.1.1 any -> any any (sid:1;)", "'300.1.1.1' is not an address")]
     [InlineData("alert tcp any 70000 -> any any (sid:1;)", "'70000' is not a port")]
@@ -183,7 +183,12 @@ public sealed class RuleParserTests
         RulePacket fresh = established with { FlowState = FlowEngine.Flows.FlowState.New };
         RulePacket reply = established with { ToServer = false };
         RulePacket echo = established with { IcmpType = 8, IcmpCode = 0 };
-        bool M(string options, FlowTuple t, RulePacket p) => Parse($"alert ip any any -> any any ({options} sid:1;)").Matches(t, p, [], null);
+        bool M(string options, FlowTuple t, RulePacket p)
+        {
+            var buffers = new PacketBuffers([], [], p, t.Protocol, t.IsIPv6, AppProtocol.Unknown, []);
+            return Parse($"alert ip any any -> any any ({options} sid:1;)").Matches(t, p, ref buffers, null);
+        }
+
 
         Assert.True(M("flow:established,to_server;", tcp, established));
         Assert.False(M("flow:established,to_server;", tcp, fresh));

@@ -363,9 +363,9 @@ public sealed class HostConfigurationTests : IDisposable
     [Fact]
     public void Outputs_without_eve_log_disable_it_and_unsupported_outputs_warn()
     {
-        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Parse("outputs:\n  - fast:\n      enabled: yes\n", "o.yaml"), NullLogger.Instance);
+        HostConfiguration config = HostConfiguration.Bind(SuricataYaml.Parse("outputs:\n  - fast:\n      enabled: yes\n  - syslog:\n      enabled: yes\n", "o.yaml"), NullLogger.Instance);
         Assert.False(config.EveLog.Enabled);
-        Assert.StartsWith("o.yaml:2: outputs.0.fast: output 'fast' is not supported", Assert.Single(config.Warnings), StringComparison.Ordinal);
+        Assert.StartsWith("o.yaml:4: outputs.1.syslog: output 'syslog' is not supported", Assert.Single(config.Warnings), StringComparison.Ordinal);
     }
 
     [Fact]

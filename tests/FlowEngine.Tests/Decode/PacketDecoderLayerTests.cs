@@ -610,6 +610,62 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
+    public void A_packet_keeps_the_decoder_events_it_raised_by_their_suricata_names()
+    {
+        var t = new DecoderUnderTest();
+        byte[] badUdp = IPv4(17, Udp(1, 2, [0]));
+        badUdp[20 + 4] = 0;
+        badUdp[20 + 5] = 4;
+        Assert.Equal(DecodeResult.InvalidLength, t.Decode(Ethernet(0x0800, badUdp), LinkType.Ethernet));
+        Assert.Equal(1, t.Packet.EventCount);
+        Assert.Equal("udp.len_invalid", DecoderEvents.Name(t.Packet.EventCodes[0]));
+        Assert.Equal("decoder.udp.len_invalid", DecoderEvents.AnomalyName(t.Packet.EventCodes[0]));
+        Assert.Equal(1, t["decoder.event.udp.len_invalid"]);
+
+        // Router advertisement (9) is no type Suricata knows; echo with code 1 has an unknown code.
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, [9, 0, 0, 0, 0, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal("icmpv4.unknown_type", DecoderEvents.Name(t.Packet.EventCodes[0]));
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, [8, 1, 0, 0, 0, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal("icmpv4.unknown_code", DecoderEvents.Name(t.Packet.EventCodes[0]));
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, [8, 0, 0, 0, 0, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal(0, t.Packet.EventCount);
+        Assert.True(DecoderEvents.TryGetCode("ipv6.ipv4_in_ipv6_wrong_version", out _));
+        Assert.False(DecoderEvents.TryGetCode("decoder.ipv4.trunc_pkt", out _));
+    }
+
+    [Fact]
+    public void Igmp_is_counted_and_checked_as_suricata_checks_it()
+    {
+        var t = new DecoderUnderTest();
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(2, [0x16, 0, 0, 0, 224, 0, 0, 1])), LinkType.Ethernet));
+        Assert.Equal(2, t.Layer(0).Protocol);
+        Assert.Equal(0, t.Layer(0).PayloadLength);
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x0800, IPv4(2, [0x11, 0, 0, 0])), LinkType.Ethernet));
+        Assert.Equal(DecodeResult.Truncated, t.Decode(Ethernet(0x0800, IPv4(2, [0x11, 0, 0, 0, 0, 0, 0, 0, 1, 2])), LinkType.Ethernet));
+
+        // An IGMPv3 report announcing one group record with two sources, but carrying none.
+        Assert.Equal(DecodeResult.Malformed, t.Decode(Ethernet(0x0800, IPv4(2, [0x22, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 2, 224, 0, 0, 1])), LinkType.Ethernet));
+        Assert.Equal(4, t["decoder.igmp"]);
+        Assert.Equal(1, t["decoder.event.igmp.pkt_too_small"]);
+        Assert.Equal(1, t["decoder.event.igmp.v3_pkt_too_small"]);
+        Assert.Equal(1, t["decoder.event.igmp.malformed"]);
+    }
+
+    [Fact]
+    public void Cisco_hdlc_names_its_payload_by_ethertype()
+    {
+        var t = new DecoderUnderTest();
+        Assert.Equal(DecodeResult.Ok, t.Decode(Cat([0x0F, 0], Be16(0x0800), IPv4(6, Tcp(1, 2, 0x10))), LinkType.CiscoHdlc));
+        Assert.Equal(4, t.Layer(0).NetworkOffset);
+        Assert.Equal(DecodeResult.Ok, t.Decode(Cat([0x8F, 0], Be16(0x86DD), IPv6(17, Udp(1, 2, [0]))), LinkType.CiscoHdlc));
+        Assert.True(t.Layer(0).IsIPv6);
+        Assert.Equal(DecodeResult.Truncated, t.Decode([0x0F, 0, 8], LinkType.CiscoHdlc));
+        Assert.Equal(3, t["decoder.chdlc"]);
+        Assert.Equal(1, t["decoder.event.chdlc.pkt_too_small"]);
+        Assert.Equal(1, t["decoder.ipv4"]);
+    }
+
+    [Fact]
     public void Null_loopback_in_either_byte_order_and_openbsd_loop()
     {
         var t = new DecoderUnderTest();

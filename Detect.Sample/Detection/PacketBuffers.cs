@@ -1,0 +1,153 @@
+using System.Text;
+
+namespace Detect.Sample.Detection;
+
+/// <summary>
+/// The buffers rules inspect in one packet: the payload, the network and transport headers, and,
+/// on a flow detected as HTTP, the parts of the request or response head the payload starts with
+/// (parsed once, on the first rule that asks). Lives on the stack for one packet.
+/// </summary>
+internal ref struct PacketBuffers
+{
+    private readonly ReadOnlySpan<byte> _packet;
+    private readonly Span<byte> _scratch;
+    private readonly int _networkOffset;
+    private readonly int _transportOffset;
+    private readonly int _payloadOffset;
+    private readonly bool _isIPv6;
+    private readonly byte _protocol;
+    private HttpHead _http;
+    private bool _httpParsed;
+
+    /// <param name="payload">The transport payload.</param>
+    /// <param name="packet">The captured packet, or empty when only the payload is known.</param>
+    /// <param name="facts">The packet's header facts (offsets into <paramref name="packet"/>).</param>
+    /// <param name="protocol">The IP protocol.</param>
+    /// <param name="isIPv6">The innermost IP layer is IPv6.</param>
+    /// <param name="app">The flow's application-layer protocol.</param>
+    /// <param name="scratch">Room for normalised buffers (the lower-cased Host).</param>
+    /// <param name="events">The decoder events the packet raised (codes of <see cref="FlowEngine.Decode.DecoderEvents"/>).</param>
+    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events = default)
+    {
+        Events = events;
+        Payload = payload;
+        _packet = packet;
+        _networkOffset = facts.NetworkOffset;
+        _transportOffset = facts.TransportOffset;
+        _payloadOffset = facts.PayloadOffset;
+        _isIPv6 = isIPv6;
+        _protocol = protocol;
+        App = app;
+        _scratch = scratch;
+    }
+
+    public ReadOnlySpan<byte> Payload { get; }
+
+    public AppProtocol App { get; }
+
+    /// <summary>The decoder events the packet raised.</summary>
+    public ReadOnlySpan<ushort> Events { get; }
+
+    /// <summary>The bytes of <paramref name="buffer"/>; false when the packet has no such buffer (a non-HTTP flow for an HTTP buffer, an IPv4 packet for ipv6.hdr, ...).</summary>
+    public bool TryGet(RuleBuffer buffer, out ReadOnlySpan<byte> bytes)
+    {
+        bytes = default;
+        switch (buffer)
+        {
+            case RuleBuffer.Payload:
+                bytes = Payload;
+                return true;
+            case RuleBuffer.Ipv4Header when !_isIPv6:
+                return TrySlice(_networkOffset, _transportOffset, out bytes);
+            case RuleBuffer.Ipv6Header when _isIPv6:
+                return TrySlice(_networkOffset, _networkOffset + 40, out bytes);
+            case RuleBuffer.TcpHeader when _protocol == FlowEngine.Decode.IpProtocol.Tcp:
+                return TrySlice(_transportOffset, _payloadOffset, out bytes);
+            case RuleBuffer.UdpHeader when _protocol == FlowEngine.Decode.IpProtocol.Udp:
+                return TrySlice(_transportOffset, _transportOffset + 8, out bytes);
+            case RuleBuffer.IgmpHeader when _protocol == FlowEngine.Decode.IpProtocol.Igmp:
+                return TrySlice(_transportOffset, _transportOffset + 8, out bytes);
+            case RuleBuffer.Ipv4Header or RuleBuffer.Ipv6Header or RuleBuffer.TcpHeader or RuleBuffer.UdpHeader or RuleBuffer.IgmpHeader:
+                return false;
+        }
+
+        if (App != AppProtocol.Http)
+        {
+            return false;
+        }
+
+        if (!_httpParsed)
+        {
+            _http = HttpHead.Parse(Payload);
+            _httpParsed = true;
+        }
+
+        if (!_http.TryGet(Payload, buffer, out bytes))
+        {
+            return false;
+        }
+
+        if (buffer == RuleBuffer.HttpHost && bytes.Length <= _scratch.Length)
+        {
+            // Suricata's http.host is the normalised (lower-case) host; http.host.raw is as sent.
+            Span<byte> lower = _scratch[..bytes.Length];
+            _ = Ascii.ToLower(bytes, lower, out _);
+            bytes = lower;
+        }
+
+        return true;
+    }
+
+    /// <summary>The IPv4 packet's IGMP message, bounded by the IP total length (not the frame's padding).</summary>
+    public readonly bool TryGetIgmpMessage(out ReadOnlySpan<byte> message)
+    {
+        message = default;
+        if (_isIPv6 || _protocol != FlowEngine.Decode.IpProtocol.Igmp || _networkOffset < 0 || _networkOffset + 4 > _packet.Length)
+        {
+            return false;
+        }
+
+        int end = _networkOffset + ((_packet[_networkOffset + 2] << 8) | _packet[_networkOffset + 3]);
+        return TrySlice(_transportOffset, Math.Min(end, _packet.Length), out message);
+    }
+
+    /// <summary>Whether the IPv4 header carries option <paramref name="option"/> (a type byte; -1: any option).</summary>
+    public readonly bool HasIpv4Option(int option)
+    {
+        if (_isIPv6 || !TrySlice(_networkOffset + 20, _transportOffset, out ReadOnlySpan<byte> options))
+        {
+            return false;
+        }
+
+        int at = 0;
+        while (at < options.Length)
+        {
+            byte type = options[at];
+            if (option < 0 || type == option)
+            {
+                return true;
+            }
+
+            if (type == 0)
+            {
+                return false;
+            }
+
+            at += type == 1 ? 1 : at + 1 < options.Length ? Math.Max((int)options[at + 1], 2) : options.Length;
+        }
+
+        return false;
+    }
+
+    private readonly bool TrySlice(int start, int end, out ReadOnlySpan<byte> bytes)
+    {
+        bytes = default;
+        if (start < 0 || end <= start || end > _packet.Length)
+        {
+            return false;
+        }
+
+        bytes = _packet[start..end];
+        return true;
+    }
+}

@@ -1,0 +1,27 @@
+using Capture.Abstractions;
+
+namespace Detect.Sample.Output;
+
+/// <summary>One EVE <c>anomaly</c> record of type <c>decode</c>: a decoder event one packet raised.</summary>
+internal readonly ref struct AnomalyEvent
+{
+    public required long TimestampNanoseconds { get; init; }
+
+    /// <summary>The packet's flow, or 0 for a packet without one (Suricata then writes no flow_id).</summary>
+    public required long FlowId { get; init; }
+
+    /// <summary>The packet's addresses and ports in its own direction, when it got as far as an IP layer.</summary>
+    public required FlowTuple? Packet { get; init; }
+
+    /// <summary>Suricata's event name, e.g. <c>decoder.ipv4.trunc_pkt</c>.</summary>
+    public required string Event { get; init; }
+
+    /// <summary>The capture's link type (<c>packet_info.linktype</c>).</summary>
+    public required int LinkType { get; init; }
+
+    /// <summary>The outermost EtherType (<c>ether.ether_type</c>), 0 when the link has none.</summary>
+    public required ushort EtherType { get; init; }
+
+    /// <summary>The packet's captured bytes from its link header (the start of it goes in <c>packet</c> with <c>packethdr</c>).</summary>
+    public required ReadOnlySpan<byte> Bytes { get; init; }
+}
