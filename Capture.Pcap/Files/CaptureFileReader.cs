@@ -20,8 +20,6 @@ internal abstract class CaptureFileReader : IDisposable
     private const uint PcapModifiedSwapped = 0x34cdb2a1;
     private const uint PcapNgSectionHeader = 0x0a0d0d0a;
 
-    private bool _ownsInput;
-
     protected CaptureFileReader(string path, CaptureFileInput input)
     {
         Path = path;
@@ -46,45 +44,53 @@ internal abstract class CaptureFileReader : IDisposable
     /// <summary>The window over the file.</summary>
     protected CaptureFileInput Input { get; }
 
-    /// <summary>Opens a capture file with a window of its own and reads its header.</summary>
+    /// <summary>Opens a capture file and reads its header.</summary>
     /// <param name="path">The file.</param>
     /// <param name="bufferSize">Bytes per read.</param>
     /// <param name="beforeBlockingRead">Called before each read of a pipe (see <see cref="CaptureFileInput"/>).</param>
-    /// <returns>The reader, positioned at the first record; disposing it releases the window.</returns>
+    /// <returns>The reader, positioned at the first record.</returns>
     /// <exception cref="CaptureException">The file cannot be opened or is not a capture file; the message names it.</exception>
     public static CaptureFileReader Open(string path, int bufferSize, Action? beforeBlockingRead)
     {
-        FileStream stream = OpenStream(path);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new CaptureException($"{path}: cannot open the capture file: {ex.Message}", ex);
+        }
+
         var input = new CaptureFileInput(stream, bufferSize, beforeBlockingRead);
         try
         {
-            CaptureFileReader reader = ReadHeader(path, input);
-            reader._ownsInput = true;
-            return reader;
+            if (!input.Ensure(4))
+            {
+                throw new CaptureException($"{path}: not a capture file: {(input.Available == 0 ? "it is empty" : "it is shorter than a file header")}");
+            }
+
+            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(input.Span);
+            return magic switch
+            {
+                PcapMicroseconds => new ClassicPcapReader(path, input, bigEndian: false, nanoseconds: false, modified: false),
+                PcapMicrosecondsSwapped => new ClassicPcapReader(path, input, bigEndian: true, nanoseconds: false, modified: false),
+                PcapNanoseconds => new ClassicPcapReader(path, input, bigEndian: false, nanoseconds: true, modified: false),
+                PcapNanosecondsSwapped => new ClassicPcapReader(path, input, bigEndian: true, nanoseconds: true, modified: false),
+                PcapModified => new ClassicPcapReader(path, input, bigEndian: false, nanoseconds: false, modified: true),
+                PcapModifiedSwapped => new ClassicPcapReader(path, input, bigEndian: true, nanoseconds: false, modified: true),
+                PcapNgSectionHeader => new PcapNgReader(path, input),
+                _ => throw new CaptureException($"{path}: not a pcap or pcapng file (magic number 0x{BinaryPrimitives.ReverseEndianness(magic):x8})"),
+            };
+        }
+        catch (IOException ex)
+        {
+            input.Dispose();
+            throw new CaptureException($"{path}: cannot read the capture file: {ex.Message}", ex);
         }
         catch
         {
             input.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Opens a capture file in a window shared by the files of one source and reads its header.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="input">The window (see <see cref="CaptureFileInput.Begin"/>); disposing the reader closes the file only.</param>
-    /// <returns>The reader, positioned at the first record.</returns>
-    /// <exception cref="CaptureException">The file cannot be opened or is not a capture file; the message names it.</exception>
-    public static CaptureFileReader Open(string path, CaptureFileInput input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        input.Begin(OpenStream(path));
-        try
-        {
-            return ReadHeader(path, input);
-        }
-        catch
-        {
-            input.EndFile();
             throw;
         }
     }
@@ -120,57 +126,7 @@ internal abstract class CaptureFileReader : IDisposable
     public abstract RecordStatus ReadNext(ref FileRecord record, out ReadOnlySpan<byte> data);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_ownsInput)
-        {
-            Input.Dispose();
-        }
-        else
-        {
-            Input.EndFile();
-        }
-    }
-
-    private static FileStream OpenStream(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new CaptureException($"{path}: cannot open the capture file: {ex.Message}", ex);
-        }
-    }
-
-    private static CaptureFileReader ReadHeader(string path, CaptureFileInput input)
-    {
-        try
-        {
-            if (!input.Ensure(4))
-            {
-                throw new CaptureException($"{path}: not a capture file: {(input.Available == 0 ? "it is empty" : "it is shorter than a file header")}");
-            }
-
-            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(input.Span);
-            return magic switch
-            {
-                PcapMicroseconds => new ClassicPcapReader(path, input, bigEndian: false, nanoseconds: false, modified: false),
-                PcapMicrosecondsSwapped => new ClassicPcapReader(path, input, bigEndian: true, nanoseconds: false, modified: false),
-                PcapNanoseconds => new ClassicPcapReader(path, input, bigEndian: false, nanoseconds: true, modified: false),
-                PcapNanosecondsSwapped => new ClassicPcapReader(path, input, bigEndian: true, nanoseconds: true, modified: false),
-                PcapModified => new ClassicPcapReader(path, input, bigEndian: false, nanoseconds: false, modified: true),
-                PcapModifiedSwapped => new ClassicPcapReader(path, input, bigEndian: true, nanoseconds: false, modified: true),
-                PcapNgSectionHeader => new PcapNgReader(path, input),
-                _ => throw new CaptureException($"{path}: not a pcap or pcapng file (magic number 0x{BinaryPrimitives.ReverseEndianness(magic):x8})"),
-            };
-        }
-        catch (IOException ex)
-        {
-            throw new CaptureException($"{path}: cannot read the capture file: {ex.Message}", ex);
-        }
-    }
+    public void Dispose() => Input.Dispose();
 
     /// <summary>Records a problem at <paramref name="offset"/>.</summary>
     /// <param name="status">Truncated or Corrupt.</param>

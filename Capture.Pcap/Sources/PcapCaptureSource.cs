@@ -10,8 +10,7 @@ namespace Capture.Pcap.Sources;
 /// <summary>
 /// One capture file, or every capture file of a directory (sorted by name, read in sequence as one
 /// source, like Suricata's <c>-r dir</c>). A reader thread parses records, drops packets of
-/// bypassed flows, gathers the rest into pooled batches that point into the chunk the file was read
-/// into (no copy), and writes them to a bounded channel.
+/// bypassed flows, copies the rest into pooled batches and writes them to a bounded channel.
 /// </summary>
 /// <remarks>
 /// The software bypass acts at a defined packet, whatever the thread timing and the worker count:
@@ -45,14 +44,12 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private readonly ILogger _logger;
     private readonly SoftwareBypassStrategy _bypass;
     private readonly PcapBatchPool _pool;
-    private readonly ReadChunkPool _chunks;
     private readonly Channel<CaptureBatch> _channel;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action _publishPending;
     private readonly Lock _lifecycle = new();
     private Task? _reader;
     private PcapBatch? _pending;
-    private CaptureFileInput? _input;
     private bool _disposed;
     private long _packets;
     private long _bytes;
@@ -79,7 +76,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
         ChecksumMode effective = checksums is ChecksumMode.Auto or ChecksumMode.Kernel ? options.ChecksumChecks : checksums;
         _packetFlags = effective == ChecksumMode.None ? PacketFlags.ChecksumVerified : PacketFlags.None;
         _pool = new PcapBatchPool(this, batchCount, packetsPerBatch, batchBytes);
-        _chunks = new ReadChunkPool(options.BufferSize, batchCount + 1);
         _bypass = new SoftwareBypassStrategy(options.BypassTableSize, _pool);
         _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(batchCount)
         {
@@ -188,11 +184,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
     {
         CancellationToken cancellationToken = _stopping.Token;
         _pool.SetReaderActive(true);
-
-        // One window for all the files, so a batch can take packets of two files as it did of one.
-        var input = new CaptureFileInput(_chunks, _publishPending);
-        input.Relocating = next => _pending!.MoveTo(next);
-        _input = input;
         try
         {
             foreach (string file in ResolveFiles())
@@ -202,7 +193,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     break;
                 }
 
-                ReadFile(file, input, cancellationToken);
+                ReadFile(file, cancellationToken);
             }
 
             PublishPending();
@@ -247,10 +238,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
                 pending.Reset();
                 _pool.Return(pending);
             }
-
-            _input = null;
-            input.Reserved = 0;
-            input.Dispose();
         }
     }
 
@@ -293,12 +280,12 @@ internal sealed class PcapCaptureSource : ICaptureSource
         return files;
     }
 
-    private void ReadFile(string file, CaptureFileInput input, CancellationToken cancellationToken)
+    private void ReadFile(string file, CancellationToken cancellationToken)
     {
         CaptureFileReader reader;
         try
         {
-            reader = CaptureFileReader.Open(file, input);
+            reader = CaptureFileReader.Open(file, _options.BufferSize, _publishPending);
         }
         catch (CaptureException ex) when (_isDirectory)
         {
@@ -361,9 +348,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     continue;
                 }
 
-                bool added = batch.TryAdd(in record, linkType, _packetFlags, input.Chunk, input.OffsetOf(data), data.Length);
+                bool added = batch.TryAdd(in record, linkType, _packetFlags, data);
                 Debug.Assert(added, "HasRoom said the packet fits");
-                input.Reserved = batch.PacketBytes;
             }
         }
     }
@@ -378,12 +364,6 @@ internal sealed class PcapCaptureSource : ICaptureSource
         }
 
         _pending = null;
-        if (_input is { } input)
-        {
-            // The batch is out: the window need not carry its packets along any more.
-            input.Reserved = 0;
-        }
-
         int count = batch.Count;
         long bytes = batch.WireBytes;
         long sequence = batch.Sequence;
