@@ -39,8 +39,9 @@ internal sealed class PcapBatchPool
 
         _freeCount = batches;
 
-        // A sleeping reader is woken when this many batches are free.
-        _wakeAtFree = Math.Min(2, batches);
+        // A sleeping reader is woken when all batches but one are free: one wake-up for several
+        // batches while the worker still has one (woken at two free, it slept and woke about twice as often).
+        _wakeAtFree = Math.Max(1, batches - 1);
         Capacity = batches;
     }
 
@@ -97,10 +98,10 @@ internal sealed class PcapBatchPool
 
     private void WaitForFree(CancellationToken cancellationToken)
     {
-        // A short spin without yielding, then sleep until two batches are free (one wake-up per two
-        // batches) or a millisecond passed with one. The reader fills a batch faster than the worker
+        // A short spin without yielding, then sleep until the pool is nearly full again or a
+        // millisecond passed with a batch free. The reader fills a batch faster than the worker
         // empties one, so it waits for nearly every batch: the semaphore used before spun (sched_yield
-        // included) through each wait, and on an idle core that spin was a third of the reader's CPU.
+        // included) through each wait, and on an idle core that spin was most of the reader's CPU.
         var spin = default(SpinWait);
         while (true)
         {
