@@ -16,10 +16,12 @@ internal sealed class PcapBatchPool
 {
     private readonly ConcurrentQueue<PcapBatch> _free = new();
     private readonly PcapBatch[] _all;
-    private readonly SemaphoreSlim _available;
 
     // A plain monitor, not System.Threading.Lock: callers wait on it (Monitor.Wait).
     private readonly object _gate = new();
+    private readonly int _wakeAtFree;
+    private int _freeCount;
+    private int _renterWaiting;
     private long _issued;
     private long _publishedThrough;
     private bool _readerActive;
@@ -35,7 +37,11 @@ internal sealed class PcapBatchPool
             _free.Enqueue(_all[i]);
         }
 
-        _available = new SemaphoreSlim(batches, batches);
+        _freeCount = batches;
+
+        // A sleeping reader is woken when all batches but one are free: one wake-up for several
+        // batches while the worker still has one (woken at two free, it slept and woke about twice as often).
+        _wakeAtFree = Math.Max(1, batches - 1);
         Capacity = batches;
     }
 
@@ -47,7 +53,7 @@ internal sealed class PcapBatchPool
     /// <returns>An empty batch.</returns>
     public PcapBatch Rent(CancellationToken cancellationToken)
     {
-        _available.Wait(cancellationToken);
+        WaitForFree(cancellationToken);
         if (!_free.TryDequeue(out PcapBatch? batch))
         {
             throw new InvalidOperationException("the batch pool lost count of its batches");
@@ -71,7 +77,66 @@ internal sealed class PcapBatchPool
         }
 
         _free.Enqueue(batch);
-        _available.Release();
+        Debug.Assert(Volatile.Read(ref _freeCount) < _all.Length, "a batch was returned twice");
+        if (Interlocked.Increment(ref _freeCount) >= _wakeAtFree && Volatile.Read(ref _renterWaiting) != 0)
+        {
+            lock (_gate)
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    /// <summary>Wakes a <see cref="Rent"/> waiting for a batch, so it sees its token cancelled.</summary>
+    public void WakeWaiters()
+    {
+        lock (_gate)
+        {
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void WaitForFree(CancellationToken cancellationToken)
+    {
+        // A short spin without yielding, then sleep until the pool is nearly full again or a
+        // millisecond passed with a batch free. The reader fills a batch faster than the worker
+        // empties one, so it waits for nearly every batch: the semaphore used before spun (sched_yield
+        // included) through each wait, and on an idle core that spin was most of the reader's CPU.
+        var spin = default(SpinWait);
+        while (true)
+        {
+            int free = Volatile.Read(ref _freeCount);
+            if (free > 0)
+            {
+                if (Interlocked.CompareExchange(ref _freeCount, free - 1, free) == free)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!spin.NextSpinWillYield)
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            lock (_gate)
+            {
+                Interlocked.Exchange(ref _renterWaiting, 1);
+                while (Volatile.Read(ref _freeCount) < _wakeAtFree && !cancellationToken.IsCancellationRequested)
+                {
+                    if (!Monitor.Wait(_gate, 1) && Volatile.Read(ref _freeCount) > 0)
+                    {
+                        break;
+                    }
+                }
+
+                Volatile.Write(ref _renterWaiting, 0);
+            }
+        }
     }
 
     /// <summary>

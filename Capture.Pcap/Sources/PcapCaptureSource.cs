@@ -184,6 +184,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private void ReadAll()
     {
         CancellationToken cancellationToken = _stopping.Token;
+        using CancellationTokenRegistration wake = cancellationToken.UnsafeRegister(static pool => ((PcapBatchPool)pool!).WakeWaiters(), _pool);
         _pool.SetReaderActive(true);
         try
         {
