@@ -52,7 +52,7 @@ public sealed class SharedCaptureTests
     public async Task A_shared_folder_read_as_a_directory_is_one_source_with_every_packet(string folder)
     {
         // MANIFEST names link types as tshark does; these are the ones the engine decodes.
-        string[] decoded = ["ether", "rawip", "rawip4", "rawip6", "null", "linux-sll", "linux-sll2", "per-packet"];
+        string[] decoded = ["ether", "rawip", "rawip4", "rawip6", "null", "linux-sll", "linux-sll2", "per-packet", "chdlc"];
         List<IReadOnlyDictionary<string, string>> rows = [.. SharedPcaps.Manifest().Where(r => r["path"].StartsWith(folder + "/", StringComparison.Ordinal))];
         long expectedDelivered = rows.Where(r => decoded.Contains(r["linktype"])).Sum(r => long.Parse(r["packets"], CultureInfo.InvariantCulture));
         long expectedUnsupported = rows.Where(r => !decoded.Contains(r["linktype"])).Sum(r => long.Parse(r["packets"], CultureInfo.InvariantCulture));
