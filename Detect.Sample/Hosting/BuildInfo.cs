@@ -22,8 +22,12 @@ internal static class BuildInfo
         text.AppendLine($"OS: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
         text.AppendLine($"Capture plugins shipped ({plugins}): {(shipped.Length == 0 ? "none" : string.Join(", ", shipped))}");
         text.AppendLine("Run modes: single, autofp, workers");
-        text.AppendLine("Outputs: eve-log (flow, alert, stats)");
-        text.Append("Not built in: daemon mode (-D; use systemd), app-layer parsers, fast/stats/unified2 logs");
+
+        // Suricata's build feature names, for what this build has (suricata-verify's requires.features
+        // reads this line); QA_SIMULATION's fault injection (--simulate-packet-*) is not among them.
+        text.AppendLine("Features: AF_PACKET HAVE_PACKET_FANOUT");
+        text.AppendLine("Outputs: eve-log (file or redis: alert, anomaly, flow, stats), fast, stats, pcap-log");
+        text.Append("Not built in: daemon mode (-D; use systemd), app-layer parsers and their EVE records, unified2, QA simulation (--simulate-packet-*)");
         return text.ToString();
     }
 }

@@ -24,7 +24,9 @@ internal static class ConformanceReport
             Scored (claimed): `filter` checks on `flow`, `anomaly` and `stats` events, and each counter
             of a `stats` check under `decoder.`, `flow.` and `defrag.`. Not claimed: alerts, drops,
             application-layer records, other counters, shell checks. Not applicable: checks whose
-            `requires` names another Suricata version than 9.
+            `requires` names another Suricata version than 9, or a build feature the host's
+            `--build-info` "Features:" line does not list (run.py skips those tests too; here only
+            `QA_SIMULATION`, Suricata's fault-injection build).
 
             A scored check that does not agree is listed, with its reason, in
             `tests/Capture.Verify.Tests/expected-failures.tsv`; the runner fails when a scored check

@@ -73,7 +73,10 @@ internal sealed class VerifyCheck
     public static VerifyCheck Other(string id, string kind) =>
         new(id, $"{kind} check", $"{kind} checks", null, _ => null);
 
-    /// <summary>Why a <c>requires</c> block rules the check out for <see cref="SuricataVerifyFolder.EmulatedVersion"/>; null when it applies.</summary>
+    /// <summary>
+    /// Why a <c>requires</c> block rules the check out for <see cref="SuricataVerifyFolder.EmulatedVersion"/>
+    /// or for the host's build features; null when it applies.
+    /// </summary>
     public static string? Requires(Dictionary<string, object?>? requires)
     {
         if (requires is null)
@@ -95,6 +98,12 @@ internal sealed class VerifyCheck
         if (requires.TryGetValue("version", out object? exact) && ParseVersion(exact) is { } v && (v.Major != us.Major || v.Minor != us.Minor))
         {
             return $"for Suricata {EveMatch.Str(exact)} only";
+        }
+
+        if (requires.TryGetValue("features", out object? features) && features is List<object?> named
+            && HostBuildFeatures.Missing(named.Select(EveMatch.Str)) is { Count: > 0 } missing)
+        {
+            return $"needs build feature {string.Join(", ", missing)}, which the host's --build-info does not list";
         }
 
         return null;
