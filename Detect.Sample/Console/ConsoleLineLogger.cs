@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detect.Sample.Console;
 
-/// <summary>One category's logger of <see cref="ConsoleLineLoggerProvider"/> (levels are filtered by the logger factory).</summary>
+/// <summary>One category's logger of <see cref="ConsoleLineLoggerProvider"/> (its provider holds the level).</summary>
 internal sealed class ConsoleLineLogger : ILogger
 {
     private readonly string _category;
@@ -20,7 +20,7 @@ internal sealed class ConsoleLineLogger : ILogger
         where TState : notnull => null;
 
     /// <inheritdoc />
-    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+    public bool IsEnabled(LogLevel logLevel) => _provider.IsEnabled(logLevel);
 
     /// <inheritdoc />
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)

@@ -17,14 +17,27 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
     private readonly ConsoleLineFormatter _formatter;
     private readonly TextWriter _error;
     private readonly Lock _gate = new();
+    private volatile int _minimum;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="formatter">Formats each entry.</param>
     /// <param name="error">Where the lines go (the process's standard error).</param>
-    public ConsoleLineLoggerProvider(ConsoleLineFormatter formatter, TextWriter error)
+    /// <param name="minimum">The lowest level written until <see cref="Configure"/> says otherwise.</param>
+    public ConsoleLineLoggerProvider(ConsoleLineFormatter formatter, TextWriter error, LogLevel minimum = LogLevel.Trace)
     {
         _formatter = formatter;
         _error = error;
+        _minimum = (int)minimum;
+    }
+
+    /// <summary>Whether an entry of <paramref name="level"/> is written.</summary>
+    public bool IsEnabled(LogLevel level) => level != LogLevel.None && (int)level >= _minimum;
+
+    /// <summary>Applies <c>logging:</c>: the console's level, or nothing when its output is off.</summary>
+    public void Configure(LoggingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _minimum = (int)(options.Console ? options.ConsoleLevel : LogLevel.None);
     }
 
     /// <inheritdoc />
