@@ -12,7 +12,7 @@ namespace Detect.Sample.Console;
 /// (the container's warm-up part of it the host's own service build still pays), for a logger
 /// that, without <c>-v</c>, writes a warning now and then.
 /// </remarks>
-internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
+internal sealed class ConsoleLineLoggerProvider : ILoggerProvider, ILogLineSink
 {
     private readonly ConsoleLineFormatter _formatter;
     private readonly TextWriter _error;
@@ -30,7 +30,7 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
         _minimum = (int)minimum;
     }
 
-    /// <summary>Whether an entry of <paramref name="level"/> is written.</summary>
+    /// <inheritdoc />
     public bool IsEnabled(LogLevel level) => level != LogLevel.None && (int)level >= _minimum;
 
     /// <summary>Applies <c>logging:</c>: the console's level, or nothing when its output is off.</summary>
@@ -41,7 +41,7 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
     }
 
     /// <inheritdoc />
-    public ILogger CreateLogger(string categoryName) => new ConsoleLineLogger(categoryName, this);
+    public ILogger CreateLogger(string categoryName) => new LineLogger(categoryName, this);
 
     /// <inheritdoc />
     public void Dispose()
@@ -52,8 +52,8 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
         }
     }
 
-    /// <summary>Formats an entry and writes it as one line.</summary>
-    internal void Write<TState>(in Microsoft.Extensions.Logging.Abstractions.LogEntry<TState> entry)
+    /// <inheritdoc />
+    public void Write<TState>(in Microsoft.Extensions.Logging.Abstractions.LogEntry<TState> entry)
     {
         using var line = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         _formatter.Write(in entry, null, line);

@@ -1,6 +1,7 @@
 using System.Text;
 using Detect.Sample.Output;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detect.Sample.Console;
 
@@ -12,7 +13,7 @@ namespace Detect.Sample.Console;
 /// then (bounded), so that the configuration's warnings reach the file too. A run that ends before
 /// (<c>-T</c>, a bad configuration) writes no file.
 /// </summary>
-internal sealed class FileLoggerProvider : ILoggerProvider
+internal sealed class FileLoggerProvider : ILoggerProvider, ILogLineSink
 {
     /// <summary>Lines kept while the file is not open yet; more are counted and dropped.</summary>
     public const int PendingLimit = 10_000;
@@ -44,9 +45,9 @@ internal sealed class FileLoggerProvider : ILoggerProvider
     public string? Path => _file?.Path;
 
     /// <inheritdoc />
-    public ILogger CreateLogger(string categoryName) => new FileLogger(categoryName, this);
+    public ILogger CreateLogger(string categoryName) => new LineLogger(categoryName, this);
 
-    /// <summary>Whether an entry of <paramref name="level"/> is written (or kept for the file).</summary>
+    /// <inheritdoc />
     public bool IsEnabled(LogLevel level) => _state != State.Off && level != LogLevel.None && (int)level >= _minimum;
 
     /// <summary>Applies <c>logging:</c>: from now on entries of the file's level are kept for it, or none when it is off.</summary>
@@ -112,10 +113,21 @@ internal sealed class FileLoggerProvider : ILoggerProvider
     /// <inheritdoc />
     public void Dispose() => Close();
 
-    /// <summary>Writes one entry (its level already checked).</summary>
-    internal void Write(LogLevel level, string category, EventId eventId, string message)
+    /// <inheritdoc />
+    public void Write<TState>(in LogEntry<TState> entry)
     {
-        string line = Line(level, category, eventId, message);
+        string message = entry.Formatter(entry.State, entry.Exception);
+        if (entry.Exception is { } exception && !message.Contains(exception.Message, StringComparison.Ordinal))
+        {
+            message = $"{message}: {exception.Message}";
+        }
+
+        if (message.Length == 0)
+        {
+            return;
+        }
+
+        string line = Line(entry.LogLevel, entry.Category, entry.EventId, message.ReplaceLineEndings(" "));
         SharedLogFile? file;
         lock (_gate)
         {

@@ -186,7 +186,8 @@ public sealed partial class FileLogTests : IDisposable
         Assert.Equal($"[{Environment.ProcessId}] <Warning> W -- cat Seven 7 %q|the message\n", line);
     }
 
-    private const string DefaultLogging = """
+    /// <summary>The logging section of Suricata's default suricata.yaml.</summary>
+    internal const string DefaultLogging = """
         logging:
           default-log-level: notice
           default-output-filter:

@@ -13,23 +13,10 @@ public sealed class SuricataLogTests : IDisposable
     public void A_run_writes_info_and_up_to_suricata_log_from_the_configurations_warnings_on_while_the_console_keeps_to_notice()
     {
         string yaml = Path.Combine(_work.FullName, "detect.yaml");
-        File.WriteAllText(yaml, File.ReadAllText(Path.Combine(DetectHostProcess.OutputDirectory, "detect.yaml")) + """
-
-            logging:
-              default-log-level: notice
-              outputs:
-              - console:
-                  enabled: yes
-              - file:
-                  enabled: yes
-                  level: info
-                  filename: suricata.log
-              - syslog:
-                  enabled: yes
-            """);
+        File.WriteAllText(yaml, File.ReadAllText(Path.Combine(DetectHostProcess.OutputDirectory, "detect.yaml")) + "\n" + FileLogTests.DefaultLogging + "\n");
         string logs = Path.Combine(_work.FullName, "logs");
 
-        HostResult result = DetectHostProcess.Run("-c", yaml, "-l", logs, "--set", "flow.hash-sise=1024");
+        HostResult result = DetectHostProcess.Run("-c", yaml, "-l", logs, "--set", "flow.hash-sise=1024", "--set", "logging.outputs.2.syslog.enabled=yes");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = File.ReadAllLines(Path.Combine(logs, "suricata.log"));
