@@ -50,6 +50,7 @@ internal static partial class FileLogLine
             return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n";
         }
 
+        DateTimeOffset local = now.ToLocalTime();
         var line = new StringBuilder(format.Length + message.Length + 64);
         bool wroteMessage = false;
         for (int i = 0; i < format.Length; i++)
@@ -61,7 +62,6 @@ internal static partial class FileLogLine
                 continue;
             }
 
-            DateTimeOffset local = now.ToLocalTime();
             switch (format[++i])
             {
                 case 'z':
