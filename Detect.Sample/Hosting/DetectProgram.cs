@@ -227,7 +227,10 @@ internal static class DetectProgram
         };
     }
 
-    /// <summary>Logs go to stderr, one line each; stdout carries the run's own output (where it writes, the summary).</summary>
+    /// <summary>
+    /// The console's level until <c>logging:</c> is read (-v's). Logs go to stderr, one line each;
+    /// stdout carries the run's own output (where it writes, the summary).
+    /// </summary>
     private static LogLevel ConsoleLevel(int verbosity) => verbosity switch
     {
         0 => LogLevel.Warning,
