@@ -206,7 +206,7 @@ internal sealed class DetectRun
 
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
-            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths))}");
+            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths).Concat(fileLog?.Path is { } logPath ? [logPath] : []))}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
