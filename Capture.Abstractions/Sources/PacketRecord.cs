@@ -32,4 +32,11 @@ public struct PacketRecord
 
     /// <summary>Index of the capturing interface within the source (pcapng interface id; 0 otherwise).</summary>
     public ushort InterfaceId;
+
+    /// <summary>
+    /// The packet's 1-based place in the order a file source read its records, counted across the
+    /// files of a directory (Suricata's <c>pcap_cnt</c>); 0 when the source does not number its
+    /// packets (live captures) or past 4,294,967,295 records. It fills what was padding.
+    /// </summary>
+    public uint PacketNumber;
 }

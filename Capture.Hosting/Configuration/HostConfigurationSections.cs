@@ -18,6 +18,9 @@ internal static class HostConfigurationSections
         "websocket", "pop3", "doh2", "mdns", "llmnr", "template",
     ];
 
+    // Suricata's log levels, most severe first (declared before All, which reads it).
+    private static readonly string[] LogLevels = ["error", "warning", "notice", "info", "perf", "config", "debug"];
+
     public static IReadOnlyList<ConfigKey> All { get; } = Declare();
 
     /// <summary>The outputs this host writes (eve-log, pcap-log).</summary>
@@ -177,8 +180,44 @@ internal static class HostConfigurationSections
         Text("default-log-dir", null, "the log directory when -l is not given"),
         Choice("exception-policy", "auto", "the master switch of the exception policies (only stream.midstream-policy is applied here); auto: drop-flow with --simulate-ips, else ignore", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
         Text("sensor-name", null, "the sensor's name, written as \"host\" in every EVE event (as Suricata writes it); absent: no host field"),
+        Mapping(
+            "logging",
+            "The host's log entries: the console (standard error) and suricata.log (written by the host application, Detect.Sample)",
+            [
+                Choice("default-log-level", "notice", "the outputs' level unless they set their own; each -v raises it a step (info, config, debug)", LogLevels),
+                new ConfigKey("outputs", ConfigValueType.NamedList, "where entries go; with none enabled, the console")
+                {
+                    Keys =
+                    [
+                        Mapping(
+                            "console",
+                            "standard error, in the host's line format",
+                            [
+                                Boolean("enabled", "yes", "write entries to standard error"),
+                                Choice("level", null, "this output's level; absent: default-log-level", LogLevels),
+                                .. NotUsed("type", "format"),
+                            ]),
+                        Mapping(
+                            "file",
+                            "a log file in the log directory (-l), appended to; SIGHUP reopens it",
+                            Boolean("enabled", "no", "write the file"),
+                            Choice("level", null, "this output's level; absent: default-log-level", LogLevels),
+                            Text("filename", "suricata.log", "a plain file name inside the log directory"),
+                            Choice("type", "regular", "regular: lines in format; json: one engine event per line", "regular", "json"),
+                            Text("format", "[%i - %m] %z %d: %S: %M", "the line's % codes (%z time, %t legacy time, %p pid, %i thread id, %m thread name, %d/%D level, %S category, %n event, %l event id, %M message)")),
+                        Mapping(
+                            "syslog",
+                            "syslog: not written; enabled: yes warns once",
+                            [
+                                Boolean("enabled", "no", "not supported by this host: yes warns once and nothing goes to syslog"),
+                                .. NotUsed("facility", "format", "type", "level"),
+                            ]),
+                    ],
+                },
+                .. NotUsed("default-log-format", "default-output-filter", "stacktrace-on-signal"),
+            ]),
         .. NotUsed(
-            "logging", "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
+            "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
             "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
             "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
             "host-os-policy", "host", "ippair", "security", "asn1-max-frames", "datasets",

@@ -73,8 +73,9 @@ internal sealed class PcapBatch : CaptureBatch
     /// <param name="linkType">Its link type.</param>
     /// <param name="flags">Flags to set.</param>
     /// <param name="data">The captured bytes.</param>
+    /// <param name="number">The record's place in the files read (<see cref="PacketRecord.PacketNumber"/>).</param>
     /// <returns>True when added.</returns>
-    public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data)
+    public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data, uint number)
     {
         if (!HasRoom(data.Length))
         {
@@ -91,6 +92,7 @@ internal sealed class PcapBatch : CaptureBatch
         packet.VlanTci = 0;
         packet.Flags = record.CaptureLength < record.OriginalLength ? flags | PacketFlags.Truncated : flags;
         packet.InterfaceId = record.InterfaceId;
+        packet.PacketNumber = number;
         _used += data.Length;
         _wireBytes += record.OriginalLength;
         return true;

@@ -56,6 +56,10 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private long _errors;
     private long _unsupported;
 
+    // Records read from every file so far (reader thread only): Suricata's pcap_cnt counts each
+    // record it reads, those it drops or cannot decode too, and goes on across a directory's files.
+    private long _recordsRead;
+
     public PcapCaptureSource(
         string target,
         bool isDirectory,
@@ -323,6 +327,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
                 }
 
                 records++;
+                _recordsRead++;
                 if (!LinkTypes.IsSupported(record.LinkType))
                 {
                     Interlocked.Increment(ref _unsupported);
@@ -350,7 +355,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
                     continue;
                 }
 
-                bool added = batch.TryAdd(in record, linkType, _packetFlags, data);
+                bool added = batch.TryAdd(in record, linkType, _packetFlags, data, _recordsRead <= uint.MaxValue ? (uint)_recordsRead : 0);
                 Debug.Assert(added, "HasRoom said the packet fits");
             }
         }

@@ -123,6 +123,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 TunnelParentFlowId = flow.TunnelParentFlowId,
                 CaptureFile = captureFile,
                 AppProtocol = appProtocol,
+                PcapCount = decoded.Record.PacketNumber,
             });
             _counters.CountAlert();
         }
@@ -247,6 +248,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 BytesToClient = 0,
                 FlowStartNanoseconds = timestamp,
                 TunnelParentFlowId = 0,
+                PcapCount = packet.Record.PacketNumber,
             });
             _counters.CountAlert();
         }
@@ -263,6 +265,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 FlowId = flowId,
                 Packet = tuple,
                 Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
+                PcapCount = packet.Record.PacketNumber,
                 LinkType = (int)packet.Record.LinkType,
                 EtherType = packet.EtherType,
                 Bytes = bytes,

@@ -61,4 +61,10 @@ internal static partial class DetectLog
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "The packet path was not warmed before the capture (its temporary EVE file failed); the first packets pay its first run")]
     public static partial void PacketPathNotWarmed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "{Location}: logging.outputs syslog is not written by this host; log entries go to the console and the file output")]
+    public static partial void SyslogNotWritten(ILogger logger, string location);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "SIGHUP: {Path} could not be reopened ({Error}); logging goes on in the old file")]
+    public static partial void LogReopenFailed(ILogger logger, string path, string error);
 }

@@ -57,12 +57,16 @@ internal static class DetectProgram
 
     private static async Task<int> RunParsedAsync(CommandLineOptions command, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
-        using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Verbosity);
+        // Until logging: is read, the console logs at -v's level; suricata.log waits for it.
+        var console = new ConsoleLineLoggerProvider(new ConsoleLineFormatter(stackTraces: command.Verbosity > 0), System.Console.Error, ConsoleLevel(command.Verbosity));
+        using var fileLog = new FileLoggerProvider();
+        // Each provider holds its own level (logging: sets them once the configuration is read).
+        using ILoggerFactory loggerFactory = new LoggerFactory([console, fileLog], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         using var signals = new ProcessSignals(loggerFactory.CreateLogger(Name));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
         {
-            using IHost host = Build(command, loggerFactory, interactive, signals);
+            using IHost host = Build(command, loggerFactory, interactive, signals, console, fileLog);
             if (command.TestConfiguration)
             {
                 return host.Services.GetRequiredService<DetectRun>().Test(output);
@@ -115,12 +119,21 @@ internal static class DetectProgram
         }
     }
 
-    private static IHost Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive, ProcessSignals signals)
+    private static IHost Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive, ProcessSignals signals, ConsoleLineLoggerProvider console, FileLoggerProvider fileLog)
     {
         ILogger logger = loggerFactory.CreateLogger(Name);
         string configFile = Path.GetFullPath(command.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, "detect.yaml"));
         ConfigNode root = SuricataYaml.Load(configFile);
         ConfigOverrides.Apply(root, command.Overrides.Select(o => $"{o.Key}={o.Value}"));
+
+        // Logging first: the configuration's own warnings then reach suricata.log too.
+        LoggingOptions logging = LoggingOptions.Read(root, command.Verbosity);
+        console.Configure(logging);
+        fileLog.Configure(logging);
+        if (logging.Syslog is { } syslog)
+        {
+            DetectLog.SyslogNotWritten(logger, syslog.Location);
+        }
 
         // The plugins come first: the configuration is checked against the sections they declare.
         // The default root, then YAML plugins:, then --plugin-dir; a broken plugin this run does not use is skipped.
@@ -150,6 +163,7 @@ internal static class DetectProgram
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(configuration);
+        builder.Services.AddSingleton(fileLog);
         builder.Services.AddOptions<DetectRunOptions>().Configure(o =>
         {
             o.CaptureName = run.CaptureName;
@@ -213,17 +227,15 @@ internal static class DetectProgram
         };
     }
 
-    /// <summary>Logs go to stderr, one line each; stdout carries the run's own output (where it writes, the summary).</summary>
-    private static LoggerFactory CreateLoggerFactory(int verbosity)
+    /// <summary>
+    /// The console's level until <c>logging:</c> is read (-v's). Logs go to stderr, one line each;
+    /// stdout carries the run's own output (where it writes, the summary).
+    /// </summary>
+    private static LogLevel ConsoleLevel(int verbosity) => verbosity switch
     {
-        LogLevel minimum = verbosity switch
-        {
-            0 => LogLevel.Warning,
-            1 => LogLevel.Information,
-            2 => LogLevel.Debug,
-            _ => LogLevel.Trace,
-        };
-        var console = new ConsoleLineLoggerProvider(new ConsoleLineFormatter(stackTraces: verbosity > 0), System.Console.Error);
-        return new LoggerFactory([console], new LoggerFilterOptions { MinLevel = minimum });
-    }
+        0 => LogLevel.Warning,
+        1 => LogLevel.Information,
+        2 => LogLevel.Debug,
+        _ => LogLevel.Trace,
+    };
 }

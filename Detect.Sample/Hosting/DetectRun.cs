@@ -148,6 +148,20 @@ internal sealed class DetectRun
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
+        FileLoggerProvider? fileLog = _services.GetService(typeof(FileLoggerProvider)) as FileLoggerProvider;
+        IDisposable? fileLogOpen;
+        try
+        {
+            // suricata.log first, as Suricata opens it: what was logged since the configuration was read goes in.
+            fileLogOpen = fileLog?.Open(logs, _configuration.EveLog.FileMode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logs.Dispose();
+            await DisposeAllAsync(sources).ConfigureAwait(false);
+            throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
+        }
+
         try
         {
             // in_iface only where packets come from a device, as Suricata writes it.
@@ -155,6 +169,7 @@ internal sealed class DetectRun
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            fileLogOpen?.Dispose();
             logs.Dispose();
             await DisposeAllAsync(sources).ConfigureAwait(false);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
@@ -172,19 +187,26 @@ internal sealed class DetectRun
         catch (IOException e)
         {
             eve.Dispose();
+            fileLogOpen?.Dispose();
             logs.Dispose();
             await DisposeAllAsync(sources).ConfigureAwait(false);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
         using (logs)
+        using (fileLogOpen)
         using (eve)
         using (pcapLog)
         {
             signals.OnReopen(eve.Reopen);
+            if (fileLogOpen is not null)
+            {
+                signals.OnReopen(() => ReopenFileLog(fileLog!));
+            }
+
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
-            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths))}");
+            output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths).Concat(fileLog?.Path is { } logPath ? [logPath] : []))}");
             var counters = new DetectionCounters();
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
@@ -289,6 +311,18 @@ internal sealed class DetectRun
         }
 
         return ExitCodes.Success;
+    }
+
+    private void ReopenFileLog(FileLoggerProvider fileLog)
+    {
+        try
+        {
+            fileLog.Reopen();
+        }
+        catch (IOException e)
+        {
+            DetectLog.LogReopenFailed(_logger, fileLog.Path ?? "the log file", e.Message);
+        }
     }
 
     /// <summary>The Prometheus endpoint when <c>metrics.prometheus.enabled</c>; null when off.</summary>

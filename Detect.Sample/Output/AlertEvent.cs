@@ -42,6 +42,9 @@ internal readonly record struct AlertEvent
     /// <summary>The pcap-log file the alerted packet was written to (<c>capture_file</c>), when pcap-log wrote it.</summary>
     public string? CaptureFile { get; init; }
 
+    /// <summary>The packet's place in the capture files read (<c>pcap_cnt</c>); 0 on live captures, where none is written.</summary>
+    public uint PcapCount { get; init; }
+
     /// <summary>The flow's application-layer protocol (<c>app_proto</c>), when detection found one.</summary>
     public string? AppProtocol { get; init; }
 }

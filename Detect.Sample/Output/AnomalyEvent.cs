@@ -13,6 +13,9 @@ internal readonly ref struct AnomalyEvent
     /// <summary>The packet's addresses and ports in its own direction, when it got as far as an IP layer.</summary>
     public required FlowTuple? Packet { get; init; }
 
+    /// <summary>The packet's place in the capture files read (<c>pcap_cnt</c>); 0 on live captures, where none is written.</summary>
+    public uint PcapCount { get; init; }
+
     /// <summary>Suricata's event name, e.g. <c>decoder.ipv4.trunc_pkt</c>.</summary>
     public required string Event { get; init; }
 

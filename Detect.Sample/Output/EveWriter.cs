@@ -159,6 +159,11 @@ internal sealed class EveWriter : IDisposable
                 w.WriteString("in_iface", alert.InterfaceName);
             }
 
+            if (alert.PcapCount != 0)
+            {
+                w.WriteNumber("pcap_cnt", alert.PcapCount);
+            }
+
             w.WriteString("event_type", "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
             WriteTuple(w, alert.Packet);
@@ -243,6 +248,11 @@ internal sealed class EveWriter : IDisposable
             if (anomaly.FlowId != 0)
             {
                 w.WriteNumber("flow_id", anomaly.FlowId);
+            }
+
+            if (anomaly.PcapCount != 0)
+            {
+                w.WriteNumber("pcap_cnt", anomaly.PcapCount);
             }
 
             w.WriteString("event_type", "anomaly");

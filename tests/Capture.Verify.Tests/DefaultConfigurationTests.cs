@@ -23,6 +23,8 @@ public sealed partial class DefaultConfigurationTests : IDisposable
         Assert.Contains($"configuration {yaml} is good", output, StringComparison.Ordinal);
         string[] warnings = [.. error.Split('\n').Where(l => l.Contains(" warn: ", StringComparison.Ordinal))];
         Assert.NotEmpty(warnings);
+        // Its logging section (console, suricata.log; syslog off) is honoured, not warned about.
+        Assert.DoesNotContain(warnings, w => w.Contains("logging", StringComparison.Ordinal));
         // Each warning names one key (file:line: key: ...); no key is warned about twice.
         string[] keys = [.. warnings.Select(w => WarnedKey().Match(w)).Where(m => m.Success).Select(m => m.Groups["key"].Value)];
         Assert.Equal(keys.Distinct(StringComparer.Ordinal), keys);

@@ -129,6 +129,37 @@ public sealed class EveWriterTests : IDisposable
         Assert.Equal(hostCounters, stats.GetProperty("detect").TryGetProperty("bypass", out _));
     }
 
+    [Theory]
+    [InlineData(42u, true)]
+    [InlineData(0u, false)]
+    public void Anomaly_records_carry_pcap_cnt_before_event_type_only_when_the_packet_was_numbered(uint number, bool written)
+    {
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true }))
+        {
+            writer.WriteAnomaly(new AnomalyEvent
+            {
+                TimestampNanoseconds = 1_795_262_400_123_456_789,
+                FlowId = 7,
+                Packet = null,
+                Event = "decoder.ipv4.trunc_pkt",
+                LinkType = 1,
+                EtherType = 0x0800,
+                Bytes = new byte[20],
+                PcapCount = number,
+            });
+        }
+
+        string line = File.ReadAllLines(_path).Single();
+        using JsonDocument doc = JsonDocument.Parse(line);
+        Assert.Equal(written, doc.RootElement.TryGetProperty("pcap_cnt", out JsonElement count));
+        if (written)
+        {
+            Assert.Equal(number, count.GetUInt32());
+            // Where Suricata's common header puts it: after flow_id, before event_type.
+            Assert.Contains("\"flow_id\":7,\"pcap_cnt\":42,\"event_type\":\"anomaly\"", line, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Stats_timestamps_carry_the_clocks_microseconds()
     {

@@ -36,6 +36,26 @@ public sealed class SampleCaptureTests(SampleRunFixture run) : IClassFixture<Sam
     }
 
     [Fact]
+    public void Alerts_carry_pcap_cnt_the_place_of_their_packet_in_the_file()
+    {
+        IReadOnlyList<TsharkFrame> frames = Tshark.Frames(DetectHostProcess.SamplePcap);
+        IReadOnlyList<JsonElement> alerts = run.Eve.Alerts;
+        Assert.NotEmpty(alerts);
+        foreach (JsonElement alert in alerts)
+        {
+            // Suricata's pcap_cnt is 1-based: the nth record of the file, as tshark's frame.number.
+            long number = alert.GetProperty("pcap_cnt").GetInt64();
+            Assert.InRange(number, 1, frames.Count);
+            TsharkFrame frame = frames[(int)number - 1];
+            string stamp = alert.GetProperty("timestamp").GetString()!;
+            long micros = DateTimeOffset.Parse(stamp.Insert(stamp.Length - 2, ":"), System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() * 1000
+                + long.Parse(stamp.AsSpan(23, 3), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(frame.Microseconds, micros);
+            Assert.Equal(frame.Conversation, Tshark.Key(EveLog.Endpoint(alert, "src"), EveLog.Endpoint(alert, "dest")));
+        }
+    }
+
+    [Fact]
     public void Flow_packet_and_byte_counts_agree_with_tshark_conversations()
     {
         Assert.True(run.Result.ExitCode == 0, run.Result.ToString());

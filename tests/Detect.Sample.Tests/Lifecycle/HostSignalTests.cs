@@ -119,12 +119,15 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
     }
 
     [Fact]
-    public void Sighup_reopens_eve_json_after_rotation_and_no_event_is_lost_and_sigusr2_is_ignored()
+    public void Sighup_reopens_eve_json_and_suricata_log_after_rotation_and_no_event_is_lost_and_sigusr2_is_ignored()
     {
         string pipe = Path.Combine(_work.FullName, "capture.pipe");
         NamedPipe.Create(pipe);
+        string suricataLog = Path.Combine(Logs, "suricata.log");
 
-        using RunningHost host = DetectSampleLocation.Start([], "-r", pipe, "-l", Logs, "--set", "stats.interval=1");
+        using RunningHost host = DetectSampleLocation.Start(
+            [], "-r", pipe, "-l", Logs, "--set", "stats.interval=1", "--set", "logging.outputs.0.console.enabled=yes",
+            "--set", "logging.outputs.1.file.enabled=yes", "--set", "logging.outputs.1.file.level=info");
         // Opening the pipe for writing waits for the host to open it for reading.
         using var writer = new FileStream(pipe, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
         var packets = new UdpFlowCapture(writer, flows: 100);
@@ -135,6 +138,7 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
         host.WaitUntil(() => File.Exists(Eve) && new FileInfo(Eve).Length > 0, "a first event in eve.json", TimeSpan.FromSeconds(30));
         string rotated = Eve + ".1";
         File.Move(Eve, rotated);
+        File.Move(suricataLog, suricataLog + ".1");
         host.Signal(RunningHost.SigHup);
         host.WaitUntil(() => File.Exists(Eve), "eve.json reopened after SIGHUP", TimeSpan.FromSeconds(30));
         host.Signal(RunningHost.SigUsr2);
@@ -154,6 +158,12 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
         Assert.Equal(100, flows.Count);
         Assert.Equal(2000, flows.Sum(EveLog.Packets));
         Assert.Contains("reloading rules is not supported", result.Error, StringComparison.Ordinal);
+        // The SIGHUP line is written before the files are reopened; the SIGUSR2 warning after.
+        string logBefore = File.ReadAllText(suricataLog + ".1");
+        string logAfter = File.ReadAllText(suricataLog);
+        Assert.Contains("Info: Detect.Sample.Hosting.DetectRun: Capture started", logBefore, StringComparison.Ordinal);
+        Assert.Contains("SIGHUP: reopening", logBefore, StringComparison.Ordinal);
+        Assert.Contains("Warning: Detect.Sample: SIGUSR2", logAfter, StringComparison.Ordinal);
         Assert.Contains(((long)before.Events.Count + after.Events.Count).ToString("N0", CultureInfo.InvariantCulture) + " events", result.Output, StringComparison.Ordinal);
     }
 

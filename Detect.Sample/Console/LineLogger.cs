@@ -3,16 +3,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detect.Sample.Console;
 
-/// <summary>One category's logger of <see cref="ConsoleLineLoggerProvider"/> (levels are filtered by the logger factory).</summary>
-internal sealed class ConsoleLineLogger : ILogger
+/// <summary>One category's logger of a line provider (the console's, suricata.log's); the provider holds the level.</summary>
+internal sealed class LineLogger : ILogger
 {
     private readonly string _category;
-    private readonly ConsoleLineLoggerProvider _provider;
+    private readonly ILogLineSink _sink;
 
-    public ConsoleLineLogger(string category, ConsoleLineLoggerProvider provider)
+    public LineLogger(string category, ILogLineSink sink)
     {
         _category = category;
-        _provider = provider;
+        _sink = sink;
     }
 
     /// <inheritdoc />
@@ -20,7 +20,7 @@ internal sealed class ConsoleLineLogger : ILogger
         where TState : notnull => null;
 
     /// <inheritdoc />
-    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+    public bool IsEnabled(LogLevel logLevel) => _sink.IsEnabled(logLevel);
 
     /// <inheritdoc />
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
@@ -28,7 +28,7 @@ internal sealed class ConsoleLineLogger : ILogger
         ArgumentNullException.ThrowIfNull(formatter);
         if (IsEnabled(logLevel))
         {
-            _provider.Write(new LogEntry<TState>(logLevel, _category, eventId, state, exception, formatter));
+            _sink.Write(new LogEntry<TState>(logLevel, _category, eventId, state, exception, formatter));
         }
     }
 }
