@@ -26,7 +26,7 @@ internal static class BuildInfo
         // Suricata's build feature names, for what this build has (suricata-verify's requires.features
         // reads this line); QA_SIMULATION's fault injection (--simulate-packet-*) is not among them.
         text.AppendLine("Features: AF_PACKET HAVE_PACKET_FANOUT");
-        text.AppendLine("Outputs: eve-log (file or redis: alert, anomaly, flow, stats), fast, stats, pcap-log");
+        text.AppendLine("Outputs: eve-log (file or redis: alert, anomaly, flow, stats), fast, stats, pcap-log; suricata.log (logging.outputs file)");
         text.Append("Not built in: daemon mode (-D; use systemd), app-layer parsers and their EVE records, unified2, QA simulation (--simulate-packet-*)");
         return text.ToString();
     }
