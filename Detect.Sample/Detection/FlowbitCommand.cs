@@ -38,6 +38,18 @@ internal sealed class FlowbitCommand
 
     public Op Command { get; }
 
+    /// <summary>The command word of <c>flowbits</c>/<c>hostbits</c> (<paramref name="keyword"/>), which share them.</summary>
+    /// <exception cref="RuleSyntaxException">It is none of them; <paramref name="alsoAllowed"/> is named in the message.</exception>
+    public static Op ParseOp(string keyword, string word, string alsoAllowed = "") => word switch
+    {
+        "set" => Op.Set,
+        "unset" => Op.Unset,
+        "toggle" => Op.Toggle,
+        "isset" => Op.IsSet,
+        "isnotset" => Op.IsNotSet,
+        _ => throw new RuleSyntaxException($"{keyword}: '{word}' is not a command; expected set, unset, toggle, isset{(alsoAllowed.Length == 0 ? " or isnotset" : $", isnotset or {alsoAllowed}")}"),
+    };
+
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>The bits' numbers in the flow's bit set, one per name; assigned when the rule set is built.</summary>

@@ -29,15 +29,7 @@ internal sealed record HostbitCommand(FlowbitCommand.Op Command, string Name, Ho
             throw new RuleSyntaxException($"hostbits: '{value}' is not allowed; expected set|unset|toggle|isset|isnotset,<name>[,src|dst|both]");
         }
 
-        FlowbitCommand.Op command = parts[0] switch
-        {
-            "set" => FlowbitCommand.Op.Set,
-            "unset" => FlowbitCommand.Op.Unset,
-            "toggle" => FlowbitCommand.Op.Toggle,
-            "isset" => FlowbitCommand.Op.IsSet,
-            "isnotset" => FlowbitCommand.Op.IsNotSet,
-            _ => throw new RuleSyntaxException($"hostbits: '{parts[0]}' is not a command; expected set, unset, toggle, isset or isnotset"),
-        };
+        FlowbitCommand.Op command = FlowbitCommand.ParseOp("hostbits", parts[0]);
         Target host = parts.Length < 3 ? Target.Source : parts[2] switch
         {
             "src" or "ip_src" => Target.Source,

@@ -475,15 +475,7 @@ internal static class RuleParser
             throw new RuleSyntaxException($"flowbits: '{value}' is not allowed; expected set|unset|toggle|isset|isnotset,<name> or noalert");
         }
 
-        FlowbitCommand.Op command = parts[0] switch
-        {
-            "set" => FlowbitCommand.Op.Set,
-            "unset" => FlowbitCommand.Op.Unset,
-            "toggle" => FlowbitCommand.Op.Toggle,
-            "isset" => FlowbitCommand.Op.IsSet,
-            "isnotset" => FlowbitCommand.Op.IsNotSet,
-            _ => throw new RuleSyntaxException($"flowbits: '{parts[0]}' is not a command; expected set, unset, toggle, isset, isnotset or noalert"),
-        };
+        FlowbitCommand.Op command = FlowbitCommand.ParseOp("flowbits", parts[0], "noalert");
         bool any = parts[1].Contains('|', StringComparison.Ordinal);
         if (any && parts[1].Contains('&', StringComparison.Ordinal))
         {
