@@ -198,7 +198,7 @@ internal sealed class DetectRun
         using (eve)
         using (pcapLog)
         {
-            signals.OnReopen(eve.Reopen);
+            signals.OnReopen(() => eve.Reopen(_logger));
             if (fileLogOpen is not null)
             {
                 signals.OnReopen(() => ReopenFileLog(fileLog!));

@@ -1,4 +1,5 @@
 using FlowEngine.Output;
+using Microsoft.Extensions.Logging;
 
 namespace Detect.Sample.Output;
 
@@ -80,15 +81,33 @@ internal sealed class EveOutputs : IDisposable
         _fast?.Flush();
     }
 
-    public void Reopen()
+    /// <summary>SIGHUP: every file reopened by name; one that cannot be is logged and written on in its old file.</summary>
+    public void Reopen(ILogger logger)
     {
         foreach (EveWriter writer in _writers)
         {
             writer.Reopen();
         }
 
-        _fast?.Reopen();
-        _stats?.Reopen();
+        Reopen(logger, _fast?.Path, () => _fast!.Reopen());
+        Reopen(logger, _stats?.Path, () => _stats!.Reopen());
+    }
+
+    private static void Reopen(ILogger logger, string? path, Action reopen)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            reopen();
+        }
+        catch (IOException e)
+        {
+            EveLog.ReopenFailed(logger, path, e.Message);
+        }
     }
 
     /// <summary>

@@ -64,6 +64,29 @@ public sealed class LineLogTests : IDisposable
         Assert.Equal(7, lines.Length);
     }
 
+    [Fact]
+    public void A_line_log_that_cannot_be_reopened_after_rotation_is_logged_and_written_on_in_its_old_file()
+    {
+        var empty = new Dictionary<string, string>();
+        Rule rule = RuleParser.Parse("alert udp any any -> any any (msg:\"rotated\"; sid:9;)", empty, empty, "t.rules", 1);
+        FlowTuple udp = TestTuples.Make("10.0.0.1", 53, "10.0.0.2", 4000, 17);
+        string fastPath = Path.Combine(_directory.FullName, "fast.log");
+        string rotated = fastPath + ".1";
+        var logger = new ListLogger();
+        const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var outputs = new EveOutputs([], [], new FastLog(_logs, new TextLogOptions { FileName = "fast.log" }, Mode), new StatsLog(_logs, new TextLogOptions { FileName = "stats.log" }, Mode)))
+        {
+            outputs.WriteAlert(Alert(rule, udp, 1_000_000_000, blocked: false));
+            File.Move(fastPath, rotated);
+            Directory.CreateDirectory(fastPath); // the name is taken by something that is not a log file
+            outputs.Reopen(logger);
+            outputs.WriteAlert(Alert(rule, udp, 2_000_000_000, blocked: false));
+        }
+
+        Assert.Contains(logger.Messages, m => m.Contains(fastPath, StringComparison.Ordinal));
+        Assert.Equal(2, File.ReadAllLines(rotated).Length);
+    }
+
     private static AlertEvent Alert(Rule rule, FlowTuple tuple, long time, bool blocked) => new()
     {
         TimestampNanoseconds = time,
