@@ -41,5 +41,10 @@ internal static class RunSummary
                 ? string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events)")
                 : string.Create(c, $"  eve log:        {eve.Path} ({eve.EventsWritten:N0} events written, {lost:N0} LOST: {eve.WriteError})"));
         }
+
+        foreach (SharedLogFile log in eves.LineLogs.Where(l => l.LinesLost > 0))
+        {
+            output.WriteLine(string.Create(c, $"  line log:       {log.Path} ({log.LinesLost:N0} lines LOST: {log.WriteError})"));
+        }
     }
 }

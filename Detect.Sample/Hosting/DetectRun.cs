@@ -414,8 +414,8 @@ internal sealed class DetectRun
         {
             TextLogOptions? fastOptions = TextLogOptions.Read(_configuration.Root, "fast", "fast.log");
             TextLogOptions? statsOptions = TextLogOptions.Read(_configuration.Root, "stats", "stats.log");
-            fast = fastOptions is null ? null : new FastLog(logs, fastOptions, _configuration.EveLog.FileMode);
-            StatsLog? stats = statsOptions is null ? null : new StatsLog(logs, statsOptions, _configuration.EveLog.FileMode);
+            fast = fastOptions is null ? null : new FastLog(logs, fastOptions, _configuration.EveLog.FileMode, _logger);
+            StatsLog? stats = statsOptions is null ? null : new StatsLog(logs, statsOptions, _configuration.EveLog.FileMode, _logger);
             return new EveOutputs(writers, redis, fast, stats);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException)

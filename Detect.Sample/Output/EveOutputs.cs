@@ -25,9 +25,12 @@ internal sealed class EveOutputs : IDisposable
     }
 
     /// <summary>The paths of the fast.log and stats.log being written, if any.</summary>
-    public IEnumerable<string> LinePaths => new[] { _fast?.Path, _stats?.Path }.OfType<string>();
+    public IEnumerable<string> LinePaths => LineLogs.Select(l => l.Path);
 
     public IReadOnlyList<EveWriter> Writers => _writers;
+
+    /// <summary>fast.log and stats.log, where written.</summary>
+    public IEnumerable<SharedLogFile> LineLogs => new[] { _fast?.File, _stats?.File }.OfType<SharedLogFile>();
 
     /// <summary>Whether any writer writes anomaly records.</summary>
     public bool WritesAnomalies => Array.Exists(_writers, w => w.WritesAnomalies);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Detect.Sample.Detection;
 
 namespace Detect.Sample.Output;
@@ -15,10 +16,13 @@ internal sealed class FastLog : IDisposable
 {
     private readonly SharedLogFile _file;
 
-    public FastLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode)
+    public FastLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode, ILogger? logger = null)
     {
-        _file = new SharedLogFile(directory, options, mode);
+        _file = new SharedLogFile(directory, options, mode, logger);
     }
+
+    /// <summary>The file, for its path and what could not be written.</summary>
+    public SharedLogFile File => _file;
 
     public string Path => _file.Path;
 

@@ -1,21 +1,52 @@
+using Microsoft.Extensions.Logging;
+
 namespace Detect.Sample.Output;
 
 /// <summary>
 /// A <see cref="LogFile"/> the workers and the output thread share: every call under one lock, and
 /// nothing written once it is disposed (a late alert after the run's end is dropped, not an error).
+/// A write that fails (a full disk) is one error line and counts the lines lost; the run goes on,
+/// and a line says when writing works again.
 /// </summary>
 internal sealed class SharedLogFile : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly LogFile _file;
+    private readonly ILogger? _logger;
     private bool _disposed;
 
-    public SharedLogFile(LogDirectory directory, TextLogOptions options, UnixFileMode mode, int bufferSize = 1 << 16)
+    // logger: where write failures are told; null for the log that is itself the logger's file.
+    public SharedLogFile(LogDirectory directory, TextLogOptions options, UnixFileMode mode, ILogger? logger = null, int bufferSize = 1 << 16)
     {
         _file = new LogFile(directory, options.FileName, options.Append, mode, bufferSize);
+        _logger = logger;
     }
 
     public string Path => _file.Path;
+
+    /// <summary>Why the first write that failed did; null when none did.</summary>
+    public string? WriteError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _file.FirstError;
+            }
+        }
+    }
+
+    /// <summary>Lines that could not be written.</summary>
+    public long LinesLost
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _file.LinesLost;
+            }
+        }
+    }
 
     /// <summary>Appends whole lines; <paramref name="flush"/> writes them out at once.</summary>
     public void Append(ReadOnlySpan<byte> lines, bool flush = false)
@@ -27,10 +58,10 @@ internal sealed class SharedLogFile : IDisposable
                 return;
             }
 
-            _ = _file.Append(lines);
+            Report(_file.Append(lines));
             if (flush)
             {
-                _ = _file.Flush();
+                Report(_file.Flush());
             }
         }
     }
@@ -41,7 +72,7 @@ internal sealed class SharedLogFile : IDisposable
         {
             if (!_disposed)
             {
-                _ = _file.Flush();
+                Report(_file.Flush());
             }
         }
     }
@@ -52,7 +83,7 @@ internal sealed class SharedLogFile : IDisposable
         {
             if (!_disposed)
             {
-                _ = _file.Reopen();
+                Report(_file.Reopen());
             }
         }
     }
@@ -67,8 +98,26 @@ internal sealed class SharedLogFile : IDisposable
             }
 
             _disposed = true;
-            _ = _file.Flush();
+            Report(_file.Flush());
             _file.Dispose();
+        }
+    }
+
+    private void Report(WriteOutcome outcome)
+    {
+        if (_logger is null)
+        {
+            return;
+        }
+
+        switch (outcome)
+        {
+            case WriteOutcome.Failed:
+                EveLog.WriteFailed(_logger, _file.Path, _file.FirstError ?? "unknown error", _file.LinesLost, "capture goes on; lines are counted as lost until writing works again");
+                break;
+            case WriteOutcome.Resumed:
+                EveLog.WriteResumed(_logger, _file.Path, _file.LinesLost);
+                break;
         }
     }
 }

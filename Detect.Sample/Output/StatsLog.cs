@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace Detect.Sample.Output;
 
@@ -15,13 +16,16 @@ internal sealed class StatsLog : IDisposable
     private readonly SharedLogFile _file;
     private readonly bool _nullValues;
 
-    public StatsLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode)
+    public StatsLog(LogDirectory directory, TextLogOptions options, UnixFileMode mode, ILogger? logger = null)
     {
-        _file = new SharedLogFile(directory, options, mode, bufferSize: 1 << 18);
+        _file = new SharedLogFile(directory, options, mode, logger, bufferSize: 1 << 18);
         _nullValues = options.NullValues;
     }
 
     public string Path => _file.Path;
+
+    /// <summary>The file, for what could not be written.</summary>
+    public SharedLogFile File => _file;
 
     public void Write(long timestampNanoseconds, long uptimeSeconds, IReadOnlyList<StatsCounter> counters)
     {

@@ -47,6 +47,22 @@ public sealed class DiskFullTests : IDisposable
     }
 
     [Fact]
+    public void A_full_disk_under_fast_log_is_one_error_line_and_a_count_of_lost_lines_in_the_summary()
+    {
+        // 4 KiB left of the 64: less than the sample's 59 alert lines.
+        File.WriteAllBytes(Path.Combine(_logs, "filler"), new byte[60 * 1024]);
+        HostResult result = DetectHostProcess.Run("-l", _logs, "--set", "outputs.0.eve-log.enabled=no", "--set", "outputs.1.fast.enabled=yes", "--set", "outputs.1.fast.filename=alerts.log");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string fast = Path.Combine(_logs, "alerts.log");
+        Assert.Single(result.Error.Split('\n'), l => l.Contains($"Writing {fast} failed: No space left on device", StringComparison.Ordinal));
+        Assert.Contains($"line log:       {fast} (", result.Output, StringComparison.Ordinal);
+        Assert.Contains("lines LOST: No space left on device", result.Output, StringComparison.Ordinal);
+        byte[] bytes = File.ReadAllBytes(fast);
+        Assert.True(bytes.Length == 0 || bytes[^1] == (byte)'\n', "fast.log ends in a cut-off line");
+    }
+
+    [Fact]
     public void With_write_error_stop_a_full_disk_stops_the_run_cleanly_and_says_why()
     {
         HostResult result = DetectHostProcess.Run("-l", _logs, "--set", "outputs.0.eve-log.write-error=stop");
