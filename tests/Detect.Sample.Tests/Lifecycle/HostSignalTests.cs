@@ -140,7 +140,8 @@ public sealed partial class HostSignalTests(LargeCaptureFixture capture) : IClas
         File.Move(Eve, rotated);
         File.Move(suricataLog, suricataLog + ".1");
         host.Signal(RunningHost.SigHup);
-        host.WaitUntil(() => File.Exists(Eve), "eve.json reopened after SIGHUP", TimeSpan.FromSeconds(30));
+        // Each file is reopened by its own action: SIGUSR2 comes once both are, so its line is in the new suricata.log.
+        host.WaitUntil(() => File.Exists(Eve) && File.Exists(suricataLog), "eve.json and suricata.log reopened after SIGHUP", TimeSpan.FromSeconds(30));
         host.Signal(RunningHost.SigUsr2);
         host.WaitUntil(() => host.Error.Contains("SIGUSR2", StringComparison.Ordinal), "the SIGUSR2 line", TimeSpan.FromSeconds(30));
 
