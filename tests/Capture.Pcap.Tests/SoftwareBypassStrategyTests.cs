@@ -200,24 +200,25 @@ public sealed class SoftwareBypassStrategyTests
             {
                 foreach (byte[] frame in frames)
                 {
-                    sent++;
+                    Interlocked.Increment(ref sent);
                     if (!Drop(strategy, frame, ++ts))
                     {
-                        delivered++;
+                        Interlocked.Increment(ref delivered);
                     }
                 }
             }
         });
 
-        // The manager folds and releases while the reader keeps dropping.
-        await Task.Delay(20);
+        // The manager folds and releases while the reader keeps dropping: once the reader has
+        // dropped some, and until it has delivered some after the release (no timing assumed).
+        await WaitFor(() => strategy.GetStatistics().Packets > 0 || reader.IsCompleted);
         for (int i = 0; i < Flows; i++)
         {
             strategy.SeenSince(flows[i], records[i], 0);
             strategy.Release(flows[i], records[i]);
         }
 
-        await Task.Delay(20);
+        await WaitFor(() => Volatile.Read(ref delivered) > 0 || reader.IsCompleted);
         await stop.CancelAsync();
         await reader;
 
@@ -225,6 +226,16 @@ public sealed class SoftwareBypassStrategyTests
         Assert.Equal(strategy.GetStatistics().Packets, folded);
         Assert.Equal(sent, folded + delivered);
         Assert.True(delivered > 0 && folded > 0);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the reader made no progress in 30 s");
+            await Task.Delay(1);
+        }
     }
 
     private static bool Drop(SoftwareBypassStrategy strategy, byte[] frame, long timestamp) =>
