@@ -92,24 +92,16 @@ internal sealed class EveOutputs : IDisposable
             writer.Reopen();
         }
 
-        Reopen(logger, _fast?.Path, () => _fast!.Reopen());
-        Reopen(logger, _stats?.Path, () => _stats!.Reopen());
-    }
-
-    private static void Reopen(ILogger logger, string? path, Action reopen)
-    {
-        if (path is null)
+        foreach (SharedLogFile log in LineLogs)
         {
-            return;
-        }
-
-        try
-        {
-            reopen();
-        }
-        catch (IOException e)
-        {
-            EveLog.ReopenFailed(logger, path, e.Message);
+            try
+            {
+                log.Reopen();
+            }
+            catch (IOException e)
+            {
+                EveLog.ReopenFailed(logger, log.Path, e.Message);
+            }
         }
     }
 

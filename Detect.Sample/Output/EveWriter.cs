@@ -435,20 +435,12 @@ internal sealed class EveWriter : IDisposable
 
     private void Report(WriteOutcome outcome)
     {
-        switch (outcome)
+        bool stopping = _settings.StopOnWriteError && _stop is not null;
+        if (EveLog.Report(_logger, _file, outcome, stopping ? "stopping the run" : "capture goes on; events are counted as lost until writing works again") && stopping)
         {
-            case WriteOutcome.Failed:
-                EveLog.WriteFailed(_logger, _file.Path, _file.FirstError ?? "unknown error", _file.LinesLost, _stop is not null && _settings.StopOnWriteError ? "stopping the run" : "capture goes on; events are counted as lost until writing works again");
-                if (_settings.StopOnWriteError && _stop is { } stop)
-                {
-                    // Not under the writer's lock: stopping ends flows, which write events.
-                    ThreadPool.QueueUserWorkItem(_ => stop());
-                }
-
-                break;
-            case WriteOutcome.Resumed:
-                EveLog.WriteResumed(_logger, _file.Path, _file.LinesLost);
-                break;
+            // Not under the writer's lock: stopping ends flows, which write events.
+            Action stop = _stop!;
+            ThreadPool.QueueUserWorkItem(_ => stop());
         }
     }
 }

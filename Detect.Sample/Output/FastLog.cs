@@ -48,7 +48,6 @@ internal sealed class FastLog : IDisposable
 
     public void Flush() => _file.Flush();
 
-    public void Reopen() => _file.Reopen();
 
     public void Dispose() => _file.Dispose();
 

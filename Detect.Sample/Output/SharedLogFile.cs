@@ -105,19 +105,9 @@ internal sealed class SharedLogFile : IDisposable
 
     private void Report(WriteOutcome outcome)
     {
-        if (_logger is null)
+        if (_logger is not null)
         {
-            return;
-        }
-
-        switch (outcome)
-        {
-            case WriteOutcome.Failed:
-                EveLog.WriteFailed(_logger, _file.Path, _file.FirstError ?? "unknown error", _file.LinesLost, "capture goes on; lines are counted as lost until writing works again");
-                break;
-            case WriteOutcome.Resumed:
-                EveLog.WriteResumed(_logger, _file.Path, _file.LinesLost);
-                break;
+            _ = EveLog.Report(_logger, _file, outcome, "capture goes on; lines are counted as lost until writing works again");
         }
     }
 }

@@ -47,7 +47,6 @@ internal sealed class StatsLog : IDisposable
         _file.Append(Encoding.UTF8.GetBytes(table.ToString()), flush: true);
     }
 
-    public void Reopen() => _file.Reopen();
 
     public void Dispose() => _file.Dispose();
 }
