@@ -118,12 +118,14 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
 
             // The bypass latency of the one flow: from its first packet to the first XDP drop, which
             // came after the test's 700 ms pause (a lower bound by construction, not a speed claim).
+            // The packet's ring time (wall clock) and the drop's (monotonic) meet through an offset
+            // read at start, good to a few milliseconds (698.4 ms was seen once): 50 ms of slack.
             JsonElement latency = LastStats(Path.Combine(logs, "eve.json")).GetProperty("flow_bypassed").GetProperty("xdp");
             Assert.Equal(1, latency.GetProperty("latency_count").GetInt64());
             long p50 = latency.GetProperty("latency_p50_us").GetInt64();
             long max = latency.GetProperty("latency_max_us").GetInt64();
             Assert.True(p50 <= latency.GetProperty("latency_p99_us").GetInt64() && latency.GetProperty("latency_p99_us").GetInt64() <= max, latency.ToString());
-            Assert.InRange(max, 700_000, 600_000_000);
+            Assert.InRange(max, 650_000, 600_000_000);
 
             // The host warmed its packet path at start on flows of its own (203.0.113.0/24, a rule
             // with sid 1 that bypasses): none of it reaches the run's EVE or counters.
