@@ -62,12 +62,14 @@ public sealed class EveFlowLineTests
     private static FlowEndEvent RandomFlow(Random random)
     {
         bool v6 = random.Next(5) == 0;
-        byte protocol = random.Next(8) switch
+        byte protocol = random.Next(10) switch
         {
             0 => 17,
             1 => 1,
             2 => (byte)random.Next(256),
             3 => 58,
+            4 => 4,
+            5 => 41,
             _ => 6,
         };
         int vlans = random.Next(6) == 0 ? random.Next(1, 4) : 0;
