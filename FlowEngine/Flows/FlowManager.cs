@@ -139,7 +139,7 @@ internal sealed class FlowManager
     /// <summary>Ends a flow that a packet's lookup found timed out; the caller renews its slot for the packet's flow.</summary>
     public void EndTimedOut(int slot)
     {
-        _counters.TimedOut++;
+        _counters.EvictedAtLookup++;
         _end.End(slot, FlowEndReason.Timeout);
     }
 

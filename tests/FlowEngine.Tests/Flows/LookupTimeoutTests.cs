@@ -48,7 +48,8 @@ public class LookupTimeoutTests
         Assert.Equal(At(40.8), shard.Table.RecordAt(again).StartNanoseconds);
         Assert.Equal(1, shard.Table.Active);
         Assert.Equal(2, shard.Counters.Total);
-        Assert.Equal(1, shard.Counters.TimedOut);
+        Assert.Equal(1, shard.Counters.EvictedAtLookup);
+        Assert.Equal(0, shard.Counters.TimedOut);
     }
 
     [Fact]
@@ -132,7 +133,7 @@ public class LookupTimeoutTests
         Assert.True(shard.SendDropped(clientToServer, 301));
         Assert.Empty(_sink.Events);
         Assert.Equal(id, shard.Table.RecordAt(slot).FlowId);
-        Assert.Equal(0, shard.Counters.TimedOut);
+        Assert.Equal(0, shard.Counters.EvictedAtLookup);
     }
 
     [Fact]
