@@ -79,7 +79,11 @@ internal static class HostConfigurationSections
                     "Geneve",
                     Boolean("enabled", "yes", "decode Geneve"),
                     Text("ports", "6081", "the UDP destination port (one): '6081' or a vars.port-groups variable ($GENEVE_PORTS)")),
-                .. NotUsed("teredo", "max-layers", "recursion-level", "ipv4", "ipv6", "erspan", "mpls"),
+                Mapping(
+                    "recursion-level",
+                    "Tunnel depth in the flow key",
+                    Boolean("use-for-tracking", "yes", "the tunnel depth is part of the flow key: a flow's packets on the wire and inside a tunnel are two flows")),
+                .. NotUsed("teredo", "max-layers", "ipv4", "ipv6", "erspan", "mpls"),
             ]),
         Mapping(
             "threading",

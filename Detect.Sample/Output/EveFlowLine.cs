@@ -352,6 +352,8 @@ internal sealed class EveFlowLine
             IpProtocol.Esp => "ESP"u8,
             IpProtocol.Icmpv6 => "IPv6-ICMP"u8,
             IpProtocol.Sctp => "SCTP"u8,
+            IpProtocol.IPv4 => "IP-in-IP"u8,
+            IpProtocol.IPv6 => "IPv6"u8,
             _ => default,
         };
         return name.IsEmpty ? Number(at, protocol) : Append(at, name);

@@ -491,6 +491,11 @@ public sealed partial class PacketDecoder
                 if (_options.DecodeTunnels)
                 {
                     DecodeGre(ref ctx, index, offset);
+                    if (ctx.Packet.LayerCount > index + 1)
+                    {
+                        // As Suricata: a GRE packet keys no flow of its own, the packet inside it does.
+                        ctx.Packet.Layers[index].Flags &= ~PacketLayerFlags.HasFlowKey;
+                    }
                 }
 
                 return;
