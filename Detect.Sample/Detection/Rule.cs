@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
 
@@ -57,6 +58,15 @@ internal sealed class Rule
 
     /// <summary><c>icmp_seq</c>: the ICMP echo sequence number.</summary>
     public RuleNumber? IcmpSequence { get; init; }
+
+    /// <summary>Set for a rule of a firewall rules file: its firewall action, scope and hook.</summary>
+    public FirewallRuleSpec? Firewall { get; init; }
+
+    /// <summary><c>tcp.session</c>: the TCP session phases the packet must be in (any of them); none: no test.</summary>
+    public TcpSessionPhases TcpSession { get; init; }
+
+    /// <summary><c>iprep</c> tests, all of which must hold.</summary>
+    public IReadOnlyList<IpReputationTest> Reputation { get; init; } = [];
 
     public required string Message { get; init; }
 
@@ -141,6 +151,7 @@ internal sealed class Rule
             || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
             || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
             || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
+            || (TcpSession != TcpSessionPhases.None && (TcpSession & facts.TcpSession) == 0)
             || (IpOption is int option && !buffers.HasIpv4Option(option))
             || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
         {
@@ -158,6 +169,14 @@ internal sealed class Rule
         if (Hostbits.Count > 0 && (hosts is null || !hosts.Holds(Hostbits, packet)))
         {
             return false;
+        }
+
+        foreach (IpReputationTest reputation in Reputation)
+        {
+            if (!reputation.Matches(packet))
+            {
+                return false;
+            }
         }
 
         bool forward = HeaderMatches(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.IsIPv6, packet.Protocol);

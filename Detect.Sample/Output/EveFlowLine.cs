@@ -207,6 +207,10 @@ internal sealed class EveFlowLine
         {
             at = Append(at, ",\"action\":\"drop\""u8);
         }
+        else if (flow.Accepted)
+        {
+            at = Append(at, ",\"action\":\"accept\""u8);
+        }
         else if (flow.Passed)
         {
             at = Append(at, ",\"action\":\"pass\""u8);

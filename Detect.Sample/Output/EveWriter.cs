@@ -16,7 +16,7 @@ namespace Detect.Sample.Output;
 /// failed write is logged once, its events counted as lost, and writing goes on (or the run is
 /// stopped, <see cref="EveWriterOptions.StopOnWriteError"/>).
 /// </summary>
-internal sealed class EveWriter : IDisposable
+internal sealed partial class EveWriter : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly IEveDestination _file;
@@ -173,15 +173,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
-            w.WriteStartObject("alert");
-            w.WriteString("action", alert.Blocked ? "blocked" : "allowed");
-            w.WriteNumber("gid", alert.Rule.Gid);
-            w.WriteNumber("signature_id", alert.Rule.Sid);
-            w.WriteNumber("rev", alert.Rule.Rev);
-            w.WriteString("signature", alert.Rule.Message);
-            w.WriteString("category", alert.Rule.Category);
-            w.WriteNumber("severity", alert.Rule.Severity);
-            w.WriteEndObject();
+            WriteAlertObject(w, alert.Rule, alert.Blocked);
             if (alert.AppProtocol is { } app)
             {
                 w.WriteString("app_proto", app);
@@ -395,6 +387,20 @@ internal sealed class EveWriter : IDisposable
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>The <c>alert</c> object of an alert (and of a drop record with <c>alerts: yes</c>).</summary>
+    private static void WriteAlertObject(Utf8JsonWriter w, Detection.Rule rule, bool blocked)
+    {
+        w.WriteStartObject("alert");
+        w.WriteString("action", blocked ? "blocked" : "allowed");
+        w.WriteNumber("gid", rule.Gid);
+        w.WriteNumber("signature_id", rule.Sid);
+        w.WriteNumber("rev", rule.Rev);
+        w.WriteString("signature", rule.Message);
+        w.WriteString("category", rule.Category);
+        w.WriteNumber("severity", rule.Severity);
+        w.WriteEndObject();
     }
 
     private static void WriteTuple(Utf8JsonWriter w, in FlowTuple tuple)
