@@ -20,7 +20,7 @@ internal static class FirewallConfiguration
 
         return root["firewall"] switch
         {
-            { Kind: ConfigNodeKind.Scalar } scalar => scalar.AsBoolean(),
+            { Kind: ConfigNodeKind.Scalar, Value: not null } scalar => scalar.AsBoolean(),
             { Kind: ConfigNodeKind.Mapping } mapping => mapping.GetBoolean("enabled", false),
             _ => false,
         };
