@@ -1,5 +1,6 @@
 using Capture.Abstractions;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -57,7 +58,14 @@ internal sealed class PacketDetector
     /// which <paramref name="facts"/>' offsets point into; header buffers such as ipv6.hdr read them)
     /// and the decoder events it raised (<paramref name="events"/>, for decode-event).
     /// </summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, packetBytes, events, default, state, matches, out bypass);
+
+    /// <summary>
+    /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// with the TCP stream events the packet raised (<paramref name="streamEvents"/>, for stream-event).
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
@@ -66,14 +74,12 @@ internal sealed class PacketDetector
             return 0;
         }
 
-        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
+        if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
         {
-            state.AppDetectionAttempts++;
-            ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
-            state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
+            DetectProtocol(packet, toServer, payload, state);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
+        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
         foreach (Rule rule in _passRules)
         {
             if (rule.Matches(packet, facts, ref buffers, state, _hosts))
@@ -134,6 +140,32 @@ internal sealed class PacketDetector
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Protocol detection in the packet's direction, each direction on its own as Suricata's: the
+    /// flow's protocol is the first one found; a direction that finds another protocol than the
+    /// other did raises APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS (<see cref="DetectionFlowState.ProtocolMismatch"/>).
+    /// </summary>
+    private static void DetectProtocol(in FlowTuple packet, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    {
+        ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
+        AppProtocol found = state.CountDetectionAttempt(toServer, AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload));
+        if (found == AppProtocol.Unknown)
+        {
+            return;
+        }
+
+        AppProtocol other = state.AppOf(!toServer);
+        if (other != AppProtocol.Unknown && other != found)
+        {
+            state.ProtocolMismatch = true;
+        }
+
+        if (state.App == AppProtocol.Unknown)
+        {
+            state.App = found;
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -42,6 +43,9 @@ internal sealed class Rule
 
     /// <summary><c>decode-event</c>: the packet raised this decoder event (a code of <see cref="FlowEngine.Decode.DecoderEvents"/>).</summary>
     public ushort? DecodeEvent { get; init; }
+
+    /// <summary><c>stream-event</c>: the packet raised this TCP stream event.</summary>
+    public StreamEvent? StreamEvent { get; init; }
 
     /// <summary><c>igmp.type</c>: the IGMP message type.</summary>
     public RuleNumber? IgmpType { get; init; }
@@ -141,6 +145,7 @@ internal sealed class Rule
             || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
             || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
             || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
+            || (StreamEvent is { } streamEvent && !buffers.StreamEvents.Contains(streamEvent))
             || (IpOption is int option && !buffers.HasIpv4Option(option))
             || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
         {
