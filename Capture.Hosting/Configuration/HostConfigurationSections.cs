@@ -144,6 +144,11 @@ internal static class HostConfigurationSections
             "TCP stream settings this host uses",
             [
                 Boolean("bypass", "no", "bypass a flow when its reassembly depth is reached"),
+                Boolean("midstream", "no", "start TCP sessions on packets after the handshake"),
+                Boolean("async-oneside", "no", "track TCP sessions seen one way only"),
+                Text("inline", "auto", "the stream tracker sits inline: yes, no, or auto (inline in IPS mode, --simulate-ips)"),
+                Boolean("drop-invalid", "yes", "inline, drop packets the stream tracker rejects (drop reason \"stream error\")"),
+                Boolean("liberal-timestamps", "no", "accept TCP timestamps off by one whatever the host"),
                 Mapping(
                     "reassembly",
                     "Reassembly",
@@ -155,8 +160,8 @@ internal static class HostConfigurationSections
                     ]),
                 Choice("midstream-policy", null, "what happens to a TCP flow picked up without its SYN (written by the host application); absent: exception-policy", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
                 .. NotUsed(
-                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "async-oneside",
-                    "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"),
+                    "memcap", "memcap-policy", "checksum-validation",
+                    "prealloc-sessions", "max-synack-queued", "max-sessions", "reassembly-memcap-policy"),
             ]),
         new ConfigKey("app-layer", ConfigValueType.Mapping, "Application layer; only the TLS encryption handling is read")
         {

@@ -16,8 +16,39 @@ internal sealed class DetectionFlowState
     /// <summary>The flow's application-layer protocol, once detected.</summary>
     public AppProtocol App { get; set; }
 
-    /// <summary>Payload packets protocol detection has looked at without result; it stops after a few, as Suricata's does.</summary>
-    public int AppDetectionAttempts { get; set; }
+    /// <summary>
+    /// The packet being inspected found another protocol than the other direction had
+    /// (Suricata's APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS): its anomaly record is still to be written.
+    /// </summary>
+    public bool ProtocolMismatch { get; set; }
+
+    private AppProtocol _appToServer;
+    private AppProtocol _appToClient;
+    private byte _attemptsToServer;
+    private byte _attemptsToClient;
+
+    /// <summary>The protocol detection found in one direction.</summary>
+    public AppProtocol AppOf(bool toServer) => toServer ? _appToServer : _appToClient;
+
+    /// <summary>Payload packets detection looked at in one direction.</summary>
+    public int AppDetectionAttemptsOf(bool toServer) => toServer ? _attemptsToServer : _attemptsToClient;
+
+    /// <summary>Counts one detection attempt in a direction and keeps what it found; returns it.</summary>
+    public AppProtocol CountDetectionAttempt(bool toServer, AppProtocol found)
+    {
+        if (toServer)
+        {
+            _attemptsToServer++;
+            _appToServer = found;
+        }
+        else
+        {
+            _attemptsToClient++;
+            _appToClient = found;
+        }
+
+        return found;
+    }
 
     /// <summary>A drop or reject rule matched in simulated IPS mode: the rest of the flow is dropped, not inspected.</summary>
     public bool Dropped { get; set; }

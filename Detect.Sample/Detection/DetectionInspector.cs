@@ -7,6 +7,7 @@ using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
+using FlowEngine.Stream;
 using Microsoft.Extensions.Logging;
 
 namespace Detect.Sample.Detection;
@@ -29,6 +30,8 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly bool _simulateIps;
     private readonly ExceptionPolicy _midstreamPolicy;
     private readonly bool _firewall;
+    private readonly bool _anomalyStream;
+    private readonly bool _anomalyApplayer;
 
     // This worker's inline verdict counters (null when not inline).
     private readonly long[]? _verdicts;
@@ -46,6 +49,8 @@ internal sealed class DetectionInspector : IPacketInspector
         _eve = eve;
         _counters = counters;
         _logger = logger;
+        _anomalyStream = eve.WritesAnomaly(AnomalyType.Stream);
+        _anomalyApplayer = eve.WritesAnomaly(AnomalyType.Applayer);
     }
 
     public void Inspect(ref PacketContext context)
@@ -76,7 +81,8 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
-        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out BypassReason reason, out PacketVerdict verdict);
+        ReadOnlySpan<StreamEvent> streamEvents = context.StreamEvents;
+        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
         if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
         {
             flow.SetAppProtocol((byte)state.App);
@@ -97,6 +103,13 @@ internal sealed class DetectionInspector : IPacketInspector
             flow.MarkAccepted();
         }
 
+        if (context.StreamDropped)
+        {
+            // The stream engine rejected the packet (inline, drop-invalid): Suricata drops it before
+            // detection, and that reason stands whatever the rules said.
+            verdict = PacketVerdict.Drop(DropReason.StreamError, byFirewall: false);
+        }
+
         Verdict(ref context, state, verdict, verdict.Dropped ? DropRule(count) : null);
 
         if (reason != BypassReason.None)
@@ -112,6 +125,20 @@ internal sealed class DetectionInspector : IPacketInspector
         if (!events.IsEmpty && _eve.WritesAnomalies)
         {
             WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+        }
+
+        if (!streamEvents.IsEmpty && _anomalyStream)
+        {
+            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+        }
+
+        if (state.ProtocolMismatch)
+        {
+            state.ProtocolMismatch = false;
+            if (_anomalyApplayer)
+            {
+                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+            }
         }
 
         string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
@@ -338,6 +365,45 @@ internal sealed class DetectionInspector : IPacketInspector
                 Bytes = bytes,
             });
         }
+    }
+
+    /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
+    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
+    {
+        foreach (StreamEvent streamEvent in streamEvents)
+        {
+            _eve.WriteAnomaly(new AnomalyEvent
+            {
+                TimestampNanoseconds = timestamp,
+                FlowId = flowId,
+                Packet = tuple,
+                Event = StreamEvents.AnomalyName(streamEvent),
+                Type = AnomalyType.Stream,
+                PcapCount = packet.Record.PacketNumber,
+                LinkType = (int)packet.Record.LinkType,
+                EtherType = packet.EtherType,
+                Bytes = bytes,
+            });
+        }
+    }
+
+    /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
+    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
+    {
+        _eve.WriteAnomaly(new AnomalyEvent
+        {
+            TimestampNanoseconds = timestamp,
+            FlowId = flowId,
+            Packet = tuple,
+            Event = name,
+            Type = AnomalyType.Applayer,
+            AppProtocol = app == AppProtocol.Unknown ? null : AppProtocolDetection.Name(app),
+            Layer = "proto_detect",
+            PcapCount = packet.Record.PacketNumber,
+            LinkType = (int)packet.Record.LinkType,
+            EtherType = packet.EtherType,
+            Bytes = bytes,
+        });
     }
 
     /// <summary>The header fields rules test, read from the innermost layer.</summary>

@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -61,14 +62,21 @@ internal sealed class PacketDetector
     /// and the decoder events it raised (<paramref name="events"/>, for decode-event).
     /// </summary>
     public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
-        Inspect(packet, facts, payload, packetBytes, events, state, matches, out bypass, out _);
+        Inspect(packet, facts, payload, packetBytes, events, default, state, matches, out bypass, out _);
 
     /// <summary>
-    /// Inspects one packet as <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// with the TCP stream events the packet raised (<paramref name="streamEvents"/>, for stream-event).
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, packetBytes, events, streamEvents, state, matches, out bypass, out _);
+
+    /// <summary>
+    /// Inspects one packet as <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, ReadOnlySpan{StreamEvent}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
     /// does and says what inline mode does with it (<paramref name="verdict"/>): in firewall mode the
     /// firewall rules run first, and threat detection sees only what they accepted.
     /// </summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass, out PacketVerdict verdict)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass, out PacketVerdict verdict)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
@@ -88,14 +96,12 @@ internal sealed class PacketDetector
             return 0;
         }
 
-        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
+        if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
         {
-            state.AppDetectionAttempts++;
-            ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
-            state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
+            DetectProtocol(packet, toServer, payload, state);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
         int count = 0;
         if (_firewall is not null)
         {
@@ -168,6 +174,32 @@ internal sealed class PacketDetector
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Protocol detection in the packet's direction, each direction on its own as Suricata's: the
+    /// flow's protocol is the first one found; a direction that finds another protocol than the
+    /// other did raises APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS (<see cref="DetectionFlowState.ProtocolMismatch"/>).
+    /// </summary>
+    private static void DetectProtocol(in FlowTuple packet, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    {
+        ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
+        AppProtocol found = state.CountDetectionAttempt(toServer, AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload));
+        if (found == AppProtocol.Unknown)
+        {
+            return;
+        }
+
+        AppProtocol other = state.AppOf(!toServer);
+        if (other != AppProtocol.Unknown && other != found)
+        {
+            state.ProtocolMismatch = true;
+        }
+
+        if (state.App == AppProtocol.Unknown)
+        {
+            state.App = found;
+        }
     }
 
     /// <summary>

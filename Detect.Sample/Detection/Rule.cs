@@ -2,6 +2,7 @@ using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -43,6 +44,9 @@ internal sealed class Rule
 
     /// <summary><c>decode-event</c>: the packet raised this decoder event (a code of <see cref="FlowEngine.Decode.DecoderEvents"/>).</summary>
     public ushort? DecodeEvent { get; init; }
+
+    /// <summary><c>stream-event</c>: the packet raised this TCP stream event.</summary>
+    public StreamEvent? StreamEvent { get; init; }
 
     /// <summary><c>igmp.type</c>: the IGMP message type.</summary>
     public RuleNumber? IgmpType { get; init; }
@@ -152,6 +156,7 @@ internal sealed class Rule
             || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
             || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
             || (TcpSession != TcpSessionPhases.None && (TcpSession & facts.TcpSession) == 0)
+            || (StreamEvent is { } streamEvent && !buffers.StreamEvents.Contains(streamEvent))
             || (IpOption is int option && !buffers.HasIpv4Option(option))
             || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -35,7 +36,7 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, tcp.session, iprep, alert (firewall rules), decode-event, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+    private const string SupportedKeywords = "msg, tcp.session, iprep, alert (firewall rules), decode-event, stream-event, requires, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
 
     /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
     private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
@@ -162,6 +163,7 @@ internal static class RuleParser
         RuleNumber? icmpCode = null;
         RuleNumber? icmpId = null;
         ushort? decodeEvent = null;
+        StreamEvent? streamEvent = null;
         RuleNumber? igmpType = null;
         bool? igmpChecksum = null;
         int? ipOption = null;
@@ -210,6 +212,18 @@ internal static class RuleParser
                     decodeEvent = DecoderEvents.TryGetCode(value, out ushort code)
                         ? code
                         : throw new RuleSyntaxException($"decode-event: '{value}' is not an event this decoder raises; it raises {string.Join(", ", DecoderEvents.Names.Order(StringComparer.Ordinal))}");
+                    break;
+                case "stream-event":
+                    streamEvent = StreamEvents.TryParse(value, out StreamEvent named)
+                        ? named
+                        : throw new RuleSyntaxException($"stream-event: '{value}' is not a Suricata stream event; known: {string.Join(", ", StreamEvents.All.Order(StringComparer.Ordinal))}");
+                    break;
+                case "requires":
+                    if (RuleRequirements.Unmet(value) is { } unmet)
+                    {
+                        throw new RuleRequirementsUnmetException(unmet);
+                    }
+
                     break;
                 case "igmp.type":
                     igmpType = RuleNumber.Parse(keyword, value, byte.MaxValue, HexNumber);
@@ -398,6 +412,7 @@ internal static class RuleParser
             TcpAcknowledgement = tcpAcknowledgement,
             IcmpId = icmpId,
             DecodeEvent = decodeEvent,
+            StreamEvent = streamEvent,
             IgmpType = igmpType,
             IgmpChecksumValid = igmpChecksum,
             IpOption = ipOption,

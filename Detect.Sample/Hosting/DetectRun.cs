@@ -9,6 +9,7 @@ using Detect.Sample.Detection;
 using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Metrics;
 using Detect.Sample.Output;
+using FlowEngine.Configuration;
 using FlowEngine.Output;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
@@ -89,6 +90,15 @@ internal sealed class DetectRun
             Firewall = !_options.DisableDetection && FirewallMode,
         };
 
+        _configuration.Flow.Stream = new TcpStreamOptions
+        {
+            Midstream = _configuration.Stream.Midstream,
+            AsyncOneside = _configuration.Stream.AsyncOneside,
+            ReassemblyDepth = _configuration.Stream.ReassemblyDepth,
+            Inline = _configuration.Stream.Inline ?? _options.SimulateIps,
+            DropInvalid = _configuration.Stream.DropInvalid,
+            LiberalTimestamps = _configuration.Stream.LiberalTimestamps,
+        };
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
         IReadOnlyList<ICaptureSource> sources;
         try
@@ -451,8 +461,9 @@ internal sealed class DetectRun
             FlowExceptionPolicy = eve.TypeSettings.TryGetValue("flow", out ConfigNode? flow) && flow.GetBoolean("exception-policy", false),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
-            AnomalyDecode = eve.Writes("anomaly") && eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly) && anomaly.GetBoolean("enabled", true)
-                && anomaly["types"] is { } anomalyTypes && anomalyTypes.GetBoolean("decode", false),
+            AnomalyDecode = AnomalyTypeOn(eve, "decode", false),
+            AnomalyStream = AnomalyTypeOn(eve, "stream", false),
+            AnomalyApplayer = AnomalyTypeOn(eve, "applayer", true),
             AnomalyPacketHeader = eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? header) && header.GetBoolean("packethdr", false),
             Drop = eve.Writes("drop"),
             DropAlerts = eve.TypeSettings.TryGetValue("drop", out ConfigNode? drop) && drop.GetBoolean("alerts", false),
@@ -468,6 +479,25 @@ internal sealed class DetectRun
             FlushInterval = eve.FlushInterval,
             StopOnWriteError = eve.StopOnWriteError,
         };
+    }
+
+    /// <summary>
+    /// Whether anomaly records of one type are on: <c>- anomaly</c> is listed and enabled, and its
+    /// <c>types</c> say so, else Suricata's default (applayer only).
+    /// </summary>
+    private static bool AnomalyTypeOn(EveLogOptions eve, string type, bool byDefault)
+    {
+        if (!eve.Writes("anomaly"))
+        {
+            return false;
+        }
+
+        if (!eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly))
+        {
+            return byDefault;
+        }
+
+        return anomaly.GetBoolean("enabled", true) && (anomaly["types"] is { } types ? types.GetBoolean(type, byDefault) : byDefault);
     }
 
     private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection, EveOutputs eve, PcapLog? pcapLog)

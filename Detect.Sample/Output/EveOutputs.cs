@@ -35,6 +35,9 @@ internal sealed class EveOutputs : IDisposable
     /// <summary>Whether any writer writes anomaly records.</summary>
     public bool WritesAnomalies => Array.Exists(_writers, w => w.WritesAnomalies);
 
+    /// <summary>Whether any writer writes anomaly records of <paramref name="type"/>.</summary>
+    public bool WritesAnomaly(AnomalyType type) => Array.Exists(_writers, w => w.WritesAnomaly(type));
+
     public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
     public void WriteFlow(in FlowEndEvent flow)

@@ -217,12 +217,20 @@ internal sealed partial class EveWriter : IDisposable
     }
 
     /// <summary>Whether any anomaly record is written: callers skip building them otherwise.</summary>
-    public bool WritesAnomalies => _settings.AnomalyDecode;
+    public bool WritesAnomalies => _settings.AnomalyDecode || _settings.AnomalyStream || _settings.AnomalyApplayer;
 
-    /// <summary>Writes an <c>anomaly</c> record of type <c>decode</c>, as Suricata's anomaly logger does.</summary>
+    /// <summary>Whether anomaly records of <paramref name="type"/> are written (<c>anomaly.types</c>).</summary>
+    public bool WritesAnomaly(AnomalyType type) => type switch
+    {
+        AnomalyType.Decode => _settings.AnomalyDecode,
+        AnomalyType.Stream => _settings.AnomalyStream,
+        _ => _settings.AnomalyApplayer,
+    };
+
+    /// <summary>Writes an <c>anomaly</c> record, as Suricata's anomaly logger does, when its type is switched on.</summary>
     public void WriteAnomaly(in AnomalyEvent anomaly)
     {
-        if (!_settings.AnomalyDecode)
+        if (!WritesAnomaly(anomaly.Type))
         {
             return;
         }
@@ -270,8 +278,24 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             w.WriteStartObject("anomaly");
-            w.WriteString("type", "decode");
-            w.WriteString("event", anomaly.Event);
+            switch (anomaly.Type)
+            {
+                case AnomalyType.Decode:
+                    w.WriteString("type", "decode");
+                    w.WriteString("event", anomaly.Event);
+                    break;
+                case AnomalyType.Stream:
+                    w.WriteString("type", "stream");
+                    w.WriteString("event", anomaly.Event);
+                    break;
+                default:
+                    w.WriteString("app_proto", anomaly.AppProtocol ?? "unknown");
+                    w.WriteString("type", "applayer");
+                    w.WriteString("event", anomaly.Event);
+                    w.WriteString("layer", anomaly.Layer);
+                    break;
+            }
+
             w.WriteEndObject();
             WriteHost(w);
             w.WriteEndObject();

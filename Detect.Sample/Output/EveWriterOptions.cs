@@ -15,6 +15,12 @@ internal sealed record EveWriterOptions
     /// <summary><c>- anomaly: {types: {decode: yes}}</c>: an anomaly record per decoder event (Suricata's default is off).</summary>
     public bool AnomalyDecode { get; init; }
 
+    /// <summary><c>- anomaly: {types: {stream: yes}}</c>: an anomaly record per TCP stream event (Suricata's default is off).</summary>
+    public bool AnomalyStream { get; init; }
+
+    /// <summary><c>- anomaly: {types: {applayer: yes}}</c>: an anomaly record per application-layer event (Suricata's default is on once anomaly records are).</summary>
+    public bool AnomalyApplayer { get; init; }
+
     /// <summary><c>- anomaly: {packethdr: yes}</c>: anomaly records carry the packet's first bytes (<c>packet</c>, <c>packet_info</c>).</summary>
     public bool AnomalyPacketHeader { get; init; }
 

@@ -119,11 +119,12 @@ public readonly record struct FlowEndEvent
         _ => "bypassed",
     };
 
-    /// <summary>EVE <c>flow.reason</c>: <c>timeout</c>, <c>forced</c> or <c>shutdown</c>.</summary>
+    /// <summary>EVE <c>flow.reason</c>: <c>timeout</c>, <c>forced</c>, <c>tcp_reuse</c> or <c>shutdown</c>.</summary>
     public string ReasonName => Reason switch
     {
         FlowEndReason.Timeout => "timeout",
         FlowEndReason.Forced => "forced",
+        FlowEndReason.TcpReuse => "tcp_reuse",
         _ => "shutdown",
     };
 

@@ -27,7 +27,7 @@ public sealed class FirewallEngineTests
     private (PacketVerdict Verdict, int Alerts) Packet(PacketDetector detector, DetectionFlowState state, bool toServer, int flags, FlowState flowState, byte[]? payload = null)
     {
         RulePacket facts = RulePacket.Direction(toServer) with { TcpFlags = flags, FlowState = flowState };
-        int alerts = detector.Inspect(toServer ? ToServer : ToClient, facts, payload ?? [], default, default, state, _matches, out _, out PacketVerdict verdict);
+        int alerts = detector.Inspect(toServer ? ToServer : ToClient, facts, payload ?? [], default, default, default, state, _matches, out _, out PacketVerdict verdict);
         return (verdict, alerts);
     }
 
