@@ -139,6 +139,9 @@ internal static class HostConfigurationSections
             ]),
         Text("default-rule-path", null, "directory relative rule files are found in"),
         new ConfigKey("rule-files", ConfigValueType.List, "rule files; relative names are joined to default-rule-path, else to the YAML file's directory"),
+        Text("reputation-categories-file", null, "IP reputation categories (id,shortname,description) for the iprep keyword; needs reputation-files"),
+        new ConfigKey("reputation-files", ConfigValueType.List, "IP reputation files (address[/bits],category,score); relative names are joined to default-reputation-path"),
+        Text("default-reputation-path", null, "directory relative reputation files are found in"),
         Mapping(
             "stream",
             "TCP stream settings this host uses",
