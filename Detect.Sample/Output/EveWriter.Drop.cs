@@ -31,12 +31,7 @@ internal sealed partial class EveWriter
             }
 
             Utf8JsonWriter w = _json;
-            w.WriteStartObject();
-            EveFormat.WriteTimestamp(w, "timestamp", drop.TimestampNanoseconds);
-            if (drop.FlowId != 0)
-            {
-                w.WriteNumber("flow_id", drop.FlowId);
-            }
+            WriteEventStart(w, drop.TimestampNanoseconds, drop.FlowId);
 
             if (_settings.InIface)
             {

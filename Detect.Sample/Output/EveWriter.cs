@@ -142,12 +142,7 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             Utf8JsonWriter w = _json;
-            w.WriteStartObject();
-            EveFormat.WriteTimestamp(w, "timestamp", alert.TimestampNanoseconds);
-            if (alert.FlowId != 0)
-            {
-                w.WriteNumber("flow_id", alert.FlowId);
-            }
+            WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId);
 
             if (alert.TunnelParentFlowId != 0)
             {
@@ -243,12 +238,7 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             Utf8JsonWriter w = _json;
-            w.WriteStartObject();
-            EveFormat.WriteTimestamp(w, "timestamp", anomaly.TimestampNanoseconds);
-            if (anomaly.FlowId != 0)
-            {
-                w.WriteNumber("flow_id", anomaly.FlowId);
-            }
+            WriteEventStart(w, anomaly.TimestampNanoseconds, anomaly.FlowId);
 
             if (anomaly.PcapCount != 0)
             {
@@ -411,6 +401,17 @@ internal sealed partial class EveWriter : IDisposable
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Opens an event with its <c>timestamp</c> and, for a packet of a flow, <c>flow_id</c>.</summary>
+    private static void WriteEventStart(Utf8JsonWriter w, long timestampNanoseconds, long flowId)
+    {
+        w.WriteStartObject();
+        EveFormat.WriteTimestamp(w, "timestamp", timestampNanoseconds);
+        if (flowId != 0)
+        {
+            w.WriteNumber("flow_id", flowId);
+        }
     }
 
     /// <summary>The <c>alert</c> object of an alert (and of a drop record with <c>alerts: yes</c>).</summary>
