@@ -19,6 +19,9 @@ internal sealed class PacketDetector
     private readonly int _flowbitCount;
     private readonly FirewallEngine? _firewall;
 
+    // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
+    private readonly bool _tcpSession;
+
     /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
     private const int AppDetectionPackets = 4;
 
@@ -34,6 +37,7 @@ internal sealed class PacketDetector
         _alertRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
         _passRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass)];
         _firewall = settings.Firewall ? new FirewallEngine(rules.Rules) : null;
+        _tcpSession = settings.Firewall || rules.Rules.Any(r => r.TcpSession != TcpSessionPhases.None);
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
@@ -81,7 +85,7 @@ internal sealed class PacketDetector
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
         verdict = PacketVerdict.Accept;
-        RulePacket session = facts.TcpFlags >= 0
+        RulePacket session = _tcpSession && facts.TcpFlags >= 0
             ? facts with { TcpSession = state.Firewall.TcpPhases(facts.TcpFlags, toServer, facts.FlowState == FlowEngine.Flows.FlowState.Established) }
             : facts;
         if (state.Dropped)
