@@ -369,6 +369,13 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         }
 
         options.Bypass = node.GetBoolean("bypass", options.Bypass);
+        options.Midstream = node.GetBoolean("midstream", options.Midstream);
+        options.AsyncOneside = node.GetBoolean("async-oneside", options.AsyncOneside);
+        options.DropInvalid = node.GetBoolean("drop-invalid", options.DropInvalid);
+        options.LiberalTimestamps = node.GetBoolean("liberal-timestamps", options.LiberalTimestamps);
+        options.Inline = node.GetString("inline") is { } inline && !string.Equals(inline, "auto", StringComparison.OrdinalIgnoreCase)
+            ? node.GetBoolean("inline", false)
+            : null;
         if (Mapping(node["reassembly"]) is { } reassembly)
         {
             options.ReassemblyDepth = reassembly.GetSize("depth", options.ReassemblyDepth, 0);

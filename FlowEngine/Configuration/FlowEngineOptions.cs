@@ -42,6 +42,9 @@ public sealed class FlowEngineOptions
     /// </summary>
     public int ManagerIntervalMilliseconds { get; set; } = 1000;
 
+    /// <summary>The TCP stream tracker (<c>stream:</c>).</summary>
+    public TcpStreamOptions Stream { get; set; } = new();
+
     /// <summary>Decoder limits and tunnel ports.</summary>
     public FlowEngine.Decode.DecoderOptions Decoder { get; set; } = new();
 }

@@ -202,7 +202,7 @@ internal sealed unsafe class FlowTable
         while (slot >= 0)
         {
             ref FlowSlot s = ref _slotBase[slot];
-            if (s.Hash == hash && FlowKey.Equal(ref s.Key, ref key))
+            if (s.Hash == hash && (s.Flags & FlowSlotFlags.Reused) == 0 && FlowKey.Equal(ref s.Key, ref key))
             {
                 return slot;
             }

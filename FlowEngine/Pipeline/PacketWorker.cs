@@ -382,6 +382,14 @@ internal sealed class PacketWorker
 
         ref PacketLayer layer = ref packet.Layers[keyLayer];
         int slot = tracker.Track(ref pending.Key, pending.Hash, pending.SourceIsLow, in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
+        if (!drop && layer.Protocol == IpProtocol.Tcp && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0)
+        {
+            shard.Stream.Track(slot, toServer, in layer, bytes, timestamp);
+        }
+        else
+        {
+            shard.Stream.Clear();
+        }
 
         if (!drop && _inspector is not null)
         {

@@ -228,17 +228,38 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
-    public void IPv4_options_are_walked_and_bad_ones_counted()
+    public void IPv4_options_are_validated_as_suricata_does()
     {
         var t = new DecoderUnderTest();
-        byte[] good = [0x94, 0x04, 0x00, 0x00]; // router alert
+        byte[] good = [0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00]; // router alert, no-ops, end of list
         Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: good))));
         Assert.Equal(0, t.Counters.DecoderErrors);
         Assert.Equal(2, t.Layer(0).DestinationPort);
 
-        byte[] bad = [0x07, 0x09, 0x04, 0x00]; // record route claiming 9 bytes in 4
-        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: bad))));
+        // Four bytes of options: Suricata wants them padded to 8 (an event, decoding goes on).
+        byte[] unpadded = [0x94, 0x04, 0x00, 0x00];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: unpadded))));
+        Assert.Equal(1, t["decoder.event.ipv4.opt_pad_required"]);
+        Assert.Equal(0, t.Counters.Invalid);
+
+        // A security option of 2 bytes (it is 11): an invalid length that counts the packet invalid, which still decodes.
+        byte[] security = [0x82, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(6, Tcp(1, 2, 0x10), options: security))));
+        Assert.Equal(1, t["decoder.event.ipv4.opt_invalid_len"]);
+        Assert.Equal(1, t.Counters.Invalid);
+        Assert.Equal(1, t.Packet.LayerCount);
+
+        // A record route with a pointer below 4: malformed, decoding goes on (the valid one after it is no duplicate); an unknown kind is an event.
+        byte[] route = [0x07, 0x07, 0x03, 0, 0, 0, 0, 0x07, 0x07, 0x04, 0, 0, 0, 0, 0x63, 0x02];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: route))));
         Assert.Equal(1, t["decoder.event.ipv4.opt_malformed"]);
+        Assert.Equal(1, t["decoder.event.ipv4.opt_invalid"]);
+
+        // An option claiming more bytes than the header has fails the packet.
+        byte[] overrun = [0x07, 0x09, 0x04, 0x00];
+        Assert.Equal(DecodeResult.InvalidLength, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: overrun))));
+        Assert.Equal(2, t["decoder.event.ipv4.opt_invalid_len"]);
+        Assert.Equal(0, t.Packet.LayerCount);
     }
 
     [Fact]
