@@ -497,7 +497,8 @@ __attribute__((noinline)) __u64 match_rules(struct rule_packet *p, __u32 set)
     return 0;
 }
 
-// The rule set's word: 0 when no rule is in use (the common case costs one array read).
+// The rule set's word: 0 when no rule is in use (the common case costs one array read, inlined
+// by the verifier, and no call).
 static __always_inline __u32 rules_in_use(void)
 {
     __u32 zero = 0;
@@ -538,13 +539,12 @@ static __always_inline int carries_tunnel(__u8 proto, __u16 sport, __u16 dport)
         || (filter_config.geneve_port != 0 && (sport == filter_config.geneve_port || dport == filter_config.geneve_port));
 }
 
-PARSER_STEP int rule_flow_v4(struct flow_v4_key *key)
+PARSER_STEP int rule_flow_v4(struct flow_v4_key *key, __u32 set)
 {
     struct rule_packet p = {};
-    __u32 set = rules_in_use();
     __u64 sid;
 
-    if (!key || (set & 0xff) == 0)
+    if (!key)
         return 0;
     if (key->tunnel.kind == 0 && carries_tunnel(key->proto, __builtin_bswap16(key->sport), __builtin_bswap16(key->dport)))
         return 0;
@@ -560,13 +560,12 @@ PARSER_STEP int rule_flow_v4(struct flow_v4_key *key)
     return 0;
 }
 
-PARSER_STEP int rule_flow_v6(struct flow_v6_key *key)
+PARSER_STEP int rule_flow_v6(struct flow_v6_key *key, __u32 set)
 {
     struct rule_packet p = {};
-    __u32 set = rules_in_use();
     __u64 sid;
 
-    if (!key || (set & 0xff) == 0)
+    if (!key)
         return 0;
     if (key->tunnel.kind == 0 && carries_tunnel(key->proto, __builtin_bswap16(key->sport), __builtin_bswap16(key->dport)))
         return 0;
@@ -591,6 +590,9 @@ static __always_inline struct flow_counters *lookup_layer(void *data, void *data
     __u8 *net = (__u8 *)data + (l->net & MAX_OFFSET);
     __u8 *l4 = (__u8 *)data + (l->l4 & MAX_OFFSET);
     struct flow_counters *value;
+#ifdef KERNEL_RULES
+    __u32 set;
+#endif
 
     if (l->proto != IPPROTO_TCP_ && l->proto != IPPROTO_UDP_)
         return 0;
@@ -612,8 +614,8 @@ static __always_inline struct flow_counters *lookup_layer(void *data, void *data
         key.tunnel = *t;
         value = bpf_map_lookup_elem(&flow_v4, &key);
 #ifdef KERNEL_RULES
-        if (!value)
-            rule_flow_v4(&key);
+        if (!value && (set = rules_in_use()) != 0)
+            rule_flow_v4(&key, set);
 #endif
         return value;
     } else {
@@ -632,8 +634,8 @@ static __always_inline struct flow_counters *lookup_layer(void *data, void *data
         key.tunnel = *t;
         value = bpf_map_lookup_elem(&flow_v6, &key);
 #ifdef KERNEL_RULES
-        if (!value)
-            rule_flow_v6(&key);
+        if (!value && (set = rules_in_use()) != 0)
+            rule_flow_v6(&key, set);
 #endif
         return value;
     }
