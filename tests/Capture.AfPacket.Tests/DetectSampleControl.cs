@@ -2,12 +2,62 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Capture.Tests.Host;
+using Capture.Tests.Kernel;
 
 namespace Capture.AfPacket.Tests;
 
 /// <summary>Talking to a running Detect.Sample host in the end-to-end tests: its control socket, its EVE stats, waiting on it.</summary>
 internal static class DetectSampleControl
 {
+    /// <summary>Starts the built host (<c>dotnet Detect.Sample.dll -c configuration --af-packet=iface -l logs ...</c>), its output and errors read as it runs.</summary>
+    internal static (Process Process, Task<string> Output, Task<string> Errors) Start(string configuration, string iface, string logs, params string[] more)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { DetectSampleLocation.Host, "-c", configuration, $"--af-packet={iface}", "-l", logs }.Concat(more))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        return (process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>
+    /// Waits for the host's control socket and XDP filter, connects (version handshake) and, as the
+    /// host may serve the socket before its rings run, probes with a flow of its own (to port 5999)
+    /// until the capture counts packets.
+    /// </summary>
+    internal static async Task<Socket> ConnectWhenCapturingAsync(VethNamespace net, string socketPath, Process process, Task<string> output, Task<string> errors)
+    {
+        await WaitUntilAsync(() => File.Exists(socketPath) && XdpLinkState.Read(net.HostInterface).Attached, process, output, errors, "the control socket and the XDP filter");
+        var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            control.Connect(new UnixDomainSocketEndPoint(socketPath));
+            Assert.Equal("OK", Ask(control, "{\"version\": \"0.2\"}").GetProperty("return").GetString());
+            string stat = $"{{\"command\": \"iface-stat\", \"arguments\": {{\"iface\": \"{net.HostInterface}\"}}}}\n";
+            await WaitUntilAsync(
+                () =>
+                {
+                    net.CreateSender().Send([KernelFrames.Udp(net, 40002, 5999, 20)]);
+                    Thread.Sleep(50);
+                    JsonElement reply = Ask(control, stat);
+                    return reply.GetProperty("return").GetString() == "OK" && reply.GetProperty("message").GetProperty("pkts").GetInt64() > 0;
+                },
+                process,
+                output,
+                errors,
+                "the capture to count packets");
+            return control;
+        }
+        catch
+        {
+            control.Dispose();
+            throw;
+        }
+    }
+
     internal static JsonElement LastStats(string eve)
     {
         JsonElement? stats = null;

@@ -20,7 +20,6 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
     [Fact]
     public async Task Detect_sample_bypasses_a_flow_in_xdp_and_reports_it_in_eve_and_over_the_control_socket()
     {
-        string host = DetectSampleLocation.Host;
         string directory = Path.Combine(Path.GetTempPath(), $"afe2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         string socketPath = Path.Combine(directory, "command.socket");
@@ -52,39 +51,12 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
                 block-timeout: 10
             """);
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { host, "-c", Path.Combine(directory, "e2e.yaml"), $"--af-packet={net.HostInterface}", "-l", logs })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
+        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(Path.Combine(directory, "e2e.yaml"), net.HostInterface, logs);
+        using Process process = started;
         try
         {
-            await DetectSampleControl.WaitUntilAsync(() => File.Exists(socketPath) && XdpLinkState.Read(net.HostInterface).Attached, process, output, errors, "the control socket and the XDP filter");
-
-            using (var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            using (Socket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
             {
-                control.Connect(new UnixDomainSocketEndPoint(socketPath));
-                Assert.Equal("OK", DetectSampleControl.Ask(control, "{\"version\": \"0.2\"}").GetProperty("return").GetString());
-
-                // The host may serve the socket before its rings run: probe with another flow until packets are counted.
-                string stat = $"{{\"command\": \"iface-stat\", \"arguments\": {{\"iface\": \"{net.HostInterface}\"}}}}\n";
-                await DetectSampleControl.WaitUntilAsync(
-                    () =>
-                    {
-                        net.CreateSender().Send([KernelFrames.Udp(net, 40002, 5999, 20)]);
-                        Thread.Sleep(50);
-                        JsonElement reply = DetectSampleControl.Ask(control, stat);
-                        return reply.GetProperty("return").GetString() == "OK" && reply.GetProperty("message").GetProperty("pkts").GetInt64() > 0;
-                    },
-                    process,
-                    output,
-                    errors,
-                    "the capture to count packets");
-
                 // The first packet makes the rule bypass the flow; the rest, sent after the entry is in place, are dropped by XDP.
                 byte[] Frame(ushort port, int length) => KernelFrames.Udp(net, 40000, port, length);
                 net.CreateSender().Send([Frame(5555, 40)]);

@@ -58,36 +58,12 @@ public sealed class XpfDetectSampleTests(XpfDetectSampleNet net) : IClassFixture
                 block-timeout: 10
             """);
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { DetectSampleLocation.Host, "-c", Path.Combine(directory, "xpf.yaml"), $"--af-packet={net.HostInterface}", "-l", logs, "-v" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
+        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(Path.Combine(directory, "xpf.yaml"), net.HostInterface, logs, "-v");
+        using Process process = started;
         try
         {
-            await DetectSampleControl.WaitUntilAsync(() => File.Exists(socketPath) && XdpLinkState.Read(net.HostInterface).Attached, process, output, errors, "the control socket and the XDP filter");
-            using (var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            using (Socket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
             {
-                control.Connect(new UnixDomainSocketEndPoint(socketPath));
-                Assert.Equal("OK", DetectSampleControl.Ask(control, "{\"version\": \"0.2\"}").GetProperty("return").GetString());
-                string stat = $"{{\"command\": \"iface-stat\", \"arguments\": {{\"iface\": \"{net.HostInterface}\"}}}}\n";
-                await DetectSampleControl.WaitUntilAsync(
-                    () =>
-                    {
-                        net.CreateSender().Send([KernelFrames.Udp(net, 40002, 5999, 20)]);
-                        Thread.Sleep(50);
-                        JsonElement reply = DetectSampleControl.Ask(control, stat);
-                        return reply.GetProperty("return").GetString() == "OK" && reply.GetProperty("message").GetProperty("pkts").GetInt64() > 0;
-                    },
-                    process,
-                    output,
-                    errors,
-                    "the capture to count packets");
-
                 // The content rule's flow: its first packet alone, so that user space has bypassed it
                 // before the rest comes. Then one burst: the header-only rule's whole flow, the rest
                 // of the content rule's flow and a flow no rule matches.
