@@ -45,6 +45,7 @@ internal static partial class HeaderBypassRules
     public static void Select(RuleSet rules, List<HeaderBypassRule> selected, List<HeaderRuleRefusal> userSpace)
     {
         ArgumentNullException.ThrowIfNull(rules);
+        List<Rule>? overriding = null;
         foreach (Rule rule in rules.Rules)
         {
             if (!rule.Bypass)
@@ -52,7 +53,9 @@ internal static partial class HeaderBypassRules
                 continue;
             }
 
-            if (WhyNot(rule, rules) is { } why)
+            // The rules that act before alert, found once (most sets have none).
+            overriding ??= [.. rules.Rules.Where(r => r.Action != RuleAction.Alert)];
+            if (WhyNot(rule, overriding) is { } why)
             {
                 userSpace.Add(new HeaderRuleRefusal(rule.Sid, why));
                 continue;
@@ -82,8 +85,11 @@ internal static partial class HeaderBypassRules
         }
     }
 
-    /// <summary>Why the rule's match needs more than its headers (or might not bypass); null when headers decide it.</summary>
-    internal static string? WhyNot(Rule rule, RuleSet rules)
+    /// <summary>
+    /// Why the rule's match needs more than its headers (or might not bypass: <paramref name="overriding"/>
+    /// are the set's pass, drop and reject rules); null when headers decide it.
+    /// </summary>
+    internal static string? WhyNot(Rule rule, IReadOnlyList<Rule> overriding)
     {
         if (rule.Action != RuleAction.Alert)
         {
@@ -113,9 +119,9 @@ internal static partial class HeaderBypassRules
             return "a negated address or port (!): the XDP filter tests positive lists only";
         }
 
-        foreach (Rule other in rules.Rules)
+        foreach (Rule other in overriding)
         {
-            if (other.Action != RuleAction.Alert && SharesProtocol(rule.Protocol, other.Protocol))
+            if (SharesProtocol(rule.Protocol, other.Protocol))
             {
                 return string.Create(CultureInfo.InvariantCulture, $"{other.Action.ToString().ToLowerInvariant()} rule sid {other.Sid} may match the same packets and takes precedence over alert");
             }
