@@ -34,8 +34,6 @@ static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FU
 #define KERNEL_RULES 1
 static long (*bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *)BPF_FUNC_map_update_elem;
 static long (*bpf_map_delete_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_delete_elem;
-#endif
-#ifndef XDP_BYPASS_NO_CLOCK
 static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 #endif
 
@@ -509,11 +507,14 @@ static __always_inline __u32 rules_in_use(void)
 
 // Makes a flow's entry for the key, and then (the key turned round in place) for the other
 // direction, unless they exist. A half refused (a full map) takes the other back out: never
-// half a flow. The key is the caller's and is not used after.
+// half a flow; a half already there (user space bypassing the flow at the same moment) stays
+// with the other. The key is the caller's and is not used after.
+#define EEXIST_ 17
 #define ADD_FLOW(map, key, swap_addresses, sid)                                   \
     do {                                                                          \
         struct flow_counters value = { .rule_sid = (sid) };                       \
         __u16 port;                                                               \
+        long rc;                                                                  \
                                                                                   \
         if (bpf_map_update_elem(&(map), (key), &value, BPF_NOEXIST) != 0)        \
             return 0;                                                             \
@@ -521,7 +522,8 @@ static __always_inline __u32 rules_in_use(void)
         port = (key)->sport;                                                      \
         (key)->sport = (key)->dport;                                              \
         (key)->dport = port;                                                      \
-        if (bpf_map_update_elem(&(map), (key), &value, BPF_NOEXIST) != 0) {      \
+        rc = bpf_map_update_elem(&(map), (key), &value, BPF_NOEXIST);            \
+        if (rc != 0 && rc != -EEXIST_) {                                          \
             swap_addresses;                                                       \
             (key)->dport = (key)->sport;                                          \
             (key)->sport = port;                                                  \
