@@ -10,6 +10,44 @@ namespace Capture.AfPacket.Tests;
 /// <summary>Talking to a running Detect.Sample host in the end-to-end tests: its control socket, its EVE stats, waiting on it.</summary>
 internal static class DetectSampleControl
 {
+    /// <summary>
+    /// Writes the rules and a configuration in <paramref name="directory"/>: af-packet on the
+    /// interface with one thread and XDP bypass, EVE alert, flow and stats records, a control
+    /// socket. Returns the configuration file, the socket's path and the log directory.
+    /// </summary>
+    internal static async Task<(string Configuration, string Socket, string Logs)> WriteConfigurationAsync(string directory, string iface, string rules)
+    {
+        string socketPath = Path.Combine(directory, "command.socket");
+        string rulesFile = Path.Combine(directory, "host.rules");
+        string configuration = Path.Combine(directory, "host.yaml");
+        await File.WriteAllTextAsync(rulesFile, rules);
+        await File.WriteAllTextAsync(configuration, $"""
+            %YAML 1.1
+            ---
+            rule-files:
+              - {rulesFile}
+            outputs:
+              - eve-log:
+                  enabled: yes
+                  filetype: regular
+                  filename: eve.json
+                  types:
+                    - alert
+                    - flow
+                    - stats:
+                        host-counters: yes
+            unix-command:
+              enabled: yes
+              filename: {socketPath}
+            af-packet:
+              - interface: {iface}
+                threads: 1
+                bypass: yes
+                block-timeout: 10
+            """);
+        return (configuration, socketPath, Path.Combine(directory, "logs"));
+    }
+
     /// <summary>Starts the built host (<c>dotnet Detect.Sample.dll -c configuration --af-packet=iface -l logs ...</c>), its output and errors read as it runs.</summary>
     internal static (Process Process, Task<string> Output, Task<string> Errors) Start(string configuration, string iface, string logs, params string[] more)
     {

@@ -22,36 +22,12 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
     {
         string directory = Path.Combine(Path.GetTempPath(), $"afe2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        string socketPath = Path.Combine(directory, "command.socket");
-        string logs = Path.Combine(directory, "logs");
-        await File.WriteAllTextAsync(Path.Combine(directory, "e2e.rules"),
+        (string configuration, string socketPath, string logs) = await DetectSampleControl.WriteConfigurationAsync(
+            directory,
+            net.HostInterface,
             "alert udp any any -> any 5555 (msg:\"E2E bypass\"; content:\"|5a 5a 5a 5a|\"; bypass; sid:9100001; rev:1;)\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "e2e.yaml"), $"""
-            %YAML 1.1
-            ---
-            rule-files:
-              - {Path.Combine(directory, "e2e.rules")}
-            outputs:
-              - eve-log:
-                  enabled: yes
-                  filetype: regular
-                  filename: eve.json
-                  types:
-                    - alert
-                    - flow
-                    - stats:
-                        host-counters: yes
-            unix-command:
-              enabled: yes
-              filename: {socketPath}
-            af-packet:
-              - interface: {net.HostInterface}
-                threads: 1
-                bypass: yes
-                block-timeout: 10
-            """);
 
-        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(Path.Combine(directory, "e2e.yaml"), net.HostInterface, logs);
+        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(configuration, net.HostInterface, logs);
         using Process process = started;
         try
         {

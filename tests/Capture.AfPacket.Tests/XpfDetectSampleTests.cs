@@ -26,39 +26,13 @@ public sealed class XpfDetectSampleTests(XpfDetectSampleNet net) : IClassFixture
     {
         string directory = Path.Combine(Path.GetTempPath(), $"xpfe2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        string socketPath = Path.Combine(directory, "command.socket");
-        string logs = Path.Combine(directory, "logs");
-        await File.WriteAllTextAsync(Path.Combine(directory, "xpf.rules"), $"""
+        (string configuration, string socketPath, string logs) = await DetectSampleControl.WriteConfigurationAsync(directory, net.HostInterface, $"""
             alert udp any any -> any {HeaderOnlyPort} (msg:"header only"; bypass; sid:9200001; rev:1;)
             alert udp any any -> any {ContentPort} (msg:"with content"; content:"|5a 5a 5a 5a|"; bypass; sid:9200002; rev:1;)
 
             """);
-        await File.WriteAllTextAsync(Path.Combine(directory, "xpf.yaml"), $"""
-            %YAML 1.1
-            ---
-            rule-files:
-              - {Path.Combine(directory, "xpf.rules")}
-            outputs:
-              - eve-log:
-                  enabled: yes
-                  filetype: regular
-                  filename: eve.json
-                  types:
-                    - alert
-                    - flow
-                    - stats:
-                        host-counters: yes
-            unix-command:
-              enabled: yes
-              filename: {socketPath}
-            af-packet:
-              - interface: {net.HostInterface}
-                threads: 1
-                bypass: yes
-                block-timeout: 10
-            """);
 
-        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(Path.Combine(directory, "xpf.yaml"), net.HostInterface, logs, "-v");
+        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(configuration, net.HostInterface, logs, "-v");
         using Process process = started;
         try
         {
