@@ -424,6 +424,7 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        // Suricata keys every ICMPv6 error as plain ICMPv6; attributing those about TCP and UDP, as its ICMPv4 ones, is ours.
         if (!QuotesFlowHeader(next, firstFragment, end - p))
         {
             return;
