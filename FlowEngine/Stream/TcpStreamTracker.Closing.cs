@@ -30,7 +30,7 @@ internal sealed partial class TcpStreamTracker
                 _ = HandleTimestamp(s, in p, toServer);
             }
 
-            HandleSegment(s, ref sender, in p);
+            HandleSegment(ref sender, in p);
             return true;
         }
 
@@ -107,7 +107,7 @@ internal sealed partial class TcpStreamTracker
             UpdateNextWin(ref receiver, receiver.LastAck + receiver.Window);
         }
 
-        HandleSegment(s, ref sender, in p);
+        HandleSegment(ref sender, in p);
         return true;
     }
 

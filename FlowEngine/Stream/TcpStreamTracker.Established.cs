@@ -38,7 +38,7 @@ internal sealed partial class TcpStreamTracker
                 _ = HandleTimestamp(s, in p, toServer);
             }
 
-            HandleSegment(s, ref sender, in p);
+            HandleSegment(ref sender, in p);
             return true;
         }
 
@@ -179,7 +179,7 @@ internal sealed partial class TcpStreamTracker
         {
             zeroWindowProbe = true;
             s.Flags |= toServer ? TcpSessionFlags.ZeroWindowProbeToServer : TcpSessionFlags.ZeroWindowProbeToClient;
-            HandleSegment(s, ref sender, in p);
+            HandleSegment(ref sender, in p);
         }
         else if (SeqGeq(end, sender.NextSeq))
         {
@@ -209,7 +209,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             UpdateNextWin(ref receiver, receiver.LastAck + receiver.Window);
-            HandleSegment(s, ref sender, in p);
+            HandleSegment(ref sender, in p);
             return true;
         }
 
@@ -269,7 +269,7 @@ internal sealed partial class TcpStreamTracker
             UpdateLastAck(ref receiver, p.Ack);
         }
 
-        HandleSegment(s, ref sender, in p);
+        HandleSegment(ref sender, in p);
         return true;
     }
 }

@@ -137,7 +137,7 @@ internal sealed partial class TcpStreamTracker
                 s.Flags |= TcpSessionFlags.SackOk;
             }
 
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
         }
 
         return true;
@@ -398,7 +398,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
         }
         else if (_async && p.Seq == s.Server.NextSeq)
         {
@@ -422,7 +422,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Server, in p);
+            HandleSegment(ref s.Server, in p);
         }
         else if (p.Seq == s.Client.NextSeq)
         {
@@ -446,7 +446,7 @@ internal sealed partial class TcpStreamTracker
             s.Client.Window = p.Window;
             s.Server.NextWin = s.Server.LastAck + s.Server.Window;
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Server, in p);
+            HandleSegment(ref s.Server, in p);
         }
         else if (SeqGt(p.Seq, s.Client.NextSeq) && SeqLeq(p.Seq, s.Client.NextWin) && p.Ack == s.Server.NextSeq)
         {
@@ -470,7 +470,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
         }
         else if ((missedHandshakeAck || (s.Flags & TcpSessionFlags.FastOpen) != 0) && p.Ack == s.Client.LastAck && p.Seq == s.Server.NextSeq)
         {
@@ -479,7 +479,7 @@ internal sealed partial class TcpStreamTracker
             s.Server.Window = (uint)p.Window << s.Server.WindowScale;
             s.Server.NextWin = s.Server.LastAck + s.Server.Window;
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Server, in p);
+            HandleSegment(ref s.Server, in p);
         }
         else
         {
@@ -515,7 +515,7 @@ internal sealed partial class TcpStreamTracker
         s.Client.Window = (uint)p.Window << s.Client.WindowScale;
         s.Client.NextWin = s.Client.LastAck + s.Client.Window;
         s.SetState(TcpState.Established);
-        HandleSegment(s, ref s.Server, in p);
+        HandleSegment(ref s.Server, in p);
         return true;
     }
 }

@@ -189,7 +189,7 @@ internal sealed partial class TcpStreamTracker
             s.SetState(TcpState.FinWait1);
             PickUpMidstream(s, in p);
             s.Client.NextSeq = p.Seq + p.PayloadLength + 1;
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
             return true;
         }
 
@@ -253,7 +253,7 @@ internal sealed partial class TcpStreamTracker
                 if (p.PayloadLength > 0)
                 {
                     s.Client.NextSeq += p.PayloadLength;
-                    HandleSegment(s, ref s.Client, in p);
+                    HandleSegment(ref s.Client, in p);
                 }
             }
 
@@ -270,7 +270,7 @@ internal sealed partial class TcpStreamTracker
             TcpSession s = NewSession(ref session, midstream: true);
             s.SetState(TcpState.Established);
             PickUpMidstream(s, in p);
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
             return true;
         }
 
@@ -369,9 +369,8 @@ internal sealed partial class TcpStreamTracker
     /// The sender's data as reassembly would take it: counts it against the depth, and on the
     /// packet that goes past it raises <see cref="StreamEvent.ReassemblyDepthReached"/> once per direction.
     /// </summary>
-    private void HandleSegment(TcpSession s, ref TcpStream stream, in TcpSegment p)
+    private void HandleSegment(ref TcpStream stream, in TcpSegment p)
     {
-        _ = s;
         if (p.PayloadLength == 0 || p.IsRst || (stream.Flags & TcpStreamFlags.NoReassembly) != 0 || _depth == 0)
         {
             return;
