@@ -24,8 +24,7 @@ internal sealed partial class TcpStreamTracker
 
         if (p.IsAck && p.Ack != 0 && !AckValid(s, ref Receiver(s, toServer), in p, toServer))
         {
-            SetEvent(StreamEvent.RstInvalidAck);
-            return false;
+            return Reject(StreamEvent.RstInvalidAck);
         }
 
         uint expected = Sender(s, toServer).NextSeq;
@@ -47,8 +46,7 @@ internal sealed partial class TcpStreamTracker
         ref TcpStream sender = ref Sender(s, toServer);
         if (PawsRejects(s, ref sender, in p))
         {
-            SetEvent(StreamEvent.PacketInvalidTimestamp);
-            return false;
+            return Reject(StreamEvent.PacketInvalidTimestamp);
         }
 
         return true;
@@ -62,13 +60,12 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        ref TcpStream sender = ref Sender(s, toServer);
-        if (PawsRejects(s, ref sender, in p))
+        if (!TimestampValid(s, in p, toServer))
         {
-            SetEvent(StreamEvent.PacketInvalidTimestamp);
             return false;
         }
 
+        ref TcpStream sender = ref Sender(s, toServer);
         if (sender.NextSeq == p.Seq)
         {
             sender.LastTs = p.TsVal;
@@ -132,8 +129,7 @@ internal sealed partial class TcpStreamTracker
         {
             if (stream.Window != 0 && SeqLt(ack, stream.LastAck - stream.Window))
             {
-                SetEvent(StreamEvent.PacketInvalidAck);
-                return false;
+                return Reject(StreamEvent.PacketInvalidAck);
             }
 
             return true;
@@ -150,8 +146,7 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        SetEvent(StreamEvent.PacketInvalidAck);
-        return false;
+        return Reject(StreamEvent.PacketInvalidAck);
     }
 
     /// <summary>A packet from the side a RST was sent to, after it: the RST was ignored, so it looks injected.</summary>

@@ -173,16 +173,14 @@ internal sealed partial class TcpStreamTracker
     {
         if (p.IsRst)
         {
-            SetEvent(StreamEvent.RstButNoSession);
-            return false;
+            return Reject(StreamEvent.RstButNoSession);
         }
 
         if (p.IsFin)
         {
             if (!_midstream || p.PayloadLength == 0)
             {
-                SetEvent(StreamEvent.FinButNoSession);
-                return false;
+                return Reject(StreamEvent.FinButNoSession);
             }
 
             TcpSession s = NewSession(ref session, midstream: true);
@@ -220,11 +218,7 @@ internal sealed partial class TcpStreamTracker
 
             if (p.HasTimestamp)
             {
-                s.Server.LastTs = p.TsVal;
-                s.Client.LastTs = p.TsEcr;
-                s.Flags |= TcpSessionFlags.Timestamp;
-                s.Server.LastPacketTs = p.Seconds;
-                MarkZeroTimestamps(s);
+                TakeTimestamps(s, ref s.Server, ref s.Client, in p);
             }
 
             if (p.SackPermitted)
@@ -344,16 +338,17 @@ internal sealed partial class TcpStreamTracker
         s.Server.NextWin = s.Server.LastAck;
         if (p.HasTimestamp)
         {
-            s.Client.LastTs = p.TsVal;
-            s.Server.LastTs = p.TsEcr;
-            s.Flags |= TcpSessionFlags.Timestamp;
-            s.Client.LastPacketTs = p.Seconds;
-            MarkZeroTimestamps(s);
+            TakeTimestamps(s, ref s.Client, ref s.Server, in p);
         }
     }
 
-    private static void MarkZeroTimestamps(TcpSession s)
+    /// <summary>A session picked up midstream takes both sides' timestamps from the sender's packet (its TSval and the echoed TSecr).</summary>
+    private static void TakeTimestamps(TcpSession s, ref TcpStream sender, ref TcpStream other, in TcpSegment p)
     {
+        sender.LastTs = p.TsVal;
+        other.LastTs = p.TsEcr;
+        s.Flags |= TcpSessionFlags.Timestamp;
+        sender.LastPacketTs = p.Seconds;
         if (s.Server.LastTs == 0)
         {
             s.Server.Flags |= TcpStreamFlags.ZeroTimestamp;
@@ -389,6 +384,13 @@ internal sealed partial class TcpStreamTracker
             _counters.TcpStreamDepthReached++;
             SetEvent(StreamEvent.ReassemblyDepthReached);
         }
+    }
+
+    /// <summary>Raises <paramref name="streamEvent"/> and rejects the packet.</summary>
+    private bool Reject(StreamEvent streamEvent)
+    {
+        SetEvent(streamEvent);
+        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
