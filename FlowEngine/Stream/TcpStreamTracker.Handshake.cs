@@ -256,11 +256,15 @@ internal sealed partial class TcpStreamTracker
                 return false;
             }
 
-            // With the default (BSD) policy a RST here always resets, evasion attempt or not.
-            CloseWithReset(s);
-            if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
+            // After an evasion attempt (right sequence number, wrong ACK) Linux and Solaris hosts keep the session.
+            if ((s.Flags & TcpSessionFlags.DetectionEvasionAttempt) == 0
+                || Receiver(s, toServer).OsPolicy is not (OsPolicy.Linux or OsPolicy.OldLinux or OsPolicy.Solaris))
             {
-                _ = HandleTimestamp(s, in p, toServer);
+                CloseWithReset(s);
+                if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
+                {
+                    _ = HandleTimestamp(s, in p, toServer);
+                }
             }
 
             return true;

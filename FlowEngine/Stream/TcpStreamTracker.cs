@@ -1,3 +1,4 @@
+using Capture.Abstractions;
 using System.Runtime.CompilerServices;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
@@ -11,8 +12,9 @@ namespace FlowEngine.Stream;
 /// acknowledgement numbers, windows, timestamps (PAWS) and the close, raises Suricata's stream
 /// events on the packets that break them, counts each direction's bytes against
 /// <c>stream.reassembly.depth</c> and, inline with <c>drop-invalid</c>, drops the packets it
-/// rejects. The operating-system policy is Suricata's default (BSD) for every host. Runs on the
-/// shard's worker thread, per TCP packet; allocates one session per TCP session, nothing per packet.
+/// rejects. The receiving host's <c>host-os-policy</c> (BSD by default) decides on timestamps and
+/// RSTs. Runs on the shard's worker thread, per TCP packet; allocates one session per TCP session,
+/// nothing per packet.
 /// </summary>
 internal sealed partial class TcpStreamTracker
 {
@@ -33,9 +35,13 @@ internal sealed partial class TcpStreamTracker
     private readonly bool _dropInvalid;
     private readonly bool _liberalTimestamps;
     private readonly uint _depth;
+    private readonly OsPolicyTable _policies;
     private readonly StreamEvent[] _events = new StreamEvent[MaxEvents];
     private int _eventCount;
     private bool _dropped;
+    private FlowAddress _source;
+    private FlowAddress _destination;
+    private bool _isIPv6;
 
     /// <summary>A tracker keeping sessions in storage column <paramref name="column"/> of <paramref name="table"/>; none (-1) turns it off.</summary>
     public TcpStreamTracker(TcpStreamOptions options, FlowTable table, FlowCounters counters, int column)
@@ -50,6 +56,7 @@ internal sealed partial class TcpStreamTracker
         _dropInvalid = options.DropInvalid;
         _liberalTimestamps = options.LiberalTimestamps;
         _depth = (uint)Math.Clamp(options.ReassemblyDepth, 0, uint.MaxValue);
+        _policies = new OsPolicyTable(options.HostOsPolicies);
     }
 
     /// <summary>Whether sessions are tracked (the engine gave the tracker a storage column).</summary>
@@ -85,6 +92,14 @@ internal sealed partial class TcpStreamTracker
 
         object?[] sessions = _table.Storage[_column];
         TcpSession? session = Unsafe.As<TcpSession?>(sessions[slot]);
+        if (session is null || session.State == TcpState.None)
+        {
+            // Kept for a new session's host policies.
+            _source = layer.Source;
+            _destination = layer.Destination;
+            _isIPv6 = layer.IsIPv6;
+        }
+
         bool accepted = Packet(ref session, in segment, toServer);
         sessions[slot] = session;
         if (!accepted && _inline && _dropInvalid)
@@ -183,7 +198,7 @@ internal sealed partial class TcpStreamTracker
                 return Reject(StreamEvent.FinButNoSession);
             }
 
-            TcpSession s = NewSession(ref session, midstream: true);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.FinWait1);
             PickUpMidstream(s, in p);
             s.Client.NextSeq = p.Seq + p.PayloadLength + 1;
@@ -199,7 +214,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             // The engine made the SYN/ACK's receiver the client: the packet goes to the client.
-            TcpSession s = NewSession(ref session, midstream: true);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.SynRecv);
             s.Flags |= TcpSessionFlags.Midstream | TcpSessionFlags.MidstreamSynAck | (_async ? TcpSessionFlags.Async : 0);
             s.Server.Isn = p.Seq;
@@ -231,7 +246,7 @@ internal sealed partial class TcpStreamTracker
 
         if (p.IsSyn)
         {
-            TcpSession s = NewSession(ref session, midstream: false);
+            TcpSession s = NewSession(ref session, midstream: false, toServer);
             s.SetState(TcpState.SynSent);
             if (_async)
             {
@@ -261,7 +276,7 @@ internal sealed partial class TcpStreamTracker
                 return true;
             }
 
-            TcpSession s = NewSession(ref session, midstream: true);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.Established);
             PickUpMidstream(s, in p);
             HandleSegment(ref s.Client, in p);
@@ -271,11 +286,12 @@ internal sealed partial class TcpStreamTracker
         return true;
     }
 
-    private TcpSession NewSession(ref TcpSession? session, bool midstream)
+    private TcpSession NewSession(ref TcpSession? session, bool midstream, bool toServer)
     {
-        // A session whose state went back to none (never here: kept for the reuse of a flow's storage) is reset in place.
         TcpSession s = session ??= new TcpSession();
         s.Reset();
+        s.Client.OsPolicy = _policies.Of(toServer ? _source : _destination, _isIPv6);
+        s.Server.OsPolicy = _policies.Of(toServer ? _destination : _source, _isIPv6);
         _counters.TcpSessions++;
         if (midstream)
         {
