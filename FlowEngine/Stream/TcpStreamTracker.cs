@@ -100,8 +100,14 @@ internal sealed partial class TcpStreamTracker
             _isIPv6 = layer.IsIPv6;
         }
 
+        TcpSession? before = session;
         bool accepted = Packet(ref session, in segment, toServer);
-        sessions[slot] = session;
+        if (!ReferenceEquals(before, session))
+        {
+            // A new session: the only store of a reference here (each one costs a write barrier).
+            sessions[slot] = session;
+        }
+
         if (!accepted && _inline && _dropInvalid)
         {
             _dropped = true;
