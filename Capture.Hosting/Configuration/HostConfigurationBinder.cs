@@ -111,6 +111,11 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             options.VlanTracking = vlan.GetBoolean("use-for-tracking", options.VlanTracking);
         }
 
+        if (Mapping(Mapping(root["decoder"])?["recursion-level"]) is { } recursion)
+        {
+            options.RecursionTracking = recursion.GetBoolean("use-for-tracking", options.RecursionTracking);
+        }
+
         options.Decoder.VxlanPorts = DecoderTunnelPorts.Read(root, "vxlan", options.Decoder.VxlanPorts, DecoderOptions.MaxVxlanPorts);
         IReadOnlyList<int> geneve = DecoderTunnelPorts.Read(root, "geneve", [options.Decoder.GenevePort], maxPorts: 1);
         options.Decoder.GenevePort = geneve.Count == 0 ? 0 : geneve[0];

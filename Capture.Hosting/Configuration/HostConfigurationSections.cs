@@ -79,7 +79,11 @@ internal static class HostConfigurationSections
                     "Geneve",
                     Boolean("enabled", "yes", "decode Geneve"),
                     Text("ports", "6081", "the UDP destination port (one): '6081' or a vars.port-groups variable ($GENEVE_PORTS)")),
-                .. NotUsed("teredo", "max-layers", "recursion-level", "ipv4", "ipv6", "erspan", "mpls"),
+                Mapping(
+                    "recursion-level",
+                    "Tunnel depth in the flow key",
+                    Boolean("use-for-tracking", "yes", "the tunnel depth is part of the flow key: a flow's packets on the wire and inside a tunnel are two flows")),
+                .. NotUsed("teredo", "max-layers", "ipv4", "ipv6", "erspan", "mpls"),
             ]),
         Mapping(
             "threading",
@@ -144,6 +148,9 @@ internal static class HostConfigurationSections
                 .Select(name => new ConfigKey(name, ConfigValueType.List, $"addresses or prefixes of {name} hosts"))]),
         Text("default-rule-path", null, "directory relative rule files are found in"),
         new ConfigKey("rule-files", ConfigValueType.List, "rule files; relative names are joined to default-rule-path, else to the YAML file's directory"),
+        Text("reputation-categories-file", null, "IP reputation categories (id,shortname,description) for the iprep keyword; needs reputation-files"),
+        new ConfigKey("reputation-files", ConfigValueType.List, "IP reputation files (address[/bits],category,score); relative names are joined to default-reputation-path"),
+        Text("default-reputation-path", null, "directory relative reputation files are found in"),
         Mapping(
             "stream",
             "TCP stream settings this host uses",

@@ -1,3 +1,5 @@
+using Detect.Sample.Detection.Firewall;
+
 namespace Detect.Sample.Detection;
 
 /// <summary>Per-flow detection state, kept in a flow-storage slot registered at start-up.</summary>
@@ -5,6 +7,9 @@ internal sealed class DetectionFlowState
 {
     public TlsRecordTracker TlsToServer;
     public TlsRecordTracker TlsToClient;
+
+    /// <summary>The firewall's and tcp.session's part of the flow's state.</summary>
+    public FirewallFlowState Firewall;
 
     private ulong[]? _flowbits;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Hosting;
 using Detect.Sample.Output;
 using FlowEngine.Decode;
@@ -28,11 +29,17 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly Rule?[] _matches = new Rule?[32];
     private readonly bool _simulateIps;
     private readonly ExceptionPolicy _midstreamPolicy;
+    private readonly bool _firewall;
     private readonly bool _anomalyStream;
     private readonly bool _anomalyApplayer;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore)
+    // This worker's inline verdict counters (null when not inline).
+    private readonly long[]? _verdicts;
+
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore, bool firewall = false)
     {
+        _firewall = firewall;
+        _verdicts = simulateIps ? counters.Inline?.CreateWorker() : null;
         _midstreamPolicy = midstreamPolicy;
         _simulateIps = simulateIps;
         _pcapLog = pcapLog?.CreateStream();
@@ -56,12 +63,14 @@ internal sealed class DetectionInspector : IPacketInspector
             context.SetStorage(_slot, state);
             if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
             {
+                Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.StreamMidstream, byFirewall: false) : PacketVerdict.Accept, dropRule: null);
                 _ = WritePacket(ref context, state);
                 return;
             }
         }
-        else if (state.Passed || state.BypassRequested || state.Dropped)
+        else if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
         {
+            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
             _ = WritePacket(ref context, state);
             return;
         }
@@ -73,7 +82,7 @@ internal sealed class DetectionInspector : IPacketInspector
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
         ReadOnlySpan<StreamEvent> streamEvents = context.StreamEvents;
-        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out BypassReason reason);
+        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
         if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
         {
             flow.SetAppProtocol((byte)state.App);
@@ -89,6 +98,19 @@ internal sealed class DetectionInspector : IPacketInspector
             // A drop or reject rule matched with --simulate-ips: the flow record says so (flow.action: drop).
             flow.MarkDropped();
         }
+        else if (state.Firewall.AcceptedFlow)
+        {
+            flow.MarkAccepted();
+        }
+
+        if (context.StreamDropped)
+        {
+            // The stream engine rejected the packet (inline, drop-invalid): Suricata drops it before
+            // detection, and that reason stands whatever the rules said.
+            verdict = PacketVerdict.Drop(DropReason.StreamError, byFirewall: false);
+        }
+
+        Verdict(ref context, state, verdict, verdict.Dropped ? DropRule(count) : null);
 
         if (reason != BypassReason.None)
         {
@@ -134,7 +156,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 VlanCount = flowTuple.Vlan2 != 0 ? 3 : flowTuple.Vlan1 != 0 ? 2 : flowTuple.Vlan0 != 0 ? 1 : 0,
                 ToServer = toServer,
                 Rule = rule,
-                Blocked = _simulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject,
+                Blocked = _simulateIps && (rule.Action is RuleAction.Drop or RuleAction.Reject || rule.Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject),
                 PacketsToServer = flow.PacketsToServer,
                 PacketsToClient = flow.PacketsToClient,
                 BytesToServer = flow.BytesToServer,
@@ -153,6 +175,58 @@ internal sealed class DetectionInspector : IPacketInspector
             flow.MarkAlerted();
         }
 
+    }
+
+    /// <summary>The rule among this packet's matches that dropped it (a drop/reject rule, or a firewall drop), for the drop record.</summary>
+    private Rule? DropRule(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (_matches[i] is { } rule && (rule.Action is RuleAction.Drop or RuleAction.Reject || rule.Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Inline mode: counts the packet's verdict (<c>ips.*</c>, <c>firewall.*</c>) and writes the drop record of a dropped one.</summary>
+    private void Verdict(ref PacketContext context, DetectionFlowState state, in PacketVerdict verdict, Rule? dropRule)
+    {
+        if (_verdicts is null)
+        {
+            return;
+        }
+
+        _counters.Inline!.Count(_verdicts, verdict);
+        if (!verdict.Dropped || !_eve.WritesDrops)
+        {
+            return;
+        }
+
+        bool toServer = context.ToServer;
+        ref bool logged = ref toServer ? ref state.Firewall.DropLoggedToServer : ref state.Firewall.DropLoggedToClient;
+        bool first = !logged;
+        logged = true;
+        FlowView flow = context.Flow;
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        _eve.WriteDrop(new DropEvent
+        {
+            TimestampNanoseconds = context.TimestampNanoseconds,
+            FlowId = flow.Id,
+            InterfaceName = context.InterfaceName,
+            PcapCount = decoded.Record.PacketNumber,
+            Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
+            ToServer = toServer,
+            Reason = verdict.Reason,
+            Rejected = verdict.Rejected,
+            FirstThisWay = first,
+            Rule = dropRule,
+            Bytes = context.PacketBytes,
+            NetworkOffset = decoded.Innermost.NetworkOffset,
+            TransportOffset = decoded.Innermost.TransportOffset,
+        });
     }
 
     /// <summary>

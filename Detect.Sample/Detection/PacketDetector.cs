@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
 using FlowEngine.Stream;
 
@@ -16,6 +17,10 @@ internal sealed class PacketDetector
     private readonly Rule[] _eventRules;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
+    private readonly FirewallEngine? _firewall;
+
+    // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
+    private readonly bool _tcpSession;
 
     /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
     private const int AppDetectionPackets = 4;
@@ -29,8 +34,10 @@ internal sealed class PacketDetector
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         // As Suricata orders them: rules that only set flowbits run before the rules that test them.
-        _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
-        _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
+        _alertRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
+        _passRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass)];
+        _firewall = settings.Firewall ? new FirewallEngine(rules.Rules) : null;
+        _tcpSession = settings.Firewall || rules.Rules.Any(r => r.TcpSession != TcpSessionPhases.None);
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
@@ -59,17 +66,36 @@ internal sealed class PacketDetector
     /// and the decoder events it raised (<paramref name="events"/>, for decode-event).
     /// </summary>
     public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
-        Inspect(packet, facts, payload, packetBytes, events, default, state, matches, out bypass);
+        Inspect(packet, facts, payload, packetBytes, events, default, state, matches, out bypass, out _);
 
     /// <summary>
     /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
     /// with the TCP stream events the packet raised (<paramref name="streamEvents"/>, for stream-event).
     /// </summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, packetBytes, events, streamEvents, state, matches, out bypass, out _);
+
+    /// <summary>
+    /// Inspects one packet as <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, ReadOnlySpan{StreamEvent}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// does and says what inline mode does with it (<paramref name="verdict"/>): in firewall mode the
+    /// firewall rules run first, and threat detection sees only what they accepted.
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass, out PacketVerdict verdict)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
-        if (state.Passed || state.BypassRequested || state.Dropped)
+        verdict = PacketVerdict.Accept;
+        RulePacket session = _tcpSession && facts.TcpFlags >= 0
+            ? facts with { TcpSession = state.Firewall.TcpPhases(facts.TcpFlags, toServer, facts.FlowState == FlowEngine.Flows.FlowState.Established) }
+            : facts;
+        if (state.Dropped)
+        {
+            // Inline, the rest of a dropped flow is dropped before inspection.
+            verdict = PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall);
+            return 0;
+        }
+
+        if (state.BypassRequested || (state.Passed && _firewall is null))
         {
             return 0;
         }
@@ -79,10 +105,22 @@ internal sealed class PacketDetector
             DetectProtocol(packet, toServer, payload, state);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
+        int count = 0;
+        if (_firewall is not null)
+        {
+            bool streamEstablished = packet.Protocol != IpProtocol.Tcp || state.Firewall.Established || facts.FlowState == FlowEngine.Flows.FlowState.Established;
+            FirewallOutcome outcome = _firewall.Evaluate(packet, session, ref buffers, state, _hosts, streamEstablished, matches, ref count, out verdict);
+            if (outcome != FirewallOutcome.Inspect || state.Passed)
+            {
+                state.Alerted |= count > 0;
+                return count;
+            }
+        }
+
         foreach (Rule rule in _passRules)
         {
-            if (rule.Matches(packet, facts, ref buffers, state, _hosts))
+            if (rule.Matches(packet, session, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
@@ -94,14 +132,13 @@ internal sealed class PacketDetector
                     state.BypassRequested = true;
                 }
 
-                return 0;
+                return count;
             }
         }
 
-        int count = 0;
         foreach (Rule rule in _alertRules)
         {
-            if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state, _hosts))
+            if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
@@ -120,6 +157,7 @@ internal sealed class PacketDetector
                 {
                     // Inline, a drop ends the flow's inspection: its later packets are dropped before detection.
                     state.Dropped = true;
+                    verdict = PacketVerdict.Drop(DropReason.Rules, byFirewall: false, rejected: rule.Action == RuleAction.Reject);
                 }
             }
         }

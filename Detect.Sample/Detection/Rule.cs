@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Stream;
@@ -62,6 +63,15 @@ internal sealed class Rule
     /// <summary><c>icmp_seq</c>: the ICMP echo sequence number.</summary>
     public RuleNumber? IcmpSequence { get; init; }
 
+    /// <summary>Set for a rule of a firewall rules file: its firewall action, scope and hook.</summary>
+    public FirewallRuleSpec? Firewall { get; init; }
+
+    /// <summary><c>tcp.session</c>: the TCP session phases the packet must be in (any of them); none: no test.</summary>
+    public TcpSessionPhases TcpSession { get; init; }
+
+    /// <summary><c>iprep</c> tests, all of which must hold.</summary>
+    public IReadOnlyList<IpReputationTest> Reputation { get; init; } = [];
+
     public required string Message { get; init; }
 
     public required long Sid { get; init; }
@@ -110,6 +120,9 @@ internal sealed class Rule
     /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
     public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
 
+    /// <summary>The option keywords as written, in order (what decides whether headers alone decide the match).</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+
     public required string File { get; init; }
 
     public required int Line { get; init; }
@@ -145,6 +158,7 @@ internal sealed class Rule
             || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
             || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
             || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
+            || (TcpSession != TcpSessionPhases.None && (TcpSession & facts.TcpSession) == 0)
             || (StreamEvent is { } streamEvent && !buffers.StreamEvents.Contains(streamEvent))
             || (IpOption is int option && !buffers.HasIpv4Option(option))
             || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
@@ -163,6 +177,14 @@ internal sealed class Rule
         if (Hostbits.Count > 0 && (hosts is null || !hosts.Holds(Hostbits, packet)))
         {
             return false;
+        }
+
+        foreach (IpReputationTest reputation in Reputation)
+        {
+            if (!reputation.Matches(packet))
+            {
+                return false;
+            }
         }
 
         bool forward = HeaderMatches(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.IsIPv6, packet.Protocol);

@@ -6,6 +6,7 @@ using Capture.Hosting.Control;
 using Capture.Hosting.Plugins;
 using Detect.Sample.Console;
 using Detect.Sample.Detection;
+using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Metrics;
 using Detect.Sample.Output;
 using FlowEngine.Configuration;
@@ -86,6 +87,7 @@ internal sealed class DetectRun
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
             SimulateIps = _options.SimulateIps,
             MidstreamPolicy = ReadMidstreamPolicy(),
+            Firewall = !_options.DisableDetection && FirewallMode,
         };
 
         TcpStreamOptions stream = _configuration.Flow.Stream;
@@ -106,6 +108,7 @@ internal sealed class DetectRun
                 Checksums = _options.Checksums,
                 VxlanPorts = _configuration.Flow.Decoder.VxlanPorts,
                 GenevePort = _configuration.Flow.Decoder.GenevePort,
+                HeaderBypassRules = HeaderBypassRules.Select(rules, _logger),
                 Services = _services,
             });
         }
@@ -215,7 +218,11 @@ internal sealed class DetectRun
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
             output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths).Concat(fileLog?.Path is { } logPath ? [logPath] : []))}");
-            var counters = new DetectionCounters();
+            var counters = new DetectionCounters
+            {
+                Rules = _options.DisableDetection ? null : (rules.Rules.Count, rules.Errors.Count),
+                Inline = detection.SimulateIps ? new InlineCounters(detection.Firewall) : null,
+            };
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
             using var flowEnds = new FlowEndQueue(sink, FlowEndQueue.DefaultCapacity, _loggerFactory.CreateLogger<FlowEndQueue>());
@@ -227,7 +234,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy, detection.Firewall),
                 _loggerFactory,
                 _clock);
 
@@ -457,6 +464,10 @@ internal sealed class DetectRun
             AnomalyStream = AnomalyTypeOn(eve, "stream", false),
             AnomalyApplayer = AnomalyTypeOn(eve, "applayer", true),
             AnomalyPacketHeader = eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? header) && header.GetBoolean("packethdr", false),
+            Drop = eve.Writes("drop"),
+            DropAlerts = eve.TypeSettings.TryGetValue("drop", out ConfigNode? drop) && drop.GetBoolean("alerts", false),
+            DropFlowsAll = drop is not null && string.Equals(drop.GetString("flows"), "all", StringComparison.Ordinal),
+            DropVerdict = drop is not null && drop.GetBoolean("verdict", false),
             HostCounters = eve.TypeSettings.TryGetValue("stats", out ConfigNode? stats) && stats.GetBoolean("host-counters", false),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
@@ -575,7 +586,19 @@ internal sealed class DetectRun
         }
 
         (Dictionary<string, string> addresses, Dictionary<string, string> ports) = ReadVariables(_configuration.Root);
-        RuleSet rules = RuleFileLoader.Load(existing, addresses, ports);
+        IpReputation? reputation = LoadReputation();
+        IReadOnlyList<string> firewallFiles = FirewallMode ? FirewallConfiguration.RuleFiles(_configuration.Root, _options.FirewallRulesFile) : [];
+        if (_options.FirewallRulesFile is not null && !File.Exists(firewallFiles[0]))
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"--firewall-rules-exclusive: firewall rules file {firewallFiles[0]} not found");
+        }
+
+        RuleSet rules = RuleFileLoader.Load(existing, addresses, ports, firewallFiles, reputation);
+        if (FirewallMode)
+        {
+            DetectLog.FirewallMode(_logger, rules.Rules.Count(r => r.Firewall is not null), firewallFiles.Count == 0 ? "no file (everything is dropped)" : string.Join(", ", firewallFiles));
+        }
+
         foreach (RuleLoadError error in rules.Errors)
         {
             DetectLog.RuleSkipped(_logger, error.ToString());
@@ -607,6 +630,40 @@ internal sealed class DetectRun
         }
 
         return rules;
+    }
+
+    /// <summary>Firewall mode: the command line or the configuration's <c>firewall</c> section.</summary>
+    private bool FirewallMode => FirewallConfiguration.Enabled(_configuration.Root, _options.Firewall, _options.FirewallRulesFile);
+
+    /// <summary>IP reputation for <c>iprep</c>, as Suricata loads it with the detection engine: a bad setting or categories file stops the start.</summary>
+    private IpReputation? LoadReputation()
+    {
+        IpReputation? reputation;
+        try
+        {
+            reputation = FirewallConfiguration.Reputation(_configuration.Root);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+        }
+
+        if (reputation is null)
+        {
+            return null;
+        }
+
+        foreach (string problem in reputation.BadLines.Concat(reputation.UnreadableFiles))
+        {
+            DetectLog.ReputationProblem(_logger, problem);
+        }
+
+        if (_options.InitErrorsFatal && reputation.UnreadableFiles.Count > 0)
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: {reputation.UnreadableFiles[0]}");
+        }
+
+        return reputation;
     }
 
     internal static (Dictionary<string, string> Addresses, Dictionary<string, string> Ports) ReadVariables(ConfigNode root)

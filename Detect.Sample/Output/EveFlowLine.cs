@@ -208,6 +208,10 @@ internal sealed class EveFlowLine
         {
             at = Append(at, ",\"action\":\"drop\""u8);
         }
+        else if (flow.Accepted)
+        {
+            at = Append(at, ",\"action\":\"accept\""u8);
+        }
         else if (flow.Passed)
         {
             at = Append(at, ",\"action\":\"pass\""u8);
@@ -353,6 +357,8 @@ internal sealed class EveFlowLine
             IpProtocol.Esp => "ESP"u8,
             IpProtocol.Icmpv6 => "IPv6-ICMP"u8,
             IpProtocol.Sctp => "SCTP"u8,
+            IpProtocol.IPv4 => "IP-in-IP"u8,
+            IpProtocol.IPv6 => "IPv6"u8,
             _ => default,
         };
         return name.IsEmpty ? Number(at, protocol) : Append(at, name);

@@ -58,6 +58,17 @@ internal sealed class EveOutputs : IDisposable
         _fast?.WriteAlert(in alert);
     }
 
+    /// <summary>Whether any writer writes drop records.</summary>
+    public bool WritesDrops => Array.Exists(_writers, w => w.WritesDrops);
+
+    public void WriteDrop(in DropEvent drop)
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteDrop(in drop);
+        }
+    }
+
     public void WriteAnomaly(in AnomalyEvent anomaly)
     {
         foreach (EveWriter writer in _writers)

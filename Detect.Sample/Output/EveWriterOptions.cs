@@ -24,6 +24,18 @@ internal sealed record EveWriterOptions
     /// <summary><c>- anomaly: {packethdr: yes}</c>: anomaly records carry the packet's first bytes (<c>packet</c>, <c>packet_info</c>).</summary>
     public bool AnomalyPacketHeader { get; init; }
 
+    /// <summary><c>- drop</c>: a record per packet inline mode drops (only with <c>--simulate-ips</c> or inline capture).</summary>
+    public bool Drop { get; init; }
+
+    /// <summary><c>- drop: {alerts: yes}</c>: a drop record carries the rule that caused it.</summary>
+    public bool DropAlerts { get; init; }
+
+    /// <summary><c>- drop: {flows: all}</c>: every dropped packet of a dropped flow; <c>start</c> (default): the first each way.</summary>
+    public bool DropFlowsAll { get; init; }
+
+    /// <summary><c>- drop: {verdict: yes}</c>: a drop record carries the <c>verdict</c>.</summary>
+    public bool DropVerdict { get; init; }
+
     /// <summary>Write this host's own counters (<see cref="HostCounters"/>) in stats records too (<c>- stats: {host-counters: yes}</c>); they break Suricata's schema.</summary>
     public bool HostCounters { get; init; }
 

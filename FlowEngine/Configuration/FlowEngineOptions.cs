@@ -31,6 +31,12 @@ public sealed class FlowEngineOptions
     public bool VlanTracking { get; set; } = true;
 
     /// <summary>
+    /// Track flows by tunnel depth (<c>decoder.recursion-level.use-for-tracking</c>): when false, a
+    /// flow's packets on the wire and inside a tunnel are one flow, as in Suricata. Default true.
+    /// </summary>
+    public bool RecursionTracking { get; set; } = true;
+
+    /// <summary>
     /// How often each worker runs the flow manager's pass, milliseconds of the worker's clock
     /// (packet time for offline captures, wall time for live ones). Default 1000.
     /// </summary>

@@ -17,6 +17,9 @@ internal sealed class FlowCounters
     public long Emergency;
     public long Evicted;
     public long TimedOut;
+
+    /// <summary>Flows a packet's lookup found timed out and ended (Suricata's <c>flow.wrk.flows_evicted</c>).</summary>
+    public long EvictedAtLookup;
     public long ManagerPasses;
     public long ManagerChecked;
     public long ManagerStopped;
@@ -64,6 +67,7 @@ internal sealed class FlowCounters
         Emergency += Volatile.Read(ref o.Emergency);
         Evicted += Volatile.Read(ref o.Evicted);
         TimedOut += Volatile.Read(ref o.TimedOut);
+        EvictedAtLookup += Volatile.Read(ref o.EvictedAtLookup);
         ManagerPasses += Volatile.Read(ref o.ManagerPasses);
         ManagerChecked += Volatile.Read(ref o.ManagerChecked);
         ManagerStopped += Volatile.Read(ref o.ManagerStopped);
@@ -114,6 +118,7 @@ internal sealed class FlowCounters
         yield return new("flow.get_used", Evicted);
         yield return new("flow.evicted", Evicted);
         yield return new("flow.mgr.flows_timeout", TimedOut);
+        yield return new("flow.wrk.flows_evicted", EvictedAtLookup);
         yield return new("flow.mgr.full_hash_pass", ManagerPasses);
         yield return new("flow.mgr.flows_checked", ManagerChecked);
         yield return new("flow.mgr.pass_stopped", ManagerStopped);

@@ -154,6 +154,13 @@ internal sealed class FlowManager
         return true;
     }
 
+    /// <summary>Ends a flow that a packet's lookup found timed out; the caller renews its slot for the packet's flow.</summary>
+    public void EndTimedOut(int slot)
+    {
+        _counters.EvictedAtLookup++;
+        _end.End(slot, FlowEndReason.Timeout);
+    }
+
     /// <summary>
     /// A slot for a new flow in a full table: enters emergency mode, runs an emergency pass (at most
     /// one per second of capture time), and when that frees nothing, evicts one flow.

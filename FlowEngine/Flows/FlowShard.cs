@@ -70,6 +70,8 @@ internal sealed partial class FlowShard
 
     public bool VlanTracking => Tracker.VlanTracking;
 
+    public FlowKeyTracking KeyTracking => Tracker.KeyTracking;
+
     public FlowHasher Hasher => Tracker.Hasher;
 
     /// <summary>

@@ -21,7 +21,7 @@ internal sealed class FlowTracker
     private readonly FlowBypass _bypass;
     private readonly TcpStreamTracker? _stream;
     private readonly int _shardIndex;
-    private readonly bool _vlanTracking;
+    private readonly FlowKeyTracking _keyTracking;
     private readonly bool _midstream;
     private ulong _sequence;
 
@@ -34,19 +34,23 @@ internal sealed class FlowTracker
         _timeouts = timeouts;
         _hasher = hasher;
         _shardIndex = shardIndex;
-        _vlanTracking = options.VlanTracking;
+        _keyTracking = (options.VlanTracking ? FlowKeyTracking.Vlan : FlowKeyTracking.None)
+            | (options.RecursionTracking ? FlowKeyTracking.Recursion : FlowKeyTracking.None);
         _manager = manager;
         _bypass = bypass;
     }
 
-    public bool VlanTracking => _vlanTracking;
+    public bool VlanTracking => (_keyTracking & FlowKeyTracking.Vlan) != 0;
+
+    /// <summary>What the shard's flow keys hold besides addresses, ports and protocol.</summary>
+    public FlowKeyTracking KeyTracking => _keyTracking;
 
     public FlowHasher Hasher => _hasher;
 
     /// <summary>Finds or creates the flow of a layer and counts the packet; see the other overload.</summary>
     public int Track(in PacketLayer layer, long timestamp, int length, ulong sourceMac, ulong destinationMac, long parentFlowId, out bool toServer, out bool drop)
     {
-        uint hash = FlowKey.FromLayer(in layer, _vlanTracking, _hasher, out FlowKey key, out bool sourceIsLow);
+        uint hash = FlowKey.FromLayer(in layer, _keyTracking, _hasher, out FlowKey key, out bool sourceIsLow);
         return Track(ref key, hash, sourceIsLow, in layer, timestamp, length, sourceMac, destinationMac, parentFlowId, out toServer, out drop);
     }
 
@@ -68,6 +72,10 @@ internal sealed class FlowTracker
         if (slot < 0)
         {
             slot = Create(ref key, hash, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
+        }
+        else if (_timeouts.TimedOutAtLookup(ref _table.SlotAt(slot), timestamp, _manager.Emergency))
+        {
+            Renew(slot, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
         }
 
         ref FlowSlot s = ref _table.SlotAt(slot);
@@ -92,6 +100,25 @@ internal sealed class FlowTracker
             slot = _manager.MakeRoom(ref key, hash, timestamp);
         }
 
+        Initialize(slot, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
+        return slot;
+    }
+
+    /// <summary>
+    /// A packet found its flow timed out (Suricata 8 at lookup): the old flow ends as the manager
+    /// would have ended it, and the packet's new flow of the same key takes over the slot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // Rare: kept off the lookup's path.
+    private void Renew(int slot, bool sourceIsLow, in PacketLayer layer, long timestamp, ulong sourceMac, ulong destinationMac, long parentFlowId)
+    {
+        _manager.EndTimedOut(slot);
+        _table.Renew(slot);
+        Initialize(slot, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
+    }
+
+    /// <summary>Fills a new flow's record from its first packet and counts it.</summary>
+    private void Initialize(int slot, bool sourceIsLow, in PacketLayer layer, long timestamp, ulong sourceMac, ulong destinationMac, long parentFlowId)
+    {
         // The sender of the first packet is the client, unless it is a TCP SYN/ACK (the server's answer).
         bool reversed = layer.Protocol == IpProtocol.Tcp && (layer.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack)
             && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0;
@@ -120,7 +147,6 @@ internal sealed class FlowTracker
         }
 
         _counters.Active = _table.Active;
-        return slot;
     }
 
     private bool Update(int slot, ref FlowSlot s, bool toServer, in PacketLayer layer, bool icmpError, long timestamp, int length)

@@ -104,6 +104,9 @@ public readonly record struct FlowEndEvent
     /// <summary>The flow was dropped inline (<see cref="Flows.FlowView.MarkDropped"/>).</summary>
     public bool Dropped { get; init; }
 
+    /// <summary>A firewall accepted the flow (<see cref="Flows.FlowView.MarkAccepted"/>).</summary>
+    public bool Accepted { get; init; }
+
     /// <summary>The exception policy applied to the flow (<see cref="Flows.FlowView.SetExceptionPolicy"/>); 0 for none.</summary>
     public byte ExceptionPolicy { get; init; }
 

@@ -101,7 +101,7 @@ public sealed class CaptureEngine
         ICaptureSource first = sources[0];
         bool dispatch = sources.Count == 1 && _options.Workers > 1
             && (first.Capabilities & CaptureCapabilities.Offline) != 0 && (first.Capabilities & CaptureCapabilities.Live) == 0;
-        FlowDispatcher? dispatcher = dispatch ? new FlowDispatcher(first, _options.Workers, _options.Decoder) : null;
+        FlowDispatcher? dispatcher = dispatch ? new FlowDispatcher(first, _options.Workers, _options.Decoder, byInnermost: !_options.RecursionTracking) : null;
         int workerCount = dispatch ? _options.Workers : sources.Count;
         int capacity = FlowShard.CapacityFor(_options, workerCount, columns);
         long interval = Math.Max(1, _options.ManagerIntervalMilliseconds) * 1_000_000L;

@@ -216,7 +216,7 @@ internal sealed class PacketWorker
         ReadOnlySpan<PacketRecord> records = batch.Packets;
         ReadOnlySpan<byte> buffer = batch.Buffer;
         int n = records.Length;
-        bool vlanTracking = Shard.VlanTracking;
+        FlowKeyTracking keyTracking = Shard.KeyTracking;
         FlowHasher hasher = Shard.Hasher;
         FlowTable table = Shard.Table;
         for (int start = 0; start < n; start += Chunk)
@@ -268,7 +268,7 @@ internal sealed class PacketWorker
                 pending.KeyLayer = keyLayer;
                 if (keyLayer >= 0)
                 {
-                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], vlanTracking, hasher, out pending.Key, out bool sourceIsLow);
+                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], keyTracking, hasher, out pending.Key, out bool sourceIsLow);
                     pending.SourceIsLow = sourceIsLow;
                     pending.Hash = hash;
                     table.PrefetchBucket(hash);

@@ -86,7 +86,7 @@ public sealed class EveWriterTests : IDisposable
         Assert.Equal("1b", root.GetProperty("tcp").GetProperty("tcp_flags_ts").GetString());
 
         using JsonDocument second = JsonDocument.Parse(lines[1]);
-        Assert.Equal("2001:db8::1", second.RootElement.GetProperty("src_ip").GetString());
+        Assert.Equal("2001:0db8:0000:0000:0000:0000:0000:0001", second.RootElement.GetProperty("src_ip").GetString());
         Assert.False(second.RootElement.GetProperty("flow").TryGetProperty("bypassed", out _));
         Assert.False(second.RootElement.GetProperty("flow").TryGetProperty("bypass", out _));
         Assert.Equal("closed", second.RootElement.GetProperty("flow").GetProperty("state").GetString());
