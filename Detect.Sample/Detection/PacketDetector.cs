@@ -13,6 +13,8 @@ internal sealed class PacketDetector
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
     private readonly Rule[] _eventRules;
+    private readonly RuleGroups _alertGroups;
+    private readonly RuleGroups _passGroups;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
 
@@ -31,6 +33,8 @@ internal sealed class PacketDetector
         _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
+        _alertGroups = new RuleGroups(_alertRules);
+        _passGroups = new RuleGroups(_passRules);
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
     }
@@ -74,7 +78,7 @@ internal sealed class PacketDetector
         }
 
         var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
-        foreach (Rule rule in _passRules)
+        foreach (Rule rule in _passGroups.For(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort))
         {
             if (rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
@@ -93,7 +97,7 @@ internal sealed class PacketDetector
         }
 
         int count = 0;
-        foreach (Rule rule in _alertRules)
+        foreach (Rule rule in _alertGroups.For(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort))
         {
             if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state, _hosts))
             {

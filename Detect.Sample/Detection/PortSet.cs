@@ -21,6 +21,23 @@ internal sealed class PortSet
         return set;
     }
 
+    /// <summary>Adds the ports where this set's answer may change: each range's first port and the one after its last.</summary>
+    /// <param name="boundaries">Where they go.</param>
+    public void AddBoundaries(HashSet<int> boundaries)
+    {
+        foreach ((int low, int high) in _include)
+        {
+            boundaries.Add(low);
+            boundaries.Add(high + 1);
+        }
+
+        foreach ((int low, int high) in _exclude)
+        {
+            boundaries.Add(low);
+            boundaries.Add(high + 1);
+        }
+    }
+
     public bool Matches(ushort port)
     {
         foreach ((int low, int high) in _exclude)
