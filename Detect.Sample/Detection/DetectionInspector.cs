@@ -62,12 +62,27 @@ internal sealed class DetectionInspector : IPacketInspector
         }
 
         FlowView flow = context.Flow;
-        FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
-        FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
-        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out BypassReason reason);
+        PacketLayer layer = decoded.Innermost;
+        FlowTuple flowTuple = default;
+        FlowTuple packet = default;
+        int count = 0;
+        BypassReason reason;
+        if (events.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or 132 && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
+            && !_detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort))
+        {
+            // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
+            reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, context.Payload, state);
+        }
+        else
+        {
+            flowTuple = flow.Tuple;
+            packet = toServer ? flowTuple : flowTuple.Reverse();
+            count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out reason);
+        }
+
         if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
         {
             flow.SetAppProtocol((byte)state.App);

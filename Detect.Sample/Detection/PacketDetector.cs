@@ -70,12 +70,7 @@ internal sealed class PacketDetector
             return 0;
         }
 
-        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
-        {
-            state.AppDetectionAttempts++;
-            ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
-            state.App = AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload);
-        }
+        DetectApp(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
 
         var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
         foreach (Rule rule in _passGroups.For(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort))
@@ -138,6 +133,47 @@ internal sealed class PacketDetector
         }
 
         return count;
+    }
+
+    /// <summary>Whether some rule can match a packet with this header (<see cref="RuleGroups"/>).</summary>
+    /// <param name="protocol">The IP protocol.</param>
+    /// <param name="isIPv6">The address family.</param>
+    /// <param name="sourcePort">The sender's port.</param>
+    /// <param name="destinationPort">The receiver's port.</param>
+    /// <returns>False when no rule can match it.</returns>
+    public bool HasCandidates(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort) =>
+        !_passGroups.For(protocol, isIPv6, sourcePort, destinationPort).IsEmpty || !_alertGroups.For(protocol, isIPv6, sourcePort, destinationPort).IsEmpty;
+
+    /// <summary>
+    /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// for a packet no rule can match (<see cref="HasCandidates"/> said so): protocol detection and the
+    /// stream's tracking, which need no more of the packet than its protocol and server port.
+    /// </summary>
+    /// <returns>The reason to bypass the flow now, or <see cref="BypassReason.None"/>.</returns>
+    public BypassReason InspectWithoutCandidates(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    {
+        if (state.Passed || state.BypassRequested || state.Dropped)
+        {
+            return BypassReason.None;
+        }
+
+        DetectApp(protocol, serverPort, toServer, payload, state);
+        BypassReason bypass = protocol == IpProtocol.Tcp && !payload.IsEmpty ? TrackStream(toServer, payload, state) : BypassReason.None;
+        if (bypass != BypassReason.None)
+        {
+            state.BypassRequested = true;
+        }
+
+        return bypass;
+    }
+
+    private static void DetectApp(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    {
+        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
+        {
+            state.AppDetectionAttempts++;
+            state.App = AppProtocolDetection.Detect(protocol, serverPort, toServer, payload);
+        }
     }
 
     /// <summary>
