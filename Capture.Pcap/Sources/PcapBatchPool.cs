@@ -119,19 +119,8 @@ internal sealed class PcapBatchPool
         // empties one, so it waits for nearly every batch: the semaphore used before spun (sched_yield
         // included) through each wait, and on an idle core that spin was most of the reader's CPU.
         var spin = default(SpinWait);
-        while (true)
+        while (!TryTakeFree())
         {
-            int free = Volatile.Read(ref _freeCount);
-            if (free > 0)
-            {
-                if (Interlocked.CompareExchange(ref _freeCount, free - 1, free) == free)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
             cancellationToken.ThrowIfCancellationRequested();
             if (!spin.NextSpinWillYield)
             {
@@ -162,25 +151,32 @@ internal sealed class PcapBatchPool
     /// </summary>
     private void TakeFreeProcessing(Action processOldest, CancellationToken cancellationToken)
     {
-        while (true)
+        while (!TryTakeFree())
         {
-            int free = Volatile.Read(ref _freeCount);
-            if (free > 0)
-            {
-                if (Interlocked.CompareExchange(ref _freeCount, free - 1, free) == free)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
             cancellationToken.ThrowIfCancellationRequested();
             processOldest();
             if (Volatile.Read(ref _freeCount) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new InvalidOperationException("the engine released no batch while every batch was out");
+            }
+        }
+    }
+
+    /// <summary>Counts one free batch as taken; false when none is free.</summary>
+    private bool TryTakeFree()
+    {
+        while (true)
+        {
+            int free = Volatile.Read(ref _freeCount);
+            if (free == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _freeCount, free - 1, free) == free)
+            {
+                return true;
             }
         }
     }

@@ -83,17 +83,7 @@ public sealed class DefinedBypassPacketTests
         {
             while (source.Batches.TryRead(out CaptureBatch? batch))
             {
-                _ = batch.Buffer;
-                foreach (PacketRecord packet in batch.Packets)
-                {
-                    int frame = (int)((packet.TimestampNanoseconds - (PcapFileWriter.BaseSeconds * 1_000_000_000L)) / 1000);
-                    delivered.Add(frame);
-                    if (frame == TriggerFrame)
-                    {
-                        Assert.True(strategy.TryBypass(Bypassed, record).Succeeded);
-                    }
-                }
-
+                Take(batch, strategy, record, delivered);
                 if (millisecondsPerBatch > 0)
                 {
                     Thread.Sleep(millisecondsPerBatch);
@@ -129,17 +119,7 @@ public sealed class DefinedBypassPacketTests
 
         void Process(CaptureBatch batch)
         {
-            _ = batch.Buffer;
-            foreach (PacketRecord packet in batch.Packets)
-            {
-                int frame = (int)((packet.TimestampNanoseconds - (PcapFileWriter.BaseSeconds * 1_000_000_000L)) / 1000);
-                delivered.Add(frame);
-                if (frame == TriggerFrame)
-                {
-                    Assert.True(strategy.TryBypass(Bypassed, record).Succeeded);
-                }
-            }
-
+            Take(batch, strategy, record, delivered);
             batch.Release();
         }
 
@@ -155,5 +135,20 @@ public sealed class DefinedBypassPacketTests
 
         strategy.Release(Bypassed, record);
         return (delivered, record, strategy.GetStatistics().Packets);
+    }
+
+    /// <summary>The engine's side of one batch: buffer first (as a worker takes it), then each packet; the trigger asks for the bypass while the batch is held.</summary>
+    private static void Take(CaptureBatch batch, IBypassStrategy strategy, BypassRecord record, List<int> delivered)
+    {
+        _ = batch.Buffer;
+        foreach (PacketRecord packet in batch.Packets)
+        {
+            int frame = (int)((packet.TimestampNanoseconds - (PcapFileWriter.BaseSeconds * 1_000_000_000L)) / 1000);
+            delivered.Add(frame);
+            if (frame == TriggerFrame)
+            {
+                Assert.True(strategy.TryBypass(Bypassed, record).Succeeded);
+            }
+        }
     }
 }
