@@ -44,7 +44,7 @@ internal sealed class RuleGroups
         Rule[] portRules = [.. rules.Where(r => !r.DestinationPorts.IsAny)];
         Rule[] bidirectionalPortRules = [.. portRules.Where(r => r.Bidirectional)];
         int destinationClasses = 1;
-        if (portRules.Length > 0 && (long)portRules.Length * CountRanges(portRules) <= MaxPortTableWork)
+        if (portRules.Length > 0 && (long)portRules.Length * Boundaries(portRules).Count <= MaxPortTableWork)
         {
             _destinationClass = Classify(portRules, out destinationClasses);
             if (_destinationClass is not null && bidirectionalPortRules.Length > 0)
@@ -101,7 +101,8 @@ internal sealed class RuleGroups
     /// <summary>TCP, UDP and SCTP: the protocols whose ports rules test (as <see cref="Rule"/>'s header match).</summary>
     private static bool HasPorts(byte protocol) => protocol is 6 or 17 or 132;
 
-    private static int CountRanges(Rule[] rules)
+    /// <summary>The ports where some rule's destination ports may change their answer (0 included).</summary>
+    private static HashSet<int> Boundaries(Rule[] rules)
     {
         var boundaries = new HashSet<int> { 0 };
         foreach (Rule rule in rules)
@@ -109,7 +110,7 @@ internal sealed class RuleGroups
             rule.DestinationPorts.AddBoundaries(boundaries);
         }
 
-        return boundaries.Count;
+        return boundaries;
     }
 
     /// <summary>
@@ -119,13 +120,7 @@ internal sealed class RuleGroups
     /// </summary>
     private static ushort[]? Classify(Rule[] rules, out int classes)
     {
-        var boundaries = new HashSet<int> { 0 };
-        foreach (Rule rule in rules)
-        {
-            rule.DestinationPorts.AddBoundaries(boundaries);
-        }
-
-        int[] starts = [.. boundaries.Where(b => b < PortCount).Order()];
+        int[] starts = [.. Boundaries(rules).Where(b => b < PortCount).Order()];
         var ids = new Dictionary<string, ushort>(StringComparer.Ordinal);
         var map = new ushort[PortCount];
         var members = new System.Text.StringBuilder();
