@@ -21,20 +21,20 @@ internal sealed class PortSet
         return set;
     }
 
-    /// <summary>Adds the ports where this set's answer may change: each range's first port and the one after its last.</summary>
-    /// <param name="boundaries">Where they go.</param>
-    public void AddBoundaries(HashSet<int> boundaries)
+    /// <summary>Marks the ports where this set's answer may change: each range's first port and the one after its last.</summary>
+    /// <param name="boundaries">One flag per port and one past the last (65,537).</param>
+    public void MarkBoundaries(bool[] boundaries)
     {
         foreach ((int low, int high) in _include)
         {
-            boundaries.Add(low);
-            boundaries.Add(high + 1);
+            boundaries[low] = true;
+            boundaries[high + 1] = true;
         }
 
         foreach ((int low, int high) in _exclude)
         {
-            boundaries.Add(low);
-            boundaries.Add(high + 1);
+            boundaries[low] = true;
+            boundaries[high + 1] = true;
         }
     }
 

@@ -41,10 +41,10 @@ internal sealed class RuleGroups
     public RuleGroups(IReadOnlyList<Rule> rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        Rule[] portRules = [.. rules.Where(r => !r.DestinationPorts.IsAny)];
-        Rule[] bidirectionalPortRules = [.. portRules.Where(r => r.Bidirectional)];
+        Rule[] portRules = Keep(rules, r => !r.DestinationPorts.IsAny);
+        Rule[] bidirectionalPortRules = Keep(portRules, r => r.Bidirectional);
         int destinationClasses = 1;
-        if (portRules.Length > 0 && (long)portRules.Length * Boundaries(portRules).Count <= MaxPortTableWork)
+        if (portRules.Length > 0 && (long)portRules.Length * CountBoundaries(portRules) <= MaxPortTableWork)
         {
             _destinationClass = Classify(portRules, out destinationClasses);
             if (_destinationClass is not null && bidirectionalPortRules.Length > 0)
@@ -66,7 +66,7 @@ internal sealed class RuleGroups
             for (int family = 0; family < 2; family++)
             {
                 bool isIPv6 = family == 1;
-                Rule[] candidates = [.. rules.Where(r => r.ProtocolMatches((byte)protocol, isIPv6))];
+                Rule[] candidates = Keep(rules, r => r.ProtocolMatches((byte)protocol, isIPv6));
                 int key = (protocol << 1) | family;
                 if (_destinationClass is null || !HasPorts((byte)protocol) || candidates.Length == 0)
                 {
@@ -98,16 +98,48 @@ internal sealed class RuleGroups
         return _byPorts[key]![(destination * _sourceClasses) + source];
     }
 
+    /// <summary>The rules <paramref name="keep"/> takes, in order (a plain list: no generic code of its own to compile at start).</summary>
+    private static Rule[] Keep(IReadOnlyList<Rule> rules, Func<Rule, bool> keep)
+    {
+        var kept = new List<Rule>();
+        for (int i = 0; i < rules.Count; i++)
+        {
+            if (keep(rules[i]))
+            {
+                kept.Add(rules[i]);
+            }
+        }
+
+        return kept.Count == 0 ? [] : kept.ToArray();
+    }
+
     /// <summary>TCP, UDP and SCTP: the protocols whose ports rules test (as <see cref="Rule"/>'s header match).</summary>
     private static bool HasPorts(byte protocol) => protocol is 6 or 17 or 132;
 
-    /// <summary>The ports where some rule's destination ports may change their answer (0 included).</summary>
-    private static HashSet<int> Boundaries(Rule[] rules)
+    private static int CountBoundaries(Rule[] rules)
     {
-        var boundaries = new HashSet<int> { 0 };
+        _ = Boundaries(rules, out int count);
+        return count;
+    }
+
+    /// <summary>
+    /// The ports where some rule's destination ports may change their answer (port 0 always, the
+    /// end of the port space never): between two of them every rule answers alike.
+    /// </summary>
+    private static bool[] Boundaries(Rule[] rules, out int count)
+    {
+        var boundaries = new bool[PortCount + 1];
+        boundaries[0] = true;
         foreach (Rule rule in rules)
         {
-            rule.DestinationPorts.AddBoundaries(boundaries);
+            rule.DestinationPorts.MarkBoundaries(boundaries);
+        }
+
+        boundaries[PortCount] = false;
+        count = 0;
+        foreach (bool boundary in boundaries)
+        {
+            count += boundary ? 1 : 0;
         }
 
         return boundaries;
@@ -116,38 +148,40 @@ internal sealed class RuleGroups
     /// <summary>
     /// Gives each port the class of the ports <paramref name="rules"/>' destination ports treat
     /// alike: between two boundaries of the port sets every set matches alike, and ranges with the
-    /// same matching rules share a class.
+    /// same matching rules share a class. Null when there are more than <see cref="MaxClasses"/>.
     /// </summary>
     private static ushort[]? Classify(Rule[] rules, out int classes)
     {
-        int[] starts = [.. Boundaries(rules).Where(b => b < PortCount).Order()];
+        bool[] boundaries = Boundaries(rules, out _);
         var ids = new Dictionary<string, ushort>(StringComparer.Ordinal);
         var map = new ushort[PortCount];
-        var members = new System.Text.StringBuilder();
-        for (int i = 0; i < starts.Length; i++)
+        var members = new System.Text.StringBuilder(rules.Length);
+        ushort id = 0;
+        for (int port = 0; port < PortCount; port++)
         {
-            ushort port = (ushort)starts[i];
-            members.Clear();
-            for (int r = 0; r < rules.Length; r++)
+            if (boundaries[port])
             {
-                members.Append(rules[r].DestinationPorts.Matches(port) ? '1' : '0');
-            }
-
-            string key = members.ToString();
-            if (!ids.TryGetValue(key, out ushort id))
-            {
-                if (ids.Count == MaxClasses)
+                members.Clear();
+                foreach (Rule rule in rules)
                 {
-                    classes = 1;
-                    return null;
+                    members.Append(rule.DestinationPorts.Matches((ushort)port) ? '1' : '0');
                 }
 
-                id = (ushort)ids.Count;
-                ids.Add(key, id);
+                string key = members.ToString();
+                if (!ids.TryGetValue(key, out id))
+                {
+                    if (ids.Count == MaxClasses)
+                    {
+                        classes = 1;
+                        return null;
+                    }
+
+                    id = (ushort)ids.Count;
+                    ids.Add(key, id);
+                }
             }
 
-            int end = i + 1 < starts.Length ? starts[i + 1] : PortCount;
-            map.AsSpan(starts[i], end - starts[i]).Fill(id);
+            map[port] = id;
         }
 
         classes = ids.Count;
@@ -165,7 +199,9 @@ internal sealed class RuleGroups
         {
             for (int s = 0; s < sourceClasses; s++)
             {
-                lists[(d * sourceClasses) + s] = [.. candidates.Where(r => IsCandidate(r, (ushort)destinationPort[d], sourceClass is null ? null : (ushort)sourcePort[s]))];
+                ushort destination = (ushort)destinationPort[d];
+                ushort? source = sourceClass is null ? null : (ushort)sourcePort[s];
+                lists[(d * sourceClasses) + s] = Keep(candidates, r => IsCandidate(r, destination, source));
             }
         }
 
@@ -187,7 +223,11 @@ internal sealed class RuleGroups
     private static int[] Representatives(ushort[] classOf, int classes)
     {
         int[] port = new int[classes];
-        port.AsSpan().Fill(-1);
+        for (int c = 0; c < classes; c++)
+        {
+            port[c] = -1;
+        }
+
         for (int p = 0; p < classOf.Length; p++)
         {
             if (port[classOf[p]] < 0)
