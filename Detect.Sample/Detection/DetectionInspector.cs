@@ -70,7 +70,7 @@ internal sealed class DetectionInspector : IPacketInspector
         FlowTuple packet = default;
         int count = 0;
         BypassReason reason;
-        if (events.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or 132 && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
+        if (events.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
             && !_detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort))
         {
             // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.

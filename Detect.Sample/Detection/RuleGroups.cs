@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlowEngine.Decode;
 
 namespace Detect.Sample.Detection;
 
@@ -114,7 +115,7 @@ internal sealed class RuleGroups
     }
 
     /// <summary>TCP, UDP and SCTP: the protocols whose ports rules test (as <see cref="Rule"/>'s header match).</summary>
-    private static bool HasPorts(byte protocol) => protocol is 6 or 17 or 132;
+    private static bool HasPorts(byte protocol) => protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp;
 
     private static int CountBoundaries(Rule[] rules)
     {
