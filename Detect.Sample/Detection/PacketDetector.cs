@@ -13,10 +13,13 @@ internal sealed class PacketDetector
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
     private readonly Rule[] _eventRules;
-    private readonly RuleGroups _alertGroups;
-    private readonly RuleGroups _passGroups;
+    private readonly RuleGroups _groups;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
+
+    // The lists of the rule groups.
+    private const int PassList = 0;
+    private const int AlertList = 1;
 
     /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
     private const int AppDetectionPackets = 4;
@@ -33,8 +36,7 @@ internal sealed class PacketDetector
         _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
         _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
-        _alertGroups = new RuleGroups(_alertRules);
-        _passGroups = new RuleGroups(_passRules);
+        _groups = new RuleGroups(_passRules, _alertRules);
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
     }
@@ -73,7 +75,8 @@ internal sealed class PacketDetector
         DetectApp(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
 
         var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
-        foreach (Rule rule in _passGroups.For(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort))
+        int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
+        foreach (Rule rule in _groups.Rules(PassList, cell))
         {
             if (rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
@@ -92,7 +95,7 @@ internal sealed class PacketDetector
         }
 
         int count = 0;
-        foreach (Rule rule in _alertGroups.For(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort))
+        foreach (Rule rule in _groups.Rules(AlertList, cell))
         {
             if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state, _hosts))
             {
@@ -142,7 +145,7 @@ internal sealed class PacketDetector
     /// <param name="destinationPort">The receiver's port.</param>
     /// <returns>False when no rule can match it.</returns>
     public bool HasCandidates(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort) =>
-        !_passGroups.For(protocol, isIPv6, sourcePort, destinationPort).IsEmpty || !_alertGroups.For(protocol, isIPv6, sourcePort, destinationPort).IsEmpty;
+        _groups.HasCandidates(_groups.Cell(protocol, isIPv6, sourcePort, destinationPort));
 
     /// <summary>
     /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>

@@ -7,15 +7,16 @@ namespace Detect.Sample.Detection;
 /// The rules a packet can match, chosen by its IP protocol and ports before any rule runs, as
 /// Suricata's signature groups are: a rule is a candidate when its protocol matches and (for TCP,
 /// UDP and SCTP) its destination ports hold the packet's destination port, or, for a <c>&lt;&gt;</c>
-/// rule, its source port. Every candidate list keeps the rules' order, so the matches and their
-/// order are those of running every rule.
+/// rule, its source port. Several lists of rules (pass, alert) share one set of groups; every
+/// candidate list keeps its rules' order, so the matches and their order are those of running
+/// every rule.
 /// </summary>
 /// <remarks>
 /// Ports fall into classes: ranges of ports that every rule's destination ports treat alike. A
-/// packet's list is looked up by its protocol, its destination port's class and (only when a
-/// bidirectional rule names ports) its source port's class, all computed once when the rules load.
-/// A rule set too large to tabulate that way (more than <see cref="MaxPortTableWork"/> rule tests)
-/// is grouped by protocol only.
+/// packet's cell is found by its protocol, its destination port's class and (only when a
+/// bidirectional rule names ports) its source port's class, and holds each list's candidates, all
+/// computed once when the rules load. A rule set too large to tabulate that way (more than
+/// <see cref="MaxPortTableWork"/> rule tests) is grouped by protocol only.
 /// </remarks>
 internal sealed class RuleGroups
 {
@@ -30,19 +31,29 @@ internal sealed class RuleGroups
 
     private const int PortCount = 65536;
 
-    // Per (protocol, family): the list for a protocol without ports, or null for TCP/UDP/SCTP.
-    private readonly Rule[]?[] _byProtocol = new Rule[]?[512];
-
-    // Per (protocol, family) with ports: lists indexed destination class x source classes + source class.
-    private readonly Rule[][]?[] _byPorts = new Rule[][]?[512];
+    // Per (protocol, family): its first cell, and whether its cells go by port class.
+    private readonly int[] _firstCell = new int[512];
+    private readonly bool[] _byPorts = new bool[512];
     private readonly ushort[]? _destinationClass;
     private readonly ushort[]? _sourceClass;
     private readonly int _sourceClasses = 1;
 
-    public RuleGroups(IReadOnlyList<Rule> rules)
+    // Per list, per cell: the candidates; per cell: whether any list has one.
+    private readonly Rule[][][] _cells;
+    private readonly bool[] _anyCandidate;
+
+    /// <summary>Groups the rules of each list; a list's rules keep their order.</summary>
+    /// <param name="lists">The rule lists, looked up by their index.</param>
+    public RuleGroups(params IReadOnlyList<Rule>[] lists)
     {
-        ArgumentNullException.ThrowIfNull(rules);
-        Rule[] portRules = Keep(rules, r => !r.DestinationPorts.IsAny);
+        ArgumentNullException.ThrowIfNull(lists);
+        List<Rule> all = [];
+        foreach (IReadOnlyList<Rule> list in lists)
+        {
+            all.AddRange(list);
+        }
+
+        Rule[] portRules = Keep(all, r => !r.DestinationPorts.IsAny);
         Rule[] bidirectionalPortRules = Keep(portRules, r => r.Bidirectional);
         int destinationClasses = 1;
         if (portRules.Length > 0 && (long)portRules.Length * CountBoundaries(portRules) <= MaxPortTableWork)
@@ -54,7 +65,7 @@ internal sealed class RuleGroups
             }
 
             if (_destinationClass is null || (bidirectionalPortRules.Length > 0 && _sourceClass is null)
-                || (long)destinationClasses * _sourceClasses * rules.Count * PortProtocolKeys > MaxPortTableWork)
+                || (long)destinationClasses * _sourceClasses * all.Count * PortProtocolKeys > MaxPortTableWork)
             {
                 _destinationClass = null;
                 _sourceClass = null;
@@ -62,42 +73,88 @@ internal sealed class RuleGroups
             }
         }
 
+        int[] destinationPort = _destinationClass is null ? [0] : Representatives(_destinationClass, destinationClasses);
+        int[] sourcePort = _sourceClass is null ? [0] : Representatives(_sourceClass, _sourceClasses);
+        var cells = new List<Rule[]>[lists.Length];
+        for (int l = 0; l < lists.Length; l++)
+        {
+            cells[l] = [];
+        }
+
+        int next = 0;
         for (int protocol = 0; protocol < 256; protocol++)
         {
             for (int family = 0; family < 2; family++)
             {
                 bool isIPv6 = family == 1;
-                Rule[] candidates = Keep(rules, r => r.ProtocolMatches((byte)protocol, isIPv6));
                 int key = (protocol << 1) | family;
-                if (_destinationClass is null || !HasPorts((byte)protocol) || candidates.Length == 0)
+                _firstCell[key] = next;
+                _byPorts[key] = _destinationClass is not null && HasPorts((byte)protocol) && all.Exists(r => r.ProtocolMatches((byte)protocol, isIPv6));
+                for (int l = 0; l < lists.Length; l++)
                 {
-                    _byProtocol[key] = candidates;
-                    continue;
+                    Rule[] candidates = Keep(lists[l], r => r.ProtocolMatches((byte)protocol, isIPv6));
+                    if (!_byPorts[key])
+                    {
+                        cells[l].Add(candidates);
+                        continue;
+                    }
+
+                    for (int d = 0; d < destinationClasses; d++)
+                    {
+                        for (int c = 0; c < _sourceClasses; c++)
+                        {
+                            ushort destination = (ushort)destinationPort[d];
+                            ushort? source = _sourceClass is null ? null : (ushort)sourcePort[c];
+                            cells[l].Add(Keep(candidates, r => IsCandidate(r, destination, source)));
+                        }
+                    }
                 }
 
-                _byPorts[key] = Tabulate(candidates, _destinationClass, destinationClasses, _sourceClass, _sourceClasses);
+                next += _byPorts[key] ? destinationClasses * _sourceClasses : 1;
+            }
+        }
+
+        _cells = new Rule[lists.Length][][];
+        _anyCandidate = new bool[next];
+        for (int l = 0; l < lists.Length; l++)
+        {
+            _cells[l] = cells[l].ToArray();
+            for (int cell = 0; cell < next; cell++)
+            {
+                _anyCandidate[cell] |= _cells[l][cell].Length > 0;
             }
         }
     }
 
-    /// <summary>The candidate rules, in order, for a packet in its own direction (source = sender).</summary>
+    /// <summary>The cell of a packet in its own direction (source = sender).</summary>
     /// <param name="protocol">The IP protocol.</param>
     /// <param name="isIPv6">The address family.</param>
     /// <param name="sourcePort">The sender's port.</param>
     /// <param name="destinationPort">The receiver's port.</param>
-    /// <returns>The rules that may match; the others cannot.</returns>
-    public ReadOnlySpan<Rule> For(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort)
+    /// <returns>The cell, for <see cref="Rules"/> and <see cref="HasCandidates"/>.</returns>
+    public int Cell(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort)
     {
         int key = (protocol << 1) | (isIPv6 ? 1 : 0);
-        if (_byProtocol[key] is { } list)
+        int cell = _firstCell[key];
+        if (!_byPorts[key])
         {
-            return list;
+            return cell;
         }
 
-        int destination = _destinationClass![destinationPort];
         int source = _sourceClass is null ? 0 : _sourceClass[sourcePort];
-        return _byPorts[key]![(destination * _sourceClasses) + source];
+        return cell + (_destinationClass![destinationPort] * _sourceClasses) + source;
     }
+
+    /// <summary>Whether any list has a candidate in the cell.</summary>
+    /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <returns>False when no rule of any list can match its packets.</returns>
+    public bool HasCandidates(int cell) => _anyCandidate[cell];
+
+    /// <summary>The candidates of one list in a cell, in the list's order.</summary>
+    /// <param name="list">The list's index in the constructor's.</param>
+    /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <returns>The rules that may match; the list's others cannot.</returns>
+    public ReadOnlySpan<Rule> Rules(int list, int cell) => _cells[list][cell];
 
     /// <summary>The rules <paramref name="keep"/> takes, in order (a plain list: no generic code of its own to compile at start).</summary>
     private static Rule[] Keep(IReadOnlyList<Rule> rules, Func<Rule, bool> keep)
@@ -187,26 +244,6 @@ internal sealed class RuleGroups
 
         classes = ids.Count;
         return map;
-    }
-
-    /// <summary>One list per (destination class, source class): the candidates whose ports can hold such a packet.</summary>
-    private static Rule[][] Tabulate(Rule[] candidates, ushort[] destinationClass, int destinationClasses, ushort[]? sourceClass, int sourceClasses)
-    {
-        // One port of each class stands for the class.
-        int[] destinationPort = Representatives(destinationClass, destinationClasses);
-        int[] sourcePort = sourceClass is null ? [0] : Representatives(sourceClass, sourceClasses);
-        var lists = new Rule[destinationClasses * sourceClasses][];
-        for (int d = 0; d < destinationClasses; d++)
-        {
-            for (int s = 0; s < sourceClasses; s++)
-            {
-                ushort destination = (ushort)destinationPort[d];
-                ushort? source = sourceClass is null ? null : (ushort)sourcePort[s];
-                lists[(d * sourceClasses) + s] = Keep(candidates, r => IsCandidate(r, destination, source));
-            }
-        }
-
-        return lists;
     }
 
     private static bool IsCandidate(Rule rule, ushort destinationPort, ushort? sourcePort)

@@ -33,7 +33,9 @@ public sealed class RuleGroupsTests
     public void Each_header_gets_exactly_the_rules_its_protocol_and_ports_allow_in_order()
     {
         List<Rule> rules = [.. RuleTexts.Select((text, i) => RuleParser.Parse(text, Addresses, PortGroups, "test.rules", i + 1))];
-        var groups = new RuleGroups(rules);
+        // Two lists sharing the groups: every other rule in each.
+        List<Rule>[] lists = [[.. rules.Where((_, i) => i % 2 == 0)], [.. rules.Where((_, i) => i % 2 == 1)]];
+        var groups = new RuleGroups(lists);
         byte[] protocols = [1, 6, 17, 58, 132, 47];
         int nonEmpty = 0;
         foreach (byte protocol in protocols)
@@ -45,13 +47,21 @@ public sealed class RuleGroupsTests
                     foreach (ushort destination in Ports)
                     {
                         bool ports = protocol is 6 or 17 or 132;
-                        long[] expected = [.. rules
-                            .Where(r => r.ProtocolMatches(protocol, isIPv6)
-                                && (!ports || r.DestinationPorts.Matches(destination) || (r.Bidirectional && r.DestinationPorts.Matches(source))))
-                            .Select(r => r.Sid)];
-                        long[] actual = [.. groups.For(protocol, isIPv6, source, destination).ToArray().Select(r => r.Sid)];
-                        Assert.Equal(expected, actual);
-                        nonEmpty += actual.Length > 0 ? 1 : 0;
+                        int cell = groups.Cell(protocol, isIPv6, source, destination);
+                        int candidates = 0;
+                        for (int l = 0; l < lists.Length; l++)
+                        {
+                            long[] expected = [.. lists[l]
+                                .Where(r => r.ProtocolMatches(protocol, isIPv6)
+                                    && (!ports || r.DestinationPorts.Matches(destination) || (r.Bidirectional && r.DestinationPorts.Matches(source))))
+                                .Select(r => r.Sid)];
+                            long[] actual = [.. groups.Rules(l, cell).ToArray().Select(r => r.Sid)];
+                            Assert.Equal(expected, actual);
+                            candidates += actual.Length;
+                        }
+
+                        Assert.Equal(candidates > 0, groups.HasCandidates(cell));
+                        nonEmpty += candidates > 0 ? 1 : 0;
                     }
                 }
             }
@@ -65,10 +75,13 @@ public sealed class RuleGroupsTests
     {
         List<Rule> rules = [.. RuleTexts.Select((text, i) => RuleParser.Parse(text, Addresses, PortGroups, "test.rules", i + 1))];
         var groups = new RuleGroups(rules);
-        long[] sids = [.. groups.For(17, isIPv6: false, 40000, 40001).ToArray().Select(r => r.Sid)];
-        Assert.Equal([4L], sids);
-        Assert.True(groups.For(17, isIPv6: false, 40000, 53).ToArray().Select(r => r.Sid).SequenceEqual([2L, 4L]));
-        Assert.True(groups.For(17, isIPv6: false, 550, 40000).ToArray().Select(r => r.Sid).SequenceEqual([4L]));
-        Assert.True(groups.For(17, isIPv6: false, 551, 40000).ToArray().Select(r => r.Sid).SequenceEqual([4L, 8L]));
+        long[] Sids(ushort source, ushort destination) => [.. groups.Rules(0, groups.Cell(17, isIPv6: false, source, destination)).ToArray().Select(r => r.Sid)];
+        Assert.Equal([4L], Sids(40000, 40001));
+        Assert.Equal([2L, 4L], Sids(40000, 53));
+        Assert.Equal([4L], Sids(550, 40000));
+        Assert.Equal([4L, 8L], Sids(551, 40000));
+        var dnsOnly = new RuleGroups([.. rules.Where(r => r.Sid == 2)]);
+        Assert.False(dnsOnly.HasCandidates(dnsOnly.Cell(17, isIPv6: false, 40000, 40001)));
+        Assert.True(dnsOnly.HasCandidates(dnsOnly.Cell(17, isIPv6: false, 40000, 53)));
     }
 }
