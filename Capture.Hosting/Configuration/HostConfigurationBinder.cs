@@ -108,6 +108,11 @@ internal sealed class HostConfigurationBinder(ILogger logger)
             options.VlanTracking = vlan.GetBoolean("use-for-tracking", options.VlanTracking);
         }
 
+        if (Mapping(Mapping(root["decoder"])?["recursion-level"]) is { } recursion)
+        {
+            options.RecursionTracking = recursion.GetBoolean("use-for-tracking", options.RecursionTracking);
+        }
+
         options.Decoder.VxlanPorts = DecoderTunnelPorts.Read(root, "vxlan", options.Decoder.VxlanPorts, DecoderOptions.MaxVxlanPorts);
         IReadOnlyList<int> geneve = DecoderTunnelPorts.Read(root, "geneve", [options.Decoder.GenevePort], maxPorts: 1);
         options.Decoder.GenevePort = geneve.Count == 0 ? 0 : geneve[0];
@@ -364,6 +369,13 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         }
 
         options.Bypass = node.GetBoolean("bypass", options.Bypass);
+        options.Midstream = node.GetBoolean("midstream", options.Midstream);
+        options.AsyncOneside = node.GetBoolean("async-oneside", options.AsyncOneside);
+        options.DropInvalid = node.GetBoolean("drop-invalid", options.DropInvalid);
+        options.LiberalTimestamps = node.GetBoolean("liberal-timestamps", options.LiberalTimestamps);
+        options.Inline = node.GetString("inline") is { } inline && !string.Equals(inline, "auto", StringComparison.OrdinalIgnoreCase)
+            ? node.GetBoolean("inline", false)
+            : null;
         if (Mapping(node["reassembly"]) is { } reassembly)
         {
             options.ReassemblyDepth = reassembly.GetSize("depth", options.ReassemblyDepth, 0);

@@ -79,7 +79,11 @@ internal static class HostConfigurationSections
                     "Geneve",
                     Boolean("enabled", "yes", "decode Geneve"),
                     Text("ports", "6081", "the UDP destination port (one): '6081' or a vars.port-groups variable ($GENEVE_PORTS)")),
-                .. NotUsed("teredo", "max-layers", "recursion-level", "ipv4", "ipv6", "erspan", "mpls"),
+                Mapping(
+                    "recursion-level",
+                    "Tunnel depth in the flow key",
+                    Boolean("use-for-tracking", "yes", "the tunnel depth is part of the flow key: a flow's packets on the wire and inside a tunnel are two flows")),
+                .. NotUsed("teredo", "max-layers", "ipv4", "ipv6", "erspan", "mpls"),
             ]),
         Mapping(
             "threading",
@@ -139,11 +143,19 @@ internal static class HostConfigurationSections
             ]),
         Text("default-rule-path", null, "directory relative rule files are found in"),
         new ConfigKey("rule-files", ConfigValueType.List, "rule files; relative names are joined to default-rule-path, else to the YAML file's directory"),
+        Text("reputation-categories-file", null, "IP reputation categories (id,shortname,description) for the iprep keyword; needs reputation-files"),
+        new ConfigKey("reputation-files", ConfigValueType.List, "IP reputation files (address[/bits],category,score); relative names are joined to default-reputation-path"),
+        Text("default-reputation-path", null, "directory relative reputation files are found in"),
         Mapping(
             "stream",
             "TCP stream settings this host uses",
             [
                 Boolean("bypass", "no", "bypass a flow when its reassembly depth is reached"),
+                Boolean("midstream", "no", "start TCP sessions on packets after the handshake"),
+                Boolean("async-oneside", "no", "track TCP sessions seen one way only"),
+                Text("inline", "auto", "the stream tracker sits inline: yes, no, or auto (inline in IPS mode, --simulate-ips)"),
+                Boolean("drop-invalid", "yes", "inline, drop packets the stream tracker rejects (drop reason \"stream error\")"),
+                Boolean("liberal-timestamps", "no", "accept TCP timestamps off by one whatever the host"),
                 Mapping(
                     "reassembly",
                     "Reassembly",
@@ -155,8 +167,8 @@ internal static class HostConfigurationSections
                     ]),
                 Choice("midstream-policy", null, "what happens to a TCP flow picked up without its SYN (written by the host application); absent: exception-policy", "auto", "ignore", "bypass", "pass-flow", "drop-flow", "drop-packet", "reject"),
                 .. NotUsed(
-                    "memcap", "memcap-policy", "checksum-validation", "inline", "drop-invalid", "midstream", "async-oneside",
-                    "prealloc-sessions", "max-synack-queued", "max-sessions", "liberal-timestamps", "reassembly-memcap-policy"),
+                    "memcap", "memcap-policy", "checksum-validation",
+                    "prealloc-sessions", "max-synack-queued", "max-sessions", "reassembly-memcap-policy"),
             ]),
         new ConfigKey("app-layer", ConfigValueType.Mapping, "Application layer; only the TLS encryption handling is read")
         {

@@ -62,6 +62,12 @@ internal sealed class CommandLineOptions
     /// <summary><c>--simulate-ips</c>: act as if inline, for a capture read from a file (Suricata's testing option).</summary>
     public bool SimulateIps { get; set; }
 
+    /// <summary><c>--firewall</c>: firewall mode (Suricata 8): firewall rules first, default drop.</summary>
+    public bool Firewall { get; set; }
+
+    /// <summary><c>--firewall-rules-exclusive</c>: load the firewall rules from this file only (implies firewall mode).</summary>
+    public string? FirewallRulesFile { get; set; }
+
     /// <summary><c>--runmode</c>: Suricata's threading choice; null when not given.</summary>
     public RunMode? RunMode { get; set; }
 

@@ -25,6 +25,8 @@ internal static class CommandLineParser
           --init-errors-fatal       a rule that cannot be loaded stops the start (default: skipped with a warning)
           --disable-detection       load no rules and inspect nothing (flows, stats and anomalies are still written)
           --simulate-ips            act as an inline (IPS) sensor on a capture file: drop rules drop
+          --firewall                firewall mode: firewall rules (firewall.rule-files) run first, unaccepted traffic is dropped
+          --firewall-rules-exclusive <file>  firewall mode with the firewall rules of this file only
           --runmode <mode>          threading: single (one worker), autofp or workers (several)
           --build-info              print what this build is and can do, then exit
           -T                        check the configuration, the capture plugin and the rules, then exit (0 good, 1 not)
@@ -63,6 +65,12 @@ internal static class CommandLineParser
                     break;
                 case "--simulate-ips":
                     options.SimulateIps = true;
+                    break;
+                case "--firewall":
+                    options.Firewall = true;
+                    break;
+                case "--firewall-rules-exclusive":
+                    options.FirewallRulesFile = inline ?? Value(args, ref i, name);
                     break;
                 case "--build-info":
                     options.BuildInfo = true;

@@ -63,7 +63,7 @@ internal sealed class AddressSet
         return false;
     }
 
-    private static bool InPrefix(ReadOnlySpan<byte> value, byte[] prefix, int bits)
+    internal static bool InPrefix(ReadOnlySpan<byte> value, byte[] prefix, int bits)
     {
         int whole = bits / 8;
         if (!value[..whole].SequenceEqual(prefix.AsSpan(0, whole)))

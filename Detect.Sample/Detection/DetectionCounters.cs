@@ -9,6 +9,12 @@ internal sealed class DetectionCounters
     private long _tlsBypasses;
     private readonly long[] _midstreamPolicies = new long[Enum.GetValues<ExceptionPolicy>().Length];
 
+    /// <summary>The rules the detection engine loaded and those that failed (<c>detect.engines[0].rules_loaded</c> / <c>rules_failed</c>); null with detection disabled.</summary>
+    public (int Loaded, int Failed)? Rules { get; init; }
+
+    /// <summary>The inline verdict counters (<c>ips.*</c>, <c>firewall.*</c>); null when not inline.</summary>
+    public Firewall.InlineCounters? Inline { get; init; }
+
     public long Alerts => Interlocked.Read(ref _alerts);
 
     public long RuleBypasses => Interlocked.Read(ref _ruleBypasses);
@@ -42,6 +48,17 @@ internal sealed class DetectionCounters
     public IEnumerable<Output.StatsCounter> Enumerate()
     {
         yield return new("detect.alert", Alerts);
+        if (Rules is { } rules)
+        {
+            yield return new("detect.engines[0].rules_loaded", rules.Loaded);
+            yield return new("detect.engines[0].rules_failed", rules.Failed);
+        }
+
+        foreach (Output.StatsCounter counter in Inline?.Enumerate() ?? [])
+        {
+            yield return counter;
+        }
+
         yield return new("detect.bypass.rule", RuleBypasses);
         yield return new("detect.bypass.stream_depth", StreamDepthBypasses);
         yield return new("detect.bypass.tls", TlsBypasses);

@@ -1,3 +1,5 @@
+using Detect.Sample.Detection.Firewall;
+
 namespace Detect.Sample.Detection;
 
 /// <summary>Per-flow detection state, kept in a flow-storage slot registered at start-up.</summary>
@@ -6,13 +8,47 @@ internal sealed class DetectionFlowState
     public TlsRecordTracker TlsToServer;
     public TlsRecordTracker TlsToClient;
 
+    /// <summary>The firewall's and tcp.session's part of the flow's state.</summary>
+    public FirewallFlowState Firewall;
+
     private ulong[]? _flowbits;
 
     /// <summary>The flow's application-layer protocol, once detected.</summary>
     public AppProtocol App { get; set; }
 
-    /// <summary>Payload packets protocol detection has looked at without result; it stops after a few, as Suricata's does.</summary>
-    public int AppDetectionAttempts { get; set; }
+    /// <summary>
+    /// The packet being inspected found another protocol than the other direction had
+    /// (Suricata's APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS): its anomaly record is still to be written.
+    /// </summary>
+    public bool ProtocolMismatch { get; set; }
+
+    private AppProtocol _appToServer;
+    private AppProtocol _appToClient;
+    private byte _attemptsToServer;
+    private byte _attemptsToClient;
+
+    /// <summary>The protocol detection found in one direction.</summary>
+    public AppProtocol AppOf(bool toServer) => toServer ? _appToServer : _appToClient;
+
+    /// <summary>Payload packets detection looked at in one direction.</summary>
+    public int AppDetectionAttemptsOf(bool toServer) => toServer ? _attemptsToServer : _attemptsToClient;
+
+    /// <summary>Counts one detection attempt in a direction and keeps what it found; returns it.</summary>
+    public AppProtocol CountDetectionAttempt(bool toServer, AppProtocol found)
+    {
+        if (toServer)
+        {
+            _attemptsToServer++;
+            _appToServer = found;
+        }
+        else
+        {
+            _attemptsToClient++;
+            _appToClient = found;
+        }
+
+        return found;
+    }
 
     /// <summary>A drop or reject rule matched in simulated IPS mode: the rest of the flow is dropped, not inspected.</summary>
     public bool Dropped { get; set; }

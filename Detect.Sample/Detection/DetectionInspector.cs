@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Hosting;
 using Detect.Sample.Output;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
+using FlowEngine.Stream;
 using Microsoft.Extensions.Logging;
 
 namespace Detect.Sample.Detection;
@@ -27,9 +29,17 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly Rule?[] _matches = new Rule?[32];
     private readonly bool _simulateIps;
     private readonly ExceptionPolicy _midstreamPolicy;
+    private readonly bool _firewall;
+    private readonly bool _anomalyStream;
+    private readonly bool _anomalyApplayer;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore)
+    // This worker's inline verdict counters (null when not inline).
+    private readonly long[]? _verdicts;
+
+    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore, bool firewall = false)
     {
+        _firewall = firewall;
+        _verdicts = simulateIps ? counters.Inline?.CreateWorker() : null;
         _midstreamPolicy = midstreamPolicy;
         _simulateIps = simulateIps;
         _pcapLog = pcapLog?.CreateStream();
@@ -39,6 +49,8 @@ internal sealed class DetectionInspector : IPacketInspector
         _eve = eve;
         _counters = counters;
         _logger = logger;
+        _anomalyStream = eve.WritesAnomaly(AnomalyType.Stream);
+        _anomalyApplayer = eve.WritesAnomaly(AnomalyType.Applayer);
     }
 
     public void Inspect(ref PacketContext context)
@@ -51,12 +63,14 @@ internal sealed class DetectionInspector : IPacketInspector
             context.SetStorage(_slot, state);
             if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
             {
+                Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.StreamMidstream, byFirewall: false) : PacketVerdict.Accept, dropRule: null);
                 _ = WritePacket(ref context, state);
                 return;
             }
         }
-        else if (state.Passed || state.BypassRequested || state.Dropped)
+        else if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
         {
+            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
             _ = WritePacket(ref context, state);
             return;
         }
@@ -65,12 +79,15 @@ internal sealed class DetectionInspector : IPacketInspector
         bool toServer = context.ToServer;
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
+        ReadOnlySpan<StreamEvent> streamEvents = context.StreamEvents;
         PacketLayer layer = decoded.Innermost;
         FlowTuple flowTuple = default;
         FlowTuple packet = default;
+        bool hasTuple = false;
         int count = 0;
         BypassReason reason;
-        if (events.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
+        PacketVerdict verdict = PacketVerdict.Accept;
+        if (events.IsEmpty && streamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
             && !_detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort))
         {
             // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
@@ -80,7 +97,15 @@ internal sealed class DetectionInspector : IPacketInspector
         {
             flowTuple = flow.Tuple;
             packet = toServer ? flowTuple : flowTuple.Reverse();
-            count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, state, _matches, out reason);
+            hasTuple = true;
+            count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out reason, out verdict);
+        }
+
+        if (!hasTuple && state.ProtocolMismatch)
+        {
+            // The application-layer anomaly below names the packet's tuple.
+            flowTuple = flow.Tuple;
+            packet = toServer ? flowTuple : flowTuple.Reverse();
         }
 
         if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
@@ -98,6 +123,19 @@ internal sealed class DetectionInspector : IPacketInspector
             // A drop or reject rule matched with --simulate-ips: the flow record says so (flow.action: drop).
             flow.MarkDropped();
         }
+        else if (state.Firewall.AcceptedFlow)
+        {
+            flow.MarkAccepted();
+        }
+
+        if (context.StreamDropped)
+        {
+            // The stream engine rejected the packet (inline, drop-invalid): Suricata drops it before
+            // detection, and that reason stands whatever the rules said.
+            verdict = PacketVerdict.Drop(DropReason.StreamError, byFirewall: false);
+        }
+
+        Verdict(ref context, state, verdict, verdict.Dropped ? DropRule(count) : null);
 
         if (reason != BypassReason.None)
         {
@@ -112,6 +150,20 @@ internal sealed class DetectionInspector : IPacketInspector
         if (!events.IsEmpty && _eve.WritesAnomalies)
         {
             WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+        }
+
+        if (!streamEvents.IsEmpty && _anomalyStream)
+        {
+            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+        }
+
+        if (state.ProtocolMismatch)
+        {
+            state.ProtocolMismatch = false;
+            if (_anomalyApplayer)
+            {
+                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+            }
         }
 
         string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
@@ -129,7 +181,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 VlanCount = flowTuple.Vlan2 != 0 ? 3 : flowTuple.Vlan1 != 0 ? 2 : flowTuple.Vlan0 != 0 ? 1 : 0,
                 ToServer = toServer,
                 Rule = rule,
-                Blocked = _simulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject,
+                Blocked = _simulateIps && (rule.Action is RuleAction.Drop or RuleAction.Reject || rule.Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject),
                 PacketsToServer = flow.PacketsToServer,
                 PacketsToClient = flow.PacketsToClient,
                 BytesToServer = flow.BytesToServer,
@@ -148,6 +200,58 @@ internal sealed class DetectionInspector : IPacketInspector
             flow.MarkAlerted();
         }
 
+    }
+
+    /// <summary>The rule among this packet's matches that dropped it (a drop/reject rule, or a firewall drop), for the drop record.</summary>
+    private Rule? DropRule(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (_matches[i] is { } rule && (rule.Action is RuleAction.Drop or RuleAction.Reject || rule.Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Inline mode: counts the packet's verdict (<c>ips.*</c>, <c>firewall.*</c>) and writes the drop record of a dropped one.</summary>
+    private void Verdict(ref PacketContext context, DetectionFlowState state, in PacketVerdict verdict, Rule? dropRule)
+    {
+        if (_verdicts is null)
+        {
+            return;
+        }
+
+        _counters.Inline!.Count(_verdicts, verdict);
+        if (!verdict.Dropped || !_eve.WritesDrops)
+        {
+            return;
+        }
+
+        bool toServer = context.ToServer;
+        ref bool logged = ref toServer ? ref state.Firewall.DropLoggedToServer : ref state.Firewall.DropLoggedToClient;
+        bool first = !logged;
+        logged = true;
+        FlowView flow = context.Flow;
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        _eve.WriteDrop(new DropEvent
+        {
+            TimestampNanoseconds = context.TimestampNanoseconds,
+            FlowId = flow.Id,
+            InterfaceName = context.InterfaceName,
+            PcapCount = decoded.Record.PacketNumber,
+            Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
+            ToServer = toServer,
+            Reason = verdict.Reason,
+            Rejected = verdict.Rejected,
+            FirstThisWay = first,
+            Rule = dropRule,
+            Bytes = context.PacketBytes,
+            NetworkOffset = decoded.Innermost.NetworkOffset,
+            TransportOffset = decoded.Innermost.TransportOffset,
+        });
     }
 
     /// <summary>
@@ -286,6 +390,45 @@ internal sealed class DetectionInspector : IPacketInspector
                 Bytes = bytes,
             });
         }
+    }
+
+    /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
+    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
+    {
+        foreach (StreamEvent streamEvent in streamEvents)
+        {
+            _eve.WriteAnomaly(new AnomalyEvent
+            {
+                TimestampNanoseconds = timestamp,
+                FlowId = flowId,
+                Packet = tuple,
+                Event = StreamEvents.AnomalyName(streamEvent),
+                Type = AnomalyType.Stream,
+                PcapCount = packet.Record.PacketNumber,
+                LinkType = (int)packet.Record.LinkType,
+                EtherType = packet.EtherType,
+                Bytes = bytes,
+            });
+        }
+    }
+
+    /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
+    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
+    {
+        _eve.WriteAnomaly(new AnomalyEvent
+        {
+            TimestampNanoseconds = timestamp,
+            FlowId = flowId,
+            Packet = tuple,
+            Event = name,
+            Type = AnomalyType.Applayer,
+            AppProtocol = app == AppProtocol.Unknown ? null : AppProtocolDetection.Name(app),
+            Layer = "proto_detect",
+            PcapCount = packet.Record.PacketNumber,
+            LinkType = (int)packet.Record.LinkType,
+            EtherType = packet.EtherType,
+            Bytes = bytes,
+        });
     }
 
     /// <summary>The header fields rules test, read from the innermost layer.</summary>

@@ -15,6 +15,9 @@ internal sealed record DetectionOptions
     /// <summary><c>--simulate-ips</c>: drop and reject rules drop the packet and the rest of its flow.</summary>
     public bool SimulateIps { get; init; }
 
+    /// <summary>Firewall mode (<c>firewall: true</c>, <c>--firewall</c>, <c>--firewall-rules-exclusive</c>): the firewall rules run first, and what they do not accept is dropped.</summary>
+    public bool Firewall { get; init; }
+
     /// <summary>What happens to a TCP flow picked up without its SYN (<see cref="ExceptionPolicies.ResolveMidstream"/>).</summary>
     public ExceptionPolicy MidstreamPolicy { get; init; } = ExceptionPolicy.Ignore;
 }

@@ -126,6 +126,17 @@ internal readonly struct HttpHead
         return bytes.Length > 0;
     }
 
+    /// <summary>Where the body starts in the payload: the head ended (blank line) in this packet; -1 when it did not.</summary>
+    public int BodyStart => IsValid ? _bodyStart : -1;
+
+    /// <summary>The trimmed value of the first header named <paramref name="name"/> (case-insensitive); false when there is none.</summary>
+    public bool TryGetHeader(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        (int start, int end) = IsValid ? Header(payload, name) : (-1, -1);
+        value = start < 0 ? default : payload[start..end];
+        return start >= 0;
+    }
+
     /// <summary>The trimmed value of the first header named <paramref name="name"/> (case-insensitive), or (-1, -1).</summary>
     private (int Start, int End) Header(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> name)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -27,9 +28,11 @@ internal ref struct PacketBuffers
     /// <param name="app">The flow's application-layer protocol.</param>
     /// <param name="scratch">Room for normalised buffers (the lower-cased Host).</param>
     /// <param name="events">The decoder events the packet raised (codes of <see cref="FlowEngine.Decode.DecoderEvents"/>).</param>
-    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events = default)
+    /// <param name="streamEvents">The TCP stream events the packet raised.</param>
+    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events = default, ReadOnlySpan<StreamEvent> streamEvents = default)
     {
         Events = events;
+        StreamEvents = streamEvents;
         Payload = payload;
         _packet = packet;
         _networkOffset = facts.NetworkOffset;
@@ -47,6 +50,9 @@ internal ref struct PacketBuffers
 
     /// <summary>The decoder events the packet raised.</summary>
     public ReadOnlySpan<ushort> Events { get; }
+
+    /// <summary>The TCP stream events the packet raised.</summary>
+    public ReadOnlySpan<StreamEvent> StreamEvents { get; }
 
     /// <summary>The bytes of <paramref name="buffer"/>; false when the packet has no such buffer (a non-HTTP flow for an HTTP buffer, an IPv4 packet for ipv6.hdr, ...).</summary>
     public bool TryGet(RuleBuffer buffer, out ReadOnlySpan<byte> bytes)

@@ -1,5 +1,7 @@
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -16,6 +18,10 @@ internal sealed class PacketDetector
     private readonly RuleGroups _groups;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
+    private readonly FirewallEngine? _firewall;
+
+    // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
+    private readonly bool _tcpSession;
 
     // The lists of the rule groups.
     private const int PassList = 0;
@@ -33,8 +39,10 @@ internal sealed class PacketDetector
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         // As Suricata orders them: rules that only set flowbits run before the rules that test them.
-        _alertRules = [.. rules.Rules.Where(r => r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
-        _passRules = [.. rules.Rules.Where(r => r.Action == RuleAction.Pass)];
+        _alertRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
+        _passRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass)];
+        _firewall = settings.Firewall ? new FirewallEngine(rules.Rules) : null;
+        _tcpSession = settings.Firewall || rules.Rules.Any(r => r.TcpSession != TcpSessionPhases.None);
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
         _groups = new RuleGroups(_passRules, _alertRules);
         _settings = settings;
@@ -63,22 +71,63 @@ internal sealed class PacketDetector
     /// which <paramref name="facts"/>' offsets point into; header buffers such as ipv6.hdr read them)
     /// and the decoder events it raised (<paramref name="events"/>, for decode-event).
     /// </summary>
-    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass)
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, packetBytes, events, default, state, matches, out bypass, out _);
+
+    /// <summary>
+    /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// with the TCP stream events the packet raised (<paramref name="streamEvents"/>, for stream-event).
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass) =>
+        Inspect(packet, facts, payload, packetBytes, events, streamEvents, state, matches, out bypass, out _);
+
+    /// <summary>
+    /// Inspects one packet as <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, ReadOnlySpan{StreamEvent}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// does and says what inline mode does with it (<paramref name="verdict"/>): in firewall mode the
+    /// firewall rules run first, and threat detection sees only what they accepted.
+    /// </summary>
+    public int Inspect(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, DetectionFlowState state, Span<Rule?> matches, out BypassReason bypass, out PacketVerdict verdict)
     {
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
-        if (state.Passed || state.BypassRequested || state.Dropped)
+        verdict = PacketVerdict.Accept;
+        RulePacket session = _tcpSession && facts.TcpFlags >= 0
+            ? facts with { TcpSession = state.Firewall.TcpPhases(facts.TcpFlags, toServer, facts.FlowState == FlowEngine.Flows.FlowState.Established) }
+            : facts;
+        if (state.Dropped)
+        {
+            // Inline, the rest of a dropped flow is dropped before inspection.
+            verdict = PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall);
+            return 0;
+        }
+
+        if (state.BypassRequested || (state.Passed && _firewall is null))
         {
             return 0;
         }
 
-        DetectApp(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
+        if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
+        {
+            DetectProtocol(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
+        }
 
-        var buffers = new PacketBuffers(payload, packetBytes, facts, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events);
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
+        int count = 0;
+        if (_firewall is not null)
+        {
+            bool streamEstablished = packet.Protocol != IpProtocol.Tcp || state.Firewall.Established || facts.FlowState == FlowEngine.Flows.FlowState.Established;
+            FirewallOutcome outcome = _firewall.Evaluate(packet, session, ref buffers, state, _hosts, streamEstablished, matches, ref count, out verdict);
+            if (outcome != FirewallOutcome.Inspect || state.Passed)
+            {
+                state.Alerted |= count > 0;
+                return count;
+            }
+        }
+
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
         foreach (Rule rule in _groups.Rules(PassList, cell))
         {
-            if (rule.Matches(packet, facts, ref buffers, state, _hosts))
+            if (rule.Matches(packet, session, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
@@ -90,14 +139,13 @@ internal sealed class PacketDetector
                     state.BypassRequested = true;
                 }
 
-                return 0;
+                return count;
             }
         }
 
-        int count = 0;
         foreach (Rule rule in _groups.Rules(AlertList, cell))
         {
-            if (count < matches.Length && rule.Matches(packet, facts, ref buffers, state, _hosts))
+            if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
@@ -116,6 +164,7 @@ internal sealed class PacketDetector
                 {
                     // Inline, a drop ends the flow's inspection: its later packets are dropped before detection.
                     state.Dropped = true;
+                    verdict = PacketVerdict.Drop(DropReason.Rules, byFirewall: false, rejected: rule.Action == RuleAction.Reject);
                 }
             }
         }
@@ -143,9 +192,9 @@ internal sealed class PacketDetector
     /// <param name="isIPv6">The address family.</param>
     /// <param name="sourcePort">The sender's port.</param>
     /// <param name="destinationPort">The receiver's port.</param>
-    /// <returns>False when no rule can match it.</returns>
+    /// <returns>False when no rule can match it; always true in firewall mode or with rules testing tcp.session, which follow every packet.</returns>
     public bool HasCandidates(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort) =>
-        _groups.HasCandidates(_groups.Cell(protocol, isIPv6, sourcePort, destinationPort));
+        _firewall is not null || _tcpSession || _groups.HasCandidates(_groups.Cell(protocol, isIPv6, sourcePort, destinationPort));
 
     /// <summary>
     /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
@@ -155,12 +204,16 @@ internal sealed class PacketDetector
     /// <returns>The reason to bypass the flow now, or <see cref="BypassReason.None"/>.</returns>
     public BypassReason InspectWithoutCandidates(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
     {
-        if (state.Passed || state.BypassRequested || state.Dropped)
+        if (state.Dropped || state.BypassRequested || state.Passed)
         {
             return BypassReason.None;
         }
 
-        DetectApp(protocol, serverPort, toServer, payload, state);
+        if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
+        {
+            DetectProtocol(protocol, serverPort, toServer, payload, state);
+        }
+
         BypassReason bypass = protocol == IpProtocol.Tcp && !payload.IsEmpty ? TrackStream(toServer, payload, state) : BypassReason.None;
         if (bypass != BypassReason.None)
         {
@@ -170,12 +223,28 @@ internal sealed class PacketDetector
         return bypass;
     }
 
-    private static void DetectApp(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    /// <summary>
+    /// Protocol detection in the packet's direction, each direction on its own as Suricata's: the
+    /// flow's protocol is the first one found; a direction that finds another protocol than the
+    /// other did raises APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS (<see cref="DetectionFlowState.ProtocolMismatch"/>).
+    /// </summary>
+    private static void DetectProtocol(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
     {
-        if (state.App == AppProtocol.Unknown && !payload.IsEmpty && state.AppDetectionAttempts < AppDetectionPackets)
+        AppProtocol found = state.CountDetectionAttempt(toServer, AppProtocolDetection.Detect(protocol, serverPort, toServer, payload));
+        if (found == AppProtocol.Unknown)
         {
-            state.AppDetectionAttempts++;
-            state.App = AppProtocolDetection.Detect(protocol, serverPort, toServer, payload);
+            return;
+        }
+
+        AppProtocol other = state.AppOf(!toServer);
+        if (other != AppProtocol.Unknown && other != found)
+        {
+            state.ProtocolMismatch = true;
+        }
+
+        if (state.App == AppProtocol.Unknown)
+        {
+            state.App = found;
         }
     }
 

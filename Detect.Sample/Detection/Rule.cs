@@ -1,6 +1,8 @@
 using Capture.Abstractions;
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -43,6 +45,9 @@ internal sealed class Rule
     /// <summary><c>decode-event</c>: the packet raised this decoder event (a code of <see cref="FlowEngine.Decode.DecoderEvents"/>).</summary>
     public ushort? DecodeEvent { get; init; }
 
+    /// <summary><c>stream-event</c>: the packet raised this TCP stream event.</summary>
+    public StreamEvent? StreamEvent { get; init; }
+
     /// <summary><c>igmp.type</c>: the IGMP message type.</summary>
     public RuleNumber? IgmpType { get; init; }
 
@@ -57,6 +62,15 @@ internal sealed class Rule
 
     /// <summary><c>icmp_seq</c>: the ICMP echo sequence number.</summary>
     public RuleNumber? IcmpSequence { get; init; }
+
+    /// <summary>Set for a rule of a firewall rules file: its firewall action, scope and hook.</summary>
+    public FirewallRuleSpec? Firewall { get; init; }
+
+    /// <summary><c>tcp.session</c>: the TCP session phases the packet must be in (any of them); none: no test.</summary>
+    public TcpSessionPhases TcpSession { get; init; }
+
+    /// <summary><c>iprep</c> tests, all of which must hold.</summary>
+    public IReadOnlyList<IpReputationTest> Reputation { get; init; } = [];
 
     public required string Message { get; init; }
 
@@ -141,6 +155,8 @@ internal sealed class Rule
             || (TcpAcknowledgement is { } acknowledgement && (facts.TcpAcknowledgement < 0 || !acknowledgement.Matches(facts.TcpAcknowledgement)))
             || (AppProtocol != AppProtocol.Unknown && AppProtocol != buffers.App)
             || (DecodeEvent is ushort decodeEvent && !buffers.Events.Contains(decodeEvent))
+            || (TcpSession != TcpSessionPhases.None && (TcpSession & facts.TcpSession) == 0)
+            || (StreamEvent is { } streamEvent && !buffers.StreamEvents.Contains(streamEvent))
             || (IpOption is int option && !buffers.HasIpv4Option(option))
             || ((IgmpType is not null || IgmpChecksumValid is not null) && !IgmpMatches(ref buffers)))
         {
@@ -158,6 +174,14 @@ internal sealed class Rule
         if (Hostbits.Count > 0 && (hosts is null || !hosts.Holds(Hostbits, packet)))
         {
             return false;
+        }
+
+        foreach (IpReputationTest reputation in Reputation)
+        {
+            if (!reputation.Matches(packet))
+            {
+                return false;
+            }
         }
 
         bool forward = HeaderMatches(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.IsIPv6, packet.Protocol);

@@ -3,17 +3,19 @@ namespace Detect.Sample.Detection;
 /// <summary>
 /// Reads rules files: one rule per line, '#' comments, blank lines, a trailing '\' continues a
 /// rule on the next line. A bad rule is skipped and recorded with file, line and problem
-/// (as Suricata does); duplicate sids are rejected the same way.
+/// (as Suricata does); a duplicate sid replaces the earlier rule when its rev is higher and is
+/// rejected the same way otherwise; a rule whose <c>requires</c> this host does not meet is skipped.
+/// Firewall rules files are read first (as Suricata loads them), each rule with its firewall action and hook.
 /// </summary>
 internal static class RuleFileLoader
 {
-    public static RuleSet Load(IEnumerable<string> files, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups)
+    public static RuleSet Load(IEnumerable<string> files, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups, IEnumerable<string>? firewallFiles = null, Firewall.IpReputation? reputation = null)
     {
         var rules = new List<Rule>();
         var errors = new List<RuleLoadError>();
         var loadedFiles = new List<string>();
         var sids = new Dictionary<(long Gid, long Sid), Rule>();
-        foreach (string file in files)
+        foreach ((string file, bool firewall) in (firewallFiles ?? []).Select(f => (f, true)).Concat(files.Select(f => (f, false))))
         {
             string[] lines;
             try
@@ -43,14 +45,26 @@ internal static class RuleFileLoader
 
                 try
                 {
-                    Rule rule = RuleParser.Parse(text, addressGroups, portGroups, file, firstLine);
+                    Rule rule = firewall
+                        ? Firewall.FirewallRuleParser.Parse(text, addressGroups, portGroups, file, firstLine, reputation)
+                        : RuleParser.Parse(text, addressGroups, portGroups, file, firstLine, reputation: reputation);
                     if (sids.TryGetValue((rule.Gid, rule.Sid), out Rule? previous))
                     {
-                        throw new RuleSyntaxException($"duplicate sid {rule.Sid} (first at {previous.File}:{previous.Line})");
+                        if (rule.Rev <= previous.Rev)
+                        {
+                            throw new RuleSyntaxException($"duplicate sid {rule.Sid} (first at {previous.File}:{previous.Line}, rev {previous.Rev} is not older)");
+                        }
+
+                        // A newer revision of the same signature replaces the older one, as in Suricata.
+                        rules.Remove(previous);
                     }
 
-                    sids.Add((rule.Gid, rule.Sid), rule);
+                    sids[(rule.Gid, rule.Sid)] = rule;
                     rules.Add(rule);
+                }
+                catch (RuleRequirementsUnmetException)
+                {
+                    // Not for this host: skipped without an error, as Suricata skips it.
                 }
                 catch (RuleSyntaxException e)
                 {

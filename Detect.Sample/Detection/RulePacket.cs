@@ -1,3 +1,4 @@
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Flows;
 
 namespace Detect.Sample.Detection;
@@ -34,6 +35,9 @@ internal readonly record struct RulePacket
 
     /// <summary>TCP acknowledgement number; -1 for other protocols.</summary>
     public long TcpAcknowledgement { get; init; }
+
+    /// <summary>TCP: the session's phases for <c>tcp.session</c>; none for other protocols.</summary>
+    public TcpSessionPhases TcpSession { get; init; }
 
     /// <summary>Offset of the innermost IP header in the captured packet; -1 when unknown.</summary>
     public int NetworkOffset { get; init; }

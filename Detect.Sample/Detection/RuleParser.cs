@@ -1,5 +1,7 @@
 using System.Globalization;
+using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 
 namespace Detect.Sample.Detection;
 
@@ -34,7 +36,7 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, decode-event, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+    private const string SupportedKeywords = "msg, tcp.session, iprep, alert (firewall rules), decode-event, stream-event, requires, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
 
     /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
     private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
@@ -84,7 +86,14 @@ internal static class RuleParser
         ["smb"] = AppProtocol.Smb, ["dcerpc"] = AppProtocol.Dcerpc, ["ntp"] = AppProtocol.Ntp,
     };
 
-    public static Rule Parse(string text, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups, string file, int line)
+    /// <param name="text">The rule.</param>
+    /// <param name="addressGroups">Address variables.</param>
+    /// <param name="portGroups">Port variables.</param>
+    /// <param name="file">The rules file (for errors).</param>
+    /// <param name="line">The line (for errors).</param>
+    /// <param name="firewall">The firewall action and hook when the rule comes from a firewall rules file (<see cref="Firewall.FirewallRuleParser"/>).</param>
+    /// <param name="reputation">IP reputation, for <c>iprep</c>; null when not configured.</param>
+    public static Rule Parse(string text, IReadOnlyDictionary<string, string> addressGroups, IReadOnlyDictionary<string, string> portGroups, string file, int line, FirewallRuleSpec? firewall = null, IpReputation? reputation = null)
     {
         int open = text.IndexOf('(', StringComparison.Ordinal);
         if (open < 0 || text.TrimEnd()[^1] != ')')
@@ -154,6 +163,7 @@ internal static class RuleParser
         RuleNumber? icmpCode = null;
         RuleNumber? icmpId = null;
         ushort? decodeEvent = null;
+        StreamEvent? streamEvent = null;
         RuleNumber? igmpType = null;
         bool? igmpChecksum = null;
         int? ipOption = null;
@@ -161,6 +171,8 @@ internal static class RuleParser
         RuleNumber? tcpSequence = null;
         RuleNumber? tcpAcknowledgement = null;
         TcpFlagsTest? tcpFlags = null;
+        TcpSessionPhases tcpSession = TcpSessionPhases.None;
+        var reputationTests = new List<IpReputationTest>();
         var inspections = new List<BufferInspection>();
         var patterns = new List<(RuleBuffer Buffer, IRulePattern Pattern)>();
         RuleBuffer? sticky = null;
@@ -200,6 +212,18 @@ internal static class RuleParser
                     decodeEvent = DecoderEvents.TryGetCode(value, out ushort code)
                         ? code
                         : throw new RuleSyntaxException($"decode-event: '{value}' is not an event this decoder raises; it raises {string.Join(", ", DecoderEvents.Names.Order(StringComparer.Ordinal))}");
+                    break;
+                case "stream-event":
+                    streamEvent = StreamEvents.TryParse(value, out StreamEvent named)
+                        ? named
+                        : throw new RuleSyntaxException($"stream-event: '{value}' is not a Suricata stream event; known: {string.Join(", ", StreamEvents.All.Order(StringComparer.Ordinal))}");
+                    break;
+                case "requires":
+                    if (RuleRequirements.Unmet(value) is { } unmet)
+                    {
+                        throw new RuleRequirementsUnmetException(unmet);
+                    }
+
                     break;
                 case "igmp.type":
                     igmpType = RuleNumber.Parse(keyword, value, byte.MaxValue, HexNumber);
@@ -331,6 +355,16 @@ internal static class RuleParser
                     break;
                 case "metadata" or "reference" or "target":
                     break;
+                case "tcp.session":
+                    tcpSession = protocol == RuleProtocol.Tcp ? TcpSessionKeyword.Parse(value) : throw new RuleSyntaxException("tcp.session requires a TCP rule");
+                    break;
+                case "iprep":
+                    reputationTests.Add(IpReputationTest.Parse(value, reputation));
+                    break;
+                case "alert" when colon < 0:
+                    // The firewall's secondary alert, as a keyword.
+                    firewall = firewall is not null ? firewall with { Alert = true } : throw new RuleSyntaxException("the 'alert' keyword is for firewall rules (a threat-detection rule's action says whether it alerts)");
+                    break;
                 default:
                     throw new RuleSyntaxException($"keyword '{keyword}' is not supported by this host (supported: {SupportedKeywords})");
             }
@@ -378,6 +412,7 @@ internal static class RuleParser
             TcpAcknowledgement = tcpAcknowledgement,
             IcmpId = icmpId,
             DecodeEvent = decodeEvent,
+            StreamEvent = streamEvent,
             IgmpType = igmpType,
             IgmpChecksumValid = igmpChecksum,
             IpOption = ipOption,
@@ -399,6 +434,9 @@ internal static class RuleParser
             Flowbits = flowbits,
             Hostbits = hostbits,
             NoAlert = noAlert,
+            Firewall = firewall,
+            TcpSession = tcpSession,
+            Reputation = reputationTests,
             File = file,
             Line = line,
         };

@@ -67,4 +67,10 @@ internal static partial class DetectLog
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "SIGHUP: {Path} could not be reopened ({Error}); logging goes on in the old file")]
     public static partial void LogReopenFailed(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "IP reputation: {Problem}")]
+    public static partial void ReputationProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Firewall mode: {Rules} firewall rule(s) from {Files}; traffic they do not accept is dropped")]
+    public static partial void FirewallMode(ILogger logger, int rules, string files);
 }

@@ -178,6 +178,8 @@ internal static class DetectProgram
             o.TestConfiguration = run.TestConfiguration;
             o.DisableDetection = run.DisableDetection;
             o.SimulateIps = run.SimulateIps;
+            o.Firewall = run.Firewall;
+            o.FirewallRulesFile = run.FirewallRulesFile;
             o.RunMode = run.RunMode;
         });
         loader.Register(builder.Services, loaded);
@@ -223,6 +225,8 @@ internal static class DetectProgram
             TestConfiguration = command.TestConfiguration,
             DisableDetection = command.DisableDetection,
             SimulateIps = command.SimulateIps,
+            Firewall = command.Firewall,
+            FirewallRulesFile = command.FirewallRulesFile,
             RunMode = command.RunMode,
         };
     }

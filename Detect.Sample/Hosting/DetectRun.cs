@@ -6,8 +6,10 @@ using Capture.Hosting.Control;
 using Capture.Hosting.Plugins;
 using Detect.Sample.Console;
 using Detect.Sample.Detection;
+using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Metrics;
 using Detect.Sample.Output;
+using FlowEngine.Configuration;
 using FlowEngine.Output;
 using FlowEngine.Pipeline;
 using FlowEngine.Storage;
@@ -85,8 +87,18 @@ internal sealed class DetectRun
             TlsBypass = _configuration.TlsEncryptionHandling == TlsEncryptionHandling.Bypass,
             SimulateIps = _options.SimulateIps,
             MidstreamPolicy = ReadMidstreamPolicy(),
+            Firewall = !_options.DisableDetection && FirewallMode,
         };
 
+        _configuration.Flow.Stream = new TcpStreamOptions
+        {
+            Midstream = _configuration.Stream.Midstream,
+            AsyncOneside = _configuration.Stream.AsyncOneside,
+            ReassemblyDepth = _configuration.Stream.ReassemblyDepth,
+            Inline = _configuration.Stream.Inline ?? _options.SimulateIps,
+            DropInvalid = _configuration.Stream.DropInvalid,
+            LiberalTimestamps = _configuration.Stream.LiberalTimestamps,
+        };
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
         IReadOnlyList<ICaptureSource> sources;
         try
@@ -207,7 +219,11 @@ internal sealed class DetectRun
             // Closing (not just flushing) keeps any worker from starting a write that the exit would cut.
             signals.OnAbandon(eve.Dispose);
             output.WriteLine($"Detect.Sample: reading {_options.Target ?? _options.CaptureName} with the {_options.CaptureName} plugin; writing {string.Join(", ", eve.Writers.Select(w => w.Path).Concat(eve.LinePaths).Concat(fileLog?.Path is { } logPath ? [logPath] : []))}");
-            var counters = new DetectionCounters();
+            var counters = new DetectionCounters
+            {
+                Rules = _options.DisableDetection ? null : (rules.Rules.Count, rules.Errors.Count),
+                Inline = detection.SimulateIps ? new InlineCounters(detection.Firewall) : null,
+            };
             var sink = new EveFlowSink(eve);
             // Workers hand flow ends to the output thread and go on; disposing delivers every one.
             using var flowEnds = new FlowEndQueue(sink, FlowEndQueue.DefaultCapacity, _loggerFactory.CreateLogger<FlowEndQueue>());
@@ -219,7 +235,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy),
+                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy, detection.Firewall),
                 _loggerFactory,
                 _clock);
 
@@ -445,9 +461,14 @@ internal sealed class DetectRun
             FlowExceptionPolicy = eve.TypeSettings.TryGetValue("flow", out ConfigNode? flow) && flow.GetBoolean("exception-policy", false),
             Alert = eve.Writes("alert"),
             Stats = eve.Writes("stats"),
-            AnomalyDecode = eve.Writes("anomaly") && eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly) && anomaly.GetBoolean("enabled", true)
-                && anomaly["types"] is { } anomalyTypes && anomalyTypes.GetBoolean("decode", false),
+            AnomalyDecode = AnomalyTypeOn(eve, "decode", false),
+            AnomalyStream = AnomalyTypeOn(eve, "stream", false),
+            AnomalyApplayer = AnomalyTypeOn(eve, "applayer", true),
             AnomalyPacketHeader = eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? header) && header.GetBoolean("packethdr", false),
+            Drop = eve.Writes("drop"),
+            DropAlerts = eve.TypeSettings.TryGetValue("drop", out ConfigNode? drop) && drop.GetBoolean("alerts", false),
+            DropFlowsAll = drop is not null && string.Equals(drop.GetString("flows"), "all", StringComparison.Ordinal),
+            DropVerdict = drop is not null && drop.GetBoolean("verdict", false),
             HostCounters = eve.TypeSettings.TryGetValue("stats", out ConfigNode? stats) && stats.GetBoolean("host-counters", false),
             CommunityId = eve.CommunityId,
             CommunityIdSeed = eve.CommunityIdSeed,
@@ -458,6 +479,25 @@ internal sealed class DetectRun
             FlushInterval = eve.FlushInterval,
             StopOnWriteError = eve.StopOnWriteError,
         };
+    }
+
+    /// <summary>
+    /// Whether anomaly records of one type are on: <c>- anomaly</c> is listed and enabled, and its
+    /// <c>types</c> say so, else Suricata's default (applayer only).
+    /// </summary>
+    private static bool AnomalyTypeOn(EveLogOptions eve, string type, bool byDefault)
+    {
+        if (!eve.Writes("anomaly"))
+        {
+            return false;
+        }
+
+        if (!eve.TypeSettings.TryGetValue("anomaly", out ConfigNode? anomaly))
+        {
+            return byDefault;
+        }
+
+        return anomaly.GetBoolean("enabled", true) && (anomaly["types"] is { } types ? types.GetBoolean(type, byDefault) : byDefault);
     }
 
     private static IEnumerable<StatsCounter> StatsCounters(EngineStatistics engine, DetectionCounters detection, EveOutputs eve, PcapLog? pcapLog)
@@ -547,7 +587,19 @@ internal sealed class DetectRun
         }
 
         (Dictionary<string, string> addresses, Dictionary<string, string> ports) = ReadVariables(_configuration.Root);
-        RuleSet rules = RuleFileLoader.Load(existing, addresses, ports);
+        IpReputation? reputation = LoadReputation();
+        IReadOnlyList<string> firewallFiles = FirewallMode ? FirewallConfiguration.RuleFiles(_configuration.Root, _options.FirewallRulesFile) : [];
+        if (_options.FirewallRulesFile is not null && !File.Exists(firewallFiles[0]))
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"--firewall-rules-exclusive: firewall rules file {firewallFiles[0]} not found");
+        }
+
+        RuleSet rules = RuleFileLoader.Load(existing, addresses, ports, firewallFiles, reputation);
+        if (FirewallMode)
+        {
+            DetectLog.FirewallMode(_logger, rules.Rules.Count(r => r.Firewall is not null), firewallFiles.Count == 0 ? "no file (everything is dropped)" : string.Join(", ", firewallFiles));
+        }
+
         foreach (RuleLoadError error in rules.Errors)
         {
             DetectLog.RuleSkipped(_logger, error.ToString());
@@ -579,6 +631,40 @@ internal sealed class DetectRun
         }
 
         return rules;
+    }
+
+    /// <summary>Firewall mode: the command line or the configuration's <c>firewall</c> section.</summary>
+    private bool FirewallMode => FirewallConfiguration.Enabled(_configuration.Root, _options.Firewall, _options.FirewallRulesFile);
+
+    /// <summary>IP reputation for <c>iprep</c>, as Suricata loads it with the detection engine: a bad setting or categories file stops the start.</summary>
+    private IpReputation? LoadReputation()
+    {
+        IpReputation? reputation;
+        try
+        {
+            reputation = FirewallConfiguration.Reputation(_configuration.Root);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new HostExitException(ExitCodes.UsageError, e.Message, e);
+        }
+
+        if (reputation is null)
+        {
+            return null;
+        }
+
+        foreach (string problem in reputation.BadLines.Concat(reputation.UnreadableFiles))
+        {
+            DetectLog.ReputationProblem(_logger, problem);
+        }
+
+        if (_options.InitErrorsFatal && reputation.UnreadableFiles.Count > 0)
+        {
+            throw new HostExitException(ExitCodes.UsageError, $"--init-errors-fatal: {reputation.UnreadableFiles[0]}");
+        }
+
+        return reputation;
     }
 
     internal static (Dictionary<string, string> Addresses, Dictionary<string, string> Ports) ReadVariables(ConfigNode root)

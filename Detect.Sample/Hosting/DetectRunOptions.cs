@@ -42,6 +42,12 @@ internal sealed class DetectRunOptions
     /// <summary><c>--simulate-ips</c>: drop rules drop as an inline sensor's would.</summary>
     public bool SimulateIps { get; set; }
 
+    /// <summary><c>--firewall</c>: firewall mode, whatever the configuration says.</summary>
+    public bool Firewall { get; set; }
+
+    /// <summary><c>--firewall-rules-exclusive</c>: the only firewall rules file (full path); null to read <c>firewall.rule-files</c>.</summary>
+    public string? FirewallRulesFile { get; set; }
+
     /// <summary><c>--runmode</c>, the threading choice; null for the default.</summary>
     public RunMode? RunMode { get; set; }
 }

@@ -42,6 +42,7 @@ internal static class PacketPathWarmUp
             Timeouts = flow.Timeouts,
             Defrag = flow.Defrag,
             VlanTracking = flow.VlanTracking,
+            RecursionTracking = flow.RecursionTracking,
             Decoder = flow.Decoder,
         };
         RuleSet rules = new([RuleParser.Parse(Rule, new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal), "warm-up", 1)], [], []);

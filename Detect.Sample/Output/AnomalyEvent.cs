@@ -2,7 +2,7 @@ using Capture.Abstractions;
 
 namespace Detect.Sample.Output;
 
-/// <summary>One EVE <c>anomaly</c> record of type <c>decode</c>: a decoder event one packet raised.</summary>
+/// <summary>One EVE <c>anomaly</c> record: a decoder, stream or application-layer event one packet raised.</summary>
 internal readonly ref struct AnomalyEvent
 {
     public required long TimestampNanoseconds { get; init; }
@@ -16,8 +16,17 @@ internal readonly ref struct AnomalyEvent
     /// <summary>The packet's place in the capture files read (<c>pcap_cnt</c>); 0 on live captures, where none is written.</summary>
     public uint PcapCount { get; init; }
 
-    /// <summary>Suricata's event name, e.g. <c>decoder.ipv4.trunc_pkt</c>.</summary>
+    /// <summary>Suricata's event name, e.g. <c>decoder.ipv4.trunc_pkt</c>, <c>stream.pkt_invalid_timestamp</c>, <c>APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS</c>.</summary>
     public required string Event { get; init; }
+
+    /// <summary>The kind of event (<c>anomaly.type</c>); decode unless set.</summary>
+    public AnomalyType Type { get; init; }
+
+    /// <summary>For an application-layer event: the flow's protocol (<c>anomaly.app_proto</c>), null for <c>unknown</c>.</summary>
+    public string? AppProtocol { get; init; }
+
+    /// <summary>For an application-layer event: where it was raised (<c>anomaly.layer</c>, e.g. <c>proto_detect</c>).</summary>
+    public string? Layer { get; init; }
 
     /// <summary>The capture's link type (<c>packet_info.linktype</c>).</summary>
     public required int LinkType { get; init; }

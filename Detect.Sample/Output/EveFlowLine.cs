@@ -200,12 +200,17 @@ internal sealed class EveFlowLine
         {
             case FlowEndReason.Timeout: at = Append(at, ",\"reason\":\"timeout\""u8); break;
             case FlowEndReason.Forced: at = Append(at, ",\"reason\":\"forced\""u8); break;
+            case FlowEndReason.TcpReuse: at = Append(at, ",\"reason\":\"tcp_reuse\""u8); break;
             default: at = Append(at, ",\"reason\":\"shutdown\""u8); break;
         }
 
         if (flow.Dropped)
         {
             at = Append(at, ",\"action\":\"drop\""u8);
+        }
+        else if (flow.Accepted)
+        {
+            at = Append(at, ",\"action\":\"accept\""u8);
         }
         else if (flow.Passed)
         {
@@ -352,6 +357,8 @@ internal sealed class EveFlowLine
             IpProtocol.Esp => "ESP"u8,
             IpProtocol.Icmpv6 => "IPv6-ICMP"u8,
             IpProtocol.Sctp => "SCTP"u8,
+            IpProtocol.IPv4 => "IP-in-IP"u8,
+            IpProtocol.IPv6 => "IPv6"u8,
             _ => default,
         };
         return name.IsEmpty ? Number(at, protocol) : Append(at, name);

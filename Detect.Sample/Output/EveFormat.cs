@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -38,6 +37,8 @@ internal static class EveFormat
     private static readonly JsonEncodedText Esp = JsonEncodedText.Encode("ESP"u8);
     private static readonly JsonEncodedText Icmpv6 = JsonEncodedText.Encode("IPv6-ICMP"u8);
     private static readonly JsonEncodedText Sctp = JsonEncodedText.Encode("SCTP"u8);
+    private static readonly JsonEncodedText IPInIP = JsonEncodedText.Encode("IP-in-IP"u8);
+    private static readonly JsonEncodedText IPv6 = JsonEncodedText.Encode("IPv6"u8);
 
     /// <summary>Nanoseconds since the Unix epoch of a wall-clock time, to its 100 ns ticks: EVE timestamps carry the microseconds, as Suricata's do.</summary>
     public static long UnixNanoseconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks * 100;
@@ -114,6 +115,8 @@ internal static class EveFormat
         IpProtocol.Esp => Esp,
         IpProtocol.Icmpv6 => Icmpv6,
         IpProtocol.Sctp => Sctp,
+        IpProtocol.IPv4 => IPInIP,
+        IpProtocol.IPv6 => IPv6,
         _ => default,
     };
 
@@ -134,13 +137,15 @@ internal static class EveFormat
         writer.WriteString(property, text[..written]);
     }
 
-    /// <summary>IPv4 dotted quad written directly; IPv6 through <see cref="IPAddress"/> (RFC 5952 text).</summary>
+    /// <summary>
+    /// IPv4 dotted quad; IPv6 as Suricata writes it, all eight groups of four lowercase hex digits
+    /// with no zeros left out (<c>2001:0db8:0000:...</c>, 39 bytes).
+    /// </summary>
     public static int FormatAddress(FlowAddress address, bool isIPv6, Span<byte> destination)
     {
         if (isIPv6)
         {
-            address.ToIPAddress(isIPv6: true).TryFormat(destination, out int written);
-            return written;
+            return FormatIPv6(address, destination);
         }
 
         Span<byte> bytes = stackalloc byte[4];
@@ -155,6 +160,25 @@ internal static class EveFormat
         }
 
         return FormatIPv4(bytes, destination);
+    }
+
+    private static int FormatIPv6(FlowAddress address, Span<byte> destination)
+    {
+        const int Length = 39;
+        Span<byte> bytes = stackalloc byte[16];
+        address.CopyTo(bytes);
+        Span<byte> text = destination[..Length];
+        for (int group = 0; group < 8; group++)
+        {
+            WriteHexPair(ref text[group * 5], bytes[group * 2]);
+            WriteHexPair(ref text[(group * 5) + 2], bytes[(group * 2) + 1]);
+            if (group < 7)
+            {
+                text[(group * 5) + 4] = (byte)':';
+            }
+        }
+
+        return Length;
     }
 
     /// <summary>

@@ -35,6 +35,9 @@ internal sealed class EveOutputs : IDisposable
     /// <summary>Whether any writer writes anomaly records.</summary>
     public bool WritesAnomalies => Array.Exists(_writers, w => w.WritesAnomalies);
 
+    /// <summary>Whether any writer writes anomaly records of <paramref name="type"/>.</summary>
+    public bool WritesAnomaly(AnomalyType type) => Array.Exists(_writers, w => w.WritesAnomaly(type));
+
     public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
     public void WriteFlow(in FlowEndEvent flow)
@@ -53,6 +56,17 @@ internal sealed class EveOutputs : IDisposable
         }
 
         _fast?.WriteAlert(in alert);
+    }
+
+    /// <summary>Whether any writer writes drop records.</summary>
+    public bool WritesDrops => Array.Exists(_writers, w => w.WritesDrops);
+
+    public void WriteDrop(in DropEvent drop)
+    {
+        foreach (EveWriter writer in _writers)
+        {
+            writer.WriteDrop(in drop);
+        }
     }
 
     public void WriteAnomaly(in AnomalyEvent anomaly)

@@ -16,7 +16,7 @@ namespace Detect.Sample.Output;
 /// failed write is logged once, its events counted as lost, and writing goes on (or the run is
 /// stopped, <see cref="EveWriterOptions.StopOnWriteError"/>).
 /// </summary>
-internal sealed class EveWriter : IDisposable
+internal sealed partial class EveWriter : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly IEveDestination _file;
@@ -142,12 +142,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             Utf8JsonWriter w = _json;
-            w.WriteStartObject();
-            EveFormat.WriteTimestamp(w, "timestamp", alert.TimestampNanoseconds);
-            if (alert.FlowId != 0)
-            {
-                w.WriteNumber("flow_id", alert.FlowId);
-            }
+            WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId);
 
             if (alert.TunnelParentFlowId != 0)
             {
@@ -173,15 +168,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
-            w.WriteStartObject("alert");
-            w.WriteString("action", alert.Blocked ? "blocked" : "allowed");
-            w.WriteNumber("gid", alert.Rule.Gid);
-            w.WriteNumber("signature_id", alert.Rule.Sid);
-            w.WriteNumber("rev", alert.Rule.Rev);
-            w.WriteString("signature", alert.Rule.Message);
-            w.WriteString("category", alert.Rule.Category);
-            w.WriteNumber("severity", alert.Rule.Severity);
-            w.WriteEndObject();
+            WriteAlertObject(w, alert.Rule, alert.Blocked);
             if (alert.AppProtocol is { } app)
             {
                 w.WriteString("app_proto", app);
@@ -225,12 +212,20 @@ internal sealed class EveWriter : IDisposable
     }
 
     /// <summary>Whether any anomaly record is written: callers skip building them otherwise.</summary>
-    public bool WritesAnomalies => _settings.AnomalyDecode;
+    public bool WritesAnomalies => _settings.AnomalyDecode || _settings.AnomalyStream || _settings.AnomalyApplayer;
 
-    /// <summary>Writes an <c>anomaly</c> record of type <c>decode</c>, as Suricata's anomaly logger does.</summary>
+    /// <summary>Whether anomaly records of <paramref name="type"/> are written (<c>anomaly.types</c>).</summary>
+    public bool WritesAnomaly(AnomalyType type) => type switch
+    {
+        AnomalyType.Decode => _settings.AnomalyDecode,
+        AnomalyType.Stream => _settings.AnomalyStream,
+        _ => _settings.AnomalyApplayer,
+    };
+
+    /// <summary>Writes an <c>anomaly</c> record, as Suricata's anomaly logger does, when its type is switched on.</summary>
     public void WriteAnomaly(in AnomalyEvent anomaly)
     {
-        if (!_settings.AnomalyDecode)
+        if (!WritesAnomaly(anomaly.Type))
         {
             return;
         }
@@ -243,12 +238,7 @@ internal sealed class EveWriter : IDisposable
             }
 
             Utf8JsonWriter w = _json;
-            w.WriteStartObject();
-            EveFormat.WriteTimestamp(w, "timestamp", anomaly.TimestampNanoseconds);
-            if (anomaly.FlowId != 0)
-            {
-                w.WriteNumber("flow_id", anomaly.FlowId);
-            }
+            WriteEventStart(w, anomaly.TimestampNanoseconds, anomaly.FlowId);
 
             if (anomaly.PcapCount != 0)
             {
@@ -278,8 +268,24 @@ internal sealed class EveWriter : IDisposable
             }
 
             w.WriteStartObject("anomaly");
-            w.WriteString("type", "decode");
-            w.WriteString("event", anomaly.Event);
+            switch (anomaly.Type)
+            {
+                case AnomalyType.Decode:
+                    w.WriteString("type", "decode");
+                    w.WriteString("event", anomaly.Event);
+                    break;
+                case AnomalyType.Stream:
+                    w.WriteString("type", "stream");
+                    w.WriteString("event", anomaly.Event);
+                    break;
+                default:
+                    w.WriteString("app_proto", anomaly.AppProtocol ?? "unknown");
+                    w.WriteString("type", "applayer");
+                    w.WriteString("event", anomaly.Event);
+                    w.WriteString("layer", anomaly.Layer);
+                    break;
+            }
+
             w.WriteEndObject();
             WriteHost(w);
             w.WriteEndObject();
@@ -395,6 +401,31 @@ internal sealed class EveWriter : IDisposable
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Opens an event with its <c>timestamp</c> and, for a packet of a flow, <c>flow_id</c>.</summary>
+    private static void WriteEventStart(Utf8JsonWriter w, long timestampNanoseconds, long flowId)
+    {
+        w.WriteStartObject();
+        EveFormat.WriteTimestamp(w, "timestamp", timestampNanoseconds);
+        if (flowId != 0)
+        {
+            w.WriteNumber("flow_id", flowId);
+        }
+    }
+
+    /// <summary>The <c>alert</c> object of an alert (and of a drop record with <c>alerts: yes</c>).</summary>
+    private static void WriteAlertObject(Utf8JsonWriter w, Detection.Rule rule, bool blocked)
+    {
+        w.WriteStartObject("alert");
+        w.WriteString("action", blocked ? "blocked" : "allowed");
+        w.WriteNumber("gid", rule.Gid);
+        w.WriteNumber("signature_id", rule.Sid);
+        w.WriteNumber("rev", rule.Rev);
+        w.WriteString("signature", rule.Message);
+        w.WriteString("category", rule.Category);
+        w.WriteNumber("severity", rule.Severity);
+        w.WriteEndObject();
     }
 
     private static void WriteTuple(Utf8JsonWriter w, in FlowTuple tuple)

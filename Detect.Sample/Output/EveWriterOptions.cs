@@ -15,8 +15,26 @@ internal sealed record EveWriterOptions
     /// <summary><c>- anomaly: {types: {decode: yes}}</c>: an anomaly record per decoder event (Suricata's default is off).</summary>
     public bool AnomalyDecode { get; init; }
 
+    /// <summary><c>- anomaly: {types: {stream: yes}}</c>: an anomaly record per TCP stream event (Suricata's default is off).</summary>
+    public bool AnomalyStream { get; init; }
+
+    /// <summary><c>- anomaly: {types: {applayer: yes}}</c>: an anomaly record per application-layer event (Suricata's default is on once anomaly records are).</summary>
+    public bool AnomalyApplayer { get; init; }
+
     /// <summary><c>- anomaly: {packethdr: yes}</c>: anomaly records carry the packet's first bytes (<c>packet</c>, <c>packet_info</c>).</summary>
     public bool AnomalyPacketHeader { get; init; }
+
+    /// <summary><c>- drop</c>: a record per packet inline mode drops (only with <c>--simulate-ips</c> or inline capture).</summary>
+    public bool Drop { get; init; }
+
+    /// <summary><c>- drop: {alerts: yes}</c>: a drop record carries the rule that caused it.</summary>
+    public bool DropAlerts { get; init; }
+
+    /// <summary><c>- drop: {flows: all}</c>: every dropped packet of a dropped flow; <c>start</c> (default): the first each way.</summary>
+    public bool DropFlowsAll { get; init; }
+
+    /// <summary><c>- drop: {verdict: yes}</c>: a drop record carries the <c>verdict</c>.</summary>
+    public bool DropVerdict { get; init; }
 
     /// <summary>Write this host's own counters (<see cref="HostCounters"/>) in stats records too (<c>- stats: {host-counters: yes}</c>); they break Suricata's schema.</summary>
     public bool HostCounters { get; init; }

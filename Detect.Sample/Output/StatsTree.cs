@@ -8,6 +8,9 @@ internal sealed class StatsTree
     private readonly List<KeyValuePair<string, StatsTree>> _children = [];
     private long? _value;
 
+    // A name part "engines[0]" makes "engines" an array of objects (Suricata's detect.engines).
+    private bool _array;
+
     public static StatsTree Build(IEnumerable<StatsCounter> counters)
     {
         var root = new StatsTree();
@@ -16,7 +19,17 @@ internal sealed class StatsTree
             StatsTree node = root;
             foreach (string part in counter.Name.Split('.'))
             {
-                node = node.Child(part);
+                int bracket = part.IndexOf('[', StringComparison.Ordinal);
+                if (bracket > 0 && part[^1] == ']')
+                {
+                    node = node.Child(part[..bracket]);
+                    node._array = true;
+                    node = node.Child(part[(bracket + 1)..^1]);
+                }
+                else
+                {
+                    node = node.Child(part);
+                }
             }
 
             node._value = (node._value ?? 0) + counter.Value;
@@ -29,7 +42,19 @@ internal sealed class StatsTree
     {
         foreach ((string name, StatsTree child) in _children)
         {
-            if (child._children.Count == 0)
+            if (child._array)
+            {
+                writer.WriteStartArray(name);
+                foreach ((_, StatsTree element) in child._children)
+                {
+                    writer.WriteStartObject();
+                    element.WriteMembers(writer);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+            else if (child._children.Count == 0)
             {
                 writer.WriteNumber(name, child._value ?? 0);
             }

@@ -31,10 +31,19 @@ public sealed class FlowEngineOptions
     public bool VlanTracking { get; set; } = true;
 
     /// <summary>
+    /// Track flows by tunnel depth (<c>decoder.recursion-level.use-for-tracking</c>): when false, a
+    /// flow's packets on the wire and inside a tunnel are one flow, as in Suricata. Default true.
+    /// </summary>
+    public bool RecursionTracking { get; set; } = true;
+
+    /// <summary>
     /// How often each worker runs the flow manager's pass, milliseconds of the worker's clock
     /// (packet time for offline captures, wall time for live ones). Default 1000.
     /// </summary>
     public int ManagerIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>The TCP stream tracker (<c>stream:</c>).</summary>
+    public TcpStreamOptions Stream { get; set; } = new();
 
     /// <summary>Decoder limits and tunnel ports.</summary>
     public FlowEngine.Decode.DecoderOptions Decoder { get; set; } = new();

@@ -235,6 +235,21 @@ internal enum DecoderCounter
     /// <summary><c>decoder.event.ipv4.opt_malformed</c>.</summary>
     IPv4OptMalformed,
 
+    /// <summary><c>decoder.event.ipv4.opt_invalid</c>: an option kind Suricata does not know.</summary>
+    IPv4OptInvalid,
+
+    /// <summary><c>decoder.event.ipv4.opt_pad_required</c>: the options are not a multiple of 8 bytes.</summary>
+    IPv4OptPadRequired,
+
+    /// <summary><c>decoder.event.ipv4.opt_eol_required</c>: one byte left after the last option and no end-of-list.</summary>
+    IPv4OptEolRequired,
+
+    /// <summary><c>decoder.event.ipv4.opt_duplicate</c>.</summary>
+    IPv4OptDuplicate,
+
+    /// <summary><c>decoder.event.ipv4.opt_unknown</c>.</summary>
+    IPv4OptUnknown,
+
     /// <summary><c>decoder.event.ipv4.wrong_ip_version</c>.</summary>
     IPv4WrongIpVersion,
 

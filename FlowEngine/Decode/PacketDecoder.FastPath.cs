@@ -69,7 +69,8 @@ public sealed partial class PacketDecoder
             // available >= 20 here (length >= 34, or >= 38 with a tag).
             byte versionAndLength = Unsafe.Add(ref b, offset);
             ipv4HeaderLength = (versionAndLength & 0x0F) << 2;
-            if (versionAndLength >> 4 != 4 || ipv4HeaderLength < 20 || ipv4HeaderLength > available)
+            // Options (a longer header) take the full decoder, which validates them.
+            if (versionAndLength >> 4 != 4 || ipv4HeaderLength != 20 || ipv4HeaderLength > available)
             {
                 return false;
             }

@@ -65,6 +65,12 @@ public sealed partial class PacketDecoder
         }
 
         Count(DecoderCounter.IPv4);
+        if (headerLength > 20 && !CheckIPv4Options(d.Slice(offset + 20, headerLength - 20)))
+        {
+            Fail(ref ctx, DecoderCounter.IPv4OptInvalidLen, DecodeResult.InvalidLength);
+            return;
+        }
+
         if (!TryAddLayer(ref ctx, out int index))
         {
             return;
@@ -76,11 +82,6 @@ public sealed partial class PacketDecoder
         layer.Protocol = d[offset + 9];
         layer.NetworkOffset = offset;
         layer.IPLength = totalLength;
-
-        if (headerLength > 20)
-        {
-            CheckIPv4Options(d.Slice(offset + 20, headerLength - 20));
-        }
 
         if ((U16(d, offset + 6) & 0x3FFF) != 0)
         {
@@ -115,21 +116,159 @@ public sealed partial class PacketDecoder
         DecodeIPPayload(ref ctx, index, layer.Protocol, offset + headerLength, isIPv6: false);
     }
 
-    private void CheckIPv4Options(ReadOnlySpan<byte> options)
+    /// <summary>
+    /// Validates IPv4 options as Suricata's decoder does: options not padded to 8 bytes, unknown
+    /// kinds, duplicates and kind-specific length or layout errors raise events and decoding goes on
+    /// (the length and layout errors count the packet in <c>decoder.invalid</c>); an option whose
+    /// length is below 2 or runs past the header fails the packet.
+    /// </summary>
+    /// <returns>False when the packet cannot be decoded further.</returns>
+    private bool CheckIPv4Options(ReadOnlySpan<byte> options)
     {
-        var walker = new OptionWalker(options);
-        while (walker.MoveNext())
+        if (options.Length % 8 != 0)
         {
+            Count(DecoderCounter.IPv4OptPadRequired);
         }
 
-        if (walker.Fault == OptionFault.LengthTooShort)
+        int seen = 0;
+        int at = 0;
+        while (at < options.Length)
         {
-            Count(DecoderCounter.IPv4OptInvalidLen);
+            byte kind = options[at];
+            if (kind == 0)
+            {
+                break;
+            }
+
+            if (kind == 1)
+            {
+                at++;
+                continue;
+            }
+
+            int left = options.Length - at;
+            if (left < 2)
+            {
+                Count(DecoderCounter.IPv4OptEolRequired);
+                break;
+            }
+
+            int length = options[at + 1];
+            if (length > left || length < 2)
+            {
+                // Counted by the caller, which fails the packet.
+                return false;
+            }
+
+            int bit = Ipv4OptionBit(kind);
+            if (bit < 0)
+            {
+                Count(DecoderCounter.IPv4OptInvalid);
+            }
+            else if ((seen & bit) != 0)
+            {
+                Count(DecoderCounter.IPv4OptDuplicate);
+            }
+            else if (Ipv4OptionFault(kind, options.Slice(at, length)) is DecoderCounter fault)
+            {
+                Count(fault);
+                _invalid = true;
+            }
+            else
+            {
+                seen |= bit;
+            }
+
+            at += length;
         }
-        else if (walker.Fault != OptionFault.None)
+
+        return true;
+    }
+
+    /// <summary>The options Suricata validates, one bit each; -1 for any other kind.</summary>
+    private static int Ipv4OptionBit(byte kind) => kind switch
+    {
+        68 => 1 << 0, // timestamp
+        7 => 1 << 1, // record route
+        25 => 1 << 2, // quick start
+        130 => 1 << 3, // security
+        131 => 1 << 4, // loose source route
+        134 => 1 << 5, // CIPSO
+        136 => 1 << 6, // stream id
+        137 => 1 << 7, // strict source route
+        148 => 1 << 8, // router alert
+        _ => -1,
+    };
+
+    /// <summary>A known option's length or layout error (RFC 791, 781, 1108, 2113, 4782, CIPSO draft), or null.</summary>
+    private static DecoderCounter? Ipv4OptionFault(byte kind, ReadOnlySpan<byte> option)
+    {
+        int length = option.Length;
+        switch (kind)
         {
-            Count(DecoderCounter.IPv4OptMalformed);
+            case 25:
+                return length < 8 ? DecoderCounter.IPv4OptInvalidLen : null;
+            case 130:
+                return length != 11 ? DecoderCounter.IPv4OptInvalidLen : null;
+            case 136 or 148:
+                return length != 4 ? DecoderCounter.IPv4OptInvalidLen : null;
+            case 7 or 131 or 137:
+                if (length < 3)
+                {
+                    return DecoderCounter.IPv4OptInvalidLen;
+                }
+
+                int pointer = option.Length > 2 ? option[2] : 0;
+                return pointer < 4 || pointer % 4 != 0 || pointer > length + 1 ? DecoderCounter.IPv4OptMalformed : null;
+            case 68:
+                if (length < 5)
+                {
+                    return DecoderCounter.IPv4OptInvalidLen;
+                }
+
+                int tsPointer = option[2];
+                if (tsPointer < 5)
+                {
+                    return DecoderCounter.IPv4OptMalformed;
+                }
+
+                int flag = option[3] & 0x0F;
+                int record = flag is 1 or 3 ? 8 : 4;
+                return (tsPointer - 5) % record != 0 || tsPointer > length + 1 ? DecoderCounter.IPv4OptMalformed : null;
+            case 134:
+                return CipsoFault(option);
+            default:
+                return null;
         }
+    }
+
+    /// <summary>CIPSO: a 4-byte domain of interpretation, then tags of kind, length and data.</summary>
+    private static DecoderCounter? CipsoFault(ReadOnlySpan<byte> option)
+    {
+        if (option.Length < 10)
+        {
+            return DecoderCounter.IPv4OptInvalidLen;
+        }
+
+        ReadOnlySpan<byte> tags = option[6..];
+        while (!tags.IsEmpty)
+        {
+            if (tags.Length < 2)
+            {
+                return DecoderCounter.IPv4OptMalformed;
+            }
+
+            byte type = tags[0];
+            int tagLength = tags[1];
+            if (tagLength > tags.Length || type is not (1 or 2 or 5 or 6 or 7) || tagLength < 4 || (type != 7 && tags[2] != 0))
+            {
+                return DecoderCounter.IPv4OptMalformed;
+            }
+
+            tags = tags[tagLength..];
+        }
+
+        return null;
     }
 
     private void DecodeIPv6(ref DecodeContext ctx, int offset)
@@ -491,6 +630,11 @@ public sealed partial class PacketDecoder
                 if (_options.DecodeTunnels)
                 {
                     DecodeGre(ref ctx, index, offset);
+                    if (ctx.Packet.LayerCount > index + 1)
+                    {
+                        // As Suricata: a GRE packet keys no flow of its own, the packet inside it does.
+                        ctx.Packet.Layers[index].Flags &= ~PacketLayerFlags.HasFlowKey;
+                    }
                 }
 
                 return;

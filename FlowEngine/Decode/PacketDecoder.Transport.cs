@@ -200,7 +200,7 @@ public sealed partial class PacketDecoder
         layer.PayloadOffset = offset + 8;
         layer.PayloadLength = ctx.End - offset - 8;
         layer.Flags |= PacketLayerFlags.HasFlowKey;
-        SetIcmpPorts(ref layer, type, code, U16(d, offset + 4), isIPv6: false);
+        SetIcmpPorts(ref layer, type, code, isIPv6: false);
 
         // The types Suricata knows and the highest code each defines (its icmpv4 unknown_type / unknown_code events).
         int maxCode = type switch
@@ -246,7 +246,7 @@ public sealed partial class PacketDecoder
         int headerLength = Math.Min(8, ctx.End - offset);
         layer.PayloadOffset = offset + headerLength;
         layer.PayloadLength = ctx.End - offset - headerLength;
-        SetIcmpPorts(ref layer, type, code, headerLength >= 6 ? U16(d, offset + 4) : (ushort)0, isIPv6: true);
+        SetIcmpPorts(ref layer, type, code, isIPv6: true);
         if (type is >= 1 and <= 4 && headerLength == 8)
         {
             AttributeIcmpv6Error(ref ctx, ref layer, offset + 8);
@@ -254,25 +254,59 @@ public sealed partial class PacketDecoder
     }
 
     /// <summary>
-    /// ICMP "ports": both are the identifier for echo-style messages (so request and reply key one
-    /// flow); otherwise source 0 and destination type &lt;&lt; 8 | code.
+    /// ICMP "ports", as Suricata keys ICMP flows (its icmp_s and icmp_d): the source port is the
+    /// message's type, the destination port the type of its answer (echo request and reply,
+    /// timestamp, information, address mask, ICMPv6's neighbour and router discovery, ...) or 0.
+    /// A request and its reply are then one flow; the same message type both ways, or a reply sent
+    /// where a request went, is not. ICMPv6 adds the code to the source (Suricata compares its
+    /// type and code there); ICMPv4 keys the types alone. The echo identifier is no part of it.
     /// </summary>
-    private static void SetIcmpPorts(ref PacketLayer layer, byte type, byte code, ushort identifier, bool isIPv6)
+    private static void SetIcmpPorts(ref PacketLayer layer, byte type, byte code, bool isIPv6)
     {
-        bool echoLike = isIPv6
-            ? type is 128 or 129
-            : type is 0 or 8 or 13 or 14 or 15 or 16 or 17 or 18;
-        if (echoLike)
-        {
-            layer.SourcePort = identifier;
-            layer.DestinationPort = identifier;
-        }
-        else
-        {
-            layer.SourcePort = 0;
-            layer.DestinationPort = (ushort)(type << 8 | code);
-        }
+        int answer = isIPv6 ? Icmpv6Answer(type) : Icmpv4Answer(type);
+        layer.SourcePort = isIPv6 ? (ushort)(type << 8 | code) : type;
+        layer.DestinationPort = answer < 0 ? (ushort)0 : isIPv6 ? (ushort)(answer << 8) : (ushort)answer;
     }
+
+    /// <summary>The type that answers an ICMPv4 message of <paramref name="type"/>, or -1 (Suricata's ICMPv4GetCounterpart).</summary>
+    private static int Icmpv4Answer(byte type) => type switch
+    {
+        8 => 0,
+        0 => 8,
+        13 => 14,
+        14 => 13,
+        15 => 16,
+        16 => 15,
+        17 => 18,
+        18 => 17,
+        _ => -1,
+    };
+
+    /// <summary>The type that answers an ICMPv6 message of <paramref name="type"/>, or -1 (Suricata's ICMPv6GetCounterpart).</summary>
+    private static int Icmpv6Answer(byte type) => type switch
+    {
+        128 => 129,
+        129 => 128,
+        130 => 131,
+        131 => 130,
+        133 => 134,
+        134 => 133,
+        135 => 136,
+        136 => 135,
+        139 => 140,
+        140 => 139,
+        144 => 145,
+        145 => 144,
+        146 => 147,
+        147 => 146,
+        148 => 149,
+        149 => 148,
+        151 => 152,
+        152 => 151,
+        157 => 158,
+        158 => 157,
+        _ => -1,
+    };
 
     /// <summary>
     /// Re-keys an ICMPv4 error layer to the flow of the packet it quotes (that packet's own
@@ -420,7 +454,7 @@ public sealed partial class PacketDecoder
                 }
 
                 var quoted = default(PacketLayer);
-                SetIcmpPorts(ref quoted, d[offset], d[offset + 1], U16(d, offset + 4), isIPv6);
+                SetIcmpPorts(ref quoted, d[offset], d[offset + 1], isIPv6);
                 sourcePort = quoted.SourcePort;
                 destinationPort = quoted.DestinationPort;
                 return true;

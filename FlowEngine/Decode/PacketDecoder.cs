@@ -39,6 +39,10 @@ public sealed partial class PacketDecoder
     // the decoder is per worker, so one buffer serves every method that counts without the context.
     private readonly ushort[] _events = new ushort[DecodedPacket.MaxEvents];
     private int _eventCount;
+
+    // An event that makes Suricata count the packet in decoder.invalid although decoding went on
+    // (ENGINE_SET_INVALID_EVENT without a failed decode, e.g. a bad IPv4 option length).
+    private bool _invalid;
     private readonly DecoderOptions _options;
     private readonly Defragmenter? _defragmenter;
     private readonly int _maxLayers;
@@ -117,6 +121,7 @@ public sealed partial class PacketDecoder
         packet.Result = DecodeResult.Ok;
         packet.EventCount = 0;
         _eventCount = 0;
+        _invalid = false;
 
         var ctx = new DecodeContext(frame, ref packet)
         {
@@ -151,7 +156,7 @@ public sealed partial class PacketDecoder
         }
 
         DecodeResult result = packet.Result;
-        if (result is not DecodeResult.Ok and not DecodeResult.FragmentHeld)
+        if ((result is not DecodeResult.Ok and not DecodeResult.FragmentHeld) || _invalid)
         {
             Counter(DecoderCounter.Invalid)++;
         }

@@ -16,10 +16,10 @@ public struct PacketLayer
     /// <summary>Destination address as on the wire.</summary>
     public FlowAddress Destination;
 
-    /// <summary>Source port (host order); ICMP: the echo id, or 0; ESP: high 16 bits of the SPI.</summary>
+    /// <summary>Source port (host order); ICMP: the type (ICMPv6: type &lt;&lt; 8 | code); ESP: high 16 bits of the SPI.</summary>
     public ushort SourcePort;
 
-    /// <summary>Destination port (host order); ICMP: type &lt;&lt; 8 | code for non-echo messages; ESP: low 16 bits of the SPI.</summary>
+    /// <summary>Destination port (host order); ICMP: the type of the answer, or 0 (ICMPv6: shifted as the source); ESP: low 16 bits of the SPI.</summary>
     public ushort DestinationPort;
 
     /// <summary>IP protocol of the transport (after IPv6 extension headers).</summary>

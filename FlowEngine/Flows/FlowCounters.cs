@@ -17,6 +17,9 @@ internal sealed class FlowCounters
     public long Emergency;
     public long Evicted;
     public long TimedOut;
+
+    /// <summary>Flows a packet's lookup found timed out and ended (Suricata's <c>flow.wrk.flows_evicted</c>).</summary>
+    public long EvictedAtLookup;
     public long ManagerPasses;
     public long ManagerChecked;
     public long ManagerStopped;
@@ -44,6 +47,11 @@ internal sealed class FlowCounters
     public long EndLocalBypassed;
     public long EndCaptureBypassed;
     public long Restored;
+    public long TcpReuse;
+    public long TcpSessions;
+    public long TcpMidstreamPickups;
+    public long TcpStreamDepthReached;
+    public long TcpAckUnseenData;
 
     /// <summary>Adds another shard's counters (for a snapshot).</summary>
     public void Add(FlowCounters o)
@@ -59,6 +67,7 @@ internal sealed class FlowCounters
         Emergency += Volatile.Read(ref o.Emergency);
         Evicted += Volatile.Read(ref o.Evicted);
         TimedOut += Volatile.Read(ref o.TimedOut);
+        EvictedAtLookup += Volatile.Read(ref o.EvictedAtLookup);
         ManagerPasses += Volatile.Read(ref o.ManagerPasses);
         ManagerChecked += Volatile.Read(ref o.ManagerChecked);
         ManagerStopped += Volatile.Read(ref o.ManagerStopped);
@@ -86,6 +95,11 @@ internal sealed class FlowCounters
         EndLocalBypassed += Volatile.Read(ref o.EndLocalBypassed);
         EndCaptureBypassed += Volatile.Read(ref o.EndCaptureBypassed);
         Restored += Volatile.Read(ref o.Restored);
+        TcpReuse += Volatile.Read(ref o.TcpReuse);
+        TcpSessions += Volatile.Read(ref o.TcpSessions);
+        TcpMidstreamPickups += Volatile.Read(ref o.TcpMidstreamPickups);
+        TcpStreamDepthReached += Volatile.Read(ref o.TcpStreamDepthReached);
+        TcpAckUnseenData += Volatile.Read(ref o.TcpAckUnseenData);
     }
 
     /// <summary>The counters in EVE stats names.</summary>
@@ -97,12 +111,14 @@ internal sealed class FlowCounters
         yield return new("flow.udp", Udp);
         yield return new("flow.icmpv4", Icmpv4);
         yield return new("flow.icmpv6", Icmpv6);
+        yield return new("flow.tcp_reuse", TcpReuse);
         yield return new("flow.emerg_mode_entered", EmergencyEntered);
         yield return new("flow.emerg_mode_over", EmergencyOver);
         yield return new("flow.emergency", Emergency);
         yield return new("flow.get_used", Evicted);
         yield return new("flow.evicted", Evicted);
         yield return new("flow.mgr.flows_timeout", TimedOut);
+        yield return new("flow.wrk.flows_evicted", EvictedAtLookup);
         yield return new("flow.mgr.full_hash_pass", ManagerPasses);
         yield return new("flow.mgr.flows_checked", ManagerChecked);
         yield return new("flow.mgr.pass_stopped", ManagerStopped);
@@ -128,5 +144,9 @@ internal sealed class FlowCounters
         yield return new("flow_bypassed.strategy_errors", StrategyErrors);
         yield return new("flow_bypassed.restored", Restored);
         yield return new("flow.output_errors", SinkErrors);
+        yield return new("tcp.sessions", TcpSessions);
+        yield return new("tcp.midstream_pickups", TcpMidstreamPickups);
+        yield return new("tcp.stream_depth_reached", TcpStreamDepthReached);
+        yield return new("tcp.ack_unseen_data", TcpAckUnseenData);
     }
 }

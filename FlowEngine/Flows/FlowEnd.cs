@@ -87,6 +87,7 @@ internal sealed class FlowEnd
             AppProtocol = r.AppProtocol,
             Passed = r.Passed,
             Dropped = r.Dropped,
+            Accepted = r.Accepted,
             ExceptionPolicy = r.ExceptionPolicy,
         };
 

@@ -11,4 +11,7 @@ public enum FlowEndReason : byte
 
     /// <summary><c>"shutdown"</c>: the capture ended or the engine stopped.</summary>
     Shutdown = 2,
+
+    /// <summary><c>"tcp_reuse"</c>: a new TCP session started on the flow's ports after its session was done (Suricata's TCP session reuse).</summary>
+    TcpReuse = 3,
 }

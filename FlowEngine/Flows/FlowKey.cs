@@ -7,8 +7,9 @@ namespace FlowEngine.Flows;
 
 /// <summary>
 /// The direction-normalised key of a flow, 48 bytes: the lower (address, port) end first, so
-/// both directions of a flow make the same key. Protocols without real ports (ICMP id/type,
-/// ESP SPI halves) keep their two numbers sorted instead of following the addresses.
+/// both directions of a flow make the same key. ICMP's "ports" are the message type and the type
+/// of its answer, so they follow the addresses as ports do (Suricata's icmp_s/icmp_d); ESP's SPI
+/// halves belong to no one address and are kept sorted.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct FlowKey
@@ -28,7 +29,7 @@ internal struct FlowKey
     /// <summary>IP protocol.</summary>
     public byte Protocol;
 
-    /// <summary>Tunnel depth of the layer.</summary>
+    /// <summary>Tunnel depth of the layer (0 when recursion tracking is off).</summary>
     public byte TunnelDepth;
 
     /// <summary>1 for IPv6.</summary>
@@ -60,7 +61,7 @@ internal struct FlowKey
     /// above is the word layout on a little-endian machine, the only kind .NET runs on.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint FromLayer(in PacketLayer layer, bool vlanTracking, FlowHasher hasher, out FlowKey key, out bool sourceIsLow)
+    public static uint FromLayer(in PacketLayer layer, FlowKeyTracking tracking, FlowHasher hasher, out FlowKey key, out bool sourceIsLow)
     {
         ref ulong source = ref Unsafe.As<FlowAddress, ulong>(ref Unsafe.AsRef(in layer.Source));
         ref ulong destination = ref Unsafe.As<FlowAddress, ulong>(ref Unsafe.AsRef(in layer.Destination));
@@ -70,7 +71,7 @@ internal struct FlowKey
         ushort destinationPort = layer.DestinationPort;
 
         // Any total order does; compare the raw words (byte order of the machine).
-        bool portless = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 or IpProtocol.Esp;
+        bool portless = layer.Protocol == IpProtocol.Esp;
         sourceIsLow = s0 != d0 ? s0 < d0
             : s1 != d1 ? s1 < d1
             : portless || sourcePort <= destinationPort;
@@ -78,7 +79,7 @@ internal struct FlowKey
         ulong ports;
         if (portless)
         {
-            // ICMP echo id / type-code and ESP SPI halves do not belong to one address: keep them sorted.
+            // ESP SPI halves do not belong to one address: keep them sorted.
             ports = sourcePort <= destinationPort ? sourcePort | ((uint)destinationPort << 16) : destinationPort | ((uint)sourcePort << 16);
         }
         else
@@ -88,7 +89,7 @@ internal struct FlowKey
 
         ulong vlans = 0;
         ulong vlanCount = 0;
-        if (vlanTracking && layer.VlanCount > 0)
+        if ((tracking & FlowKeyTracking.Vlan) != 0 && layer.VlanCount > 0)
         {
             vlanCount = Math.Min(layer.VlanCount, (byte)3);
             vlans = (ulong)(layer.Vlan0 & 0x0FFFu)
@@ -100,7 +101,8 @@ internal struct FlowKey
         ulong w1 = sourceIsLow ? s1 : d1;
         ulong w2 = sourceIsLow ? d0 : s0;
         ulong w3 = sourceIsLow ? d1 : s1;
-        ulong w4 = ports | ((ulong)layer.Protocol << 32) | ((ulong)layer.TunnelDepth << 40)
+        ulong depth = (tracking & FlowKeyTracking.Recursion) != 0 ? layer.TunnelDepth : 0UL;
+        ulong w4 = ports | ((ulong)layer.Protocol << 32) | (depth << 40)
             | (layer.IsIPv6 ? 1UL << 48 : 0) | (vlanCount << 56);
         Unsafe.SkipInit(out key);
         ref ulong w = ref Unsafe.As<FlowKey, ulong>(ref key);

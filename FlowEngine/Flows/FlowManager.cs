@@ -103,10 +103,21 @@ internal sealed class FlowManager
         return RunPass(now, stop);
     }
 
+    /// <summary>
+    /// Retires a TCP flow whose key a new session took over (Suricata's TCP session reuse): lookups
+    /// pass it by from now on and the next pass, due at once, ends it with reason <c>tcp_reuse</c>.
+    /// </summary>
+    public void Retire(int slot)
+    {
+        _table.SlotAt(slot).Flags |= FlowSlotFlags.Reused;
+        _counters.TcpReuse++;
+        _nextDue = long.MinValue;
+    }
+
     /// <summary>Ends every flow (end of capture, shutdown).</summary>
     public void EndAll(FlowEndReason reason)
     {
-        EndAllVisitor visitor = new(_end, reason);
+        EndAllVisitor visitor = new(_end, _table, reason);
         _table.FreeAll(ref visitor);
         _nextDue = long.MinValue;
         _counters.Active = _table.Active;
@@ -116,6 +127,13 @@ internal sealed class FlowManager
     public bool ExpireIfDue(int slot, long now, bool emergency)
     {
         ref FlowSlot s = ref _table.Slots[slot];
+        if ((s.Flags & FlowSlotFlags.Reused) != 0)
+        {
+            // Replaced by a new session on its ports: Suricata evicts it at once.
+            _end.End(slot, FlowEndReason.TcpReuse);
+            return true;
+        }
+
         long timeout = _timeouts.For(s.TimeoutClass, s.State, emergency);
         long deadline = s.LastSeenNanoseconds + timeout;
         if (deadline > now)
@@ -134,6 +152,13 @@ internal sealed class FlowManager
         _counters.TimedOut++;
         _end.End(slot, FlowEndReason.Timeout);
         return true;
+    }
+
+    /// <summary>Ends a flow that a packet's lookup found timed out; the caller renews its slot for the packet's flow.</summary>
+    public void EndTimedOut(int slot)
+    {
+        _counters.EvictedAtLookup++;
+        _end.End(slot, FlowEndReason.Timeout);
     }
 
     /// <summary>
@@ -203,11 +228,11 @@ internal sealed class FlowManager
         public bool Visit(int slot) => manager.ExpireIfDue(slot, now, emergency);
     }
 
-    private readonly struct EndAllVisitor(FlowEnd end, FlowEndReason reason) : IFlowSlotVisitor
+    private readonly struct EndAllVisitor(FlowEnd end, FlowTable table, FlowEndReason reason) : IFlowSlotVisitor
     {
         public bool Visit(int slot)
         {
-            end.End(slot, reason);
+            end.End(slot, (table.SlotAt(slot).Flags & FlowSlotFlags.Reused) != 0 ? FlowEndReason.TcpReuse : reason);
             return true;
         }
     }

@@ -29,5 +29,6 @@ internal struct FlowRecord
     public byte AppProtocol;
     public bool Passed;
     public bool Dropped;
+    public bool Accepted;
     public byte ExceptionPolicy;
 }

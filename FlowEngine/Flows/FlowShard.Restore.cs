@@ -68,7 +68,7 @@ internal sealed partial class FlowShard
         layer.Vlan1 = tuple.Vlan1;
         layer.Vlan2 = tuple.Vlan2;
         layer.VlanCount = tuple.Vlan2 != 0 ? (byte)3 : tuple.Vlan1 != 0 ? (byte)2 : tuple.Vlan0 != 0 ? (byte)1 : (byte)0;
-        uint hash = FlowKey.FromLayer(in layer, VlanTracking, Hasher, out FlowKey key, out bool sourceIsLow);
+        uint hash = FlowKey.FromLayer(in layer, KeyTracking, Hasher, out FlowKey key, out bool sourceIsLow);
         if (Table.Lookup(ref key, hash) >= 0)
         {
             return false; // listed twice: the first one owns it

@@ -2,6 +2,7 @@ using Capture.Abstractions;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
 using FlowEngine.Output;
+using FlowEngine.Stream;
 using Microsoft.Extensions.Logging;
 
 namespace FlowEngine.Flows;
@@ -10,7 +11,8 @@ namespace FlowEngine.Flows;
 /// One worker's flows: the table and its parts along Suricata's seams, the
 /// <see cref="FlowTracker"/> (key, lookup, create, update, TCP state), the <see cref="FlowManager"/>
 /// (timeouts, liveness, emergency mode, eviction), <see cref="FlowBypass"/> (the one holder of a
-/// flow's bypass state) and <see cref="FlowEnd"/> (release and the end event). Touched by its
+/// flow's bypass state), <see cref="FlowEnd"/> (release and the end event) and the
+/// <see cref="TcpStreamTracker"/> (TCP sessions, in storage column <c>streamColumn</c>). Touched by its
 /// worker thread only (the manager pass runs on that thread between batches), so nothing here
 /// takes a lock.
 /// </summary>
@@ -29,7 +31,8 @@ internal sealed partial class FlowShard
         string interfaceName,
         IBypassStrategy? strategy,
         IFlowEventSink sink,
-        ILogger logger)
+        ILogger logger,
+        int streamColumn = -1)
     {
         ArgumentNullException.ThrowIfNull(options);
         Table = new FlowTable(options.Prealloc, capacity, options.HashSize, storageColumns);
@@ -39,7 +42,8 @@ internal sealed partial class FlowShard
         Bypass = new FlowBypass(Table, Counters, strategy, bypassColumn, interfaceName, logger);
         Ending = new FlowEnd(Table, Counters, Bypass, sink, interfaceName, logger);
         Manager = new FlowManager(options, Table, Counters, Timeouts, Bypass, Ending, interfaceName, logger);
-        Tracker = new FlowTracker(options, Table, Counters, Timeouts, hasher, shardIndex, Manager, Bypass);
+        Stream = new TcpStreamTracker(options.Stream, Table, Counters, streamColumn);
+        Tracker = new FlowTracker(options, Table, Counters, Timeouts, hasher, shardIndex, Manager, Bypass, Stream);
     }
 
     public FlowTable Table { get; }
@@ -54,6 +58,8 @@ internal sealed partial class FlowShard
 
     public FlowBypass Bypass { get; }
 
+    public TcpStreamTracker Stream { get; }
+
     public FlowEnd Ending { get; }
 
     public string InterfaceName => _interfaceName;
@@ -63,6 +69,8 @@ internal sealed partial class FlowShard
     public bool Emergency => Manager.Emergency;
 
     public bool VlanTracking => Tracker.VlanTracking;
+
+    public FlowKeyTracking KeyTracking => Tracker.KeyTracking;
 
     public FlowHasher Hasher => Tracker.Hasher;
 

@@ -26,4 +26,7 @@ internal enum FlowSlotFlags : byte
 
     /// <summary>Detection alerted on the flow.</summary>
     Alerted = 64,
+
+    /// <summary>A new TCP session took over the flow's key (TCP session reuse): lookups pass it by and the manager ends it.</summary>
+    Reused = 128,
 }

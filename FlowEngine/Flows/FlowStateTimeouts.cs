@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
 
@@ -22,6 +24,11 @@ internal sealed class FlowStateTimeouts
     private readonly long[] _normal = new long[Classes * States];
     private readonly long[] _emergency = new long[Classes * States];
 
+    // The timeouts a packet's lookup applies (see TimedOutAtLookup): as above, but never for a flow the
+    // capture bypassed, whose last-seen time only the capture's answers move on.
+    private readonly long[] _lookupNormal = new long[Classes * States];
+    private readonly long[] _lookupEmergency = new long[Classes * States];
+
     public FlowStateTimeouts(FlowTimeoutTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -39,7 +46,30 @@ internal sealed class FlowStateTimeouts
             }
         }
 
+        for (int i = 0; i < Classes * States; i++)
+        {
+            bool captureBypassed = i % States == (int)FlowState.CaptureBypassed;
+            _lookupNormal[i] = captureBypassed ? long.MaxValue : _normal[i];
+            _lookupEmergency[i] = captureBypassed ? long.MaxValue : _emergency[i];
+        }
+
         ShortestReachable = FindShortestReachable();
+    }
+
+    /// <summary>
+    /// Whether a flow found by a packet's lookup timed out before the packet came (Suricata 8's
+    /// FlowIsTimedOut at lookup, to the packet's full timestamp as its flow manager compares): the
+    /// packet then starts a new flow. One compare per packet. A flow the capture bypassed never
+    /// times out here: the kernel drops its packets, so its last-seen time is old whether or not it
+    /// is silent; the manager asks the capture.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TimedOutAtLookup(ref FlowSlot s, long now, bool emergency)
+    {
+        int index = ((int)s.TimeoutClass * States) + (int)s.State;
+        Debug.Assert((uint)index < Classes * States, "a timeout class and a flow state the table has");
+        long timeout = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(emergency ? _lookupEmergency : _lookupNormal), index);
+        return now - s.LastSeenNanoseconds >= timeout;
     }
 
     /// <summary>

@@ -202,7 +202,7 @@ internal sealed unsafe class FlowTable
         while (slot >= 0)
         {
             ref FlowSlot s = ref _slotBase[slot];
-            if (s.Hash == hash && FlowKey.Equal(ref s.Key, ref key))
+            if (s.Hash == hash && (s.Flags & FlowSlotFlags.Reused) == 0 && FlowKey.Equal(ref s.Key, ref key))
             {
                 return slot;
             }
@@ -261,13 +261,7 @@ internal sealed unsafe class FlowTable
             _firstFree = Chain[slot];
         }
 
-        ref FlowSlot s = ref Slots[slot];
-        s = default;
-        s.Key = key;
-        s.Hash = hash;
-        s.Flags = FlowSlotFlags.InUse;
-        Records[slot] = default;
-        _originBase[slot] = default;
+        Fill(slot, ref key, hash);
         ref int bucket = ref Buckets[(int)(hash & (uint)_mask)];
         Chain[slot] = bucket;
         bucket = slot;
@@ -280,6 +274,41 @@ internal sealed unsafe class FlowTable
         }
 
         return slot;
+    }
+
+    /// <summary>
+    /// Readies the slot of a flow that just ended for a new flow of the same key (a packet found its
+    /// flow timed out): the slot keeps its key, hash and place in its chain; the rest is cleared as
+    /// allocation clears it. No free cluster changes, so this is safe between scans.
+    /// </summary>
+    public void Renew(int slot)
+    {
+        ref FlowSlot s = ref SlotAt(slot);
+        Debug.Assert((s.Flags & FlowSlotFlags.InUse) != 0, "a renewed slot holds a flow");
+        FlowKey key = s.Key;
+        Fill(slot, ref key, s.Hash);
+        ClearStorage(slot);
+    }
+
+    /// <summary>A new flow's hot, warm and cold parts: its key and hash, in use, everything else zero.</summary>
+    private void Fill(int slot, ref FlowKey key, uint hash)
+    {
+        ref FlowSlot s = ref _slotBase[slot];
+        s = default;
+        s.Key = key;
+        s.Hash = hash;
+        s.Flags = FlowSlotFlags.InUse;
+        _recordBase[slot] = default;
+        _originBase[slot] = default;
+    }
+
+    private void ClearStorage(int slot)
+    {
+        object?[][] storage = Storage;
+        for (int c = 0; c < storage.Length; c++)
+        {
+            storage[c][slot] = null;
+        }
     }
 
     /// <summary>
@@ -563,12 +592,7 @@ internal sealed unsafe class FlowTable
         link = Chain[slot];
         s.Flags = FlowSlotFlags.None;
         s.State = FlowState.New;
-        object?[][] storage = Storage;
-        for (int c = 0; c < storage.Length; c++)
-        {
-            storage[c][slot] = null;
-        }
-
+        ClearStorage(slot);
         Active--;
     }
 }

@@ -1,13 +1,15 @@
 using System.Runtime.CompilerServices;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 
 namespace FlowEngine.Flows;
 
 /// <summary>
 /// A shard's packet side (Suricata's flow-hash): finds or creates the flow of a packet's layer by
 /// its key, counts the packet in the flow's direction and advances the flow's state (TCP's from its
-/// flags). A full table asks the manager for room.
+/// flags). A full table asks the manager for room. A TCP SYN on a flow whose session is done starts a
+/// new flow (Suricata's TCP session reuse).
 /// </summary>
 internal sealed class FlowTracker
 {
@@ -17,30 +19,38 @@ internal sealed class FlowTracker
     private readonly FlowHasher _hasher;
     private readonly FlowManager _manager;
     private readonly FlowBypass _bypass;
+    private readonly TcpStreamTracker? _stream;
     private readonly int _shardIndex;
-    private readonly bool _vlanTracking;
+    private readonly FlowKeyTracking _keyTracking;
+    private readonly bool _midstream;
     private ulong _sequence;
 
-    public FlowTracker(FlowEngineOptions options, FlowTable table, FlowCounters counters, FlowStateTimeouts timeouts, FlowHasher hasher, int shardIndex, FlowManager manager, FlowBypass bypass)
+    public FlowTracker(FlowEngineOptions options, FlowTable table, FlowCounters counters, FlowStateTimeouts timeouts, FlowHasher hasher, int shardIndex, FlowManager manager, FlowBypass bypass, TcpStreamTracker? stream = null)
     {
+        _stream = stream is { Enabled: true } ? stream : null;
+        _midstream = options.Stream.Midstream || options.Stream.AsyncOneside;
         _table = table;
         _counters = counters;
         _timeouts = timeouts;
         _hasher = hasher;
         _shardIndex = shardIndex;
-        _vlanTracking = options.VlanTracking;
+        _keyTracking = (options.VlanTracking ? FlowKeyTracking.Vlan : FlowKeyTracking.None)
+            | (options.RecursionTracking ? FlowKeyTracking.Recursion : FlowKeyTracking.None);
         _manager = manager;
         _bypass = bypass;
     }
 
-    public bool VlanTracking => _vlanTracking;
+    public bool VlanTracking => (_keyTracking & FlowKeyTracking.Vlan) != 0;
+
+    /// <summary>What the shard's flow keys hold besides addresses, ports and protocol.</summary>
+    public FlowKeyTracking KeyTracking => _keyTracking;
 
     public FlowHasher Hasher => _hasher;
 
     /// <summary>Finds or creates the flow of a layer and counts the packet; see the other overload.</summary>
     public int Track(in PacketLayer layer, long timestamp, int length, ulong sourceMac, ulong destinationMac, long parentFlowId, out bool toServer, out bool drop)
     {
-        uint hash = FlowKey.FromLayer(in layer, _vlanTracking, _hasher, out FlowKey key, out bool sourceIsLow);
+        uint hash = FlowKey.FromLayer(in layer, _keyTracking, _hasher, out FlowKey key, out bool sourceIsLow);
         return Track(ref key, hash, sourceIsLow, in layer, timestamp, length, sourceMac, destinationMac, parentFlowId, out toServer, out drop);
     }
 
@@ -52,9 +62,20 @@ internal sealed class FlowTracker
     public int Track(ref FlowKey key, uint hash, bool sourceIsLow, in PacketLayer layer, long timestamp, int length, ulong sourceMac, ulong destinationMac, long parentFlowId, out bool toServer, out bool drop)
     {
         int slot = _table.Lookup(ref key, hash);
+        if (slot >= 0 && _stream is not null && (layer.TcpFlags & TcpFlags.Syn) != 0 && layer.Protocol == IpProtocol.Tcp
+            && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0 && SessionReused(slot, sourceIsLow, in layer))
+        {
+            _manager.Retire(slot);
+            slot = -1;
+        }
+
         if (slot < 0)
         {
             slot = Create(ref key, hash, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
+        }
+        else if (_timeouts.TimedOutAtLookup(ref _table.SlotAt(slot), timestamp, _manager.Emergency))
+        {
+            Renew(slot, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
         }
 
         ref FlowSlot s = ref _table.SlotAt(slot);
@@ -79,6 +100,25 @@ internal sealed class FlowTracker
             slot = _manager.MakeRoom(ref key, hash, timestamp);
         }
 
+        Initialize(slot, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
+        return slot;
+    }
+
+    /// <summary>
+    /// A packet found its flow timed out (Suricata 8 at lookup): the old flow ends as the manager
+    /// would have ended it, and the packet's new flow of the same key takes over the slot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // Rare: kept off the lookup's path.
+    private void Renew(int slot, bool sourceIsLow, in PacketLayer layer, long timestamp, ulong sourceMac, ulong destinationMac, long parentFlowId)
+    {
+        _manager.EndTimedOut(slot);
+        _table.Renew(slot);
+        Initialize(slot, sourceIsLow, in layer, timestamp, sourceMac, destinationMac, parentFlowId);
+    }
+
+    /// <summary>Fills a new flow's record from its first packet and counts it.</summary>
+    private void Initialize(int slot, bool sourceIsLow, in PacketLayer layer, long timestamp, ulong sourceMac, ulong destinationMac, long parentFlowId)
+    {
         // The sender of the first packet is the client, unless it is a TCP SYN/ACK (the server's answer).
         bool reversed = layer.Protocol == IpProtocol.Tcp && (layer.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack)
             && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0;
@@ -107,7 +147,6 @@ internal sealed class FlowTracker
         }
 
         _counters.Active = _table.Active;
-        return slot;
     }
 
     private bool Update(int slot, ref FlowSlot s, bool toServer, in PacketLayer layer, bool icmpError, long timestamp, int length)
@@ -169,6 +208,54 @@ internal sealed class FlowTracker
         s.Flags |= toServer ? FlowSlotFlags.SeenToServer : FlowSlotFlags.SeenToClient;
         AdvanceState(ref s, toServer, tcpFlags, layer.Protocol == IpProtocol.Tcp);
         return false;
+    }
+
+    /// <summary>
+    /// Suricata's TcpSessionPacketSsnReuse: a SYN (with midstream pick-up or one-sided tracking also a
+    /// SYN/ACK) on a flow whose session is done (LAST_ACK or later, or none) starts a new flow; the same
+    /// SYN again (its sequence number is the session's ISN) is a retransmission.
+    /// </summary>
+    private bool SessionReused(int slot, bool sourceIsLow, in PacketLayer layer)
+    {
+        const byte SynAck = TcpFlags.Syn | TcpFlags.Ack;
+        byte flags = layer.TcpFlags;
+        if ((flags & (TcpFlags.Rst | TcpFlags.Fin)) != 0)
+        {
+            return false;
+        }
+
+        bool syn = (flags & SynAck) == TcpFlags.Syn;
+        if (!syn && !((flags & SynAck) == SynAck && _midstream))
+        {
+            return false;
+        }
+
+        TcpSession? session = _stream!.SessionAt(slot);
+        if (session is null)
+        {
+            // A flow picked up after its handshake or never tracked.
+            return true;
+        }
+
+        bool toServer = ((_table.SlotAt(slot).Flags & FlowSlotFlags.ClientIsLow) != 0) == sourceIsLow;
+        if (syn && toServer)
+        {
+            if ((session.Flags & TcpSessionFlags.FastOpenDataIgnored) != 0)
+            {
+                return true;
+            }
+
+            if (session.Client.Isn == layer.TcpSequence)
+            {
+                return false;
+            }
+        }
+        else if (!syn && !toServer && session.Server.Isn == layer.TcpSequence)
+        {
+            return false;
+        }
+
+        return session.State is >= TcpState.LastAck or TcpState.None;
     }
 
     /// <summary>Keeps the type and code of the flow's first ICMP packet each way, as Suricata logs them.</summary>

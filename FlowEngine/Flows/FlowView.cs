@@ -73,6 +73,9 @@ public readonly ref struct FlowView
     /// <summary>Marks that the flow is dropped inline (EVE <c>flow.action: drop</c>).</summary>
     public void MarkDropped() => Record.Dropped = true;
 
+    /// <summary>Marks that a firewall accepted the rest of the flow (EVE <c>flow.action: accept</c>).</summary>
+    public void MarkAccepted() => Record.Accepted = true;
+
     /// <summary>Records the exception policy applied to the flow (the inspector's own code, non-zero), handed to the flow's end event.</summary>
     /// <param name="code">The code.</param>
     public void SetExceptionPolicy(byte code) => Record.ExceptionPolicy = code;

@@ -104,6 +104,9 @@ public readonly record struct FlowEndEvent
     /// <summary>The flow was dropped inline (<see cref="Flows.FlowView.MarkDropped"/>).</summary>
     public bool Dropped { get; init; }
 
+    /// <summary>A firewall accepted the flow (<see cref="Flows.FlowView.MarkAccepted"/>).</summary>
+    public bool Accepted { get; init; }
+
     /// <summary>The exception policy applied to the flow (<see cref="Flows.FlowView.SetExceptionPolicy"/>); 0 for none.</summary>
     public byte ExceptionPolicy { get; init; }
 
@@ -116,11 +119,12 @@ public readonly record struct FlowEndEvent
         _ => "bypassed",
     };
 
-    /// <summary>EVE <c>flow.reason</c>: <c>timeout</c>, <c>forced</c> or <c>shutdown</c>.</summary>
+    /// <summary>EVE <c>flow.reason</c>: <c>timeout</c>, <c>forced</c>, <c>tcp_reuse</c> or <c>shutdown</c>.</summary>
     public string ReasonName => Reason switch
     {
         FlowEndReason.Timeout => "timeout",
         FlowEndReason.Forced => "forced",
+        FlowEndReason.TcpReuse => "tcp_reuse",
         _ => "shutdown",
     };
 

@@ -5,6 +5,7 @@ using FlowEngine.Defrag;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 using FlowEngine.Storage;
+using FlowEngine.Stream;
 using Microsoft.Extensions.Logging;
 
 namespace FlowEngine.Pipeline;
@@ -20,6 +21,9 @@ public sealed class CaptureEngine
     /// <summary>The name of the storage slot holding each flow's <see cref="BypassRecord"/>.</summary>
     public const string BypassStorageName = "bypass_counters";
 
+    /// <summary>The name of the storage slot holding each TCP flow's session (the stream tracker's state).</summary>
+    public const string TcpSessionStorageName = "tcp_session";
+
     private readonly FlowEngineOptions _options;
     private readonly FlowStorageRegistry _storage;
     private readonly IFlowEventSink _sink;
@@ -28,6 +32,7 @@ public sealed class CaptureEngine
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly FlowHasher _hasher = new();
+    private readonly int _sessionColumn;
     private volatile PacketWorker[] _workers = [];
     private int _running;
 
@@ -59,6 +64,7 @@ public sealed class CaptureEngine
         _logger = loggerFactory.CreateLogger<CaptureEngine>();
         _clock = clock ?? TimeProvider.System;
         BypassSlot = storage.Register<BypassRecord>(BypassStorageName);
+        _sessionColumn = storage.Register<TcpSession>(TcpSessionStorageName).Index;
     }
 
     /// <summary>Whether <see cref="RunAsync"/> got every source started (false when it failed before).</summary>
@@ -95,7 +101,7 @@ public sealed class CaptureEngine
         ICaptureSource first = sources[0];
         bool dispatch = sources.Count == 1 && _options.Workers > 1
             && (first.Capabilities & CaptureCapabilities.Offline) != 0 && (first.Capabilities & CaptureCapabilities.Live) == 0;
-        FlowDispatcher? dispatcher = dispatch ? new FlowDispatcher(first, _options.Workers, _options.Decoder) : null;
+        FlowDispatcher? dispatcher = dispatch ? new FlowDispatcher(first, _options.Workers, _options.Decoder, byInnermost: !_options.RecursionTracking) : null;
         int workerCount = dispatch ? _options.Workers : sources.Count;
 
         // One offline source and one worker: the worker reads the capture itself when the source can.
@@ -118,7 +124,8 @@ public sealed class CaptureEngine
                 source.InterfaceName,
                 source.BypassStrategy,
                 _sink,
-                _loggerFactory.CreateLogger<FlowShard>());
+                _loggerFactory.CreateLogger<FlowShard>(),
+                _sessionColumn);
             DecoderCounters counters = new();
             Defragmenter? defragmenter = _options.Defrag.Enabled ? new Defragmenter(_options.Defrag, counters) : null;
             PacketDecoder decoder = new(counters, _options.Decoder, defragmenter);

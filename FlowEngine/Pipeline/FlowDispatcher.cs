@@ -11,7 +11,9 @@ namespace FlowEngine.Pipeline;
 /// outermost IP addresses, so both directions of a flow, every fragment of a datagram and every
 /// flow inside one tunnel land on the same worker. Workers get sub-batches (records pointing into
 /// the source's buffer) through bounded channels; the source's batch is released when the last
-/// worker releases its part. Sub-batches are pooled.
+/// worker releases its part. Sub-batches are pooled. Without recursion tracking one flow has packets
+/// on the wire and inside tunnels, so the innermost addresses choose instead (a tunnel's own flow
+/// may then be counted on several workers).
 /// </summary>
 internal sealed class FlowDispatcher
 {
@@ -20,11 +22,13 @@ internal sealed class FlowDispatcher
     private readonly PacketDecoder _decoder;
     private readonly ConcurrentQueue<SubBatch> _pool = new();
     private readonly List<SubBatch> _parts;
+    private readonly bool _byInnermost;
     private DecodedPacket _packet;
 
-    public FlowDispatcher(ICaptureSource source, int workers, DecoderOptions options)
+    public FlowDispatcher(ICaptureSource source, int workers, DecoderOptions options, bool byInnermost = false)
     {
         _source = source;
+        _byInnermost = byInnermost;
         _channels = new Channel<CaptureBatch>[workers];
         for (int i = 0; i < workers; i++)
         {
@@ -136,7 +140,7 @@ internal sealed class FlowDispatcher
                 _decoder.Decode(buffer.Slice(record.Offset, record.CaptureLength), in record, ref _packet, out _);
                 if (_packet.LayerCount > 0)
                 {
-                    ref PacketLayer outer = ref _packet.Layers[0];
+                    ref PacketLayer outer = ref _packet.Layers[_byInnermost ? _packet.LayerCount - 1 : 0];
                     uint h = (uint)outer.Source.GetHashCode() + (uint)outer.Destination.GetHashCode();
                     h *= 0x9E3779B1u;
                     target = (int)(((ulong)h * workers) >> 32);

@@ -2,6 +2,7 @@ using Capture.Abstractions;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Storage;
+using FlowEngine.Stream;
 
 namespace FlowEngine.Pipeline;
 
@@ -51,6 +52,19 @@ public ref struct PacketContext
 
     /// <summary>The capture interface the packet came from.</summary>
     public readonly string InterfaceName => _shard.InterfaceName;
+
+    /// <summary>The TCP stream events the packet raised (Suricata's <c>stream-event</c> names, <see cref="StreamEvents"/>); empty for other packets.</summary>
+    public readonly ReadOnlySpan<StreamEvent> StreamEvents => _shard.Stream.PacketEvents;
+
+    /// <summary>
+    /// Whether the stream tracker rejected the packet with <c>stream.inline</c> and
+    /// <c>stream.drop-invalid</c> on: inline, it is dropped (Suricata's drop reason "stream error").
+    /// Detection still sees it, as Suricata's does, so rules can match its stream events.
+    /// </summary>
+    public readonly bool StreamDropped => _shard.Stream.PacketDropped;
+
+    /// <summary>The state of the flow's TCP session (<see cref="TcpState.None"/> for other flows and TCP flows without one).</summary>
+    public readonly TcpState TcpState => _shard.Stream.SessionAt(_slot)?.State ?? TcpState.None;
 
     /// <summary>The packet's flow (the innermost layer's).</summary>
     public readonly FlowView Flow => new(_shard, _slot);

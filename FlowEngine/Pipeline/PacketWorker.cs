@@ -294,7 +294,7 @@ internal sealed class PacketWorker
         ReadOnlySpan<PacketRecord> records = batch.Packets;
         ReadOnlySpan<byte> buffer = batch.Buffer;
         int n = records.Length;
-        bool vlanTracking = Shard.VlanTracking;
+        FlowKeyTracking keyTracking = Shard.KeyTracking;
         FlowHasher hasher = Shard.Hasher;
         FlowTable table = Shard.Table;
         for (int start = 0; start < n; start += Chunk)
@@ -346,7 +346,7 @@ internal sealed class PacketWorker
                 pending.KeyLayer = keyLayer;
                 if (keyLayer >= 0)
                 {
-                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], vlanTracking, hasher, out pending.Key, out bool sourceIsLow);
+                    uint hash = FlowKey.FromLayer(in packet.Layers[keyLayer], keyTracking, hasher, out pending.Key, out bool sourceIsLow);
                     pending.SourceIsLow = sourceIsLow;
                     pending.Hash = hash;
                     table.PrefetchBucket(hash);
@@ -460,6 +460,14 @@ internal sealed class PacketWorker
 
         ref PacketLayer layer = ref packet.Layers[keyLayer];
         int slot = tracker.Track(ref pending.Key, pending.Hash, pending.SourceIsLow, in layer, timestamp, CountedLength(ref packet, in layer, keyLayer), packet.SourceMac, packet.DestinationMac, parent, out bool toServer, out bool drop);
+        if (!drop && layer.Protocol == IpProtocol.Tcp && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0)
+        {
+            shard.Stream.Track(slot, toServer, in layer, bytes, timestamp);
+        }
+        else
+        {
+            shard.Stream.Clear();
+        }
 
         if (!drop && _inspector is not null)
         {

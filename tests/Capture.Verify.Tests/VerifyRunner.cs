@@ -5,7 +5,7 @@ namespace Capture.Verify.Tests;
 
 /// <summary>
 /// Starts the built host on a suricata-verify test as Suricata's run.py starts Suricata:
-/// <c>&lt;args&gt; --init-errors-fatal -l &lt;out&gt; [--simulate-ips] -c &lt;suricata.yaml&gt; -r &lt;pcap&gt; (-S &lt;rules&gt; | --disable-detection)</c>,
+/// <c>&lt;args&gt; --init-errors-fatal -l &lt;out&gt; [--simulate-ips] -c &lt;suricata.yaml&gt; -r &lt;pcap&gt; ([--firewall-rules-exclusive firewall.rules] [-S &lt;rules&gt;] | --disable-detection)</c>,
 /// with the test's own suricata.yaml, else the default one, and <c>--simulate-ips</c> when the
 /// test's name has "ips" in it.
 /// </summary>
@@ -41,13 +41,30 @@ internal static class VerifyRunner
 
         string ownYaml = Path.Combine(test.Directory, "suricata.yaml");
         args.AddRange(["-c", File.Exists(ownYaml) ? ownYaml : defaultYaml, "-r", test.Pcap]);
-        string[] rules = Directory.GetFiles(test.Directory, "*.rules");
-        if (rules.Length > 1)
+        // As run.py: a file named firewall.rules is loaded with --firewall-rules-exclusive (firewall
+        // mode), and may come with a td.rules for threat detection.
+        string[] rules = [.. Directory.GetFiles(test.Directory, "*.rules").Order(StringComparer.Ordinal)];
+        string? firewall = Array.Find(rules, r => r.EndsWith("firewall.rules", StringComparison.Ordinal));
+        string[] others = [.. rules.Where(r => r != firewall)];
+        if (others.Length > 1 || (firewall is not null && others.Length == 1 && !others[0].EndsWith("td.rules", StringComparison.Ordinal)))
         {
-            throw new InvalidDataException($"{test.Directory}: more than one rules file (run.py refuses that too)");
+            throw new InvalidDataException($"{test.Directory}: more than one rules file, other than firewall.rules and td.rules (run.py refuses that too)");
         }
 
-        args.AddRange(rules.Length == 1 ? ["-S", rules[0]] : ["--disable-detection"]);
+        if (firewall is not null)
+        {
+            args.AddRange(["--firewall-rules-exclusive", firewall]);
+        }
+
+        if (others.Length == 1)
+        {
+            args.AddRange(["-S", others[0]]);
+        }
+        else if (firewall is null)
+        {
+            args.Add("--disable-detection");
+        }
+
         return args;
     }
 

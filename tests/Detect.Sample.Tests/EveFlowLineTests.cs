@@ -62,12 +62,14 @@ public sealed class EveFlowLineTests
     private static FlowEndEvent RandomFlow(Random random)
     {
         bool v6 = random.Next(5) == 0;
-        byte protocol = random.Next(8) switch
+        byte protocol = random.Next(10) switch
         {
             0 => 17,
             1 => 1,
             2 => (byte)random.Next(256),
             3 => 58,
+            4 => 4,
+            5 => 41,
             _ => 6,
         };
         int vlans = random.Next(6) == 0 ? random.Next(1, 4) : 0;
@@ -173,13 +175,13 @@ public sealed class EveFlowLineTests
             }
 
             bool ports = tuple.Protocol is 6 or 17 or 132;
-            json.WriteString("src_ip", tuple.Source.ToIPAddress(tuple.IsIPv6).ToString());
+            json.WriteString("src_ip", Address(tuple.Source, tuple.IsIPv6));
             if (ports)
             {
                 json.WriteNumber("src_port", tuple.SourcePort);
             }
 
-            json.WriteString("dest_ip", tuple.Destination.ToIPAddress(tuple.IsIPv6).ToString());
+            json.WriteString("dest_ip", Address(tuple.Destination, tuple.IsIPv6));
             if (ports)
             {
                 json.WriteNumber("dest_port", tuple.DestinationPort);
@@ -195,6 +197,8 @@ public sealed class EveFlowLineTests
                 50 => "ESP",
                 58 => "IPv6-ICMP",
                 132 => "SCTP",
+                4 => "IP-in-IP",
+                41 => "IPv6",
                 _ => null,
             };
             json.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
@@ -307,6 +311,15 @@ public sealed class EveFlowLineTests
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>IPv4 as .NET writes it; IPv6 as Suricata does: eight groups of four hex digits, no zeros left out.</summary>
+    private static string Address(FlowAddress address, bool isIPv6)
+    {
+        byte[] bytes = address.ToIPAddress(isIPv6).GetAddressBytes();
+        return isIPv6
+            ? string.Join(':', Enumerable.Range(0, 8).Select(i => string.Create(CultureInfo.InvariantCulture, $"{bytes[2 * i]:x2}{bytes[(2 * i) + 1]:x2}")))
+            : new IPAddress(bytes).ToString();
     }
 
     private static string Time(long nanoseconds) =>

@@ -86,7 +86,7 @@ public sealed class EveWriterTests : IDisposable
         Assert.Equal("1b", root.GetProperty("tcp").GetProperty("tcp_flags_ts").GetString());
 
         using JsonDocument second = JsonDocument.Parse(lines[1]);
-        Assert.Equal("2001:db8::1", second.RootElement.GetProperty("src_ip").GetString());
+        Assert.Equal("2001:0db8:0000:0000:0000:0000:0000:0001", second.RootElement.GetProperty("src_ip").GetString());
         Assert.False(second.RootElement.GetProperty("flow").TryGetProperty("bypassed", out _));
         Assert.False(second.RootElement.GetProperty("flow").TryGetProperty("bypass", out _));
         Assert.Equal("closed", second.RootElement.GetProperty("flow").GetProperty("state").GetString());
@@ -158,6 +158,36 @@ public sealed class EveWriterTests : IDisposable
             // Where Suricata's common header puts it: after flow_id, before event_type.
             Assert.Contains("\"flow_id\":7,\"pcap_cnt\":42,\"event_type\":\"anomaly\"", line, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData(true, "{\"type\":\"stream\",\"event\":\"stream.pkt_invalid_timestamp\"}")]
+    [InlineData(false, "{\"app_proto\":\"http\",\"type\":\"applayer\",\"event\":\"APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS\",\"layer\":\"proto_detect\"}")]
+    public void Stream_and_applayer_anomaly_records_are_written_as_suricata_writes_them(bool stream, string anomaly)
+    {
+        AnomalyType type = stream ? AnomalyType.Stream : AnomalyType.Applayer;
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyStream = true, AnomalyApplayer = true }))
+        {
+            writer.WriteAnomaly(new AnomalyEvent
+            {
+                TimestampNanoseconds = 1_795_262_400_123_456_789,
+                FlowId = 7,
+                Packet = null,
+                Event = type == AnomalyType.Stream ? "stream.pkt_invalid_timestamp" : "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS",
+                Type = type,
+                AppProtocol = type == AnomalyType.Applayer ? "http" : null,
+                Layer = type == AnomalyType.Applayer ? "proto_detect" : null,
+                LinkType = 1,
+                EtherType = 0x0800,
+                Bytes = new byte[20],
+            });
+
+            // Off by default: a decode event is not written.
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 7, Packet = null, Event = "decoder.ipv4.trunc_pkt", LinkType = 1, EtherType = 0x0800, Bytes = new byte[20] });
+        }
+
+        string line = File.ReadAllLines(_path).Single();
+        Assert.Contains("\"anomaly\":" + anomaly, line, StringComparison.Ordinal);
     }
 
     [Fact]

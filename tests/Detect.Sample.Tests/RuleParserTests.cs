@@ -65,7 +65,7 @@ public sealed class RuleParserTests
     [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:set,x|y;)", "| (any of) is only for isset and isnotset")]
     [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:isset,x|y&z;)", "mixes | and &")]
     [InlineData("alert tcp any any -> any any (msg:\"m\"; sid:1; flowbits:check,x;)", "'check' is not a command")]
-    [InlineData("alert tcp any any -> any any (sid:1; stream-event:reassembly_depth_reached;)", "keyword 'stream-event' is not supported")]
+    [InlineData("alert tcp any any -> any any (sid:1; stream-event:no_such_event;)", "stream-event: 'no_such_event' is not a Suricata stream event")]
     [InlineData("alert tcp any any -> any any (sid:1; flow:to_server,to_client;)", "to_server and to_client cannot both be given")]
     [InlineData("alert tcp any any -> any any (sid:1; flow:sideways;)", "flow: 'sideways' is not supported")]
     [InlineData("alert tcp any any -> any any (sid:1; dsize:10<>5;)", "first number must be below its second")]

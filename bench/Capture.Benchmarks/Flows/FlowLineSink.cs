@@ -68,6 +68,7 @@ internal sealed class FlowLineSink : IFlowEventSink
         {
             case FlowEndReason.Timeout: Append(line, ref at, ",\"reason\":\"timeout\""u8); break;
             case FlowEndReason.Forced: Append(line, ref at, ",\"reason\":\"forced\""u8); break;
+            case FlowEndReason.TcpReuse: Append(line, ref at, ",\"reason\":\"tcp_reuse\""u8); break;
             default: Append(line, ref at, ",\"reason\":\"shutdown\""u8); break;
         }
 

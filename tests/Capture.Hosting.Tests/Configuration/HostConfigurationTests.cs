@@ -24,6 +24,7 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(new FlowTimeouts(30, 300, 0, 100, 10, 100, 0, 50), config.Flow.Timeouts.Default);
         Assert.Equal(60, config.Flow.Defrag.Timeout);
         Assert.True(config.Flow.VlanTracking);
+        Assert.True(config.Flow.RecursionTracking);
         Assert.True(config.EveLog.Enabled);
         Assert.Equal("eve.json", config.EveLog.FileName);
         Assert.Equal(["alert", "flow", "stats"], config.EveLog.Types);
@@ -69,6 +70,9 @@ public sealed class HostConfigurationTests : IDisposable
               timeout: 30
             vlan:
               use-for-tracking: false
+            decoder:
+              recursion-level:
+                use-for-tracking: false
             pcap-file:
               checksum-checks: no
               recursive: no
@@ -126,6 +130,7 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal(2000, config.Flow.Defrag.MaxFragments);
         Assert.Equal(30, config.Flow.Defrag.Timeout);
         Assert.False(config.Flow.VlanTracking);
+        Assert.False(config.Flow.RecursionTracking);
         Assert.True(config.EveLog.CommunityId);
         Assert.Equal(7, config.EveLog.CommunityIdSeed);
         Assert.Equal([Path.Combine(_files.Directory, "plugins", "extra")], config.PluginDirectories);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 
 namespace Detect.Sample.Tests.Host;
@@ -30,6 +31,10 @@ internal sealed class EveLog
     public static long Packets(JsonElement flow) =>
         flow.GetProperty("flow").GetProperty("pkts_toserver").GetInt64() + flow.GetProperty("flow").GetProperty("pkts_toclient").GetInt64();
 
-    public static string Endpoint(JsonElement e, string side) =>
-        e.TryGetProperty($"{side}_port", out JsonElement port) ? $"{e.GetProperty($"{side}_ip").GetString()}:{port.GetInt32()}" : e.GetProperty($"{side}_ip").GetString()!;
+    /// <summary>An event's address (and port) as tshark writes it: EVE writes IPv6 uncompressed, as Suricata does.</summary>
+    public static string Endpoint(JsonElement e, string side)
+    {
+        string address = IPAddress.Parse(e.GetProperty($"{side}_ip").GetString()!).ToString();
+        return e.TryGetProperty($"{side}_port", out JsonElement port) ? $"{address}:{port.GetInt32()}" : address;
+    }
 }

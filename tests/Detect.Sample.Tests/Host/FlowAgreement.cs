@@ -5,8 +5,8 @@ namespace Detect.Sample.Tests.Host;
 /// <summary>
 /// Compares EVE flow records with tshark's TCP and UDP conversations of the same capture.
 /// Deliberate differences (docs/HOST.md): ICMP errors are counted in the flow they quote
-/// (tshark counts them as ICMP only); a flow inside a tunnel counts inner IP bytes (tshark counts
-/// whole frames), so only its packets are compared; VLAN-tagged flows are separate per VLAN
+/// (tshark counts them as ICMP only); a flow inside a tunnel (a parent flow, or frames with more than
+/// one IP header) counts inner IP bytes (tshark counts whole frames), so only its packets are compared; VLAN-tagged flows are separate per VLAN
 /// (tshark merges by address), so flows are summed per address pair.
 /// </summary>
 internal static class FlowAgreement
@@ -15,6 +15,7 @@ internal static class FlowAgreement
     {
         IReadOnlyList<TsharkConversation> conversations = Tshark.Conversations(capture);
         Dictionary<string, int> icmpErrors = Tshark.IcmpErrorsByQuotedFlow(capture);
+        HashSet<string> tunnelledFlows = Tshark.TunnelledFlows(capture);
         Dictionary<string, List<JsonElement>> flows = eve.Flows
             .Where(f => f.GetProperty("proto").GetString() is "TCP" or "UDP")
             .GroupBy(f => $"{f.GetProperty("proto").GetString()} {Tshark.Key(EveLog.Endpoint(f, "src"), EveLog.Endpoint(f, "dest"))}")
@@ -29,7 +30,7 @@ internal static class FlowAgreement
             unmatched.Remove(key);
             int errors = icmpErrors.GetValueOrDefault(pair);
             long aToB = 0, bToA = 0, bytesAToB = 0, bytesBToA = 0;
-            bool tunnelled = false;
+            bool tunnelled = tunnelledFlows.Contains(pair);
             foreach (JsonElement flow in ours)
             {
                 JsonElement counters = flow.GetProperty("flow");

@@ -67,6 +67,24 @@ internal static partial class Tshark
         return result;
     }
 
+    /// <summary>
+    /// The UDP/TCP flows ("src:port|dst:port" of the innermost packet) that travel inside a tunnel
+    /// (frames with more than one IP header): the engine counts their inner IP bytes, tshark whole frames.
+    /// </summary>
+    public static HashSet<string> TunnelledFlows(string capture)
+    {
+        string text = Run("-r", capture, "-Y", "(count(ip) > 1 || count(ipv6) > 1 || (ip && ipv6)) && (udp || tcp) && !icmp && !icmpv6", "-T", "fields", "-E", "occurrence=l",
+            "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport");
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] f = line.Split('\t');
+            result.Add(Key($"{First(f[0], f[1])}:{First(f[2], f[3])}", $"{First(f[4], f[5])}:{First(f[6], f[7])}"));
+        }
+
+        return result;
+    }
+
     /// <summary>Every frame of a capture (or those a display filter selects), in file order.</summary>
     public static IReadOnlyList<TsharkFrame> Frames(string capture, string filter = "")
     {

@@ -228,17 +228,38 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
-    public void IPv4_options_are_walked_and_bad_ones_counted()
+    public void IPv4_options_are_validated_as_suricata_does()
     {
         var t = new DecoderUnderTest();
-        byte[] good = [0x94, 0x04, 0x00, 0x00]; // router alert
+        byte[] good = [0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00]; // router alert, no-ops, end of list
         Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: good))));
         Assert.Equal(0, t.Counters.DecoderErrors);
         Assert.Equal(2, t.Layer(0).DestinationPort);
 
-        byte[] bad = [0x07, 0x09, 0x04, 0x00]; // record route claiming 9 bytes in 4
-        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: bad))));
+        // Four bytes of options: Suricata wants them padded to 8 (an event, decoding goes on).
+        byte[] unpadded = [0x94, 0x04, 0x00, 0x00];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: unpadded))));
+        Assert.Equal(1, t["decoder.event.ipv4.opt_pad_required"]);
+        Assert.Equal(0, t.Counters.Invalid);
+
+        // A security option of 2 bytes (it is 11): an invalid length that counts the packet invalid, which still decodes.
+        byte[] security = [0x82, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(6, Tcp(1, 2, 0x10), options: security))));
+        Assert.Equal(1, t["decoder.event.ipv4.opt_invalid_len"]);
+        Assert.Equal(1, t.Counters.Invalid);
+        Assert.Equal(1, t.Packet.LayerCount);
+
+        // A record route with a pointer below 4: malformed, decoding goes on (the valid one after it is no duplicate); an unknown kind is an event.
+        byte[] route = [0x07, 0x07, 0x03, 0, 0, 0, 0, 0x07, 0x07, 0x04, 0, 0, 0, 0, 0x63, 0x02];
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: route))));
         Assert.Equal(1, t["decoder.event.ipv4.opt_malformed"]);
+        Assert.Equal(1, t["decoder.event.ipv4.opt_invalid"]);
+
+        // An option claiming more bytes than the header has fails the packet.
+        byte[] overrun = [0x07, 0x09, 0x04, 0x00];
+        Assert.Equal(DecodeResult.InvalidLength, t.Decode(Ethernet(0x0800, IPv4(17, Udp(1, 2, [0]), options: overrun))));
+        Assert.Equal(2, t["decoder.event.ipv4.opt_invalid_len"]);
+        Assert.Equal(0, t.Packet.LayerCount);
     }
 
     [Fact]
@@ -332,17 +353,6 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
-    public void Icmpv4_echo_keys_by_identifier_both_ways()
-    {
-        var t = new DecoderUnderTest();
-        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, Cat([8, 0, 0, 0], Be16(0x4242), Be16(1), new byte[8])))));
-        Assert.Equal(0x4242, t.Layer(0).SourcePort);
-        Assert.Equal(0x4242, t.Layer(0).DestinationPort);
-        Assert.Equal(8, t.Layer(0).IcmpType);
-        Assert.Equal(1, t["decoder.icmpv4"]);
-    }
-
-    [Fact]
     public void Icmpv4_error_is_attributed_to_the_embedded_flow_in_its_direction()
     {
         var t = new DecoderUnderTest();
@@ -372,7 +382,8 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(DecodeResult.Ok, t.Decode(frame));
         Assert.Equal(1, t["decoder.event.icmpv4.ipv4_trunc_pkt"]);
         Assert.Equal(1, t.Layer(0).Protocol);
-        Assert.Equal(11 << 8, t.Layer(0).DestinationPort);
+        Assert.Equal(11, t.Layer(0).SourcePort);
+        Assert.Equal(0, t.Layer(0).DestinationPort);
         Assert.Equal(PacketLayerFlags.HasFlowKey, t.Layer(0).Flags);
     }
 
@@ -398,10 +409,34 @@ public sealed class PacketDecoderLayerTests
     public void Icmpv6_echo_and_neighbour_solicitation()
     {
         var t = new DecoderUnderTest();
+        // Suricata's ICMPv6 "ports": the type and code, and the type of the answer; the echo id is no part of them.
         Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x86DD, IPv6(58, Cat([128, 0, 0, 0], Be16(9), Be16(1))))));
-        Assert.Equal(9, t.Layer(0).SourcePort);
+        Assert.Equal(128 << 8, t.Layer(0).SourcePort);
+        Assert.Equal(129 << 8, t.Layer(0).DestinationPort);
         Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x86DD, IPv6(58, Cat([135, 0, 0, 0, 0, 0, 0, 0], V6B)))));
-        Assert.Equal(135 << 8, t.Layer(0).DestinationPort);
+        Assert.Equal(135 << 8, t.Layer(0).SourcePort);
+        Assert.Equal(136 << 8, t.Layer(0).DestinationPort);
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x86DD, IPv6(58, Cat([143, 7, 0, 0, 0, 0, 0, 0])))));
+        Assert.Equal((143 << 8) | 7, t.Layer(0).SourcePort);
+        Assert.Equal(0, t.Layer(0).DestinationPort);
+    }
+
+    [Theory]
+    [InlineData(8, 0)]
+    [InlineData(0, 8)]
+    [InlineData(13, 14)]
+    [InlineData(17, 18)]
+    [InlineData(3, 0)]
+    [InlineData(11, 0)]
+    public void Icmpv4_ports_are_the_type_and_the_type_of_its_answer_as_suricata_keys_icmp(byte type, int answer)
+    {
+        var t = new DecoderUnderTest();
+        // Destination unreachable and time exceeded quote a UDP packet cut short: no attribution, plain ICMP.
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(1, Cat([type, 3, 0, 0], Be16(77), Be16(1))))));
+        Assert.Equal(type, t.Layer(0).SourcePort);
+        Assert.Equal(answer, t.Layer(0).DestinationPort);
+        Assert.Equal(type, t.Layer(0).IcmpType);
+        Assert.Equal(3, t.Layer(0).IcmpCode);
     }
 
     [Fact]
@@ -414,7 +449,10 @@ public sealed class PacketDecoderLayerTests
 
         Assert.Equal(2, t.Packet.LayerCount);
         Assert.Equal(47, t.Layer(0).Protocol);
-        Assert.Equal(PacketLayerFlags.HasFlowKey | PacketLayerFlags.CarriesTunnel, t.Layer(0).Flags);
+
+        // As Suricata: the GRE packet keys no flow, the packet inside it does.
+        Assert.Equal(PacketLayerFlags.CarriesTunnel, t.Layer(0).Flags);
+        Assert.True(t.Layer(1).Flags.HasFlag(PacketLayerFlags.HasFlowKey));
         Assert.Equal(0, t.Layer(0).TunnelDepth);
         Assert.Equal(1, t.Layer(1).TunnelDepth);
         Assert.Equal(FlowAddress.FromBytes([1, 1, 1, 1]), t.Layer(1).Source);
@@ -438,6 +476,15 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(77, t.Layer(1).Vlan0);
         Assert.Equal(1, t.Layer(1).VlanCount);
         Assert.Equal(0x66778899AABBUL, t.Packet.DestinationMac);
+    }
+
+    [Fact]
+    public void Gre_without_a_packet_inside_keeps_its_own_flow_key()
+    {
+        var t = new DecoderUnderTest();
+        Assert.Equal(DecodeResult.Ok, t.Decode(Ethernet(0x0800, IPv4(47, Cat(Be16(0), Be16(0x0800))))));
+        Assert.Equal(1, t.Packet.LayerCount);
+        Assert.True(t.Layer(0).Flags.HasFlag(PacketLayerFlags.HasFlowKey));
     }
 
     [Fact]
@@ -467,6 +514,7 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(2, t.Packet.LayerCount);
         Assert.Equal(FlowAddress.FromBytes([3, 3, 3, 3]), t.Layer(1).Source);
         Assert.Equal(1, t["decoder.erspan"]);
+        Assert.False(t.Layer(0).Flags.HasFlag(PacketLayerFlags.HasFlowKey));
     }
 
     [Fact]

@@ -6,6 +6,8 @@ namespace FlowEngine.Tests.Flows;
 
 public class FlowKeyTests
 {
+    private const FlowKeyTracking All = FlowKeyTracking.Vlan | FlowKeyTracking.Recursion;
+
     private readonly FlowHasher _hasher = new(7);
 
     [Fact]
@@ -13,8 +15,8 @@ public class FlowKeyTests
     {
         PacketLayer forward = Tcp("10.0.0.1", 40000, "10.0.0.2", 80, Syn);
         PacketLayer reverse = Tcp("10.0.0.2", 80, "10.0.0.1", 40000, Syn | Ack);
-        FlowKey.FromLayer(in forward, true, _hasher, out FlowKey a, out bool aLow);
-        FlowKey.FromLayer(in reverse, true, _hasher, out FlowKey b, out bool bLow);
+        FlowKey.FromLayer(in forward, All, _hasher, out FlowKey a, out bool aLow);
+        FlowKey.FromLayer(in reverse, All, _hasher, out FlowKey b, out bool bLow);
         Assert.True(FlowKey.Equal(ref a, ref b));
         Assert.NotEqual(aLow, bLow);
         Assert.Equal(_hasher.Hash(ref a), _hasher.Hash(ref b));
@@ -25,20 +27,39 @@ public class FlowKeyTests
     {
         PacketLayer forward = Udp("10.0.0.1", 5000, "10.0.0.1", 53);
         PacketLayer reverse = Udp("10.0.0.1", 53, "10.0.0.1", 5000);
-        FlowKey.FromLayer(in forward, true, _hasher, out FlowKey a, out bool aLow);
-        FlowKey.FromLayer(in reverse, true, _hasher, out FlowKey b, out bool bLow);
+        FlowKey.FromLayer(in forward, All, _hasher, out FlowKey a, out bool aLow);
+        FlowKey.FromLayer(in reverse, All, _hasher, out FlowKey b, out bool bLow);
         Assert.True(FlowKey.Equal(ref a, ref b));
         Assert.NotEqual(aLow, bLow);
     }
 
     [Fact]
-    public void Icmp_echo_request_and_reply_share_a_flow()
+    public void Icmp_echo_request_and_reply_share_a_flow_a_reply_the_requests_way_does_not()
     {
-        PacketLayer request = Layer("192.168.1.1", 77, "192.168.1.9", 0, 1);
-        PacketLayer reply = Layer("192.168.1.9", 77, "192.168.1.1", 0, 1);
-        FlowKey.FromLayer(in request, true, _hasher, out FlowKey a, out _);
-        FlowKey.FromLayer(in reply, true, _hasher, out FlowKey b, out _);
+        // The decoder's ICMP "ports": the type, and the type of its answer (Suricata's icmp_s, icmp_d).
+        PacketLayer request = Layer("192.168.1.1", 8, "192.168.1.9", 0, 1);
+        PacketLayer reply = Layer("192.168.1.9", 0, "192.168.1.1", 8, 1);
+        PacketLayer replySameWay = Layer("192.168.1.1", 0, "192.168.1.9", 8, 1);
+        FlowKey.FromLayer(in request, All, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in reply, All, _hasher, out FlowKey b, out _);
+        FlowKey.FromLayer(in replySameWay, All, _hasher, out FlowKey c, out _);
         Assert.True(FlowKey.Equal(ref a, ref b));
+        Assert.False(FlowKey.Equal(ref a, ref c));
+    }
+
+    [Fact]
+    public void Tunnel_depth_separates_flows_only_when_recursion_tracking_is_on()
+    {
+        PacketLayer outer = Udp("10.0.0.1", 1, "10.0.0.2", 2);
+        PacketLayer inner = outer;
+        inner.TunnelDepth = 1;
+        FlowKey.FromLayer(in outer, All, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in inner, All, _hasher, out FlowKey b, out _);
+        Assert.False(FlowKey.Equal(ref a, ref b));
+        uint outerHash = FlowKey.FromLayer(in outer, FlowKeyTracking.Vlan, _hasher, out a, out _);
+        uint innerHash = FlowKey.FromLayer(in inner, FlowKeyTracking.Vlan, _hasher, out b, out _);
+        Assert.True(FlowKey.Equal(ref a, ref b));
+        Assert.Equal(outerHash, innerHash);
     }
 
     [Fact]
@@ -49,11 +70,11 @@ public class FlowKeyTests
         first.Vlan0 = 100;
         PacketLayer second = first;
         second.Vlan0 = 200;
-        FlowKey.FromLayer(in first, true, _hasher, out FlowKey a, out _);
-        FlowKey.FromLayer(in second, true, _hasher, out FlowKey b, out _);
+        FlowKey.FromLayer(in first, All, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in second, All, _hasher, out FlowKey b, out _);
         Assert.False(FlowKey.Equal(ref a, ref b));
-        FlowKey.FromLayer(in first, false, _hasher, out a, out _);
-        FlowKey.FromLayer(in second, false, _hasher, out b, out _);
+        FlowKey.FromLayer(in first, FlowKeyTracking.Recursion, _hasher, out a, out _);
+        FlowKey.FromLayer(in second, FlowKeyTracking.Recursion, _hasher, out b, out _);
         Assert.True(FlowKey.Equal(ref a, ref b));
     }
 
@@ -69,9 +90,9 @@ public class FlowKeyTests
         thirdDiffers.Vlan2 = 4;
         PacketLayer deeper = first;
         deeper.TunnelDepth = 1;
-        FlowKey.FromLayer(in first, true, _hasher, out FlowKey a, out _);
-        FlowKey.FromLayer(in thirdDiffers, true, _hasher, out FlowKey b, out _);
-        FlowKey.FromLayer(in deeper, true, _hasher, out FlowKey c, out _);
+        FlowKey.FromLayer(in first, All, _hasher, out FlowKey a, out _);
+        FlowKey.FromLayer(in thirdDiffers, All, _hasher, out FlowKey b, out _);
+        FlowKey.FromLayer(in deeper, All, _hasher, out FlowKey c, out _);
         Assert.False(FlowKey.Equal(ref a, ref b));
         Assert.False(FlowKey.Equal(ref a, ref c));
     }
@@ -86,7 +107,7 @@ public class FlowKeyTests
         layer.Vlan0 = 0x1064;
         layer.Vlan1 = 200;
         layer.Vlan2 = 300;
-        uint hash = FlowKey.FromLayer(in layer, true, _hasher, out FlowKey key, out bool sourceIsLow);
+        uint hash = FlowKey.FromLayer(in layer, All, _hasher, out FlowKey key, out bool sourceIsLow);
 
         Assert.False(sourceIsLow);
         Assert.Equal(layer.Destination, key.Low);
@@ -104,7 +125,7 @@ public class FlowKeyTests
         Assert.Equal(_hasher.Hash(ref key), hash);
 
         layer.IsIPv6 = true;
-        FlowKey.FromLayer(in layer, false, _hasher, out FlowKey untagged, out _);
+        FlowKey.FromLayer(in layer, FlowKeyTracking.Recursion, _hasher, out FlowKey untagged, out _);
         Assert.Equal(1, untagged.IsIPv6);
         Assert.Equal(0, untagged.VlanCount);
         Assert.Equal(0, untagged.Vlan0);
@@ -114,7 +135,7 @@ public class FlowKeyTests
     public void The_hash_depends_on_the_run_secret()
     {
         PacketLayer layer = Udp("10.0.0.1", 1, "10.0.0.2", 2);
-        FlowKey.FromLayer(in layer, true, _hasher, out FlowKey key, out _);
+        FlowKey.FromLayer(in layer, All, _hasher, out FlowKey key, out _);
         Assert.NotEqual(new FlowHasher(1).Hash(ref key), new FlowHasher(2).Hash(ref key));
     }
 

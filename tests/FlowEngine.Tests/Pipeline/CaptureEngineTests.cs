@@ -308,6 +308,38 @@ public class CaptureEngineTests
         Assert.Equal(source3.Produced, source3.Released);
     }
 
+    [Fact]
+    public async Task Without_recursion_tracking_a_flow_on_the_wire_and_in_a_tunnel_is_one_flow_whatever_the_worker_count()
+    {
+        // Sixteen pings, each request on the wire and its reply inside IPv4-in-IPv6 between outer
+        // addresses of its own: a dispatcher keyed on the outer addresses would part them.
+        var frames = new List<TestFrame>();
+        for (byte k = 0; k < 16; k++)
+        {
+            byte[] request = Decode.TestPackets.IPv4(1, [8, 0, 0, 0, 0, k, 0, 1], [1, 1, 1, k], [2, 2, 2, k]);
+            byte[] reply = Decode.TestPackets.IPv4(1, [0, 0, 0, 0, 0, k, 0, 1], [2, 2, 2, k], [1, 1, 1, k]);
+            byte[] outerA = [0xfd, 1, .. new byte[13], k];
+            byte[] outerB = [0xfd, 2, .. new byte[13], k];
+            frames.Add(new TestFrame(T0 + (k * Ms), Decode.TestPackets.Ethernet(0x0800, request), default));
+            frames.Add(new TestFrame(T0 + (k * Ms) + 1, Decode.TestPackets.Ethernet(0x86DD, Decode.TestPackets.IPv6(4, reply, outerB, outerA)), default));
+        }
+
+        foreach (int workers in new[] { 1, 3 })
+        {
+            MemoryCaptureSource source = new("tunnel-pings", CaptureCapabilities.Offline, null, batchSize: 8);
+            source.Add(frames);
+            source.Complete();
+            RecordingSink sink = new();
+            CaptureEngine engine = new(new FlowEngineOptions { Workers = workers, RecursionTracking = false }, new FlowStorageRegistry(), sink, null, NullLoggerFactory.Instance);
+            await engine.RunAsync([source], CancellationToken.None);
+
+            FlowEndEvent[] pings = [.. sink.Events.Where(e => e.Tuple.Protocol == 1)];
+            Assert.Equal(16, pings.Length);
+            Assert.All(pings, e => Assert.Equal((1L, 1L), (e.PacketsToServer, e.PacketsToClient)));
+            Assert.Equal(16, sink.Events.Count(e => e.Tuple.Protocol == 4));
+        }
+    }
+
     /// <summary>
     /// Fragmented captures: the MANIFEST counts tuples without reassembly (a fragment without ports is a
     /// "flow" of its own there); we reassemble, so a fragmented datagram belongs to its real flow.

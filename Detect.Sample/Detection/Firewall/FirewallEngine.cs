@@ -1,0 +1,216 @@
+namespace Detect.Sample.Detection.Firewall;
+
+/// <summary>
+/// Suricata's firewall mode, ahead of threat detection: each packet goes through the packet tables
+/// (<c>pre_flow</c>, <c>pre_stream</c>: default <c>accept:hook</c>; <c>packet:filter</c>, the <c>all</c> and
+/// <c>flow_start</c> hooks: default <c>drop:packet</c>), then, for an established TCP session or
+/// other flow whose application layer moved, through each application-layer state the transaction
+/// reached (<c>http1:request_started</c> ... <c>request_complete</c>; default <c>drop:flow</c> at
+/// every state without an accepting rule). Rules are evaluated in file order within a hook; the
+/// first accept or drop decides it. Shared by the workers: all per-flow state is in the flow's.
+/// </summary>
+internal sealed class FirewallEngine
+{
+    private readonly Rule[] _preFlow;
+    private readonly Rule[] _preStream;
+    private readonly Rule[] _packetFilter;
+    private readonly Rule[] _requestHooks;
+    private readonly Rule[] _responseHooks;
+
+    public FirewallEngine(IEnumerable<Rule> rules)
+    {
+        Rule[] firewall = [.. rules.Where(r => r.Firewall is not null)];
+        _preFlow = [.. firewall.Where(r => r.Firewall!.Hook.Table == FirewallTable.PreFlow)];
+        _preStream = [.. firewall.Where(r => r.Firewall!.Hook.Table == FirewallTable.PreStream)];
+        _packetFilter = [.. firewall.Where(r => r.Firewall!.Hook.Table == FirewallTable.PacketFilter)];
+        // Per state, in file order (OrderBy is stable).
+        _requestHooks = [.. firewall.Where(r => r.Firewall!.Hook is { Table: FirewallTable.App, ToServer: true }).OrderBy(r => r.Firewall!.Hook.Progress)];
+        _responseHooks = [.. firewall.Where(r => r.Firewall!.Hook is { Table: FirewallTable.App, ToServer: false }).OrderBy(r => r.Firewall!.Hook.Progress)];
+    }
+
+    /// <summary>
+    /// Runs the firewall on one packet of a flow. Rules with the <c>alert</c> action that match are
+    /// added to <paramref name="alerts"/> from <paramref name="alertCount"/> on.
+    /// </summary>
+    /// <param name="packet">The packet's tuple, source = sender.</param>
+    /// <param name="facts">Its header facts (tcp.session phases included).</param>
+    /// <param name="buffers">Its buffers.</param>
+    /// <param name="state">The flow's detection state; the firewall's part of it is updated.</param>
+    /// <param name="hosts">Hostbits.</param>
+    /// <param name="streamEstablished">A TCP session past its handshake, or any other flow: the application layer is inspected.</param>
+    /// <param name="alerts">Room for alerting rules.</param>
+    /// <param name="alertCount">How many alerts are in <paramref name="alerts"/>.</param>
+    /// <param name="verdict">The drop, when the outcome is <see cref="FirewallOutcome.Dropped"/>.</param>
+    public FirewallOutcome Evaluate(in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts, bool streamEstablished, Span<Rule?> alerts, ref int alertCount, out PacketVerdict verdict)
+    {
+        verdict = PacketVerdict.Accept;
+        ref FirewallFlowState fw = ref state.Firewall;
+        bool firstThisWay = facts.ToServer ? !fw.SeenToServer : !fw.SeenToClient;
+        if (facts.ToServer)
+        {
+            fw.SeenToServer = true;
+        }
+        else
+        {
+            fw.SeenToClient = true;
+        }
+
+        if (fw.AcceptedFlow)
+        {
+            return FirewallOutcome.Accepted;
+        }
+
+        // Pre-flow and pre-stream hooks default to accept:hook; the packet filter to drop:packet.
+        foreach ((Rule[] table, DropReason reason, bool defaultDrop) in (ReadOnlySpan<(Rule[], DropReason, bool)>)[(_preFlow, DropReason.FlowPreHook, false), (_preStream, DropReason.StreamPreHook, false), (_packetFilter, DropReason.Rules, true)])
+        {
+            Rule? decided = null;
+            foreach (Rule rule in table)
+            {
+                FirewallRuleSpec spec = rule.Firewall!;
+                if ((spec.Hook.FlowStart && !firstThisWay) || !rule.Matches(packet, facts, ref buffers, state, hosts))
+                {
+                    continue;
+                }
+
+                Alert(rule, alerts, ref alertCount);
+                decided = rule;
+                break;
+            }
+
+            if (decided is null)
+            {
+                if (defaultDrop)
+                {
+                    verdict = PacketVerdict.Drop(DropReason.DefaultPacketPolicy, byFirewall: true);
+                    return FirewallOutcome.Dropped;
+                }
+
+                continue;
+            }
+
+            FirewallOutcome? outcome = Apply(decided.Firewall!, state, table == _packetFilter ? DropReason.Rules : reason, ref verdict);
+            if (outcome is { } final)
+            {
+                return final;
+            }
+        }
+
+        return streamEstablished ? InspectApplicationLayer(packet, facts, ref buffers, state, hosts, alerts, ref alertCount, ref verdict) : FirewallOutcome.Inspect;
+    }
+
+    /// <summary>The application-layer tables: every state the direction's transaction reached since the firewall last accepted it.</summary>
+    private FirewallOutcome InspectApplicationLayer(in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts, Span<Rule?> alerts, ref int alertCount, ref PacketVerdict verdict)
+    {
+        ref FirewallFlowState fw = ref state.Firewall;
+        if (buffers.App != AppProtocol.Http)
+        {
+            // The host tracks application-layer states of HTTP/1 only: other protocols have no
+            // transactions here, so no app hook applies to them (as a flow without an app layer).
+            return FirewallOutcome.Inspect;
+        }
+
+        bool toServer = facts.ToServer;
+        ref HttpHookProgress progress = ref toServer ? ref fw.RequestProgress : ref fw.ResponseProgress;
+        ref int acceptedTo = ref toServer ? ref fw.RequestAcceptedTo : ref fw.ResponseAcceptedTo;
+        ref int acceptedTransaction = ref toServer ? ref fw.RequestAcceptedTransaction : ref fw.ResponseAcceptedTransaction;
+        if (!progress.Update(buffers.Payload, toServer))
+        {
+            return FirewallOutcome.Inspect;
+        }
+
+        if (acceptedTransaction != progress.Transaction)
+        {
+            acceptedTransaction = progress.Transaction;
+            acceptedTo = -1;
+        }
+
+        Rule[] hooks = toServer ? _requestHooks : _responseHooks;
+        for (int hook = acceptedTo + 1; hook <= progress.Progress; hook++)
+        {
+            Rule? decided = null;
+            bool coveredByLater = false;
+            foreach (Rule rule in hooks)
+            {
+                FirewallHook at = rule.Firewall!.Hook;
+                coveredByLater |= at.AcceptsPriorStates && at.Progress > hook && rule.Firewall.Verdict == FirewallVerdict.Accept;
+                if (at.Progress != hook || !rule.Matches(packet, facts, ref buffers, state, hosts))
+                {
+                    continue;
+                }
+
+                Alert(rule, alerts, ref alertCount);
+                decided = rule;
+                break;
+            }
+
+            if (decided is null)
+            {
+                if (coveredByLater)
+                {
+                    acceptedTo = hook;
+                    continue;
+                }
+
+                // drop:flow, the default of every application-layer state.
+                state.Dropped = true;
+                fw.DroppedByFirewall = true;
+                verdict = PacketVerdict.Drop(DropReason.DefaultAppPolicy, byFirewall: true);
+                return FirewallOutcome.Dropped;
+            }
+
+            if (decided.Firewall!.Scope == FirewallActionScope.Tx && decided.Firewall.Verdict == FirewallVerdict.Accept)
+            {
+                acceptedTo = int.MaxValue - 1;
+                return FirewallOutcome.Inspect;
+            }
+
+            acceptedTo = hook;
+            if (Apply(decided.Firewall, state, DropReason.Rules, ref verdict) is { } final)
+            {
+                return final;
+            }
+        }
+
+        return FirewallOutcome.Inspect;
+    }
+
+    /// <summary>Applies a deciding rule's action; null when evaluation goes on with the next hook (<c>accept:hook</c>).</summary>
+    private static FirewallOutcome? Apply(FirewallRuleSpec spec, DetectionFlowState state, DropReason reason, ref PacketVerdict verdict)
+    {
+        if (spec.Verdict == FirewallVerdict.Accept)
+        {
+            switch (spec.Scope)
+            {
+                case FirewallActionScope.Hook or FirewallActionScope.Tx:
+                    return null;
+                case FirewallActionScope.Flow:
+                    state.Firewall.AcceptedFlow = true;
+                    break;
+            }
+
+            if (spec.PassFlow)
+            {
+                state.Passed = true;
+            }
+
+            return FirewallOutcome.Accepted;
+        }
+
+        if (spec.Scope == FirewallActionScope.Flow)
+        {
+            state.Dropped = true;
+            state.Firewall.DroppedByFirewall = true;
+        }
+
+        verdict = PacketVerdict.Drop(reason, byFirewall: true, rejected: spec.Verdict == FirewallVerdict.Reject);
+        return FirewallOutcome.Dropped;
+    }
+
+    private static void Alert(Rule rule, Span<Rule?> alerts, ref int alertCount)
+    {
+        if (rule.Firewall!.Alert && alertCount < alerts.Length)
+        {
+            alerts[alertCount++] = rule;
+        }
+    }
+}
