@@ -43,6 +43,7 @@ public sealed class NetronomeCapturePlugin : ICapturePlugin
                     "cluster-type" => key.WithDefault("cluster_flow", "fanout mode; offload needs cluster_qm (steering by receive queue), so the default is refused"),
                     "threads" => key.WithDefault("auto (receive queues)", "capture threads, a power of two (the NIC spreads flows over queues by a hash modulo a power of two)"),
                     "xdp-cpu-redirect" => key.WithDefault(null, "refused: a NIC has no cpumap"),
+                    "xdp-bypass-rules" => key.WithDefault("no", "ignored: the offloaded filter has no kernel bypass rules (docs/XDP.md); every bypass rule is user space's"),
                     "xdp-chain" => new ConfigKey(key.Name, ConfigValueType.Mapping, "refused: an offloaded filter cannot tail call or be tail called") { OpenKeys = true },
                     _ => key,
                 }),

@@ -22,6 +22,13 @@ public sealed class CaptureSourceRequest
     /// <summary>The UDP destination port the host decodes as Geneve (<c>decoder.geneve.ports</c>; 0 when off).</summary>
     public int GenevePort { get; init; } = 6081;
 
+    /// <summary>
+    /// The host's <c>bypass</c> rules that packet headers alone decide. A source whose bypass can
+    /// test them itself (<see cref="IHeaderRuleBypass"/>) bypasses their flows at the first
+    /// matching packet; others ignore them (the engine's bypass still applies). Empty by default.
+    /// </summary>
+    public IReadOnlyList<HeaderBypassRule> HeaderBypassRules { get; init; } = [];
+
     /// <summary>Services of the host (logging, time).</summary>
     public required IServiceProvider Services { get; init; }
 }

@@ -65,7 +65,18 @@ public sealed class XdpInterfaceBypass : IInterfaceBypass
 
         try
         {
-            return new XdpInterfaceBypass(XdpBypassFilter.Start(xdp, loggerFactory));
+            var bypass = new XdpInterfaceBypass(XdpBypassFilter.Start(xdp, loggerFactory));
+            try
+            {
+                LoadHeaderRules(bypass._filter.Strategy, options, loggerFactory);
+            }
+            catch
+            {
+                bypass.Dispose();
+                throw;
+            }
+
+            return bypass;
         }
         catch (ConfigurationException exception)
         {
@@ -84,6 +95,22 @@ public sealed class XdpInterfaceBypass : IInterfaceBypass
     /// <inheritdoc />
     /// <remarks>Adopted flows are owned by the strategy: the sweeper no longer expires their entries.</remarks>
     public void Adopt(in RestoredBypassedFlow flow, BypassRecord record) => _filter.Strategy.Adopt(in flow, record);
+
+    private static void LoadHeaderRules(EbpfBypassStrategy strategy, LiveInterfaceOptions options, ILoggerFactory loggerFactory)
+    {
+        if (options.HeaderBypassRules.Count == 0)
+        {
+            return;
+        }
+
+        if (!options.XdpBypassRules)
+        {
+            EbpfLog.KernelRulesOff(loggerFactory.CreateLogger<XdpInterfaceBypass>(), options.Interface, options.HeaderBypassRules.Count);
+            return;
+        }
+
+        strategy.LoadHeaderRules(options.HeaderBypassRules);
+    }
 
     /// <inheritdoc />
     public void Detach()

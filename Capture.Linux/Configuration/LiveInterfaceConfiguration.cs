@@ -61,6 +61,7 @@ public static class LiveInterfaceConfiguration
         new ConfigKey("xdp-cpu-redirect", ConfigValueType.List, "CPUs the XDP filter may redirect to: numbers, ranges (\"1-17\") or \"all\""),
         ConfigKeys.Integer("bypass-map-size", "32768", 1, MaxMapFlows, "flows each bypass flow map can hold (our addition)"),
         ConfigKeys.Boolean("xdp-replace", "no", "replace an XDP program already on the interface (our addition)"),
+        ConfigKeys.Boolean("xdp-bypass-rules", "yes", "with bypass: header-only bypass rules go into the XDP filter, which bypasses their flows at the first matching packet (our addition; docs/XDP.md)"),
         ConfigKeys.Mapping(
             "xdp-chain",
             "share the XDP hook with other programs through pinned program arrays (our addition; docs/XDP.md, Chaining)",
@@ -344,6 +345,7 @@ public static class LiveInterfaceConfiguration
         }
 
         options.XdpReplace = Lookup("xdp-replace")?.AsBoolean() ?? false;
+        options.XdpBypassRules = Lookup("xdp-bypass-rules")?.AsBoolean() ?? true;
         if (Lookup("xdp-chain") is { } chain)
         {
             ReadChain(chain, options);

@@ -115,6 +115,16 @@ public sealed class LiveInterfaceOptions
     /// <summary>Replace an XDP program already attached to the interface (<c>xdp-replace</c>, our addition). Default no: refuse with a clear error.</summary>
     public bool XdpReplace { get; set; }
 
+    /// <summary>
+    /// Compile the host's header-only bypass rules into the XDP filter, which then bypasses their
+    /// flows at the first matching packet (<c>xdp-bypass-rules</c>, our addition). Default yes;
+    /// only with <see cref="Bypass"/>.
+    /// </summary>
+    public bool XdpBypassRules { get; set; } = true;
+
+    /// <summary>The host's header-only bypass rules (the request's); loaded into the XDP filter when <see cref="XdpBypassRules"/>.</summary>
+    public IReadOnlyList<HeaderBypassRule> HeaderBypassRules { get; set; } = [];
+
     /// <summary>The XDP filter's pinned program array, through which packets it does not drop go on (<c>xdp-chain.pin</c>), or null.</summary>
     public string? XdpChainPin { get; set; }
 

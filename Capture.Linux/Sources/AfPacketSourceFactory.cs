@@ -56,6 +56,7 @@ public sealed class AfPacketSourceFactory : ICaptureSourceFactory
             {
                 options.VxlanPorts = request.VxlanPorts;
                 options.GenevePort = request.GenevePort;
+                options.HeaderBypassRules = request.HeaderBypassRules;
                 sources.AddRange(CreateInterfaceSources(options, request.Checksums, loggerFactory, logger, bypasses));
             }
 

@@ -1,5 +1,6 @@
 using Capture.Abstractions;
 using Capture.Linux.Xdp.Bypass;
+using Capture.Linux.Xdp.Filter;
 using Capture.Linux.Xdp.Interop;
 using Capture.Linux.Xdp.Maps;
 using Microsoft.Extensions.Logging;
@@ -10,14 +11,17 @@ namespace Capture.Linux.Xdp;
 /// The XDP bypass of one interface: a bypassed flow is two entries (one per direction) in the
 /// filter's <c>flow_v4</c>/<c>flow_v6</c> map; the XDP program drops and counts their packets.
 /// Created by <see cref="XdpBypassFilter"/>; thread-safe; no allocation per call beyond the
-/// per-flow state on a successful bypass.
+/// per-flow state on a successful bypass. With kernel bypass rules loaded
+/// (<see cref="LoadHeaderRules"/>) the filter makes a matching flow's entries itself;
+/// <see cref="TryBypass"/> then takes them over with what they counted.
 /// </summary>
-public sealed class EbpfBypassStrategy : IBypassStrategy
+public sealed class EbpfBypassStrategy : IBypassStrategy, IHeaderRuleBypass
 {
     private readonly BypassFamily<FlowKeyV4> _v4;
     private readonly BypassFamily<FlowKeyV6> _v6;
     private readonly ILogger _logger;
     private readonly BypassLatencyHistogram _latency;
+    private readonly KernelBypassRules? _rules;
     private long _packets;
     private long _bytes;
     private int _keepEntries;
@@ -40,8 +44,10 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
 
     // vxlanPorts: the filter's VXLAN ports; null when the loaded build follows no tunnel.
     // genevePort: the filter's Geneve port, 0 for none.
-    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, IReadOnlyList<int>? vxlanPorts, int genevePort, ILogger logger)
+    // rules: the filter's kernel bypass rules, null when the loaded build has none.
+    internal EbpfBypassStrategy(string interfaceName, FlowMap v4, FlowMap v6, IReadOnlyList<int>? vxlanPorts, int genevePort, KernelBypassRules? rules, ILogger logger)
     {
+        _rules = rules;
         Interface = interfaceName;
         _vxlanPorts = vxlanPorts;
         _genevePort = genevePort;
@@ -140,6 +146,27 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
         }
 
         return false;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Logs how many rules went into the filter and, by sid, why the others did not.</remarks>
+    public IReadOnlyList<HeaderRuleRefusal> LoadHeaderRules(IReadOnlyList<HeaderBypassRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        IReadOnlyList<HeaderRuleRefusal> refused = _rules is null
+            ? [.. rules.Select(r => new HeaderRuleRefusal(r.Sid, "this XDP filter has no kernel bypass rules (the NIC's build, or an xdp-filter-file without them)"))]
+            : _rules.Load(rules, Interface);
+        if (rules.Count > 0)
+        {
+            EbpfLog.KernelRulesLoaded(_logger, Interface, rules.Count - refused.Count, rules.Count, _rules?.Entries ?? 0, KernelBypassRules.Capacity);
+        }
+
+        foreach (HeaderRuleRefusal refusal in refused)
+        {
+            EbpfLog.KernelRuleRefused(_logger, Interface, refusal.Sid, refusal.Reason);
+        }
+
+        return refused;
     }
 
     /// <inheritdoc />
@@ -374,21 +401,27 @@ public sealed class EbpfBypassStrategy : IBypassStrategy
             return Failure(family.Full, map, second);
         }
 
-        // Entries that were already there (another interface or thread, an older run) keep their
-        // counts: remember them so this flow's counters start at zero. Their first drop is older
-        // than this bypass: no latency is measured from them.
-        if (first == -Libc.EEXIST || second == -Libc.EEXIST)
+        // Entries the filter made on a kernel bypass rule's match (rule_sid set) are this flow's:
+        // what they counted since that packet is the flow's, and the latency is measured from
+        // the triggering packet as for an insert here. Entries that were already there otherwise
+        // (an older run, an orphan) keep their counts: remember them so this flow's counters start
+        // at zero. Their first drop is older than this bypass: no latency is measured from them.
+        HalfFlowCounters a = default;
+        HalfFlowCounters b = default;
+        bool foundA = first == -Libc.EEXIST && map.Lookup(ref toServer, out a) == 0;
+        bool foundB = second == -Libc.EEXIST && map.Lookup(ref toClient, out b) == 0;
+        if ((foundA && a.RuleSid == 0) || (foundB && b.RuleSid == 0))
         {
             state.TriggerMonotonicNanoseconds = long.MinValue;
         }
 
-        if (first == -Libc.EEXIST && map.Lookup(ref toServer, out HalfFlowCounters a) == 0)
+        if (foundA && a.RuleSid == 0)
         {
             state.BasePacketsToServer = a.Packets;
             state.BaseBytesToServer = a.Bytes;
         }
 
-        if (second == -Libc.EEXIST && map.Lookup(ref toClient, out HalfFlowCounters b) == 0)
+        if (foundB && b.RuleSid == 0)
         {
             state.BasePacketsToClient = b.Packets;
             state.BaseBytesToClient = b.Bytes;

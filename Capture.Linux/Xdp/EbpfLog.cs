@@ -82,4 +82,13 @@ internal static partial class EbpfLog
 
     [LoggerMessage(EventId = 58, Level = LogLevel.Warning, Message = "{Interface}: xdp-chain: program array {Path} was created at start but is kept pinned: slots {Slots} hold programs put there by others, and unpinning would empty them")]
     internal static partial void ChainArrayKept(ILogger logger, string @interface, string path, string slots);
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "{Interface}: {Taken} of {Offered} header-only bypass rules in the XDP filter ({Entries} of {Capacity} entries): the filter bypasses their flows at the first matching packet")]
+    internal static partial void KernelRulesLoaded(ILogger logger, string @interface, int taken, int offered, int entries, int capacity);
+
+    [LoggerMessage(EventId = 61, Level = LogLevel.Information, Message = "{Interface}: bypass rule sid {Sid} is bypassed by user space, not by the XDP filter: {Reason}")]
+    internal static partial void KernelRuleRefused(ILogger logger, string @interface, long sid, string reason);
+
+    [LoggerMessage(EventId = 62, Level = LogLevel.Information, Message = "{Interface}: xdp-bypass-rules: no: the {Count} header-only bypass rules are bypassed by user space")]
+    internal static partial void KernelRulesOff(ILogger logger, string @interface, int count);
 }

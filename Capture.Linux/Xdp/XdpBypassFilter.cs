@@ -19,7 +19,7 @@ namespace Capture.Linux.Xdp;
 public sealed class XdpBypassFilter : IDisposable
 {
     /// <summary>Version of the map layout (key and value structs); part of the pin path.</summary>
-    public const int LayoutVersion = 3;
+    public const int LayoutVersion = 4;
 
     /// <summary>The file name of the built-in filter, next to Capture.Linux.Xdp.dll.</summary>
     public const string FilterFileName = "xdp_bypass.o";
@@ -45,10 +45,11 @@ public sealed class XdpBypassFilter : IDisposable
     private readonly XdpChain? _chain;
     private readonly FlowMap _v4;
     private readonly FlowMap _v6;
+    private readonly KernelBypassRules? _rules;
     private int _stopped;
     private int _disposed;
 
-    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle? link, XdpChain? chain, FlowMap v4, FlowMap v6, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins, bool followsTunnels)
+    private XdpBypassFilter(XdpBypassOptions options, int ifindex, ILogger logger, BpfObjectHandle bpfObject, BpfFdHandle? link, XdpChain? chain, FlowMap v4, FlowMap v6, KernelBypassRules? rules, uint programId, IReadOnlyList<RestoredBypassedFlow> restored, IReadOnlyList<string> replacedPins, bool followsTunnels)
     {
         Debug.Assert(link is not null || chain is not null, "the filter runs attached or in a slot of a chain");
         _chain = chain;
@@ -60,9 +61,10 @@ public sealed class XdpBypassFilter : IDisposable
         _link = link;
         _v4 = v4;
         _v6 = v6;
+        _rules = rules;
         ProgramId = programId;
         RestoredFlows = restored;
-        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, followsTunnels ? options.VxlanPorts : null, options.GenevePort, logger);
+        Strategy = new EbpfBypassStrategy(options.Interface, v4, v6, followsTunnels ? options.VxlanPorts : null, options.GenevePort, rules, logger);
         Strategy.Warm();
     }
 
@@ -150,6 +152,7 @@ public sealed class XdpBypassFilter : IDisposable
         XdpChain? chain = null;
         FlowMap? v4 = null;
         FlowMap? v6 = null;
+        KernelBypassRules? rules = null;
         try
         {
             nint program = Libbpf.FindProgramByName(rawObject, ProgramName);
@@ -162,6 +165,14 @@ public sealed class XdpBypassFilter : IDisposable
 
             CheckLayout(iface, file, mapV4, (uint)Unsafe.SizeOf<FlowKeyV4>());
             CheckLayout(iface, file, mapV6, (uint)Unsafe.SizeOf<FlowKeyV6>());
+
+            // Kernel bypass rules: in the built-in filter, not in the NIC's build nor in older or custom filters.
+            nint rulesMap = Libbpf.FindMapByName(rawObject, KernelBypassRules.RulesMapName);
+            nint ruleSetMap = Libbpf.FindMapByName(rawObject, KernelBypassRules.SetMapName);
+            if (rulesMap != 0 && ruleSetMap != 0 && Libbpf.MapValueSize(rulesMap) != KernelRule.Size)
+            {
+                throw new BpfException($"{iface}: {file} has another {KernelBypassRules.RulesMapName} layout (value {Libbpf.MapValueSize(rulesMap)} B; layout v{LayoutVersion} needs {KernelRule.Size} B)");
+            }
             bool followsTunnels = FilterConfig.Apply(rawObject, o, file);
 
             // Type and capacity are set between open and load: one object serves every configuration.
@@ -226,6 +237,12 @@ public sealed class XdpBypassFilter : IDisposable
 
             v4 = OwnMap(mapV4, MapV4Name, Unsafe.SizeOf<FlowKeyV4>(), o);
             v6 = OwnMap(mapV6, MapV6Name, Unsafe.SizeOf<FlowKeyV6>(), o);
+            if (rulesMap != 0 && ruleSetMap != 0)
+            {
+                BpfFdHandle ruleFd = DuplicateFd(rulesMap, KernelBypassRules.RulesMapName, iface);
+                rules = new KernelBypassRules(ruleFd, DuplicateFd(ruleSetMap, KernelBypassRules.SetMapName, iface, ruleFd));
+            }
+
             chain?.Fill(rawObject);
             uint programId;
             if (o.Chain?.IsLink == true)
@@ -250,7 +267,7 @@ public sealed class XdpBypassFilter : IDisposable
                 EbpfLog.Attached(logger, iface, file, XdpBypassOptions.FormatMode(o.Mode), programId, o.PerCpuMaps ? "per-CPU" : "shared", o.MapCapacity);
             }
 
-            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, chain, v4, v6, programId, restored, replacedPins, followsTunnels);
+            return new XdpBypassFilter(o, ifindex, logger, bpfObject, link, chain, v4, v6, rules, programId, restored, replacedPins, followsTunnels);
         }
         catch
         {
@@ -258,6 +275,7 @@ public sealed class XdpBypassFilter : IDisposable
             chain?.Dispose();
             v4?.Dispose();
             v6?.Dispose();
+            rules?.Dispose();
             bpfObject.Dispose();
             throw;
         }
@@ -362,6 +380,7 @@ public sealed class XdpBypassFilter : IDisposable
         Stop();
         _v4.Dispose();
         _v6.Dispose();
+        _rules?.Dispose();
     }
 
     /// <summary>The IPv4 half-flow map (<see cref="MapV4Name"/>), for batch reads with a <see cref="FlowMapWalker"/>.</summary>
@@ -462,16 +481,21 @@ public sealed class XdpBypassFilter : IDisposable
             $"Offload needs a NIC whose driver registers BPF offload (e.g. nfp, Netronome Agilio); '{driver}' does not. {works} would work on {iface}");
     }
 
-    private static FlowMap OwnMap(nint map, string name, int keySize, XdpBypassOptions o)
+    // ownedBefore: a handle already made, disposed if this one cannot be.
+    private static BpfFdHandle DuplicateFd(nint map, string name, string iface, BpfFdHandle? ownedBefore = null)
     {
         int fd = Libc.DuplicateCloseOnExec(Libbpf.MapFd(map));
         if (fd < 0)
         {
-            throw BpfErrors.Create($"{o.Interface}: duplicating the fd of map {name}", Libc.LastError());
+            ownedBefore?.Dispose();
+            throw BpfErrors.Create($"{iface}: duplicating the fd of map {name}", Libc.LastError());
         }
 
-        return new FlowMap(name, new BpfFdHandle(fd), keySize, o.PerCpuMaps, o.MapCapacity);
+        return new BpfFdHandle(fd);
     }
+
+    private static FlowMap OwnMap(nint map, string name, int keySize, XdpBypassOptions o) =>
+        new(name, DuplicateFd(map, name, o.Interface), keySize, o.PerCpuMaps, o.MapCapacity);
 
     private static void CheckLayout(string iface, string file, nint map, uint keySize)
     {

@@ -22,6 +22,12 @@ internal sealed class AddressSet
 
     public bool IsAny => _include.Count == 0 && _exclude.Count == 0;
 
+    /// <summary>Whether the set has negated entries (<c>!</c>).</summary>
+    public bool HasExclusions => _exclude.Count > 0;
+
+    /// <summary>The positive entries: address bytes, prefix length, IPv6.</summary>
+    public IEnumerable<(byte[] Prefix, int Bits, bool IsIPv6)> Included => _include;
+
     public static AddressSet Parse(string text, IReadOnlyDictionary<string, string> variables)
     {
         var set = new AddressSet();

@@ -14,6 +14,12 @@ internal sealed class PortSet
 
     public bool IsAny => _include.Count == 0 && _exclude.Count == 0;
 
+    /// <summary>Whether the set has negated entries (<c>!</c>).</summary>
+    public bool HasExclusions => _exclude.Count > 0;
+
+    /// <summary>The positive ranges, inclusive.</summary>
+    public IEnumerable<(int Low, int High)> Included => _include;
+
     public static PortSet Parse(string text, IReadOnlyDictionary<string, string> variables)
     {
         var set = new PortSet();

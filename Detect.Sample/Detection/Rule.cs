@@ -120,6 +120,9 @@ internal sealed class Rule
     /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
     public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
 
+    /// <summary>The option keywords as written, in order (what decides whether headers alone decide the match).</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+
     public required string File { get; init; }
 
     public required int Line { get; init; }

@@ -177,12 +177,14 @@ internal static class RuleParser
         var patterns = new List<(RuleBuffer Buffer, IRulePattern Pattern)>();
         RuleBuffer? sticky = null;
         var sizes = new List<(RuleBuffer Buffer, RuleNumber Size)>();
+        var keywords = new List<string>();
         string optionBlock = text[(open + 1)..text.LastIndexOf(')')];
         foreach (string option in RuleText.SplitOptions(optionBlock))
         {
             int colon = option.IndexOf(':', StringComparison.Ordinal);
             string keyword = (colon < 0 ? option : option[..colon]).Trim();
             string value = colon < 0 ? string.Empty : option[(colon + 1)..].Trim();
+            keywords.Add(keyword);
             switch (keyword)
             {
                 case "msg":
@@ -437,6 +439,7 @@ internal static class RuleParser
             Firewall = firewall,
             TcpSession = tcpSession,
             Reputation = reputationTests,
+            Keywords = keywords,
             File = file,
             Line = line,
         };

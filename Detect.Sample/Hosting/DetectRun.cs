@@ -110,6 +110,7 @@ internal sealed class DetectRun
                 Checksums = _options.Checksums,
                 VxlanPorts = _configuration.Flow.Decoder.VxlanPorts,
                 GenevePort = _configuration.Flow.Decoder.GenevePort,
+                HeaderBypassRules = HeaderBypassRules.Select(rules, _logger),
                 Services = _services,
             });
         }

@@ -20,71 +20,19 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
     [Fact]
     public async Task Detect_sample_bypasses_a_flow_in_xdp_and_reports_it_in_eve_and_over_the_control_socket()
     {
-        string host = DetectSampleLocation.Host;
         string directory = Path.Combine(Path.GetTempPath(), $"afe2e-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        string socketPath = Path.Combine(directory, "command.socket");
-        string logs = Path.Combine(directory, "logs");
-        await File.WriteAllTextAsync(Path.Combine(directory, "e2e.rules"),
+        (string configuration, string socketPath, string logs) = await DetectSampleControl.WriteConfigurationAsync(
+            directory,
+            net.HostInterface,
             "alert udp any any -> any 5555 (msg:\"E2E bypass\"; content:\"|5a 5a 5a 5a|\"; bypass; sid:9100001; rev:1;)\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "e2e.yaml"), $"""
-            %YAML 1.1
-            ---
-            rule-files:
-              - {Path.Combine(directory, "e2e.rules")}
-            outputs:
-              - eve-log:
-                  enabled: yes
-                  filetype: regular
-                  filename: eve.json
-                  types:
-                    - alert
-                    - flow
-                    - stats:
-                        host-counters: yes
-            unix-command:
-              enabled: yes
-              filename: {socketPath}
-            af-packet:
-              - interface: {net.HostInterface}
-                threads: 1
-                bypass: yes
-                block-timeout: 10
-            """);
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { host, "-c", Path.Combine(directory, "e2e.yaml"), $"--af-packet={net.HostInterface}", "-l", logs })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
+        (Process started, Task<string> output, Task<string> errors) = DetectSampleControl.Start(configuration, net.HostInterface, logs);
+        using Process process = started;
         try
         {
-            await WaitUntilAsync(() => File.Exists(socketPath) && XdpLinkState.Read(net.HostInterface).Attached, process, output, errors, "the control socket and the XDP filter");
-
-            using (var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            using (Socket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
             {
-                control.Connect(new UnixDomainSocketEndPoint(socketPath));
-                Assert.Equal("OK", Ask(control, "{\"version\": \"0.2\"}").GetProperty("return").GetString());
-
-                // The host may serve the socket before its rings run: probe with another flow until packets are counted.
-                string stat = $"{{\"command\": \"iface-stat\", \"arguments\": {{\"iface\": \"{net.HostInterface}\"}}}}\n";
-                await WaitUntilAsync(
-                    () =>
-                    {
-                        net.CreateSender().Send([KernelFrames.Udp(net, 40002, 5999, 20)]);
-                        Thread.Sleep(50);
-                        JsonElement reply = Ask(control, stat);
-                        return reply.GetProperty("return").GetString() == "OK" && reply.GetProperty("message").GetProperty("pkts").GetInt64() > 0;
-                    },
-                    process,
-                    output,
-                    errors,
-                    "the capture to count packets");
-
                 // The first packet makes the rule bypass the flow; the rest, sent after the entry is in place, are dropped by XDP.
                 byte[] Frame(ushort port, int length) => KernelFrames.Udp(net, 40000, port, length);
                 net.CreateSender().Send([Frame(5555, 40)]);
@@ -94,13 +42,13 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
                 net.CreateSender().Send(rest);
                 await Task.Delay(500);
 
-                JsonElement bypassed = Ask(control, "{\"command\": \"iface-bypassed-stat\"}\n");
+                JsonElement bypassed = DetectSampleControl.Ask(control, "{\"command\": \"iface-bypassed-stat\"}\n");
                 Assert.Equal("OK", bypassed.GetProperty("return").GetString());
                 JsonElement iface = bypassed.GetProperty("message").GetProperty(net.HostInterface);
                 Assert.Equal(1, iface.GetProperty("ipv4_success").GetInt64());
                 Assert.Equal(0, iface.GetProperty("ipv4_fail").GetInt64());
                 Assert.Equal(1, iface.GetProperty("ipv4_maps_count").GetInt64());
-                Assert.Equal("OK", Ask(control, "{\"command\": \"shutdown\"}\n").GetProperty("return").GetString());
+                Assert.Equal("OK", DetectSampleControl.Ask(control, "{\"command\": \"shutdown\"}\n").GetProperty("return").GetString());
             }
 
             Assert.True(process.WaitForExit(30_000), "Detect.Sample did not exit after shutdown over the control socket");
@@ -120,7 +68,7 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
             // came after the test's 700 ms pause (a lower bound by construction, not a speed claim).
             // The packet's ring time (wall clock) and the drop's (monotonic) meet through an offset
             // read at start, good to a few milliseconds (698.4 ms was seen once): 50 ms of slack.
-            JsonElement latency = LastStats(Path.Combine(logs, "eve.json")).GetProperty("flow_bypassed").GetProperty("xdp");
+            JsonElement latency = DetectSampleControl.LastStats(Path.Combine(logs, "eve.json")).GetProperty("flow_bypassed").GetProperty("xdp");
             Assert.Equal(1, latency.GetProperty("latency_count").GetInt64());
             long p50 = latency.GetProperty("latency_p50_us").GetInt64();
             long max = latency.GetProperty("latency_max_us").GetInt64();
@@ -132,7 +80,7 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
             string eve = await File.ReadAllTextAsync(Path.Combine(logs, "eve.json"));
             Assert.DoesNotContain("203.0.113.", eve, StringComparison.Ordinal);
             Assert.DoesNotContain("packet path warm-up", eve, StringComparison.Ordinal);
-            JsonElement stats = LastStats(Path.Combine(logs, "eve.json"));
+            JsonElement stats = DetectSampleControl.LastStats(Path.Combine(logs, "eve.json"));
             Assert.Equal(1, stats.GetProperty("detect").GetProperty("bypass").GetProperty("rule").GetInt64());
             Assert.Equal(1, stats.GetProperty("detect").GetProperty("alert").GetInt64());
             Assert.Equal(1, stats.GetProperty("flow_bypassed").GetProperty("requests").GetInt64());
@@ -149,57 +97,6 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
             }
 
             Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    private static JsonElement LastStats(string eve)
-    {
-        JsonElement? stats = null;
-        foreach (string line in File.ReadLines(eve))
-        {
-            using JsonDocument document = JsonDocument.Parse(line);
-            if (document.RootElement.GetProperty("event_type").GetString() == "stats")
-            {
-                stats = document.RootElement.GetProperty("stats").Clone();
-            }
-        }
-
-        return stats ?? throw new InvalidOperationException($"no stats event in {eve}");
-    }
-
-    private static JsonElement Ask(Socket socket, string request)
-    {
-        socket.Send(Encoding.UTF8.GetBytes(request));
-        var buffer = new List<byte>();
-        byte[] chunk = new byte[65536];
-        socket.ReceiveTimeout = 10_000;
-        while (!buffer.Contains((byte)'\n'))
-        {
-            int received = socket.Receive(chunk);
-            Assert.True(received > 0, "the control socket closed before replying");
-            buffer.AddRange(chunk.AsSpan(0, received).ToArray());
-        }
-
-        using JsonDocument document = JsonDocument.Parse(buffer.ToArray().AsMemory(0, buffer.IndexOf((byte)'\n')));
-        return document.RootElement.Clone();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, Process process, Task<string> output, Task<string> errors, string what)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Detect.Sample exited ({process.ExitCode}) before {what}: {await output} {await errors}");
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"waited 30 s for {what}");
-            }
-
-            await Task.Delay(50);
         }
     }
 }

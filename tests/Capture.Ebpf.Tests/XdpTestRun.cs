@@ -24,7 +24,7 @@ internal sealed unsafe partial class XdpTestRun : IDisposable
     private readonly int _program;
     private readonly int _v4;
     private readonly int _v6;
-    private readonly long[] _value = new long[3];
+    private readonly long[] _value = new long[FlowMap.LongsPerValue];
 
     public XdpTestRun(IReadOnlyList<int>? vxlanPorts = null, int genevePort = 6081)
     {
@@ -48,6 +48,24 @@ internal sealed unsafe partial class XdpTestRun : IDisposable
         _program = Libbpf.ProgramFd(Libbpf.FindProgramByName(_object, XdpBypassFilter.ProgramName));
         _v4 = Libbpf.MapFd(v4);
         _v6 = Libbpf.MapFd(v6);
+        Rules = new Capture.Linux.Xdp.Filter.KernelBypassRules(
+            new BpfFdHandle(Libc.DuplicateCloseOnExec(Libbpf.MapFd(Libbpf.FindMapByName(_object, Capture.Linux.Xdp.Filter.KernelBypassRules.RulesMapName)))),
+            new BpfFdHandle(Libc.DuplicateCloseOnExec(Libbpf.MapFd(Libbpf.FindMapByName(_object, Capture.Linux.Xdp.Filter.KernelBypassRules.SetMapName)))));
+    }
+
+    /// <summary>The filter's kernel bypass rules.</summary>
+    public Capture.Linux.Xdp.Filter.KernelBypassRules Rules { get; }
+
+    /// <summary>A key's counters and the sid of the rule that made it, or null when it is not in the map.</summary>
+    public HalfFlowCounters? Counters<TKey>(TKey key)
+        where TKey : unmanaged
+    {
+        fixed (long* value = _value)
+        {
+            return Libbpf.MapLookupElem(FdOf<TKey>(), Unsafe.AsPointer(ref key), value) == 0
+                ? FlowMap.Sum(_value, 1)
+                : null;
+        }
     }
 
     /// <summary>Runs the program once on <paramref name="frame"/>; its return code.</summary>
@@ -97,7 +115,11 @@ internal sealed unsafe partial class XdpTestRun : IDisposable
         where TKey : unmanaged =>
         Check(Libbpf.MapDeleteElem(FdOf<TKey>(), Unsafe.AsPointer(ref key)), "deleting a key");
 
-    public void Dispose() => Libbpf.ObjectClose(_object);
+    public void Dispose()
+    {
+        Rules.Dispose();
+        Libbpf.ObjectClose(_object);
+    }
 
     private int FdOf<TKey>() => typeof(TKey) == typeof(FlowKeyV6) ? _v6 : _v4;
 

@@ -30,6 +30,10 @@
 
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_lookup_elem;
 #ifndef XDP_BYPASS_NO_CLOCK
+// Kernel bypass rules (below): the filter itself inserts a flow's entries. Not in the NIC build.
+#define KERNEL_RULES 1
+static long (*bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *)BPF_FUNC_map_update_elem;
+static long (*bpf_map_delete_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_delete_elem;
 static __u64 (*bpf_ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 #endif
 
@@ -132,11 +136,14 @@ struct flow_v6_key {
 };
 
 // What the kernel counted for one half flow: packets and bytes of the whole L2 frame, and when
-// (CLOCK_MONOTONIC ns) it dropped the first one; 0 until then. User space inserts zeroes.
+// (CLOCK_MONOTONIC ns) it dropped the first one; 0 until then. rule_sid: the sid of the kernel
+// bypass rule whose match made the entry (the filter inserted it), 0 when user space inserted it.
+// User space inserts zeroes.
 struct flow_counters {
     __u64 packets;
     __u64 bytes;
     __u64 first_ns;
+    __u64 rule_sid;
 };
 
 struct {
@@ -393,11 +400,201 @@ PARSER_STEP int parse_tunnel(struct xdp_md *ctx, struct layer *outer, struct tun
     return 1;
 }
 
-// The half flow of a TCP or UDP layer: its map entry, or NULL.
+#ifdef KERNEL_RULES
+// Kernel bypass rules (docs/XDP.md, "Kernel bypass rules"): header-only bypass rules that user
+// space compiled into address/port/protocol tests. A packet of a flow with no entry that matches
+// one makes the flow's two entries (rule_sid set) and is passed: user space runs detection on it
+// and takes the entries over; the flow's later packets are dropped and counted as for any entry.
+// One rule here is one combination of a source prefix, a destination prefix, a source and a
+// destination port range of a rule (user space expands lists); at most MAX_RULES in all.
+#define MAX_RULES 64
+
+// Addresses in network order as on the wire, already masked; IPv4 in the first word, the others
+// 0 (mask 0). Ports in host order, inclusive. proto: 6, 17, or 0 for both. family: 4 or 6, or 0
+// when both addresses are any. both_ways: the rule's <> (also matches with the ends swapped).
+struct bypass_rule {
+    __u32 src[4];
+    __u32 src_mask[4];
+    __u32 dst[4];
+    __u32 dst_mask[4];
+    __u64 sid;
+    __u16 sport_lo;
+    __u16 sport_hi;
+    __u16 dport_lo;
+    __u16 dport_hi;
+    __u8 proto;
+    __u8 family;
+    __u8 both_ways;
+    __u8 pad[5];
+};
+
+// Two halves of MAX_RULES: user space writes the half not in use, then switches the word in
+// bypass_rule_set (bits 0-7: rules in use, bit 8: which half), so a packet never sees a rule
+// half written.
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 2 * MAX_RULES);
+    __type(key, __u32);
+    __type(value, struct bypass_rule);
+} bypass_rules SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} bypass_rule_set SEC(".maps");
+
+// The flow a rule is tested against: addresses as in struct bypass_rule, ports in host order.
+struct rule_packet {
+    __u32 src[4];
+    __u32 dst[4];
+    __u16 sport;
+    __u16 dport;
+    __u8 proto;
+    __u8 ipv6;
+    __u16 pad;
+};
+
+static __always_inline int in_prefix(const __u32 *a, const __u32 *net, const __u32 *mask)
+{
+    return ((a[0] & mask[0]) == net[0]) & ((a[1] & mask[1]) == net[1])
+        & ((a[2] & mask[2]) == net[2]) & ((a[3] & mask[3]) == net[3]);
+}
+
+static __always_inline int rule_one_way(const struct bypass_rule *r, const __u32 *src, __u16 sport, const __u32 *dst, __u16 dport)
+{
+    return in_prefix(src, r->src, r->src_mask) & in_prefix(dst, r->dst, r->dst_mask)
+        & (sport >= r->sport_lo) & (sport <= r->sport_hi) & (dport >= r->dport_lo) & (dport <= r->dport_hi);
+}
+
+// The sid of the first rule in use the packet matches, 0 for none. A global function: verified
+// once, on its own.
+__attribute__((noinline)) __u64 match_rules(struct rule_packet *p, __u32 set)
+{
+    __u32 count = set & 0xff;
+    __u32 base = (set & 0x100) ? MAX_RULES : 0;
+
+    if (!p)
+        return 0;
+    for (__u32 i = 0; i < MAX_RULES; i++) {
+        __u32 index = base + i;
+        struct bypass_rule *r;
+
+        if (i >= count)
+            break;
+        r = bpf_map_lookup_elem(&bypass_rules, &index);
+        if (!r)
+            break;
+        if ((r->proto != 0 && r->proto != p->proto) || (r->family != 0 && r->family != (p->ipv6 ? 6 : 4)))
+            continue;
+        if (rule_one_way(r, p->src, p->sport, p->dst, p->dport)
+            || (r->both_ways && rule_one_way(r, p->dst, p->dport, p->src, p->sport)))
+            return r->sid;
+    }
+    return 0;
+}
+
+// The rule set's word: 0 when no rule is in use (the common case costs one array read, inlined
+// by the verifier, and no call).
+static __always_inline __u32 rules_in_use(void)
+{
+    __u32 zero = 0;
+    __u32 *set = bpf_map_lookup_elem(&bypass_rule_set, &zero);
+
+    return set ? *set : 0;
+}
+
+// Makes a flow's entry for the key, and then (the key turned round in place) for the other
+// direction, unless they exist. A half refused (a full map) takes the other back out: never
+// half a flow; a half already there (user space bypassing the flow at the same moment) stays
+// with the other. The key is the caller's and is not used after.
+#define EEXIST_ 17
+#define ADD_FLOW(map, key, swap_addresses, sid)                                   \
+    do {                                                                          \
+        struct flow_counters value = { .rule_sid = (sid) };                       \
+        __u16 port;                                                               \
+        long rc;                                                                  \
+                                                                                  \
+        if (bpf_map_update_elem(&(map), (key), &value, BPF_NOEXIST) != 0)        \
+            return 0;                                                             \
+        swap_addresses;                                                           \
+        port = (key)->sport;                                                      \
+        (key)->sport = (key)->dport;                                              \
+        (key)->dport = port;                                                      \
+        rc = bpf_map_update_elem(&(map), (key), &value, BPF_NOEXIST);            \
+        if (rc != 0 && rc != -EEXIST_) {                                          \
+            swap_addresses;                                                       \
+            (key)->dport = (key)->sport;                                          \
+            (key)->sport = port;                                                  \
+            bpf_map_delete_elem(&(map), (key));                                   \
+        }                                                                         \
+    } while (0)
+
+// Whether a flow on the wire is a VXLAN or Geneve carrier (either port): user space refuses to
+// bypass such a flow (the filter keys the flows inside it), so no rule makes its entries either.
+static __always_inline int carries_tunnel(__u8 proto, __u16 sport, __u16 dport)
+{
+    if (proto != IPPROTO_UDP_)
+        return 0;
+    return is_vxlan_port(sport) || is_vxlan_port(dport)
+        || (filter_config.geneve_port != 0 && (sport == filter_config.geneve_port || dport == filter_config.geneve_port));
+}
+
+PARSER_STEP int rule_flow_v4(struct flow_v4_key *key, __u32 set)
+{
+    struct rule_packet p = {};
+    __u64 sid;
+
+    if (!key)
+        return 0;
+    if (key->tunnel.kind == 0 && carries_tunnel(key->proto, __builtin_bswap16(key->sport), __builtin_bswap16(key->dport)))
+        return 0;
+    p.src[0] = key->src;
+    p.dst[0] = key->dst;
+    p.sport = __builtin_bswap16(key->sport);
+    p.dport = __builtin_bswap16(key->dport);
+    p.proto = key->proto;
+    sid = match_rules(&p, set);
+    if (sid == 0)
+        return 0;
+    ADD_FLOW(flow_v4, key, { __u32 a = key->src; key->src = key->dst; key->dst = a; }, sid);
+    return 0;
+}
+
+PARSER_STEP int rule_flow_v6(struct flow_v6_key *key, __u32 set)
+{
+    struct rule_packet p = {};
+    __u64 sid;
+
+    if (!key)
+        return 0;
+    if (key->tunnel.kind == 0 && carries_tunnel(key->proto, __builtin_bswap16(key->sport), __builtin_bswap16(key->dport)))
+        return 0;
+    __builtin_memcpy(p.src, key->src, 16);
+    __builtin_memcpy(p.dst, key->dst, 16);
+    p.sport = __builtin_bswap16(key->sport);
+    p.dport = __builtin_bswap16(key->dport);
+    p.proto = key->proto;
+    p.ipv6 = 1;
+    sid = match_rules(&p, set);
+    if (sid == 0)
+        return 0;
+    ADD_FLOW(flow_v6, key, { __builtin_memcpy(p.src, key->src, 16); __builtin_memcpy(key->src, key->dst, 16); __builtin_memcpy(key->dst, p.src, 16); }, sid);
+    return 0;
+}
+#endif
+
+// The half flow of a TCP or UDP layer: its map entry, or NULL. With kernel bypass rules in use, a
+// miss is tested against them (and may make the flow's entries; the packet itself still passes).
 static __always_inline struct flow_counters *lookup_layer(void *data, void *data_end, struct layer *l, struct tunnel_id *t)
 {
     __u8 *net = (__u8 *)data + (l->net & MAX_OFFSET);
     __u8 *l4 = (__u8 *)data + (l->l4 & MAX_OFFSET);
+    struct flow_counters *value;
+#ifdef KERNEL_RULES
+    __u32 set;
+#endif
 
     if (l->proto != IPPROTO_TCP_ && l->proto != IPPROTO_UDP_)
         return 0;
@@ -417,7 +614,12 @@ static __always_inline struct flow_counters *lookup_layer(void *data, void *data
         key.vlan[1] = l->vlan[1];
         key.vlan[2] = l->vlan[2];
         key.tunnel = *t;
-        return bpf_map_lookup_elem(&flow_v4, &key);
+        value = bpf_map_lookup_elem(&flow_v4, &key);
+#ifdef KERNEL_RULES
+        if (!value && (set = rules_in_use()) != 0)
+            rule_flow_v4(&key, set);
+#endif
+        return value;
     } else {
         struct flow_v6_key key = {};
 
@@ -432,7 +634,12 @@ static __always_inline struct flow_counters *lookup_layer(void *data, void *data
         key.vlan[1] = l->vlan[1];
         key.vlan[2] = l->vlan[2];
         key.tunnel = *t;
-        return bpf_map_lookup_elem(&flow_v6, &key);
+        value = bpf_map_lookup_elem(&flow_v6, &key);
+#ifdef KERNEL_RULES
+        if (!value && (set = rules_in_use()) != 0)
+            rule_flow_v6(&key, set);
+#endif
+        return value;
     }
 }
 

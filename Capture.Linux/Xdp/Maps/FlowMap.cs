@@ -6,13 +6,13 @@ namespace Capture.Linux.Xdp.Maps;
 /// <summary>
 /// One flow map (flow_v4 or flow_v6) through its own duplicated fd, so it outlives the BPF
 /// object and a late call after stop fails cleanly (EBADF) instead of hitting a reused fd.
-/// Values are <c>{u64 packets; u64 bytes; u64 first_ns}</c>, one per possible CPU for per-CPU maps.
+/// Values are <c>{u64 packets; u64 bytes; u64 first_ns; u64 rule_sid}</c>, one per possible CPU for per-CPU maps.
 /// </summary>
 public sealed unsafe class FlowMap : IDisposable
 {
-    internal const int ValueSize = 24;
+    internal const int ValueSize = 32;
 
-    /// <summary>The 64-bit words of one value: packets, bytes, first drop time.</summary>
+    /// <summary>The 64-bit words of one value: packets, bytes, first drop time, the kernel rule's sid.</summary>
     internal const int LongsPerValue = ValueSize / sizeof(long);
 
     [ThreadStatic]
@@ -46,7 +46,7 @@ public sealed unsafe class FlowMap : IDisposable
     /// <summary>Values per entry in lookups: possible CPUs for per-CPU maps, else 1.</summary>
     internal int ValuesPerEntry { get; }
 
-    /// <summary>Bytes of one entry's value buffer (roundup(24, 8) per value).</summary>
+    /// <summary>Bytes of one entry's value buffer (roundup(32, 8) per value).</summary>
     internal int ValueBufferSize => ValueSize * ValuesPerEntry;
 
     /// <summary>Inserts a zeroed value if the key is absent. Returns 0 or -errno (-EEXIST when present).</summary>
@@ -166,12 +166,16 @@ public sealed unsafe class FlowMap : IDisposable
         }
     }
 
-    /// <summary>Sums a per-CPU (or single) value array of {packets, bytes, first_ns}; the first drop is the earliest stamped.</summary>
+    /// <summary>
+    /// Sums a per-CPU (or single) value array of {packets, bytes, first_ns, rule_sid}; the first drop
+    /// is the earliest stamped; the rule's sid is on the CPU that made the entry (the others hold 0).
+    /// </summary>
     internal static HalfFlowCounters Sum(ReadOnlySpan<long> values, int count)
     {
         long packets = 0;
         long bytes = 0;
         long first = 0;
+        long sid = 0;
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<long> value = values.Slice(LongsPerValue * i, LongsPerValue);
@@ -181,9 +185,11 @@ public sealed unsafe class FlowMap : IDisposable
             {
                 first = value[2];
             }
+
+            sid = value[3] != 0 ? value[3] : sid;
         }
 
-        return new HalfFlowCounters(packets, bytes, first);
+        return new HalfFlowCounters(packets, bytes, first, sid);
     }
 
     /// <inheritdoc />

@@ -4,4 +4,5 @@ namespace Capture.Linux.Xdp.Maps;
 /// <param name="Packets">Packets dropped.</param>
 /// <param name="Bytes">Bytes dropped (whole L2 frames).</param>
 /// <param name="FirstDropNanoseconds">CLOCK_MONOTONIC time of the first packet dropped (the earliest over CPUs); 0 before any, and always with the NIC filter (no kernel clock there).</param>
-public readonly record struct HalfFlowCounters(long Packets, long Bytes, long FirstDropNanoseconds);
+/// <param name="RuleSid">The sid of the kernel bypass rule whose match made the entry (the XDP filter inserted it); 0 when user space did.</param>
+public readonly record struct HalfFlowCounters(long Packets, long Bytes, long FirstDropNanoseconds, long RuleSid = 0);

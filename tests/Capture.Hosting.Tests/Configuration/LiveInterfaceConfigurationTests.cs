@@ -35,6 +35,7 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
         Assert.Empty(eth0.XdpCpuRedirect);
         Assert.Equal(32768, eth0.BypassMapSize);
         Assert.False(eth0.XdpReplace);
+        Assert.True(eth0.XdpBypassRules);
         Assert.Empty(LiveInterfaceConfiguration.Read(ConfigNode.CreateMapping(), "af-packet", null, null));
     }
 
@@ -65,6 +66,7 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
                 xdp-cpu-redirect: ["1-3", "5"]
                 bypass-map-size: 65536
                 xdp-replace: yes
+                xdp-bypass-rules: no
                 pinned-maps: yes
                 pinned-maps-name: flow_table_v4
                 bpf-filter: "not port 22"
@@ -93,6 +95,7 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
         Assert.Equal([1, 2, 3, 5], eth0.XdpCpuRedirect);
         Assert.Equal(65536, eth0.BypassMapSize);
         Assert.True(eth0.XdpReplace);
+        Assert.False(eth0.XdpBypassRules);
         Assert.True(eth0.PinnedMaps);
         Assert.Equal("flow_table_v4", eth0.PinnedMapsName);
         Assert.Equal("not port 22", eth0.BpfFilter);
