@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Capture.Abstractions;
 using Capture.Hosting.Control;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
+using FlowEngine.Stream;
 using Microsoft.Extensions.Logging;
 
 namespace Capture.Hosting.Configuration;
@@ -116,8 +119,42 @@ internal sealed class HostConfigurationBinder(ILogger logger)
         options.Decoder.VxlanPorts = DecoderTunnelPorts.Read(root, "vxlan", options.Decoder.VxlanPorts, DecoderOptions.MaxVxlanPorts);
         IReadOnlyList<int> geneve = DecoderTunnelPorts.Read(root, "geneve", [options.Decoder.GenevePort], maxPorts: 1);
         options.Decoder.GenevePort = geneve.Count == 0 ? 0 : geneve[0];
+        if (Mapping(root["host-os-policy"]) is { } policies)
+        {
+            BindHostOsPolicies(policies, options.Stream.HostOsPolicies);
+        }
+
         return options;
     }
+
+    /// <summary><c>host-os-policy: {windows: [0.0.0.0/0], linux: [10.0.0.5, ...], ...}</c>: addresses or prefixes per policy name.</summary>
+    private static void BindHostOsPolicies(ConfigNode node, IList<HostOsPolicy> policies)
+    {
+        foreach ((string name, OsPolicy policy) in HostOsPolicyNames)
+        {
+            if (node[name] is not { } list || (list.Kind == ConfigNodeKind.Scalar && list.Value is null))
+            {
+                continue;
+            }
+
+            foreach (ConfigNode item in Items(list, "a list of addresses or prefixes"))
+            {
+                string text = item.Value!.Trim();
+                IPNetwork network = IPNetwork.TryParse(text, out IPNetwork parsed) ? parsed
+                    : IPAddress.TryParse(text, out IPAddress? address) ? new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)
+                    : throw item.Error($"'{text}' is not an address or prefix");
+                policies.Add(new HostOsPolicy(network, policy));
+            }
+        }
+    }
+
+    private static readonly (string Name, OsPolicy Policy)[] HostOsPolicyNames =
+    [
+        ("bsd", OsPolicy.Bsd), ("bsd-right", OsPolicy.BsdRight), ("old-linux", OsPolicy.OldLinux), ("linux", OsPolicy.Linux),
+        ("old-solaris", OsPolicy.OldSolaris), ("solaris", OsPolicy.Solaris), ("hpux10", OsPolicy.HpUx10), ("hpux11", OsPolicy.HpUx11),
+        ("irix", OsPolicy.Irix), ("macos", OsPolicy.MacOs), ("windows", OsPolicy.Windows), ("vista", OsPolicy.Vista),
+        ("windows2k3", OsPolicy.Windows2k3),
+    ];
 
     private FlowTimeouts BindTimeouts(ConfigNode? node, FlowTimeouts defaults, bool hasClosed)
     {

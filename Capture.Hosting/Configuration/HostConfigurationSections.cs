@@ -141,6 +141,11 @@ internal static class HostConfigurationSections
                 Boolean("stream-events", "no", "count stream events"),
                 .. NotUsed("exception-policy"),
             ]),
+        Mapping(
+            "host-os-policy",
+            "The TCP stack each host has, by address or prefix: the receiving host's decides on timestamps and RSTs (a host in none is bsd)",
+            [.. new[] { "windows", "bsd", "bsd-right", "old-linux", "linux", "old-solaris", "solaris", "hpux10", "hpux11", "irix", "macos", "vista", "windows2k3" }
+                .Select(name => new ConfigKey(name, ConfigValueType.List, $"addresses or prefixes of {name} hosts"))]),
         Text("default-rule-path", null, "directory relative rule files are found in"),
         new ConfigKey("rule-files", ConfigValueType.List, "rule files; relative names are joined to default-rule-path, else to the YAML file's directory"),
         Text("reputation-categories-file", null, "IP reputation categories (id,shortname,description) for the iprep keyword; needs reputation-files"),
@@ -232,7 +237,7 @@ internal static class HostConfigurationSections
             "host-mode", "runmode", "autofp-scheduler", "default-packet-size", "max-pending-packets",
             "action-order", "classification-file", "reference-config-file", "threshold-file", "detect", "detect-engine",
             "mpm-algo", "spm-algo", "profiling", "pcre", "engine-analysis", "luajit", "lua", "coredump",
-            "host-os-policy", "host", "ippair", "security", "asn1-max-frames", "datasets",
+            "host", "ippair", "security", "asn1-max-frames", "datasets",
             "geoip-database", "magic-file", "legacy", "run-as", "pid-file", "daemon-directory", "umask",
             "livedev", "capture", "heartbeat", "firewall", "packet-alert-max", "reject", "http", "ja3-fingerprints",
             "ja4-fingerprints", "app-layer-event", "multi-detect", "suricata-version", "plugins-dir"),

@@ -322,8 +322,9 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>
-    /// A packet without a flow that raised decoder events: its anomaly records, and the alerts of the
-    /// decode-event rules it matches, tested on its innermost layer (Suricata runs them on such packets too).
+    /// A packet without a flow: its anomaly records, and the alerts of the rules it matches, tested on
+    /// its innermost layer (Suricata runs them on such packets too): every rule that needs no flow
+    /// state when it decoded whole, else the decode-event rules.
     /// </summary>
     public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
@@ -346,7 +347,7 @@ internal sealed class DetectionInspector : IPacketInspector
             return;
         }
 
-        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches);
+        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches, decoded: packet.Result == DecodeResult.Ok);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;

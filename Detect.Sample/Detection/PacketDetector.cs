@@ -249,14 +249,15 @@ internal sealed class PacketDetector
     }
 
     /// <summary>
-    /// Inspects a packet without a flow (it failed to decode) that raised decoder events: only the
-    /// decode-event rules can match it, with no flow state and no payload.
+    /// Inspects a packet without a flow, with no flow state and no payload: one that failed to decode
+    /// and raised decoder events, where only the decode-event rules can match it, or one that
+    /// <paramref name="decoded"/> whole to layers without a flow (IGMP, GRE), where every rule may.
     /// </summary>
-    public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches)
+    public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches, bool decoded = false)
     {
         var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, t_scratch ??= new byte[1024], events);
         int count = 0;
-        foreach (Rule rule in _eventRules)
+        foreach (Rule rule in decoded ? _alertRules : _eventRules)
         {
             if (count < matches.Length && rule.Flowbits.Count == 0 && rule.Matches(packet, facts, ref buffers, flowbits: null, _hosts))
             {

@@ -90,15 +90,13 @@ internal sealed class DetectRun
             Firewall = !_options.DisableDetection && FirewallMode,
         };
 
-        _configuration.Flow.Stream = new TcpStreamOptions
-        {
-            Midstream = _configuration.Stream.Midstream,
-            AsyncOneside = _configuration.Stream.AsyncOneside,
-            ReassemblyDepth = _configuration.Stream.ReassemblyDepth,
-            Inline = _configuration.Stream.Inline ?? _options.SimulateIps,
-            DropInvalid = _configuration.Stream.DropInvalid,
-            LiberalTimestamps = _configuration.Stream.LiberalTimestamps,
-        };
+        TcpStreamOptions stream = _configuration.Flow.Stream;
+        stream.Midstream = _configuration.Stream.Midstream;
+        stream.AsyncOneside = _configuration.Stream.AsyncOneside;
+        stream.ReassemblyDepth = _configuration.Stream.ReassemblyDepth;
+        stream.Inline = _configuration.Stream.Inline ?? _options.SimulateIps;
+        stream.DropInvalid = _configuration.Stream.DropInvalid;
+        stream.LiberalTimestamps = _configuration.Stream.LiberalTimestamps;
         DetectLog.Starting(_logger, _options.ConfigFile, _options.CaptureName, _options.Target ?? "(from the configuration)", _options.LogDirectory);
         IReadOnlyList<ICaptureSource> sources;
         try

@@ -20,4 +20,7 @@ public sealed class TcpStreamOptions
 
     /// <summary>Accept timestamps off by one, as Linux does, whatever the host (<c>stream.liberal-timestamps</c>). Default false.</summary>
     public bool LiberalTimestamps { get; set; }
+
+    /// <summary>The hosts' TCP stack policies (<c>host-os-policy</c>); a host in none is BSD, Suricata's default.</summary>
+    public IList<HostOsPolicy> HostOsPolicies { get; } = [];
 }

@@ -697,8 +697,8 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        // No flow: Suricata's IGMP decoder sets up none.
         ref PacketLayer layer = ref ctx.Packet.Layers[index];
-        layer.Flags |= PacketLayerFlags.HasFlowKey;
         layer.PayloadOffset = offset + 8;
         layer.PayloadLength = available - 8;
     }

@@ -223,7 +223,7 @@ public sealed partial class PacketDecoder
         // As Suricata: the embedded packet of an error is read only when the error's code is known.
         if (type is 3 or 4 or 5 or 11 or 12 && code <= maxCode)
         {
-            AttributeIcmpv4Error(ref ctx, ref layer, offset + 8);
+            AttributeIcmpv4Error(ref ctx, ref layer, offset + 8, destinationUnreachable: type == 3);
         }
     }
 
@@ -311,9 +311,10 @@ public sealed partial class PacketDecoder
     /// <summary>
     /// Re-keys an ICMPv4 error layer to the flow of the packet it quotes (that packet's own
     /// direction), so the error is attributed to that flow. A short or odd quote leaves the layer as
-    /// plain ICMP and counts an event.
+    /// plain ICMP and counts an event; so does, without an event, any error but a destination
+    /// unreachable and any quote but a whole TCP or UDP header (see <see cref="QuotesFlowHeader"/>).
     /// </summary>
-    private void AttributeIcmpv4Error(ref DecodeContext ctx, ref PacketLayer layer, int offset)
+    private void AttributeIcmpv4Error(ref DecodeContext ctx, ref PacketLayer layer, int offset, bool destinationUnreachable)
     {
         ReadOnlySpan<byte> d = ctx.Data;
         int available = ctx.End - offset;
@@ -341,6 +342,12 @@ public sealed partial class PacketDecoder
         if (!TryEmbeddedPorts(d, offset + headerLength, ctx.End, protocol, firstFragment, isIPv6: false, out ushort sourcePort, out ushort destinationPort))
         {
             Count(DecoderCounter.Icmpv4IPv4TruncPkt);
+            return;
+        }
+
+        // Suricata's ICMPV4_DEST_UNREACH_IS_VALID: its other errors are plain ICMP to its flow engine.
+        if (!destinationUnreachable || !QuotesFlowHeader(protocol, firstFragment, ctx.End - offset - headerLength))
+        {
             return;
         }
 
@@ -417,6 +424,12 @@ public sealed partial class PacketDecoder
             return;
         }
 
+        // Suricata keys every ICMPv6 error as plain ICMPv6; attributing those about TCP and UDP, as its ICMPv4 ones, is ours.
+        if (!QuotesFlowHeader(next, firstFragment, end - p))
+        {
+            return;
+        }
+
         layer.Source = IPv6Address(d, offset + 8);
         layer.Destination = IPv6Address(d, offset + 24);
         layer.Protocol = next;
@@ -424,6 +437,15 @@ public sealed partial class PacketDecoder
         layer.DestinationPort = destinationPort;
         layer.Flags |= PacketLayerFlags.IcmpErrorForEmbedded;
     }
+
+    /// <summary>
+    /// Whether an error's quote is attributed to the quoted packet's flow: only a whole TCP or UDP
+    /// header is (as Suricata's emb_tcph / emb_udph). A quoted tunnel packet (GRE, IP-in-IP, ESP, ...)
+    /// names a flow that may not exist at all: a GRE packet whose payload was decoded keys none, and
+    /// an error about one (a host without the tunnel answers "protocol unreachable") must not make it.
+    /// </summary>
+    private static bool QuotesFlowHeader(byte protocol, bool firstFragment, int available) =>
+        firstFragment && (protocol == IpProtocol.Tcp ? available >= 20 : protocol == IpProtocol.Udp && available >= 8);
 
     /// <summary>Ports of a quoted packet's transport (the first 8 bytes are all an error must quote).</summary>
     private static bool TryEmbeddedPorts(ReadOnlySpan<byte> d, int offset, int end, byte protocol, bool firstFragment, bool isIPv6, out ushort sourcePort, out ushort destinationPort)

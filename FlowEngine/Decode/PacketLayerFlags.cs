@@ -14,8 +14,9 @@ public enum PacketLayerFlags : ushort
     Fragment = 2,
 
     /// <summary>
-    /// An ICMP error whose embedded packet was decoded: the layer's addresses, ports and protocol are
-    /// those of the flow the error refers to, in that flow's direction, so the error is attributed to it.
+    /// An ICMP error quoting a whole TCP or UDP header (ICMPv4: a destination unreachable): the
+    /// layer's addresses, ports and protocol are those of the flow the error refers to, in that
+    /// flow's direction, so the error is attributed to it.
     /// </summary>
     IcmpErrorForEmbedded = 4,
 

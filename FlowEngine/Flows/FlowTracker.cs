@@ -230,6 +230,12 @@ internal sealed class FlowTracker
             return false;
         }
 
+        if (_table.SlotAt(slot).State is FlowState.LocalBypassed or FlowState.CaptureBypassed)
+        {
+            // Its packets skip the stream tracker: the flow (and the capture's entry) stays as it is.
+            return false;
+        }
+
         TcpSession? session = _stream!.SessionAt(slot);
         if (session is null)
         {

@@ -15,9 +15,10 @@ public interface IPacketInspector
     void Inspect(ref PacketContext context);
 
     /// <summary>
-    /// Sees a packet that belongs to no flow (it failed to decode, or carries no IP) and raised
-    /// decoder events (<see cref="DecodedPacket.EventCodes"/>): what decoder-event rules and anomaly
-    /// records look at. The default does nothing.
+    /// Sees a packet that belongs to no flow: it failed to decode, or carries no IP, and raised decoder
+    /// events (<see cref="DecodedPacket.EventCodes"/>), what decoder-event rules and anomaly records
+    /// look at; or it decoded whole (<see cref="DecodeResult.Ok"/>) to layers Suricata keeps no flow
+    /// for (IGMP, GRE without a tunnelled packet). The default does nothing.
     /// </summary>
     /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
     /// <param name="bytes">The bytes the layers' offsets refer to, valid during the call only.</param>

@@ -437,7 +437,13 @@ internal sealed class PacketWorker
         int keyLayer = pending.KeyLayer;
         if (keyLayer < 0)
         {
+            // Decoded, but to layers Suricata keeps no flow for (IGMP, GRE): detection still sees it.
             Shard.Counters.PacketsWithoutFlow++;
+            if (_inspector is not null && packet.LayerCount > 0)
+            {
+                _inspector.InspectWithoutFlow(in packet, bytes);
+            }
+
             return;
         }
 

@@ -36,4 +36,7 @@ internal struct TcpStream
 
     /// <summary>Bits.</summary>
     public TcpStreamFlags Flags;
+
+    /// <summary>The policy of this direction's sending host (<c>host-os-policy</c>); it decides when the host is the receiver.</summary>
+    public OsPolicy OsPolicy;
 }

@@ -9,7 +9,11 @@ namespace FlowEngine.Stream;
 /// </summary>
 internal sealed partial class TcpStreamTracker
 {
-    /// <summary>Suricata's StreamTcpValidateRst with the BSD policy: the RST's sequence number must be the next expected.</summary>
+    /// <summary>
+    /// Suricata's StreamTcpValidateRst: by the receiving host's policy, a RST is valid at exactly the
+    /// next sequence number (BSD, Windows, ...), at or after it (HP-UX 11), or anywhere from the
+    /// acknowledged edge to the end of the window (Linux, Solaris).
+    /// </summary>
     private bool RstValid(TcpSession s, in TcpSegment p, bool toServer)
     {
         if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(s, in p, toServer))
@@ -22,93 +26,150 @@ internal sealed partial class TcpStreamTracker
             SetEvent(StreamEvent.RstWithData);
         }
 
-        if (p.IsAck && p.Ack != 0 && !AckValid(s, ref Receiver(s, toServer), in p, toServer))
+        ref TcpStream receiver = ref Receiver(s, toServer);
+        if (p.IsAck && p.Ack != 0 && !AckValid(s, ref receiver, in p, toServer))
         {
-            SetEvent(StreamEvent.RstInvalidAck);
-            return false;
-        }
-
-        uint expected = Sender(s, toServer).NextSeq;
-        return (s.Flags & TcpSessionFlags.Async) != 0 ? SeqGeq(p.Seq, expected) : p.Seq == expected;
-    }
-
-    /// <summary>
-    /// Suricata's StreamTcpValidateTimestamp with the BSD policy: the sender's TSval must not go back
-    /// (RFC 7323's PAWS), and 0 is refused once the handshake had timestamps, unless the stream was
-    /// silent for 24 days and the packet is the next in sequence. Raises <see cref="StreamEvent.PacketInvalidTimestamp"/>.
-    /// </summary>
-    private bool TimestampValid(TcpSession s, in TcpSegment p, bool toServer)
-    {
-        if (!p.HasTimestamp)
-        {
-            return true;
+            return Reject(StreamEvent.RstInvalidAck);
         }
 
         ref TcpStream sender = ref Sender(s, toServer);
-        if (PawsRejects(s, ref sender, in p))
+        if ((s.Flags & TcpSessionFlags.Async) != 0)
         {
-            SetEvent(StreamEvent.PacketInvalidTimestamp);
-            return false;
+            return SeqGeq(p.Seq, sender.NextSeq);
         }
 
-        return true;
+        return receiver.OsPolicy switch
+        {
+            OsPolicy.HpUx11 => SeqGeq(p.Seq, sender.NextSeq),
+            OsPolicy.OldLinux or OsPolicy.Linux or OsPolicy.Solaris => SeqGeq(p.Seq + p.PayloadLength, sender.LastAck) && SeqLt(p.Seq, sender.NextSeq + sender.Window),
+            _ => p.Seq == sender.NextSeq,
+        };
     }
 
-    /// <summary>Suricata's StreamTcpHandleTimestamp: <see cref="TimestampValid"/>, and a valid TSval of the next packet in sequence becomes the sender's last.</summary>
+    /// <summary>
+    /// Suricata's StreamTcpValidateTimestamp: the sender's TSval must not go back (RFC 7323's PAWS;
+    /// Linux, or liberal timestamps, take one back), a TSval of 0 is refused where the receiving
+    /// host refuses it, unless the stream was silent for 24 days and the packet is the next in
+    /// sequence. Raises <see cref="StreamEvent.PacketInvalidTimestamp"/>.
+    /// </summary>
+    private bool TimestampValid(TcpSession s, in TcpSegment p, bool toServer) =>
+        !p.HasTimestamp || Paws(s, in p, toServer, update: false) != PawsResult.Rejected;
+
+    /// <summary>Suricata's StreamTcpHandleTimestamp: as <see cref="TimestampValid"/>, and a checked TSval of the next packet in sequence becomes the sender's last.</summary>
     private bool HandleTimestamp(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (!p.HasTimestamp)
         {
+            if (Receiver(s, toServer).OsPolicy == OsPolicy.Solaris)
+            {
+                // Solaris stops using timestamps when a packet comes without one.
+                s.Flags &= ~TcpSessionFlags.Timestamp;
+            }
+
             return true;
         }
 
-        ref TcpStream sender = ref Sender(s, toServer);
-        if (PawsRejects(s, ref sender, in p))
-        {
-            SetEvent(StreamEvent.PacketInvalidTimestamp);
-            return false;
-        }
-
-        if (sender.NextSeq == p.Seq)
-        {
-            sender.LastTs = p.TsVal;
-        }
-
-        sender.LastPacketTs = p.Seconds;
-        return true;
+        return Paws(s, in p, toServer, update: true) != PawsResult.Rejected;
     }
 
-    /// <summary>Whether PAWS rejects the packet's timestamp (BSD policy: 0 is invalid; liberal timestamps allow one back).</summary>
-    private bool PawsRejects(TcpSession s, ref TcpStream sender, in TcpSegment p)
+    /// <summary>The timestamp check of both: with <paramref name="update"/> the sender's last timestamp moves on.</summary>
+    private PawsResult Paws(TcpSession s, in TcpSegment p, bool toServer, bool update)
     {
-        if (p.TsVal == 0)
+        ref TcpStream sender = ref Sender(s, toServer);
+        OsPolicy policy = Receiver(s, toServer).OsPolicy;
+        uint lastTs = sender.LastTs;
+        bool check = true;
+        if ((sender.Flags & TcpStreamFlags.ZeroTimestamp) != 0)
         {
-            return true;
+            // The handshake used 0 as the sender's timestamp.
+            switch (policy)
+            {
+                case OsPolicy.Linux or OsPolicy.Windows2k3:
+                    check = false;
+                    if (update)
+                    {
+                        s.Flags &= ~TcpSessionFlags.Timestamp;
+                    }
+
+                    break;
+                case OsPolicy.OldLinux or OsPolicy.Windows or OsPolicy.Vista:
+                    if (update)
+                    {
+                        sender.Flags &= ~TcpStreamFlags.ZeroTimestamp;
+                    }
+
+                    if (sender.NextSeq == p.Seq)
+                    {
+                        lastTs = p.TsVal;
+                        check = false;
+                        if (update)
+                        {
+                            sender.LastTs = p.TsVal;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        if (policy == OsPolicy.HpUx11 && sender.NextSeq != p.Seq)
+        {
+            // HP-UX 11 ignores the timestamps of out-of-order packets.
+            check = false;
+        }
+
+        if (p.TsVal == 0 && policy is not (OsPolicy.OldLinux or OsPolicy.Windows or OsPolicy.Windows2k3 or OsPolicy.Vista or OsPolicy.Solaris))
+        {
+            SetEvent(StreamEvent.PacketInvalidTimestamp);
+            return PawsResult.Rejected;
+        }
+
+        if (!check)
+        {
+            return PawsResult.Unchecked;
         }
 
         uint lastPacketTs = sender.LastPacketTs;
         if (lastPacketTs == 0 && (s.Flags & TcpSessionFlags.Midstream) != 0)
         {
             lastPacketTs = p.Seconds;
-            sender.LastPacketTs = p.Seconds;
+            if (update)
+            {
+                sender.LastPacketTs = p.Seconds;
+            }
         }
 
-        int result = (int)(p.TsVal - sender.LastTs) + (_liberalTimestamps ? 1 : 0);
+        int result = (int)(p.TsVal - lastTs) + (policy == OsPolicy.Linux || _liberalTimestamps ? 1 : 0);
         bool stale = sender.LastTs != 0 && p.Seconds > lastPacketTs + Paws24Days;
         if (result >= 0 && !stale)
         {
-            return false;
+            if (update)
+            {
+                if (sender.NextSeq == p.Seq)
+                {
+                    sender.LastTs = p.TsVal;
+                }
+
+                sender.LastPacketTs = p.Seconds;
+            }
+
+            return PawsResult.Valid;
         }
 
         // Too old a stream timestamp is no reason to refuse the next packet in sequence (RFC 1323).
         if (sender.NextSeq == p.Seq && p.Seconds > lastPacketTs + Paws24Days)
         {
-            sender.LastTs = p.TsVal;
-            sender.LastPacketTs = p.Seconds;
-            return false;
+            if (update)
+            {
+                sender.LastTs = p.TsVal;
+                sender.LastPacketTs = p.Seconds;
+            }
+
+            return PawsResult.Valid;
         }
 
-        return true;
+        SetEvent(StreamEvent.PacketInvalidTimestamp);
+        return PawsResult.Rejected;
     }
 
     /// <summary>
@@ -132,8 +193,7 @@ internal sealed partial class TcpStreamTracker
         {
             if (stream.Window != 0 && SeqLt(ack, stream.LastAck - stream.Window))
             {
-                SetEvent(StreamEvent.PacketInvalidAck);
-                return false;
+                return Reject(StreamEvent.PacketInvalidAck);
             }
 
             return true;
@@ -150,8 +210,7 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        SetEvent(StreamEvent.PacketInvalidAck);
-        return false;
+        return Reject(StreamEvent.PacketInvalidAck);
     }
 
     /// <summary>A packet from the side a RST was sent to, after it: the RST was ignored, so it looks injected.</summary>

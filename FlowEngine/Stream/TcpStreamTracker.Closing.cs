@@ -19,25 +19,13 @@ internal sealed partial class TcpStreamTracker
             }
 
             CloseWithReset(s);
-            if (p.IsAck && AckValid(s, ref receiver, in p, toServer))
-            {
-                UpdateLastAck(ref receiver, p.Ack);
-            }
-
-            UpdateLastAck(ref sender, p.Seq);
-            if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
-            {
-                _ = HandleTimestamp(s, in p, toServer);
-            }
-
-            HandleSegment(s, ref sender, in p);
+            TakeRst(s, ref sender, ref receiver, in p, toServer);
             return true;
         }
 
         if (p.IsSyn)
         {
-            SetEvent(StreamEvent.ShutdownSynResend);
-            return false;
+            return Reject(StreamEvent.ShutdownSynResend);
         }
 
         if (!p.IsFin && !p.IsAck)
@@ -70,14 +58,12 @@ internal sealed partial class TcpStreamTracker
                 return true;
             }
 
-            SetEvent(wrongSeq);
-            return false;
+            return Reject(wrongSeq);
         }
 
         if (!AckValid(s, ref receiver, in p, toServer))
         {
-            SetEvent(InvalidAckEvent(state));
-            return false;
+            return Reject(InvalidAckEvent(state));
         }
 
         if (!retransmission && !Advance(s, ref sender, ref receiver, in p, state))
@@ -107,8 +93,25 @@ internal sealed partial class TcpStreamTracker
             UpdateNextWin(ref receiver, receiver.LastAck + receiver.Window);
         }
 
-        HandleSegment(s, ref sender, in p);
+        HandleSegment(ref sender, in p);
         return true;
+    }
+
+    /// <summary>A valid RST closing the session: its ACK and sequence number move last_ack both ways, its timestamp counts.</summary>
+    private void TakeRst(TcpSession s, ref TcpStream sender, ref TcpStream receiver, in TcpSegment p, bool toServer)
+    {
+        if (p.IsAck && AckValid(s, ref receiver, in p, toServer))
+        {
+            UpdateLastAck(ref receiver, p.Ack);
+        }
+
+        UpdateLastAck(ref sender, p.Seq);
+        if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
+        {
+            _ = HandleTimestamp(s, in p, toServer);
+        }
+
+        HandleSegment(ref sender, in p);
     }
 
     /// <summary>The state's sequence check of a FIN or ACK that is not a retransmission; <paramref name="ignore"/> for a packet Suricata lets pass unhandled.</summary>

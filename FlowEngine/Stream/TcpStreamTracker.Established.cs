@@ -27,18 +27,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             sender.Window = (uint)p.Window << sender.WindowScale;
-            if (p.IsAck && AckValid(s, ref receiver, in p, toServer))
-            {
-                UpdateLastAck(ref receiver, p.Ack);
-            }
-
-            UpdateLastAck(ref sender, p.Seq);
-            if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
-            {
-                _ = HandleTimestamp(s, in p, toServer);
-            }
-
-            HandleSegment(s, ref sender, in p);
+            TakeRst(s, ref sender, ref receiver, in p, toServer);
             return true;
         }
 
@@ -51,26 +40,22 @@ internal sealed partial class TcpStreamTracker
         {
             if (toServer)
             {
-                SetEvent(StreamEvent.EstablishedSynAckToServer);
-                return false;
+                return Reject(StreamEvent.EstablishedSynAckToServer);
             }
 
             if (p.Ack != s.Client.LastAck)
             {
-                SetEvent(StreamEvent.EstablishedSynAckResendWithDifferentAck);
-                return false;
+                return Reject(StreamEvent.EstablishedSynAckResendWithDifferentAck);
             }
 
             if (p.Seq != s.Server.Isn)
             {
-                SetEvent(StreamEvent.EstablishedSynAckResendWithDiffSeq);
-                return false;
+                return Reject(StreamEvent.EstablishedSynAckResendWithDiffSeq);
             }
 
             if ((s.Flags & TcpSessionFlags.HandshakeConfirmed) != 0)
             {
-                SetEvent(StreamEvent.EstablishedSynAckResend);
-                return false;
+                return Reject(StreamEvent.EstablishedSynAckResend);
             }
 
             // Resent because the server missed the handshake's last ACK.
@@ -81,13 +66,11 @@ internal sealed partial class TcpStreamTracker
         {
             if (!toServer)
             {
-                SetEvent(StreamEvent.EstablishedSynToClient);
-                return false;
+                return Reject(StreamEvent.EstablishedSynToClient);
             }
 
             // Suricata compares the SYN's ACK field with the client's ISN here (sic).
-            SetEvent(p.Ack != s.Client.Isn ? StreamEvent.EstablishedSynResendDiffSeq : StreamEvent.EstablishedSynResend);
-            return false;
+            return Reject(p.Ack != s.Client.Isn ? StreamEvent.EstablishedSynResendDiffSeq : StreamEvent.EstablishedSynResend);
         }
 
         if (!p.IsAck)
@@ -124,8 +107,7 @@ internal sealed partial class TcpStreamTracker
             }
             else if (!AckValid(s, ref receiver, in p, toServer))
             {
-                SetEvent(StreamEvent.EstablishedInvalidAck);
-                return false;
+                return Reject(StreamEvent.EstablishedInvalidAck);
             }
         }
 
@@ -169,8 +151,7 @@ internal sealed partial class TcpStreamTracker
             }
             else
             {
-                SetEvent(StreamEvent.EstablishedPacketBeforeLastAck);
-                return false;
+                return Reject(StreamEvent.EstablishedPacketBeforeLastAck);
             }
         }
 
@@ -179,7 +160,7 @@ internal sealed partial class TcpStreamTracker
         {
             zeroWindowProbe = true;
             s.Flags |= toServer ? TcpSessionFlags.ZeroWindowProbeToServer : TcpSessionFlags.ZeroWindowProbeToClient;
-            HandleSegment(s, ref sender, in p);
+            HandleSegment(ref sender, in p);
         }
         else if (SeqGeq(end, sender.NextSeq))
         {
@@ -209,12 +190,11 @@ internal sealed partial class TcpStreamTracker
             }
 
             UpdateNextWin(ref receiver, receiver.LastAck + receiver.Window);
-            HandleSegment(s, ref sender, in p);
+            HandleSegment(ref sender, in p);
             return true;
         }
 
-        SetEvent(StreamEvent.EstablishedPacketOutOfWindow);
-        return false;
+        return Reject(StreamEvent.EstablishedPacketOutOfWindow);
     }
 
     /// <summary>A FIN in SYN_RECV or ESTABLISHED: the client's moves the session to CLOSE_WAIT, the server's to FIN_WAIT1 (Suricata's naming).</summary>
@@ -224,23 +204,20 @@ internal sealed partial class TcpStreamTracker
         ref TcpStream receiver = ref Receiver(s, toServer);
         if (!AckValid(s, ref receiver, in p, toServer))
         {
-            SetEvent(StreamEvent.FinInvalidAck);
-            return false;
+            return Reject(StreamEvent.FinInvalidAck);
         }
 
         uint end = p.Seq + p.PayloadLength;
         if (!(SeqGeq(p.Seq, sender.LastAck) && SeqLeq(end, sender.NextWin)))
         {
-            SetEvent(StreamEvent.FinOutOfWindow);
-            return false;
+            return Reject(StreamEvent.FinOutOfWindow);
         }
 
         if (toServer)
         {
             if (p.IsSyn)
             {
-                SetEvent(StreamEvent.FinSyn);
-                return false;
+                return Reject(StreamEvent.FinSyn);
             }
 
             s.SetState(TcpState.CloseWait);
@@ -269,7 +246,7 @@ internal sealed partial class TcpStreamTracker
             UpdateLastAck(ref receiver, p.Ack);
         }
 
-        HandleSegment(s, ref sender, in p);
+        HandleSegment(ref sender, in p);
         return true;
     }
 }

@@ -14,8 +14,7 @@ internal sealed partial class TcpStreamTracker
                 bool ackMatches = p.Ack == s.Client.Isn + 1;
                 if (!ackMatches || timestampMismatch)
                 {
-                    SetEvent(!ackMatches ? StreamEvent.ThreeWhsSynAckWithWrongAck : StreamEvent.PacketInvalidTimestamp);
-                    return false;
+                    return Reject(!ackMatches ? StreamEvent.ThreeWhsSynAckWithWrongAck : StreamEvent.PacketInvalidTimestamp);
                 }
             }
             else if (!SynAckFastOpen(s, in p, timestampMismatch))
@@ -34,8 +33,7 @@ internal sealed partial class TcpStreamTracker
 
         if (!SynSentTimestampValid(s, in p, toServer))
         {
-            SetEvent(StreamEvent.PacketInvalidTimestamp);
-            return false;
+            return Reject(StreamEvent.PacketInvalidTimestamp);
         }
 
         if (p.IsRst)
@@ -102,8 +100,7 @@ internal sealed partial class TcpStreamTracker
             // One-sided: the client's ACK after its SYN, no SYN/ACK seen.
             if (p.Seq != s.Client.NextSeq)
             {
-                SetEvent(StreamEvent.ThreeWhsAsyncWrongSeq);
-                return false;
+                return Reject(StreamEvent.ThreeWhsAsyncWrongSeq);
             }
 
             s.Flags |= TcpSessionFlags.Async;
@@ -137,7 +134,7 @@ internal sealed partial class TcpStreamTracker
                 s.Flags |= TcpSessionFlags.SackOk;
             }
 
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
         }
 
         return true;
@@ -148,53 +145,21 @@ internal sealed partial class TcpStreamTracker
     {
         if ((s.Flags & TcpSessionFlags.FourWayHandshake) == 0)
         {
-            SetEvent(StreamEvent.ThreeWhsSynAckInWrongDirection);
-            return false;
+            return Reject(StreamEvent.ThreeWhsSynAckInWrongDirection);
         }
 
         if (p.Ack != s.Server.Isn + 1)
         {
-            SetEvent(StreamEvent.FourWhsSynAckWithWrongAck);
-            return false;
+            return Reject(StreamEvent.FourWhsSynAckWithWrongAck);
         }
 
         if (p.Seq != s.Client.Isn)
         {
-            SetEvent(StreamEvent.FourWhsSynAckWithWrongSyn);
-            return false;
+            return Reject(StreamEvent.FourWhsSynAckWithWrongSyn);
         }
 
-        s.SetState(TcpState.SynRecv);
-        s.Client.Isn = p.Seq;
-        s.Client.NextSeq = p.Seq + 1;
-        s.Server.Window = p.Window;
-        if (p.HasTimestamp && (s.Server.Flags & TcpStreamFlags.Timestamp) != 0)
-        {
-            s.Client.LastTs = p.TsVal;
-            s.Flags |= TcpSessionFlags.Timestamp;
-            s.Client.LastPacketTs = p.Seconds;
-            if (p.TsVal == 0)
-            {
-                s.Client.Flags |= TcpStreamFlags.ZeroTimestamp;
-            }
-        }
-        else
-        {
-            s.Server.LastTs = 0;
-            s.Client.LastTs = 0;
-            s.Server.Flags &= ~TcpStreamFlags.ZeroTimestamp;
-        }
-
-        s.Server.LastAck = p.Ack;
-        s.Client.LastAck = s.Client.Isn + 1;
-        s.Server.WindowScale = (s.Flags & TcpSessionFlags.ServerWindowScale) != 0 && p.HasWindowScale ? p.WindowScale : (byte)0;
-        if ((s.Flags & TcpSessionFlags.ClientSackOk) != 0 && p.SackPermitted)
-        {
-            s.Flags |= TcpSessionFlags.SackOk;
-        }
-
-        s.Client.NextWin = s.Client.LastAck + s.Client.Window;
-        s.Server.NextWin = s.Server.LastAck + s.Server.Window;
+        // The client answers the server's SYN: the roles of the three-way handshake, mirrored.
+        AcceptSynAck(s, ref s.Client, ref s.Server, in p);
         return true;
     }
 
@@ -215,53 +180,54 @@ internal sealed partial class TcpStreamTracker
         }
         else
         {
-            SetEvent(!ackMatchesData && !ackMatchesSyn ? StreamEvent.ThreeWhsSynAckWithWrongAck : StreamEvent.PacketInvalidTimestamp);
-            return false;
+            return Reject(!ackMatchesData && !ackMatchesSyn ? StreamEvent.ThreeWhsSynAckWithWrongAck : StreamEvent.PacketInvalidTimestamp);
         }
 
         s.Flags |= TcpSessionFlags.FastOpen;
         return true;
     }
 
-    /// <summary>Suricata's StreamTcp3whsSynAckUpdate: the session after a valid SYN/ACK.</summary>
+    /// <summary>Suricata's StreamTcp3whsSynAckUpdate: the session after a valid SYN/ACK from the server.</summary>
     private static void SynAckUpdate(TcpSession s, in TcpSegment p)
     {
+        AcceptSynAck(s, ref s.Server, ref s.Client, in p);
+        s.Flags &= ~TcpSessionFlags.FourWayHandshake;
+    }
+
+    /// <summary>
+    /// A valid SYN/ACK from <paramref name="responder"/> to the side that sent the SYN
+    /// (<paramref name="initiator"/>): SYN_RECV, the responder's ISN, the initiator's window (not
+    /// scaled yet), timestamps when both SYNs had them, window scale and SACK when both offered them.
+    /// </summary>
+    private static void AcceptSynAck(TcpSession s, ref TcpStream responder, ref TcpStream initiator, in TcpSegment p)
+    {
         s.SetState(TcpState.SynRecv);
-        s.Server.Isn = p.Seq;
-        s.Server.NextSeq = p.Seq + 1;
-        s.Client.Window = p.Window;
-        if (p.HasTimestamp && (s.Client.Flags & TcpStreamFlags.Timestamp) != 0)
+        responder.Isn = p.Seq;
+        responder.NextSeq = p.Seq + 1;
+        initiator.Window = p.Window;
+        if (p.HasTimestamp && (initiator.Flags & TcpStreamFlags.Timestamp) != 0)
         {
-            s.Server.LastTs = p.TsVal;
+            responder.LastTs = p.TsVal;
             s.Flags |= TcpSessionFlags.Timestamp;
-            s.Server.LastPacketTs = p.Seconds;
+            responder.LastPacketTs = p.Seconds;
             if (p.TsVal == 0)
             {
-                s.Server.Flags |= TcpStreamFlags.ZeroTimestamp;
+                responder.Flags |= TcpStreamFlags.ZeroTimestamp;
             }
         }
         else
         {
-            s.Client.LastTs = 0;
-            s.Server.LastTs = 0;
-            s.Client.Flags &= ~TcpStreamFlags.ZeroTimestamp;
+            initiator.LastTs = 0;
+            responder.LastTs = 0;
+            initiator.Flags &= ~TcpStreamFlags.ZeroTimestamp;
         }
 
-        s.Client.LastAck = p.Ack;
-        s.Server.LastAck = s.Server.Isn + 1;
-        s.Client.WindowScale = (s.Flags & TcpSessionFlags.ServerWindowScale) != 0 && p.HasWindowScale ? p.WindowScale : (byte)0;
-        if ((s.Flags & TcpSessionFlags.ClientSackOk) != 0 && p.SackPermitted)
-        {
-            s.Flags |= TcpSessionFlags.SackOk;
-        }
-        else
-        {
-            s.Flags &= ~TcpSessionFlags.SackOk;
-        }
-
-        s.Server.NextWin = s.Server.LastAck + s.Server.Window;
-        s.Client.NextWin = s.Client.LastAck + s.Client.Window;
-        s.Flags &= ~TcpSessionFlags.FourWayHandshake;
+        initiator.LastAck = p.Ack;
+        responder.LastAck = responder.Isn + 1;
+        initiator.WindowScale = (s.Flags & TcpSessionFlags.ServerWindowScale) != 0 && p.HasWindowScale ? p.WindowScale : (byte)0;
+        s.Flags = (s.Flags & TcpSessionFlags.ClientSackOk) != 0 && p.SackPermitted ? s.Flags | TcpSessionFlags.SackOk : s.Flags & ~TcpSessionFlags.SackOk;
+        responder.NextWin = responder.LastAck + responder.Window;
+        initiator.NextWin = initiator.LastAck + initiator.Window;
     }
 
     /// <summary>The server's answer to the SYN must echo the client's timestamp (or none when the SYN had none).</summary>
@@ -290,11 +256,15 @@ internal sealed partial class TcpStreamTracker
                 return false;
             }
 
-            // With the default (BSD) policy a RST here always resets, evasion attempt or not.
-            CloseWithReset(s);
-            if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
+            // After an evasion attempt (right sequence number, wrong ACK) Linux and Solaris hosts keep the session.
+            if ((s.Flags & TcpSessionFlags.DetectionEvasionAttempt) == 0
+                || Receiver(s, toServer).OsPolicy is not (OsPolicy.Linux or OsPolicy.OldLinux or OsPolicy.Solaris))
             {
-                _ = HandleTimestamp(s, in p, toServer);
+                CloseWithReset(s);
+                if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
+                {
+                    _ = HandleTimestamp(s, in p, toServer);
+                }
             }
 
             return true;
@@ -309,14 +279,12 @@ internal sealed partial class TcpStreamTracker
         {
             if (toServer)
             {
-                SetEvent(StreamEvent.ThreeWhsSynAckToServerOnSynRecv);
-                return false;
+                return Reject(StreamEvent.ThreeWhsSynAckToServerOnSynRecv);
             }
 
             if (p.Ack != s.Client.LastAck)
             {
-                SetEvent(StreamEvent.ThreeWhsSynAckResendWithDifferentAck);
-                return false;
+                return Reject(StreamEvent.ThreeWhsSynAckResendWithDifferentAck);
             }
 
             // A SYN/ACK resent with another sequence number: Suricata queues it for a later ACK to pick; this tracker keeps the first.
@@ -327,14 +295,12 @@ internal sealed partial class TcpStreamTracker
         {
             if (!toServer)
             {
-                SetEvent(StreamEvent.ThreeWhsSynToClientOnSynRecv);
-                return false;
+                return Reject(StreamEvent.ThreeWhsSynToClientOnSynRecv);
             }
 
             if (p.Seq != s.Client.Isn)
             {
-                SetEvent(StreamEvent.ThreeWhsSynResendDiffSeqOnSynRecv);
-                return false;
+                return Reject(StreamEvent.ThreeWhsSynResendDiffSeqOnSynRecv);
             }
 
             return true;
@@ -363,12 +329,10 @@ internal sealed partial class TcpStreamTracker
             {
                 if (p.PayloadLength > 0 && p.Ack == s.Client.LastAck && p.Seq == s.Server.NextSeq)
                 {
-                    SetEvent(StreamEvent.ThreeWhsAckDataInject);
-                    return false;
+                    return Reject(StreamEvent.ThreeWhsAckDataInject);
                 }
 
-                SetEvent(StreamEvent.ThreeWhsAckInWrongDir);
-                return false;
+                return Reject(StreamEvent.ThreeWhsAckInWrongDir);
             }
 
             missedHandshakeAck = true;
@@ -391,14 +355,12 @@ internal sealed partial class TcpStreamTracker
                 s.Client.NextWin = s.Client.LastAck + s.Client.Window;
                 if ((s.Flags & TcpSessionFlags.MidstreamSynAck) == 0)
                 {
-                    s.Server.WindowScale = MaxWindowScale;
-                    s.Client.WindowScale = MaxWindowScale;
-                    s.Flags |= TcpSessionFlags.SackOk;
+                    AssumeLargestScaling(s);
                 }
             }
 
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
         }
         else if (_async && p.Seq == s.Server.NextSeq)
         {
@@ -416,20 +378,17 @@ internal sealed partial class TcpStreamTracker
             {
                 s.Server.Window = p.Window;
                 s.Server.NextWin = s.Server.LastAck + s.Server.Window;
-                s.Server.WindowScale = MaxWindowScale;
-                s.Client.WindowScale = MaxWindowScale;
-                s.Flags |= TcpSessionFlags.SackOk;
+                AssumeLargestScaling(s);
             }
 
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Server, in p);
+            HandleSegment(ref s.Server, in p);
         }
         else if (p.Seq == s.Client.NextSeq)
         {
             // The right sequence number with a wrong ACK: some hosts keep such a session open.
             s.Flags |= TcpSessionFlags.DetectionEvasionAttempt;
-            SetEvent(StreamEvent.ThreeWhsRightSeqWrongAckEvasion);
-            return false;
+            return Reject(StreamEvent.ThreeWhsRightSeqWrongAckEvasion);
         }
         else if (!toServer && !_inline && SeqGt(p.Seq, s.Client.NextSeq) && SeqGt(p.Ack, s.Client.LastAck))
         {
@@ -446,7 +405,7 @@ internal sealed partial class TcpStreamTracker
             s.Client.Window = p.Window;
             s.Server.NextWin = s.Server.LastAck + s.Server.Window;
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Server, in p);
+            HandleSegment(ref s.Server, in p);
         }
         else if (SeqGt(p.Seq, s.Client.NextSeq) && SeqLeq(p.Seq, s.Client.NextWin) && p.Ack == s.Server.NextSeq)
         {
@@ -464,13 +423,11 @@ internal sealed partial class TcpStreamTracker
             {
                 s.Client.Window = p.Window;
                 s.Server.NextWin = s.Server.LastAck + s.Server.Window;
-                s.Server.WindowScale = MaxWindowScale;
-                s.Client.WindowScale = MaxWindowScale;
-                s.Flags |= TcpSessionFlags.SackOk;
+                AssumeLargestScaling(s);
             }
 
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
         }
         else if ((missedHandshakeAck || (s.Flags & TcpSessionFlags.FastOpen) != 0) && p.Ack == s.Client.LastAck && p.Seq == s.Server.NextSeq)
         {
@@ -479,15 +436,22 @@ internal sealed partial class TcpStreamTracker
             s.Server.Window = (uint)p.Window << s.Server.WindowScale;
             s.Server.NextWin = s.Server.LastAck + s.Server.Window;
             s.SetState(TcpState.Established);
-            HandleSegment(s, ref s.Server, in p);
+            HandleSegment(ref s.Server, in p);
         }
         else
         {
-            SetEvent(StreamEvent.ThreeWhsWrongSeqWrongAck);
-            return false;
+            return Reject(StreamEvent.ThreeWhsWrongSeqWrongAck);
         }
 
         return true;
+    }
+
+    /// <summary>A session picked up midstream: window scaling is unknown, so the largest is assumed (and SACK), as Suricata does.</summary>
+    private static void AssumeLargestScaling(TcpSession s)
+    {
+        s.Server.WindowScale = MaxWindowScale;
+        s.Client.WindowScale = MaxWindowScale;
+        s.Flags |= TcpSessionFlags.SackOk;
     }
 
     /// <summary>The server's ACK of the client's SYN/ACK in a four-way handshake.</summary>
@@ -495,14 +459,12 @@ internal sealed partial class TcpStreamTracker
     {
         if (p.Seq != s.Server.NextSeq)
         {
-            SetEvent(StreamEvent.FourWhsWrongSeq);
-            return false;
+            return Reject(StreamEvent.FourWhsWrongSeq);
         }
 
         if (!AckValid(s, ref s.Client, in p, toServer))
         {
-            SetEvent(StreamEvent.FourWhsInvalidAck);
-            return false;
+            return Reject(StreamEvent.FourWhsInvalidAck);
         }
 
         if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
@@ -515,7 +477,7 @@ internal sealed partial class TcpStreamTracker
         s.Client.Window = (uint)p.Window << s.Client.WindowScale;
         s.Client.NextWin = s.Client.LastAck + s.Client.Window;
         s.SetState(TcpState.Established);
-        HandleSegment(s, ref s.Server, in p);
+        HandleSegment(ref s.Server, in p);
         return true;
     }
 }

@@ -1,3 +1,4 @@
+using Capture.Abstractions;
 using System.Runtime.CompilerServices;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
@@ -11,8 +12,9 @@ namespace FlowEngine.Stream;
 /// acknowledgement numbers, windows, timestamps (PAWS) and the close, raises Suricata's stream
 /// events on the packets that break them, counts each direction's bytes against
 /// <c>stream.reassembly.depth</c> and, inline with <c>drop-invalid</c>, drops the packets it
-/// rejects. The operating-system policy is Suricata's default (BSD) for every host. Runs on the
-/// shard's worker thread, per TCP packet; allocates one session per TCP session, nothing per packet.
+/// rejects. The receiving host's <c>host-os-policy</c> (BSD by default) decides on timestamps and
+/// RSTs. Runs on the shard's worker thread, per TCP packet; allocates one session per TCP session,
+/// nothing per packet.
 /// </summary>
 internal sealed partial class TcpStreamTracker
 {
@@ -33,9 +35,13 @@ internal sealed partial class TcpStreamTracker
     private readonly bool _dropInvalid;
     private readonly bool _liberalTimestamps;
     private readonly uint _depth;
+    private readonly OsPolicyTable _policies;
     private readonly StreamEvent[] _events = new StreamEvent[MaxEvents];
     private int _eventCount;
     private bool _dropped;
+    private FlowAddress _source;
+    private FlowAddress _destination;
+    private bool _isIPv6;
 
     /// <summary>A tracker keeping sessions in storage column <paramref name="column"/> of <paramref name="table"/>; none (-1) turns it off.</summary>
     public TcpStreamTracker(TcpStreamOptions options, FlowTable table, FlowCounters counters, int column)
@@ -50,6 +56,7 @@ internal sealed partial class TcpStreamTracker
         _dropInvalid = options.DropInvalid;
         _liberalTimestamps = options.LiberalTimestamps;
         _depth = (uint)Math.Clamp(options.ReassemblyDepth, 0, uint.MaxValue);
+        _policies = new OsPolicyTable(options.HostOsPolicies);
     }
 
     /// <summary>Whether sessions are tracked (the engine gave the tracker a storage column).</summary>
@@ -85,8 +92,22 @@ internal sealed partial class TcpStreamTracker
 
         object?[] sessions = _table.Storage[_column];
         TcpSession? session = Unsafe.As<TcpSession?>(sessions[slot]);
+        if (session is null || session.State == TcpState.None)
+        {
+            // Kept for a new session's host policies.
+            _source = layer.Source;
+            _destination = layer.Destination;
+            _isIPv6 = layer.IsIPv6;
+        }
+
+        TcpSession? before = session;
         bool accepted = Packet(ref session, in segment, toServer);
-        sessions[slot] = session;
+        if (!ReferenceEquals(before, session))
+        {
+            // A new session: the only store of a reference here (each one costs a write barrier).
+            sessions[slot] = session;
+        }
+
         if (!accepted && _inline && _dropInvalid)
         {
             _dropped = true;
@@ -173,23 +194,21 @@ internal sealed partial class TcpStreamTracker
     {
         if (p.IsRst)
         {
-            SetEvent(StreamEvent.RstButNoSession);
-            return false;
+            return Reject(StreamEvent.RstButNoSession);
         }
 
         if (p.IsFin)
         {
             if (!_midstream || p.PayloadLength == 0)
             {
-                SetEvent(StreamEvent.FinButNoSession);
-                return false;
+                return Reject(StreamEvent.FinButNoSession);
             }
 
-            TcpSession s = NewSession(ref session, midstream: true);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.FinWait1);
             PickUpMidstream(s, in p);
             s.Client.NextSeq = p.Seq + p.PayloadLength + 1;
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
             return true;
         }
 
@@ -201,7 +220,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             // The engine made the SYN/ACK's receiver the client: the packet goes to the client.
-            TcpSession s = NewSession(ref session, midstream: true);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.SynRecv);
             s.Flags |= TcpSessionFlags.Midstream | TcpSessionFlags.MidstreamSynAck | (_async ? TcpSessionFlags.Async : 0);
             s.Server.Isn = p.Seq;
@@ -220,11 +239,7 @@ internal sealed partial class TcpStreamTracker
 
             if (p.HasTimestamp)
             {
-                s.Server.LastTs = p.TsVal;
-                s.Client.LastTs = p.TsEcr;
-                s.Flags |= TcpSessionFlags.Timestamp;
-                s.Server.LastPacketTs = p.Seconds;
-                MarkZeroTimestamps(s);
+                TakeTimestamps(s, ref s.Server, ref s.Client, in p);
             }
 
             if (p.SackPermitted)
@@ -237,7 +252,7 @@ internal sealed partial class TcpStreamTracker
 
         if (p.IsSyn)
         {
-            TcpSession s = NewSession(ref session, midstream: false);
+            TcpSession s = NewSession(ref session, midstream: false, toServer);
             s.SetState(TcpState.SynSent);
             if (_async)
             {
@@ -253,7 +268,7 @@ internal sealed partial class TcpStreamTracker
                 if (p.PayloadLength > 0)
                 {
                     s.Client.NextSeq += p.PayloadLength;
-                    HandleSegment(s, ref s.Client, in p);
+                    HandleSegment(ref s.Client, in p);
                 }
             }
 
@@ -267,21 +282,22 @@ internal sealed partial class TcpStreamTracker
                 return true;
             }
 
-            TcpSession s = NewSession(ref session, midstream: true);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.Established);
             PickUpMidstream(s, in p);
-            HandleSegment(s, ref s.Client, in p);
+            HandleSegment(ref s.Client, in p);
             return true;
         }
 
         return true;
     }
 
-    private TcpSession NewSession(ref TcpSession? session, bool midstream)
+    private TcpSession NewSession(ref TcpSession? session, bool midstream, bool toServer)
     {
-        // A session whose state went back to none (never here: kept for the reuse of a flow's storage) is reset in place.
         TcpSession s = session ??= new TcpSession();
         s.Reset();
+        s.Client.OsPolicy = _policies.Of(toServer ? _source : _destination, _isIPv6);
+        s.Server.OsPolicy = _policies.Of(toServer ? _destination : _source, _isIPv6);
         _counters.TcpSessions++;
         if (midstream)
         {
@@ -344,16 +360,17 @@ internal sealed partial class TcpStreamTracker
         s.Server.NextWin = s.Server.LastAck;
         if (p.HasTimestamp)
         {
-            s.Client.LastTs = p.TsVal;
-            s.Server.LastTs = p.TsEcr;
-            s.Flags |= TcpSessionFlags.Timestamp;
-            s.Client.LastPacketTs = p.Seconds;
-            MarkZeroTimestamps(s);
+            TakeTimestamps(s, ref s.Client, ref s.Server, in p);
         }
     }
 
-    private static void MarkZeroTimestamps(TcpSession s)
+    /// <summary>A session picked up midstream takes both sides' timestamps from the sender's packet (its TSval and the echoed TSecr).</summary>
+    private static void TakeTimestamps(TcpSession s, ref TcpStream sender, ref TcpStream other, in TcpSegment p)
     {
+        sender.LastTs = p.TsVal;
+        other.LastTs = p.TsEcr;
+        s.Flags |= TcpSessionFlags.Timestamp;
+        sender.LastPacketTs = p.Seconds;
         if (s.Server.LastTs == 0)
         {
             s.Server.Flags |= TcpStreamFlags.ZeroTimestamp;
@@ -369,9 +386,8 @@ internal sealed partial class TcpStreamTracker
     /// The sender's data as reassembly would take it: counts it against the depth, and on the
     /// packet that goes past it raises <see cref="StreamEvent.ReassemblyDepthReached"/> once per direction.
     /// </summary>
-    private void HandleSegment(TcpSession s, ref TcpStream stream, in TcpSegment p)
+    private void HandleSegment(ref TcpStream stream, in TcpSegment p)
     {
-        _ = s;
         if (p.PayloadLength == 0 || p.IsRst || (stream.Flags & TcpStreamFlags.NoReassembly) != 0 || _depth == 0)
         {
             return;
@@ -390,6 +406,13 @@ internal sealed partial class TcpStreamTracker
             _counters.TcpStreamDepthReached++;
             SetEvent(StreamEvent.ReassemblyDepthReached);
         }
+    }
+
+    /// <summary>Raises <paramref name="streamEvent"/> and rejects the packet.</summary>
+    private bool Reject(StreamEvent streamEvent)
+    {
+        SetEvent(streamEvent);
+        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -387,6 +387,65 @@ public sealed class PacketDecoderLayerTests
         Assert.Equal(PacketLayerFlags.HasFlowKey, t.Layer(0).Flags);
     }
 
+    [Theory]
+    [InlineData(3, 2, 47)] // protocol unreachable about a GRE packet
+    [InlineData(3, 2, 4)] // ... an IP-in-IP packet
+    [InlineData(3, 3, 1)] // port unreachable about an echo request
+    [InlineData(11, 0, 17)] // time exceeded about UDP: Suricata attributes destination unreachable only
+    [InlineData(5, 1, 6)] // redirect about TCP
+    public void Icmpv4_error_about_anything_but_tcp_or_udp_or_other_than_unreachable_stays_plain_icmp(byte type, byte code, byte quotedProtocol)
+    {
+        var t = new DecoderUnderTest();
+        byte[] transport = quotedProtocol switch
+        {
+            6 => Tcp(33000, 443, 0x02),
+            17 => Udp(5000, 53, [1, 2, 3, 4]),
+            1 => [8, 0, 0, 0, 0, 9, 0, 1],
+            47 => Cat(Be16(0), Be16(0x0800), IPv4(6, Tcp(33000, 443, 0x02))),
+            _ => IPv4(17, Udp(5000, 53, [1])),
+        };
+        byte[] quoted = IPv4(quotedProtocol, transport, source: V4B, destination: V4A);
+        byte[] frame = Ethernet(0x0800, IPv4(1, Cat([type, code, 0, 0, 0, 0, 0, 0], quoted), source: V4A, destination: V4B));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        PacketLayer l = t.Layer(0);
+        Assert.Equal(PacketLayerFlags.HasFlowKey, l.Flags);
+        Assert.Equal(1, l.Protocol);
+        Assert.Equal(A4, l.Source);
+        Assert.Equal(B4, l.Destination);
+        Assert.Equal(type, l.SourcePort);
+        Assert.Equal(0, t["decoder.event.icmpv4.ipv4_trunc_pkt"]);
+    }
+
+    [Fact]
+    public void Icmpv4_unreachable_quoting_a_tcp_header_cut_short_stays_plain_icmp()
+    {
+        // The first 8 bytes of TCP, as many routers quote: Suricata wants the whole header (its emb_tcph).
+        var t = new DecoderUnderTest();
+        byte[] quoted = IPv4(6, Tcp(33000, 443, 0x02), source: V4B, destination: V4A)[..28];
+        byte[] frame = Ethernet(0x0800, IPv4(1, Cat([3, 3, 0, 0, 0, 0, 0, 0], quoted), source: V4A, destination: V4B));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        Assert.Equal(PacketLayerFlags.HasFlowKey, t.Layer(0).Flags);
+        Assert.Equal(1, t.Layer(0).Protocol);
+        Assert.Equal(0, t["decoder.event.icmpv4.ipv4_trunc_pkt"]);
+    }
+
+    [Fact]
+    public void Icmpv6_error_about_a_gre_packet_stays_plain_icmpv6()
+    {
+        var t = new DecoderUnderTest();
+        byte[] quoted = IPv6(47, Cat(Be16(0), Be16(0x86DD), IPv6(6, Tcp(33000, 443, 0x02))), source: V6B, destination: V6A);
+        byte[] frame = Ethernet(0x86DD, IPv6(58, Cat([1, 0, 0, 0, 0, 0, 0, 0], quoted), source: V6A, destination: V6B));
+
+        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
+        PacketLayer l = t.Layer(0);
+        Assert.Equal(PacketLayerFlags.HasFlowKey, l.Flags);
+        Assert.Equal(58, l.Protocol);
+        Assert.Equal(A6, l.Source);
+        Assert.Equal(0, t["decoder.event.icmpv6.ipv6_trunc_pkt"]);
+    }
+
     [Fact]
     public void Icmpv6_error_is_attributed_to_the_embedded_tcp_flow()
     {

@@ -340,13 +340,43 @@ public class CaptureEngineTests
         }
     }
 
+    [Fact]
+    public async Task A_protocol_unreachable_about_a_gre_packet_makes_no_gre_flow()
+    {
+        // A host without the tunnel answers a GRE packet with "protocol 47 unreachable" quoting it
+        // whole (as Linux does): the error is plain ICMP, as in Suricata, not a GRE flow of its own.
+        byte[] peer = [192, 0, 2, 2];
+        byte[] host = [192, 0, 2, 1];
+        byte[] innerTcp = Decode.TestPackets.IPv4(6, Decode.TestPackets.Tcp(38081, 8081, 0x02), [10, 78, 0, 1], [10, 78, 0, 2]);
+        byte[] greIp = Decode.TestPackets.IPv4(47, Decode.TestPackets.Cat(Decode.TestPackets.Be16(0x2000), Decode.TestPackets.Be16(0x0800), Decode.TestPackets.Be32(77), innerTcp), peer, host);
+        byte[] unreachable = Decode.TestPackets.IPv4(1, Decode.TestPackets.Cat([3, 2, 0, 0, 0, 0, 0, 0], greIp), host, peer);
+        MemoryCaptureSource source = new("gre-unreachable", CaptureCapabilities.Offline, null);
+        source.Add([
+            new TestFrame(T0, Decode.TestPackets.Ethernet(0x0800, greIp), default),
+            new TestFrame(T0 + Ms, Decode.TestPackets.Ethernet(0x0800, unreachable), default),
+        ]);
+        source.Complete();
+        RecordingSink sink = new();
+        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, null, NullLoggerFactory.Instance);
+        await engine.RunAsync([source], CancellationToken.None);
+
+        Assert.DoesNotContain(sink.Events, e => e.Tuple.Protocol == 47);
+        FlowEndEvent tcp = sink.Events.Single(e => e.Tuple.Protocol == 6);
+        Assert.Equal((1L, 0L), (tcp.PacketsToServer, tcp.PacketsToClient));
+        FlowEndEvent icmp = sink.Events.Single(e => e.Tuple.Protocol == 1);
+        Assert.Equal((1L, 0L), (icmp.PacketsToServer, icmp.PacketsToClient));
+        Assert.Equal(2, sink.Events.Count);
+    }
+
     /// <summary>
     /// Fragmented captures: the MANIFEST counts tuples without reassembly (a fragment without ports is a
     /// "flow" of its own there); we reassemble, so a fragmented datagram belongs to its real flow.
+    /// ip-frag.pcap's one ICMP flow is a "protocol unreachable" quoting SCTP: an error about neither
+    /// TCP nor UDP is plain ICMP (as Suricata), and the MANIFEST counts no ICMP.
     /// </summary>
     [Trait("Category", SharedPcaps.Category)]
     [Theory]
-    [InlineData("pcapplusplus/ip-frag.pcap", "tcp=2,udp=2,sctp=1")]
+    [InlineData("pcapplusplus/ip-frag.pcap", "tcp=2,udp=2,icmp=1,sctp=1")]
     [InlineData("pcapplusplus/ipv6-frag.pcap", "udp=1")]
     [InlineData("pcapplusplus/frag_http_req.pcap", "tcp=1")]
     public async Task Fragmented_captures_give_one_flow_per_reassembled_tuple(string capture, string expected)

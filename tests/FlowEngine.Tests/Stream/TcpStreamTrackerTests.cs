@@ -62,6 +62,37 @@ public class TcpStreamTrackerTests
     }
 
     [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void A_client_that_uses_a_zero_timestamp_is_refused_by_a_bsd_server_and_taken_by_a_windows_one(bool windowsServer, bool invalid)
+    {
+        var options = new TcpStreamOptions();
+        if (windowsServer)
+        {
+            options.HostOsPolicies.Add(new HostOsPolicy(System.Net.IPNetwork.Parse("10.0.0.0/24"), OsPolicy.Windows));
+        }
+
+        var c = new TcpConversation(options);
+        c.ToServer(Syn, 1000, 0, tsVal: 0);
+        c.ToClient(Syn | Ack, 5000, 1001, tsVal: 200, tsEcr: 0);
+        c.ToServer(Ack, 1001, 5001, tsVal: 0, tsEcr: 200);
+        Assert.Equal(invalid, c.Events.Contains(StreamEvent.PacketInvalidTimestamp));
+        Assert.Equal(invalid ? TcpState.SynRecv : TcpState.Established, c.State);
+    }
+
+    [Theory]
+    [InlineData(OsPolicy.Bsd, false)]
+    [InlineData(OsPolicy.Linux, true)]
+    public void A_reset_inside_the_window_but_past_next_seq_is_valid_only_for_linux_like_hosts(OsPolicy serverPolicy, bool closes)
+    {
+        var options = new TcpStreamOptions();
+        options.HostOsPolicies.Add(new HostOsPolicy(System.Net.IPNetwork.Parse("10.0.0.2/32"), serverPolicy));
+        var c = new TcpConversation(options).Handshake();
+        c.ToServer(Rst, 1001 + 10, 0);
+        Assert.Equal(closes ? TcpState.Closed : TcpState.Established, c.State);
+    }
+
+    [Theory]
     [InlineData(true, true)]
     [InlineData(false, false)]
     public void Data_after_the_syn_ack_with_the_wrong_numbers_breaks_the_handshake_and_is_dropped_inline(bool inline, bool dropped)
