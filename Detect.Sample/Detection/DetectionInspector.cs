@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Hosting;
@@ -166,6 +167,23 @@ internal sealed class DetectionInspector : IPacketInspector
             }
         }
 
+        if (count > 0)
+        {
+            WriteAlerts(ref context, state, count, packet, flowTuple, captureFile);
+            flow.MarkAlerted();
+        }
+    }
+
+    /// <summary>
+    /// The packet's alerts, out of line: their records built inline made every packet's frame zero
+    /// a kilobyte of locals, alerts or not.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteAlerts(ref PacketContext context, DetectionFlowState state, int count, in FlowTuple packet, in FlowTuple flowTuple, string? captureFile)
+    {
+        FlowView flow = context.Flow;
+        bool toServer = context.ToServer;
+        ref readonly DecodedPacket decoded = ref context.Packet;
         string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
         for (int i = 0; i < count; i++)
         {
@@ -194,12 +212,6 @@ internal sealed class DetectionInspector : IPacketInspector
             });
             _counters.CountAlert();
         }
-
-        if (count > 0)
-        {
-            flow.MarkAlerted();
-        }
-
     }
 
     /// <summary>The rule among this packet's matches that dropped it (a drop/reject rule, or a firewall drop), for the drop record.</summary>
@@ -375,6 +387,7 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple)
     {
         for (int i = 0; i < packet.EventCount; i++)
@@ -394,6 +407,7 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
     {
         foreach (StreamEvent streamEvent in streamEvents)
@@ -414,6 +428,7 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
     {
         _eve.WriteAnomaly(new AnomalyEvent
