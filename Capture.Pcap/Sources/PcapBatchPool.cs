@@ -27,6 +27,9 @@ internal sealed class PcapBatchPool
     private bool _readerActive;
     private bool _actsAtDefinedBatch = true;
 
+    // Set when the engine's worker reads the capture on its own thread: called instead of waiting.
+    private Action? _processOldest;
+
     public PcapBatchPool(ICaptureSource source, int batches, int packetsPerBatch, int bytesPerBatch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
@@ -96,26 +99,28 @@ internal sealed class PcapBatchPool
         }
     }
 
+    /// <summary>
+    /// Has <see cref="Rent"/> call <paramref name="processOldest"/> (the engine processing and
+    /// releasing the oldest batch out, on this thread) instead of waiting; null to wait again.
+    /// </summary>
+    /// <param name="processOldest">The engine's callback, or null.</param>
+    public void ProcessInsteadOfWaiting(Action? processOldest) => _processOldest = processOldest;
+
     private void WaitForFree(CancellationToken cancellationToken)
     {
+        if (_processOldest is { } processOldest)
+        {
+            TakeFreeProcessing(processOldest, cancellationToken);
+            return;
+        }
+
         // A short spin without yielding, then sleep until the pool is nearly full again or a
         // millisecond passed with a batch free. The reader fills a batch faster than the worker
         // empties one, so it waits for nearly every batch: the semaphore used before spun (sched_yield
         // included) through each wait, and on an idle core that spin was most of the reader's CPU.
         var spin = default(SpinWait);
-        while (true)
+        while (!TryTakeFree())
         {
-            int free = Volatile.Read(ref _freeCount);
-            if (free > 0)
-            {
-                if (Interlocked.CompareExchange(ref _freeCount, free - 1, free) == free)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
             cancellationToken.ThrowIfCancellationRequested();
             if (!spin.NextSpinWillYield)
             {
@@ -135,6 +140,43 @@ internal sealed class PcapBatchPool
                 }
 
                 Volatile.Write(ref _renterWaiting, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One thread reads and processes: every batch out is in the channel, published, so the engine
+    /// can always take one, and while it holds batch <c>B</c> the reader has published up to
+    /// <c>B + Capacity - 1</c>, which is what the bypass's waits for the reader ask.
+    /// </summary>
+    private void TakeFreeProcessing(Action processOldest, CancellationToken cancellationToken)
+    {
+        while (!TryTakeFree())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            processOldest();
+            if (Volatile.Read(ref _freeCount) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new InvalidOperationException("the engine released no batch while every batch was out");
+            }
+        }
+    }
+
+    /// <summary>Counts one free batch as taken; false when none is free.</summary>
+    private bool TryTakeFree()
+    {
+        while (true)
+        {
+            int free = Volatile.Read(ref _freeCount);
+            if (free == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _freeCount, free - 1, free) == free)
+            {
+                return true;
             }
         }
     }

@@ -21,8 +21,10 @@ namespace Capture.Pcap.Sources;
 /// <c>k + DefaultBatchCount</c>, and that is where the worker's bypass calls take effect (see
 /// <see cref="SoftwareBypassStrategy"/>); the flow's packets in between reach the engine, counted
 /// there as in flight, as packets already in a ring do. From a pipe, calls act at once.
+/// Read on the engine's worker thread (<see cref="IWorkerThreadCaptureSource"/>), the reader runs
+/// the worker where it would wait for a batch, so the same holds.
 /// </remarks>
-internal sealed class PcapCaptureSource : ICaptureSource
+internal sealed class PcapCaptureSource : IWorkerThreadCaptureSource
 {
     /// <summary>Batches in the pool.</summary>
     public const int DefaultBatchCount = 4;
@@ -51,6 +53,8 @@ internal sealed class PcapCaptureSource : ICaptureSource
     private Task? _reader;
     private PcapBatch? _pending;
     private bool _disposed;
+    private bool _started;
+    private bool _onWorkerThread;
     private long _packets;
     private long _bytes;
     private long _errors;
@@ -112,7 +116,7 @@ internal sealed class PcapCaptureSource : ICaptureSource
         lock (_lifecycle)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_reader is not null)
+            if (_started)
             {
                 throw new InvalidOperationException($"{Name}: the capture source is already started");
             }
@@ -122,10 +126,58 @@ internal sealed class PcapCaptureSource : ICaptureSource
                 throw new InvalidOperationException($"{Name}: the capture source was stopped; create a new one");
             }
 
-            _reader = Task.Factory.StartNew(ReadAll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            _started = true;
+            if (!_onWorkerThread)
+            {
+                _reader = Task.Factory.StartNew(ReadAll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public bool PrepareWorkerThreadRead()
+    {
+        lock (_lifecycle)
+        {
+            // A file with a size is a regular file: a pipe (or /dev/stdin on one) reports none, and
+            // its reads may block, which a worker thread must not do (a stop could not reach it).
+            if (_started || _disposed || (!_isDirectory && new FileInfo(_target) is not { Exists: true, Length: > 0 }))
+            {
+                return false;
+            }
+
+            _onWorkerThread = true;
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReadOnWorkerThread(Action processOldest)
+    {
+        ArgumentNullException.ThrowIfNull(processOldest);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lifecycle)
+        {
+            if (!_onWorkerThread || !_started || _reader is not null)
+            {
+                throw new InvalidOperationException($"{Name}: ReadOnWorkerThread needs PrepareWorkerThreadRead and StartAsync first, and runs once");
+            }
+
+            _reader = done.Task;
+        }
+
+        _pool.ProcessInsteadOfWaiting(processOldest);
+        try
+        {
+            ReadAll();
+        }
+        finally
+        {
+            _pool.ProcessInsteadOfWaiting(null);
+            done.SetResult();
+        }
     }
 
     /// <inheritdoc />

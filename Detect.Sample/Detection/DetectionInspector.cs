@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Hosting;
@@ -76,13 +77,38 @@ internal sealed class DetectionInspector : IPacketInspector
         }
 
         FlowView flow = context.Flow;
-        FlowTuple flowTuple = flow.Tuple;
         bool toServer = context.ToServer;
-        FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
         ReadOnlySpan<StreamEvent> streamEvents = context.StreamEvents;
-        int count = _detector.Inspect(packet, Facts(decoded.Innermost, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
+        PacketLayer layer = decoded.Innermost;
+        FlowTuple flowTuple = default;
+        FlowTuple packet = default;
+        bool hasTuple = false;
+        int count = 0;
+        BypassReason reason;
+        PacketVerdict verdict = PacketVerdict.Accept;
+        if (events.IsEmpty && streamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
+            && !_detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort))
+        {
+            // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
+            reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, context.Payload, state);
+        }
+        else
+        {
+            flowTuple = flow.Tuple;
+            packet = toServer ? flowTuple : flowTuple.Reverse();
+            hasTuple = true;
+            count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out reason, out verdict);
+        }
+
+        if (!hasTuple && state.ProtocolMismatch)
+        {
+            // The application-layer anomaly below names the packet's tuple.
+            flowTuple = flow.Tuple;
+            packet = toServer ? flowTuple : flowTuple.Reverse();
+        }
+
         if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
         {
             flow.SetAppProtocol((byte)state.App);
@@ -141,6 +167,23 @@ internal sealed class DetectionInspector : IPacketInspector
             }
         }
 
+        if (count > 0)
+        {
+            WriteAlerts(ref context, state, count, packet, flowTuple, captureFile);
+            flow.MarkAlerted();
+        }
+    }
+
+    /// <summary>
+    /// The packet's alerts, out of line: their records built inline made every packet's frame zero
+    /// a kilobyte of locals, alerts or not.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteAlerts(ref PacketContext context, DetectionFlowState state, int count, in FlowTuple packet, in FlowTuple flowTuple, string? captureFile)
+    {
+        FlowView flow = context.Flow;
+        bool toServer = context.ToServer;
+        ref readonly DecodedPacket decoded = ref context.Packet;
         string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
         for (int i = 0; i < count; i++)
         {
@@ -169,12 +212,6 @@ internal sealed class DetectionInspector : IPacketInspector
             });
             _counters.CountAlert();
         }
-
-        if (count > 0)
-        {
-            flow.MarkAlerted();
-        }
-
     }
 
     /// <summary>The rule among this packet's matches that dropped it (a drop/reject rule, or a firewall drop), for the drop record.</summary>
@@ -350,6 +387,7 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple)
     {
         for (int i = 0; i < packet.EventCount; i++)
@@ -369,6 +407,7 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
     {
         foreach (StreamEvent streamEvent in streamEvents)
@@ -389,6 +428,7 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
     {
         _eve.WriteAnomaly(new AnomalyEvent

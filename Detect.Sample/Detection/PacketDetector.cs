@@ -15,12 +15,17 @@ internal sealed class PacketDetector
     private readonly Rule[] _alertRules;
     private readonly Rule[] _passRules;
     private readonly Rule[] _eventRules;
+    private readonly RuleGroups _groups;
     private readonly DetectionOptions _settings;
     private readonly int _flowbitCount;
     private readonly FirewallEngine? _firewall;
 
     // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
     private readonly bool _tcpSession;
+
+    // The lists of the rule groups.
+    private const int PassList = 0;
+    private const int AlertList = 1;
 
     /// <summary>Payload packets of a flow protocol detection looks at before it gives up.</summary>
     private const int AppDetectionPackets = 4;
@@ -39,6 +44,7 @@ internal sealed class PacketDetector
         _firewall = settings.Firewall ? new FirewallEngine(rules.Rules) : null;
         _tcpSession = settings.Firewall || rules.Rules.Any(r => r.TcpSession != TcpSessionPhases.None);
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
+        _groups = new RuleGroups(_passRules, _alertRules);
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
     }
@@ -102,7 +108,7 @@ internal sealed class PacketDetector
 
         if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
         {
-            DetectProtocol(packet, toServer, payload, state);
+            DetectProtocol(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
         }
 
         var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
@@ -118,7 +124,8 @@ internal sealed class PacketDetector
             }
         }
 
-        foreach (Rule rule in _passRules)
+        int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
+        foreach (Rule rule in _groups.Rules(PassList, cell))
         {
             if (rule.Matches(packet, session, ref buffers, state, _hosts))
             {
@@ -136,7 +143,7 @@ internal sealed class PacketDetector
             }
         }
 
-        foreach (Rule rule in _alertRules)
+        foreach (Rule rule in _groups.Rules(AlertList, cell))
         {
             if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
@@ -180,15 +187,50 @@ internal sealed class PacketDetector
         return count;
     }
 
+    /// <summary>Whether some rule can match a packet with this header (<see cref="RuleGroups"/>).</summary>
+    /// <param name="protocol">The IP protocol.</param>
+    /// <param name="isIPv6">The address family.</param>
+    /// <param name="sourcePort">The sender's port.</param>
+    /// <param name="destinationPort">The receiver's port.</param>
+    /// <returns>False when no rule can match it; always true in firewall mode or with rules testing tcp.session, which follow every packet.</returns>
+    public bool HasCandidates(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort) =>
+        _firewall is not null || _tcpSession || _groups.HasCandidates(_groups.Cell(protocol, isIPv6, sourcePort, destinationPort));
+
+    /// <summary>
+    /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>
+    /// for a packet no rule can match (<see cref="HasCandidates"/> said so): protocol detection and the
+    /// stream's tracking, which need no more of the packet than its protocol and server port.
+    /// </summary>
+    /// <returns>The reason to bypass the flow now, or <see cref="BypassReason.None"/>.</returns>
+    public BypassReason InspectWithoutCandidates(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    {
+        if (state.Dropped || state.BypassRequested || state.Passed)
+        {
+            return BypassReason.None;
+        }
+
+        if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
+        {
+            DetectProtocol(protocol, serverPort, toServer, payload, state);
+        }
+
+        BypassReason bypass = protocol == IpProtocol.Tcp && !payload.IsEmpty ? TrackStream(toServer, payload, state) : BypassReason.None;
+        if (bypass != BypassReason.None)
+        {
+            state.BypassRequested = true;
+        }
+
+        return bypass;
+    }
+
     /// <summary>
     /// Protocol detection in the packet's direction, each direction on its own as Suricata's: the
     /// flow's protocol is the first one found; a direction that finds another protocol than the
     /// other did raises APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS (<see cref="DetectionFlowState.ProtocolMismatch"/>).
     /// </summary>
-    private static void DetectProtocol(in FlowTuple packet, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    private static void DetectProtocol(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
     {
-        ushort serverPort = toServer ? packet.DestinationPort : packet.SourcePort;
-        AppProtocol found = state.CountDetectionAttempt(toServer, AppProtocolDetection.Detect(packet.Protocol, serverPort, toServer, payload));
+        AppProtocol found = state.CountDetectionAttempt(toServer, AppProtocolDetection.Detect(protocol, serverPort, toServer, payload));
         if (found == AppProtocol.Unknown)
         {
             return;

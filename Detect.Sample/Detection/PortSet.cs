@@ -27,6 +27,23 @@ internal sealed class PortSet
         return set;
     }
 
+    /// <summary>Marks the ports where this set's answer may change: each range's first port and the one after its last.</summary>
+    /// <param name="boundaries">One flag per port and one past the last (65,537).</param>
+    public void MarkBoundaries(bool[] boundaries)
+    {
+        foreach ((int low, int high) in _include)
+        {
+            boundaries[low] = true;
+            boundaries[high + 1] = true;
+        }
+
+        foreach ((int low, int high) in _exclude)
+        {
+            boundaries[low] = true;
+            boundaries[high + 1] = true;
+        }
+    }
+
     public bool Matches(ushort port)
     {
         foreach ((int low, int high) in _exclude)

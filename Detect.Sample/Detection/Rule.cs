@@ -204,7 +204,8 @@ internal sealed class Rule
         return true;
     }
 
-    private bool ProtocolMatches(byte protocol, bool isIPv6) => Protocol switch
+    /// <summary>Whether the rule's protocol field takes a packet of <paramref name="protocol"/> over IPv4 or IPv6.</summary>
+    public bool ProtocolMatches(byte protocol, bool isIPv6) => Protocol switch
     {
         RuleProtocol.Tcp => protocol == FlowEngine.Decode.IpProtocol.Tcp,
         RuleProtocol.Udp => protocol == FlowEngine.Decode.IpProtocol.Udp,

@@ -103,6 +103,11 @@ public sealed class CaptureEngine
             && (first.Capabilities & CaptureCapabilities.Offline) != 0 && (first.Capabilities & CaptureCapabilities.Live) == 0;
         FlowDispatcher? dispatcher = dispatch ? new FlowDispatcher(first, _options.Workers, _options.Decoder, byInnermost: !_options.RecursionTracking) : null;
         int workerCount = dispatch ? _options.Workers : sources.Count;
+
+        // One offline source and one worker: the worker reads the capture itself when the source can.
+        IWorkerThreadCaptureSource? readOnWorker = !dispatch && sources.Count == 1
+            && (first.Capabilities & CaptureCapabilities.Offline) != 0 && (first.Capabilities & CaptureCapabilities.Live) == 0
+            && first is IWorkerThreadCaptureSource candidate && candidate.PrepareWorkerThreadRead() ? candidate : null;
         int capacity = FlowShard.CapacityFor(_options, workerCount, columns);
         long interval = Math.Max(1, _options.ManagerIntervalMilliseconds) * 1_000_000L;
         PacketWorker[] workers = new PacketWorker[workerCount];
@@ -159,7 +164,9 @@ public sealed class CaptureEngine
         for (int i = 0; i < workers.Length; i++)
         {
             PacketWorker worker = workers[i];
-            running[i] = Task.Run(() => worker.RunAsync(cancellationToken), CancellationToken.None);
+            running[i] = readOnWorker is not null
+                ? Task.Factory.StartNew(() => worker.RunReading(readOnWorker, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : Task.Run(() => worker.RunAsync(cancellationToken), CancellationToken.None);
         }
 
         if (dispatcher is not null)

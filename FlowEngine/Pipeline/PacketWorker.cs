@@ -91,25 +91,7 @@ internal sealed class PacketWorker
             {
                 while (reader.TryRead(out CaptureBatch? batch))
                 {
-                    // The flow manager runs before the batch goes back: a capture learns from the
-                    // batches it gets back what the engine has finished, bypass calls included
-                    // (the pcap plugin's software bypass acts at a defined packet that way).
-                    try
-                    {
-                        ProcessBatch(batch);
-                        if (batch is FlowDispatcher.SubBatch part && part.LatestTimestamp > _now)
-                        {
-                            // The whole capture's clock, not only this worker's packets' (see FlowDispatcher).
-                            _now = part.LatestTimestamp;
-                        }
-
-                        Tick(stop);
-                    }
-                    finally
-                    {
-                        batch.Release();
-                    }
-
+                    ProcessAndRelease(batch, stop);
                     if (stop.IsCancellationRequested)
                     {
                         break;
@@ -175,6 +157,102 @@ internal sealed class PacketWorker
         }
 
         EndAll(FlowEndReason.Shutdown);
+    }
+
+    /// <summary>
+    /// Reads the capture on this thread (Suricata's single runmode): the source processes a batch
+    /// through this worker wherever its reader would wait for one, then this worker ends its flows.
+    /// </summary>
+    public void RunReading(IWorkerThreadCaptureSource capture, CancellationToken stop)
+    {
+        ChannelReader<CaptureBatch> reader = _source.Batches;
+        if (_source is IRestoredBypassSource restoring)
+        {
+            Shard.RestoreBypassedFlows(restoring, _source.Name, _clock);
+        }
+
+        try
+        {
+            capture.ReadOnWorkerThread(() => ProcessOldest(reader, stop));
+
+            // The capture ended: the batches still out, in order.
+            while (Fault is null && !stop.IsCancellationRequested && reader.TryRead(out CaptureBatch? batch))
+            {
+                ProcessAndRelease(batch, stop);
+            }
+
+            if (Fault is null && reader.Completion.IsFaulted)
+            {
+                Fault = reader.Completion.Exception.InnerException ?? reader.Completion.Exception;
+                PipelineLog.WorkerFailed(_logger, Fault, _source.Name);
+            }
+        }
+#pragma warning disable CA1031 // A capture failure ends this worker's flows properly and is rethrown by the engine.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fault ??= ex;
+            PipelineLog.WorkerFailed(_logger, ex, _source.Name);
+        }
+
+        while (reader.TryRead(out CaptureBatch? left))
+        {
+            left.Release();
+        }
+
+        EndAll(FlowEndReason.Shutdown);
+    }
+
+    /// <summary>The source's callback in <see cref="RunReading"/>: never throws into the reader, and gives every batch back.</summary>
+    private void ProcessOldest(ChannelReader<CaptureBatch> reader, CancellationToken stop)
+    {
+        if (!reader.TryRead(out CaptureBatch? batch))
+        {
+            return;
+        }
+
+        if (Fault is not null || stop.IsCancellationRequested)
+        {
+            batch.Release();
+            return;
+        }
+
+        try
+        {
+            ProcessAndRelease(batch, stop);
+        }
+#pragma warning disable CA1031 // As in RunAsync: the failure is the worker's, recorded and rethrown by the engine; the capture stops.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fault = ex;
+            PipelineLog.WorkerFailed(_logger, ex, _source.Name);
+            _ = _source.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Processes a batch and runs the flow manager before the batch goes back: a capture learns from
+    /// the batches it gets back what the engine has finished, bypass calls included (the pcap
+    /// plugin's software bypass acts at a defined packet that way).
+    /// </summary>
+    private void ProcessAndRelease(CaptureBatch batch, CancellationToken stop)
+    {
+        try
+        {
+            ProcessBatch(batch);
+            if (batch is FlowDispatcher.SubBatch part && part.LatestTimestamp > _now)
+            {
+                // The whole capture's clock, not only this worker's packets' (see FlowDispatcher).
+                _now = part.LatestTimestamp;
+            }
+
+            Tick(stop);
+        }
+        finally
+        {
+            batch.Release();
+        }
     }
 
     /// <summary>Ends every flow of the shard (end of capture or shutdown).</summary>

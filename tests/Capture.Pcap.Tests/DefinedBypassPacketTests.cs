@@ -26,6 +26,17 @@ public sealed class DefinedBypassPacketTests
     [InlineData(3)]
     public async Task The_flow_s_packets_are_dropped_from_the_same_batch_whatever_the_engine_s_pace(int millisecondsPerBatch)
     {
+        await AssertDefinedBypassAsync(path => RunAsync(path, millisecondsPerBatch));
+    }
+
+    [Fact]
+    public async Task Read_on_the_engine_s_thread_the_flow_s_packets_are_dropped_from_the_same_batch()
+    {
+        await AssertDefinedBypassAsync(RunOnWorkerThreadAsync);
+    }
+
+    private static async Task AssertDefinedBypassAsync(Func<string, Task<(List<int> Delivered, BypassRecord Record, long Dropped)>> run)
+    {
         string path = Path.Combine(Path.GetTempPath(), $"defined-bypass-{Guid.NewGuid():N}.pcap");
         try
         {
@@ -41,7 +52,7 @@ public sealed class DefinedBypassPacketTests
                 PcapFileWriter.WriteFrames(file, frames);
             }
 
-            (List<int> delivered, BypassRecord record, long dropped) = await RunAsync(path, millisecondsPerBatch);
+            (List<int> delivered, BypassRecord record, long dropped) = await run(path);
 
             // The trigger (frame 10) is in batch 2 (frames 8-15): the reader drops the flow's packets
             // from batch 2 + 4 = 6 on. Batches 1-5 hold frames 0-39 whole; after them only the other flow.
@@ -72,17 +83,7 @@ public sealed class DefinedBypassPacketTests
         {
             while (source.Batches.TryRead(out CaptureBatch? batch))
             {
-                _ = batch.Buffer;
-                foreach (PacketRecord packet in batch.Packets)
-                {
-                    int frame = (int)((packet.TimestampNanoseconds - (PcapFileWriter.BaseSeconds * 1_000_000_000L)) / 1000);
-                    delivered.Add(frame);
-                    if (frame == TriggerFrame)
-                    {
-                        Assert.True(strategy.TryBypass(Bypassed, record).Succeeded);
-                    }
-                }
-
+                Take(batch, strategy, record, delivered);
                 if (millisecondsPerBatch > 0)
                 {
                     Thread.Sleep(millisecondsPerBatch);
@@ -94,5 +95,60 @@ public sealed class DefinedBypassPacketTests
 
         strategy.Release(Bypassed, record);
         return (delivered, record, strategy.GetStatistics().Packets);
+    }
+
+    /// <summary>The same engine side, called back by the reader on its own thread (the single-thread runmode).</summary>
+    private static async Task<(List<int> Delivered, BypassRecord Record, long Dropped)> RunOnWorkerThreadAsync(string path)
+    {
+        PcapFileOptions options = PcapFileOptions.FromConfiguration(ConfigNode.CreateMapping());
+        await using var source = new PcapCaptureSource(path, isDirectory: false, options, ChecksumMode.Auto, NullLogger.Instance, BatchCount, PacketsPerBatch);
+        IBypassStrategy strategy = source.BypassStrategy!;
+        var record = new BypassRecord();
+        var delivered = new List<int>();
+        Assert.True(source.PrepareWorkerThreadRead());
+        await source.StartAsync(CancellationToken.None);
+        int readerThread = Environment.CurrentManagedThreadId;
+        int callbacks = 0;
+        void ProcessOldest()
+        {
+            Assert.Equal(readerThread, Environment.CurrentManagedThreadId);
+            callbacks++;
+            Assert.True(source.Batches.TryRead(out CaptureBatch? batch));
+            Process(batch);
+        }
+
+        void Process(CaptureBatch batch)
+        {
+            Take(batch, strategy, record, delivered);
+            batch.Release();
+        }
+
+        source.ReadOnWorkerThread(ProcessOldest);
+        Assert.True(callbacks > 0);
+        while (source.Batches.TryRead(out CaptureBatch? left))
+        {
+            Process(left);
+        }
+
+        // The reader wrote its last batch and completed the channel before it returned.
+        Assert.True(source.Batches.Completion.IsCompletedSuccessfully);
+
+        strategy.Release(Bypassed, record);
+        return (delivered, record, strategy.GetStatistics().Packets);
+    }
+
+    /// <summary>The engine's side of one batch: buffer first (as a worker takes it), then each packet; the trigger asks for the bypass while the batch is held.</summary>
+    private static void Take(CaptureBatch batch, IBypassStrategy strategy, BypassRecord record, List<int> delivered)
+    {
+        _ = batch.Buffer;
+        foreach (PacketRecord packet in batch.Packets)
+        {
+            int frame = (int)((packet.TimestampNanoseconds - (PcapFileWriter.BaseSeconds * 1_000_000_000L)) / 1000);
+            delivered.Add(frame);
+            if (frame == TriggerFrame)
+            {
+                Assert.True(strategy.TryBypass(Bypassed, record).Succeeded);
+            }
+        }
     }
 }
