@@ -7,7 +7,6 @@ namespace Detect.Sample.Tests;
 public sealed class DcerpcStubDataTests
 {
     private static readonly FlowTuple ToServer = TestTuples.Make("10.0.0.5", 51286, "10.0.0.9", 49302);
-    private static readonly FlowTuple ToClient = ToServer.Reverse();
 
     // BIND to the server and BIND_ACK back: what protocol detection sees first.
     private static readonly byte[] Bind = [5, 0, 11, 3, 0x10, 0, 0, 0, 20, 0, 0, 0, 27, 0, 0, 0, 0xd0, 0x16, 0xd0, 0x16];
@@ -23,22 +22,7 @@ public sealed class DcerpcStubDataTests
         "alert dcerpc any any -> any any (flow:to_server; dcerpc.stub_data; content:\"|01 09 00|\"; sid:13;)",
     ];
 
-    private static List<long>[] Run(string[] rules, params (bool ToServer, byte[] Payload)[] packets)
-    {
-        var empty = new Dictionary<string, string>();
-        var set = new RuleSet([.. rules.Select((l, i) => RuleParser.Parse(l, empty, empty, "t.rules", i + 1))], [], []);
-        var detector = new PacketDetector(set, new DetectionOptions());
-        var state = new DetectionFlowState();
-        var matches = new Rule?[16];
-        var results = new List<long>[packets.Length];
-        for (int p = 0; p < packets.Length; p++)
-        {
-            int count = detector.Inspect(packets[p].ToServer ? ToServer : ToClient, RulePacket.Direction(packets[p].ToServer), packets[p].Payload, state, matches, out _);
-            results[p] = [.. matches[..count].Select(r => r!.Sid)];
-        }
-
-        return results;
-    }
+    private static List<long>[] Run(string[] rules, params (bool ToServer, byte[] Payload)[] packets) => FlowRuns.Sids(rules, ToServer, packets);
 
     [Fact]
     public void The_request_stub_data_matches_on_tcp_and_dcerpc_rules_as_in_suricata_verify()
