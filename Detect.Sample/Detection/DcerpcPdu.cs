@@ -18,9 +18,6 @@ internal readonly ref struct DcerpcPdu
     /// <summary>RESPONSE.</summary>
     public const byte Response = 2;
 
-    /// <summary>FAULT.</summary>
-    public const byte Fault = 3;
-
     /// <summary>The highest PDU type C706 and MS-RPCE define (RTS).</summary>
     public const byte LastType = 20;
 
@@ -84,9 +81,10 @@ internal readonly ref struct DcerpcPdu
     public bool Truncated { get; private init; }
 
     /// <summary>
-    /// Whether <paramref name="payload"/> starts with what Suricata's DCE/RPC probe accepts: version 5,
-    /// minor 0 or 1, a known PDU type, a data representation with only the integer and character bits
-    /// and a known float format, and a fragment length that holds the header and the auth verifier.
+    /// Whether <paramref name="payload"/> starts with a DCE/RPC header: version 5 and a data
+    /// representation with only the integer and character bits and a known float format (Suricata's
+    /// probe), minor version 0 or 1 (what MS-RPCE sends), a known PDU type, and a fragment length that
+    /// holds the header and the auth verifier.
     /// </summary>
     public static bool Probe(ReadOnlySpan<byte> payload) => HeaderValid(payload);
 

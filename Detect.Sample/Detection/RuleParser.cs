@@ -401,7 +401,7 @@ internal static class RuleParser
         // So does dcerpc.stub_data a DCE/RPC rule.
         if (inspections.Exists(i => i.Buffer == RuleBuffer.DcerpcStubData))
         {
-            appProtocol = appProtocol is AppProtocol.Unknown or AppProtocol.Dcerpc ? AppProtocol.Dcerpc : throw new RuleSyntaxException($"dcerpc.stub_data cannot be inspected in a '{header[1]}' rule");
+            appProtocol = appProtocol is AppProtocol.Unknown or AppProtocol.Dcerpc ? AppProtocol.Dcerpc : throw new RuleSyntaxException($"dcerpc.stub_data is inspected on DCE/RPC over TCP only, not in a '{header[1]}' rule");
         }
 
         return new Rule
