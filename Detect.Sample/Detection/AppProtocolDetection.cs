@@ -70,8 +70,7 @@ internal static class AppProtocolDetection
             return AppProtocol.Ssh;
         }
 
-        // DCE/RPC connection-oriented header: version 5.0, a PDU type up to 20, a data representation flag.
-        if (payload.Length >= 16 && payload[0] == 5 && payload[1] == 0 && payload[2] <= 20)
+        if (DcerpcPdu.Probe(payload))
         {
             return AppProtocol.Dcerpc;
         }

@@ -16,6 +16,7 @@ internal ref struct PacketBuffers
     private readonly int _transportOffset;
     private readonly int _payloadOffset;
     private readonly bool _isIPv6;
+    private readonly bool _toServer;
     private readonly byte _protocol;
     private HttpHead _http;
     private bool _httpParsed;
@@ -39,6 +40,7 @@ internal ref struct PacketBuffers
         _transportOffset = facts.TransportOffset;
         _payloadOffset = facts.PayloadOffset;
         _isIPv6 = isIPv6;
+        _toServer = facts.ToServer;
         _protocol = protocol;
         App = app;
         _scratch = scratch;
@@ -53,6 +55,17 @@ internal ref struct PacketBuffers
 
     /// <summary>The TCP stream events the packet raised.</summary>
     public ReadOnlySpan<StreamEvent> StreamEvents { get; }
+
+    /// <summary>Whether <paramref name="inspection"/> holds in its buffer: in one of them for a buffer a packet may hold several of (a DCE/RPC PDU's stub data each).</summary>
+    public bool Matches(BufferInspection inspection)
+    {
+        if (inspection.Buffer == RuleBuffer.DcerpcStubData)
+        {
+            return StubDataMatches(inspection);
+        }
+
+        return TryGet(inspection.Buffer, out ReadOnlySpan<byte> bytes) && inspection.Matches(bytes);
+    }
 
     /// <summary>The bytes of <paramref name="buffer"/>; false when the packet has no such buffer (a non-HTTP flow for an HTTP buffer, an IPv4 packet for ipv6.hdr, ...).</summary>
     public bool TryGet(RuleBuffer buffer, out ReadOnlySpan<byte> bytes)
@@ -102,6 +115,30 @@ internal ref struct PacketBuffers
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <c>dcerpc.stub_data</c> on a DCE/RPC flow: the stub data of each REQUEST the packet carries to
+    /// the server, of each RESPONSE to the client (Suricata's request and response buffers).
+    /// </summary>
+    private readonly bool StubDataMatches(BufferInspection inspection)
+    {
+        if (App != AppProtocol.Dcerpc)
+        {
+            return false;
+        }
+
+        byte type = _toServer ? DcerpcPdu.Request : DcerpcPdu.Response;
+        var reader = new DcerpcPduReader(Payload);
+        while (reader.TryRead(out DcerpcPdu pdu))
+        {
+            if (pdu.Type == type && inspection.Matches(pdu.StubData))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The IPv4 packet's IGMP message, bounded by the IP total length (not the frame's padding).</summary>

@@ -195,7 +195,7 @@ internal sealed class Rule
 
         foreach (BufferInspection inspection in Inspections)
         {
-            if (!buffers.TryGet(inspection.Buffer, out ReadOnlySpan<byte> bytes) || !inspection.Matches(bytes))
+            if (!buffers.Matches(inspection))
             {
                 return false;
             }

@@ -90,4 +90,7 @@ internal enum RuleBuffer
 
     /// <summary><c>igmp.hdr</c>: the 8-byte IGMP header.</summary>
     IgmpHeader,
+
+    /// <summary><c>dcerpc.stub_data</c>: a DCE/RPC REQUEST's stub data to the server, a RESPONSE's to the client (one buffer per PDU).</summary>
+    DcerpcStubData,
 }

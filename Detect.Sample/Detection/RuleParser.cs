@@ -36,7 +36,7 @@ internal static class RuleParser
         ["network-scan"] = ("Detection of a Network Scan", 3),
     };
 
-    private const string SupportedKeywords = "msg, tcp.session, iprep, alert (firewall rules), decode-event, stream-event, requires, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
+    private const string SupportedKeywords = "msg, tcp.session, iprep, alert (firewall rules), decode-event, stream-event, requires, hostbits, igmp.hdr, igmp.type, igmp-csum, ipopts, content, uricontent, nocase, startswith, endswith, offset, depth, distance, within, pcre, bsize, pkt_data, http.* buffers and http_* modifiers, ipv4.hdr, ipv6.hdr, tcp.hdr, udp.hdr, dcerpc.stub_data, sid, rev, gid, classtype, priority, bypass, flow, dsize, ttl, ip_proto, itype, icode, icmp_id, icmp_seq, flags, seq, ack, flowbits, noalert, metadata, reference, target, fast_pattern, prefilter";
 
     /// <summary>Sticky-buffer keywords: the contents and pcres after them inspect the buffer.</summary>
     private static readonly Dictionary<string, RuleBuffer> StickyBuffers = new(StringComparer.Ordinal)
@@ -52,6 +52,7 @@ internal static class RuleParser
         ["http.location"] = RuleBuffer.HttpLocation, ["http.stat_code"] = RuleBuffer.HttpStatCode, ["http.stat_msg"] = RuleBuffer.HttpStatMsg,
         ["http.protocol"] = RuleBuffer.HttpProtocol, ["http.request_body"] = RuleBuffer.HttpRequestBody, ["http.response_body"] = RuleBuffer.HttpResponseBody,
         ["igmp.hdr"] = RuleBuffer.IgmpHeader, ["ipv4.hdr"] = RuleBuffer.Ipv4Header, ["ipv6.hdr"] = RuleBuffer.Ipv6Header, ["tcp.hdr"] = RuleBuffer.TcpHeader, ["udp.hdr"] = RuleBuffer.UdpHeader,
+        ["dcerpc.stub_data"] = RuleBuffer.DcerpcStubData,
     };
 
     /// <summary>Content modifiers (Suricata's older syntax): the content before them inspects the buffer.</summary>
@@ -395,6 +396,12 @@ internal static class RuleParser
         else if (appProtocol is not (AppProtocol.Unknown or AppProtocol.Http) && inspections.Exists(i => i.Buffer is >= RuleBuffer.HttpUri and <= RuleBuffer.HttpResponseBody))
         {
             throw new RuleSyntaxException($"HTTP buffers cannot be inspected in a '{header[1]}' rule");
+        }
+
+        // So does dcerpc.stub_data a DCE/RPC rule.
+        if (inspections.Exists(i => i.Buffer == RuleBuffer.DcerpcStubData))
+        {
+            appProtocol = appProtocol is AppProtocol.Unknown or AppProtocol.Dcerpc ? AppProtocol.Dcerpc : throw new RuleSyntaxException($"dcerpc.stub_data is inspected on DCE/RPC over TCP only, not in a '{header[1]}' rule");
         }
 
         return new Rule

@@ -7,7 +7,6 @@ namespace Detect.Sample.Tests;
 public sealed class RuleBufferTests
 {
     private static readonly FlowTuple ToServer = TestTuples.Make("192.168.1.2", 40000, "10.0.0.1", 80);
-    private static readonly FlowTuple ToClient = ToServer.Reverse();
 
     private static readonly byte[] Request = "GET /images/logo.gif?x=1 HTTP/1.1\r\nHost: WWW.Example.com\r\nUser-Agent: Mozilla/5.0 Firefox/99\r\nCookie: session=dummy\r\n\r\n"u8.ToArray();
     private static readonly byte[] Response = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 7\r\n\r\nmessage"u8.ToArray();
@@ -19,23 +18,7 @@ public sealed class RuleBufferTests
     }
 
     /// <summary>The sids of the rules that match the packets of one flow, packet by packet.</summary>
-    private static List<long>[] Run(string[] rules, params (bool ToServer, byte[] Payload)[] packets)
-    {
-        var empty = new Dictionary<string, string>();
-        var set = new RuleSet([.. rules.Select((l, i) => RuleParser.Parse(l, empty, empty, "t.rules", i + 1))], [], []);
-        var detector = new PacketDetector(set, new DetectionOptions());
-        var state = new DetectionFlowState();
-        var matches = new Rule?[16];
-        var results = new List<long>[packets.Length];
-        for (int p = 0; p < packets.Length; p++)
-        {
-            RulePacket facts = RulePacket.Direction(packets[p].ToServer);
-            int count = detector.Inspect(packets[p].ToServer ? ToServer : ToClient, facts, packets[p].Payload, state, matches, out _);
-            results[p] = [.. matches[..count].Select(r => r!.Sid)];
-        }
-
-        return results;
-    }
+    private static List<long>[] Run(string[] rules, params (bool ToServer, byte[] Payload)[] packets) => FlowRuns.Sids(rules, ToServer, packets);
 
     [Fact]
     public void An_http_rule_matches_only_on_a_flow_detected_as_http_and_inspects_its_buffers()
