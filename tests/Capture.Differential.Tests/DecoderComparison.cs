@@ -20,6 +20,9 @@ internal static class DecoderComparison
     private const ushort EtherTypeVnTag = 0x8926;
     private const ushort EtherTypeNsh = 0x894F;
 
+    // The event of an IPv4 option whose length is under 2 or runs past the header: the packet fails, as in Suricata.
+    private static readonly ushort OptionPastHeader = DecoderEvents.TryGetCode("ipv4.opt_invalid_len", out ushort code) ? code : throw new InvalidOperationException("the decoder raises no ipv4.opt_invalid_len");
+
     /// <summary>PacketDotNet's view of a frame, read out completely (it parses lazily and may throw on any access).</summary>
     public static OracleView Read(Packet theirs)
     {
@@ -64,7 +67,8 @@ internal static class DecoderComparison
         {
             if (ours.LayerCount == 0 && ip is not null)
             {
-                Report(found, where, $"ip layer: ours none ({ours.Result})", "none", ip.GetType().Name);
+                string why = HasEvent(in ours, OptionPastHeader) ? "IPv4 option past the header" : ours.Result.ToString();
+                Report(found, where, $"ip layer: ours none ({why})", "none", ip.GetType().Name);
             }
             else if (ours.LayerCount != 0)
             {
@@ -174,6 +178,19 @@ internal static class DecoderComparison
     }
 
     private static string Hex(int value) => $"0x{value:x4}";
+
+    private static bool HasEvent(in DecodedPacket packet, ushort code)
+    {
+        for (int i = 0; i < packet.EventCount; i++)
+        {
+            if (packet.EventCodes[i] == code)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static void Report(Disagreements found, string where, string category, string ours, string theirs) =>
         found.Add(category, $"{where}: ours {ours}, PacketDotNet {theirs}");

@@ -15,6 +15,7 @@ internal static class ExplainedDisagreements
         ["ip layer: PacketDotNet none (E-Tag, VN-Tag, NSH)"] = (15, "PacketDotNet stops at the E-Tag, VN-Tag or NSH header; we decode the IP packet it carries, as Suricata"),
         ["ethertype: PPPoE session"] = (1, "our EtherType is the network layer's after the PPPoE/PPP headers; PacketDotNet reports the PPPoE session EtherType"),
         ["ip layer: ours none (BadVersion)"] = (6, "the IP version nibble contradicts the EtherType: we count the packet invalid (Suricata's wrong_ip_version); PacketDotNet trusts the EtherType"),
+        ["ip layer: ours none (IPv4 option past the header)"] = (8, "an IPv4 option whose length is under 2 or runs past the header: Suricata's decoder fails the packet (ipv4.opt_invalid_len) and so do we; PacketDotNet reads on regardless"),
         ["ip layer: ours none (InvalidLength)"] = (9, "an IPv4 header length under 20, or an IPv6 payload length of 0 without a valid Jumbo Payload option (RFC 2675; BIG TCP/TSO frames seen on the sending host): invalid; PacketDotNet reads on regardless"),
         ["ip layer: ours none (Truncated)"] = (17, "the IP header claims more bytes than the frame holds though the capture did not cut it: truncated (Suricata's trunc_pkt); PacketDotNet reads what is there"),
         ["protocol (Truncated)"] = (2, "an IPv6 extension header cut off by the capture: we report the header we could not walk past; PacketDotNet reads a next-header byte the capture does not hold whole"),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Capture.Abstractions;
 using Capture.Linux.Xdp;
 using Capture.Netronome.Bypass;
@@ -29,7 +30,9 @@ public sealed class OffloadManagerTests(OffloadManagerNet net, ITestOutputHelper
     public void An_insert_not_answered_in_time_fails_and_is_never_done_later()
     {
         using XdpBypassFilter filter = StartFilter();
-        using var manager = new OffloadBypassManager(new OffloadManagerOptions { AnswerTimeout = TimeSpan.FromMilliseconds(50) }, NullLogger.Instance, PrivateThread);
+        // The first insert times out whatever the timeout, since no manager thread runs yet; the
+        // answered one must not miss it because a loaded machine schedules the manager late.
+        using var manager = new OffloadBypassManager(new OffloadManagerOptions { AnswerTimeout = TimeSpan.FromSeconds(2) }, NullLogger.Instance, PrivateThread);
         var strategy = new OffloadBypassStrategy(filter, manager, NullLogger.Instance);
         FlowTuple flow = FrameBuilder.Flow("2001:db8:64::1", 1000, "2001:db8:64::2", 80, 17);
 
@@ -42,8 +45,15 @@ public sealed class OffloadManagerTests(OffloadManagerNet net, ITestOutputHelper
         Assert.Equal(1, manager.GetStatistics().FailedTimeout);
         Assert.Equal(1, manager.GetStatistics().QueueDepth);
 
-        // Once it runs, the abandoned request is skipped; the next one is inserted.
+        // Once it runs, the abandoned request is skipped: a poll that started now comes after the
+        // manager's pass over the insert queue.
         manager.Start();
+        Assert.True(manager.WaitForPoll(manager.PollsStarted + 1, Stopwatch.GetTimestamp()), "the manager thread made no poll");
+        Assert.Equal(0, manager.GetStatistics().QueueDepth);
+        Assert.Equal(0, manager.GetStatistics().Inserted);
+        Assert.Equal(0, strategy.GetStatistics().IPv6.EntriesOffloaded);
+
+        // The next one is inserted.
         FlowTuple next = flow with { SourcePort = 1001 };
         var nextRecord = new BypassRecord();
         Assert.True(strategy.TryBypass(next, nextRecord).Succeeded);
