@@ -12,7 +12,7 @@ namespace FlowEngine.Flows;
 /// <see cref="FlowTracker"/> (key, lookup, create, update, TCP state), the <see cref="FlowManager"/>
 /// (timeouts, liveness, emergency mode, eviction), <see cref="FlowBypass"/> (the one holder of a
 /// flow's bypass state), <see cref="FlowEnd"/> (release and the end event) and the
-/// <see cref="TcpStreamTracker"/> (TCP sessions, when <c>trackStreams</c>). Touched by its
+/// <see cref="TcpStreamTracker"/> (TCP sessions, in storage column <c>streamColumn</c>). Touched by its
 /// worker thread only (the manager pass runs on that thread between batches), so nothing here
 /// takes a lock.
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed partial class FlowShard
         IBypassStrategy? strategy,
         IFlowEventSink sink,
         ILogger logger,
-        bool trackStreams = false)
+        int streamColumn = -1)
     {
         ArgumentNullException.ThrowIfNull(options);
         Table = new FlowTable(options.Prealloc, capacity, options.HashSize, storageColumns);
@@ -42,7 +42,7 @@ internal sealed partial class FlowShard
         Bypass = new FlowBypass(Table, Counters, strategy, bypassColumn, interfaceName, logger);
         Ending = new FlowEnd(Table, Counters, Bypass, sink, interfaceName, logger);
         Manager = new FlowManager(options, Table, Counters, Timeouts, Bypass, Ending, interfaceName, logger);
-        Stream = new TcpStreamTracker(options.Stream, Table, Counters, trackStreams);
+        Stream = new TcpStreamTracker(options.Stream, Table, Counters, streamColumn);
         Tracker = new FlowTracker(options, Table, Counters, Timeouts, hasher, shardIndex, Manager, Bypass, Stream);
     }
 

@@ -236,13 +236,12 @@ internal sealed class FlowTracker
             return false;
         }
 
-        if (!_stream!.HasSession(slot))
+        TcpSession? session = _stream!.SessionAt(slot);
+        if (session is null)
         {
             // A flow picked up after its handshake or never tracked.
             return true;
         }
-
-        ref TcpSession session = ref _stream.SessionAt(slot);
 
         bool toServer = ((_table.SlotAt(slot).Flags & FlowSlotFlags.ClientIsLow) != 0) == sourceIsLow;
         if (syn && toServer)

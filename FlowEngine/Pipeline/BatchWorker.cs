@@ -45,12 +45,13 @@ public sealed class BatchWorker
         ArgumentNullException.ThrowIfNull(sink);
         storage ??= new FlowStorageRegistry();
         FlowStorageSlot<BypassRecord> bypass = storage.Register<BypassRecord>(CaptureEngine.BypassStorageName);
+        FlowStorageSlot<TcpSession> sessions = storage.Register<TcpSession>(CaptureEngine.TcpSessionStorageName);
         int columns = storage.Seal();
         loggerFactory ??= NullLoggerFactory.Instance;
         int capacity = maxFlows ?? FlowShard.CapacityFor(options, 1, columns);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(maxFlows));
         CallerFedSource source = new(interfaceName, strategy);
-        _shard = new FlowShard(options, capacity, columns, bypass.Index, new FlowHasher(), 0, interfaceName, strategy, sink, loggerFactory.CreateLogger<FlowShard>(), trackStreams: true);
+        _shard = new FlowShard(options, capacity, columns, bypass.Index, new FlowHasher(), 0, interfaceName, strategy, sink, loggerFactory.CreateLogger<FlowShard>(), sessions.Index);
         DecoderCounters = new DecoderCounters();
         Defragmenter? defragmenter = options.Defrag.Enabled ? new Defragmenter(options.Defrag, DecoderCounters) : null;
         PacketDecoder decoder = new(DecoderCounters, options.Decoder, defragmenter);

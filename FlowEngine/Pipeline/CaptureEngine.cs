@@ -21,6 +21,9 @@ public sealed class CaptureEngine
     /// <summary>The name of the storage slot holding each flow's <see cref="BypassRecord"/>.</summary>
     public const string BypassStorageName = "bypass_counters";
 
+    /// <summary>The name of the storage slot holding each TCP flow's session (the stream tracker's state).</summary>
+    public const string TcpSessionStorageName = "tcp_session";
+
     private readonly FlowEngineOptions _options;
     private readonly FlowStorageRegistry _storage;
     private readonly IFlowEventSink _sink;
@@ -29,6 +32,7 @@ public sealed class CaptureEngine
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly FlowHasher _hasher = new();
+    private readonly int _sessionColumn;
     private volatile PacketWorker[] _workers = [];
     private int _running;
 
@@ -60,6 +64,7 @@ public sealed class CaptureEngine
         _logger = loggerFactory.CreateLogger<CaptureEngine>();
         _clock = clock ?? TimeProvider.System;
         BypassSlot = storage.Register<BypassRecord>(BypassStorageName);
+        _sessionColumn = storage.Register<TcpSession>(TcpSessionStorageName).Index;
     }
 
     /// <summary>Whether <see cref="RunAsync"/> got every source started (false when it failed before).</summary>
@@ -120,7 +125,7 @@ public sealed class CaptureEngine
                 source.BypassStrategy,
                 _sink,
                 _loggerFactory.CreateLogger<FlowShard>(),
-                trackStreams: true);
+                _sessionColumn);
             DecoderCounters counters = new();
             Defragmenter? defragmenter = _options.Defrag.Enabled ? new Defragmenter(_options.Defrag, counters) : null;
             PacketDecoder decoder = new(counters, _options.Decoder, defragmenter);

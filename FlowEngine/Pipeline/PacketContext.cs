@@ -64,7 +64,7 @@ public ref struct PacketContext
     public readonly bool StreamDropped => _shard.Stream.PacketDropped;
 
     /// <summary>The state of the flow's TCP session (<see cref="TcpState.None"/> for other flows and TCP flows without one).</summary>
-    public readonly TcpState TcpState => _shard.Stream.StateAt(_slot);
+    public readonly TcpState TcpState => _shard.Stream.SessionAt(_slot)?.State ?? TcpState.None;
 
     /// <summary>The packet's flow (the innermost layer's).</summary>
     public readonly FlowView Flow => new(_shard, _slot);

@@ -4,11 +4,8 @@ namespace FlowEngine.Stream;
 /// The TCP session of one flow (Suricata's TcpSession): the state and the two directions. Kept in
 /// the flow's storage, created by the packet that starts a session, dropped with the flow.
 /// </summary>
-internal struct TcpSession
+internal sealed class TcpSession
 {
-    /// <summary>The flow this session belongs to (a slot reused by another flow holds a stale id).</summary>
-    public long FlowId;
-
     public TcpState State;
 
     /// <summary>The state before the last change (a packet in the closed state after a one-sided RST is handled in it).</summary>

@@ -14,9 +14,9 @@ internal sealed partial class TcpStreamTracker
     /// next sequence number (BSD, Windows, ...), at or after it (HP-UX 11), or anywhere from the
     /// acknowledged edge to the end of the window (Linux, Solaris).
     /// </summary>
-    private bool RstValid(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool RstValid(TcpSession s, in TcpSegment p, bool toServer)
     {
-        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(ref s, in p, toServer))
+        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(s, in p, toServer))
         {
             return false;
         }
@@ -26,13 +26,13 @@ internal sealed partial class TcpStreamTracker
             SetEvent(StreamEvent.RstWithData);
         }
 
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
-        if (p.IsAck && p.Ack != 0 && !AckValid(ref s, ref receiver, in p, toServer))
+        ref TcpStream receiver = ref Receiver(s, toServer);
+        if (p.IsAck && p.Ack != 0 && !AckValid(s, ref receiver, in p, toServer))
         {
             return Reject(StreamEvent.RstInvalidAck);
         }
 
-        ref TcpStream sender = ref Sender(ref s, toServer);
+        ref TcpStream sender = ref Sender(s, toServer);
         if ((s.Flags & TcpSessionFlags.Async) != 0)
         {
             return SeqGeq(p.Seq, sender.NextSeq);
@@ -52,15 +52,15 @@ internal sealed partial class TcpStreamTracker
     /// host refuses it, unless the stream was silent for 24 days and the packet is the next in
     /// sequence. Raises <see cref="StreamEvent.PacketInvalidTimestamp"/>.
     /// </summary>
-    private bool TimestampValid(ref TcpSession s, in TcpSegment p, bool toServer) =>
-        !p.HasTimestamp || Paws(ref s, in p, toServer, update: false) != PawsResult.Rejected;
+    private bool TimestampValid(TcpSession s, in TcpSegment p, bool toServer) =>
+        !p.HasTimestamp || Paws(s, in p, toServer, update: false) != PawsResult.Rejected;
 
     /// <summary>Suricata's StreamTcpHandleTimestamp: as <see cref="TimestampValid"/>, and a checked TSval of the next packet in sequence becomes the sender's last.</summary>
-    private bool HandleTimestamp(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool HandleTimestamp(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (!p.HasTimestamp)
         {
-            if (Receiver(ref s, toServer).OsPolicy == OsPolicy.Solaris)
+            if (Receiver(s, toServer).OsPolicy == OsPolicy.Solaris)
             {
                 // Solaris stops using timestamps when a packet comes without one.
                 s.Flags &= ~TcpSessionFlags.Timestamp;
@@ -69,14 +69,14 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        return Paws(ref s, in p, toServer, update: true) != PawsResult.Rejected;
+        return Paws(s, in p, toServer, update: true) != PawsResult.Rejected;
     }
 
     /// <summary>The timestamp check of both: with <paramref name="update"/> the sender's last timestamp moves on.</summary>
-    private PawsResult Paws(ref TcpSession s, in TcpSegment p, bool toServer, bool update)
+    private PawsResult Paws(TcpSession s, in TcpSegment p, bool toServer, bool update)
     {
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        OsPolicy policy = Receiver(ref s, toServer).OsPolicy;
+        ref TcpStream sender = ref Sender(s, toServer);
+        OsPolicy policy = Receiver(s, toServer).OsPolicy;
         uint lastTs = sender.LastTs;
         bool check = true;
         if ((sender.Flags & TcpStreamFlags.ZeroTimestamp) != 0)
@@ -176,7 +176,7 @@ internal sealed partial class TcpStreamTracker
     /// Suricata's StreamTcpValidateAck: an ACK must not go past what the receiver may have sent
     /// (next_win) nor far back (a window before last_ack). Raises <see cref="StreamEvent.PacketInvalidAck"/>.
     /// </summary>
-    private bool AckValid(ref TcpSession s, ref TcpStream stream, in TcpSegment p, bool toServer)
+    private bool AckValid(TcpSession s, ref TcpStream stream, in TcpSegment p, bool toServer)
     {
         if (!p.IsAck)
         {
@@ -214,14 +214,14 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>A packet from the side a RST was sent to, after it: the RST was ignored, so it looks injected.</summary>
-    private void CheckPostRst(ref TcpSession s, in TcpSegment p, bool toServer)
+    private void CheckPostRst(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.IsRst)
         {
             return;
         }
 
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         if ((receiver.Flags & TcpStreamFlags.RstReceived) != 0)
         {
             receiver.Flags &= ~TcpStreamFlags.RstReceived;
@@ -230,15 +230,15 @@ internal sealed partial class TcpStreamTracker
         }
     }
 
-    private static bool IsKeepAlive(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool IsKeepAlive(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.PayloadLength > 1 || (p.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0)
         {
             return false;
         }
 
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        if (p.Ack == Receiver(ref s, toServer).LastAck && p.Seq == sender.NextSeq - 1)
+        ref TcpStream sender = ref Sender(s, toServer);
+        if (p.Ack == Receiver(s, toServer).LastAck && p.Seq == sender.NextSeq - 1)
         {
             sender.Flags |= TcpStreamFlags.KeepAlive;
             return true;
@@ -247,20 +247,20 @@ internal sealed partial class TcpStreamTracker
         return false;
     }
 
-    private static bool IsKeepAliveAck(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool IsKeepAliveAck(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.PayloadLength > 0 || (p.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0 || p.Window == 0)
         {
             return false;
         }
 
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         if (((uint)p.Window << receiver.WindowScale) != receiver.Window)
         {
             return false;
         }
 
-        if ((receiver.Flags & TcpStreamFlags.KeepAlive) != 0 && p.Ack == receiver.LastAck && p.Seq == Sender(ref s, toServer).NextSeq)
+        if ((receiver.Flags & TcpStreamFlags.KeepAlive) != 0 && p.Ack == receiver.LastAck && p.Seq == Sender(s, toServer).NextSeq)
         {
             receiver.Flags &= ~TcpStreamFlags.KeepAlive;
             return true;
@@ -270,7 +270,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>The ACK of a zero window probe: answers the probe with the window still shut.</summary>
-    private static bool IsZeroWindowProbeAck(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool IsZeroWindowProbeAck(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (s.State < TcpState.Established || p.PayloadLength != 0
             || (p.Flags & (TcpFlags.Ack | TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != TcpFlags.Ack
@@ -279,49 +279,49 @@ internal sealed partial class TcpStreamTracker
             return false;
         }
 
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream sender = ref Sender(s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         uint window = (uint)p.Window << sender.WindowScale;
         return window == 0 && window == receiver.Window && p.Seq == sender.NextSeq && p.Ack == receiver.LastAck;
     }
 
     /// <summary>The last ACK of a close: one past the FINs both ways.</summary>
-    private static bool IsFinShutdownAck(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool IsFinShutdownAck(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (s.State is not (TcpState.TimeWait or TcpState.CloseWait or TcpState.LastAck) || p.Flags != TcpFlags.Ack || p.PayloadLength != 0)
         {
             return false;
         }
 
-        return Sender(ref s, toServer).NextSeq + 1 == p.Seq && p.Ack == Receiver(ref s, toServer).NextSeq + 1;
+        return Sender(s, toServer).NextSeq + 1 == p.Seq && p.Ack == Receiver(s, toServer).NextSeq + 1;
     }
 
-    private static bool IsWindowUpdate(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool IsWindowUpdate(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (s.State < TcpState.Established || p.PayloadLength > 0 || (p.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0 || p.Window == 0)
         {
             return false;
         }
 
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         if (((uint)p.Window << receiver.WindowScale) == receiver.Window)
         {
             return false;
         }
 
-        return p.Ack == receiver.LastAck && p.Seq == Sender(ref s, toServer).NextSeq;
+        return p.Ack == receiver.LastAck && p.Seq == Sender(s, toServer).NextSeq;
     }
 
     /// <summary>Suricata's bug 1238 check: a packet past next_seq acking unseen data that shrinks the window beyond what it acknowledges.</summary>
-    private bool IsBadWindowUpdate(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool IsBadWindowUpdate(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (s.State < TcpState.Established || s.State == TcpState.Closed || (p.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0)
         {
             return false;
         }
 
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream sender = ref Sender(s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         uint window = (uint)p.Window << receiver.WindowScale;
         if (window >= receiver.Window)
         {
@@ -343,7 +343,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>An ACK-only packet acknowledging less than an earlier one (without SACK blocks, which this tracker does not follow).</summary>
-    private static bool IsOutdatedAck(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool IsOutdatedAck(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (s.State < TcpState.Established || p.PayloadLength != 0
             || (p.Flags & (TcpFlags.Ack | TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != TcpFlags.Ack || p.HasSack)
@@ -351,7 +351,7 @@ internal sealed partial class TcpStreamTracker
             return false;
         }
 
-        return p.Seq == Sender(ref s, toServer).NextSeq && SeqLt(p.Ack, Receiver(ref s, toServer).LastAck);
+        return p.Seq == Sender(s, toServer).NextSeq && SeqLt(p.Ack, Receiver(s, toServer).LastAck);
     }
 
     /// <summary>
@@ -359,14 +359,14 @@ internal sealed partial class TcpStreamTracker
     /// acknowledged. 2 when it is also before the reassembly base (taken as the acknowledged edge,
     /// up to next_seq: an IDS reassembles acknowledged data), and the packet is skipped; 1 otherwise.
     /// </summary>
-    private static int SpuriousRetransmission(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static int SpuriousRetransmission(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.PayloadLength == 0)
         {
             return 0;
         }
 
-        ref TcpStream sender = ref Sender(ref s, toServer);
+        ref TcpStream sender = ref Sender(s, toServer);
         uint end = p.Seq + p.PayloadLength;
         if ((sender.Flags & TcpStreamFlags.NoReassembly) == 0)
         {

@@ -7,19 +7,19 @@ namespace FlowEngine.Stream;
 /// </summary>
 internal sealed partial class TcpStreamTracker
 {
-    private bool Closing(ref TcpSession s, in TcpSegment p, bool toServer, TcpState state)
+    private bool Closing(TcpSession s, in TcpSegment p, bool toServer, TcpState state)
     {
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream sender = ref Sender(s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         if (p.IsRst)
         {
-            if (!RstValid(ref s, in p, toServer))
+            if (!RstValid(s, in p, toServer))
             {
                 return false;
             }
 
-            CloseWithReset(ref s);
-            TakeRst(ref s, ref sender, ref receiver, in p, toServer);
+            CloseWithReset(s);
+            TakeRst(s, ref sender, ref receiver, in p, toServer);
             return true;
         }
 
@@ -39,7 +39,7 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(ref s, in p, toServer))
+        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(s, in p, toServer))
         {
             return false;
         }
@@ -51,7 +51,7 @@ internal sealed partial class TcpStreamTracker
             retransmission = true;
         }
 
-        if (!retransmission && !SequenceFits(ref s, ref sender, in p, toServer, state, out StreamEvent wrongSeq, out bool ignore))
+        if (!retransmission && !SequenceFits(s, ref sender, in p, toServer, state, out StreamEvent wrongSeq, out bool ignore))
         {
             if (ignore)
             {
@@ -61,19 +61,19 @@ internal sealed partial class TcpStreamTracker
             return Reject(wrongSeq);
         }
 
-        if (!AckValid(ref s, ref receiver, in p, toServer))
+        if (!AckValid(s, ref receiver, in p, toServer))
         {
             return Reject(InvalidAckEvent(state));
         }
 
-        if (!retransmission && !Advance(ref s, ref sender, ref receiver, in p, state))
+        if (!retransmission && !Advance(s, ref sender, ref receiver, in p, state))
         {
             return false;
         }
 
         if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
         {
-            _ = HandleTimestamp(ref s, in p, toServer);
+            _ = HandleTimestamp(s, in p, toServer);
         }
 
         if (SeqLt(receiver.NextSeq - 1, p.Ack))
@@ -84,7 +84,7 @@ internal sealed partial class TcpStreamTracker
 
         if (p.IsFin ? SeqGeq(p.Seq, sender.NextSeq - 1) && SeqLeq(p.Seq, sender.NextSeq) : p.Seq == sender.NextSeq)
         {
-            UpdateNextSeq(ref s, ref sender, p.Seq + p.PayloadLength);
+            UpdateNextSeq(s, ref sender, p.Seq + p.PayloadLength);
         }
 
         if (p.IsAck)
@@ -98,9 +98,9 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>A valid RST closing the session: its ACK and sequence number move last_ack both ways, its timestamp counts.</summary>
-    private void TakeRst(ref TcpSession s, ref TcpStream sender, ref TcpStream receiver, in TcpSegment p, bool toServer)
+    private void TakeRst(TcpSession s, ref TcpStream sender, ref TcpStream receiver, in TcpSegment p, bool toServer)
     {
-        if (p.IsAck && AckValid(ref s, ref receiver, in p, toServer))
+        if (p.IsAck && AckValid(s, ref receiver, in p, toServer))
         {
             UpdateLastAck(ref receiver, p.Ack);
         }
@@ -108,14 +108,14 @@ internal sealed partial class TcpStreamTracker
         UpdateLastAck(ref sender, p.Seq);
         if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
         {
-            _ = HandleTimestamp(ref s, in p, toServer);
+            _ = HandleTimestamp(s, in p, toServer);
         }
 
         HandleSegment(ref sender, in p);
     }
 
     /// <summary>The state's sequence check of a FIN or ACK that is not a retransmission; <paramref name="ignore"/> for a packet Suricata lets pass unhandled.</summary>
-    private static bool SequenceFits(ref TcpSession s, ref TcpStream sender, in TcpSegment p, bool toServer, TcpState state, out StreamEvent wrongSeq, out bool ignore)
+    private static bool SequenceFits(TcpSession s, ref TcpStream sender, in TcpSegment p, bool toServer, TcpState state, out StreamEvent wrongSeq, out bool ignore)
     {
         ignore = false;
         wrongSeq = StreamEvent.None;
@@ -181,7 +181,7 @@ internal sealed partial class TcpStreamTracker
     };
 
     /// <summary>The state change of an accepted FIN or ACK, and the receiver's window; false for an ACK Suricata rejects in FIN_WAIT1.</summary>
-    private static bool Advance(ref TcpSession s, ref TcpStream sender, ref TcpStream receiver, in TcpSegment p, TcpState state)
+    private static bool Advance(TcpSession s, ref TcpStream sender, ref TcpStream receiver, in TcpSegment p, TcpState state)
     {
         switch (state)
         {
@@ -226,16 +226,16 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>Closed: a packet after a RST one side sent is handled in the state before it, if the RST's receiver keeps talking.</summary>
-    private bool Closed(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool Closed(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.IsRst)
         {
             return true;
         }
 
-        if ((Sender(ref s, toServer).Flags & TcpStreamFlags.RstReceived) == 0 && (Receiver(ref s, toServer).Flags & TcpStreamFlags.RstReceived) != 0)
+        if ((Sender(s, toServer).Flags & TcpStreamFlags.RstReceived) == 0 && (Receiver(s, toServer).Flags & TcpStreamFlags.RstReceived) != 0)
         {
-            if (!Dispatch(ref s, in p, toServer, s.PreviousState))
+            if (!Dispatch(s, in p, toServer, s.PreviousState))
             {
                 return false;
             }

@@ -3,18 +3,18 @@ namespace FlowEngine.Stream;
 /// <summary>The established state: data and ACKs checked against the windows, a FIN starts the close.</summary>
 internal sealed partial class TcpStreamTracker
 {
-    private bool Established(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool Established(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.IsRst)
         {
-            if (!RstValid(ref s, in p, toServer))
+            if (!RstValid(s, in p, toServer))
             {
                 return false;
             }
 
-            CloseWithReset(ref s);
-            ref TcpStream sender = ref Sender(ref s, toServer);
-            ref TcpStream receiver = ref Receiver(ref s, toServer);
+            CloseWithReset(s);
+            ref TcpStream sender = ref Sender(s, toServer);
+            ref TcpStream receiver = ref Receiver(s, toServer);
             if (toServer)
             {
                 s.Server.NextSeq = p.Ack;
@@ -27,13 +27,13 @@ internal sealed partial class TcpStreamTracker
             }
 
             sender.Window = (uint)p.Window << sender.WindowScale;
-            TakeRst(ref s, ref sender, ref receiver, in p, toServer);
+            TakeRst(s, ref sender, ref receiver, in p, toServer);
             return true;
         }
 
         if (p.IsFin)
         {
-            return ((s.Flags & TcpSessionFlags.Timestamp) == 0 || TimestampValid(ref s, in p, toServer)) && HandleFin(ref s, in p, toServer);
+            return ((s.Flags & TcpSessionFlags.Timestamp) == 0 || TimestampValid(s, in p, toServer)) && HandleFin(s, in p, toServer);
         }
 
         if (p.IsSynAck)
@@ -78,7 +78,7 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(ref s, in p, toServer))
+        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(s, in p, toServer))
         {
             return false;
         }
@@ -89,15 +89,15 @@ internal sealed partial class TcpStreamTracker
         }
 
         // Suricata goes on whatever the direction's handler decides: its events stand, the packet is not rejected.
-        _ = EstablishedData(ref s, in p, toServer);
+        _ = EstablishedData(s, in p, toServer);
         return true;
     }
 
     /// <summary>Suricata's HandleEstablishedPacketToServer / ToClient: the ACK, the sequence number against last_ack, the window.</summary>
-    private bool EstablishedData(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool EstablishedData(TcpSession s, in TcpSegment p, bool toServer)
     {
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
+        ref TcpStream sender = ref Sender(s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
         TcpSessionFlags otherProbe = toServer ? TcpSessionFlags.ZeroWindowProbeToClient : TcpSessionFlags.ZeroWindowProbeToServer;
         if (p.IsAck)
         {
@@ -105,7 +105,7 @@ internal sealed partial class TcpStreamTracker
             {
                 SetEvent(StreamEvent.EstablishedAckZeroWindowProbeData);
             }
-            else if (!AckValid(ref s, ref receiver, in p, toServer))
+            else if (!AckValid(s, ref receiver, in p, toServer))
             {
                 return Reject(StreamEvent.EstablishedInvalidAck);
             }
@@ -164,7 +164,7 @@ internal sealed partial class TcpStreamTracker
         }
         else if (SeqGeq(end, sender.NextSeq))
         {
-            UpdateNextSeq(ref s, ref sender, end);
+            UpdateNextSeq(s, ref sender, end);
         }
 
         if (zeroWindowProbe)
@@ -186,7 +186,7 @@ internal sealed partial class TcpStreamTracker
 
             if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
             {
-                _ = HandleTimestamp(ref s, in p, toServer);
+                _ = HandleTimestamp(s, in p, toServer);
             }
 
             UpdateNextWin(ref receiver, receiver.LastAck + receiver.Window);
@@ -198,11 +198,11 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>A FIN in SYN_RECV or ESTABLISHED: the client's moves the session to CLOSE_WAIT, the server's to FIN_WAIT1 (Suricata's naming).</summary>
-    private bool HandleFin(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool HandleFin(TcpSession s, in TcpSegment p, bool toServer)
     {
-        ref TcpStream sender = ref Sender(ref s, toServer);
-        ref TcpStream receiver = ref Receiver(ref s, toServer);
-        if (!AckValid(ref s, ref receiver, in p, toServer))
+        ref TcpStream sender = ref Sender(s, toServer);
+        ref TcpStream receiver = ref Receiver(s, toServer);
+        if (!AckValid(s, ref receiver, in p, toServer))
         {
             return Reject(StreamEvent.FinInvalidAck);
         }
@@ -232,7 +232,7 @@ internal sealed partial class TcpStreamTracker
         receiver.Window = (uint)p.Window << receiver.WindowScale;
         if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
         {
-            _ = HandleTimestamp(ref s, in p, toServer);
+            _ = HandleTimestamp(s, in p, toServer);
         }
 
         if (SeqLt(receiver.NextSeq, p.Ack))

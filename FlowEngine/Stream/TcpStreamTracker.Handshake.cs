@@ -4,11 +4,11 @@ namespace FlowEngine.Stream;
 internal sealed partial class TcpStreamTracker
 {
     /// <summary>After the client's SYN: the server's SYN/ACK moves to SYN_RECV; a RST closes; a SYN again is a resend (or, from the server, a four-way handshake).</summary>
-    private bool SynSent(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool SynSent(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.IsSynAck && !toServer)
         {
-            bool timestampMismatch = !(_liberalTimestamps || SynSentTimestampValid(ref s, in p, toServer));
+            bool timestampMismatch = !(_liberalTimestamps || SynSentTimestampValid(s, in p, toServer));
             if (!(p.HasFastOpen || (s.Flags & TcpSessionFlags.FastOpen) != 0))
             {
                 bool ackMatches = p.Ack == s.Client.Isn + 1;
@@ -17,28 +17,28 @@ internal sealed partial class TcpStreamTracker
                     return Reject(!ackMatches ? StreamEvent.ThreeWhsSynAckWithWrongAck : StreamEvent.PacketInvalidTimestamp);
                 }
             }
-            else if (!SynAckFastOpen(ref s, in p, timestampMismatch))
+            else if (!SynAckFastOpen(s, in p, timestampMismatch))
             {
                 return false;
             }
 
-            SynAckUpdate(ref s, in p);
+            SynAckUpdate(s, in p);
             return true;
         }
 
         if (p.IsSynAck)
         {
-            return FourWayHandshakeSynAck(ref s, in p);
+            return FourWayHandshakeSynAck(s, in p);
         }
 
-        if (!SynSentTimestampValid(ref s, in p, toServer))
+        if (!SynSentTimestampValid(s, in p, toServer))
         {
             return Reject(StreamEvent.PacketInvalidTimestamp);
         }
 
         if (p.IsRst)
         {
-            if (!RstValid(ref s, in p, toServer))
+            if (!RstValid(s, in p, toServer))
             {
                 return false;
             }
@@ -48,13 +48,13 @@ internal sealed partial class TcpStreamTracker
                 if (p.Seq == s.Client.Isn && p.Window == 0 && p.Ack == s.Client.Isn + 1)
                 {
                     s.Server.Flags |= TcpStreamFlags.RstReceived;
-                    CloseWithReset(ref s);
+                    CloseWithReset(s);
                 }
             }
             else
             {
                 s.Client.Flags |= TcpStreamFlags.RstReceived;
-                CloseWithReset(ref s);
+                CloseWithReset(s);
             }
         }
         else if (p.IsFin)
@@ -87,7 +87,7 @@ internal sealed partial class TcpStreamTracker
                 // to match a late SYN/ACK; this tracker keeps only the latest).
                 s.Client.Isn = p.Seq;
                 s.Client.NextSeq = p.Seq + 1;
-                ApplySyn(ref s, in p);
+                ApplySyn(s, in p);
             }
         }
         else if (p.IsAck)
@@ -141,7 +141,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>A SYN/ACK from the client: valid only after the server's own SYN (a four-way handshake).</summary>
-    private bool FourWayHandshakeSynAck(ref TcpSession s, in TcpSegment p)
+    private bool FourWayHandshakeSynAck(TcpSession s, in TcpSegment p)
     {
         if ((s.Flags & TcpSessionFlags.FourWayHandshake) == 0)
         {
@@ -159,12 +159,12 @@ internal sealed partial class TcpStreamTracker
         }
 
         // The client answers the server's SYN: the roles of the three-way handshake, mirrored.
-        AcceptSynAck(ref s, ref s.Client, ref s.Server, in p);
+        AcceptSynAck(s, ref s.Client, ref s.Server, in p);
         return true;
     }
 
     /// <summary>A SYN/ACK to a Fast Open SYN: it acknowledges the SYN's data, or only the SYN (the data is then ignored).</summary>
-    private bool SynAckFastOpen(ref TcpSession s, in TcpSegment p, bool timestampMismatch)
+    private bool SynAckFastOpen(TcpSession s, in TcpSegment p, bool timestampMismatch)
     {
         bool ackMatchesData = p.Ack == s.Client.NextSeq;
         bool ackMatchesSyn = p.Ack == s.Client.Isn + 1;
@@ -188,9 +188,9 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>Suricata's StreamTcp3whsSynAckUpdate: the session after a valid SYN/ACK from the server.</summary>
-    private static void SynAckUpdate(ref TcpSession s, in TcpSegment p)
+    private static void SynAckUpdate(TcpSession s, in TcpSegment p)
     {
-        AcceptSynAck(ref s, ref s.Server, ref s.Client, in p);
+        AcceptSynAck(s, ref s.Server, ref s.Client, in p);
         s.Flags &= ~TcpSessionFlags.FourWayHandshake;
     }
 
@@ -199,7 +199,7 @@ internal sealed partial class TcpStreamTracker
     /// (<paramref name="initiator"/>): SYN_RECV, the responder's ISN, the initiator's window (not
     /// scaled yet), timestamps when both SYNs had them, window scale and SACK when both offered them.
     /// </summary>
-    private static void AcceptSynAck(ref TcpSession s, ref TcpStream responder, ref TcpStream initiator, in TcpSegment p)
+    private static void AcceptSynAck(TcpSession s, ref TcpStream responder, ref TcpStream initiator, in TcpSegment p)
     {
         s.SetState(TcpState.SynRecv);
         responder.Isn = p.Seq;
@@ -231,7 +231,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>The server's answer to the SYN must echo the client's timestamp (or none when the SYN had none).</summary>
-    private static bool SynSentTimestampValid(ref TcpSession s, in TcpSegment p, bool toServer)
+    private static bool SynSentTimestampValid(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (toServer || !p.HasTimestamp)
         {
@@ -247,23 +247,23 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>After the SYN/ACK: the client's ACK completes the handshake; the other packets are checked against it.</summary>
-    private bool SynRecv(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool SynRecv(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.IsRst)
         {
-            if (!RstValid(ref s, in p, toServer))
+            if (!RstValid(s, in p, toServer))
             {
                 return false;
             }
 
             // After an evasion attempt (right sequence number, wrong ACK) Linux and Solaris hosts keep the session.
             if ((s.Flags & TcpSessionFlags.DetectionEvasionAttempt) == 0
-                || Receiver(ref s, toServer).OsPolicy is not (OsPolicy.Linux or OsPolicy.OldLinux or OsPolicy.Solaris))
+                || Receiver(s, toServer).OsPolicy is not (OsPolicy.Linux or OsPolicy.OldLinux or OsPolicy.Solaris))
             {
-                CloseWithReset(ref s);
+                CloseWithReset(s);
                 if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
                 {
-                    _ = HandleTimestamp(ref s, in p, toServer);
+                    _ = HandleTimestamp(s, in p, toServer);
                 }
             }
 
@@ -272,7 +272,7 @@ internal sealed partial class TcpStreamTracker
 
         if (p.IsFin)
         {
-            return ((s.Flags & TcpSessionFlags.Timestamp) == 0 || TimestampValid(ref s, in p, toServer)) && HandleFin(ref s, in p, toServer);
+            return ((s.Flags & TcpSessionFlags.Timestamp) == 0 || TimestampValid(s, in p, toServer)) && HandleFin(s, in p, toServer);
         }
 
         if (p.IsSynAck)
@@ -311,14 +311,14 @@ internal sealed partial class TcpStreamTracker
             return true;
         }
 
-        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(ref s, in p, toServer))
+        if ((s.Flags & TcpSessionFlags.Timestamp) != 0 && !TimestampValid(s, in p, toServer))
         {
             return false;
         }
 
         if ((s.Flags & TcpSessionFlags.FourWayHandshake) != 0 && !toServer)
         {
-            return FourWayHandshakeAck(ref s, in p, toServer);
+            return FourWayHandshakeAck(s, in p, toServer);
         }
 
         bool missedHandshakeAck = false;
@@ -342,11 +342,11 @@ internal sealed partial class TcpStreamTracker
         {
             if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
             {
-                _ = HandleTimestamp(ref s, in p, toServer);
+                _ = HandleTimestamp(s, in p, toServer);
             }
 
             UpdateLastAck(ref s.Server, p.Ack);
-            UpdateNextSeq(ref s, ref s.Client, s.Client.NextSeq + p.PayloadLength);
+            UpdateNextSeq(s, ref s.Client, s.Client.NextSeq + p.PayloadLength);
             s.Server.Window = (uint)p.Window << s.Server.WindowScale;
             s.Server.NextWin = s.Server.LastAck + s.Server.Window;
             if ((s.Flags & TcpSessionFlags.Midstream) != 0)
@@ -355,7 +355,7 @@ internal sealed partial class TcpStreamTracker
                 s.Client.NextWin = s.Client.LastAck + s.Client.Window;
                 if ((s.Flags & TcpSessionFlags.MidstreamSynAck) == 0)
                 {
-                    AssumeLargestScaling(ref s);
+                    AssumeLargestScaling(s);
                 }
             }
 
@@ -371,14 +371,14 @@ internal sealed partial class TcpStreamTracker
             s.Client.LastAck = p.Ack;
             if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
             {
-                _ = HandleTimestamp(ref s, in p, toServer);
+                _ = HandleTimestamp(s, in p, toServer);
             }
 
             if ((s.Flags & TcpSessionFlags.Midstream) != 0)
             {
                 s.Server.Window = p.Window;
                 s.Server.NextWin = s.Server.LastAck + s.Server.Window;
-                AssumeLargestScaling(ref s);
+                AssumeLargestScaling(s);
             }
 
             s.SetState(TcpState.Established);
@@ -395,7 +395,7 @@ internal sealed partial class TcpStreamTracker
             // The server acknowledges data not seen: the handshake's ACK and more were lost.
             if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
             {
-                _ = HandleTimestamp(ref s, in p, toServer);
+                _ = HandleTimestamp(s, in p, toServer);
             }
 
             UpdateLastAck(ref s.Client, p.Ack);
@@ -412,7 +412,7 @@ internal sealed partial class TcpStreamTracker
             // In window past the handshake with the right ACK: packets were lost.
             if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
             {
-                _ = HandleTimestamp(ref s, in p, toServer);
+                _ = HandleTimestamp(s, in p, toServer);
             }
 
             s.Client.NextSeq = p.Seq + p.PayloadLength;
@@ -423,7 +423,7 @@ internal sealed partial class TcpStreamTracker
             {
                 s.Client.Window = p.Window;
                 s.Server.NextWin = s.Server.LastAck + s.Server.Window;
-                AssumeLargestScaling(ref s);
+                AssumeLargestScaling(s);
             }
 
             s.SetState(TcpState.Established);
@@ -432,7 +432,7 @@ internal sealed partial class TcpStreamTracker
         else if ((missedHandshakeAck || (s.Flags & TcpSessionFlags.FastOpen) != 0) && p.Ack == s.Client.LastAck && p.Seq == s.Server.NextSeq)
         {
             // The server's first packet right after a lost handshake ACK (or after a Fast Open SYN/ACK).
-            UpdateNextSeq(ref s, ref s.Server, p.Seq + p.PayloadLength);
+            UpdateNextSeq(s, ref s.Server, p.Seq + p.PayloadLength);
             s.Server.Window = (uint)p.Window << s.Server.WindowScale;
             s.Server.NextWin = s.Server.LastAck + s.Server.Window;
             s.SetState(TcpState.Established);
@@ -447,7 +447,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>A session picked up midstream: window scaling is unknown, so the largest is assumed (and SACK), as Suricata does.</summary>
-    private static void AssumeLargestScaling(ref TcpSession s)
+    private static void AssumeLargestScaling(TcpSession s)
     {
         s.Server.WindowScale = MaxWindowScale;
         s.Client.WindowScale = MaxWindowScale;
@@ -455,25 +455,25 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>The server's ACK of the client's SYN/ACK in a four-way handshake.</summary>
-    private bool FourWayHandshakeAck(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool FourWayHandshakeAck(TcpSession s, in TcpSegment p, bool toServer)
     {
         if (p.Seq != s.Server.NextSeq)
         {
             return Reject(StreamEvent.FourWhsWrongSeq);
         }
 
-        if (!AckValid(ref s, ref s.Client, in p, toServer))
+        if (!AckValid(s, ref s.Client, in p, toServer))
         {
             return Reject(StreamEvent.FourWhsInvalidAck);
         }
 
         if ((s.Flags & TcpSessionFlags.Timestamp) != 0)
         {
-            _ = HandleTimestamp(ref s, in p, toServer);
+            _ = HandleTimestamp(s, in p, toServer);
         }
 
         UpdateLastAck(ref s.Client, p.Ack);
-        UpdateNextSeq(ref s, ref s.Server, s.Server.NextSeq + p.PayloadLength);
+        UpdateNextSeq(s, ref s.Server, s.Server.NextSeq + p.PayloadLength);
         s.Client.Window = (uint)p.Window << s.Client.WindowScale;
         s.Client.NextWin = s.Client.LastAck + s.Client.Window;
         s.SetState(TcpState.Established);

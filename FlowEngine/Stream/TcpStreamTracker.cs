@@ -1,5 +1,4 @@
 using Capture.Abstractions;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FlowEngine.Configuration;
 using FlowEngine.Decode;
@@ -14,10 +13,8 @@ namespace FlowEngine.Stream;
 /// events on the packets that break them, counts each direction's bytes against
 /// <c>stream.reassembly.depth</c> and, inline with <c>drop-invalid</c>, drops the packets it
 /// rejects. The receiving host's <c>host-os-policy</c> (BSD by default) decides on timestamps and
-/// RSTs. Runs on the shard's worker thread, per TCP packet. Sessions are structs in an array of
-/// the tracker's indexed by flow slot (grown as the table hands out higher slots), each stamped with
-/// its flow's id: a slot's next flow finds a stale id and starts afresh. Nothing is allocated per
-/// session or per packet.
+/// RSTs. Runs on the shard's worker thread, per TCP packet; allocates one session per TCP session,
+/// nothing per packet.
 /// </summary>
 internal sealed partial class TcpStreamTracker
 {
@@ -29,12 +26,9 @@ internal sealed partial class TcpStreamTracker
     /// <summary>Window scaling assumed for sessions picked up midstream (the largest allowed).</summary>
     private const byte MaxWindowScale = 14;
 
-    /// <summary>Session slots to start with; doubled as flows take higher slots.</summary>
-    private const int InitialSessions = 256;
-
     private readonly FlowTable _table;
     private readonly FlowCounters _counters;
-    private readonly bool _enabled;
+    private readonly int _column;
     private readonly bool _midstream;
     private readonly bool _async;
     private readonly bool _inline;
@@ -42,7 +36,6 @@ internal sealed partial class TcpStreamTracker
     private readonly bool _liberalTimestamps;
     private readonly uint _depth;
     private readonly OsPolicyTable _policies;
-    private TcpSession[] _sessions = new TcpSession[InitialSessions];
     private readonly StreamEvent[] _events = new StreamEvent[MaxEvents];
     private int _eventCount;
     private bool _dropped;
@@ -50,13 +43,13 @@ internal sealed partial class TcpStreamTracker
     private FlowAddress _destination;
     private bool _isIPv6;
 
-    /// <summary>A tracker of the flows of <paramref name="table"/>; <paramref name="enabled"/> false turns it off.</summary>
-    public TcpStreamTracker(TcpStreamOptions options, FlowTable table, FlowCounters counters, bool enabled)
+    /// <summary>A tracker keeping sessions in storage column <paramref name="column"/> of <paramref name="table"/>; none (-1) turns it off.</summary>
+    public TcpStreamTracker(TcpStreamOptions options, FlowTable table, FlowCounters counters, int column)
     {
         ArgumentNullException.ThrowIfNull(options);
         _table = table;
         _counters = counters;
-        _enabled = enabled;
+        _column = column;
         _midstream = options.Midstream;
         _async = options.AsyncOneside;
         _inline = options.Inline;
@@ -66,8 +59,8 @@ internal sealed partial class TcpStreamTracker
         _policies = new OsPolicyTable(options.HostOsPolicies);
     }
 
-    /// <summary>Whether sessions are tracked.</summary>
-    public bool Enabled => _enabled;
+    /// <summary>Whether sessions are tracked (the engine gave the tracker a storage column).</summary>
+    public bool Enabled => _column >= 0;
 
     /// <summary>The events the last tracked packet raised (valid until the next packet).</summary>
     public ReadOnlySpan<StreamEvent> PacketEvents => new(_events, 0, _eventCount);
@@ -75,20 +68,9 @@ internal sealed partial class TcpStreamTracker
     /// <summary>Whether the last tracked packet was rejected and, inline with drop-invalid, is to be dropped ("stream error").</summary>
     public bool PacketDropped => _dropped;
 
-    /// <summary>Whether the flow in <paramref name="slot"/> has a session.</summary>
-    public bool HasSession(int slot) =>
-        _enabled && (uint)slot < (uint)_sessions.Length && _sessions[slot].State != TcpState.None
-        && _sessions[slot].FlowId == _table.RecordAt(slot).FlowId;
-
-    /// <summary>The session of the flow in <paramref name="slot"/>; valid only where <see cref="HasSession"/> says so.</summary>
-    public ref TcpSession SessionAt(int slot)
-    {
-        Debug.Assert(HasSession(slot), "a session of this flow");
-        return ref _sessions[slot];
-    }
-
-    /// <summary>The state of the flow's session, <see cref="TcpState.None"/> without one.</summary>
-    public TcpState StateAt(int slot) => HasSession(slot) ? _sessions[slot].State : TcpState.None;
+    /// <summary>The session of a flow, or null when it has none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TcpSession? SessionAt(int slot) => _column < 0 ? null : Unsafe.As<TcpSession?>(_table.Storage[_column][slot]);
 
     /// <summary>Forgets the last packet's events (for a packet the tracker does not see).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -103,26 +85,14 @@ internal sealed partial class TcpStreamTracker
     {
         _eventCount = 0;
         _dropped = false;
-        if (!_enabled || !TcpSegment.TryRead(bytes, in layer, timestampNanoseconds, out TcpSegment segment))
+        if (_column < 0 || !TcpSegment.TryRead(bytes, in layer, timestampNanoseconds, out TcpSegment segment))
         {
             return;
         }
 
-        if ((uint)slot >= (uint)_sessions.Length)
-        {
-            Grow(slot);
-        }
-
-        ref TcpSession session = ref _sessions[slot];
-        long flowId = _table.RecordAt(slot).FlowId;
-        if (session.FlowId != flowId)
-        {
-            // The slot's last session was another flow's.
-            session = default;
-            session.FlowId = flowId;
-        }
-
-        if (session.State == TcpState.None)
+        object?[] sessions = _table.Storage[_column];
+        TcpSession? session = Unsafe.As<TcpSession?>(sessions[slot]);
+        if (session is null || session.State == TcpState.None)
         {
             // Kept for a new session's host policies.
             _source = layer.Source;
@@ -130,7 +100,14 @@ internal sealed partial class TcpStreamTracker
             _isIPv6 = layer.IsIPv6;
         }
 
+        TcpSession? before = session;
         bool accepted = Packet(ref session, in segment, toServer);
+        if (!ReferenceEquals(before, session))
+        {
+            // A new session: the only store of a reference here (each one costs a write barrier).
+            sessions[slot] = session;
+        }
+
         if (!accepted && _inline && _dropInvalid)
         {
             _dropped = true;
@@ -138,7 +115,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>Suricata's StreamTcpPacket: the checks before the state, then the state's handler. False when the packet is rejected.</summary>
-    private bool Packet(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool Packet(ref TcpSession? session, in TcpSegment p, bool toServer)
     {
         if (!p.IsAck && p.Ack != 0)
         {
@@ -146,73 +123,74 @@ internal sealed partial class TcpStreamTracker
             SetEvent(StreamEvent.PacketBrokenAck);
         }
 
-        if (s.State == TcpState.None)
+        if (session is null || session.State == TcpState.None)
         {
-            return StateNone(ref s, in p, toServer);
+            return StateNone(ref session, in p, toServer);
         }
 
+        TcpSession s = session;
         s.TrackFlags(p.Flags, toServer);
-        if (IsKeepAlive(ref s, in p, toServer))
+        if (IsKeepAlive(s, in p, toServer))
         {
-            CheckPostRst(ref s, in p, toServer);
+            CheckPostRst(s, in p, toServer);
             return true;
         }
 
-        if (IsKeepAliveAck(ref s, in p, toServer))
+        if (IsKeepAliveAck(s, in p, toServer))
         {
-            Sender(ref s, toServer).Flags &= ~TcpStreamFlags.KeepAlive;
-            CheckPostRst(ref s, in p, toServer);
+            Sender(s, toServer).Flags &= ~TcpStreamFlags.KeepAlive;
+            CheckPostRst(s, in p, toServer);
             return true;
         }
 
-        Sender(ref s, toServer).Flags &= ~TcpStreamFlags.KeepAlive;
-        bool zeroWindowProbeAck = IsZeroWindowProbeAck(ref s, in p, toServer);
+        Sender(s, toServer).Flags &= ~TcpStreamFlags.KeepAlive;
+        bool zeroWindowProbeAck = IsZeroWindowProbeAck(s, in p, toServer);
         s.Flags &= toServer ? ~TcpSessionFlags.ZeroWindowProbeToClient : ~TcpSessionFlags.ZeroWindowProbeToServer;
         if (zeroWindowProbeAck)
         {
-            CheckPostRst(ref s, in p, toServer);
+            CheckPostRst(s, in p, toServer);
             return true;
         }
 
-        if (!IsFinShutdownAck(ref s, in p, toServer) && !IsWindowUpdate(ref s, in p, toServer)
-            && (IsBadWindowUpdate(ref s, in p, toServer) || IsOutdatedAck(ref s, in p, toServer)))
+        if (!IsFinShutdownAck(s, in p, toServer) && !IsWindowUpdate(s, in p, toServer)
+            && (IsBadWindowUpdate(s, in p, toServer) || IsOutdatedAck(s, in p, toServer)))
         {
-            CheckPostRst(ref s, in p, toServer);
+            CheckPostRst(s, in p, toServer);
             return true;
         }
 
-        int spurious = SpuriousRetransmission(ref s, in p, toServer);
+        int spurious = SpuriousRetransmission(s, in p, toServer);
         if (spurious > 0)
         {
             SetEvent(StreamEvent.PacketSpuriousRetransmission);
             if (spurious == 2)
             {
-                CheckPostRst(ref s, in p, toServer);
+                CheckPostRst(s, in p, toServer);
                 return true;
             }
         }
 
-        if (!Dispatch(ref s, in p, toServer, s.State))
+        if (!Dispatch(s, in p, toServer, s.State))
         {
             return false;
         }
 
-        CheckPostRst(ref s, in p, toServer);
+        CheckPostRst(s, in p, toServer);
         return true;
     }
 
-    private bool Dispatch(ref TcpSession s, in TcpSegment p, bool toServer, TcpState state) => state switch
+    private bool Dispatch(TcpSession s, in TcpSegment p, bool toServer, TcpState state) => state switch
     {
-        TcpState.SynSent => SynSent(ref s, in p, toServer),
-        TcpState.SynRecv => SynRecv(ref s, in p, toServer),
-        TcpState.Established => Established(ref s, in p, toServer),
-        TcpState.FinWait1 or TcpState.FinWait2 or TcpState.Closing or TcpState.CloseWait or TcpState.LastAck or TcpState.TimeWait => Closing(ref s, in p, toServer, state),
-        TcpState.Closed => Closed(ref s, in p, toServer),
+        TcpState.SynSent => SynSent(s, in p, toServer),
+        TcpState.SynRecv => SynRecv(s, in p, toServer),
+        TcpState.Established => Established(s, in p, toServer),
+        TcpState.FinWait1 or TcpState.FinWait2 or TcpState.Closing or TcpState.CloseWait or TcpState.LastAck or TcpState.TimeWait => Closing(s, in p, toServer, state),
+        TcpState.Closed => Closed(s, in p, toServer),
         _ => true,
     };
 
     /// <summary>No session yet: a SYN starts one; with midstream pick-up an ACK, FIN with data or SYN/ACK does too.</summary>
-    private bool StateNone(ref TcpSession s, in TcpSegment p, bool toServer)
+    private bool StateNone(ref TcpSession? session, in TcpSegment p, bool toServer)
     {
         if (p.IsRst)
         {
@@ -226,9 +204,9 @@ internal sealed partial class TcpStreamTracker
                 return Reject(StreamEvent.FinButNoSession);
             }
 
-            NewSession(ref s, midstream: true, toServer);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.FinWait1);
-            PickUpMidstream(ref s, in p);
+            PickUpMidstream(s, in p);
             s.Client.NextSeq = p.Seq + p.PayloadLength + 1;
             HandleSegment(ref s.Client, in p);
             return true;
@@ -242,7 +220,7 @@ internal sealed partial class TcpStreamTracker
             }
 
             // The engine made the SYN/ACK's receiver the client: the packet goes to the client.
-            NewSession(ref s, midstream: true, toServer);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.SynRecv);
             s.Flags |= TcpSessionFlags.Midstream | TcpSessionFlags.MidstreamSynAck | (_async ? TcpSessionFlags.Async : 0);
             s.Server.Isn = p.Seq;
@@ -261,7 +239,7 @@ internal sealed partial class TcpStreamTracker
 
             if (p.HasTimestamp)
             {
-                TakeTimestamps(ref s, ref s.Server, ref s.Client, in p);
+                TakeTimestamps(s, ref s.Server, ref s.Client, in p);
             }
 
             if (p.SackPermitted)
@@ -274,7 +252,7 @@ internal sealed partial class TcpStreamTracker
 
         if (p.IsSyn)
         {
-            NewSession(ref s, midstream: false, toServer);
+            TcpSession s = NewSession(ref session, midstream: false, toServer);
             s.SetState(TcpState.SynSent);
             if (_async)
             {
@@ -283,7 +261,7 @@ internal sealed partial class TcpStreamTracker
 
             s.Client.Isn = p.Seq;
             s.Client.NextSeq = p.Seq + 1;
-            ApplySyn(ref s, in p);
+            ApplySyn(s, in p);
             if (p.HasFastOpen)
             {
                 s.Flags |= TcpSessionFlags.FastOpen;
@@ -304,9 +282,9 @@ internal sealed partial class TcpStreamTracker
                 return true;
             }
 
-            NewSession(ref s, midstream: true, toServer);
+            TcpSession s = NewSession(ref session, midstream: true, toServer);
             s.SetState(TcpState.Established);
-            PickUpMidstream(ref s, in p);
+            PickUpMidstream(s, in p);
             HandleSegment(ref s.Client, in p);
             return true;
         }
@@ -314,8 +292,9 @@ internal sealed partial class TcpStreamTracker
         return true;
     }
 
-    private void NewSession(ref TcpSession s, bool midstream, bool toServer)
+    private TcpSession NewSession(ref TcpSession? session, bool midstream, bool toServer)
     {
+        TcpSession s = session ??= new TcpSession();
         s.Reset();
         s.Client.OsPolicy = _policies.Of(toServer ? _source : _destination, _isIPv6);
         s.Server.OsPolicy = _policies.Of(toServer ? _destination : _source, _isIPv6);
@@ -324,22 +303,12 @@ internal sealed partial class TcpStreamTracker
         {
             _counters.TcpMidstreamPickups++;
         }
-    }
 
-    /// <summary>Lengthens the session array to cover <paramref name="slot"/> (the table's slots, doubled at most to its capacity).</summary>
-    private void Grow(int slot)
-    {
-        int length = _sessions.Length;
-        while (length <= slot)
-        {
-            length *= 2;
-        }
-
-        Array.Resize(ref _sessions, Math.Max(slot + 1, Math.Min(length, _table.Capacity)));
+        return s;
     }
 
     /// <summary>The SYN's settings of the client (timestamp, window, scale, SACK), from a first SYN or a retransmitted one.</summary>
-    private static void ApplySyn(ref TcpSession s, in TcpSegment p)
+    private static void ApplySyn(TcpSession s, in TcpSegment p)
     {
         if (p.HasTimestamp)
         {
@@ -375,7 +344,7 @@ internal sealed partial class TcpStreamTracker
     }
 
     /// <summary>A session picked up on an ACK or FIN from the client: both sides' numbers guessed from it, the largest window scale assumed.</summary>
-    private void PickUpMidstream(ref TcpSession s, in TcpSegment p)
+    private void PickUpMidstream(TcpSession s, in TcpSegment p)
     {
         s.Flags = TcpSessionFlags.Midstream | TcpSessionFlags.MidstreamEstablished | TcpSessionFlags.SackOk | (_async ? TcpSessionFlags.Async : 0);
         s.Client.WindowScale = MaxWindowScale;
@@ -391,12 +360,12 @@ internal sealed partial class TcpStreamTracker
         s.Server.NextWin = s.Server.LastAck;
         if (p.HasTimestamp)
         {
-            TakeTimestamps(ref s, ref s.Client, ref s.Server, in p);
+            TakeTimestamps(s, ref s.Client, ref s.Server, in p);
         }
     }
 
     /// <summary>A session picked up midstream takes both sides' timestamps from the sender's packet (its TSval and the echoed TSecr).</summary>
-    private static void TakeTimestamps(ref TcpSession s, ref TcpStream sender, ref TcpStream other, in TcpSegment p)
+    private static void TakeTimestamps(TcpSession s, ref TcpStream sender, ref TcpStream other, in TcpSegment p)
     {
         sender.LastTs = p.TsVal;
         other.LastTs = p.TsEcr;
@@ -456,10 +425,10 @@ internal sealed partial class TcpStreamTracker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref TcpStream Sender(ref TcpSession s, bool toServer) => ref toServer ? ref s.Client : ref s.Server;
+    private static ref TcpStream Sender(TcpSession s, bool toServer) => ref toServer ? ref s.Client : ref s.Server;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref TcpStream Receiver(ref TcpSession s, bool toServer) => ref toServer ? ref s.Server : ref s.Client;
+    private static ref TcpStream Receiver(TcpSession s, bool toServer) => ref toServer ? ref s.Server : ref s.Client;
 
     private static bool SeqLt(uint a, uint b) => (int)(a - b) < 0;
 
@@ -477,7 +446,7 @@ internal sealed partial class TcpStreamTracker
         }
     }
 
-    private void UpdateNextSeq(ref TcpSession s, ref TcpStream stream, uint seq)
+    private void UpdateNextSeq(TcpSession s, ref TcpStream stream, uint seq)
     {
         stream.NextSeq = seq;
         if ((s.Flags & TcpSessionFlags.Async) != 0 && SeqGt(stream.NextSeq, stream.LastAck))
@@ -495,7 +464,7 @@ internal sealed partial class TcpStreamTracker
         }
     }
 
-    private static void CloseWithReset(ref TcpSession s)
+    private static void CloseWithReset(TcpSession s)
     {
         s.Flags |= TcpSessionFlags.ClosedByRst;
         s.SetState(TcpState.Closed);

@@ -23,7 +23,7 @@ internal sealed class TcpConversation
     public TcpConversation(TcpStreamOptions? stream = null)
     {
         var options = new FlowEngineOptions { Stream = stream ?? new TcpStreamOptions() };
-        Shard = new FlowShard(options, 1024, storageColumns: 1, bypassColumn: 0, new FlowHasher(42), 0, "test0", null, Sink, NullLogger.Instance, trackStreams: true);
+        Shard = new FlowShard(options, 1024, storageColumns: 2, bypassColumn: 0, new FlowHasher(42), 0, "test0", null, Sink, NullLogger.Instance, streamColumn: 1);
     }
 
     public RecordingSink Sink { get; } = new();
@@ -39,10 +39,10 @@ internal sealed class TcpConversation
     /// <summary>Whether the last packet is to be dropped inline.</summary>
     public bool Dropped => Shard.Stream.PacketDropped;
 
-    /// <summary>Whether the last packet's flow has a session.</summary>
-    public bool HasSession => Shard.Stream.HasSession(Slot);
+    /// <summary>The session of the last packet's flow.</summary>
+    public TcpSession? Session => Shard.Stream.SessionAt(Slot);
 
-    public TcpState State => Shard.Stream.StateAt(Slot);
+    public TcpState State => Session?.State ?? TcpState.None;
 
     /// <summary>Client → server.</summary>
     public TcpConversation ToServer(byte flags, uint seq, uint ack, int payload = 0, ushort window = 1024, uint? tsVal = null, uint tsEcr = 0, byte? windowScale = null, bool sackPermitted = false) =>

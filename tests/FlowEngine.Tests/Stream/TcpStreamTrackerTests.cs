@@ -172,7 +172,7 @@ public class TcpStreamTrackerTests
         Assert.Equal([StreamEvent.RstButNoSession], c.Events);
         c.ToServer(Psh | Ack, 1000, 5000, payload: 10);
         Assert.Empty(c.Events);
-        Assert.False(c.HasSession);
+        Assert.Null(c.Session);
         Assert.Equal(0, c.Shard.Counters.TcpSessions);
     }
 
