@@ -61,7 +61,13 @@ public sealed partial class KeyedFlowHash
     /// <param name="w4">Word 4.</param>
     /// <param name="w5">Word 5.</param>
     /// <returns>32 bits, every one depending on every input bit.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>
+    /// Never precompiled: <see cref="MultiplyHigh"/>'s BMI2 test (beyond x64's baseline, and
+    /// <c>Math.BigMul</c> holds the same test) makes the ReadyToRun images drop this code on every
+    /// machine with BMI2. Optimised at its first call, it skips the tier-0 code each packet's flow
+    /// lookup otherwise ran until the tier-1 compile.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public uint Hash(ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5)
     {
         ulong a0 = w0 + _k0, b0 = w1 + _k1;

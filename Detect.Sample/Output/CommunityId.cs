@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.Text;
 using Capture.Abstractions;
@@ -76,9 +74,43 @@ internal static class CommunityId
         Span<byte> hash = stackalloc byte[Sha1.HashLength];
         Sha1.HashData(input[..length], hash);
         "1:"u8.CopyTo(utf8);
-        OperationStatus status = Base64.EncodeToUtf8(hash, utf8[2..], out _, out int written);
-        Debug.Assert(status == OperationStatus.Done && written == Utf8Length - 2, "a SHA-1 is 28 base64 characters");
+        int written = WriteBase64(hash, utf8[2..]);
+        Debug.Assert(written == Utf8Length - 2, "a SHA-1 is 28 base64 characters");
         return 2 + written;
+    }
+
+    /// <summary>
+    /// Standard base64 with padding, three bytes at a time. <c>Base64.EncodeToUtf8</c> takes a
+    /// 20-byte hash into its vector path, code the runtime's precompiled image does not hold for
+    /// this machine: it ran tier-0 JIT code for most of a run's flow lines.
+    /// </summary>
+    private static int WriteBase64(ReadOnlySpan<byte> data, Span<byte> utf8)
+    {
+        ReadOnlySpan<byte> alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8;
+        int at = 0;
+        int i = 0;
+        for (; i + 3 <= data.Length; i += 3)
+        {
+            int group = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+            utf8[at] = alphabet[group >> 18];
+            utf8[at + 1] = alphabet[(group >> 12) & 63];
+            utf8[at + 2] = alphabet[(group >> 6) & 63];
+            utf8[at + 3] = alphabet[group & 63];
+            at += 4;
+        }
+
+        int left = data.Length - i;
+        if (left > 0)
+        {
+            int group = (data[i] << 16) | (left == 2 ? data[i + 1] << 8 : 0);
+            utf8[at] = alphabet[group >> 18];
+            utf8[at + 1] = alphabet[(group >> 12) & 63];
+            utf8[at + 2] = left == 2 ? alphabet[(group >> 6) & 63] : (byte)'=';
+            utf8[at + 3] = (byte)'=';
+            at += 4;
+        }
+
+        return at;
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Numerics;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -34,9 +34,36 @@ public static class Utf8Decimal
         // log10 from log2 (1233/4096 ~ log10 2), corrected by one comparison; "| 1" makes 0 one digit
         // and changes no other count (a power of ten above 1 is even).
         ulong x = value | 1;
-        int guess = ((BitOperations.Log2(x) + 1) * 1233) >> 12;
+        int guess = ((Log2(x) + 1) * 1233) >> 12;
         return guess + (x >= PowersOf10[guess] ? 1 : 0);
     }
+
+    /// <summary>
+    /// The index of the highest set bit of <paramref name="value"/> (not 0), by a De Bruijn
+    /// multiply. <c>BitOperations.Log2</c> tests for LZCNT, an instruction set beyond x64's
+    /// baseline, and the ReadyToRun images drop every method that inlines such a test: the flow
+    /// line's numbers then ran tier-0 JIT code.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Log2(ulong value)
+    {
+        Debug.Assert(value != 0, "the caller makes 0 into 1");
+        value |= value >> 1;
+        value |= value >> 2;
+        value |= value >> 4;
+        value |= value >> 8;
+        value |= value >> 16;
+        value |= value >> 32;
+
+        // The highest bit alone, times the De Bruijn constant: its top six bits are unique per bit.
+        return Log2DeBruijn[(int)(((value - (value >> 1)) * 0x07EDD5E59A4E28C2UL) >> 58)];
+    }
+
+    private static ReadOnlySpan<byte> Log2DeBruijn =>
+    [
+        63, 0, 58, 1, 59, 47, 53, 2, 60, 39, 48, 27, 54, 33, 42, 3, 61, 51, 37, 40, 49, 18, 28, 20, 55, 30, 34, 11, 43, 14, 22, 4,
+        62, 57, 46, 52, 38, 26, 32, 41, 50, 36, 17, 19, 29, 10, 13, 21, 56, 45, 25, 31, 35, 16, 9, 12, 44, 24, 15, 8, 23, 7, 6, 5,
+    ];
 
     /// <summary>Writes <paramref name="value"/>; returns the bytes written.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>

@@ -15,6 +15,13 @@ public class Utf8DecimalTests
             values.AddRange([p - 1, p, p + 1]);
         }
 
+        for (int bit = 0; bit < 64; bit++)
+        {
+            // Each highest bit: the digit count starts from it.
+            ulong power = 1UL << bit;
+            values.AddRange([power, power - 1 + power, power + 1]);
+        }
+
         Random random = new(5);
         for (int i = 0; i < 100_000; i++)
         {
