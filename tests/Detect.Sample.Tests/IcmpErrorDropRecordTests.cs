@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Detect.Sample.Tests.Host;
+using Samples.Generator;
 
 namespace Detect.Sample.Tests;
 
@@ -88,22 +89,12 @@ public sealed class IcmpErrorDropRecordTests : IDisposable
     private static byte[] Pcap(params byte[][] frames)
     {
         using var stream = new MemoryStream();
-        Span<byte> header = stackalloc byte[24];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, 0xa1b2c3d4);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 65535);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 1);
-        stream.Write(header);
-        Span<byte> record = stackalloc byte[16];
-        for (int i = 0; i < frames.Length; i++)
+        using (var writer = new PcapWriter(stream))
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(record, 1_700_000_000u + (uint)i);
-            BinaryPrimitives.WriteUInt32LittleEndian(record[4..], 0);
-            BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)frames[i].Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (uint)frames[i].Length);
-            stream.Write(record);
-            stream.Write(frames[i]);
+            for (int i = 0; i < frames.Length; i++)
+            {
+                writer.Write((1_700_000_000L + i) * 1_000_000, frames[i]);
+            }
         }
 
         return stream.ToArray();
