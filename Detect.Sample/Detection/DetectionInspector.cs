@@ -262,7 +262,9 @@ internal sealed class DetectionInspector : IPacketInspector
             Rule = dropRule,
             Bytes = context.PacketBytes,
             NetworkOffset = decoded.Innermost.NetworkOffset,
-            TransportOffset = decoded.Innermost.TransportOffset,
+            // An ICMP error keyed to the flow it quotes has an ICMP header there, not the flow's
+            // TCP or UDP one: no transport fields rather than ones read from the wrong header.
+            TransportOffset = (decoded.Innermost.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0 ? -1 : decoded.Innermost.TransportOffset,
         });
     }
 
