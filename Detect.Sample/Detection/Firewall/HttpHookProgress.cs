@@ -12,8 +12,8 @@ namespace Detect.Sample.Detection.Firewall;
 /// bytes (leading blank lines skipped) start the next transaction, which goes through the hooks again.
 /// Fail-closed: bytes a state cannot parse (a chunk-size line that is not hex, no CRLF after chunk
 /// data, a Content-Length that is not a number) complete the transaction, and those bytes start
-/// the next one; a status 1xx/204/304 response has no body; a response without a length is taken as
-/// complete at its head (its body bytes then start transactions of their own). Requests and responses
+/// the next one. A request without a length has no body; a status 1xx/204/304 response has none; another
+/// response without a length has a body to the connection's close (RFC 9112 6.3). Requests and responses
 /// are not paired: a response to HEAD that carries a Content-Length is taken to have that body.
 /// </summary>
 internal struct HttpHookProgress
@@ -22,7 +22,7 @@ internal struct HttpHookProgress
 
     // Where the parser is in the direction's byte stream.
     private const byte Idle = 0, StartLine = 1, HeaderLineStart = 2, HeaderName = 3, HeaderValue = 4,
-        LengthBody = 5, ChunkSize = 6, ChunkExtension = 7, ChunkData = 8, ChunkDataEnd = 9, TrailerLineStart = 10, TrailerLine = 11;
+        LengthBody = 5, ChunkSize = 6, ChunkExtension = 7, ChunkData = 8, ChunkDataEnd = 9, TrailerLineStart = 10, TrailerLine = 11, CloseBody = 12;
 
     // Header names the body's framing depends on; matched byte by byte, lower case.
     private const byte ContentLengthHeader = 1, TransferEncodingHeader = 2;
@@ -111,6 +111,9 @@ internal struct HttpHookProgress
     {
         switch (_phase)
         {
+            case CloseBody:
+                at = payload.Length;
+                return true;
             case LengthBody:
             case ChunkData:
                 int take = (int)Math.Min(_left, payload.Length - at);
@@ -310,6 +313,11 @@ internal struct HttpHookProgress
         {
             // A length that is not a number: the body cannot be framed, so what follows starts the next transaction.
             Finish();
+        }
+        else if (!toServer && _contentLength < 0)
+        {
+            Progress = Body;
+            _phase = CloseBody;
         }
         else if (_contentLength > 0)
         {

@@ -81,6 +81,16 @@ public sealed class HttpHookProgressTests
     }
 
     [Fact]
+    public void A_response_without_a_length_has_its_body_to_the_close()
+    {
+        var progress = new HttpHookProgress();
+        Assert.True(progress.Update("HTTP/1.0 200 OK\r\nConnection: close\r\n\r\nbody"u8, toServer: false, out _));
+        Assert.Equal((1, HttpHookProgress.Body), (progress.Transaction, progress.Progress));
+        Assert.False(progress.Update("HTTP/1.1 200 OK\r\n\r\n"u8, toServer: false, out int used));
+        Assert.Equal((1, HttpHookProgress.Body, 19), (progress.Transaction, progress.Progress, used));
+    }
+
+    [Fact]
     public void A_packet_with_two_requests_stops_after_the_first_so_each_goes_through_the_hooks()
     {
         var progress = new HttpHookProgress();
