@@ -113,19 +113,39 @@ internal sealed class FirewallEngine
         ref HttpHookProgress progress = ref toServer ? ref fw.RequestProgress : ref fw.ResponseProgress;
         ref int acceptedTo = ref toServer ? ref fw.RequestAcceptedTo : ref fw.ResponseAcceptedTo;
         ref int acceptedTransaction = ref toServer ? ref fw.RequestAcceptedTransaction : ref fw.ResponseAcceptedTransaction;
-        if (!progress.Update(buffers.Payload, toServer))
+        // One packet may end a transaction and start the next (pipelining, a body's end and the next
+        // head): each transaction's states go through the hooks.
+        ReadOnlySpan<byte> payload = buffers.Payload;
+        int at = 0;
+        while (at < payload.Length)
         {
-            return FirewallOutcome.Inspect;
+            bool moved = progress.Update(payload[at..], toServer, out int used);
+            at += used;
+            if (!moved)
+            {
+                continue;
+            }
+
+            if (acceptedTransaction != progress.Transaction)
+            {
+                acceptedTransaction = progress.Transaction;
+                acceptedTo = -1;
+            }
+
+            if (RunHooks(toServer ? _requestHooks : _responseHooks, progress.Progress, ref acceptedTo, packet, facts, ref buffers, state, hosts, alerts, ref alertCount, ref verdict) is { } final)
+            {
+                return final;
+            }
         }
 
-        if (acceptedTransaction != progress.Transaction)
-        {
-            acceptedTransaction = progress.Transaction;
-            acceptedTo = -1;
-        }
+        return FirewallOutcome.Inspect;
+    }
 
-        Rule[] hooks = toServer ? _requestHooks : _responseHooks;
-        for (int hook = acceptedTo + 1; hook <= progress.Progress; hook++)
+    /// <summary>Runs the hooks of the states after <paramref name="acceptedTo"/> up to <paramref name="progress"/>; null when all accepted (by hook or tx).</summary>
+    private static FirewallOutcome? RunHooks(Rule[] hooks, int progress, ref int acceptedTo, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts, Span<Rule?> alerts, ref int alertCount, ref PacketVerdict verdict)
+    {
+        ref FirewallFlowState fw = ref state.Firewall;
+        for (int hook = acceptedTo + 1; hook <= progress; hook++)
         {
             Rule? decided = null;
             bool coveredByLater = false;
@@ -161,7 +181,7 @@ internal sealed class FirewallEngine
             if (decided.Firewall!.Scope == FirewallActionScope.Tx && decided.Firewall.Verdict == FirewallVerdict.Accept)
             {
                 acceptedTo = int.MaxValue - 1;
-                return FirewallOutcome.Inspect;
+                return null;
             }
 
             acceptedTo = hook;
@@ -171,7 +191,7 @@ internal sealed class FirewallEngine
             }
         }
 
-        return FirewallOutcome.Inspect;
+        return null;
     }
 
     /// <summary>Applies a deciding rule's action; null when evaluation goes on with the next hook (<c>accept:hook</c>).</summary>
