@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Tests.Logging;
 using Detect.Sample.Detection;
 using Detect.Sample.Output;
 

@@ -1,5 +1,6 @@
 using Capture.Abstractions;
 using Capture.Hosting.Configuration;
+using Capture.Tests.Logging;
 using FlowEngine.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 

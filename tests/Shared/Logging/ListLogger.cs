@@ -1,10 +1,14 @@
+// Shared test logger (tests/Shared/Logging), linked into Capture.Hosting.Tests and Detect.Sample.Tests.
 using Microsoft.Extensions.Logging;
 
-namespace Detect.Sample.Tests;
+namespace Capture.Tests.Logging;
 
-/// <summary>Keeps every message logged through it.</summary>
+/// <summary>Keeps what is logged through it.</summary>
 internal sealed class ListLogger : ILogger
 {
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>Every message, whatever its level.</summary>
     public List<string> Messages { get; } = [];
 
     public IDisposable? BeginScope<TState>(TState state)
@@ -15,6 +19,11 @@ internal sealed class ListLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
-        Messages.Add(formatter(state, exception));
+        string message = formatter(state, exception);
+        Messages.Add(message);
+        if (logLevel == LogLevel.Warning)
+        {
+            Warnings.Add(message);
+        }
     }
 }
