@@ -73,4 +73,7 @@ internal static partial class DetectLog
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Firewall mode: {Rules} firewall rule(s) from {Files}; traffic they do not accept is dropped")]
     public static partial void FirewallMode(ILogger logger, int rules, string files);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Debug, Message = "Waited {Milliseconds:0.0} ms for the runtime's recompiles of the start-up before READY=1 (settled: {Settled})")]
+    public static partial void StartupCompilesWaited(ILogger logger, double milliseconds, bool settled);
 }

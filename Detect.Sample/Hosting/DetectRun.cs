@@ -127,7 +127,8 @@ internal sealed class DetectRun
         }
 
         DetectLog.SourcesOpened(_logger, sources.Count, string.Join(", ", sources.Select(s => s.Name)));
-        if (sources.Any(s => (s.Capabilities & CaptureCapabilities.Live) != 0))
+        bool live = sources.Any(s => (s.Capabilities & CaptureCapabilities.Live) != 0);
+        if (live)
         {
             // Live packets arrive from the start: their path runs compiled before the capture does.
             WarmPacketPath(detection);
@@ -251,12 +252,17 @@ internal sealed class DetectRun
             using ServiceNotifier notifier = new(_logger);
             using CancellationTokenRegistration stopping = cancellationToken.Register(notifier.Stopping);
             bool stoppedBeforeStart = false;
+            Task ready = Task.CompletedTask;
             try
             {
                 await engine.RunAsync(sources, cancellationToken, () =>
                 {
                     DetectLog.CaptureStarted(_logger, sources.Count);
-                    notifier.Ready();
+                    ready = live ? ReadyAfterStartupCompilesAsync(notifier, cancellationToken) : Task.CompletedTask;
+                    if (!live)
+                    {
+                        notifier.Ready();
+                    }
                 }).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !engine.SourcesStarted)
@@ -271,6 +277,7 @@ internal sealed class DetectRun
             {
                 await statsStop.CancelAsync().ConfigureAwait(false);
                 await statsLoop.ConfigureAwait(false);
+                await ready.ConfigureAwait(false);
                 if (progress is not null)
                 {
                     await progress.DisposeAsync().ConfigureAwait(false);
@@ -361,13 +368,34 @@ internal sealed class DetectRun
         }
     }
 
+    /// <summary>
+    /// READY=1 for a live capture once the runtime's recompiles of the start-up are done: the
+    /// capture already runs, and a service manager's "started" then means its CPU goes to packets.
+    /// </summary>
+    private async Task ReadyAfterStartupCompilesAsync(ServiceNotifier notifier, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            bool settled = await StartupCompiles.SettleAsync(cancellationToken).ConfigureAwait(false);
+            DetectLog.StartupCompilesWaited(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, settled);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping before READY: STOPPING=1 follows from the token; READY=1 is not sent.
+            return;
+        }
+
+        notifier.Ready();
+    }
+
     private void WarmPacketPath(DetectionOptions detection)
     {
         long started = Stopwatch.GetTimestamp();
         try
         {
-            long bypasses = PacketPathWarmUp.Run(_configuration.Flow, detection, ToEveWriterOptions(_configuration));
-            DetectLog.PacketPathWarmed(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, PacketPathWarmUp.Rounds, bypasses);
+            long bypasses = PacketPathWarmUp.Run(_configuration.Flow, detection, ToEveWriterOptions(_configuration), out int passes);
+            DetectLog.PacketPathWarmed(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, passes * PacketPathWarmUp.Rounds, bypasses);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
