@@ -11,8 +11,10 @@ namespace FlowEngine.Output;
 /// Takes flow-end events off the workers: each worker copies its event into a bounded ring and
 /// goes on, and one output thread hands them to the inner sink (which formats and writes them), so
 /// no worker waits on an output file's lock or its writes. Events of one worker reach the inner sink
-/// in the order that worker ended its flows. When the ring is full the worker waits for room
-/// (counted in <see cref="FullWaits"/>): no event is dropped. <see cref="Dispose"/> delivers every
+/// in the order that worker ended its flows. When the ring is full the worker sleeps until the
+/// output thread has freed half of it (counted in <see cref="FullWaits"/>): no event is dropped,
+/// and a worker ending many flows at once (the end of a capture file) does not spin while the
+/// output thread formats them. <see cref="Dispose"/> delivers every
 /// event queued before it returns. No allocation per event.
 /// </summary>
 /// <remarks>
@@ -25,8 +27,8 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
     /// <summary>Events the ring holds by default (about 0.9 MB): a burst of that many flow ends never waits.</summary>
     public const int DefaultCapacity = 4096;
 
-    /// <summary>A full ring's producer spins this many times before it sleeps between tries.</summary>
-    private const int SpinsBeforeSleep = 64;
+    /// <summary>Longest sleep of a producer on a full ring before it looks again (a lost wake costs no more).</summary>
+    private const int RoomWaitMilliseconds = 20;
 
     private readonly Cell[] _cells;
     private readonly int _mask;
@@ -34,9 +36,12 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
     private readonly ILogger _logger;
     private readonly Thread _output;
     private readonly ManualResetEventSlim _itemsAvailable = new(false);
+    private readonly ManualResetEventSlim _roomAvailable = new(false);
     private PaddedLong _enqueuePosition;
     private long _dequeuePosition;
     private int _consumerWaiting;
+    private int _producerWaiting;
+    private long _wakeProducersAt;
     private int _activeProducers;
     private int _completing;
     private long _fullWaits;
@@ -125,6 +130,7 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
         CompleteCore();
         _output.Join();
         _itemsAvailable.Dispose();
+        _roomAvailable.Dispose();
     }
 
     private void CompleteCore()
@@ -136,7 +142,6 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
     private void Enqueue(in FlowEndEvent flowEnd)
     {
         long position = Volatile.Read(ref _enqueuePosition.Value);
-        int spins = 0;
         bool waited = false;
         while (true)
         {
@@ -160,21 +165,44 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
                     Interlocked.Increment(ref _fullWaits);
                 }
 
-                WakeOutput();
-                if (++spins < SpinsBeforeSleep)
-                {
-                    Thread.Yield();
-                }
-                else
-                {
-                    Thread.Sleep(1);
-                }
+                WaitForRoom(position);
             }
 
             position = Volatile.Read(ref _enqueuePosition.Value);
         }
 
         WakeOutput();
+    }
+
+    /// <summary>
+    /// Sleeps until the output thread has freed half the ring ahead of <paramref name="position"/>
+    /// (the cell of a position is free once the event a ring's length before it is delivered).
+    /// </summary>
+    private void WaitForRoom(long position)
+    {
+        _roomAvailable.Reset();
+        Volatile.Write(ref _wakeProducersAt, position - (_cells.Length / 2));
+        Interlocked.Exchange(ref _producerWaiting, 1);
+        WakeOutput();
+
+        // Checked after the flag is up (the exchange is a full fence against the output thread's check of it).
+        if (Volatile.Read(ref _cells[position & _mask].Sequence) - position >= 0)
+        {
+            Interlocked.Exchange(ref _producerWaiting, 0);
+            return;
+        }
+
+        _roomAvailable.Wait(RoomWaitMilliseconds);
+    }
+
+    /// <summary>Wakes sleeping producers once the output thread has delivered the position they wait for.</summary>
+    private void WakeProducers(long delivered)
+    {
+        if (Volatile.Read(ref _producerWaiting) != 0 && delivered >= Volatile.Read(ref _wakeProducersAt)
+            && Interlocked.CompareExchange(ref _producerWaiting, 0, 1) == 1)
+        {
+            _roomAvailable.Set();
+        }
     }
 
     /// <summary>Wakes the output thread when it sleeps (the exchange is a full fence against its check of the ring).</summary>
@@ -198,6 +226,7 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
                 cell.Event = default;
                 Volatile.Write(ref cell.Sequence, position + _cells.Length);
                 _dequeuePosition = position + 1;
+                WakeProducers(position);
                 continue;
             }
 
@@ -222,6 +251,8 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
                 continue;
             }
 
+            // Empty: a producer still asleep (its wake position passed while its flag was not yet up) gets the room now.
+            WakeProducers(long.MaxValue);
             _itemsAvailable.Reset();
             Interlocked.Exchange(ref _consumerWaiting, 1);
             if (Volatile.Read(ref _enqueuePosition.Value) != position || Volatile.Read(ref _completing) != 0)
