@@ -18,6 +18,14 @@ namespace Detect.Sample.Output;
 /// </summary>
 internal sealed partial class EveWriter : IDisposable
 {
+    /// <summary>
+    /// The file's buffer: a run that ends 100,000 flows writes ~64 MB of flow lines, and in
+    /// megabyte writes the kernel's page-cache work is ~12 ms of it against ~20 ms in 64 KB writes
+    /// (ext4; unaligned 64 KB writes split the large folios of the page cache). The flush timer
+    /// still writes what is buffered at least every <see cref="EveWriterOptions.FlushInterval"/>.
+    /// </summary>
+    private const int FileBufferSize = 1 << 20;
+
     private readonly Lock _lock = new();
     private readonly IEveDestination _file;
     private readonly ArrayBufferWriter<byte> _event = new(4096);
@@ -37,7 +45,7 @@ internal sealed partial class EveWriter : IDisposable
     /// <param name="clock">The flush timer's clock.</param>
     /// <exception cref="IOException">The file cannot be opened; the message says why.</exception>
     public EveWriter(LogDirectory directory, EveWriterOptions settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
-        : this(new LogFile(directory, settings.FileName, settings.Append, settings.FileMode), settings, logger, stop, clock)
+        : this(new LogFile(directory, settings.FileName, settings.Append, settings.FileMode, FileBufferSize), settings, logger, stop, clock)
     {
     }
 
