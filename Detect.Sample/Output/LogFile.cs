@@ -27,7 +27,7 @@ internal sealed class LogFile : IEveDestination
         Name = name;
         _append = append;
         _mode = mode;
-        // Not cleared: only what a run writes is ever touched (the EVE log's megabyte stays mostly untouched in a short run).
+        // Not cleared: only what a run writes is ever touched (a short run leaves most of the EVE log's buffer untouched).
         _buffer = GC.AllocateUninitializedArray<byte>(bufferSize);
         _file = directory.OpenFile(name, append, mode);
         _emptied = append;
