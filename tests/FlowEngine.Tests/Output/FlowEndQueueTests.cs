@@ -18,20 +18,7 @@ public class FlowEndQueueTests
         OrderedSink sink = new();
         FlowEndQueue queue = new(sink, capacity: 2);
         Assert.Equal(2, queue.Capacity);
-        Thread[] threads = new Thread[Workers];
-        for (int w = 0; w < Workers; w++)
-        {
-            int worker = w;
-            threads[w] = new Thread(() =>
-            {
-                for (int i = 0; i < PerWorker; i++)
-                {
-                    FlowEndEvent flowEnd = Event(worker, i);
-                    queue.OnFlowEnd(in flowEnd);
-                }
-            });
-            threads[w].Start();
-        }
+        Thread[] threads = StartWorkers(queue, Workers, PerWorker);
 
         foreach (Thread thread in threads)
         {
@@ -141,20 +128,7 @@ public class FlowEndQueueTests
         using ManualResetEventSlim gate = new(false);
         OrderedBatchSink sink = new(gate);
         FlowEndQueue queue = new(sink, capacity: 256);
-        Thread[] threads = new Thread[Workers];
-        for (int w = 0; w < Workers; w++)
-        {
-            int worker = w;
-            threads[w] = new Thread(() =>
-            {
-                for (int i = 0; i < PerWorker; i++)
-                {
-                    FlowEndEvent flowEnd = Event(worker, i);
-                    queue.OnFlowEnd(in flowEnd);
-                }
-            });
-            threads[w].Start();
-        }
+        Thread[] threads = StartWorkers(queue, Workers, PerWorker);
 
         // The output thread holds the first run at the closed gate while the ring fills behind it.
         Assert.True(SpinWait.SpinUntil(() => queue.FullWaits > 0, Patience));
@@ -193,6 +167,27 @@ public class FlowEndQueueTests
         Assert.Equal(11 - sink.FailedRun, sink.Events.Count);
         Assert.Equal(10, sink.Events.LastOf(0));
         Assert.Equal(0, sink.Events.OutOfOrder);
+    }
+
+    /// <summary>Threads that each queue <paramref name="perWorker"/> events of their own, in sequence.</summary>
+    private static Thread[] StartWorkers(FlowEndQueue queue, int workers, int perWorker)
+    {
+        Thread[] threads = new Thread[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            int worker = w;
+            threads[w] = new Thread(() =>
+            {
+                for (int i = 0; i < perWorker; i++)
+                {
+                    FlowEndEvent flowEnd = Event(worker, i);
+                    queue.OnFlowEnd(in flowEnd);
+                }
+            });
+            threads[w].Start();
+        }
+
+        return threads;
     }
 
     /// <summary>Worker in the flow id's high bits, its sequence in the low ones.</summary>
