@@ -15,6 +15,9 @@ internal static class CommunityId
     /// <summary>Bytes of an id as <see cref="Format"/> writes it: "1:" and the base64 of a SHA-1.</summary>
     public const int Utf8Length = 2 + 28;
 
+    /// <summary>The longest hash input: the seed, two IPv6 addresses, the protocol, a pad byte and two ports.</summary>
+    private const int MaxInputLength = 2 + 32 + 2 + 4;
+
     /// <summary>Computes the id of a flow. ICMP flows without a type in the tuple are taken as echo.</summary>
     public static string Compute(in FlowTuple flow, ushort seed)
     {
@@ -28,6 +31,37 @@ internal static class CommunityId
     /// <param name="utf8">At least <see cref="Utf8Length"/> bytes.</param>
     /// <returns>Bytes written.</returns>
     public static int Format(in FlowTuple flow, ushort seed, Span<byte> utf8)
+    {
+        Span<byte> input = stackalloc byte[MaxInputLength];
+        int length = Input(flow, seed, input);
+        Span<byte> hash = stackalloc byte[Sha1.HashLength];
+        Sha1.HashData(input[..length], hash);
+        return Text(hash, utf8);
+    }
+
+    /// <summary>
+    /// Writes the ids of four flows at once (<see cref="Sha1.HashFour"/>: about the time of one and
+    /// a half), id <c>i</c> at <c>utf8[(i * Utf8Length)..]</c>.
+    /// </summary>
+    /// <param name="utf8">At least four ids' room.</param>
+    public static void FormatFour(in FlowTuple flow0, in FlowTuple flow1, in FlowTuple flow2, in FlowTuple flow3, ushort seed, Span<byte> utf8)
+    {
+        Span<byte> inputs = stackalloc byte[4 * MaxInputLength];
+        int length0 = Input(flow0, seed, inputs[..MaxInputLength]);
+        int length1 = Input(flow1, seed, inputs.Slice(MaxInputLength, MaxInputLength));
+        int length2 = Input(flow2, seed, inputs.Slice(2 * MaxInputLength, MaxInputLength));
+        int length3 = Input(flow3, seed, inputs.Slice(3 * MaxInputLength, MaxInputLength));
+        Span<byte> hashes = stackalloc byte[4 * Sha1.HashLength];
+        Sha1.HashFour(inputs[..length0], inputs.Slice(MaxInputLength, length1), inputs.Slice(2 * MaxInputLength, length2), inputs.Slice(3 * MaxInputLength, length3), hashes);
+        for (int i = 0; i < 4; i++)
+        {
+            Text(hashes.Slice(i * Sha1.HashLength, Sha1.HashLength), utf8.Slice(i * Utf8Length, Utf8Length));
+        }
+    }
+
+    /// <summary>The hash's input: the seed, the ordered addresses, the protocol, a pad byte and the ordered ports.</summary>
+    /// <returns>Its length.</returns>
+    private static int Input(in FlowTuple flow, ushort seed, Span<byte> input)
     {
         int addressLength = flow.IsIPv6 ? 16 : 4;
         Span<byte> source = stackalloc byte[16];
@@ -54,7 +88,6 @@ internal static class CommunityId
             (sourcePort, destinationPort) = (destinationPort, sourcePort);
         }
 
-        Span<byte> input = stackalloc byte[2 + 32 + 2 + 4];
         int length = 0;
         BinaryPrimitives.WriteUInt16BigEndian(input, seed);
         length += 2;
@@ -71,8 +104,12 @@ internal static class CommunityId
             length += 4;
         }
 
-        Span<byte> hash = stackalloc byte[Sha1.HashLength];
-        Sha1.HashData(input[..length], hash);
+        return length;
+    }
+
+    /// <summary>"1:" and the base64 of the hash.</summary>
+    private static int Text(ReadOnlySpan<byte> hash, Span<byte> utf8)
+    {
         "1:"u8.CopyTo(utf8);
         int written = WriteBase64(hash, utf8[2..]);
         Debug.Assert(written == Utf8Length - 2, "a SHA-1 is 28 base64 characters");

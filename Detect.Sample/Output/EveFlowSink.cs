@@ -5,7 +5,7 @@ using FlowEngine.Output;
 namespace Detect.Sample.Output;
 
 /// <summary>Writes each ended flow as an EVE flow event and counts flows for the summary.</summary>
-internal sealed class EveFlowSink : IFlowEventSink
+internal sealed class EveFlowSink : IFlowEventBatchSink
 {
     private readonly EveOutputs _eve;
     private long _flows;
@@ -36,33 +36,57 @@ internal sealed class EveFlowSink : IFlowEventSink
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public void OnFlowEnd(in FlowEndEvent flowEnd)
+    public void OnFlowEnd(in FlowEndEvent flowEnd) => OnFlowEnds(new ReadOnlySpan<FlowEndEvent>(in flowEnd));
+
+    /// <summary>Writes a run of flow events, then adds the run's counts to the summary's (one atomic add per count, not per flow).</summary>
+    public void OnFlowEnds(ReadOnlySpan<FlowEndEvent> flowEnds)
     {
-        _eve.WriteFlow(flowEnd);
-        Interlocked.Increment(ref _flows);
-        switch (flowEnd.Tuple.Protocol)
+        _eve.WriteFlows(flowEnds);
+        long tcp = 0, udp = 0, icmp = 0, localBypassed = 0, captureBypassed = 0, packets = 0, bytes = 0;
+        foreach (ref readonly FlowEndEvent flowEnd in flowEnds)
         {
-            case IpProtocol.Tcp:
-                Interlocked.Increment(ref _tcp);
-                break;
-            case IpProtocol.Udp:
-                Interlocked.Increment(ref _udp);
-                break;
-            case IpProtocol.Icmp or IpProtocol.Icmpv6:
-                Interlocked.Increment(ref _icmp);
-                break;
+            switch (flowEnd.Tuple.Protocol)
+            {
+                case IpProtocol.Tcp:
+                    tcp++;
+                    break;
+                case IpProtocol.Udp:
+                    udp++;
+                    break;
+                case IpProtocol.Icmp or IpProtocol.Icmpv6:
+                    icmp++;
+                    break;
+            }
+
+            if (flowEnd.Bypass == BypassKind.Local)
+            {
+                localBypassed++;
+            }
+            else if (flowEnd.Bypass == BypassKind.Capture)
+            {
+                captureBypassed++;
+            }
+
+            packets += flowEnd.PacketsToServer + flowEnd.PacketsToClient;
+            bytes += flowEnd.BytesToServer + flowEnd.BytesToClient;
         }
 
-        if (flowEnd.Bypass == BypassKind.Local)
-        {
-            Interlocked.Increment(ref _localBypassed);
-        }
-        else if (flowEnd.Bypass == BypassKind.Capture)
-        {
-            Interlocked.Increment(ref _captureBypassed);
-        }
+        Interlocked.Add(ref _flows, flowEnds.Length);
+        Add(ref _tcp, tcp);
+        Add(ref _udp, udp);
+        Add(ref _icmp, icmp);
+        Add(ref _localBypassed, localBypassed);
+        Add(ref _captureBypassed, captureBypassed);
+        Interlocked.Add(ref _packets, packets);
+        Interlocked.Add(ref _bytes, bytes);
+    }
 
-        Interlocked.Add(ref _packets, flowEnd.PacketsToServer + flowEnd.PacketsToClient);
-        Interlocked.Add(ref _bytes, flowEnd.BytesToServer + flowEnd.BytesToClient);
+    /// <summary>Most counts of a run are 0: those cost no atomic add.</summary>
+    private static void Add(ref long total, long value)
+    {
+        if (value != 0)
+        {
+            Interlocked.Add(ref total, value);
+        }
     }
 }

@@ -40,11 +40,11 @@ internal sealed class EveOutputs : IDisposable
 
     public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
-    public void WriteFlow(in FlowEndEvent flow)
+    public void WriteFlows(ReadOnlySpan<FlowEndEvent> flows)
     {
         foreach (EveWriter writer in _writers)
         {
-            writer.WriteFlow(in flow);
+            writer.WriteFlows(flows);
         }
     }
 

@@ -18,6 +18,15 @@ namespace Detect.Sample.Output;
 /// </summary>
 internal sealed partial class EveWriter : IDisposable
 {
+    /// <summary>
+    /// The file's buffer: a run that ends 100,000 flows writes ~64 MB of flow lines, and the
+    /// kernel's page-cache work for them is ~13 ms in 256 KB writes against ~19 ms in 64 KB ones
+    /// (ext4; writes that start and end inside a page split the page cache's large folios). Megabyte
+    /// writes saved ~1.5 ms more for four times the memory. The flush timer still writes what is
+    /// buffered at least every <see cref="EveWriterOptions.FlushInterval"/>.
+    /// </summary>
+    private const int FileBufferSize = 1 << 18;
+
     private readonly Lock _lock = new();
     private readonly IEveDestination _file;
     private readonly ArrayBufferWriter<byte> _event = new(4096);
@@ -37,7 +46,7 @@ internal sealed partial class EveWriter : IDisposable
     /// <param name="clock">The flush timer's clock.</param>
     /// <exception cref="IOException">The file cannot be opened; the message says why.</exception>
     public EveWriter(LogDirectory directory, EveWriterOptions settings, ILogger? logger = null, Action? stop = null, TimeProvider? clock = null)
-        : this(new LogFile(directory, settings.FileName, settings.Append, settings.FileMode), settings, logger, stop, clock)
+        : this(new LogFile(directory, settings.FileName, settings.Append, settings.FileMode, FileBufferSize), settings, logger, stop, clock)
     {
     }
 
@@ -104,25 +113,45 @@ internal sealed partial class EveWriter : IDisposable
 
     public long StatsEvents { get; private set; }
 
-    public void WriteFlow(in FlowEndEvent flow)
+    public void WriteFlow(in FlowEndEvent flow) => WriteFlows(new ReadOnlySpan<FlowEndEvent>(in flow));
+
+    /// <summary>
+    /// Writes flow events four at a time: their community ids hashed side by side
+    /// (<see cref="CommunityId.FormatFour"/>), their lines under one lock.
+    /// </summary>
+    public void WriteFlows(ReadOnlySpan<FlowEndEvent> flows)
     {
         if (!_settings.Flow)
         {
             return;
         }
 
-        Span<byte> communityId = stackalloc byte[CommunityId.Utf8Length];
-        communityId = _settings.CommunityId ? communityId[..CommunityId.Format(flow.Tuple, _settings.CommunityIdSeed, communityId)] : default;
-        lock (_lock)
+        Span<byte> communityIds = stackalloc byte[4 * CommunityId.Utf8Length];
+        while (!flows.IsEmpty)
         {
-            if (_disposed)
+            int count = Math.Min(flows.Length, 4);
+            if (_settings.CommunityId)
             {
-                return;
+                FormatCommunityIds(flows[..count], communityIds);
             }
 
-            // Assembled directly (the same bytes the JSON writer gives): one flow event per flow end.
-            Report(_file.Append(_flowLine.Format(in flow, communityId, _settings.Ethernet, _settings.InIface)));
-            FlowEvents++;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                for (int i = 0; i < count; i++)
+                {
+                    // Assembled directly (the same bytes the JSON writer gives): one flow event per flow end.
+                    ReadOnlySpan<byte> communityId = _settings.CommunityId ? communityIds.Slice(i * CommunityId.Utf8Length, CommunityId.Utf8Length) : default;
+                    Report(_file.Append(_flowLine.Format(in flows[i], communityId, _settings.Ethernet, _settings.InIface)));
+                    FlowEvents++;
+                }
+            }
+
+            flows = flows[count..];
         }
     }
 
@@ -379,6 +408,20 @@ internal sealed partial class EveWriter : IDisposable
             _json.Dispose();
             _file.Dispose();
         }
+    }
+
+    /// <summary>The community ids of one to four flows; two or more are hashed side by side (a missing lane repeats the last flow).</summary>
+    private void FormatCommunityIds(ReadOnlySpan<FlowEndEvent> flows, Span<byte> communityIds)
+    {
+        ushort seed = _settings.CommunityIdSeed;
+        if (flows.Length == 1)
+        {
+            CommunityId.Format(flows[0].Tuple, seed, communityIds);
+            return;
+        }
+
+        int last = flows.Length - 1;
+        CommunityId.FormatFour(flows[0].Tuple, flows[1].Tuple, flows[Math.Min(2, last)].Tuple, flows[Math.Min(3, last)].Tuple, seed, communityIds);
     }
 
     private static void WriteVlan(Utf8JsonWriter w, in FlowTuple tuple, int count)

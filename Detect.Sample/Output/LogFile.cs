@@ -5,10 +5,10 @@ namespace Detect.Sample.Output;
 
 /// <summary>
 /// One log file of whole lines in the log directory, buffered. What reaches the file is always
-/// whole lines: a write that fails (a full disk, an I/O error) is cut back to the last whole
-/// line and the lines it carried are counted as lost; later writes try again. Not thread-safe:
-/// its writer serialises calls. <c>append: no</c> empties the file at the first write, so a run
-/// that fails before writing anything leaves the previous log as it was.
+/// whole lines: a write that fails (a full disk, an I/O error) is cut back to the last whole line
+/// that reached the file and the lines after it are counted as lost; later writes try again. Not
+/// thread-safe: its writer serialises calls. <c>append: no</c> empties the file at the first
+/// write, so a run that fails before writing anything leaves the previous log as it was.
 /// </summary>
 internal sealed class LogFile : IEveDestination
 {
@@ -27,7 +27,8 @@ internal sealed class LogFile : IEveDestination
         Name = name;
         _append = append;
         _mode = mode;
-        _buffer = new byte[bufferSize];
+        // Not cleared: only what a run writes is ever touched (a short run leaves most of the EVE log's buffer untouched).
+        _buffer = GC.AllocateUninitializedArray<byte>(bufferSize);
         _file = directory.OpenFile(name, append, mode);
         _emptied = append;
     }
@@ -113,6 +114,7 @@ internal sealed class LogFile : IEveDestination
     {
         int error = 0;
         long end = -1;
+        int written = 0;
         if (!_emptied)
         {
             error = PosixFile.CutTo(_file, 0);
@@ -122,7 +124,7 @@ internal sealed class LogFile : IEveDestination
         if (error == 0)
         {
             end = PosixFile.End(_file);
-            error = end < 0 ? (int)-end : PosixFile.WriteAll(_file, lines);
+            error = end < 0 ? (int)-end : PosixFile.WriteAll(_file, lines, out written);
         }
 
         if (error == 0)
@@ -133,13 +135,18 @@ internal sealed class LogFile : IEveDestination
             return resumed ? WriteOutcome.Resumed : WriteOutcome.Written;
         }
 
-        // A partial write would leave half a line that every reader chokes on: cut it off.
+        // A partial write would leave half a line that every reader chokes on: the whole lines that
+        // reached the file stay, the rest is cut off.
+        int kept = 0;
         if (end >= 0)
         {
-            _ = PosixFile.CutTo(_file, end);
+            kept = lines[..written].LastIndexOf((byte)'\n') + 1;
+            _ = PosixFile.CutTo(_file, end + kept);
         }
 
-        LinesLost += count;
+        int keptLines = lines[..kept].Count((byte)'\n');
+        LinesWritten += keptLines;
+        LinesLost += count - keptLines;
         FirstError ??= PosixFile.Describe(error);
         bool first = !Failing;
         Failing = true;

@@ -69,8 +69,13 @@ internal static partial class PosixFile
 
     /// <summary>Writes all of <paramref name="data"/>.</summary>
     /// <returns>0, or the errno of the call that failed (some bytes may have been written).</returns>
-    public static unsafe int WriteAll(SafeHandle file, ReadOnlySpan<byte> data)
+    public static int WriteAll(SafeHandle file, ReadOnlySpan<byte> data) => WriteAll(file, data, out _);
+
+    /// <summary>Writes all of <paramref name="data"/>; <paramref name="written"/> says how much reached the file, also when a call failed.</summary>
+    /// <returns>0, or the errno of the call that failed.</returns>
+    public static unsafe int WriteAll(SafeHandle file, ReadOnlySpan<byte> data, out int written)
     {
+        written = 0;
         bool added = false;
         try
         {
@@ -90,11 +95,14 @@ internal static partial class PosixFile
                             continue;
                         }
 
+                        written = done;
                         return errno;
                     }
 
                     done += (int)n;
                 }
+
+                written = done;
             }
 
             return 0;

@@ -16,17 +16,40 @@ public sealed class CommunityIdTests
     [InlineData("192.168.0.89", 768, "192.168.0.1", 768, 1, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=")]
     public void Matches_the_specification(string source, int sourcePort, string destination, int destinationPort, int protocol, string expected)
     {
-        var tuple = new FlowTuple(
-            source.Contains(':', StringComparison.Ordinal),
-            FlowAddress.FromBytes(IPAddress.Parse(source).GetAddressBytes()),
-            FlowAddress.FromBytes(IPAddress.Parse(destination).GetAddressBytes()),
-            (ushort)sourcePort,
-            (ushort)destinationPort,
-            (byte)protocol,
-            0,
-            0,
-            0,
-            0);
-        Assert.Equal(expected, CommunityId.Compute(tuple, 0));
+        Assert.Equal(expected, CommunityId.Compute(Tuple(source, sourcePort, destination, destinationPort, protocol), 0));
     }
+
+    [Fact]
+    public void Four_at_once_are_the_ids_of_each_flow_alone()
+    {
+        FlowTuple[] flows =
+        [
+            Tuple("128.232.110.120", 34855, "66.35.250.204", 80, 6),
+            Tuple("2001:db8::2", 443, "2001:db8::1", 50000, 17),
+            Tuple("192.168.0.89", 768, "192.168.0.1", 768, 1),
+            Tuple("fe80::1", 0, "fe80::2", (128 << 8) | 0, 58),
+            Tuple("10.0.0.1", 0, "10.0.0.2", 0, 47),
+        ];
+        byte[] four = new byte[4 * CommunityId.Utf8Length];
+        for (int first = 0; first + 4 <= flows.Length; first++)
+        {
+            CommunityId.FormatFour(flows[first], flows[first + 1], flows[first + 2], flows[first + 3], 7, four);
+            for (int lane = 0; lane < 4; lane++)
+            {
+                Assert.Equal(CommunityId.Compute(flows[first + lane], 7), System.Text.Encoding.ASCII.GetString(four, lane * CommunityId.Utf8Length, CommunityId.Utf8Length));
+            }
+        }
+    }
+
+    private static FlowTuple Tuple(string source, int sourcePort, string destination, int destinationPort, int protocol) => new(
+        source.Contains(':', StringComparison.Ordinal),
+        FlowAddress.FromBytes(IPAddress.Parse(source).GetAddressBytes()),
+        FlowAddress.FromBytes(IPAddress.Parse(destination).GetAddressBytes()),
+        (ushort)sourcePort,
+        (ushort)destinationPort,
+        (byte)protocol,
+        0,
+        0,
+        0,
+        0);
 }

@@ -29,4 +29,33 @@ public sealed class Sha1Tests
             Assert.Equal(SHA1.HashData(input), hash);
         }
     }
+
+    [Fact]
+    public void Four_at_once_agree_with_the_platforms_sha1_in_every_lane_on_every_single_block_length()
+    {
+        var random = new Random(1806);
+        byte[] hashes = new byte[4 * Sha1.HashLength];
+        for (int length = 0; length <= Sha1.MaxBlockInput; length++)
+        {
+            // Each lane a different length, so that a lane mixed up with another fails.
+            byte[][] inputs = [.. Enumerable.Range(0, 4).Select(lane => new byte[(length + (lane * 17)) % (Sha1.MaxBlockInput + 1)])];
+            foreach (byte[] input in inputs)
+            {
+                random.NextBytes(input);
+            }
+
+            Sha1.HashFour(inputs[0], inputs[1], inputs[2], inputs[3], hashes);
+            for (int lane = 0; lane < 4; lane++)
+            {
+                Assert.Equal(SHA1.HashData(inputs[lane]), hashes.AsSpan(lane * Sha1.HashLength, Sha1.HashLength).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void Four_at_once_refuse_an_input_longer_than_one_block()
+    {
+        byte[] hashes = new byte[4 * Sha1.HashLength];
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sha1.HashFour(new byte[Sha1.MaxBlockInput + 1], [], [], [], hashes));
+    }
 }

@@ -74,6 +74,27 @@ public sealed class DiskFullTests : IDisposable
         _ = new EveLog(Path.Combine(_logs, "eve.json"));
     }
 
+    [Fact]
+    public void A_write_the_disk_takes_in_part_keeps_the_whole_lines_that_reached_it_and_counts_the_rest_as_lost()
+    {
+        // 100-byte lines, 1,000 of them in one write to a 64 KiB file system: ~650 fit.
+        byte[] line = [.. Enumerable.Repeat((byte)'x', 99), (byte)'\n'];
+        using var logs = Output.LogDirectory.Open(_logs);
+        using var file = new Output.LogFile(logs, "lines.log", append: true, UnixFileMode.UserRead | UnixFileMode.UserWrite, bufferSize: 1 << 20);
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(Output.WriteOutcome.Buffered, file.Append(line));
+        }
+
+        Assert.Equal(Output.WriteOutcome.Failed, file.Flush());
+        byte[] bytes = File.ReadAllBytes(Path.Combine(_logs, "lines.log"));
+        Assert.Equal(0, bytes.Length % line.Length);
+        Assert.Equal(bytes.Length / line.Length, file.LinesWritten);
+        Assert.InRange(file.LinesWritten, 1, 999);
+        Assert.Equal(1000, file.LinesWritten + file.LinesLost);
+        Assert.Contains("No space left on device", file.FirstError, StringComparison.Ordinal);
+    }
+
     private static void Mount(params string[] args)
     {
         string program = args[0] == "-u" ? "umount" : "mount";

@@ -18,20 +18,7 @@ public class FlowEndQueueTests
         OrderedSink sink = new();
         FlowEndQueue queue = new(sink, capacity: 2);
         Assert.Equal(2, queue.Capacity);
-        Thread[] threads = new Thread[Workers];
-        for (int w = 0; w < Workers; w++)
-        {
-            int worker = w;
-            threads[w] = new Thread(() =>
-            {
-                for (int i = 0; i < PerWorker; i++)
-                {
-                    FlowEndEvent flowEnd = Event(worker, i);
-                    queue.OnFlowEnd(in flowEnd);
-                }
-            });
-            threads[w].Start();
-        }
+        Thread[] threads = StartWorkers(queue, Workers, PerWorker);
 
         foreach (Thread thread in threads)
         {
@@ -133,6 +120,76 @@ public class FlowEndQueueTests
         Assert.Equal(9, sink.LastOf(0));
     }
 
+    [Fact]
+    public void A_batch_sink_gets_the_ready_events_as_runs_in_each_workers_order_and_loses_nothing()
+    {
+        const int Workers = 4;
+        const int PerWorker = 5000;
+        using ManualResetEventSlim gate = new(false);
+        OrderedBatchSink sink = new(gate);
+        FlowEndQueue queue = new(sink, capacity: 256);
+        Thread[] threads = StartWorkers(queue, Workers, PerWorker);
+
+        // The output thread holds the first run at the closed gate while the ring fills behind it.
+        Assert.True(SpinWait.SpinUntil(() => queue.FullWaits > 0, Patience));
+        gate.Set();
+        foreach (Thread thread in threads)
+        {
+            Assert.True(thread.Join(Patience));
+        }
+
+        queue.Dispose();
+        Assert.Equal(Workers * PerWorker, queue.Delivered);
+        Assert.Equal(Workers * PerWorker, sink.Events.Count);
+        Assert.Equal(0, sink.Events.OutOfOrder);
+        Assert.InRange(sink.LongestRun, 2, FlowEndQueue.MaxBatch);
+    }
+
+    [Fact]
+    public void A_batch_sink_that_throws_loses_that_run_counted_and_the_later_events_still_arrive()
+    {
+        using ManualResetEventSlim gate = new(false);
+        OrderedBatchSink sink = new(gate, failOn: 3);
+        FlowEndQueue queue = new(sink, capacity: 16);
+        for (int i = 0; i < 10; i++)
+        {
+            FlowEndEvent flowEnd = Event(0, i);
+            queue.OnFlowEnd(in flowEnd);
+        }
+
+        gate.Set();
+        queue.Dispose();
+        FlowEndEvent late = Event(0, 10);
+        queue.OnFlowEnd(in late);
+
+        Assert.InRange(sink.FailedRun, 1, 10);
+        Assert.Equal(sink.FailedRun, queue.SinkErrors);
+        Assert.Equal(11 - sink.FailedRun, sink.Events.Count);
+        Assert.Equal(10, sink.Events.LastOf(0));
+        Assert.Equal(0, sink.Events.OutOfOrder);
+    }
+
+    /// <summary>Threads that each queue <paramref name="perWorker"/> events of their own, in sequence.</summary>
+    private static Thread[] StartWorkers(FlowEndQueue queue, int workers, int perWorker)
+    {
+        Thread[] threads = new Thread[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            int worker = w;
+            threads[w] = new Thread(() =>
+            {
+                for (int i = 0; i < perWorker; i++)
+                {
+                    FlowEndEvent flowEnd = Event(worker, i);
+                    queue.OnFlowEnd(in flowEnd);
+                }
+            });
+            threads[w].Start();
+        }
+
+        return threads;
+    }
+
     /// <summary>Worker in the flow id's high bits, its sequence in the low ones.</summary>
     private static FlowEndEvent Event(int worker, int sequence) => new()
     {
@@ -161,6 +218,37 @@ public class FlowEndQueueTests
         TunnelParentFlowId = 0,
         Alerted = false,
     };
+
+    /// <summary>Takes runs into an <see cref="OrderedSink"/>; can hold every run at a gate, and throws on the run that holds <paramref name="failOn"/>.</summary>
+    private sealed class OrderedBatchSink(ManualResetEventSlim gate, int failOn = -1) : IFlowEventBatchSink
+    {
+        public OrderedSink Events { get; } = new();
+
+        public int LongestRun { get; private set; }
+
+        public int FailedRun { get; private set; }
+
+        public void OnFlowEnd(in FlowEndEvent flowEnd) => OnFlowEnds(new ReadOnlySpan<FlowEndEvent>(in flowEnd));
+
+        public void OnFlowEnds(ReadOnlySpan<FlowEndEvent> flowEnds)
+        {
+            gate.Wait();
+            LongestRun = Math.Max(LongestRun, flowEnds.Length);
+            foreach (ref readonly FlowEndEvent flowEnd in flowEnds)
+            {
+                if ((int)(flowEnd.FlowId & 0xFFFF_FFFF) == failOn)
+                {
+                    FailedRun = flowEnds.Length;
+                    throw new IOException("disk full");
+                }
+            }
+
+            foreach (ref readonly FlowEndEvent flowEnd in flowEnds)
+            {
+                Events.OnFlowEnd(in flowEnd);
+            }
+        }
+    }
 
     /// <summary>Checks that each worker's sequence numbers arrive rising; can hold every event at a gate or fail one.</summary>
     private sealed class OrderedSink(ManualResetEventSlim? gate = null, int failOn = -1) : IFlowEventSink
