@@ -62,7 +62,7 @@ internal static class DetectProgram
         var console = new ConsoleLineLoggerProvider(new ConsoleLineFormatter(stackTraces: command.Verbosity > 0), System.Console.Error, ConsoleLevel(command.Verbosity));
         using var fileLog = new FileLoggerProvider();
         // Each provider holds its own level (logging: sets them once the configuration is read).
-        using ILoggerFactory loggerFactory = new LoggerFactory([console, fileLog], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
+        using ILoggerFactory loggerFactory = new LineLoggerFactory(console, fileLog);
         using var signals = new ProcessSignals(loggerFactory.CreateLogger(Name));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
@@ -142,7 +142,10 @@ internal static class DetectProgram
         ILogger logger = loggerFactory.CreateLogger(Name);
         string configFile = Path.GetFullPath(command.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, "detect.yaml"));
         ConfigNode root = SuricataYaml.Load(configFile);
-        ConfigOverrides.Apply(root, command.Overrides.Select(o => $"{o.Key}={o.Value}"));
+        if (command.Overrides.Count > 0)
+        {
+            ConfigOverrides.Apply(root, command.Overrides.ConvertAll(o => $"{o.Key}={o.Value}"));
+        }
 
         // Logging first: the configuration's own warnings then reach suricata.log too.
         LoggingOptions logging = LoggingOptions.Read(root, command.Verbosity);
