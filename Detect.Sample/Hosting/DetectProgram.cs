@@ -67,10 +67,10 @@ internal static class DetectProgram
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
         {
-            await using ServiceProvider services = Build(command, loggerFactory, interactive, console, fileLog, out bool hostedServices);
+            await using ServiceProvider services = Build(command, loggerFactory, interactive, console, fileLog, out DetectRun run, out bool hostedServices);
             if (command.TestConfiguration)
             {
-                return services.GetRequiredService<DetectRun>().Test(output);
+                return run.Test(output);
             }
 
             // Written once the configuration and the plugins are good; removed on every way out.
@@ -87,7 +87,7 @@ internal static class DetectProgram
             }
 
             stop.Token.ThrowIfCancellationRequested();
-            int code = await services.GetRequiredService<DetectRun>().RunAsync(output, signals, stop.Token).ConfigureAwait(false);
+            int code = await run.RunAsync(output, signals, stop.Token).ConfigureAwait(false);
             for (int i = hosted.Length - 1; i >= 0; i--)
             {
                 await hosted[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -136,8 +136,9 @@ internal static class DetectProgram
     /// done in <see cref="RunParsedAsync"/>: a plugin's hosted services start before the run and
     /// stop after it, and the signals stop the run through its token.
     /// </summary>
+    /// <param name="run">The run, made directly: its constructor is not looked up by reflection.</param>
     /// <param name="hostedServices">Whether a plugin registered an <see cref="IHostedService"/>.</param>
-    private static ServiceProvider Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive, ConsoleLineLoggerProvider console, FileLoggerProvider fileLog, out bool hostedServices)
+    private static ServiceProvider Build(CommandLineOptions command, ILoggerFactory loggerFactory, bool interactive, ConsoleLineLoggerProvider console, FileLoggerProvider fileLog, out DetectRun run, out bool hostedServices)
     {
         ILogger logger = loggerFactory.CreateLogger(Name);
         string configFile = Path.GetFullPath(command.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, "detect.yaml"));
@@ -173,19 +174,18 @@ internal static class DetectProgram
         HostConfiguration configuration = HostConfiguration.Bind(
             root, logger, [.. DetectSections.All, .. loaded.SelectMany(plugin => plugin.Plugin.ConfigurationSections)]);
 
-        DetectRunOptions run = Resolve(command, configuration, configFile, interactive);
+        DetectRunOptions options = Resolve(command, configuration, configFile, interactive);
         var services = new ServiceCollection();
         services.AddSingleton(loggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(configuration);
         services.AddSingleton(fileLog);
-        // Resolved once, as given: no options pipeline to configure it.
-        services.AddSingleton(Options.Create(run));
-        loader.Register(services, loaded);
-        services.AddSingleton<DetectRun>();
+        CapturePluginCatalog catalog = loader.Register(services, loaded);
         hostedServices = services.Any(d => d.ServiceType == typeof(IHostedService));
-        return services.BuildServiceProvider();
+        ServiceProvider provider = services.BuildServiceProvider();
+        run = new DetectRun(provider, configuration, Options.Create(options), catalog, loggerFactory, TimeProvider.System);
+        return provider;
     }
 
     private static DetectRunOptions Resolve(CommandLineOptions command, HostConfiguration configuration, string configFile, bool interactive)
