@@ -13,7 +13,7 @@ namespace Detect.Sample.Hosting;
 
 /// <summary>
 /// The process: parse the command line, load and bind the configuration, load the capture
-/// plugins into the Generic Host's services, run, and map every failure to an exit code and
+/// plugins into the run's services, run, and map every failure to an exit code and
 /// one line on stderr.
 /// </summary>
 internal static class DetectProgram
@@ -132,7 +132,7 @@ internal static class DetectProgram
     /// <summary>
     /// The run's services: ours and the plugins'. A service container, not the Generic Host: the
     /// host's builder set up configuration sources, a content-root file provider, metrics and a
-    /// lifetime this process never used (~10 ms of CPU at every start); what the host did here is
+    /// lifetime this process never used (~8 ms of CPU at every start); what the host did here is
     /// done in <see cref="RunParsedAsync"/>: a plugin's hosted services start before the run and
     /// stop after it, and the signals stop the run through its token.
     /// </summary>
