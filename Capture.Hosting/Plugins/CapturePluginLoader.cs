@@ -68,7 +68,7 @@ public sealed class CapturePluginLoader
             same.Add(directory);
         }
 
-        foreach ((string directory, CapturePluginManifest manifest) in found)
+        foreach ((_, CapturePluginManifest manifest) in found)
         {
             List<string> same = places[manifest.Name];
             if (same.Count > 1)
