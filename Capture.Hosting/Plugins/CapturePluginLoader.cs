@@ -56,12 +56,24 @@ public sealed class CapturePluginLoader
         }
 
         // Before any code is loaded: which copy would run must never depend on search order.
-        foreach (IGrouping<string, (string Directory, CapturePluginManifest Manifest)> same in found.GroupBy(f => f.Manifest.Name, StringComparer.Ordinal))
+        // (A dictionary, not GroupBy: LINQ's grouping over these tuples was JIT compiled at each start.)
+        var places = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach ((string directory, CapturePluginManifest manifest) in found)
         {
-            string[] places = [.. same.Select(f => f.Directory)];
-            if (places.Length > 1)
+            if (!places.TryGetValue(manifest.Name, out List<string>? same))
             {
-                throw new CapturePluginException(same.Key, null, $"is in {places.Length} plugin directories, {string.Join(" and ", places)}; a plugin name must be unique across the plugin roots. Remove all but one");
+                places.Add(manifest.Name, same = []);
+            }
+
+            same.Add(directory);
+        }
+
+        foreach ((_, CapturePluginManifest manifest) in found)
+        {
+            List<string> same = places[manifest.Name];
+            if (same.Count > 1)
+            {
+                throw new CapturePluginException(manifest.Name, null, $"is in {same.Count} plugin directories, {string.Join(" and ", same)}; a plugin name must be unique across the plugin roots. Remove all but one");
             }
         }
 
@@ -159,7 +171,11 @@ public sealed class CapturePluginLoader
             roots.Add((CapturePluginLoadOptions.DefaultRoot, false));
         }
 
-        roots.AddRange(_options.PluginRoots.Select(root => (root, true)));
+        foreach (string root in _options.PluginRoots)
+        {
+            roots.Add((root, true));
+        }
+
         var directories = new List<string>();
         foreach ((string given, bool required) in roots)
         {
@@ -179,7 +195,8 @@ public sealed class CapturePluginLoader
 
             PluginLog.SearchingRoot(_logger, root);
             string[] candidates = isPlugin ? [root] : Directory.GetDirectories(root);
-            foreach (string candidate in candidates.Order(StringComparer.Ordinal))
+            Array.Sort(candidates, StringComparer.Ordinal);
+            foreach (string candidate in candidates)
             {
                 if (!File.Exists(Path.Combine(candidate, CapturePluginManifest.FileName)))
                 {

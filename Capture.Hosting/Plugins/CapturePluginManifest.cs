@@ -30,10 +30,10 @@ public sealed record CapturePluginManifest(string Name, string Assembly, Version
             throw new CapturePluginException(dirName, directory, $"no {FileName} manifest in the plugin directory");
         }
 
-        JsonDocument document;
+        Dictionary<string, Field>? fields;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            fields = ReadFields(File.ReadAllText(path));
         }
         catch (JsonException ex)
         {
@@ -44,66 +44,101 @@ public sealed record CapturePluginManifest(string Name, string Assembly, Version
             throw new CapturePluginException(dirName, directory, $"{FileName} cannot be read: {ex.Message}", ex);
         }
 
-        using (document)
+        if (fields is null)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new CapturePluginException(dirName, directory, $"{FileName} must be a JSON object with \"name\", \"assembly\" and \"contractVersion\"");
-            }
-
-            string name = RequiredString(root, "name", dirName, directory);
-            if (!IsValidName(name))
-            {
-                throw new CapturePluginException(name, directory, $"{FileName} field \"name\" is '{name}'; expected lower-case letters, digits and '-' (e.g. af-packet)");
-            }
-
-            string assembly = RequiredString(root, "assembly", name, directory);
-            if (Path.IsPathRooted(assembly) || assembly.Contains("..", StringComparison.Ordinal) || !assembly.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new CapturePluginException(name, directory, $"{FileName} field \"assembly\" is '{assembly}'; expected a .dll file name inside the plugin directory");
-            }
-
-            string versionText = RequiredString(root, "contractVersion", name, directory);
-            if (!Version.TryParse(versionText, out Version? version) || version.Major < 0 || version.Minor < 0 || versionText.Count(c => c == '.') != 1)
-            {
-                throw new CapturePluginException(name, directory, $"{FileName} field \"contractVersion\" is '{versionText}'; expected major.minor, e.g. \"1.0\"");
-            }
-
-            string? entryType = null;
-            if (root.TryGetProperty("entryType", out JsonElement entry) && entry.ValueKind != JsonValueKind.Null)
-            {
-                if (entry.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(entry.GetString()))
-                {
-                    throw new CapturePluginException(name, directory, $"{FileName} field \"entryType\" must be a type's full name (a string)");
-                }
-
-                entryType = entry.GetString()!.Trim();
-            }
-
-            return new CapturePluginManifest(name, assembly, version, entryType);
+            throw new CapturePluginException(dirName, directory, $"{FileName} must be a JSON object with \"name\", \"assembly\" and \"contractVersion\"");
         }
+
+        string name = RequiredString(fields, "name", dirName, directory);
+        if (!IsValidName(name))
+        {
+            throw new CapturePluginException(name, directory, $"{FileName} field \"name\" is '{name}'; expected lower-case letters, digits and '-' (e.g. af-packet)");
+        }
+
+        string assembly = RequiredString(fields, "assembly", name, directory);
+        if (Path.IsPathRooted(assembly) || assembly.Contains("..", StringComparison.Ordinal) || !assembly.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CapturePluginException(name, directory, $"{FileName} field \"assembly\" is '{assembly}'; expected a .dll file name inside the plugin directory");
+        }
+
+        string versionText = RequiredString(fields, "contractVersion", name, directory);
+        if (!Version.TryParse(versionText, out Version? version) || version.Major < 0 || version.Minor < 0 || versionText.Count(c => c == '.') != 1)
+        {
+            throw new CapturePluginException(name, directory, $"{FileName} field \"contractVersion\" is '{versionText}'; expected major.minor, e.g. \"1.0\"");
+        }
+
+        string? entryType = null;
+        if (fields.TryGetValue("entryType", out Field entry) && entry.Kind != JsonTokenType.Null)
+        {
+            if (entry.Kind != JsonTokenType.String || string.IsNullOrWhiteSpace(entry.Text))
+            {
+                throw new CapturePluginException(name, directory, $"{FileName} field \"entryType\" must be a type's full name (a string)");
+            }
+
+            entryType = entry.Text.Trim();
+        }
+
+        return new CapturePluginManifest(name, assembly, version, entryType);
     }
 
     /// <summary>The contract version as text (<c>1.0</c>).</summary>
     /// <returns>major.minor.</returns>
     public string ContractVersionText() => string.Create(CultureInfo.InvariantCulture, $"{ContractVersion.Major}.{ContractVersion.Minor}");
 
-    private static string RequiredString(JsonElement root, string field, string pluginName, string directory)
+    private static string RequiredString(Dictionary<string, Field> fields, string field, string pluginName, string directory)
     {
-        if (!root.TryGetProperty(field, out JsonElement value))
+        if (!fields.TryGetValue(field, out Field value))
         {
             throw new CapturePluginException(pluginName, directory, $"{FileName} field \"{field}\" is missing");
         }
 
-        if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+        if (value.Kind != JsonTokenType.String || string.IsNullOrWhiteSpace(value.Text))
         {
             throw new CapturePluginException(pluginName, directory, $"{FileName} field \"{field}\" must be a non-empty string");
         }
 
-        return value.GetString()!.Trim();
+        return value.Text.Trim();
+    }
+
+    /// <summary>
+    /// The top-level fields of the manifest (a field given twice: the last one, as a JSON document
+    /// reads it), or null when the text is a JSON value but not an object. A reader, not a
+    /// document: the manifest is a handful of strings, and a document's pooled buffers added ~0.5 MB
+    /// to the peak memory of every run. The whole text is read, so anything after the value is invalid JSON.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not one JSON value.</exception>
+    private static Dictionary<string, Field>? ReadFields(string text)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        reader.Read();
+        Dictionary<string, Field>? fields = null;
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            fields = new Dictionary<string, Field>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = reader.GetString()!;
+                reader.Read();
+                fields[name] = new Field(reader.TokenType, reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
+                reader.Skip();
+            }
+        }
+        else
+        {
+            reader.Skip();
+        }
+
+        while (reader.Read())
+        {
+            // Only comments may follow the value; anything else throws.
+        }
+
+        return fields;
     }
 
     private static bool IsValidName(string name) =>
         name.Length <= 64 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_') && char.IsAsciiLetterLower(name[0]);
+
+    /// <summary>One top-level field: its token kind and, for a string, its text.</summary>
+    private readonly record struct Field(JsonTokenType Kind, string? Text);
 }

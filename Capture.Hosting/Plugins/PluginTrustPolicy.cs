@@ -73,7 +73,10 @@ internal sealed partial class PluginTrustPolicy
 
     private void CheckContents(string directory, string name, string pluginDirectory)
     {
-        foreach (string entry in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
+        // Sorted in place: LINQ's Order was JIT compiled at each start.
+        string[] entries = Directory.GetFileSystemEntries(directory);
+        Array.Sort(entries, StringComparer.Ordinal);
+        foreach (string entry in entries)
         {
             UnixFileStatus status = UnixFileStatus.Read(entry);
             if (status.IsSymbolicLink)

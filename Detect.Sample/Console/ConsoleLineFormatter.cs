@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Detect.Sample.Console;
 
@@ -8,21 +7,22 @@ namespace Detect.Sample.Console;
 /// One line per log entry (<c>HH:mm:ss level: category[event] message</c>). An exception adds its
 /// message; its stack trace only with <c>-v</c>, since an operator needs the cause, not the frames.
 /// </summary>
-internal sealed class ConsoleLineFormatter : ConsoleFormatter
+/// <remarks>
+/// A class of its own rather than a Microsoft.Extensions.Logging.Console formatter: only
+/// <see cref="ConsoleLineLoggerProvider"/> uses it, and the base class loaded that assembly at every start.
+/// </remarks>
+internal sealed class ConsoleLineFormatter
 {
-    public const string FormatterName = "detect-line";
-
     private readonly bool _stackTraces;
     private readonly TimeProvider _clock;
 
     public ConsoleLineFormatter(bool stackTraces, TimeProvider? clock = null)
-        : base(FormatterName)
     {
         _stackTraces = stackTraces;
         _clock = clock ?? TimeProvider.System;
     }
 
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    public void Write<TState>(in LogEntry<TState> logEntry, TextWriter textWriter)
     {
         string message = logEntry.Formatter(logEntry.State, logEntry.Exception);
         if (logEntry.Exception is null && string.IsNullOrEmpty(message))

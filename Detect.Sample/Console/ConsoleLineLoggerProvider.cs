@@ -56,7 +56,7 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider, ILogLineSink
     public void Write<TState>(in Microsoft.Extensions.Logging.Abstractions.LogEntry<TState> entry)
     {
         using var line = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        _formatter.Write(in entry, null, line);
+        _formatter.Write(in entry, line);
         if (line.GetStringBuilder().Length == 0)
         {
             return;

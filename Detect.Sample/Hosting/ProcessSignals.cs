@@ -1,18 +1,17 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Detect.Sample.Hosting;
 
 /// <summary>
-/// The host's lifetime as a daemon needs it, in the Generic Host's terms: SIGTERM, SIGINT and
-/// SIGQUIT stop the application (<see cref="IHostApplicationLifetime.StopApplication"/>), and a
+/// The host's lifetime as a daemon needs it: SIGTERM, SIGINT and SIGQUIT stop the run
+/// (<see cref="Stopping"/>), and a
 /// second one exits at once after the abandon callbacks (the EVE writer writes what it holds and closes) ran;
 /// SIGHUP reopens the log files (rotation); SIGUSR2 (Suricata's rule reload) is logged and
 /// ignored. Registered from the first line of the program, so that a signal that arrives while
 /// the host is still being built is not lost, and whatever way the process was started.
 /// </summary>
-internal sealed class ProcessSignals : IHostLifetime, IDisposable
+internal sealed class ProcessSignals : IDisposable
 {
     private const PosixSignal SigUsr2 = (PosixSignal)12;
 
@@ -22,7 +21,6 @@ internal sealed class ProcessSignals : IHostLifetime, IDisposable
     private readonly Lock _gate = new();
     private readonly List<Action> _reopen = [];
     private readonly List<Action> _abandon = [];
-    private IHostApplicationLifetime? _application;
     private int _stopSignals;
 
     public ProcessSignals(ILogger logger)
@@ -46,29 +44,9 @@ internal sealed class ProcessSignals : IHostLifetime, IDisposable
     /// <summary>Cancelled when the process was asked to stop (a signal or <see cref="RequestStop"/>).</summary>
     public CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Connects the Generic Host's application lifetime (a stop asked earlier is passed on).</summary>
-    public void Attach(IHostApplicationLifetime application)
-    {
-        lock (_gate)
-        {
-            _application = application;
-        }
-
-        if (_stopping.IsCancellationRequested)
-        {
-            application.StopApplication();
-        }
-    }
-
-    /// <summary>Stops the application as the first stop signal does (the control socket's <c>shutdown</c>).</summary>
+    /// <summary>Stops the run as the first stop signal does (the control socket's <c>shutdown</c>).</summary>
     public void RequestStop()
     {
-        IHostApplicationLifetime? application;
-        lock (_gate)
-        {
-            application = _application;
-        }
-
         try
         {
             _stopping.Cancel();
@@ -77,8 +55,6 @@ internal sealed class ProcessSignals : IHostLifetime, IDisposable
         {
             // The run is over already.
         }
-
-        application?.StopApplication();
     }
 
     /// <summary>Runs <paramref name="action"/> on every SIGHUP (this object lives as long as the run).</summary>
@@ -86,10 +62,6 @@ internal sealed class ProcessSignals : IHostLifetime, IDisposable
 
     /// <summary>Runs <paramref name="action"/> before an immediate exit on a second stop signal.</summary>
     public void OnAbandon(Action action) => Add(_abandon, action);
-
-    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose()
     {
