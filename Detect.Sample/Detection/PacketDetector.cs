@@ -97,7 +97,7 @@ internal sealed class PacketDetector
         if (state.Dropped)
         {
             // Inline, the rest of a dropped flow is dropped before inspection.
-            verdict = PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall);
+            verdict = PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall);
             return 0;
         }
 
