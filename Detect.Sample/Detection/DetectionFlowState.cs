@@ -17,9 +17,10 @@ internal sealed class DetectionFlowState
     // The firewall's and tcp.session's part, with its own allocation: most flows never need it.
     private StrongBox<FirewallFlowState>? _firewall;
 
-    // What the rule groups said of the flow's header each way (null: not asked yet).
-    private bool? _candidatesToServer;
-    private bool? _candidatesToClient;
+    // What the rule groups said of the flow's header: Asked and Any to the server, the same two bits
+    // shifted by ToClientShift to the client. Bits beside the flow's other flags, not two nullables.
+    private const int Asked = 1, Any = 2, ToClientShift = 2;
+    private byte _candidates;
 
     /// <summary>The firewall's and tcp.session's part of the flow's state, created on first use.</summary>
     public ref FirewallFlowState Firewall => ref (_firewall ??= new StrongBox<FirewallFlowState>()).Value;
@@ -35,19 +36,17 @@ internal sealed class DetectionFlowState
     /// <see cref="PacketDetector.HasCandidates"/> answered it; null until it is asked. The header it
     /// goes by (protocol, family, ports) is the flow's key, the same for every packet of a direction.
     /// </summary>
-    public bool? CandidatesOf(bool toServer) => toServer ? _candidatesToServer : _candidatesToClient;
+    public bool? CandidatesOf(bool toServer)
+    {
+        int bits = toServer ? _candidates : _candidates >> ToClientShift;
+        return (bits & Asked) == 0 ? null : (bits & Any) != 0;
+    }
 
     /// <summary>Keeps <see cref="PacketDetector.HasCandidates"/>' answer for one direction of the flow.</summary>
     public void SetCandidates(bool toServer, bool any)
     {
-        if (toServer)
-        {
-            _candidatesToServer = any;
-        }
-        else
-        {
-            _candidatesToClient = any;
-        }
+        int bits = Asked | (any ? Any : 0);
+        _candidates |= (byte)(toServer ? bits : bits << ToClientShift);
     }
 
     /// <summary>The flow's application-layer protocol, once detected.</summary>
