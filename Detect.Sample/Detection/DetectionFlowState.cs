@@ -5,13 +5,11 @@ namespace Detect.Sample.Detection;
 
 /// <summary>
 /// Per-flow detection state, kept in a flow-storage slot registered at start-up. One is allocated
-/// per flow, so what only some flows need (flowbits, the firewall's part) is allocated apart, on first use.
+/// per flow, so what only some flows need (flowbits, TLS record tracking, the firewall's part) is
+/// allocated apart, on first use.
 /// </summary>
 internal sealed class DetectionFlowState
 {
-    public TlsRecordTracker TlsToServer;
-    public TlsRecordTracker TlsToClient;
-
     private ulong[]? _flowbits;
 
     // The firewall's and tcp.session's part, with its own allocation: most flows never need it.
@@ -85,6 +83,12 @@ internal sealed class DetectionFlowState
 
         return found;
     }
+
+    /// <summary>The flow's TLS record tracking (TLS bypass), once its first payload opened a handshake record.</summary>
+    public TlsFlowTracking? Tls { get; set; }
+
+    /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
+    public bool NotTls { get; set; }
 
     /// <summary>A drop or reject rule matched in simulated IPS mode: the rest of the flow is dropped, not inspected.</summary>
     public bool Dropped { get; set; }
