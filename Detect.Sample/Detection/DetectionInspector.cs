@@ -55,12 +55,6 @@ internal sealed class DetectionInspector : IPacketInspector
         _anomalyApplayer = eve.WritesAnomaly(AnomalyType.Applayer);
     }
 
-    /// <remarks>
-    /// Compiled fully optimized on its first packet rather than precompiled: the precompiled code
-    /// calls the engine's generic flow storage through a runtime lookup, and ran on a large share of
-    /// an offline run's packets before the tiered compiler replaced it.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inspect(ref PacketContext context)
     {
         DetectionFlowState? state = context.GetStorage(_slot);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
@@ -203,7 +202,6 @@ internal sealed class PacketDetector
     /// stream's tracking, which need no more of the packet than its protocol and server port.
     /// </summary>
     /// <returns>The reason to bypass the flow now, or <see cref="BypassReason.None"/>.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public BypassReason InspectWithoutCandidates(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
     {
         if (state.Dropped || state.BypassRequested || state.Passed)
