@@ -11,32 +11,28 @@ namespace Detect.Sample.Detection;
 /// </summary>
 internal sealed class AddressSet
 {
-    // Arrays, not lists: a rule's header test walks them on every candidate packet.
-    private readonly (byte[] Prefix, int Bits, bool IsIPv6)[] _include;
-    private readonly (byte[] Prefix, int Bits, bool IsIPv6)[] _exclude;
+    private readonly List<(byte[] Prefix, int Bits, bool IsIPv6)> _include = [];
+    private readonly List<(byte[] Prefix, int Bits, bool IsIPv6)> _exclude = [];
 
-    private AddressSet((byte[] Prefix, int Bits, bool IsIPv6)[] include, (byte[] Prefix, int Bits, bool IsIPv6)[] exclude)
+    private AddressSet()
     {
-        _include = include;
-        _exclude = exclude;
     }
 
-    public static AddressSet Any { get; } = new([], []);
+    public static AddressSet Any { get; } = new();
 
-    public bool IsAny => _include.Length == 0 && _exclude.Length == 0;
+    public bool IsAny => _include.Count == 0 && _exclude.Count == 0;
 
     /// <summary>Whether the set has negated entries (<c>!</c>).</summary>
-    public bool HasExclusions => _exclude.Length > 0;
+    public bool HasExclusions => _exclude.Count > 0;
 
     /// <summary>The positive entries: address bytes, prefix length, IPv6.</summary>
     public IEnumerable<(byte[] Prefix, int Bits, bool IsIPv6)> Included => _include;
 
     public static AddressSet Parse(string text, IReadOnlyDictionary<string, string> variables)
     {
-        var include = new List<(byte[] Prefix, int Bits, bool IsIPv6)>();
-        var exclude = new List<(byte[] Prefix, int Bits, bool IsIPv6)>();
-        RuleGroupExpression.Expand(text, variables, "address", "vars.address-groups", (term, negated) => AddTerm(term, negated ? exclude : include));
-        return new AddressSet([.. include], [.. exclude]);
+        var set = new AddressSet();
+        RuleGroupExpression.Expand(text, variables, "address", "vars.address-groups", set.AddTerm);
+        return set;
     }
 
     public bool Matches(in FlowAddress address, bool isIPv6)
@@ -57,7 +53,7 @@ internal sealed class AddressSet
             }
         }
 
-        if (_include.Length == 0)
+        if (_include.Count == 0)
         {
             return true;
         }
@@ -91,7 +87,7 @@ internal sealed class AddressSet
         return (value[whole] & mask) == (prefix[whole] & mask);
     }
 
-    private static void AddTerm(string text, List<(byte[] Prefix, int Bits, bool IsIPv6)> entries)
+    private void AddTerm(string text, bool negated)
     {
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         string addressText = slash < 0 ? text : text[..slash];
@@ -108,6 +104,6 @@ internal sealed class AddressSet
             throw new RuleSyntaxException($"'{text}': prefix length must be 0..{maxBits}");
         }
 
-        entries.Add((address.GetAddressBytes(), bits, v6));
+        (negated ? _exclude : _include).Add((address.GetAddressBytes(), bits, v6));
     }
 }

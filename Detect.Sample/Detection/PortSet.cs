@@ -5,30 +5,26 @@ namespace Detect.Sample.Detection;
 /// <summary>A rule's port field: <c>any</c>, a port, a range <c>a:b</c> (open ends allowed), lists, negation, <c>$VARIABLES</c>.</summary>
 internal sealed class PortSet
 {
-    // Arrays, not lists: a rule's header test walks them on every candidate packet.
-    private readonly (int Low, int High)[] _include;
-    private readonly (int Low, int High)[] _exclude;
+    private readonly List<(int Low, int High)> _include = [];
+    private readonly List<(int Low, int High)> _exclude = [];
 
-    private PortSet((int Low, int High)[] include, (int Low, int High)[] exclude)
+    private PortSet()
     {
-        _include = include;
-        _exclude = exclude;
     }
 
-    public bool IsAny => _include.Length == 0 && _exclude.Length == 0;
+    public bool IsAny => _include.Count == 0 && _exclude.Count == 0;
 
     /// <summary>Whether the set has negated entries (<c>!</c>).</summary>
-    public bool HasExclusions => _exclude.Length > 0;
+    public bool HasExclusions => _exclude.Count > 0;
 
     /// <summary>The positive ranges, inclusive.</summary>
     public IEnumerable<(int Low, int High)> Included => _include;
 
     public static PortSet Parse(string text, IReadOnlyDictionary<string, string> variables)
     {
-        var include = new List<(int Low, int High)>();
-        var exclude = new List<(int Low, int High)>();
-        RuleGroupExpression.Expand(text, variables, "port", "vars.port-groups", (term, negated) => AddTerm(term, negated ? exclude : include));
-        return new PortSet([.. include], [.. exclude]);
+        var set = new PortSet();
+        RuleGroupExpression.Expand(text, variables, "port", "vars.port-groups", set.AddTerm);
+        return set;
     }
 
     /// <summary>Marks the ports where this set's answer may change: each range's first port and the one after its last.</summary>
@@ -58,7 +54,7 @@ internal sealed class PortSet
             }
         }
 
-        if (_include.Length == 0)
+        if (_include.Count == 0)
         {
             return true;
         }
@@ -74,7 +70,7 @@ internal sealed class PortSet
         return false;
     }
 
-    private static void AddTerm(string text, List<(int Low, int High)> entries)
+    private void AddTerm(string text, bool negated)
     {
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         int low;
@@ -93,7 +89,7 @@ internal sealed class PortSet
             }
         }
 
-        entries.Add((low, high));
+        (negated ? _exclude : _include).Add((low, high));
     }
 
     private static int ParsePort(string text, string whole)
