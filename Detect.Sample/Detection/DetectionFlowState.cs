@@ -1,17 +1,51 @@
+using System.Runtime.CompilerServices;
 using Detect.Sample.Detection.Firewall;
 
 namespace Detect.Sample.Detection;
 
-/// <summary>Per-flow detection state, kept in a flow-storage slot registered at start-up.</summary>
+/// <summary>
+/// Per-flow detection state, kept in a flow-storage slot registered at start-up. One is allocated
+/// per flow, so what only some flows need (flowbits, TLS record tracking, the firewall's part) is
+/// allocated apart, on first use.
+/// </summary>
 internal sealed class DetectionFlowState
 {
-    public TlsRecordTracker TlsToServer;
-    public TlsRecordTracker TlsToClient;
-
-    /// <summary>The firewall's and tcp.session's part of the flow's state.</summary>
-    public FirewallFlowState Firewall;
-
     private ulong[]? _flowbits;
+
+    // The firewall's and tcp.session's part, with its own allocation: most flows never need it.
+    private StrongBox<FirewallFlowState>? _firewall;
+
+    // What the rule groups said of the flow's header: Asked and Any to the server, the same two bits
+    // shifted by ToClientShift to the client. Bits beside the flow's other flags, not two nullables.
+    private const int Asked = 1, Any = 2, ToClientShift = 2;
+    private byte _candidates;
+
+    /// <summary>The firewall's and tcp.session's part of the flow's state, created on first use.</summary>
+    public ref FirewallFlowState Firewall => ref (_firewall ??= new StrongBox<FirewallFlowState>()).Value;
+
+    /// <summary>Whether the flow's drop came from a firewall rule or policy (<see cref="FirewallFlowState.DroppedByFirewall"/>), without creating the firewall's part.</summary>
+    public bool DroppedByFirewall => _firewall is { } firewall && firewall.Value.DroppedByFirewall;
+
+    /// <summary>Whether a firewall <c>accept:flow</c> matched (<see cref="FirewallFlowState.AcceptedFlow"/>), without creating the firewall's part.</summary>
+    public bool AcceptedByFirewall => _firewall is { } firewall && firewall.Value.AcceptedFlow;
+
+    /// <summary>
+    /// Whether some rule can match the flow's packets in one direction by their header, as
+    /// <see cref="PacketDetector.HasCandidates"/> answered it; null until it is asked. The header it
+    /// goes by (protocol, family, ports) is the flow's key, the same for every packet of a direction.
+    /// </summary>
+    public bool? CandidatesOf(bool toServer)
+    {
+        int bits = toServer ? _candidates : _candidates >> ToClientShift;
+        return (bits & Asked) == 0 ? null : (bits & Any) != 0;
+    }
+
+    /// <summary>Keeps <see cref="PacketDetector.HasCandidates"/>' answer for one direction of the flow.</summary>
+    public void SetCandidates(bool toServer, bool any)
+    {
+        int bits = Asked | (any ? Any : 0);
+        _candidates |= (byte)(toServer ? bits : bits << ToClientShift);
+    }
 
     /// <summary>The flow's application-layer protocol, once detected.</summary>
     public AppProtocol App { get; set; }
@@ -49,6 +83,12 @@ internal sealed class DetectionFlowState
 
         return found;
     }
+
+    /// <summary>The flow's TLS record tracking (TLS bypass), once its first payload opened a handshake record.</summary>
+    public TlsFlowTracking? Tls { get; set; }
+
+    /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
+    public bool NotTls { get; set; }
 
     /// <summary>A drop or reject rule matched in simulated IPS mode: the rest of the flow is dropped, not inspected.</summary>
     public bool Dropped { get; set; }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
@@ -71,37 +72,97 @@ internal sealed class DetectionInspector : IPacketInspector
         }
         else if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
         {
-            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
+            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
             _ = WritePacket(ref context, state);
             return;
         }
 
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        ref readonly PacketLayer layer = ref decoded.Layers[decoded.LayerCount == 0 ? 0 : decoded.LayerCount - 1];
+        bool toServer = context.ToServer;
+        if (decoded.EventCount == 0 && context.StreamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
+            && !HasCandidates(state, in layer, toServer))
+        {
+            // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
+            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, context.Payload, state);
+            if (reason == BypassReason.None && !state.ProtocolMismatch && _verdicts is null && _pcapLog is null)
+            {
+                // Nothing to count, write or ask for: only the flow's protocol to label. No rule ran,
+                // and a flow a rule passed, dropped or accepted is not inspected here.
+                Debug.Assert(!state.Passed && !state.Dropped && !state.AcceptedByFirewall, "no rule ran on the flow's packets");
+                FlowView flow = context.Flow;
+                if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
+                {
+                    flow.SetAppProtocol((byte)state.App);
+                }
+
+                return;
+            }
+
+            Conclude(ref context, state, count: 0, reason, PacketVerdict.Accept, default, default, hasTuple: false);
+            return;
+        }
+
+        InspectWithRules(ref context, state);
+    }
+
+    /// <summary>
+    /// Whether some rule can match the packet by its header (<see cref="PacketDetector.HasCandidates"/>),
+    /// asked once per direction of the flow: its packets share the header the rule groups go by.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer)
+    {
+        if (state.CandidatesOf(toServer) is bool known)
+        {
+            return known;
+        }
+
+        return AskCandidates(state, layer, toServer);
+    }
+
+    /// <summary>The rule groups' answer for the flow's first packet in a direction, kept in its state.</summary>
+    private bool AskCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer)
+    {
+        bool any = _detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort);
+        state.SetCandidates(toServer, any);
+        return any;
+    }
+
+    /// <summary>A packet rules may match: the rules run on its tuple and header fields; out of line, as its locals are many.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void InspectWithRules(ref PacketContext context, DetectionFlowState state)
+    {
+        FlowView flow = context.Flow;
+        bool toServer = context.ToServer;
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        ref readonly PacketLayer layer = ref decoded.Layers[decoded.LayerCount == 0 ? 0 : decoded.LayerCount - 1];
+        FlowTuple flowTuple = flow.Tuple;
+        FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
+        int count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, decoded.EventCodes[..decoded.EventCount], context.StreamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
+        Conclude(ref context, state, count, reason, verdict, packet, flowTuple, hasTuple: true);
+    }
+
+    /// <summary>
+    /// What follows inspection: the flow's marks, the verdict, the bypass request, pcap-log, and the
+    /// packet's anomaly and alert records.
+    /// </summary>
+    /// <param name="context">The packet.</param>
+    /// <param name="state">The flow's detection state.</param>
+    /// <param name="count">How many of <see cref="_matches"/> matched.</param>
+    /// <param name="reason">Why to bypass the flow now, if at all.</param>
+    /// <param name="verdict">What inline mode does with the packet.</param>
+    /// <param name="packet">The packet's tuple in its own direction, when <paramref name="hasTuple"/>.</param>
+    /// <param name="flowTuple">The flow's tuple, when <paramref name="hasTuple"/>.</param>
+    /// <param name="hasTuple">Whether the tuples were built (the rules ran).</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Conclude(ref PacketContext context, DetectionFlowState state, int count, BypassReason reason, PacketVerdict verdict, FlowTuple packet, FlowTuple flowTuple, bool hasTuple)
+    {
         FlowView flow = context.Flow;
         bool toServer = context.ToServer;
         ref readonly DecodedPacket decoded = ref context.Packet;
         ReadOnlySpan<ushort> events = decoded.EventCodes[..decoded.EventCount];
         ReadOnlySpan<StreamEvent> streamEvents = context.StreamEvents;
-        PacketLayer layer = decoded.Innermost;
-        FlowTuple flowTuple = default;
-        FlowTuple packet = default;
-        bool hasTuple = false;
-        int count = 0;
-        BypassReason reason;
-        PacketVerdict verdict = PacketVerdict.Accept;
-        if (events.IsEmpty && streamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
-            && !_detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort))
-        {
-            // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
-            reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, context.Payload, state);
-        }
-        else
-        {
-            flowTuple = flow.Tuple;
-            packet = toServer ? flowTuple : flowTuple.Reverse();
-            hasTuple = true;
-            count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, events, streamEvents, state, _matches, out reason, out verdict);
-        }
-
         if (!hasTuple && state.ProtocolMismatch)
         {
             // The application-layer anomaly below names the packet's tuple.
@@ -124,7 +185,7 @@ internal sealed class DetectionInspector : IPacketInspector
             // A drop or reject rule matched with --simulate-ips: the flow record says so (flow.action: drop).
             flow.MarkDropped();
         }
-        else if (state.Firewall.AcceptedFlow)
+        else if (state.AcceptedByFirewall)
         {
             flow.MarkAccepted();
         }

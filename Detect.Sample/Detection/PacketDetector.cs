@@ -97,7 +97,7 @@ internal sealed class PacketDetector
         if (state.Dropped)
         {
             // Inline, the rest of a dropped flow is dropped before inspection.
-            verdict = PacketVerdict.Drop(DropReason.FlowDrop, state.Firewall.DroppedByFirewall);
+            verdict = PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall);
             return 0;
         }
 
@@ -272,24 +272,24 @@ internal sealed class PacketDetector
     private BypassReason TrackStream(bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
     {
         long seen = toServer ? state.StreamBytesToServer += payload.Length : state.StreamBytesToClient += payload.Length;
-        if (_settings.TlsBypass)
+        if (_settings.TlsBypass && !state.NotTls)
         {
-            if (toServer)
+            TlsFlowTracking? tls = state.Tls;
+            if (tls is null && !TlsRecordTracker.OpensHandshake(payload))
             {
-                state.TlsToServer.Process(payload);
+                // The flow's first payload: a direction that does not open with a handshake record is
+                // not TLS, and the flow can never be bypassed as TLS; no trackers for it.
+                state.NotTls = true;
             }
             else
             {
-                state.TlsToClient.Process(payload);
-            }
+                tls ??= state.Tls = new TlsFlowTracking();
+                if (tls.Process(toServer, payload))
+                {
+                    return BypassReason.Tls;
+                }
 
-            // The handshake is over when both sides changed cipher spec and encrypted
-            // application data flows: from here on the payload is opaque.
-            if (state.TlsToServer.SawChangeCipherSpec && state.TlsToClient.SawChangeCipherSpec
-                && !state.TlsToServer.NotTls && !state.TlsToClient.NotTls
-                && (state.TlsToServer.SawApplicationData || state.TlsToClient.SawApplicationData))
-            {
-                return BypassReason.Tls;
+                state.NotTls = tls.NotTls;
             }
         }
 

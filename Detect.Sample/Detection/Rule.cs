@@ -9,6 +9,13 @@ namespace Detect.Sample.Detection;
 /// <summary>One parsed rule of the supported subset.</summary>
 internal sealed class Rule
 {
+    // The lists Matches walks on every candidate packet, kept as arrays: walked through
+    // IReadOnlyList, each walk of a List boxed an enumerator and made four interface calls.
+    private readonly BufferInspection[] _inspections = [];
+    private readonly IpReputationTest[] _reputation = [];
+    private readonly FlowbitCommand[] _flowbits = [];
+    private readonly HostbitCommand[] _hostbits = [];
+
     public required RuleAction Action { get; init; }
 
     public required RuleProtocol Protocol { get; init; }
@@ -28,7 +35,7 @@ internal sealed class Rule
     public required IReadOnlyList<ContentPattern> Contents { get; init; }
 
     /// <summary>The rule's patterns and size tests, grouped by the buffer they inspect.</summary>
-    public IReadOnlyList<BufferInspection> Inspections { get; init; } = [];
+    public IReadOnlyList<BufferInspection> Inspections { get => _inspections; init => _inspections = [.. value]; }
 
     /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
     public AppProtocol AppProtocol { get; init; }
@@ -70,7 +77,7 @@ internal sealed class Rule
     public TcpSessionPhases TcpSession { get; init; }
 
     /// <summary><c>iprep</c> tests, all of which must hold.</summary>
-    public IReadOnlyList<IpReputationTest> Reputation { get; init; } = [];
+    public IReadOnlyList<IpReputationTest> Reputation { get => _reputation; init => _reputation = [.. value]; }
 
     public required string Message { get; init; }
 
@@ -109,10 +116,10 @@ internal sealed class Rule
     public RuleNumber? IcmpCode { get; init; }
 
     /// <summary><c>flowbits</c> conditions and commands, in the rule's order.</summary>
-    public IReadOnlyList<FlowbitCommand> Flowbits { get; init; } = [];
+    public IReadOnlyList<FlowbitCommand> Flowbits { get => _flowbits; init => _flowbits = [.. value]; }
 
     /// <summary><c>hostbits</c> conditions and commands, in the rule's order.</summary>
-    public IReadOnlyList<HostbitCommand> Hostbits { get; init; } = [];
+    public IReadOnlyList<HostbitCommand> Hostbits { get => _hostbits; init => _hostbits = [.. value]; }
 
     /// <summary><c>flowbits:noalert</c> / <c>noalert</c>: a match runs the flowbit commands but writes no alert.</summary>
     public bool NoAlert { get; init; }
@@ -166,7 +173,7 @@ internal sealed class Rule
             return false;
         }
 
-        foreach (FlowbitCommand bit in Flowbits)
+        foreach (FlowbitCommand bit in _flowbits)
         {
             if (bit.IsCondition && !bit.Holds(flowbits))
             {
@@ -174,12 +181,12 @@ internal sealed class Rule
             }
         }
 
-        if (Hostbits.Count > 0 && (hosts is null || !hosts.Holds(Hostbits, packet)))
+        if (_hostbits.Length > 0 && (hosts is null || !hosts.Holds(_hostbits, packet)))
         {
             return false;
         }
 
-        foreach (IpReputationTest reputation in Reputation)
+        foreach (IpReputationTest reputation in _reputation)
         {
             if (!reputation.Matches(packet))
             {
@@ -193,7 +200,7 @@ internal sealed class Rule
             return false;
         }
 
-        foreach (BufferInspection inspection in Inspections)
+        foreach (BufferInspection inspection in _inspections)
         {
             if (!buffers.Matches(inspection))
             {

@@ -19,6 +19,9 @@ internal struct TlsRecordTracker
 
     public bool NotTls { get; private set; }
 
+    /// <summary>Whether a direction's first payload opens a handshake record, as a tracker's first payload must (else it gives up at once).</summary>
+    public static bool OpensHandshake(ReadOnlySpan<byte> payload) => !payload.IsEmpty && payload[0] == Handshake;
+
     public bool Started { get; private set; }
 
     public bool SawChangeCipherSpec { get; private set; }

@@ -1,6 +1,6 @@
 namespace Detect.Sample.Detection.Firewall;
 
-/// <summary>What the firewall and <c>tcp.session</c> remember of a flow (a field of the flow's detection state: no allocation of its own).</summary>
+/// <summary>What the firewall and <c>tcp.session</c> remember of a flow (held by the flow's detection state, which creates it on first use).</summary>
 internal struct FirewallFlowState
 {
     /// <summary>An <c>accept:flow</c> matched: the rest of the flow is accepted without inspection.</summary>
