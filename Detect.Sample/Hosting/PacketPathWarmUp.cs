@@ -17,7 +17,8 @@ namespace Detect.Sample.Hosting;
 /// detector, counters and EVE file (in a temporary directory, removed after). The first packets
 /// of the capture then run code that is already compiled and its call sites resolved, instead of
 /// paying that while a bypassed flow's packets keep reaching user space. The rounds are run in
-/// passes until the runtime's tier-1 compiles of the path are done: the runtime counts calls only
+/// passes, 150 ms apart, until two passes in a row compile nothing (typically five, ~0.75 s): the
+/// runtime's tier-1 compiles of the path are then done. The runtime counts calls only
 /// after 100 ms without new methods (its call-counting delay) and compiles in the background, so
 /// one pass alone left those compiles (~70 ms of CPU, ~160 methods) to the capture's first packets.
 /// Nothing of it reaches the run's EVE, counters or logs: none of the run's objects is handed to it.
@@ -27,8 +28,15 @@ internal static class PacketPathWarmUp
     /// <summary>Runs of the batch per pass; past the runtime's 30 calls that promote a method to tier 1.</summary>
     public const int Rounds = 40;
 
-    /// <summary>Passes at most: the tier-1 compiles settle in three.</summary>
-    public const int MaxPasses = 8;
+    /// <summary>Passes at most.</summary>
+    public const int MaxPasses = 10;
+
+    /// <summary>
+    /// Passes in a row that compiled nothing, to end: one is not enough, as the runtime starts
+    /// counting calls only once 100 ms pass without a new method anywhere in the process, and a
+    /// pass run before that compiles nothing either.
+    /// </summary>
+    private const int QuietPasses = 2;
 
     /// <summary>The wait after a pass: past the runtime's call-counting delay (100 ms by default), and time for its compiles.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(150);
@@ -73,6 +81,7 @@ internal static class PacketPathWarmUp
                 (byte[] buffer, PacketRecord[] packets) = Frames();
                 long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
                 int round = 0;
+                int quietPasses = 0;
                 passes = 0;
                 long compiled = JitInfo.GetCompiledMethodCount();
                 while (passes < MaxPasses)
@@ -91,12 +100,12 @@ internal static class PacketPathWarmUp
                     passes++;
                     Thread.Sleep(settle ?? Settle);
                     long after = JitInfo.GetCompiledMethodCount();
-                    if (after == compiled)
+                    quietPasses = after == compiled ? quietPasses + 1 : 0;
+                    compiled = after;
+                    if (quietPasses == QuietPasses)
                     {
                         break;
                     }
-
-                    compiled = after;
                 }
 
                 outputs.Flush();

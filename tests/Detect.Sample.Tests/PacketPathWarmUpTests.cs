@@ -16,7 +16,7 @@ public sealed class PacketPathWarmUpTests
 
         // One rule bypass per round: the UDP/IPv4 flow matched the warm-up's rule, so decode, the
         // flow table, detection and the bypass request all ran.
-        Assert.InRange(passes, 1, PacketPathWarmUp.MaxPasses);
+        Assert.InRange(passes, 2, PacketPathWarmUp.MaxPasses);
         Assert.Equal(passes * PacketPathWarmUp.Rounds, bypasses);
         Assert.Equal(before, WarmUpDirectories());
     }
