@@ -90,11 +90,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 // Nothing to count, write or ask for: only the flow's protocol to label. No rule ran,
                 // and a flow a rule passed, dropped or accepted is not inspected here.
                 Debug.Assert(!state.Passed && !state.Dropped && !state.AcceptedByFirewall, "no rule ran on the flow's packets");
-                FlowView flow = context.Flow;
-                if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
-                {
-                    flow.SetAppProtocol((byte)state.App);
-                }
+                LabelAppProtocol(context.Flow, state);
 
                 return;
             }
@@ -170,10 +166,7 @@ internal sealed class DetectionInspector : IPacketInspector
             packet = toServer ? flowTuple : flowTuple.Reverse();
         }
 
-        if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
-        {
-            flow.SetAppProtocol((byte)state.App);
-        }
+        LabelAppProtocol(flow, state);
 
         if (state.Passed)
         {
@@ -235,6 +228,16 @@ internal sealed class DetectionInspector : IPacketInspector
         }
     }
 
+    /// <summary>Gives the flow record the application protocol detection found, once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LabelAppProtocol(FlowView flow, DetectionFlowState state)
+    {
+        if (state.App != AppProtocol.Unknown && flow.AppProtocol == 0)
+        {
+            flow.SetAppProtocol((byte)state.App);
+        }
+    }
+
     /// <summary>
     /// The packet's alerts, out of line: their records built inline made every packet's frame zero
     /// a kilobyte of locals, alerts or not.
@@ -260,7 +263,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 VlanCount = flowTuple.Vlan2 != 0 ? 3 : flowTuple.Vlan1 != 0 ? 2 : flowTuple.Vlan0 != 0 ? 1 : 0,
                 ToServer = toServer,
                 Rule = rule,
-                Blocked = _simulateIps && (rule.Action is RuleAction.Drop or RuleAction.Reject || rule.Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject),
+                Blocked = _simulateIps && rule.Drops,
                 PacketsToServer = flow.PacketsToServer,
                 PacketsToClient = flow.PacketsToClient,
                 BytesToServer = flow.BytesToServer,
@@ -280,7 +283,7 @@ internal sealed class DetectionInspector : IPacketInspector
     {
         for (int i = 0; i < count; i++)
         {
-            if (_matches[i] is { } rule && (rule.Action is RuleAction.Drop or RuleAction.Reject || rule.Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject))
+            if (_matches[i] is { } rule && rule.Drops)
             {
                 return rule;
             }

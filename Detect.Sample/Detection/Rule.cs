@@ -124,6 +124,9 @@ internal sealed class Rule
     /// <summary><c>flowbits:noalert</c> / <c>noalert</c>: a match runs the flowbit commands but writes no alert.</summary>
     public bool NoAlert { get; init; }
 
+    /// <summary>A match drops the packet inline: a drop or reject rule, or a firewall rule that drops or rejects.</summary>
+    public bool Drops => Action is RuleAction.Drop or RuleAction.Reject || Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject;
+
     /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
     public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
 

@@ -258,8 +258,11 @@ internal sealed class DetectRun
                 await engine.RunAsync(sources, cancellationToken, () =>
                 {
                     DetectLog.CaptureStarted(_logger, sources.Count);
-                    ready = live ? ReadyAfterStartupCompilesAsync(notifier, cancellationToken) : Task.CompletedTask;
-                    if (!live)
+                    if (live)
+                    {
+                        ready = ReadyAfterStartupCompilesAsync(notifier, cancellationToken);
+                    }
+                    else
                     {
                         notifier.Ready();
                     }

@@ -38,9 +38,6 @@ internal static class PacketPathWarmUp
     /// </summary>
     private const int QuietPasses = 2;
 
-    /// <summary>The wait after a pass: past the runtime's call-counting delay (100 ms by default), and time for its compiles.</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(150);
-
     private const int WarmPort = 9;
     private const string Rule = "alert udp any any -> any 9 (msg:\"packet path warm-up\"; content:\"warm\"; bypass; sid:1;)";
     private static readonly byte[] Payload = "warm-up"u8.ToArray();
@@ -50,7 +47,7 @@ internal static class PacketPathWarmUp
     /// <param name="detection">The run's detection options.</param>
     /// <param name="eve">The run's EVE settings, so the same event writer paths run (into a file of the warm-up's own).</param>
     /// <param name="passes">Passes run: the last one compiled nothing new.</param>
-    /// <param name="settle">The wait after each pass (default 150 ms).</param>
+    /// <param name="settle">The wait after each pass (default <see cref="StartupCompiles.Quiet"/>: past the runtime's call-counting delay, and time for its compiles).</param>
     /// <returns>Bypass requests the warm-up's detection made (one per round when the path ran whole).</returns>
     public static long Run(FlowEngineOptions flow, DetectionOptions detection, EveWriterOptions eve, out int passes, TimeSpan? settle = null)
     {
@@ -98,7 +95,7 @@ internal static class PacketPathWarmUp
                     }
 
                     passes++;
-                    Thread.Sleep(settle ?? Settle);
+                    Thread.Sleep(settle ?? StartupCompiles.Quiet);
                     long after = JitInfo.GetCompiledMethodCount();
                     quietPasses = after == compiled ? quietPasses + 1 : 0;
                     compiled = after;
