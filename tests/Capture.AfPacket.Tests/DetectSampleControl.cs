@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Capture.Tests.Host;
 using Capture.Tests.Kernel;
@@ -66,21 +64,19 @@ internal static class DetectSampleControl
     /// host may serve the socket before its rings run, probes with a flow of its own (to port 5999)
     /// until the capture counts packets.
     /// </summary>
-    internal static async Task<Socket> ConnectWhenCapturingAsync(VethNamespace net, string socketPath, Process process, Task<string> output, Task<string> errors)
+    internal static async Task<ControlSocket> ConnectWhenCapturingAsync(VethNamespace net, string socketPath, Process process, Task<string> output, Task<string> errors)
     {
         await WaitUntilAsync(() => File.Exists(socketPath) && XdpLinkState.Read(net.HostInterface).Attached, process, output, errors, "the control socket and the XDP filter");
-        var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var control = new ControlSocket(socketPath);
         try
         {
-            control.Connect(new UnixDomainSocketEndPoint(socketPath));
-            Assert.Equal("OK", Ask(control, "{\"version\": \"0.2\"}").GetProperty("return").GetString());
             string stat = $"{{\"command\": \"iface-stat\", \"arguments\": {{\"iface\": \"{net.HostInterface}\"}}}}\n";
             await WaitUntilAsync(
                 () =>
                 {
                     net.CreateSender().Send([KernelFrames.Udp(net, 40002, 5999, 20)]);
                     Thread.Sleep(50);
-                    JsonElement reply = Ask(control, stat);
+                    JsonElement reply = control.Ask(stat);
                     return reply.GetProperty("return").GetString() == "OK" && reply.GetProperty("message").GetProperty("pkts").GetInt64() > 0;
                 },
                 process,
@@ -109,23 +105,6 @@ internal static class DetectSampleControl
         }
 
         return stats ?? throw new InvalidOperationException($"no stats event in {eve}");
-    }
-
-    internal static JsonElement Ask(Socket socket, string request)
-    {
-        socket.Send(Encoding.UTF8.GetBytes(request));
-        var buffer = new List<byte>();
-        byte[] chunk = new byte[65536];
-        socket.ReceiveTimeout = 10_000;
-        while (!buffer.Contains((byte)'\n'))
-        {
-            int received = socket.Receive(chunk);
-            Assert.True(received > 0, "the control socket closed before replying");
-            buffer.AddRange(chunk.AsSpan(0, received).ToArray());
-        }
-
-        using JsonDocument document = JsonDocument.Parse(buffer.ToArray().AsMemory(0, buffer.IndexOf((byte)'\n')));
-        return document.RootElement.Clone();
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition, Process process, Task<string> output, Task<string> errors, string what)

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Capture.Tests.Host;
 using Capture.Tests.Kernel;
@@ -31,7 +29,7 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
         using Process process = started;
         try
         {
-            using (Socket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
+            using (ControlSocket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
             {
                 // The first packet makes the rule bypass the flow; the rest, sent after the entry is in place, are dropped by XDP.
                 byte[] Frame(ushort port, int length) => KernelFrames.Udp(net, 40000, port, length);
@@ -42,13 +40,13 @@ public sealed class DetectSampleEndToEndTests(DetectSampleNet net) : IClassFixtu
                 net.CreateSender().Send(rest);
                 await Task.Delay(500);
 
-                JsonElement bypassed = DetectSampleControl.Ask(control, "{\"command\": \"iface-bypassed-stat\"}\n");
+                JsonElement bypassed = control.Ask("{\"command\": \"iface-bypassed-stat\"}\n");
                 Assert.Equal("OK", bypassed.GetProperty("return").GetString());
                 JsonElement iface = bypassed.GetProperty("message").GetProperty(net.HostInterface);
                 Assert.Equal(1, iface.GetProperty("ipv4_success").GetInt64());
                 Assert.Equal(0, iface.GetProperty("ipv4_fail").GetInt64());
                 Assert.Equal(1, iface.GetProperty("ipv4_maps_count").GetInt64());
-                Assert.Equal("OK", DetectSampleControl.Ask(control, "{\"command\": \"shutdown\"}\n").GetProperty("return").GetString());
+                Assert.Equal("OK", control.Ask("{\"command\": \"shutdown\"}\n").GetProperty("return").GetString());
             }
 
             Assert.True(process.WaitForExit(30_000), "Detect.Sample did not exit after shutdown over the control socket");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text.Json;
 using Capture.Tests.Host;
 using Capture.Tests.Kernel;
@@ -36,7 +35,7 @@ public sealed class XpfDetectSampleTests(XpfDetectSampleNet net) : IClassFixture
         using Process process = started;
         try
         {
-            using (Socket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
+            using (ControlSocket control = await DetectSampleControl.ConnectWhenCapturingAsync(net, socketPath, process, output, errors))
             {
                 // The content rule's flow: its first packet alone, so that user space has bypassed it
                 // before the rest comes. Then one burst: the header-only rule's whole flow, the rest
@@ -57,7 +56,7 @@ public sealed class XpfDetectSampleTests(XpfDetectSampleNet net) : IClassFixture
 
                 net.CreateSender().Send(burst);
                 await Task.Delay(500);
-                Assert.Equal("OK", DetectSampleControl.Ask(control, "{\"command\": \"shutdown\"}\n").GetProperty("return").GetString());
+                Assert.Equal("OK", control.Ask("{\"command\": \"shutdown\"}\n").GetProperty("return").GetString());
             }
 
             Assert.True(process.WaitForExit(30_000), "Detect.Sample did not exit after shutdown over the control socket");

@@ -1,8 +1,9 @@
+// Shared host-test fixtures (tests/Shared/Host). This file: the host's unix-command socket.
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Capture.Libpcap.Tests;
+namespace Capture.Tests.Host;
 
 /// <summary>A client of the host's unix-command socket (Suricata's protocol: version handshake, then one JSON command a line).</summary>
 internal sealed class ControlSocket : IDisposable
