@@ -11,13 +11,18 @@ namespace Detect.Sample.Tests;
 public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<AheadOfTimeHost>
 {
     [Fact]
-    public void Publish_is_one_native_executable_with_the_sample_configuration_and_xdp_filters()
+    public void Publish_is_one_native_executable_with_its_plugins_built_in_and_the_sample_configuration_and_xdp_filters_beside_it()
     {
         string[] files = [.. Directory.GetFiles(aot.Directory, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(aot.Directory, f)).Order(StringComparer.Ordinal)];
         Assert.Equal(
             ["Detect.Sample", "Detect.Sample.dbg", "detect.yaml", "samples/sample.pcap", "samples/sample.rules", "xdp_bypass.o", "xdp_bypass_offload.o"],
             files);
         Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], File.ReadAllBytes(aot.Executable)[..4]);
+
+        HostResult info = AheadOfTimeHost.Run(aot.Executable, "--build-info");
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains(", compiled ahead of time (Native AOT)\n", info.Output, StringComparison.Ordinal);
+        Assert.Contains("Capture plugins built in: pcap-file, pcap, af-packet, netronome\n", info.Output, StringComparison.Ordinal);
     }
 
     [Fact]
