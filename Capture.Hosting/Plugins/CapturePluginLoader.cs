@@ -10,7 +10,8 @@ namespace Capture.Hosting.Plugins;
 /// <summary>
 /// Finds capture plugins on disk under one trust policy, loads each in its own load context
 /// (<see cref="PluginLoadContext"/>: the SDK and the dependency-injection, logging and options
-/// abstractions shared with the host), checks the contract version both ways
+/// abstractions shared with the host), takes those compiled into the host
+/// (<see cref="CapturePluginLoadOptions.BuiltInPlugins"/>), checks the contract version both ways
 /// and lets the plugins register their services. Every failure is a
 /// <see cref="CapturePluginException"/> naming the plugin and the cause.
 /// </summary>
