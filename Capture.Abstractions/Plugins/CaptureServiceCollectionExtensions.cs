@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Capture.Abstractions;
@@ -13,7 +14,7 @@ public static class CaptureServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="captureName">The capture name (<c>pcap</c>, <c>af-packet</c>, ...).</param>
     /// <returns>The same collection.</returns>
-    public static IServiceCollection AddCaptureSourceFactory<TFactory>(this IServiceCollection services, string captureName)
+    public static IServiceCollection AddCaptureSourceFactory<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(this IServiceCollection services, string captureName)
         where TFactory : class, ICaptureSourceFactory
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -134,7 +134,7 @@ public sealed class ControlCommandRegistry
         var list = new JsonArray();
         foreach (string name in names)
         {
-            list.Add(name);
+            list.Add((JsonNode?)name);
         }
 
         return ControlReply.Ok(new JsonObject { ["count"] = names.Count, ["commands"] = list });
@@ -146,7 +146,7 @@ public sealed class ControlCommandRegistry
         var names = new JsonArray();
         foreach (ControlInterface item in interfaces)
         {
-            names.Add(item.Name);
+            names.Add((JsonNode?)item.Name);
         }
 
         return ControlReply.Ok(new JsonObject { ["count"] = interfaces.Length, ["ifaces"] = names });

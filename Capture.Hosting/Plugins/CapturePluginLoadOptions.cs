@@ -45,4 +45,20 @@ public sealed class CapturePluginLoadOptions
 
     /// <summary>Load each plugin in a collectible context (it can be unloaded when nothing references it). Default no.</summary>
     public bool Collectible { get; set; }
+
+    /// <summary>
+    /// Plugins compiled into the host. They take part in everything a plugin directory's plugin
+    /// does (one name, the contract check both ways, <see cref="RequiredPlugins"/>,
+    /// <see cref="LoadRequiredOnly"/>), with <see cref="AppContext.BaseDirectory"/> as their directory.
+    /// A plugin directory with the name of a built-in plugin is refused as a duplicate.
+    /// </summary>
+    public IList<ICapturePlugin> BuiltInPlugins { get; } = [];
+
+    /// <summary>
+    /// Whether plugin assemblies can be loaded from plugin directories. Default yes. A host
+    /// compiled ahead of time (Native AOT) cannot load assemblies: it sets this to false, uses its
+    /// <see cref="BuiltInPlugins"/>, and a plugin directory's plugin it is asked for is refused
+    /// naming the built-in ones. Directories are still searched and checked.
+    /// </summary>
+    public bool LoadsAssemblies { get; set; } = true;
 }

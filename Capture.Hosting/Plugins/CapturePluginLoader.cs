@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.Loader;
 using Capture.Abstractions;
@@ -9,7 +10,8 @@ namespace Capture.Hosting.Plugins;
 /// <summary>
 /// Finds capture plugins on disk under one trust policy, loads each in its own load context
 /// (<see cref="PluginLoadContext"/>: the SDK and the dependency-injection, logging and options
-/// abstractions shared with the host), checks the contract version both ways
+/// abstractions shared with the host), takes those compiled into the host
+/// (<see cref="CapturePluginLoadOptions.BuiltInPlugins"/>), checks the contract version both ways
 /// and lets the plugins register their services. Every failure is a
 /// <see cref="CapturePluginException"/> naming the plugin and the cause.
 /// </summary>
@@ -43,6 +45,8 @@ public sealed class CapturePluginLoader
     /// </summary>
     /// <returns>The plugins, not yet registered.</returns>
     /// <exception cref="CapturePluginException">A root or plugin is refused, a name is found twice, or a required plugin cannot be loaded.</exception>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Plugin assemblies are loaded only when CapturePluginLoadOptions.LoadsAssemblies is set; a host compiled ahead of time clears it and the loader refuses a directory plugin before any reflection.")]
+    [UnconditionalSuppressMessage("SingleFile", "IL3002", Justification = "As above: only a host that loads plugin assemblies from files reaches the directory plugins' path.")]
     public IReadOnlyList<LoadedCapturePlugin> Load()
     {
         var found = new List<(string Directory, CapturePluginManifest Manifest)>();
@@ -58,31 +62,47 @@ public sealed class CapturePluginLoader
         // Before any code is loaded: which copy would run must never depend on search order.
         // (A dictionary, not GroupBy: LINQ's grouping over these tuples was JIT compiled at each start.)
         var places = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach ((string directory, CapturePluginManifest manifest) in found)
+        foreach (ICapturePlugin builtIn in _options.BuiltInPlugins)
         {
-            if (!places.TryGetValue(manifest.Name, out List<string>? same))
-            {
-                places.Add(manifest.Name, same = []);
-            }
-
-            same.Add(directory);
+            AddPlace(places, BuiltInName(builtIn), BuiltInPlace);
         }
 
-        foreach ((_, CapturePluginManifest manifest) in found)
+        foreach ((string directory, CapturePluginManifest manifest) in found)
         {
-            List<string> same = places[manifest.Name];
+            AddPlace(places, manifest.Name, directory);
+        }
+
+        foreach ((string name, List<string> same) in places)
+        {
             if (same.Count > 1)
             {
-                throw new CapturePluginException(manifest.Name, null, $"is in {same.Count} plugin directories, {string.Join(" and ", same)}; a plugin name must be unique across the plugin roots. Remove all but one");
+                bool builtIn = same.Contains(BuiltInPlace, StringComparer.Ordinal);
+                (string where, string across) = builtIn
+                    ? ("places", "the host's built-in plugins and the plugin roots")
+                    : ("plugin directories", "the plugin roots");
+                throw new CapturePluginException(name, null, $"is in {same.Count} {where}, {string.Join(" and ", same)}; a plugin name must be unique across {across}. Remove all but one");
             }
         }
 
         var loaded = new List<LoadedCapturePlugin>();
+        foreach (ICapturePlugin builtIn in _options.BuiltInPlugins)
+        {
+            string name = BuiltInName(builtIn);
+            if (Skipped(name))
+            {
+                continue;
+            }
+
+            if (Attempt(name, () => Accept(name, AppContext.BaseDirectory, builtIn, builtIn.Descriptor, builtIn.GetType().Assembly, AssemblyLoadContext.Default, null)) is { } plugin)
+            {
+                loaded.Add(plugin);
+            }
+        }
+
         foreach ((string directory, CapturePluginManifest manifest) in found)
         {
-            if (_options.LoadRequiredOnly && _options.RequiredPlugins?.Contains(manifest.Name) != true)
+            if (Skipped(manifest.Name))
             {
-                _notLoaded.Add(manifest.Name);
                 continue;
             }
 
@@ -93,6 +113,37 @@ public sealed class CapturePluginLoader
         }
 
         return loaded;
+    }
+
+    /// <summary>Why the directory plugins' path needs what a host compiled ahead of time lacks.</summary>
+    private const string AssemblyLoading = "Loads a plugin's assemblies from its directory and finds its entry type by reflection; a host compiled ahead of time uses built-in plugins (CapturePluginLoadOptions.LoadsAssemblies).";
+
+    /// <summary>Where a built-in plugin is, in messages.</summary>
+    private const string BuiltInPlace = "the host (built in)";
+
+    private static void AddPlace(Dictionary<string, List<string>> places, string name, string place)
+    {
+        if (!places.TryGetValue(name, out List<string>? same))
+        {
+            places.Add(name, same = []);
+        }
+
+        same.Add(place);
+    }
+
+    private static string BuiltInName(ICapturePlugin plugin) =>
+        plugin.Descriptor?.Name ?? throw new CapturePluginException(plugin.GetType().FullName ?? "built-in", null, "is built into the host but its Descriptor is null");
+
+    /// <summary>A plugin this run does not load (<see cref="CapturePluginLoadOptions.LoadRequiredOnly"/>), recorded as such.</summary>
+    private bool Skipped(string name)
+    {
+        if (_options.LoadRequiredOnly && _options.RequiredPlugins?.Contains(name) != true)
+        {
+            _notLoaded.Add(name);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -216,9 +267,17 @@ public sealed class CapturePluginLoader
         return directories;
     }
 
+    [RequiresUnreferencedCode(AssemblyLoading)]
+    [RequiresAssemblyFiles(AssemblyLoading)]
     private LoadedCapturePlugin LoadPlugin(string directory, CapturePluginManifest manifest)
     {
         string name = manifest.Name;
+        if (!_options.LoadsAssemblies)
+        {
+            string builtIn = _options.BuiltInPlugins.Count == 0 ? "none" : string.Join(", ", _options.BuiltInPlugins.Select(BuiltInName));
+            throw new CapturePluginException(name, directory, $"this host is compiled ahead of time and cannot load plugin assemblies; its built-in capture plugins are {builtIn}. Use a build of the host that loads plugins (Just-In-Time compiled) for this one");
+        }
+
         if (!CaptureContract.IsCompatible(CaptureContract.Current, manifest.ContractVersion, out string? manifestReason))
         {
             throw new CapturePluginException(name, directory, $"plugin.json declares contract {manifest.ContractVersionText()}: {manifestReason}");
@@ -264,6 +323,8 @@ public sealed class CapturePluginLoader
         }
     }
 
+    [RequiresUnreferencedCode(AssemblyLoading)]
+    [RequiresAssemblyFiles(AssemblyLoading)]
     private LoadedCapturePlugin Activate(string name, string directory, CapturePluginManifest manifest, string assemblyPath, PluginLoadContext context)
     {
         Assembly assembly;
@@ -319,6 +380,15 @@ public sealed class CapturePluginLoader
             throw new CapturePluginException(name, directory, $"its descriptor names it '{descriptor.Name}' but plugin.json says '{name}'; they must agree");
         }
 
+        return Accept(name, directory, plugin, descriptor, assembly, context, manifest);
+    }
+
+    /// <summary>
+    /// The checks every plugin passes, built in or loaded: the contract its descriptor declares,
+    /// and its own acceptance of the host's.
+    /// </summary>
+    private LoadedCapturePlugin Accept(string name, string directory, ICapturePlugin plugin, CapturePluginDescriptor descriptor, Assembly assembly, AssemblyLoadContext context, CapturePluginManifest? manifest)
+    {
         if (!CaptureContract.IsCompatible(CaptureContract.Current, descriptor.ContractVersion, out string? descriptorReason))
         {
             throw new CapturePluginException(name, directory, $"its descriptor declares contract {descriptor.ContractVersion}: {descriptorReason}");
@@ -341,6 +411,7 @@ public sealed class CapturePluginLoader
         }
 
         PluginLog.Loaded(_logger, name, descriptor.PluginVersion, descriptor.ContractVersion, descriptor.Capabilities.ToString(), directory);
+        manifest ??= new CapturePluginManifest(name, assembly.GetName().Name + ".dll", descriptor.ContractVersion, plugin.GetType().FullName);
         return new LoadedCapturePlugin(directory, manifest, assembly, plugin, descriptor, context);
     }
 
@@ -351,6 +422,8 @@ public sealed class CapturePluginLoader
     /// be the host's (the host's copy is shared only when it is at least the version asked for),
     /// and a private one must come from the plugin directory the trust policy checked.
     /// </summary>
+    [RequiresUnreferencedCode(AssemblyLoading)]
+    [RequiresAssemblyFiles(AssemblyLoading)]
     private static void CheckDependencies(string name, string directory, Assembly entry, AssemblyLoadContext context)
     {
         var visited = new HashSet<string>(StringComparer.Ordinal);
@@ -399,6 +472,8 @@ public sealed class CapturePluginLoader
         }
     }
 
+    [RequiresUnreferencedCode(AssemblyLoading)]
+    [RequiresAssemblyFiles(AssemblyLoading)]
     private static Type FindEntryType(string name, string directory, CapturePluginManifest manifest, Assembly assembly)
     {
         if (manifest.EntryType is { } entryName)
@@ -451,6 +526,8 @@ public sealed class CapturePluginLoader
         return CheckEntryType(name, directory, candidates[0]);
     }
 
+    [RequiresUnreferencedCode(AssemblyLoading)]
+    [RequiresAssemblyFiles(AssemblyLoading)]
     private static Type CheckEntryType(string name, string directory, Type type)
     {
         if (!typeof(ICapturePlugin).IsAssignableFrom(type) || type.IsAbstract)

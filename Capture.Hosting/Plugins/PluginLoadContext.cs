@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.Loader;
 
@@ -83,6 +84,7 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
         }
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Runs only in a host that loads plugin assemblies (CapturePluginLoadOptions.LoadsAssemblies); a host compiled ahead of time never creates a plugin load context.")]
     private Assembly? LoadOwn(AssemblyName assemblyName, string simple)
     {
         string? path = _resolver.ResolveAssemblyToPath(assemblyName);

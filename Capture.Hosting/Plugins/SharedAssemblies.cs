@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.Loader;
 using Capture.Abstractions;
@@ -36,6 +37,7 @@ internal static class SharedAssemblies
     public static Version? HostVersion(string simpleName) =>
         TryLoad(HostContext, new AssemblyName(simpleName))?.GetName().Version;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Runs only in a host that loads plugin assemblies (CapturePluginLoadOptions.LoadsAssemblies); a host compiled ahead of time never creates a plugin load context.")]
     private static (AssemblyLoadContext, IReadOnlySet<string>) Compute()
     {
         Assembly sdk = typeof(ICapturePlugin).Assembly;
@@ -66,6 +68,7 @@ internal static class SharedAssemblies
     }
 
     /// <summary>The simple names of the trusted platform assemblies that live in the runtime's own directory.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A single-file host's empty Location is handled: it has no runtime directory to list.")]
     private static IEnumerable<string> FrameworkNames()
     {
         string? runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location);

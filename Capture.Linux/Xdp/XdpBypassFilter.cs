@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Capture.Abstractions;
@@ -389,6 +390,7 @@ public sealed class XdpBypassFilter : IDisposable
     /// <summary>The IPv6 half-flow map (<see cref="MapV6Name"/>), for batch reads with a <see cref="FlowMapWalker"/>.</summary>
     public FlowMap MapV6 => _v6;
 
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location (a host compiled ahead of time, or single-file) falls back to the host's directory, where the filter is published.")]
     private static string BuiltInFilter(string fileName)
     {
         string location = typeof(XdpBypassFilter).Assembly.Location;

@@ -18,8 +18,15 @@ internal static class BuildInfo
         string[] shipped = Directory.Exists(plugins) ? [.. Directory.GetDirectories(plugins).Select(Path.GetFileName).Order(StringComparer.Ordinal)!] : [];
         var text = new StringBuilder();
         text.AppendLine(VersionLine);
-        text.AppendLine($"Runtime: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier}");
+        string build = BuiltInCapturePlugins.AheadOfTime ? "compiled ahead of time (Native AOT)" : "Just-In-Time compiled";
+        text.AppendLine($"Runtime: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier}, {build}");
         text.AppendLine($"OS: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
+        string[] builtIn = [.. BuiltInCapturePlugins.Create().Select(p => p.Descriptor.Name)];
+        if (builtIn.Length > 0)
+        {
+            text.AppendLine($"Capture plugins built in: {string.Join(", ", builtIn)}");
+        }
+
         text.AppendLine($"Capture plugins shipped ({plugins}): {(shipped.Length == 0 ? "none" : string.Join(", ", shipped))}");
         text.AppendLine("Run modes: single, autofp, workers");
 

@@ -165,6 +165,12 @@ internal static class DetectProgram
             plugins.PluginRoots.Add(directory);
         }
 
+        foreach (ICapturePlugin builtIn in BuiltInCapturePlugins.Create())
+        {
+            plugins.BuiltInPlugins.Add(builtIn);
+        }
+
+        plugins.LoadsAssemblies = !BuiltInCapturePlugins.AheadOfTime;
         plugins.RequiredPlugins = [command.CaptureName];
         plugins.LoadRequiredOnly = true;
         var loader = new CapturePluginLoader(plugins);

@@ -22,17 +22,20 @@ internal static class ScenarioRun
             string logs = Path.Combine(directory, "logs");
             string configuration = WriteConfiguration(directory, net.HostInterface, settings.InterfaceKeys);
             using var ready = new ReadyListener();
-            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            // Detect.Sample.dll runs under dotnet; the host compiled ahead of time is its own executable.
+            string[] hostCommand = settings.Host.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+                ? [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", "exec", settings.Host]
+                : [settings.Host];
             string[] command = settings.Nice != 0
-                ? ["nice", "-n", settings.Nice.ToString(CultureInfo.InvariantCulture), dotnet]
-                : [dotnet];
+                ? ["nice", "-n", settings.Nice.ToString(CultureInfo.InvariantCulture), .. hostCommand]
+                : hostCommand;
             var start = new ProcessStartInfo(command[0])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (string argument in (string[])[.. command[1..], "exec", settings.Host, "-c", configuration, $"--af-packet={net.HostInterface}", "-l", logs, .. settings.HostArguments])
+            foreach (string argument in (string[])[.. command[1..], "-c", configuration, $"--af-packet={net.HostInterface}", "-l", logs, .. settings.HostArguments])
             {
                 start.ArgumentList.Add(argument);
             }
