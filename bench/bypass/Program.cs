@@ -70,8 +70,8 @@ foreach (BenchSettings v in variants)
 }
 
 Console.WriteLine();
-Console.WriteLine("| run | variant | scenario | leak % | worst flow % | sent pps | window CPU-s | ns CPU / offered pkt | latency n / p50 / p99 / max µs | ring drops | veth drops | startup CPU-s | exact |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| run | variant | scenario | leak % | worst flow % | sent pps | window CPU-s | ns CPU / offered pkt | latency n / p50 / p99 / max µs | ring drops | veth drops | startup CPU-s | READY=1 after s | exact |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 var outcomes = new List<(BenchSettings Variant, RunOutcome Outcome)>();
 for (int run = 1; run <= runs && !cancel.IsCancellationRequested; run++)
 {
@@ -105,7 +105,7 @@ for (int run = 1; run <= runs && !cancel.IsCancellationRequested; run++)
 
             outcomes.Add((variant, o));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {run} | {variant.Label} | {o.Scenario} | {o.LeakPercent:0.000} | {o.WorstFlowLeakPercent:0.000} | {o.Sent / o.SendSeconds:0} | {o.WindowCpuSeconds:0.000} | {o.CpuNanosecondsPerOfferedPacket:0} | {Latency(o)} | {o.KernelDrops} | {o.VethDrops} | {o.StartupCpuSeconds:0.00} | {(o.AccountingExact ? "yes" : "NO: " + o.AccountingDetail)} |"));
+                $"| {run} | {variant.Label} | {o.Scenario} | {o.LeakPercent:0.000} | {o.WorstFlowLeakPercent:0.000} | {o.Sent / o.SendSeconds:0} | {o.WindowCpuSeconds:0.000} | {o.CpuNanosecondsPerOfferedPacket:0} | {Latency(o)} | {o.KernelDrops} | {o.VethDrops} | {o.StartupCpuSeconds:0.00} | {o.ReadySeconds:0.00} | {(o.AccountingExact ? "yes" : "NO: " + o.AccountingDetail)} |"));
         }
     }
 }
