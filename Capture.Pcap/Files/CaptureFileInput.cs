@@ -13,6 +13,7 @@ internal sealed class CaptureFileInput : IDisposable
 
     private readonly FileStream _stream;
     private readonly Action? _beforeBlockingRead;
+
     // Buffers read into before, kept for when the batches holding them are done with them.
     private readonly List<ReadChunk> _spares = [];
     private ReadChunk _chunk;
@@ -162,7 +163,11 @@ internal sealed class CaptureFileInput : IDisposable
     {
         int remaining = _end - _start;
         Buffer.BlockCopy(_buffer, _start, next.Bytes, 0, remaining);
-        _spares.Add(_chunk);
+        if (_chunk.IsHeld)
+        {
+            _spares.Add(_chunk);
+        }
+
         _chunk = next;
         _buffer = next.Bytes;
         _bufferFileOffset += _start;
@@ -173,7 +178,7 @@ internal sealed class CaptureFileInput : IDisposable
     /// <summary>A buffer of at least <paramref name="length"/> bytes no batch holds: a spare one, or a new one.</summary>
     private ReadChunk TakeChunk(int length)
     {
-        // At most one spare per batch out, and one more: a short walk.
+        // At most one spare per batch out: a short walk.
         for (int i = 0; i < _spares.Count; i++)
         {
             ReadChunk spare = _spares[i];
