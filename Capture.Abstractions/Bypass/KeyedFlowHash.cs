@@ -1,24 +1,25 @@
 using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 
 namespace Capture.Abstractions;
 
 /// <summary>
 /// A keyed 32-bit hash of up to six 64-bit words, for tables keyed by what senders choose
-/// (addresses, ports, IP ids): NH over the words, as in UMAC (the sum of
-/// <c>(w[2i] + k[2i]) * (w[2i+1] + k[2i+1])</c> over 128-bit products), then a keyed 64x64-bit
-/// multiply whose halves are folded. Without the secrets no one can build keys that share a bucket,
-/// and a collision found against one process does not carry to the next.
+/// (addresses, ports, IP ids): NH over the words' 32-bit halves, as in UMAC (the sum of
+/// <c>(lo(w[i]) + k) * (hi(w[i]) + k')</c> over 64-bit products, additions modulo 2^32), then a keyed
+/// multiply-add-shift of the sum's two halves. Without the secrets no one can build keys that
+/// share a bucket, and a collision found against one process does not carry to the next.
 /// </summary>
 /// <remarks>
 /// NH is almost-universal: the sums of two distinct inputs agree with probability at most about
-/// 2^-64 over the secrets. Hashes that are affine in their input (a CRC, however seeded) or mix it
-/// with fixed constants before the seed (sums or XORs of words times constants, a ulong's own hash
-/// code, which XORs its halves) collide for crafted inputs in every process. Three multiplies run
-/// side by side; no CPU-specific instruction is needed. Unused words are passed as 0.
+/// 2^-32 over the secrets; the multiply-add-shift of a sum's halves (Dietzfelbinger's, upper half of
+/// a 64-bit result) is universal for any number of its low bits, which is what a table's bucket is.
+/// Hashes that are affine in their input (a CRC, however seeded) or mix it with fixed constants
+/// before the seed (sums or XORs of words times constants, a ulong's own hash code, which XORs its
+/// halves) collide for crafted inputs in every process. Every multiply is 32 x 32 → 64 bits, one
+/// instruction on any 64-bit CPU: no 128-bit product, whose high half needs BMI2 or a four-multiply
+/// software fallback (what an ahead-of-time build for x64's baseline ran). Unused words are passed as 0.
 /// </remarks>
 public sealed partial class KeyedFlowHash
 {
@@ -28,7 +29,9 @@ public sealed partial class KeyedFlowHash
     private readonly ulong _k3;
     private readonly ulong _k4;
     private readonly ulong _k5;
-    private readonly ulong _finalKey;
+    private readonly ulong _lowKey;
+    private readonly ulong _highKey;
+    private readonly ulong _addKey;
 
     /// <summary>A hash with fresh random secrets.</summary>
     public KeyedFlowHash()
@@ -47,7 +50,9 @@ public sealed partial class KeyedFlowHash
         _k3 = Next(ref state);
         _k4 = Next(ref state);
         _k5 = Next(ref state);
-        _finalKey = Next(ref state) | 1;
+        _lowKey = Next(ref state);
+        _highKey = Next(ref state);
+        _addKey = Next(ref state);
     }
 
     /// <summary>One instance with random secrets for the whole process: for hash codes of keys.</summary>
@@ -61,49 +66,22 @@ public sealed partial class KeyedFlowHash
     /// <param name="w4">Word 4.</param>
     /// <param name="w5">Word 5.</param>
     /// <returns>32 bits, every one depending on every input bit.</returns>
-    /// <remarks>
-    /// Never precompiled: <see cref="MultiplyHigh"/>'s BMI2 test (beyond x64's baseline, and
-    /// <c>Math.BigMul</c> holds the same test) makes the ReadyToRun images drop this code on every
-    /// machine with BMI2. Optimised at its first call, it skips the tier-0 code each packet's flow
-    /// lookup otherwise ran until the tier-1 compile.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Hash(ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5)
     {
-        ulong a0 = w0 + _k0, b0 = w1 + _k1;
-        ulong a1 = w2 + _k2, b1 = w3 + _k3;
-        ulong a2 = w4 + _k4, b2 = w5 + _k5;
+        // Six products side by side; the sum modulo 2^64 (NH).
+        ulong sum = Product(w0, _k0) + Product(w1, _k1) + Product(w2, _k2)
+            + Product(w3, _k3) + Product(w4, _k4) + Product(w5, _k5);
 
-        // The halves of the 128-bit sum, without the carry between them: a collision then needs the
-        // exact sums to differ by 0, 1 or 2 times 2^64, which NH bounds by 2^-64 each.
-        ulong low = (a0 * b0) + (a1 * b1) + (a2 * b2);
-        ulong high = MultiplyHigh(a0, b0) + MultiplyHigh(a1, b1) + MultiplyHigh(a2, b2);
-
-        // A keyed full multiply, halves folded: a change in any bit of the sum reaches the low bits
-        // (a table's bucket) through one half or the other.
-        ulong folded = low ^ high;
-        return (uint)(MultiplyHigh(folded, _finalKey) ^ (folded * _finalKey));
+        // Both halves of the sum into the upper half of one keyed 64-bit result: its bits each
+        // depend on every bit of the sum, the low ones (a table's bucket) too.
+        return (uint)(((sum & 0xFFFF_FFFF) * _lowKey + (sum >> 32) * _highKey + _addKey) >> 32);
     }
 
-    /// <summary>
-    /// The high half of a 64x64-bit product. <c>Math.BigMul</c>'s <c>out</c> low half went through
-    /// the stack, a store-forwarding wait on the hash's path; the low half is a plain multiply.
-    /// </summary>
+    /// <summary>One NH term: the word's halves, each plus its half of the key modulo 2^32, multiplied into 64 bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MultiplyHigh(ulong a, ulong b)
-    {
-        if (Bmi2.X64.IsSupported)
-        {
-            return Bmi2.X64.MultiplyNoFlags(a, b);
-        }
-
-        if (ArmBase.Arm64.IsSupported)
-        {
-            return ArmBase.Arm64.MultiplyHigh(a, b);
-        }
-
-        return Math.BigMul(a, b, out _);
-    }
+    private static ulong Product(ulong word, ulong key) =>
+        (ulong)((uint)word + (uint)key) * ((uint)(word >> 32) + (uint)(key >> 32));
 
     /// <summary>A SplitMix64 step.</summary>
     private static ulong Next(ref ulong state)

@@ -3,6 +3,8 @@ namespace Capture.Pcap.Files;
 /// <summary>
 /// A window over one capture file: large reads into one buffer, records parsed in place. Works on
 /// regular files and on pipes (FIFOs, <c>/dev/stdin</c>), which cannot seek and whose reads block.
+/// Batches may refer to packets in the buffer (<see cref="Chunk"/>): while one does, the window moves
+/// on into another buffer, so the bytes it refers to stay as they were.
 /// </summary>
 internal sealed class CaptureFileInput : IDisposable
 {
@@ -11,6 +13,10 @@ internal sealed class CaptureFileInput : IDisposable
 
     private readonly FileStream _stream;
     private readonly Action? _beforeBlockingRead;
+
+    // Buffers read into before, kept for when the batches holding them are done with them.
+    private readonly List<ReadChunk> _spares = [];
+    private ReadChunk _chunk;
     private byte[] _buffer;
     private int _start;
     private int _end;
@@ -24,7 +30,8 @@ internal sealed class CaptureFileInput : IDisposable
     public CaptureFileInput(FileStream stream, int bufferSize, Action? beforeBlockingRead)
     {
         _stream = stream;
-        _buffer = GC.AllocateUninitializedArray<byte>(bufferSize);
+        _chunk = new ReadChunk(bufferSize);
+        _buffer = _chunk.Bytes;
         IsSeekable = stream.CanSeek;
         _beforeBlockingRead = IsSeekable ? null : beforeBlockingRead;
     }
@@ -37,6 +44,12 @@ internal sealed class CaptureFileInput : IDisposable
 
     /// <summary>Bytes in the window.</summary>
     public int Available => _end - _start;
+
+    /// <summary>
+    /// The buffer the window is in now. A batch that holds it may refer to its bytes past the next
+    /// <see cref="Ensure"/>: they are not read into again until every holder has let it go.
+    /// </summary>
+    public ReadChunk Chunk => _chunk;
 
     /// <summary>The unread bytes in the window; valid until the next <see cref="Ensure"/> or <see cref="Skip"/>.</summary>
     public ReadOnlySpan<byte> Span => new(_buffer, _start, _end - _start);
@@ -105,22 +118,31 @@ internal sealed class CaptureFileInput : IDisposable
             return false;
         }
 
-        // Move the unread tail to the front; it is at most one partial record.
-        int remaining = _end - _start;
-        if (_start > 0)
+        int length = count > _buffer.Length ? Math.Min(MaxWindow, Math.Max(count, _buffer.Length * 2)) : _buffer.Length;
+        if (_chunk.IsHeld)
         {
+            // Batches refer to bytes before the window: read on behind it while the record fits
+            // there, else move the unread tail (at most one partial record) to another buffer.
+            if (count > _buffer.Length - _start)
+            {
+                MoveTo(TakeChunk(length));
+            }
+        }
+        else if (length > _buffer.Length)
+        {
+            MoveTo(new ReadChunk(length));
+        }
+        else if (_start > 0)
+        {
+            // Move the unread tail to the front.
+            int remaining = _end - _start;
             Buffer.BlockCopy(_buffer, _start, _buffer, 0, remaining);
             _bufferFileOffset += _start;
             _start = 0;
             _end = remaining;
         }
 
-        if (count > _buffer.Length)
-        {
-            Array.Resize(ref _buffer, Math.Min(MaxWindow, Math.Max(count, _buffer.Length * 2)));
-        }
-
-        while (_end < count && !_endOfFile)
+        while (_end - _start < count && !_endOfFile)
         {
             _beforeBlockingRead?.Invoke();
             int read = _stream.Read(_buffer, _end, _buffer.Length - _end);
@@ -133,6 +155,40 @@ internal sealed class CaptureFileInput : IDisposable
             _end += read;
         }
 
-        return _end >= count;
+        return _end - _start >= count;
+    }
+
+    /// <summary>Moves the window's unread bytes to the front of <paramref name="next"/>, which the window is in from now on.</summary>
+    private void MoveTo(ReadChunk next)
+    {
+        int remaining = _end - _start;
+        Buffer.BlockCopy(_buffer, _start, next.Bytes, 0, remaining);
+        if (_chunk.IsHeld)
+        {
+            _spares.Add(_chunk);
+        }
+
+        _chunk = next;
+        _buffer = next.Bytes;
+        _bufferFileOffset += _start;
+        _start = 0;
+        _end = remaining;
+    }
+
+    /// <summary>A buffer of at least <paramref name="length"/> bytes no batch holds: a spare one, or a new one.</summary>
+    private ReadChunk TakeChunk(int length)
+    {
+        // At most one spare per batch out: a short walk.
+        for (int i = 0; i < _spares.Count; i++)
+        {
+            ReadChunk spare = _spares[i];
+            if (spare.Bytes.Length >= length && !spare.IsHeld)
+            {
+                _spares.RemoveAt(i);
+                return spare;
+            }
+        }
+
+        return new ReadChunk(length);
     }
 }

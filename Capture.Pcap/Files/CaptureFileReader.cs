@@ -32,6 +32,9 @@ internal abstract class CaptureFileReader : IDisposable
     /// <summary>Whether it is a regular file (false for a pipe, whose reads wait for a writer).</summary>
     public bool IsSeekable => Input.IsSeekable;
 
+    /// <summary>The buffer the last record's bytes were read into, which a batch may hold instead of copying them.</summary>
+    public ReadChunk Chunk => Input.Chunk;
+
     /// <summary>"pcap", "pcap (nanoseconds)", "pcapng", ... for logs.</summary>
     public abstract string Format { get; }
 

@@ -1,11 +1,13 @@
+using System.Diagnostics;
 using Capture.Abstractions;
 using Capture.Pcap.Files;
 
 namespace Capture.Pcap.Sources;
 
 /// <summary>
-/// A pooled batch: one buffer the packets are copied into and an array of records. Released
-/// batches go back to their pool, in any order.
+/// A pooled batch: an array of records and the bytes they refer to, in the buffer the file was
+/// read into (held until the batch is released) or, when the batch's packets span two such
+/// buffers, copied into the batch's own. Released batches go back to their pool, in any order.
 /// </summary>
 internal sealed class PcapBatch : CaptureBatch
 {
@@ -18,9 +20,17 @@ internal sealed class PcapBatch : CaptureBatch
     private readonly ICaptureSource _source;
     private readonly PcapBatchPool _pool;
     private readonly PacketRecord[] _packets;
-    private readonly byte[] _buffer;
+    private readonly int _bufferBytes;
+
+    // The read buffer the packets are in, or null once they are copied into _buffer (allocated at the first copy).
+    private ReadChunk? _chunk;
+    private byte[]? _buffer;
+    private bool _copied;
     private int _count;
+
+    // Captured bytes of the packets (as if copied: the batch's room); in a read buffer, where the last one ends.
     private int _used;
+    private int _chunkEnd;
     private long _wireBytes;
     private int _leased;
 
@@ -29,7 +39,7 @@ internal sealed class PcapBatch : CaptureBatch
         _source = source;
         _pool = pool;
         _packets = new PacketRecord[maxPackets];
-        _buffer = GC.AllocateUninitializedArray<byte>(bufferBytes);
+        _bufferBytes = bufferBytes;
     }
 
     /// <inheritdoc />
@@ -47,7 +57,7 @@ internal sealed class PcapBatch : CaptureBatch
         get
         {
             t_engineBatch = Sequence;
-            return new(_buffer, 0, _used);
+            return _chunk is { } chunk ? new(chunk.Bytes, 0, _chunkEnd) : new(_buffer, 0, _used);
         }
     }
 
@@ -63,29 +73,50 @@ internal sealed class PcapBatch : CaptureBatch
     /// <summary>Whether a packet of <paramref name="length"/> captured bytes still fits.</summary>
     /// <param name="length">Captured bytes.</param>
     /// <returns>True when <see cref="TryAdd"/> would take it.</returns>
-    public bool HasRoom(int length) => _count < _packets.Length && _buffer.Length - _used >= length;
+    public bool HasRoom(int length) => _count < _packets.Length && _bufferBytes - _used >= length;
 
     /// <summary>Sum of the packets' original lengths.</summary>
     public long WireBytes => _wireBytes;
 
-    /// <summary>Copies a packet in; false when the batch is full.</summary>
+    /// <summary>Adds a packet; false when the batch is full.</summary>
     /// <param name="record">The file's record.</param>
     /// <param name="linkType">Its link type.</param>
     /// <param name="flags">Flags to set.</param>
     /// <param name="data">The captured bytes.</param>
     /// <param name="number">The record's place in the files read (<see cref="PacketRecord.PacketNumber"/>).</param>
+    /// <param name="chunk">
+    /// The read buffer <paramref name="data"/> is in, which the batch holds instead of copying the
+    /// packet (null: copy it).
+    /// </param>
     /// <returns>True when added.</returns>
-    public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data, uint number)
+    public bool TryAdd(in FileRecord record, LinkType linkType, PacketFlags flags, ReadOnlySpan<byte> data, uint number, ReadChunk? chunk)
     {
         if (!HasRoom(data.Length))
         {
             return false;
         }
 
-        data.CopyTo(_buffer.AsSpan(_used));
+        int offset;
+        if (!_copied && chunk is not null && (_chunk is null || _chunk == chunk) && chunk.Bytes.AsSpan().Overlaps(data, out offset))
+        {
+            if (_chunk is null)
+            {
+                chunk.Hold();
+                _chunk = chunk;
+            }
+
+            _chunkEnd = Math.Max(_chunkEnd, offset + data.Length);
+        }
+        else
+        {
+            byte[] own = _copied ? _buffer! : CopyOut();
+            offset = _used;
+            data.CopyTo(own.AsSpan(offset));
+        }
+
         ref PacketRecord packet = ref _packets[_count++];
         packet.TimestampNanoseconds = record.TimestampNanoseconds;
-        packet.Offset = _used;
+        packet.Offset = offset;
         packet.CaptureLength = data.Length;
         packet.OriginalLength = record.OriginalLength;
         packet.LinkType = linkType;
@@ -107,6 +138,42 @@ internal sealed class PcapBatch : CaptureBatch
         _count = 0;
         _used = 0;
         _wireBytes = 0;
+        _copied = false;
+        _chunkEnd = 0;
+        if (_chunk is { } chunk)
+        {
+            _chunk = null;
+            chunk.LetGo();
+        }
+    }
+
+    /// <summary>
+    /// Copies the packets added so far out of the read buffer into the batch's own (the next packet
+    /// is in another buffer, or not in one), at the offsets copying them in would have given them.
+    /// </summary>
+    private byte[] CopyOut()
+    {
+        byte[] own = _buffer ??= GC.AllocateUninitializedArray<byte>(_bufferBytes);
+        _copied = true;
+        if (_chunk is not { } chunk)
+        {
+            return own;
+        }
+
+        int at = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            ref PacketRecord packet = ref _packets[i];
+            chunk.Bytes.AsSpan(packet.Offset, packet.CaptureLength).CopyTo(own.AsSpan(at));
+            packet.Offset = at;
+            at += packet.CaptureLength;
+        }
+
+        Debug.Assert(at == _used, "the packets' bytes are the batch's room used");
+        _chunk = null;
+        _chunkEnd = 0;
+        chunk.LetGo();
+        return own;
     }
 
     /// <inheritdoc />

@@ -10,7 +10,8 @@ namespace Capture.Pcap.Sources;
 /// <summary>
 /// One capture file, or every capture file of a directory (sorted by name, read in sequence as one
 /// source, like Suricata's <c>-r dir</c>). A reader thread parses records, drops packets of
-/// bypassed flows, copies the rest into pooled batches and writes them to a bounded channel.
+/// bypassed flows, adds the rest to pooled batches (which refer to the packets in the buffer the
+/// file is read into) and writes them to a bounded channel.
 /// </summary>
 /// <remarks>
 /// The software bypass acts at a defined packet, whatever the thread timing and the worker count:
@@ -407,7 +408,7 @@ internal sealed class PcapCaptureSource : IWorkerThreadCaptureSource
                     continue;
                 }
 
-                bool added = batch.TryAdd(in record, linkType, _packetFlags, data, _recordsRead <= uint.MaxValue ? (uint)_recordsRead : 0);
+                bool added = batch.TryAdd(in record, linkType, _packetFlags, data, _recordsRead <= uint.MaxValue ? (uint)_recordsRead : 0, reader.Chunk);
                 Debug.Assert(added, "HasRoom said the packet fits");
             }
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Capture.Abstractions;
 
@@ -183,14 +184,24 @@ internal sealed unsafe class FlowTable
         }
     }
 
-    /// <summary>Warms the hot and warm parts of the record the hash's bucket points at.</summary>
+    /// <summary>
+    /// Warms what a packet of the flow at the head of the hash's bucket touches in the table: its
+    /// hot and warm parts, its chain link (the next step when the head is another flow) and its
+    /// storage entries. The bucket's line should be warm already (<see cref="PrefetchBucket"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchHead(uint hash)
     {
         int head = _bucketBase[hash & (uint)_mask];
-        if (head >= 0)
+        if (head >= 0 && Sse.IsSupported)
         {
             PrefetchSlot(head);
+            Sse.Prefetch0(_chainBase + head);
+            object?[][] storage = Storage;
+            for (int c = 0; c < storage.Length; c++)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(storage[c]), head)));
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using FlowEngine.Storage;
 
@@ -84,6 +85,12 @@ public readonly ref struct FlowView
     /// <typeparam name="T">The stored type.</typeparam>
     /// <param name="slot">A slot registered before the engine started.</param>
     /// <returns>The value, or null when not set.</returns>
+    /// <remarks>
+    /// Inlined, so the cast is to the caller's own type: called, it is shared code for every
+    /// reference type, whose cast an ahead-of-time build makes through a runtime lookup of
+    /// <typeparamref name="T"/> and the general cast helper on every packet.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T? GetStorage<T>(FlowStorageSlot<T> slot)
         where T : class
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
@@ -73,6 +74,7 @@ public ref struct PacketContext
     /// <typeparam name="T">The stored type.</typeparam>
     /// <param name="slot">A registered slot.</param>
     /// <returns>The value or null.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // See FlowView.GetStorage.
     public readonly T? GetStorage<T>(FlowStorageSlot<T> slot)
         where T : class => Flow.GetStorage(slot);
 

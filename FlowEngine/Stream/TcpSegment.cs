@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using FlowEngine.Decode;
 
 namespace FlowEngine.Stream;
@@ -12,6 +13,7 @@ internal readonly ref struct TcpSegment
 {
     private const int MaxWindowScale = 14;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // Called, its fields went through the stack and back: a store-forwarding stall per TCP packet.
     public TcpSegment(uint seq, uint ack, byte flags, ushort window, int payloadLength, uint seconds)
     {
         Seq = seq;

@@ -175,6 +175,59 @@ public sealed class FileFormatTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Packets_of_batches_held_while_the_file_is_read_on_stay_as_read()
+    {
+        // Batches refer to their packets in the buffer the file was read into. Three held at a time
+        // span more than one 64 KB read buffer, so the reader moves on past the packets they refer
+        // to (and batches start in one buffer and end in the next) while they are held.
+        var random = new Random(23);
+        var frames = new List<byte[]>();
+        long total = 0;
+        while (total < 2L << 20)
+        {
+            byte[] frame = new byte[random.Next(60, 1515)];
+            random.NextBytes(frame);
+            frames.Add(frame);
+            total += frame.Length + 16;
+        }
+
+        string path = await WritePcapAsync("held.pcap", frames, 0);
+        await using ICaptureSource source = PcapHarness.Open(path, PcapHarness.Configuration(("buffer-size", "64kb")));
+        await source.StartAsync(CancellationToken.None);
+        var held = new Queue<CaptureBatch>();
+        var read = new List<byte[]>();
+        await foreach (CaptureBatch batch in source.Batches.ReadAllAsync())
+        {
+            held.Enqueue(batch);
+            if (held.Count == 3)
+            {
+                TakeAndRelease(held.Dequeue(), read);
+            }
+        }
+
+        while (held.Count > 0)
+        {
+            TakeAndRelease(held.Dequeue(), read);
+        }
+
+        Assert.Equal(frames.Count, read.Count);
+        for (int i = 0; i < frames.Count; i++)
+        {
+            Assert.Equal(frames[i], read[i]);
+        }
+
+        static void TakeAndRelease(CaptureBatch batch, List<byte[]> read)
+        {
+            foreach (ref readonly PacketRecord record in batch.Packets)
+            {
+                read.Add(batch.GetPacketData(record).ToArray());
+            }
+
+            batch.Release();
+        }
+    }
+
     [Theory]
     [InlineData(6, 0, 1_500_000UL, 1_500_000_000L)]
     [InlineData(9, 0, 1_500_000UL, 1_500_000L)]
