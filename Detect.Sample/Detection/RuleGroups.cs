@@ -16,7 +16,10 @@ namespace Detect.Sample.Detection;
 /// packet's cell is found by its protocol, its destination port's class and (only when a
 /// bidirectional rule names ports) its source port's class, and holds each list's candidates, all
 /// computed once when the rules load. A rule set too large to tabulate that way (more than
-/// <see cref="MaxPortTableWork"/> rule tests) is grouped by protocol only.
+/// <see cref="MaxPortTableWork"/> rule tests) is grouped by protocol only. A port's class is found
+/// by a search of the ranges' starts (a few cache lines), not in a table of every port: a flow's
+/// first packet each way asks with a port of its own, and a 128 KB table's line was a cache miss
+/// for most of them.
 /// </remarks>
 internal sealed class RuleGroups
 {
@@ -34,8 +37,8 @@ internal sealed class RuleGroups
     // Per (protocol, family): its first cell, and whether its cells go by port class.
     private readonly int[] _firstCell = new int[512];
     private readonly bool[] _byPorts = new bool[512];
-    private readonly ushort[]? _destinationClass;
-    private readonly ushort[]? _sourceClass;
+    private readonly PortClasses? _destinationClass;
+    private readonly PortClasses? _sourceClass;
     private readonly int _sourceClasses = 1;
 
     // Per list, per cell: the candidates; per cell: whether any list has one.
@@ -73,8 +76,8 @@ internal sealed class RuleGroups
             }
         }
 
-        int[] destinationPort = _destinationClass is null ? [0] : Representatives(_destinationClass, destinationClasses);
-        int[] sourcePort = _sourceClass is null ? [0] : Representatives(_sourceClass, _sourceClasses);
+        int[] destinationPort = _destinationClass is null ? [0] : _destinationClass.FirstPorts(destinationClasses);
+        int[] sourcePort = _sourceClass is null ? [0] : _sourceClass.FirstPorts(_sourceClasses);
         var cells = new List<Rule[]>[lists.Length];
         for (int l = 0; l < lists.Length; l++)
         {
@@ -141,8 +144,8 @@ internal sealed class RuleGroups
             return cell;
         }
 
-        int source = _sourceClass is null ? 0 : _sourceClass[sourcePort];
-        return cell + (_destinationClass![destinationPort] * _sourceClasses) + source;
+        int source = _sourceClass is null ? 0 : _sourceClass.Of(sourcePort);
+        return cell + (_destinationClass!.Of(destinationPort) * _sourceClasses) + source;
     }
 
     /// <summary>Whether any list has a candidate in the cell.</summary>
@@ -208,13 +211,13 @@ internal sealed class RuleGroups
     /// alike: between two boundaries of the port sets every set matches alike, and ranges with the
     /// same matching rules share a class. Null when there are more than <see cref="MaxClasses"/>.
     /// </summary>
-    private static ushort[]? Classify(Rule[] rules, out int classes)
+    private static PortClasses? Classify(Rule[] rules, out int classes)
     {
         bool[] boundaries = Boundaries(rules, out _);
         var ids = new Dictionary<string, ushort>(StringComparer.Ordinal);
-        var map = new ushort[PortCount];
+        List<ushort> starts = [];
+        List<ushort> classOfRange = [];
         var members = new System.Text.StringBuilder(rules.Length);
-        ushort id = 0;
         for (int port = 0; port < PortCount; port++)
         {
             if (boundaries[port])
@@ -226,7 +229,7 @@ internal sealed class RuleGroups
                 }
 
                 string key = members.ToString();
-                if (!ids.TryGetValue(key, out id))
+                if (!ids.TryGetValue(key, out ushort id))
                 {
                     if (ids.Count == MaxClasses)
                     {
@@ -237,13 +240,18 @@ internal sealed class RuleGroups
                     id = (ushort)ids.Count;
                     ids.Add(key, id);
                 }
-            }
 
-            map[port] = id;
+                // A range runs to the next boundary; one that has its neighbour's class joins it.
+                if (classOfRange.Count == 0 || classOfRange[^1] != id)
+                {
+                    starts.Add((ushort)port);
+                    classOfRange.Add(id);
+                }
+            }
         }
 
         classes = ids.Count;
-        return map;
+        return new PortClasses([.. starts], [.. classOfRange]);
     }
 
     private static bool IsCandidate(Rule rule, ushort destinationPort, ushort? sourcePort)
@@ -256,24 +264,5 @@ internal sealed class RuleGroups
         // Only bidirectional rules with ports made source classes; without them no such rule exists.
         Debug.Assert(!rule.Bidirectional || sourcePort is not null, "a bidirectional rule with ports has source classes");
         return rule.Bidirectional && sourcePort is ushort source && rule.DestinationPorts.Matches(source);
-    }
-
-    private static int[] Representatives(ushort[] classOf, int classes)
-    {
-        int[] port = new int[classes];
-        for (int c = 0; c < classes; c++)
-        {
-            port[c] = -1;
-        }
-
-        for (int p = 0; p < classOf.Length; p++)
-        {
-            if (port[classOf[p]] < 0)
-            {
-                port[classOf[p]] = p;
-            }
-        }
-
-        return port;
     }
 }
