@@ -60,20 +60,15 @@ internal sealed class DetectionInspector : IPacketInspector
         DetectionFlowState? state = context.GetStorage(_slot);
         if (state is null)
         {
-            // One object per flow, on its first packet: the flow's detection state.
-            state = new DetectionFlowState();
-            context.SetStorage(_slot, state);
-            if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
+            state = StartFlow(ref context);
+            if (state is null)
             {
-                Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.StreamMidstream, byFirewall: false) : PacketVerdict.Accept, dropRule: null);
-                _ = WritePacket(ref context, state);
                 return;
             }
         }
         else if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
         {
-            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
-            _ = WritePacket(ref context, state);
+            NotInspected(ref context, state);
             return;
         }
 
@@ -95,12 +90,47 @@ internal sealed class DetectionInspector : IPacketInspector
                 return;
             }
 
-            Conclude(ref context, state, count: 0, reason, PacketVerdict.Accept, default, default, hasTuple: false);
+            ConcludeWithoutRules(ref context, state, reason);
             return;
         }
 
         InspectWithRules(ref context, state);
     }
+
+    /// <summary>
+    /// The flow's first packet: its detection state, and the midstream policy for a TCP flow picked
+    /// up midstream. Out of line, as are the other paths that are not every packet's: the
+    /// callback's frame (zeroed on every call) holds only the common path's locals.
+    /// </summary>
+    /// <returns>The flow's state, or null when the policy ended its inspection (the packet is done).</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DetectionFlowState? StartFlow(ref PacketContext context)
+    {
+        // One object per flow, on its first packet: the flow's detection state.
+        var state = new DetectionFlowState();
+        context.SetStorage(_slot, state);
+        if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
+        {
+            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.StreamMidstream, byFirewall: false) : PacketVerdict.Accept, dropRule: null);
+            _ = WritePacket(ref context, state);
+            return null;
+        }
+
+        return state;
+    }
+
+    /// <summary>A packet of a flow bypassed, dropped or passed: its verdict and pcap-log only.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NotInspected(ref PacketContext context, DetectionFlowState state)
+    {
+        Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
+        _ = WritePacket(ref context, state);
+    }
+
+    /// <summary>What follows a packet no rule could match and that has something to count, write or ask for.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ConcludeWithoutRules(ref PacketContext context, DetectionFlowState state, BypassReason reason) =>
+        Conclude(ref context, state, count: 0, reason, PacketVerdict.Accept, default, default, hasTuple: false);
 
     /// <summary>
     /// Whether some rule can match the packet by its header (<see cref="PacketDetector.HasCandidates"/>),
