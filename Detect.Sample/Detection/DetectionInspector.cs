@@ -75,11 +75,12 @@ internal sealed class DetectionInspector : IPacketInspector
         ref readonly DecodedPacket decoded = ref context.Packet;
         ref readonly PacketLayer layer = ref decoded.Layers[decoded.LayerCount == 0 ? 0 : decoded.LayerCount - 1];
         bool toServer = context.ToServer;
+        ReadOnlySpan<byte> payload = context.Payload;
         if (decoded.EventCount == 0 && context.StreamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
-            && !HasCandidates(state, in layer, toServer))
+            && !HasCandidates(state, in layer, toServer, payload.IsEmpty))
         {
             // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
-            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, context.Payload, state);
+            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, payload, state);
             if (reason == BypassReason.None && !state.ProtocolMismatch && _verdicts is null && _pcapLog is null)
             {
                 // Nothing to count, write or ask for: only the flow's protocol to label. No rule ran,
@@ -133,26 +134,27 @@ internal sealed class DetectionInspector : IPacketInspector
         Conclude(ref context, state, count: 0, reason, PacketVerdict.Accept, default, default, hasTuple: false);
 
     /// <summary>
-    /// Whether some rule can match the packet by its header (<see cref="PacketDetector.HasCandidates"/>),
-    /// asked once per direction of the flow: its packets share the header the rule groups go by.
+    /// Whether some rule can match the packet by its header and whether it carries payload
+    /// (<see cref="PacketDetector.HasCandidates"/>), asked once per direction of the flow: its packets
+    /// share the header the rule groups go by.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool HasCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer)
+    private bool HasCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer, bool withoutPayload)
     {
-        if (state.CandidatesOf(toServer) is bool known)
+        if (state.CandidatesOf(toServer, withoutPayload) is bool known)
         {
             return known;
         }
 
-        return AskCandidates(state, layer, toServer);
+        return AskCandidates(state, layer, toServer, withoutPayload);
     }
 
-    /// <summary>The rule groups' answer for the flow's first packet in a direction, kept in its state.</summary>
-    private bool AskCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer)
+    /// <summary>The rule groups' answers for the flow's first packet in a direction, kept in its state.</summary>
+    private bool AskCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer, bool withoutPayload)
     {
-        bool any = _detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort);
-        state.SetCandidates(toServer, any);
-        return any;
+        bool any = _detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort, out bool anyWithoutPayload);
+        state.SetCandidates(toServer, any, anyWithoutPayload);
+        return withoutPayload ? anyWithoutPayload : any;
     }
 
     /// <summary>A packet rules may match: the rules run on its tuple and header fields; out of line, as its locals are many.</summary>

@@ -9,7 +9,8 @@ namespace Detect.Sample.Detection;
 /// UDP and SCTP) its destination ports hold the packet's destination port, or, for a <c>&lt;&gt;</c>
 /// rule, its source port. Several lists of rules (pass, alert) share one set of groups; every
 /// candidate list keeps its rules' order, so the matches and their order are those of running
-/// every rule.
+/// every rule. A packet without payload has its own, shorter lists: the rules that look for a
+/// content in the payload (<see cref="Rule.NeedsPayload"/>) cannot match it.
 /// </summary>
 /// <remarks>
 /// Ports fall into classes: ranges of ports that every rule's destination ports treat alike. A
@@ -41,9 +42,12 @@ internal sealed class RuleGroups
     private readonly PortClasses? _sourceClass;
     private readonly int _sourceClasses = 1;
 
-    // Per list, per cell: the candidates; per cell: whether any list has one.
+    // Per list, per cell: the candidates, and those of a packet without payload; per cell: whether
+    // any list has one (AnyCandidate), and one for a packet without payload (AnyWithoutPayload).
     private readonly Rule[][][] _cells;
-    private readonly bool[] _anyCandidate;
+    private readonly Rule[][][] _cellsWithoutPayload;
+    private readonly byte[] _anyCandidate;
+    private const byte AnyCandidate = 1, AnyWithoutPayload = 2;
 
     /// <summary>Groups the rules of each list; a list's rules keep their order.</summary>
     /// <param name="lists">The rule lists, looked up by their index.</param>
@@ -118,13 +122,17 @@ internal sealed class RuleGroups
         }
 
         _cells = new Rule[lists.Length][][];
-        _anyCandidate = new bool[next];
+        _cellsWithoutPayload = new Rule[lists.Length][][];
+        _anyCandidate = new byte[next];
         for (int l = 0; l < lists.Length; l++)
         {
             _cells[l] = cells[l].ToArray();
+            _cellsWithoutPayload[l] = new Rule[next][];
             for (int cell = 0; cell < next; cell++)
             {
-                _anyCandidate[cell] |= _cells[l][cell].Length > 0;
+                Rule[] withoutPayload = Keep(_cells[l][cell], r => !r.NeedsPayload);
+                _cellsWithoutPayload[l][cell] = withoutPayload;
+                _anyCandidate[cell] |= (byte)((_cells[l][cell].Length > 0 ? AnyCandidate : 0) | (withoutPayload.Length > 0 ? AnyWithoutPayload : 0));
             }
         }
     }
@@ -151,13 +159,24 @@ internal sealed class RuleGroups
     /// <summary>Whether any list has a candidate in the cell.</summary>
     /// <param name="cell">A <see cref="Cell"/>.</param>
     /// <returns>False when no rule of any list can match its packets.</returns>
-    public bool HasCandidates(int cell) => _anyCandidate[cell];
+    public bool HasCandidates(int cell) => (_anyCandidate[cell] & AnyCandidate) != 0;
+
+    /// <summary>Whether any list has a candidate in the cell for a packet without payload.</summary>
+    /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <returns>False when no rule of any list can match its packets that carry no payload.</returns>
+    public bool HasCandidatesWithoutPayload(int cell) => (_anyCandidate[cell] & AnyWithoutPayload) != 0;
 
     /// <summary>The candidates of one list in a cell, in the list's order.</summary>
     /// <param name="list">The list's index in the constructor's.</param>
     /// <param name="cell">A <see cref="Cell"/>.</param>
     /// <returns>The rules that may match; the list's others cannot.</returns>
     public ReadOnlySpan<Rule> Rules(int list, int cell) => _cells[list][cell];
+
+    /// <summary>The candidates of one list in a cell for a packet without payload (<see cref="Rules"/> less those that need one), in the list's order.</summary>
+    /// <param name="list">The list's index in the constructor's.</param>
+    /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <returns>The rules that may match a packet without payload.</returns>
+    public ReadOnlySpan<Rule> RulesWithoutPayload(int list, int cell) => _cellsWithoutPayload[list][cell];
 
     /// <summary>The rules <paramref name="keep"/> takes, in order (a plain list: no generic code of its own to compile at start).</summary>
     private static Rule[] Keep(IReadOnlyList<Rule> rules, Func<Rule, bool> keep)
