@@ -144,12 +144,35 @@ public static class Utf8Decimal
             ThrowFixed(value, length, nameof(destination));
         }
 
-        // All eight digits at once, the first in the lowest byte; the leading ones dropped.
+        // All eight digits at once, the first in the lowest byte; the leading ones dropped. Stored
+        // in one write of eight or at most three (4, 2 and 1 bytes), not byte by byte: inlined with
+        // a constant length (a timestamp's fields), the tests fold away.
         ulong digits = EightDigits(value) >> ((8 - length) * 8);
         ref byte first = ref MemoryMarshal.GetReference(destination);
-        for (int i = 0; i < length; i++)
+        if (length == 8)
         {
-            Unsafe.Add(ref first, i) = (byte)(digits >> (i * 8));
+            Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
+            return;
+        }
+
+        int at = 0;
+        if ((length & 4) != 0)
+        {
+            Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? (uint)digits : BinaryPrimitives.ReverseEndianness((uint)digits));
+            digits >>= 32;
+            at = 4;
+        }
+
+        if ((length & 2) != 0)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref first, at), BitConverter.IsLittleEndian ? (ushort)digits : BinaryPrimitives.ReverseEndianness((ushort)digits));
+            digits >>= 16;
+            at += 2;
+        }
+
+        if ((length & 1) != 0)
+        {
+            Unsafe.Add(ref first, at) = (byte)digits;
         }
     }
 
