@@ -31,15 +31,18 @@ internal sealed class DetectionFlowState
     public bool AcceptedByFirewall => _firewall is { } firewall && firewall.Value.AcceptedFlow;
 
     /// <summary>
-    /// Whether some rule can match the flow's packets in one direction by their header, those with
-    /// payload or those without (<paramref name="withoutPayload"/>), as
-    /// <see cref="PacketDetector.HasCandidates"/> answered it; null until it is asked. The header it
+    /// Whether some rule can match the flow's packets in one direction by their header (<paramref name="any"/>),
+    /// those with payload or those without (<paramref name="withoutPayload"/>), as
+    /// <see cref="PacketDetector.HasCandidates"/> answered it; false until it is asked. The header it
     /// goes by (protocol, family, ports) is the flow's key, the same for every packet of a direction.
     /// </summary>
-    public bool? CandidatesOf(bool toServer, bool withoutPayload)
+    /// <remarks>Every packet asks: inlined, and no nullable to return (the AOT build called it).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetCandidates(bool toServer, bool withoutPayload, out bool any)
     {
         int bits = toServer ? _candidates : _candidates >> ToClientShift;
-        return (bits & Asked) == 0 ? null : (bits & (withoutPayload ? AnyWithoutPayload : Any)) != 0;
+        any = (bits & (withoutPayload ? AnyWithoutPayload : Any)) != 0;
+        return (bits & Asked) != 0;
     }
 
     /// <summary>Keeps <see cref="PacketDetector.HasCandidates"/>' answers for one direction of the flow.</summary>

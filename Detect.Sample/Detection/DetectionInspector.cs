@@ -141,7 +141,7 @@ internal sealed class DetectionInspector : IPacketInspector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool HasCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer, bool withoutPayload)
     {
-        if (state.CandidatesOf(toServer, withoutPayload) is bool known)
+        if (state.TryGetCandidates(toServer, withoutPayload, out bool known))
         {
             return known;
         }
