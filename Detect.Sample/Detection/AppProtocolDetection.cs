@@ -18,6 +18,12 @@ internal static class AppProtocolDetection
         "OPTIONS "u8.ToArray(), "CONNECT "u8.ToArray(), "TRACE "u8.ToArray(), "PATCH "u8.ToArray(), "PROPFIND "u8.ToArray(),
     ];
 
+    /// <summary>
+    /// The first bytes of <see cref="HttpMethods"/>: a payload that starts with another byte (most
+    /// that are not HTTP) is not compared with each method.
+    /// </summary>
+    private static readonly bool[] HttpMethodStarts = MethodStarts();
+
     /// <summary>The protocol <paramref name="payload"/> starts, or <see cref="AppProtocol.Unknown"/>.</summary>
     /// <param name="ipProtocol">The transport (6 or 17; others have no application layer here).</param>
     /// <param name="serverPort">The flow's destination port (the responder's).</param>
@@ -47,12 +53,9 @@ internal static class AppProtocolDetection
 
         if (toServer)
         {
-            foreach (byte[] method in HttpMethods)
+            if (HttpMethodStarts[payload[0]] && StartsWithMethod(payload))
             {
-                if (payload.StartsWith(method))
-                {
-                    return AppProtocol.Http;
-                }
+                return AppProtocol.Http;
             }
         }
         else if (payload.StartsWith("HTTP/1."u8))
@@ -88,6 +91,30 @@ internal static class AppProtocolDetection
             21 when (toServer ? StartsWithCommand(payload, "USER"u8, "AUTH"u8) : StartsWithCode(payload)) => AppProtocol.Ftp,
             _ => AppProtocol.Unknown,
         };
+    }
+
+    private static bool StartsWithMethod(ReadOnlySpan<byte> payload)
+    {
+        foreach (byte[] method in HttpMethods)
+        {
+            if (payload.StartsWith(method))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool[] MethodStarts()
+    {
+        bool[] starts = new bool[256];
+        foreach (byte[] method in HttpMethods)
+        {
+            starts[method[0]] = true;
+        }
+
+        return starts;
     }
 
     /// <summary>Suricata's <c>app_proto</c> name.</summary>

@@ -15,9 +15,10 @@ internal sealed class DetectionFlowState
     // The firewall's and tcp.session's part, with its own allocation: most flows never need it.
     private StrongBox<FirewallFlowState>? _firewall;
 
-    // What the rule groups said of the flow's header: Asked and Any to the server, the same two bits
-    // shifted by ToClientShift to the client. Bits beside the flow's other flags, not two nullables.
-    private const int Asked = 1, Any = 2, ToClientShift = 2;
+    // What the rule groups said of the flow's header: Asked, Any and AnyWithoutPayload to the server,
+    // the same three bits shifted by ToClientShift to the client. Bits beside the flow's other flags,
+    // not four nullables.
+    private const int Asked = 1, Any = 2, AnyWithoutPayload = 4, ToClientShift = 3;
     private byte _candidates;
 
     /// <summary>The firewall's and tcp.session's part of the flow's state, created on first use.</summary>
@@ -30,20 +31,24 @@ internal sealed class DetectionFlowState
     public bool AcceptedByFirewall => _firewall is { } firewall && firewall.Value.AcceptedFlow;
 
     /// <summary>
-    /// Whether some rule can match the flow's packets in one direction by their header, as
-    /// <see cref="PacketDetector.HasCandidates"/> answered it; null until it is asked. The header it
+    /// Whether some rule can match the flow's packets in one direction by their header (<paramref name="any"/>),
+    /// those with payload or those without (<paramref name="withoutPayload"/>), as
+    /// <see cref="PacketDetector.HasCandidates"/> answered it; false until it is asked. The header it
     /// goes by (protocol, family, ports) is the flow's key, the same for every packet of a direction.
     /// </summary>
-    public bool? CandidatesOf(bool toServer)
+    /// <remarks>Every packet asks: inlined, and no nullable to return (the AOT build called it).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetCandidates(bool toServer, bool withoutPayload, out bool any)
     {
         int bits = toServer ? _candidates : _candidates >> ToClientShift;
-        return (bits & Asked) == 0 ? null : (bits & Any) != 0;
+        any = (bits & (withoutPayload ? AnyWithoutPayload : Any)) != 0;
+        return (bits & Asked) != 0;
     }
 
-    /// <summary>Keeps <see cref="PacketDetector.HasCandidates"/>' answer for one direction of the flow.</summary>
-    public void SetCandidates(bool toServer, bool any)
+    /// <summary>Keeps <see cref="PacketDetector.HasCandidates"/>' answers for one direction of the flow.</summary>
+    public void SetCandidates(bool toServer, bool any, bool anyWithoutPayload)
     {
-        int bits = Asked | (any ? Any : 0);
+        int bits = Asked | (any ? Any : 0) | (anyWithoutPayload ? AnyWithoutPayload : 0);
         _candidates |= (byte)(toServer ? bits : bits << ToClientShift);
     }
 

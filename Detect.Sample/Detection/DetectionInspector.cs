@@ -60,31 +60,27 @@ internal sealed class DetectionInspector : IPacketInspector
         DetectionFlowState? state = context.GetStorage(_slot);
         if (state is null)
         {
-            // One object per flow, on its first packet: the flow's detection state.
-            state = new DetectionFlowState();
-            context.SetStorage(_slot, state);
-            if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
+            state = StartFlow(ref context);
+            if (state is null)
             {
-                Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.StreamMidstream, byFirewall: false) : PacketVerdict.Accept, dropRule: null);
-                _ = WritePacket(ref context, state);
                 return;
             }
         }
         else if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
         {
-            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
-            _ = WritePacket(ref context, state);
+            NotInspected(ref context, state);
             return;
         }
 
         ref readonly DecodedPacket decoded = ref context.Packet;
         ref readonly PacketLayer layer = ref decoded.Layers[decoded.LayerCount == 0 ? 0 : decoded.LayerCount - 1];
         bool toServer = context.ToServer;
+        ReadOnlySpan<byte> payload = context.Payload;
         if (decoded.EventCount == 0 && context.StreamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
-            && !HasCandidates(state, in layer, toServer))
+            && !HasCandidates(state, in layer, toServer, payload.IsEmpty))
         {
             // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
-            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, context.Payload, state);
+            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, payload, state);
             if (reason == BypassReason.None && !state.ProtocolMismatch && _verdicts is null && _pcapLog is null)
             {
                 // Nothing to count, write or ask for: only the flow's protocol to label. No rule ran,
@@ -95,7 +91,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 return;
             }
 
-            Conclude(ref context, state, count: 0, reason, PacketVerdict.Accept, default, default, hasTuple: false);
+            ConcludeWithoutRules(ref context, state, reason);
             return;
         }
 
@@ -103,26 +99,62 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>
-    /// Whether some rule can match the packet by its header (<see cref="PacketDetector.HasCandidates"/>),
-    /// asked once per direction of the flow: its packets share the header the rule groups go by.
+    /// The flow's first packet: its detection state, and the midstream policy for a TCP flow picked
+    /// up midstream. Out of line, as are the other paths that are not every packet's: the
+    /// callback's frame (zeroed on every call) holds only the common path's locals.
+    /// </summary>
+    /// <returns>The flow's state, or null when the policy ended its inspection (the packet is done).</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DetectionFlowState? StartFlow(ref PacketContext context)
+    {
+        // One object per flow, on its first packet: the flow's detection state.
+        var state = new DetectionFlowState();
+        context.SetStorage(_slot, state);
+        if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
+        {
+            Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.StreamMidstream, byFirewall: false) : PacketVerdict.Accept, dropRule: null);
+            _ = WritePacket(ref context, state);
+            return null;
+        }
+
+        return state;
+    }
+
+    /// <summary>A packet of a flow bypassed, dropped or passed: its verdict and pcap-log only.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NotInspected(ref PacketContext context, DetectionFlowState state)
+    {
+        Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
+        _ = WritePacket(ref context, state);
+    }
+
+    /// <summary>What follows a packet no rule could match and that has something to count, write or ask for.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ConcludeWithoutRules(ref PacketContext context, DetectionFlowState state, BypassReason reason) =>
+        Conclude(ref context, state, count: 0, reason, PacketVerdict.Accept, default, default, hasTuple: false);
+
+    /// <summary>
+    /// Whether some rule can match the packet by its header and whether it carries payload
+    /// (<see cref="PacketDetector.HasCandidates"/>), asked once per direction of the flow: its packets
+    /// share the header the rule groups go by.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool HasCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer)
+    private bool HasCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer, bool withoutPayload)
     {
-        if (state.CandidatesOf(toServer) is bool known)
+        if (state.TryGetCandidates(toServer, withoutPayload, out bool known))
         {
             return known;
         }
 
-        return AskCandidates(state, layer, toServer);
+        return AskCandidates(state, layer, toServer, withoutPayload);
     }
 
-    /// <summary>The rule groups' answer for the flow's first packet in a direction, kept in its state.</summary>
-    private bool AskCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer)
+    /// <summary>The rule groups' answers for the flow's first packet in a direction, kept in its state.</summary>
+    private bool AskCandidates(DetectionFlowState state, in PacketLayer layer, bool toServer, bool withoutPayload)
     {
-        bool any = _detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort);
-        state.SetCandidates(toServer, any);
-        return any;
+        bool any = _detector.HasCandidates(layer.Protocol, layer.IsIPv6, layer.SourcePort, layer.DestinationPort, out bool anyWithoutPayload);
+        state.SetCandidates(toServer, any, anyWithoutPayload);
+        return withoutPayload ? anyWithoutPayload : any;
     }
 
     /// <summary>A packet rules may match: the rules run on its tuple and header fields; out of line, as its locals are many.</summary>

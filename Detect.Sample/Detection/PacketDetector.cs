@@ -124,8 +124,10 @@ internal sealed class PacketDetector
             }
         }
 
+        // A packet without payload runs only the rules that can match one.
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
-        foreach (Rule rule in _groups.Rules(PassList, cell))
+        bool withoutPayload = payload.IsEmpty;
+        foreach (Rule rule in withoutPayload ? _groups.RulesWithoutPayload(PassList, cell) : _groups.Rules(PassList, cell))
         {
             if (rule.Matches(packet, session, ref buffers, state, _hosts))
             {
@@ -143,7 +145,7 @@ internal sealed class PacketDetector
             }
         }
 
-        foreach (Rule rule in _groups.Rules(AlertList, cell))
+        foreach (Rule rule in withoutPayload ? _groups.RulesWithoutPayload(AlertList, cell) : _groups.Rules(AlertList, cell))
         {
             if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
@@ -192,9 +194,20 @@ internal sealed class PacketDetector
     /// <param name="isIPv6">The address family.</param>
     /// <param name="sourcePort">The sender's port.</param>
     /// <param name="destinationPort">The receiver's port.</param>
-    /// <returns>False when no rule can match it; always true in firewall mode or with rules testing tcp.session, which follow every packet.</returns>
-    public bool HasCandidates(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort) =>
-        _firewall is not null || _tcpSession || _groups.HasCandidates(_groups.Cell(protocol, isIPv6, sourcePort, destinationPort));
+    /// <param name="withoutPayload">Whether some rule can match such a packet that carries no payload.</param>
+    /// <returns>False when no rule can match it; always true (both answers) in firewall mode or with rules testing tcp.session, which follow every packet.</returns>
+    public bool HasCandidates(byte protocol, bool isIPv6, ushort sourcePort, ushort destinationPort, out bool withoutPayload)
+    {
+        if (_firewall is not null || _tcpSession)
+        {
+            withoutPayload = true;
+            return true;
+        }
+
+        int cell = _groups.Cell(protocol, isIPv6, sourcePort, destinationPort);
+        withoutPayload = _groups.HasCandidatesWithoutPayload(cell);
+        return _groups.HasCandidates(cell);
+    }
 
     /// <summary>
     /// <see cref="Inspect(in FlowTuple, in RulePacket, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{ushort}, DetectionFlowState, Span{Rule?}, out BypassReason)"/>

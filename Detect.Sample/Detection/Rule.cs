@@ -130,6 +130,34 @@ internal sealed class Rule
     /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
     public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
 
+    /// <summary>
+    /// The rule looks for a content in the packet's payload (not negated, not empty), so a packet
+    /// without payload never matches it: the rule groups leave it out of such packets' candidates.
+    /// </summary>
+    public bool NeedsPayload
+    {
+        get
+        {
+            foreach (BufferInspection inspection in _inspections)
+            {
+                if (inspection.Buffer != RuleBuffer.Payload)
+                {
+                    continue;
+                }
+
+                foreach (IRulePattern pattern in inspection.Patterns)
+                {
+                    if (pattern is ContentPattern { Negated: false, Bytes.Length: > 0 })
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>The option keywords as written, in order (what decides whether headers alone decide the match).</summary>
     public IReadOnlyList<string> Keywords { get; init; } = [];
 

@@ -9,14 +9,18 @@ namespace Detect.Sample.Detection;
 /// UDP and SCTP) its destination ports hold the packet's destination port, or, for a <c>&lt;&gt;</c>
 /// rule, its source port. Several lists of rules (pass, alert) share one set of groups; every
 /// candidate list keeps its rules' order, so the matches and their order are those of running
-/// every rule.
+/// every rule. A packet without payload has its own, shorter lists: the rules that look for a
+/// content in the payload (<see cref="Rule.NeedsPayload"/>) cannot match it.
 /// </summary>
 /// <remarks>
 /// Ports fall into classes: ranges of ports that every rule's destination ports treat alike. A
 /// packet's cell is found by its protocol, its destination port's class and (only when a
 /// bidirectional rule names ports) its source port's class, and holds each list's candidates, all
 /// computed once when the rules load. A rule set too large to tabulate that way (more than
-/// <see cref="MaxPortTableWork"/> rule tests) is grouped by protocol only.
+/// <see cref="MaxPortTableWork"/> rule tests) is grouped by protocol only. A port's class is found
+/// by a search of the ranges' starts (a few cache lines), not in a table of every port: a flow's
+/// first packet each way asks with a port of its own, and a 128 KB table's line was a cache miss
+/// for most of them.
 /// </remarks>
 internal sealed class RuleGroups
 {
@@ -34,13 +38,16 @@ internal sealed class RuleGroups
     // Per (protocol, family): its first cell, and whether its cells go by port class.
     private readonly int[] _firstCell = new int[512];
     private readonly bool[] _byPorts = new bool[512];
-    private readonly ushort[]? _destinationClass;
-    private readonly ushort[]? _sourceClass;
+    private readonly PortClasses? _destinationClass;
+    private readonly PortClasses? _sourceClass;
     private readonly int _sourceClasses = 1;
 
-    // Per list, per cell: the candidates; per cell: whether any list has one.
+    // Per list, per cell: the candidates, and those of a packet without payload; per cell: whether
+    // any list has one (AnyCandidate), and one for a packet without payload (AnyWithoutPayload).
     private readonly Rule[][][] _cells;
-    private readonly bool[] _anyCandidate;
+    private readonly Rule[][][] _cellsWithoutPayload;
+    private readonly byte[] _anyCandidate;
+    private const byte AnyCandidate = 1, AnyWithoutPayload = 2;
 
     /// <summary>Groups the rules of each list; a list's rules keep their order.</summary>
     /// <param name="lists">The rule lists, looked up by their index.</param>
@@ -73,8 +80,8 @@ internal sealed class RuleGroups
             }
         }
 
-        int[] destinationPort = _destinationClass is null ? [0] : Representatives(_destinationClass, destinationClasses);
-        int[] sourcePort = _sourceClass is null ? [0] : Representatives(_sourceClass, _sourceClasses);
+        int[] destinationPort = _destinationClass is null ? [0] : _destinationClass.FirstPorts(destinationClasses);
+        int[] sourcePort = _sourceClass is null ? [0] : _sourceClass.FirstPorts(_sourceClasses);
         var cells = new List<Rule[]>[lists.Length];
         for (int l = 0; l < lists.Length; l++)
         {
@@ -115,13 +122,17 @@ internal sealed class RuleGroups
         }
 
         _cells = new Rule[lists.Length][][];
-        _anyCandidate = new bool[next];
+        _cellsWithoutPayload = new Rule[lists.Length][][];
+        _anyCandidate = new byte[next];
         for (int l = 0; l < lists.Length; l++)
         {
             _cells[l] = cells[l].ToArray();
+            _cellsWithoutPayload[l] = new Rule[next][];
             for (int cell = 0; cell < next; cell++)
             {
-                _anyCandidate[cell] |= _cells[l][cell].Length > 0;
+                Rule[] withoutPayload = Keep(_cells[l][cell], r => !r.NeedsPayload);
+                _cellsWithoutPayload[l][cell] = withoutPayload;
+                _anyCandidate[cell] |= (byte)((_cells[l][cell].Length > 0 ? AnyCandidate : 0) | (withoutPayload.Length > 0 ? AnyWithoutPayload : 0));
             }
         }
     }
@@ -141,20 +152,31 @@ internal sealed class RuleGroups
             return cell;
         }
 
-        int source = _sourceClass is null ? 0 : _sourceClass[sourcePort];
-        return cell + (_destinationClass![destinationPort] * _sourceClasses) + source;
+        int source = _sourceClass is null ? 0 : _sourceClass.Of(sourcePort);
+        return cell + (_destinationClass!.Of(destinationPort) * _sourceClasses) + source;
     }
 
     /// <summary>Whether any list has a candidate in the cell.</summary>
     /// <param name="cell">A <see cref="Cell"/>.</param>
     /// <returns>False when no rule of any list can match its packets.</returns>
-    public bool HasCandidates(int cell) => _anyCandidate[cell];
+    public bool HasCandidates(int cell) => (_anyCandidate[cell] & AnyCandidate) != 0;
+
+    /// <summary>Whether any list has a candidate in the cell for a packet without payload.</summary>
+    /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <returns>False when no rule of any list can match its packets that carry no payload.</returns>
+    public bool HasCandidatesWithoutPayload(int cell) => (_anyCandidate[cell] & AnyWithoutPayload) != 0;
 
     /// <summary>The candidates of one list in a cell, in the list's order.</summary>
     /// <param name="list">The list's index in the constructor's.</param>
     /// <param name="cell">A <see cref="Cell"/>.</param>
     /// <returns>The rules that may match; the list's others cannot.</returns>
     public ReadOnlySpan<Rule> Rules(int list, int cell) => _cells[list][cell];
+
+    /// <summary>The candidates of one list in a cell for a packet without payload (<see cref="Rules"/> less those that need one), in the list's order.</summary>
+    /// <param name="list">The list's index in the constructor's.</param>
+    /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <returns>The rules that may match a packet without payload.</returns>
+    public ReadOnlySpan<Rule> RulesWithoutPayload(int list, int cell) => _cellsWithoutPayload[list][cell];
 
     /// <summary>The rules <paramref name="keep"/> takes, in order (a plain list: no generic code of its own to compile at start).</summary>
     private static Rule[] Keep(IReadOnlyList<Rule> rules, Func<Rule, bool> keep)
@@ -208,13 +230,13 @@ internal sealed class RuleGroups
     /// alike: between two boundaries of the port sets every set matches alike, and ranges with the
     /// same matching rules share a class. Null when there are more than <see cref="MaxClasses"/>.
     /// </summary>
-    private static ushort[]? Classify(Rule[] rules, out int classes)
+    private static PortClasses? Classify(Rule[] rules, out int classes)
     {
         bool[] boundaries = Boundaries(rules, out _);
         var ids = new Dictionary<string, ushort>(StringComparer.Ordinal);
-        var map = new ushort[PortCount];
+        List<ushort> starts = [];
+        List<ushort> classOfRange = [];
         var members = new System.Text.StringBuilder(rules.Length);
-        ushort id = 0;
         for (int port = 0; port < PortCount; port++)
         {
             if (boundaries[port])
@@ -226,7 +248,7 @@ internal sealed class RuleGroups
                 }
 
                 string key = members.ToString();
-                if (!ids.TryGetValue(key, out id))
+                if (!ids.TryGetValue(key, out ushort id))
                 {
                     if (ids.Count == MaxClasses)
                     {
@@ -237,13 +259,18 @@ internal sealed class RuleGroups
                     id = (ushort)ids.Count;
                     ids.Add(key, id);
                 }
-            }
 
-            map[port] = id;
+                // A range runs to the next boundary; one that has its neighbour's class joins it.
+                if (classOfRange.Count == 0 || classOfRange[^1] != id)
+                {
+                    starts.Add((ushort)port);
+                    classOfRange.Add(id);
+                }
+            }
         }
 
         classes = ids.Count;
-        return map;
+        return new PortClasses([.. starts], [.. classOfRange]);
     }
 
     private static bool IsCandidate(Rule rule, ushort destinationPort, ushort? sourcePort)
@@ -256,24 +283,5 @@ internal sealed class RuleGroups
         // Only bidirectional rules with ports made source classes; without them no such rule exists.
         Debug.Assert(!rule.Bidirectional || sourcePort is not null, "a bidirectional rule with ports has source classes");
         return rule.Bidirectional && sourcePort is ushort source && rule.DestinationPorts.Matches(source);
-    }
-
-    private static int[] Representatives(ushort[] classOf, int classes)
-    {
-        int[] port = new int[classes];
-        for (int c = 0; c < classes; c++)
-        {
-            port[c] = -1;
-        }
-
-        for (int p = 0; p < classOf.Length; p++)
-        {
-            if (port[classOf[p]] < 0)
-            {
-                port[classOf[p]] = p;
-            }
-        }
-
-        return port;
     }
 }

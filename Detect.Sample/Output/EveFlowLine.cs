@@ -28,6 +28,8 @@ internal sealed class EveFlowLine
 
     private const int SecondsLength = EveFormat.SecondsLength;
 
+    private const int MacLength = 17;
+
     /// <summary>Room for one flag set's members: all eight names are 88 bytes.</summary>
     private const int FlagNamesSlot = 96;
 
@@ -43,6 +45,11 @@ internal sealed class EveFlowLine
     private readonly long[] _seconds = [long.MinValue, long.MinValue];
     private readonly byte[] _secondsText = new byte[2 * SecondsLength];
     private int _nextSecond;
+
+    // The last source and destination MAC formatted, and their text: a sensor's flows mostly share
+    // a gateway's MAC on one side, and the host's on the other. Not a MAC (48 bits) at first.
+    private readonly ulong[] _macs = [ulong.MaxValue, ulong.MaxValue];
+    private readonly byte[] _macText = new byte[2 * MacLength];
     private string? _interfaceName;
     private byte[] _interfaceText = [];
 
@@ -158,9 +165,9 @@ internal sealed class EveFlowLine
         if (ethernet && (flow.SourceMac | flow.DestinationMac) != 0)
         {
             at = Append(at, ",\"ether\":{\"src_mac\":\""u8);
-            at = Mac(at, flow.SourceMac);
+            at = Mac(at, flow.SourceMac, 0);
             at = Append(at, "\",\"dest_mac\":\""u8);
-            at = Mac(at, flow.DestinationMac);
+            at = Mac(at, flow.DestinationMac, 1);
             at = Append(at, "\"}"u8);
         }
 
@@ -456,10 +463,19 @@ internal sealed class EveFlowLine
         return at + EveFormat.TimestampLength;
     }
 
-    private int Mac(int at, ulong mac)
+    /// <summary>A MAC address, its text copied when it is the one last written on its side (<paramref name="side"/>: 0 source, 1 destination).</summary>
+    private int Mac(int at, ulong mac, int side)
     {
-        EveFormat.FormatMac(mac, _line.AsSpan(at, 17));
-        return at + 17;
+        Span<byte> text = _macText.AsSpan(side * MacLength, MacLength);
+        if (mac != _macs[side])
+        {
+            EveFormat.FormatMac(mac, text);
+            _macs[side] = mac;
+        }
+
+        Room(at, MacLength);
+        Unsafe.CopyBlockUnaligned(ref At(at), ref MemoryMarshal.GetReference(text), MacLength);
+        return at + MacLength;
     }
 
     private int Hex(int at, byte value)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Capture.Abstractions;
 using FlowEngine.Storage;
@@ -86,16 +87,19 @@ public readonly ref struct FlowView
     /// <param name="slot">A slot registered before the engine started.</param>
     /// <returns>The value, or null when not set.</returns>
     /// <remarks>
-    /// Inlined, so the cast is to the caller's own type: called, it is shared code for every
-    /// reference type, whose cast an ahead-of-time build makes through a runtime lookup of
-    /// <typeparamref name="T"/> and the general cast helper on every packet.
+    /// Inlined and without a cast: the registry gives a slot's column one type (checked in debug
+    /// builds). Called, or with <c>as T</c>, it is shared code for every reference type, whose cast
+    /// an ahead-of-time build makes through a runtime lookup of <typeparamref name="T"/> and the
+    /// general cast helper on every packet.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T? GetStorage<T>(FlowStorageSlot<T> slot)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(slot);
-        return _shard.Table.Storage[slot.Index][_slot] as T;
+        object? value = _shard.Table.Storage[slot.Index][_slot];
+        Debug.Assert(value is null or T, "a storage column holds its slot's type only");
+        return Unsafe.As<T>(value);
     }
 
     /// <summary>Writes a storage slot of this flow; dropped when the flow ends.</summary>

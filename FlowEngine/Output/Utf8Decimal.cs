@@ -8,8 +8,9 @@ namespace FlowEngine.Output;
 /// <summary>
 /// Writes integers as ASCII decimal digits, for flow-event sinks that assemble their lines by
 /// hand. A flow event carries nine or more counters and ids; through <c>long.TryFormat</c> their
-/// formatting was most of a flow line's cost. This sizes the number first and writes two digits
-/// per table lookup, with no format or culture handling (none applies to JSON numbers).
+/// formatting was most of a flow line's cost. This sizes the number first and computes eight
+/// digits at a time side by side in one 64-bit word, with no format or culture handling (none
+/// applies to JSON numbers).
 /// </summary>
 public static class Utf8Decimal
 {
@@ -23,9 +24,6 @@ public static class Utf8Decimal
         1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
         10_000_000_000_000_000_000,
     ];
-
-    private static ReadOnlySpan<byte> Pairs =>
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>Number of decimal digits of <paramref name="value"/> (1 for 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -86,27 +84,11 @@ public static class Utf8Decimal
             uint block = (uint)(value - (quotient * 100_000_000));
             value = quotient;
             at -= 8;
-            WriteEight(ref Unsafe.Add(ref first, at), block);
+            StoreDigits(ref Unsafe.Add(ref first, at), block, 8);
         }
 
-        uint rest = (uint)value;
-        while (rest >= 100)
-        {
-            uint quotient = rest / 100;
-            at -= 2;
-            WritePair(ref Unsafe.Add(ref first, at), rest - (quotient * 100));
-            rest = quotient;
-        }
-
-        if (rest >= 10)
-        {
-            WritePair(ref first, rest);
-        }
-        else
-        {
-            first = (byte)('0' + rest);
-        }
-
+        // The leading one to eight digits: no loop over pairs of them (most counters are short).
+        StoreDigits(ref first, (uint)value, at);
         return digits;
     }
 
@@ -144,28 +126,52 @@ public static class Utf8Decimal
             ThrowFixed(value, length, nameof(destination));
         }
 
-        // All eight digits at once, the first in the lowest byte; the leading ones dropped.
+        StoreDigits(ref MemoryMarshal.GetReference(destination), value, length);
+    }
+
+    /// <summary>
+    /// Stores the last <paramref name="length"/> (1 to 8) of the eight digits of <paramref name="value"/>
+    /// (below 10^8): all eight computed at once, the first in the lowest byte and the leading ones
+    /// dropped, then one write of eight or at most three (4, 2 and 1 bytes), not byte by byte.
+    /// Inlined with a constant length (a timestamp's fields), the tests fold away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDigits(ref byte first, uint value, int length)
+    {
+        Debug.Assert(length is >= 1 and <= 8 && value < PowersOf10[length], "the value fits in the length");
         ulong digits = EightDigits(value) >> ((8 - length) * 8);
-        ref byte first = ref MemoryMarshal.GetReference(destination);
-        for (int i = 0; i < length; i++)
+        if (length == 8)
         {
-            Unsafe.Add(ref first, i) = (byte)(digits >> (i * 8));
+            Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
+            return;
+        }
+
+        int at = 0;
+        if ((length & 4) != 0)
+        {
+            Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? (uint)digits : BinaryPrimitives.ReverseEndianness((uint)digits));
+            digits >>= 32;
+            at = 4;
+        }
+
+        if ((length & 2) != 0)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref first, at), BitConverter.IsLittleEndian ? (ushort)digits : BinaryPrimitives.ReverseEndianness((ushort)digits));
+            digits >>= 16;
+            at += 2;
+        }
+
+        if ((length & 1) != 0)
+        {
+            Unsafe.Add(ref first, at) = (byte)digits;
         }
     }
 
     /// <summary>
-    /// Writes exactly eight digits of <paramref name="value"/> (below 10^8) with all eight computed
-    /// side by side in one 64-bit word: the two halves of four digits in 32-bit lanes, their pairs in
-    /// 16-bit lanes, the digits in bytes (multiply-shift division is exact at each width used).
+    /// Eight ASCII digits of <paramref name="value"/> (below 10^8), the first in the lowest byte, all
+    /// computed side by side in one 64-bit word: the two halves of four digits in 32-bit lanes, their
+    /// pairs in 16-bit lanes, the digits in bytes (multiply-shift division is exact at each width used).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteEight(ref byte destination, uint value)
-    {
-        ulong digits = EightDigits(value);
-        Unsafe.WriteUnaligned(ref destination, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
-    }
-
-    /// <summary>Eight ASCII digits of <paramref name="value"/> (below 10^8), the first in the lowest byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong EightDigits(uint value)
     {
@@ -180,10 +186,6 @@ public static class Utf8Decimal
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowFixed(uint value, int length, string parameterName) =>
         throw new ArgumentException($"{value} does not fit in {length} digits (1 to 8)", parameterName);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WritePair(ref byte destination, uint value) =>
-        Unsafe.WriteUnaligned(ref destination, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(Pairs), (nint)(value * 2))));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowTooShort(int needed, int length, string parameterName) =>

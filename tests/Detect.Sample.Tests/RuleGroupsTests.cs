@@ -25,7 +25,23 @@ public sealed class RuleGroupsTests
         "alert ipv6 any any -> any any (msg:\"i\"; sid:9;)",
         "alert sctp any any -> any 36412 (msg:\"j\"; sid:10;)",
         "alert tcp any any -> any 65535 (msg:\"k\"; sid:11;)",
+        "alert tcp any any -> any 80 (msg:\"l\"; content:\"GET\"; sid:12;)",
+        "alert udp any any -> any 53 (msg:\"m\"; content:!\"x\"; sid:13;)",
+        "alert tcp any any <> any 8080 (msg:\"n\"; content:\"a\"; content:!\"b\"; sid:14;)",
+        "alert tcp any any -> any any (msg:\"o\"; dsize:0; sid:15;)",
     ];
+
+    /// <summary>Rules and whether they need a payload: a content looked for in it, not a negated one, a size test or a header buffer.</summary>
+    public static TheoryData<string, bool> PayloadRules => new()
+    {
+        { "alert tcp any any -> any any (msg:\"a\"; content:\"GET\"; sid:1;)", true },
+        { "alert tcp any any -> any any (msg:\"a\"; content:\"|00|\"; content:!\"x\"; distance:0; sid:1;)", true },
+        { "alert tcp any any -> any any (msg:\"a\"; content:!\"GET\"; sid:1;)", false },
+        { "alert tcp any any -> any any (msg:\"a\"; dsize:0; sid:1;)", false },
+        { "alert tcp any any -> any any (msg:\"a\"; pcre:\"/^$/\"; sid:1;)", false },
+        { "alert tcp any any -> any any (msg:\"a\"; tcp.hdr; content:\"|50|\"; sid:1;)", false },
+        { "alert tcp any any -> any any (msg:\"a\"; sid:1;)", false },
+    };
 
     private static readonly ushort[] Ports = [0, 1, 22, 52, 53, 54, 79, 80, 81, 443, 499, 500, 549, 550, 551, 600, 601, 1023, 1024, 7999, 8000, 8050, 8080, 8100, 8101, 36412, 50000, 65534, 65535];
 
@@ -38,6 +54,7 @@ public sealed class RuleGroupsTests
         var groups = new RuleGroups(lists);
         byte[] protocols = [1, 6, 17, 58, 132, 47];
         int nonEmpty = 0;
+        int fewerWithoutPayload = 0;
         foreach (byte protocol in protocols)
         {
             foreach (bool isIPv6 in new[] { false, true })
@@ -49,6 +66,7 @@ public sealed class RuleGroupsTests
                         bool ports = protocol is 6 or 17 or 132;
                         int cell = groups.Cell(protocol, isIPv6, source, destination);
                         int candidates = 0;
+                        int candidatesWithoutPayload = 0;
                         for (int l = 0; l < lists.Length; l++)
                         {
                             long[] expected = [.. lists[l]
@@ -58,16 +76,37 @@ public sealed class RuleGroupsTests
                             long[] actual = [.. groups.Rules(l, cell).ToArray().Select(r => r.Sid)];
                             Assert.Equal(expected, actual);
                             candidates += actual.Length;
+                            long[] expectedWithoutPayload = [.. lists[l].Where(r => expected.Contains(r.Sid) && !r.NeedsPayload).Select(r => r.Sid)];
+                            long[] actualWithoutPayload = [.. groups.RulesWithoutPayload(l, cell).ToArray().Select(r => r.Sid)];
+                            Assert.Equal(expectedWithoutPayload, actualWithoutPayload);
+                            candidatesWithoutPayload += actualWithoutPayload.Length;
                         }
 
                         Assert.Equal(candidates > 0, groups.HasCandidates(cell));
+                        Assert.Equal(candidatesWithoutPayload > 0, groups.HasCandidatesWithoutPayload(cell));
                         nonEmpty += candidates > 0 ? 1 : 0;
+                        fewerWithoutPayload += candidatesWithoutPayload < candidates ? 1 : 0;
                     }
                 }
             }
         }
 
         Assert.True(nonEmpty > 0);
+        Assert.True(fewerWithoutPayload > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadRules))]
+    public void A_rule_needs_a_payload_only_when_it_looks_for_a_content_in_it(string text, bool needsPayload)
+    {
+        Rule rule = RuleParser.Parse(text, Addresses, PortGroups, "test.rules", 1);
+        Assert.Equal(needsPayload, rule.NeedsPayload);
+        Capture.Abstractions.FlowTuple tuple = TestTuples.Make("10.0.0.1", 40000, "10.0.0.2", 80);
+        if (needsPayload)
+        {
+            // What the groups rely on: such a rule never matches a packet without payload.
+            Assert.False(rule.Matches(tuple, ReadOnlySpan<byte>.Empty));
+        }
     }
 
     [Fact]
@@ -77,7 +116,7 @@ public sealed class RuleGroupsTests
         var groups = new RuleGroups(rules);
         long[] Sids(ushort source, ushort destination) => [.. groups.Rules(0, groups.Cell(17, isIPv6: false, source, destination)).ToArray().Select(r => r.Sid)];
         Assert.Equal([4L], Sids(40000, 40001));
-        Assert.Equal([2L, 4L], Sids(40000, 53));
+        Assert.Equal([2L, 4L, 13L], Sids(40000, 53));
         Assert.Equal([4L], Sids(550, 40000));
         Assert.Equal([4L, 8L], Sids(551, 40000));
         var dnsOnly = new RuleGroups([.. rules.Where(r => r.Sid == 2)]);
