@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime;
 using Capture.Abstractions;
 using Detect.Sample.Detection;
@@ -42,6 +43,9 @@ internal static class PacketPathWarmUp
     private const string Rule = "alert udp any any -> any 9 (msg:\"packet path warm-up\"; content:\"warm\"; bypass; sid:1;)";
     private static readonly byte[] Payload = "warm-up"u8.ToArray();
 
+    /// <summary>The start of the name of the warm-up's temporary directory in this process.</summary>
+    public static string DirectoryPrefix { get; } = string.Create(CultureInfo.InvariantCulture, $"detect-warm-up-{Environment.ProcessId}-");
+
     /// <summary>Runs the warm-up.</summary>
     /// <param name="flow">The run's flow options (the throwaway worker's table is sized for a few flows).</param>
     /// <param name="detection">The run's detection options.</param>
@@ -65,7 +69,8 @@ internal static class PacketPathWarmUp
         RuleSet rules = new([RuleParser.Parse(Rule, new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal), "warm-up", 1)], [], []);
         var detector = new PacketDetector(rules, detection);
         var counters = new DetectionCounters();
-        DirectoryInfo directory = Directory.CreateTempSubdirectory("detect-warm-up-");
+        // Named by the process: which run a directory is from, were one ever left behind.
+        DirectoryInfo directory = Directory.CreateTempSubdirectory(DirectoryPrefix);
         try
         {
             using (LogDirectory logs = LogDirectory.Open(directory.FullName))

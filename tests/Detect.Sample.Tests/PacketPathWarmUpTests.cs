@@ -21,5 +21,6 @@ public sealed class PacketPathWarmUpTests
         Assert.Equal(before, WarmUpDirectories());
     }
 
-    private static string[] WarmUpDirectories() => [.. Directory.GetDirectories(Path.GetTempPath(), "detect-warm-up-*").Order(StringComparer.Ordinal)];
+    // This process's only: hosts that other test projects run live at the same time warm up too.
+    private static string[] WarmUpDirectories() => [.. Directory.GetDirectories(Path.GetTempPath(), PacketPathWarmUp.DirectoryPrefix + "*").Order(StringComparer.Ordinal)];
 }
