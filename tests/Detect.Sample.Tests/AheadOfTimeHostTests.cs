@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Capture.Tests.Host;
+using Capture.Tests.Kernel;
+using Capture.Tests.Shared;
 using Detect.Sample.Tests.Host;
 
 namespace Detect.Sample.Tests;
@@ -6,7 +10,8 @@ namespace Detect.Sample.Tests;
 /// <summary>
 /// The host compiled ahead of time, as <c>scripts/publish-aot.sh</c> publishes it: one native
 /// executable with the shipped plugins built in, giving what the Just-In-Time compiled host gives,
-/// and refusing plugin assemblies it cannot load by name.
+/// and refusing plugin assemblies it cannot load by name; live, its built-in af-packet plugin
+/// bypasses a flow in XDP.
 /// </summary>
 public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<AheadOfTimeHost>
 {
@@ -83,6 +88,85 @@ public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<Ah
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Live_it_bypasses_a_flow_in_xdp_with_its_built_in_af_packet_plugin_and_detaches_at_sigterm()
+    {
+        const int BypassedFlowPackets = 30;
+        const int OtherFlowPackets = 20;
+        using var net = new VethNamespace("aotlive");
+        string work = Directory.CreateTempSubdirectory("detect-aot-live-").FullName;
+        try
+        {
+            string rules = Path.Combine(work, "live.rules");
+            File.WriteAllText(rules, "alert udp any any -> any 5555 (msg:\"AOT bypass\"; content:\"|5a 5a 5a 5a|\"; bypass; sid:9100002; rev:1;)\n");
+            string yaml = Path.Combine(work, "live.yaml");
+            File.WriteAllText(yaml, $"""
+                %YAML 1.1
+                ---
+                rule-files:
+                  - {rules}
+                af-packet:
+                  - interface: {net.HostInterface}
+                    threads: 1
+                    bypass: yes
+                    xdp-mode: soft
+                    block-timeout: 10
+
+                """);
+            string logs = Path.Combine(work, "logs");
+            var start = new ProcessStartInfo(aot.Executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = SharedPcaps.RepositoryRoot,
+                ArgumentList = { "-c", yaml, $"--af-packet={net.HostInterface}", "-l", logs, "-v" },
+            };
+            HostResult result;
+            using (var host = new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start the host compiled ahead of time")))
+            {
+                host.WaitUntil(() => host.Error.Contains("Capture started", StringComparison.Ordinal), "the capture-started line", TimeSpan.FromSeconds(30));
+                Assert.True(XdpLinkState.Read(net.HostInterface).Attached, "no XDP program on the interface while capturing");
+
+                // The first packet makes the rule bypass the flow; the rest, sent once the entry is in place, are dropped by XDP.
+                byte[] Frame(ushort port, int length) => CraftedFrames.Build(new FrameSpec
+                {
+                    SourceMac = net.PeerMac,
+                    DestinationMac = net.HostMac,
+                    Source = net.PeerIPv4,
+                    Destination = net.HostIPv4,
+                    SourcePort = 40000,
+                    DestinationPort = port,
+                    Protocol = 17,
+                    PayloadLength = length,
+                });
+                net.CreateSender().Send([Frame(5555, 40)]);
+                Thread.Sleep(700);
+                var rest = Enumerable.Range(1, BypassedFlowPackets - 1).Select(i => Frame(5555, 40 + i)).ToList();
+                rest.AddRange(Enumerable.Range(0, OtherFlowPackets).Select(i => Frame(5556, 40 + i)));
+                net.CreateSender().Send(rest);
+                Thread.Sleep(500);
+                host.Signal(RunningHost.SigTerm);
+                result = DetectHostProcess.Finish(host, TimeSpan.FromSeconds(30));
+            }
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.False(XdpLinkState.Read(net.HostInterface).Attached, "an XDP program remained on the interface after SIGTERM");
+            string eve = Path.Combine(logs, "eve.json");
+            JsonElement bypassed = EveFlowRecords.ByDestinationPort(eve, 5555).GetProperty("flow");
+            Assert.Equal("capture", bypassed.GetProperty("bypass").GetString());
+            Assert.Equal(BypassedFlowPackets, bypassed.GetProperty("pkts_toserver").GetInt64());
+            Assert.Equal(BypassedFlowPackets - 1, bypassed.GetProperty("bypassed").GetProperty("pkts_toserver").GetInt64());
+            JsonElement other = EveFlowRecords.ByDestinationPort(eve, 5556).GetProperty("flow");
+            Assert.Equal(OtherFlowPackets, other.GetProperty("pkts_toserver").GetInt64());
+            Assert.False(other.TryGetProperty("bypass", out _), "a flow no rule bypassed is marked bypassed");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
         }
     }
 }
