@@ -25,7 +25,6 @@ internal sealed class PcapBatch : CaptureBatch
     // The read buffer the packets are in, or null once they are copied into _buffer (allocated at the first copy).
     private ReadChunk? _chunk;
     private byte[]? _buffer;
-    private bool _copied;
     private int _count;
 
     // Captured bytes of the packets (as if copied: the batch's room); in a read buffer, where the last one ends.
@@ -97,7 +96,7 @@ internal sealed class PcapBatch : CaptureBatch
         }
 
         int offset;
-        if (!_copied && chunk is not null && (_chunk is null || _chunk == chunk) && chunk.Bytes.AsSpan().Overlaps(data, out offset))
+        if (!Copied && chunk is not null && (_chunk is null || _chunk == chunk) && chunk.Bytes.AsSpan().Overlaps(data, out offset))
         {
             if (_chunk is null)
             {
@@ -109,7 +108,7 @@ internal sealed class PcapBatch : CaptureBatch
         }
         else
         {
-            byte[] own = _copied ? _buffer! : CopyOut();
+            byte[] own = Copied ? _buffer! : CopyOut();
             offset = _used;
             data.CopyTo(own.AsSpan(offset));
         }
@@ -138,13 +137,21 @@ internal sealed class PcapBatch : CaptureBatch
         _count = 0;
         _used = 0;
         _wireBytes = 0;
-        _copied = false;
-        _chunkEnd = 0;
         if (_chunk is { } chunk)
         {
-            _chunk = null;
-            chunk.LetGo();
+            LetGo(chunk);
         }
+    }
+
+    /// <summary>Whether the packets are in the batch's own buffer: added, and in no read buffer.</summary>
+    private bool Copied => _chunk is null && _count > 0;
+
+    /// <summary>The batch no longer refers to the read buffer's bytes.</summary>
+    private void LetGo(ReadChunk chunk)
+    {
+        _chunk = null;
+        _chunkEnd = 0;
+        chunk.LetGo();
     }
 
     /// <summary>
@@ -154,7 +161,6 @@ internal sealed class PcapBatch : CaptureBatch
     private byte[] CopyOut()
     {
         byte[] own = _buffer ??= GC.AllocateUninitializedArray<byte>(_bufferBytes);
-        _copied = true;
         if (_chunk is not { } chunk)
         {
             return own;
@@ -170,9 +176,7 @@ internal sealed class PcapBatch : CaptureBatch
         }
 
         Debug.Assert(at == _used, "the packets' bytes are the batch's room used");
-        _chunk = null;
-        _chunkEnd = 0;
-        chunk.LetGo();
+        LetGo(chunk);
         return own;
     }
 

@@ -127,7 +127,7 @@ internal sealed class PacketDetector
         // A packet without payload runs only the rules that can match one.
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
         bool withoutPayload = payload.IsEmpty;
-        foreach (Rule rule in withoutPayload ? _groups.RulesWithoutPayload(PassList, cell) : _groups.Rules(PassList, cell))
+        foreach (Rule rule in _groups.Rules(PassList, cell, withoutPayload))
         {
             if (rule.Matches(packet, session, ref buffers, state, _hosts))
             {
@@ -145,7 +145,7 @@ internal sealed class PacketDetector
             }
         }
 
-        foreach (Rule rule in withoutPayload ? _groups.RulesWithoutPayload(AlertList, cell) : _groups.Rules(AlertList, cell))
+        foreach (Rule rule in _groups.Rules(AlertList, cell, withoutPayload))
         {
             if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
             {

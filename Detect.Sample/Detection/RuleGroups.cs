@@ -169,14 +169,10 @@ internal sealed class RuleGroups
     /// <summary>The candidates of one list in a cell, in the list's order.</summary>
     /// <param name="list">The list's index in the constructor's.</param>
     /// <param name="cell">A <see cref="Cell"/>.</param>
+    /// <param name="withoutPayload">For a packet without payload: less the rules that need one.</param>
     /// <returns>The rules that may match; the list's others cannot.</returns>
-    public ReadOnlySpan<Rule> Rules(int list, int cell) => _cells[list][cell];
-
-    /// <summary>The candidates of one list in a cell for a packet without payload (<see cref="Rules"/> less those that need one), in the list's order.</summary>
-    /// <param name="list">The list's index in the constructor's.</param>
-    /// <param name="cell">A <see cref="Cell"/>.</param>
-    /// <returns>The rules that may match a packet without payload.</returns>
-    public ReadOnlySpan<Rule> RulesWithoutPayload(int list, int cell) => _cellsWithoutPayload[list][cell];
+    public ReadOnlySpan<Rule> Rules(int list, int cell, bool withoutPayload = false) =>
+        withoutPayload ? _cellsWithoutPayload[list][cell] : _cells[list][cell];
 
     /// <summary>The rules <paramref name="keep"/> takes, in order (a plain list: no generic code of its own to compile at start).</summary>
     private static Rule[] Keep(IReadOnlyList<Rule> rules, Func<Rule, bool> keep)

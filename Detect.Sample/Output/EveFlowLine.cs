@@ -473,9 +473,7 @@ internal sealed class EveFlowLine
             _macs[side] = mac;
         }
 
-        Room(at, MacLength);
-        Unsafe.CopyBlockUnaligned(ref At(at), ref MemoryMarshal.GetReference(text), MacLength);
-        return at + MacLength;
+        return Append(at, text);
     }
 
     private int Hex(int at, byte value)

@@ -9,23 +9,7 @@ internal static class XdpBypassHost
     /// <summary>Writes <paramref name="name"/>.rules and <paramref name="name"/>.yaml (plus <paramref name="moreYaml"/>) into <paramref name="work"/>, then starts the host on them (-vv, logs in <c>work/logs</c>).</summary>
     public static RunningHost Start(VethNamespace net, DirectoryInfo work, string name, string rule, string moreYaml = "")
     {
-        Directory.CreateDirectory(work.FullName);
-        string rules = Path.Combine(work.FullName, $"{name}.rules");
-        File.WriteAllText(rules, rule + "\n");
-        string yaml = Path.Combine(work.FullName, $"{name}.yaml");
-        File.WriteAllText(yaml, $"""
-            %YAML 1.1
-            ---
-            rule-files:
-              - {rules}
-            af-packet:
-              - interface: {net.HostInterface}
-                threads: 1
-                bypass: yes
-                xdp-mode: soft
-                block-timeout: 10
-
-            """ + moreYaml);
+        string yaml = XdpBypassConfiguration.Write(work.FullName, name, net.HostInterface, rule, moreYaml);
         return DetectSampleLocation.Start("-c", yaml, $"--af-packet={net.HostInterface}", "-l", Path.Combine(work.FullName, "logs"), "-vv");
     }
 }

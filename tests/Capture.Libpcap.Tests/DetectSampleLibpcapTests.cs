@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Capture.AfPacket.Tests;
 using Capture.Tests.Host;
 using Capture.Tests.Kernel;
 using Xunit.Abstractions;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using Capture.Abstractions;
-using Capture.AfPacket.Tests;
 using Capture.Conformance;
 using Capture.Libpcap.Sources;
 using Capture.Tests.Kernel;

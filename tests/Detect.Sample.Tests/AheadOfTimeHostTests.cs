@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Capture.Tests.Host;
 using Capture.Tests.Kernel;
-using Capture.Tests.Shared;
 using Detect.Sample.Tests.Host;
 
 namespace Detect.Sample.Tests;
@@ -24,7 +22,7 @@ public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<Ah
             files);
         Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], File.ReadAllBytes(aot.Executable)[..4]);
 
-        HostResult info = AheadOfTimeHost.Run(aot.Executable, "--build-info");
+        HostResult info = aot.Run("--build-info");
         Assert.True(info.ExitCode == 0, info.ToString());
         Assert.Contains(", compiled ahead of time (Native AOT)\n", info.Output, StringComparison.Ordinal);
         Assert.Contains("Capture plugins built in: pcap-file, pcap, af-packet, netronome\n", info.Output, StringComparison.Ordinal);
@@ -38,7 +36,7 @@ public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<Ah
         try
         {
             HostResult jit = DetectHostProcess.Run("-r", DetectHostProcess.SamplePcap, "-l", jitLogs);
-            HostResult native = AheadOfTimeHost.Run(aot.Executable, "-r", DetectHostProcess.SamplePcap, "-l", aotLogs);
+            HostResult native = aot.Run("-r", DetectHostProcess.SamplePcap, "-l", aotLogs);
             Assert.True(jit.ExitCode == 0, jit.ToString());
             Assert.True(native.ExitCode == 0, native.ToString());
 
@@ -74,7 +72,7 @@ public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<Ah
             }
 
             File.WriteAllText(Path.Combine(plugin, "plugin.json"), """{"name": "other-pcap", "assembly": "Capture.Libpcap.dll", "contractVersion": "1.1"}""");
-            HostResult refused = AheadOfTimeHost.Run(aot.Executable, "--plugin-dir", root, "--capture-plugin", "other-pcap", "-r", DetectHostProcess.SamplePcap, "-l", root);
+            HostResult refused = aot.Run("--plugin-dir", root, "--capture-plugin", "other-pcap", "-r", DetectHostProcess.SamplePcap, "-l", root);
             Assert.NotEqual(0, refused.ExitCode);
             Assert.Contains(
                 $"capture plugin 'other-pcap' ({plugin}): this host is compiled ahead of time and cannot load plugin assemblies; its built-in capture plugins are pcap-file, pcap, af-packet, netronome",
@@ -82,7 +80,7 @@ public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<Ah
                 StringComparison.Ordinal);
 
             // Beside it, a plugin the run does not ask for is only checked, never loaded.
-            HostResult other = AheadOfTimeHost.Run(aot.Executable, "--plugin-dir", root, "-r", DetectHostProcess.SamplePcap, "-l", root);
+            HostResult other = aot.Run("--plugin-dir", root, "-r", DetectHostProcess.SamplePcap, "-l", root);
             Assert.True(other.ExitCode == 0, other.ToString());
         }
         finally
@@ -100,49 +98,16 @@ public sealed class AheadOfTimeHostTests(AheadOfTimeHost aot) : IClassFixture<Ah
         string work = Directory.CreateTempSubdirectory("detect-aot-live-").FullName;
         try
         {
-            string rules = Path.Combine(work, "live.rules");
-            File.WriteAllText(rules, "alert udp any any -> any 5555 (msg:\"AOT bypass\"; content:\"|5a 5a 5a 5a|\"; bypass; sid:9100002; rev:1;)\n");
-            string yaml = Path.Combine(work, "live.yaml");
-            File.WriteAllText(yaml, $"""
-                %YAML 1.1
-                ---
-                rule-files:
-                  - {rules}
-                af-packet:
-                  - interface: {net.HostInterface}
-                    threads: 1
-                    bypass: yes
-                    xdp-mode: soft
-                    block-timeout: 10
-
-                """);
+            string yaml = XdpBypassConfiguration.Write(work, "live", net.HostInterface, "alert udp any any -> any 5555 (msg:\"AOT bypass\"; content:\"|5a 5a 5a 5a|\"; bypass; sid:9100002; rev:1;)");
             string logs = Path.Combine(work, "logs");
-            var start = new ProcessStartInfo(aot.Executable)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = SharedPcaps.RepositoryRoot,
-                ArgumentList = { "-c", yaml, $"--af-packet={net.HostInterface}", "-l", logs, "-v" },
-            };
             HostResult result;
-            using (var host = new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start the host compiled ahead of time")))
+            using (RunningHost host = aot.Start("-c", yaml, $"--af-packet={net.HostInterface}", "-l", logs, "-v"))
             {
                 host.WaitUntil(() => host.Error.Contains("Capture started", StringComparison.Ordinal), "the capture-started line", TimeSpan.FromSeconds(30));
                 Assert.True(XdpLinkState.Read(net.HostInterface).Attached, "no XDP program on the interface while capturing");
 
                 // The first packet makes the rule bypass the flow; the rest, sent once the entry is in place, are dropped by XDP.
-                byte[] Frame(ushort port, int length) => CraftedFrames.Build(new FrameSpec
-                {
-                    SourceMac = net.PeerMac,
-                    DestinationMac = net.HostMac,
-                    Source = net.PeerIPv4,
-                    Destination = net.HostIPv4,
-                    SourcePort = 40000,
-                    DestinationPort = port,
-                    Protocol = 17,
-                    PayloadLength = length,
-                });
+                byte[] Frame(ushort port, int length) => KernelFrames.Udp(net, 40000, port, length);
                 net.CreateSender().Send([Frame(5555, 40)]);
                 Thread.Sleep(700);
                 var rest = Enumerable.Range(1, BypassedFlowPackets - 1).Select(i => Frame(5555, 40 + i)).ToList();

@@ -77,7 +77,7 @@ public sealed class RuleGroupsTests
                             Assert.Equal(expected, actual);
                             candidates += actual.Length;
                             long[] expectedWithoutPayload = [.. lists[l].Where(r => expected.Contains(r.Sid) && !r.NeedsPayload).Select(r => r.Sid)];
-                            long[] actualWithoutPayload = [.. groups.RulesWithoutPayload(l, cell).ToArray().Select(r => r.Sid)];
+                            long[] actualWithoutPayload = [.. groups.Rules(l, cell, withoutPayload: true).ToArray().Select(r => r.Sid)];
                             Assert.Equal(expectedWithoutPayload, actualWithoutPayload);
                             candidatesWithoutPayload += actualWithoutPayload.Length;
                         }

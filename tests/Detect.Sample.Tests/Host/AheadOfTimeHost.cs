@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Capture.Tests.Host;
 using Capture.Tests.Shared;
 
@@ -15,15 +14,8 @@ public sealed class AheadOfTimeHost : IDisposable
     public AheadOfTimeHost()
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("detect-aot-").FullName;
-        var start = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = SharedPcaps.RepositoryRoot,
-            ArgumentList = { Path.Combine("scripts", "publish-aot.sh"), Directory },
-        };
-        using var publish = new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start bash"));
+        using RunningHost publish = DetectSampleLocation.StartProcess(
+            ["bash", Path.Combine("scripts", "publish-aot.sh"), Directory], new Dictionary<string, string>(), SharedPcaps.RepositoryRoot);
         (int exitCode, string output, string error) = publish.WaitForExit(PublishTimeout);
         if (exitCode != 0 || !File.Exists(Executable))
         {
@@ -37,22 +29,14 @@ public sealed class AheadOfTimeHost : IDisposable
     /// <summary>The native executable.</summary>
     public string Executable => Path.Combine(Directory, "Detect.Sample");
 
-    /// <summary>Runs the executable in the repository's root and waits for it.</summary>
-    internal static HostResult Run(string executable, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = SharedPcaps.RepositoryRoot,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    /// <summary>Starts the executable in the repository's root, without waiting for it.</summary>
+    internal RunningHost Start(params string[] arguments) =>
+        DetectSampleLocation.StartProcess([Executable, .. arguments], new Dictionary<string, string>(), SharedPcaps.RepositoryRoot);
 
-        using var host = new RunningHost(Process.Start(start) ?? throw new InvalidOperationException($"cannot start {executable}"));
+    /// <summary>Runs the executable in the repository's root and waits for it.</summary>
+    internal HostResult Run(params string[] arguments)
+    {
+        using RunningHost host = Start(arguments);
         return DetectHostProcess.Finish(host, TimeSpan.FromSeconds(90));
     }
 

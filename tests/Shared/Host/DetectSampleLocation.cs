@@ -36,13 +36,21 @@ public static class DetectSampleLocation
     private static RunningHost Start(IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        string[] command = [.. prefix, dotnet, "exec", Host, .. arguments];
+        return StartProcess([.. prefix, dotnet, "exec", Host, .. arguments], environment, Located.Value.Root);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> (a program and its arguments; another build of the host, or
+    /// what publishes one) in <paramref name="workingDirectory"/>, its output read as it comes, without waiting for it.
+    /// </summary>
+    public static RunningHost StartProcess(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Located.Value.Root,
+            WorkingDirectory = workingDirectory,
         };
         foreach (string argument in command.Skip(1))
         {
@@ -54,7 +62,7 @@ public static class DetectSampleLocation
             start.Environment[name] = value;
         }
 
-        return new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("cannot start the host"));
+        return new RunningHost(Process.Start(start) ?? throw new InvalidOperationException($"cannot start {command[0]}"));
     }
 
     private static (string Root, string Host) Locate()

@@ -1,11 +1,10 @@
+// Shared kernel-test fixtures (tests/Shared/Kernel). This file: the test flows' frames.
 using System.Buffers.Binary;
 
-using Capture.Tests.Kernel;
-
-namespace Capture.AfPacket.Tests;
+namespace Capture.Tests.Kernel;
 
 /// <summary>UDP frames of the test flows, told apart by source port and payload length.</summary>
-internal static class KernelFrames
+public static class KernelFrames
 {
     /// <summary>A UDP/IPv4 frame from the namespace end to the host end.</summary>
     public static byte[] Udp(VethNamespace net, ushort sourcePort, ushort destinationPort, int payloadLength, params VlanTag[] vlans) =>
