@@ -85,7 +85,10 @@ internal static class Sha1
     /// 32-bit lane of 128-bit vectors (x64's baseline, so the ReadyToRun image holds it): a round's
     /// chain of dependent operations is as long as for one input (one hash is bound by it, not by the
     /// number of operations), so four hashes take about the time of one and a half. Community ID
-    /// input is at most 40 bytes.
+    /// input is at most 40 bytes. The rounds go five at a time with the variables' roles renamed
+    /// instead of moved, and the schedule is all 80 words at constant offsets from the pass's first:
+    /// a 16-word ring indexed modulo 16 cost an index computation per word and a branch per round,
+    /// and moving the roles five register copies per round.
     /// </summary>
     /// <param name="input0">The first input; its hash goes to <c>hashes[0..20]</c>.</param>
     /// <param name="input1">The second; <c>hashes[20..40]</c>.</param>
@@ -102,37 +105,98 @@ internal static class Sha1
         Pad(input2, blocks.Slice(128, 64));
         Pad(input3, blocks.Slice(192, 64));
 
-        // Word i of every lane side by side; every word is written before it is read.
-        Span<Vector128<uint>> schedule = stackalloc Vector128<uint>[16];
+        // Word i of every lane side by side: the first 16 loaded here, the rest expanded by the rounds
+        // that take them (three rounds apart, so a word's expansion never waits on the one before).
+        Span<Vector128<uint>> schedule = stackalloc Vector128<uint>[80];
         ref Vector128<uint> w = ref MemoryMarshal.GetReference(schedule);
+        ref byte block = ref MemoryMarshal.GetReference(blocks);
         for (int i = 0; i < 16; i++)
         {
             Unsafe.Add(ref w, i) = Vector128.Create(
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(i * 4)..]),
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(64 + (i * 4))..]),
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(128 + (i * 4))..]),
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(192 + (i * 4))..]));
+                BigEndianWord(ref block, i * 4),
+                BigEndianWord(ref block, 64 + (i * 4)),
+                BigEndianWord(ref block, 128 + (i * 4)),
+                BigEndianWord(ref block, 192 + (i * 4)));
         }
 
         Vector128<uint> a = Vector128.Create(0x67452301u), b = Vector128.Create(0xEFCDAB89u), c = Vector128.Create(0x98BADCFEu), d = Vector128.Create(0x10325476u), e = Vector128.Create(0xC3D2E1F0u);
-        for (int i = 0; i < 20; i++)
+
+        // Five rounds per pass: the round's new a lands in e's variable and b is rotated in place,
+        // so after five the roles are back where they started. The newest variable (a's role) is
+        // added last: what does not depend on it is summed while it is still being computed.
+        // p is the pass's first word: every word is at a constant offset from it.
+        ref Vector128<uint> p = ref w;
+        Vector128<uint> k = Vector128.Create(0x5A827999u);
+        for (int i = 0; i < 15; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, (d ^ (b & (c ^ d))) + Vector128.Create(0x5A827999u) + Word(ref w, i));
+            e = e + p + k + Choose(b, c, d) + RotateLeft(a, 5);
+            b = RotateLeft(b, 30);
+            d = d + Unsafe.Add(ref p, 1) + k + Choose(a, b, c) + RotateLeft(e, 5);
+            a = RotateLeft(a, 30);
+            c = c + Unsafe.Add(ref p, 2) + k + Choose(e, a, b) + RotateLeft(d, 5);
+            e = RotateLeft(e, 30);
+            b = b + Unsafe.Add(ref p, 3) + k + Choose(d, e, a) + RotateLeft(c, 5);
+            d = RotateLeft(d, 30);
+            a = a + Unsafe.Add(ref p, 4) + k + Choose(c, d, e) + RotateLeft(b, 5);
+            c = RotateLeft(c, 30);
         }
 
-        for (int i = 20; i < 40; i++)
+        // Rounds 15-19: the first word expanded is round 16's.
+        e = e + p + k + Choose(b, c, d) + RotateLeft(a, 5);
+        b = RotateLeft(b, 30);
+        d = d + Expand(ref p, 1) + k + Choose(a, b, c) + RotateLeft(e, 5);
+        a = RotateLeft(a, 30);
+        c = c + Expand(ref p, 2) + k + Choose(e, a, b) + RotateLeft(d, 5);
+        e = RotateLeft(e, 30);
+        b = b + Expand(ref p, 3) + k + Choose(d, e, a) + RotateLeft(c, 5);
+        d = RotateLeft(d, 30);
+        a = a + Expand(ref p, 4) + k + Choose(c, d, e) + RotateLeft(b, 5);
+        c = RotateLeft(c, 30);
+        p = ref Unsafe.Add(ref p, 5);
+
+        k = Vector128.Create(0x6ED9EBA1u);
+        for (int i = 20; i < 40; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + Vector128.Create(0x6ED9EBA1u) + Word(ref w, i));
+            e = e + Expand(ref p, 0) + k + (b ^ c ^ d) + RotateLeft(a, 5);
+            b = RotateLeft(b, 30);
+            d = d + Expand(ref p, 1) + k + (a ^ b ^ c) + RotateLeft(e, 5);
+            a = RotateLeft(a, 30);
+            c = c + Expand(ref p, 2) + k + (e ^ a ^ b) + RotateLeft(d, 5);
+            e = RotateLeft(e, 30);
+            b = b + Expand(ref p, 3) + k + (d ^ e ^ a) + RotateLeft(c, 5);
+            d = RotateLeft(d, 30);
+            a = a + Expand(ref p, 4) + k + (c ^ d ^ e) + RotateLeft(b, 5);
+            c = RotateLeft(c, 30);
         }
 
-        for (int i = 40; i < 60; i++)
+        k = Vector128.Create(0x8F1BBCDCu);
+        for (int i = 40; i < 60; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, ((b & c) | (d & (b | c))) + Vector128.Create(0x8F1BBCDCu) + Word(ref w, i));
+            e = e + Expand(ref p, 0) + k + Majority(b, c, d) + RotateLeft(a, 5);
+            b = RotateLeft(b, 30);
+            d = d + Expand(ref p, 1) + k + Majority(a, b, c) + RotateLeft(e, 5);
+            a = RotateLeft(a, 30);
+            c = c + Expand(ref p, 2) + k + Majority(e, a, b) + RotateLeft(d, 5);
+            e = RotateLeft(e, 30);
+            b = b + Expand(ref p, 3) + k + Majority(d, e, a) + RotateLeft(c, 5);
+            d = RotateLeft(d, 30);
+            a = a + Expand(ref p, 4) + k + Majority(c, d, e) + RotateLeft(b, 5);
+            c = RotateLeft(c, 30);
         }
 
-        for (int i = 60; i < 80; i++)
+        k = Vector128.Create(0xCA62C1D6u);
+        for (int i = 60; i < 80; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + Vector128.Create(0xCA62C1D6u) + Word(ref w, i));
+            e = e + Expand(ref p, 0) + k + (b ^ c ^ d) + RotateLeft(a, 5);
+            b = RotateLeft(b, 30);
+            d = d + Expand(ref p, 1) + k + (a ^ b ^ c) + RotateLeft(e, 5);
+            a = RotateLeft(a, 30);
+            c = c + Expand(ref p, 2) + k + (e ^ a ^ b) + RotateLeft(d, 5);
+            e = RotateLeft(e, 30);
+            b = b + Expand(ref p, 3) + k + (d ^ e ^ a) + RotateLeft(c, 5);
+            d = RotateLeft(d, 30);
+            a = a + Expand(ref p, 4) + k + (c ^ d ^ e) + RotateLeft(b, 5);
+            c = RotateLeft(c, 30);
         }
 
         a += Vector128.Create(0x67452301u);
@@ -151,6 +215,36 @@ internal static class Sha1
         }
     }
 
+    /// <summary>The big-endian word at <paramref name="offset"/> of the four padded blocks (256 bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint BigEndianWord(ref byte blocks, int offset)
+    {
+        Debug.Assert(offset is >= 0 and <= 252, "inside the four blocks");
+        uint word = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref blocks, offset));
+        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(word) : word;
+    }
+
+    /// <summary>
+    /// Word <paramref name="offset"/> after <paramref name="pass"/> (word 16 or later), expanded from
+    /// the words 3, 8, 14 and 16 before it and stored for the words after it; the one written three
+    /// rounds ago comes last, so only one operation waits for it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Expand(ref Vector128<uint> pass, [ConstantExpected(Min = 0, Max = 4)] int offset)
+    {
+        ref Vector128<uint> word = ref Unsafe.Add(ref pass, offset);
+        word = RotateLeft(Unsafe.Add(ref word, -16) ^ Unsafe.Add(ref word, -14) ^ Unsafe.Add(ref word, -8) ^ Unsafe.Add(ref word, -3), 1);
+        return word;
+    }
+
+    /// <summary>Rounds 0-19: c where b is set, else d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Choose(Vector128<uint> b, Vector128<uint> c, Vector128<uint> d) => d ^ (b & (c ^ d));
+
+    /// <summary>Rounds 40-59: the bitwise majority of b, c and d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Majority(Vector128<uint> b, Vector128<uint> c, Vector128<uint> d) => (b & c) | (d & (b | c));
+
     /// <summary>One input as its single padded block.</summary>
     private static void Pad(ReadOnlySpan<byte> input, Span<byte> block)
     {
@@ -159,32 +253,6 @@ internal static class Sha1
         input.CopyTo(block);
         block[input.Length] = 0x80;
         BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)input.Length * 8);
-    }
-
-    /// <summary>The vector form of <see cref="Word(ref uint, int)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Word(ref Vector128<uint> w, int i)
-    {
-        if (i < 16)
-        {
-            return Unsafe.Add(ref w, i);
-        }
-
-        ref Vector128<uint> slot = ref Unsafe.Add(ref w, i & 15);
-        slot = RotateLeft(Unsafe.Add(ref w, (i + 13) & 15) ^ Unsafe.Add(ref w, (i + 8) & 15) ^ Unsafe.Add(ref w, (i + 2) & 15) ^ slot, 1);
-        return slot;
-    }
-
-    /// <summary>The vector form of <see cref="Round(ref uint, ref uint, ref uint, ref uint, ref uint, uint)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d, ref Vector128<uint> e, Vector128<uint> mixed)
-    {
-        Vector128<uint> next = RotateLeft(a, 5) + e + mixed;
-        e = d;
-        d = c;
-        c = RotateLeft(b, 30);
-        b = a;
-        a = next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
