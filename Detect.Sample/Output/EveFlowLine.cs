@@ -415,17 +415,20 @@ internal sealed class EveFlowLine
     private void ThrowLineFull(int at, int length) =>
         throw new InvalidOperationException($"the flow line's buffer has {_line.Length - at} bytes left, {length} needed");
 
+    /// <summary>
+    /// A number, written in whole 8-byte stores whose spare bytes the next append overwrites: no
+    /// branch on its length, which varies from line to line (a branch per digit count, and one for
+    /// the one-digit counts, were mispredicted often).
+    /// </summary>
     private int Number(int at, long value)
     {
-        // Packet counts and ages are mostly one digit: written here without the general call.
-        if ((ulong)value < 10)
+        if (value < 0)
         {
-            Room(at, 1);
-            At(at) = (byte)('0' + value);
-            return at + 1;
+            return at + Utf8Decimal.Write(value, _line.AsSpan(at));
         }
 
-        return at + Utf8Decimal.Write(value, _line.AsSpan(at));
+        Room(at, Utf8Decimal.MaxLength);
+        return at + Utf8Decimal.WriteWithRoom((ulong)value, _line.AsSpan(at, Utf8Decimal.MaxLength));
     }
 
     /// <summary>
