@@ -458,6 +458,14 @@ internal sealed class EveFlowLine
     /// </summary>
     private int Number(int at, long value)
     {
+        // Packet counts and ages are mostly one digit: written here without the call.
+        if ((ulong)value < 10)
+        {
+            Room(at, 1);
+            At(at) = (byte)('0' + value);
+            return at + 1;
+        }
+
         if (value < 0)
         {
             return at + Utf8Decimal.Write(value, _line.AsSpan(at, _end - at));
