@@ -452,9 +452,9 @@ internal sealed class EveFlowLine
         throw new InvalidOperationException($"the flow line's buffer has {_end - at} bytes left, {length} needed");
 
     /// <summary>
-    /// A number, written in whole 8-byte stores whose spare bytes the next append overwrites: no
-    /// branch on its length, which varies from line to line (a branch per digit count, and one for
-    /// the one-digit counts, were mispredicted often).
+    /// A number: one digit inline, more in whole 8-byte stores whose spare bytes the next append
+    /// overwrites, without a branch on the length (the lengths of ports, byte counts and ids vary
+    /// from line to line, and branches on them were mispredicted often).
     /// </summary>
     private int Number(int at, long value)
     {
