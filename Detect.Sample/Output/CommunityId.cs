@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 using Capture.Abstractions;
 using FlowEngine.Decode;
@@ -65,17 +63,13 @@ internal static class CommunityId
     /// <returns>Its length.</returns>
     private static int Input(in FlowTuple flow, ushort seed, Span<byte> input)
     {
-        Debug.Assert(input.Length >= MaxInputLength, "room for the longest input");
         int addressLength = flow.IsIPv6 ? 16 : 4;
-
-        // Both addresses as they go into the hash, one after the other; their order is that of
-        // their bytes, compared as big-endian numbers (no span comparison call per flow).
-        Span<byte> addresses = stackalloc byte[32];
-        flow.Source.CopyTo(addresses);
-        flow.Destination.CopyTo(addresses[16..]);
-        int order = flow.IsIPv6
-            ? Compare(addresses[..16], addresses[16..])
-            : BinaryPrimitives.ReadUInt32BigEndian(addresses).CompareTo(BinaryPrimitives.ReadUInt32BigEndian(addresses[16..]));
+        Span<byte> source = stackalloc byte[16];
+        Span<byte> destination = stackalloc byte[16];
+        flow.Source.CopyTo(source);
+        flow.Destination.CopyTo(destination);
+        source = source[..addressLength];
+        destination = destination[..addressLength];
         ushort sourcePort = flow.SourcePort;
         ushort destinationPort = flow.DestinationPort;
         bool oneWay = false;
@@ -84,17 +78,23 @@ internal static class CommunityId
             (sourcePort, destinationPort, oneWay) = IcmpPorts(flow);
         }
 
+        int order = source.SequenceCompareTo(destination);
         bool swap = !oneWay && (order > 0 || (order == 0 && sourcePort > destinationPort));
-        int first = swap ? 16 : 0;
         if (swap)
         {
+            Span<byte> keep = source;
+            source = destination;
+            destination = keep;
             (sourcePort, destinationPort) = (destinationPort, sourcePort);
         }
 
+        int length = 0;
         BinaryPrimitives.WriteUInt16BigEndian(input, seed);
-        addresses.Slice(first, addressLength).CopyTo(input[2..]);
-        addresses.Slice(16 - first, addressLength).CopyTo(input[(2 + addressLength)..]);
-        int length = 2 + (2 * addressLength);
+        length += 2;
+        source.CopyTo(input[length..]);
+        length += addressLength;
+        destination.CopyTo(input[length..]);
+        length += addressLength;
         input[length++] = flow.Protocol;
         input[length++] = 0;
         if (flow.Protocol is IpProtocol.Icmp or IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmpv6 or IpProtocol.Sctp)
@@ -107,13 +107,6 @@ internal static class CommunityId
         return length;
     }
 
-    /// <summary>The order of two IPv6 addresses' bytes, as two big-endian halves each.</summary>
-    private static int Compare(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
-    {
-        int high = BinaryPrimitives.ReadUInt64BigEndian(left).CompareTo(BinaryPrimitives.ReadUInt64BigEndian(right));
-        return high != 0 ? high : BinaryPrimitives.ReadUInt64BigEndian(left[8..]).CompareTo(BinaryPrimitives.ReadUInt64BigEndian(right[8..]));
-    }
-
     /// <summary>"1:" and the base64 of the hash.</summary>
     private static int Text(ReadOnlySpan<byte> hash, Span<byte> utf8)
     {
@@ -124,40 +117,37 @@ internal static class CommunityId
     }
 
     /// <summary>
-    /// Standard base64 with padding of a SHA-1 hash (20 bytes: six groups of three and one of two),
-    /// each group's four characters in one store. <c>Base64.EncodeToUtf8</c> takes a 20-byte hash
-    /// into its vector path, code the runtime's precompiled image does not hold for this machine: it
-    /// ran tier-0 JIT code for most of a run's flow lines.
+    /// Standard base64 with padding, three bytes at a time. <c>Base64.EncodeToUtf8</c> takes a
+    /// 20-byte hash into its vector path, code the runtime's precompiled image does not hold for
+    /// this machine: it ran tier-0 JIT code for most of a run's flow lines.
     /// </summary>
-    private static int WriteBase64(ReadOnlySpan<byte> hash, Span<byte> utf8)
+    private static int WriteBase64(ReadOnlySpan<byte> data, Span<byte> utf8)
     {
-        const int Length = 28;
-        ArgumentOutOfRangeException.ThrowIfNotEqual(hash.Length, Sha1.HashLength, nameof(hash));
-        ArgumentOutOfRangeException.ThrowIfLessThan(utf8.Length, Length, nameof(utf8));
-        ref byte source = ref MemoryMarshal.GetReference(hash);
-        ref byte target = ref MemoryMarshal.GetReference(utf8);
-        for (int i = 0; i < 6; i++)
+        ReadOnlySpan<byte> alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8;
+        int at = 0;
+        int i = 0;
+        for (; i + 3 <= data.Length; i += 3)
         {
-            ref byte three = ref Unsafe.Add(ref source, i * 3);
-            uint group = (uint)((three << 16) | (Unsafe.Add(ref three, 1) << 8) | Unsafe.Add(ref three, 2));
-            StoreFour(ref Unsafe.Add(ref target, i * 4), Base64Char(group >> 18), Base64Char(group >> 12), Base64Char(group >> 6), Base64Char(group));
+            int group = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+            utf8[at] = alphabet[group >> 18];
+            utf8[at + 1] = alphabet[(group >> 12) & 63];
+            utf8[at + 2] = alphabet[(group >> 6) & 63];
+            utf8[at + 3] = alphabet[group & 63];
+            at += 4;
         }
 
-        uint last = (uint)((Unsafe.Add(ref source, 18) << 16) | (Unsafe.Add(ref source, 19) << 8));
-        StoreFour(ref Unsafe.Add(ref target, 24), Base64Char(last >> 18), Base64Char(last >> 12), Base64Char(last >> 6), (byte)'=');
-        return Length;
-    }
+        int left = data.Length - i;
+        if (left > 0)
+        {
+            int group = (data[i] << 16) | (left == 2 ? data[i + 1] << 8 : 0);
+            utf8[at] = alphabet[group >> 18];
+            utf8[at + 1] = alphabet[(group >> 12) & 63];
+            utf8[at + 2] = left == 2 ? alphabet[(group >> 6) & 63] : (byte)'=';
+            utf8[at + 3] = (byte)'=';
+            at += 4;
+        }
 
-    /// <summary>The base64 character of the low six bits of <paramref name="sixBits"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte Base64Char(uint sixBits) =>
-        Unsafe.Add(ref MemoryMarshal.GetReference("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8), (int)(sixBits & 63));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFour(ref byte target, byte first, byte second, byte third, byte fourth)
-    {
-        uint four = first | ((uint)second << 8) | ((uint)third << 16) | ((uint)fourth << 24);
-        Unsafe.WriteUnaligned(ref target, BitConverter.IsLittleEndian ? four : BinaryPrimitives.ReverseEndianness(four));
+        return at;
     }
 
     /// <summary>
