@@ -50,6 +50,7 @@ internal sealed class EveFlowLine
 
     /// <summary>The end of the room in <see cref="_line"/>.</summary>
     private int _end;
+
     private readonly long[] _seconds = [long.MinValue, long.MinValue];
     private readonly byte[] _secondsText = new byte[2 * SecondsLength];
     private int _nextSecond;
