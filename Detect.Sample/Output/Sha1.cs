@@ -18,6 +18,19 @@ namespace Detect.Sample.Output;
 /// </summary>
 internal static class Sha1
 {
+    /// <summary>The function of b, c and d a stage of 20 rounds mixes in.</summary>
+    private enum Stage
+    {
+        /// <summary>Rounds 0-19: c where b is set, else d.</summary>
+        Choose,
+
+        /// <summary>Rounds 20-39 and 60-79: b, c and d exclusive-or'ed.</summary>
+        Parity,
+
+        /// <summary>Rounds 40-59: the bitwise majority of b, c and d.</summary>
+        Majority,
+    }
+
     public const int HashLength = 20;
 
     /// <summary>Hashes <paramref name="input"/> (at most 119 bytes: two blocks with the padding).</summary>
@@ -121,82 +134,33 @@ internal static class Sha1
 
         Vector128<uint> a = Vector128.Create(0x67452301u), b = Vector128.Create(0xEFCDAB89u), c = Vector128.Create(0x98BADCFEu), d = Vector128.Create(0x10325476u), e = Vector128.Create(0xC3D2E1F0u);
 
-        // Five rounds per pass: the round's new a lands in e's variable and b is rotated in place,
-        // so after five the roles are back where they started. The newest variable (a's role) is
-        // added last: what does not depend on it is summed while it is still being computed.
-        // p is the pass's first word: every word is at a constant offset from it.
+        // Five rounds per pass (FiveRounds); p is the pass's first word, every word at a constant offset from it.
         ref Vector128<uint> p = ref w;
         Vector128<uint> k = Vector128.Create(0x5A827999u);
         for (int i = 0; i < 15; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            e = e + p + k + Choose(b, c, d) + RotateLeft(a, 5);
-            b = RotateLeft(b, 30);
-            d = d + Unsafe.Add(ref p, 1) + k + Choose(a, b, c) + RotateLeft(e, 5);
-            a = RotateLeft(a, 30);
-            c = c + Unsafe.Add(ref p, 2) + k + Choose(e, a, b) + RotateLeft(d, 5);
-            e = RotateLeft(e, 30);
-            b = b + Unsafe.Add(ref p, 3) + k + Choose(d, e, a) + RotateLeft(c, 5);
-            d = RotateLeft(d, 30);
-            a = a + Unsafe.Add(ref p, 4) + k + Choose(c, d, e) + RotateLeft(b, 5);
-            c = RotateLeft(c, 30);
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Choose, expandFrom: 5);
         }
 
         // Rounds 15-19: the first word expanded is round 16's.
-        e = e + p + k + Choose(b, c, d) + RotateLeft(a, 5);
-        b = RotateLeft(b, 30);
-        d = d + Expand(ref p, 1) + k + Choose(a, b, c) + RotateLeft(e, 5);
-        a = RotateLeft(a, 30);
-        c = c + Expand(ref p, 2) + k + Choose(e, a, b) + RotateLeft(d, 5);
-        e = RotateLeft(e, 30);
-        b = b + Expand(ref p, 3) + k + Choose(d, e, a) + RotateLeft(c, 5);
-        d = RotateLeft(d, 30);
-        a = a + Expand(ref p, 4) + k + Choose(c, d, e) + RotateLeft(b, 5);
-        c = RotateLeft(c, 30);
+        FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Choose, expandFrom: 1);
         p = ref Unsafe.Add(ref p, 5);
-
         k = Vector128.Create(0x6ED9EBA1u);
         for (int i = 20; i < 40; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            e = e + Expand(ref p, 0) + k + (b ^ c ^ d) + RotateLeft(a, 5);
-            b = RotateLeft(b, 30);
-            d = d + Expand(ref p, 1) + k + (a ^ b ^ c) + RotateLeft(e, 5);
-            a = RotateLeft(a, 30);
-            c = c + Expand(ref p, 2) + k + (e ^ a ^ b) + RotateLeft(d, 5);
-            e = RotateLeft(e, 30);
-            b = b + Expand(ref p, 3) + k + (d ^ e ^ a) + RotateLeft(c, 5);
-            d = RotateLeft(d, 30);
-            a = a + Expand(ref p, 4) + k + (c ^ d ^ e) + RotateLeft(b, 5);
-            c = RotateLeft(c, 30);
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Parity, expandFrom: 0);
         }
 
         k = Vector128.Create(0x8F1BBCDCu);
         for (int i = 40; i < 60; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            e = e + Expand(ref p, 0) + k + Majority(b, c, d) + RotateLeft(a, 5);
-            b = RotateLeft(b, 30);
-            d = d + Expand(ref p, 1) + k + Majority(a, b, c) + RotateLeft(e, 5);
-            a = RotateLeft(a, 30);
-            c = c + Expand(ref p, 2) + k + Majority(e, a, b) + RotateLeft(d, 5);
-            e = RotateLeft(e, 30);
-            b = b + Expand(ref p, 3) + k + Majority(d, e, a) + RotateLeft(c, 5);
-            d = RotateLeft(d, 30);
-            a = a + Expand(ref p, 4) + k + Majority(c, d, e) + RotateLeft(b, 5);
-            c = RotateLeft(c, 30);
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Majority, expandFrom: 0);
         }
 
         k = Vector128.Create(0xCA62C1D6u);
         for (int i = 60; i < 80; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            e = e + Expand(ref p, 0) + k + (b ^ c ^ d) + RotateLeft(a, 5);
-            b = RotateLeft(b, 30);
-            d = d + Expand(ref p, 1) + k + (a ^ b ^ c) + RotateLeft(e, 5);
-            a = RotateLeft(a, 30);
-            c = c + Expand(ref p, 2) + k + (e ^ a ^ b) + RotateLeft(d, 5);
-            e = RotateLeft(e, 30);
-            b = b + Expand(ref p, 3) + k + (d ^ e ^ a) + RotateLeft(c, 5);
-            d = RotateLeft(d, 30);
-            a = a + Expand(ref p, 4) + k + (c ^ d ^ e) + RotateLeft(b, 5);
-            c = RotateLeft(c, 30);
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Parity, expandFrom: 0);
         }
 
         a += Vector128.Create(0x67452301u);
@@ -225,6 +189,50 @@ internal static class Sha1
     }
 
     /// <summary>
+    /// Five rounds on the words at <paramref name="pass"/> (those from <paramref name="expandFrom"/>
+    /// on expanded first): each round's new a lands in e's variable and b is rotated in place, so
+    /// after five the roles are back where they started. The newest variable (a's role) is added
+    /// last: what does not depend on it is summed while it is still being computed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FiveRounds(
+        ref Vector128<uint> a,
+        ref Vector128<uint> b,
+        ref Vector128<uint> c,
+        ref Vector128<uint> d,
+        ref Vector128<uint> e,
+        ref Vector128<uint> pass,
+        Vector128<uint> k,
+        Stage stage,
+        [ConstantExpected(Min = 0, Max = 5)] int expandFrom)
+    {
+        e = e + Word(ref pass, 0, expandFrom) + k + Mix(stage, b, c, d) + RotateLeft(a, 5);
+        b = RotateLeft(b, 30);
+        d = d + Word(ref pass, 1, expandFrom) + k + Mix(stage, a, b, c) + RotateLeft(e, 5);
+        a = RotateLeft(a, 30);
+        c = c + Word(ref pass, 2, expandFrom) + k + Mix(stage, e, a, b) + RotateLeft(d, 5);
+        e = RotateLeft(e, 30);
+        b = b + Word(ref pass, 3, expandFrom) + k + Mix(stage, d, e, a) + RotateLeft(c, 5);
+        d = RotateLeft(d, 30);
+        a = a + Word(ref pass, 4, expandFrom) + k + Mix(stage, c, d, e) + RotateLeft(b, 5);
+        c = RotateLeft(c, 30);
+    }
+
+    /// <summary>Word <paramref name="offset"/> of the pass: as loaded before <paramref name="expandFrom"/>, expanded from it on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Word(ref Vector128<uint> pass, [ConstantExpected(Min = 0, Max = 4)] int offset, [ConstantExpected(Min = 0, Max = 5)] int expandFrom) =>
+        offset >= expandFrom ? Expand(ref pass, offset) : Unsafe.Add(ref pass, offset);
+
+    /// <summary>The stage's function of b, c and d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Mix(Stage stage, Vector128<uint> b, Vector128<uint> c, Vector128<uint> d) => stage switch
+    {
+        Stage.Choose => d ^ (b & (c ^ d)),
+        Stage.Majority => (b & c) | (d & (b | c)),
+        _ => b ^ c ^ d,
+    };
+
+    /// <summary>
     /// Word <paramref name="offset"/> after <paramref name="pass"/> (word 16 or later), expanded from
     /// the words 3, 8, 14 and 16 before it and stored for the words after it; the one written three
     /// rounds ago comes last, so only one operation waits for it.
@@ -236,14 +244,6 @@ internal static class Sha1
         word = RotateLeft(Unsafe.Add(ref word, -16) ^ Unsafe.Add(ref word, -14) ^ Unsafe.Add(ref word, -8) ^ Unsafe.Add(ref word, -3), 1);
         return word;
     }
-
-    /// <summary>Rounds 0-19: c where b is set, else d.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Choose(Vector128<uint> b, Vector128<uint> c, Vector128<uint> d) => d ^ (b & (c ^ d));
-
-    /// <summary>Rounds 40-59: the bitwise majority of b, c and d.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Majority(Vector128<uint> b, Vector128<uint> c, Vector128<uint> d) => (b & c) | (d & (b | c));
 
     /// <summary>One input as its single padded block.</summary>
     private static void Pad(ReadOnlySpan<byte> input, Span<byte> block)
