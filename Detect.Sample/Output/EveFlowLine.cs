@@ -41,7 +41,16 @@ internal sealed class EveFlowLine
     private static readonly byte[] FlagNames = BuildFlagNames();
 
     private readonly JavaScriptEncoder _encoder;
-    private byte[] _line = new byte[2048];
+
+    /// <summary>The line's own buffer, for <see cref="Format(in FlowEndEvent, ReadOnlySpan{byte}, bool, bool)"/>.</summary>
+    private byte[] _own = new byte[2048];
+
+    /// <summary>Where the line being formatted goes: <see cref="_own"/>, or a log file's buffer.</summary>
+    private byte[] _line = [];
+
+    /// <summary>The end of the room in <see cref="_line"/>.</summary>
+    private int _end;
+
     private readonly long[] _seconds = [long.MinValue, long.MinValue];
     private readonly byte[] _secondsText = new byte[2 * SecondsLength];
     private int _nextSecond;
@@ -65,6 +74,13 @@ internal sealed class EveFlowLine
     /// <summary>Write <c>flow.exception_policy</c> (the flow type's <c>exception-policy: true</c>; Suricata's default is no).</summary>
     public bool WritesExceptionPolicy { get; init; }
 
+    /// <summary>The most bytes <see cref="Format(in FlowEndEvent, ReadOnlySpan{byte}, bool, bool, ArraySegment{byte})"/> writes for the flow.</summary>
+    /// <param name="flow">The flow's end.</param>
+    /// <param name="communityIdLength">The length of the community id it is given.</param>
+    public int MaxLength(in FlowEndEvent flow, int communityIdLength) =>
+        // Everything but the interface's name and the host is bounded (~1,100 bytes with IPv6 and every option).
+        1200 + FlagNamesSlot + InterfaceText(flow.InterfaceName).Length + communityIdLength + _host.Length;
+
     /// <summary>Formats the event and a trailing newline; the result is valid until the next call.</summary>
     /// <param name="flow">The flow's end.</param>
     /// <param name="communityId">The community id as ASCII ("1:" and base64, nothing JSON escapes), or empty for none.</param>
@@ -72,17 +88,38 @@ internal sealed class EveFlowLine
     /// <param name="inIface">Write <c>in_iface</c> (live captures; Suricata writes none for packets read from files).</param>
     public ReadOnlySpan<byte> Format(in FlowEndEvent flow, ReadOnlySpan<byte> communityId, bool ethernet, bool inIface)
     {
-        byte[] name = InterfaceText(flow.InterfaceName);
-        Debug.Assert(communityId.Length <= 30, "a community id is \"1:\" and the base64 of a SHA-1");
-
-        // Everything but the interface's name and the host is bounded (~1,100 bytes with IPv6 and every option).
-        int needed = 1200 + FlagNamesSlot + name.Length + communityId.Length + _host.Length;
-        if (_line.Length < needed)
+        int needed = MaxLength(flow, communityId.Length);
+        if (_own.Length < needed)
         {
-            _line = new byte[needed];
+            _own = new byte[needed];
         }
 
-        int at = 0;
+        return _own.AsSpan(0, Format(flow, communityId, ethernet, inIface, new ArraySegment<byte>(_own)));
+    }
+
+    /// <summary>
+    /// Formats the event and a trailing newline straight into <paramref name="destination"/> (a log
+    /// file's buffer: no copy of the line from a buffer of its own).
+    /// </summary>
+    /// <param name="flow">The flow's end.</param>
+    /// <param name="communityId">The community id as ASCII ("1:" and base64, nothing JSON escapes), or empty for none.</param>
+    /// <param name="ethernet">Write the <c>ether</c> object.</param>
+    /// <param name="inIface">Write <c>in_iface</c> (live captures; Suricata writes none for packets read from files).</param>
+    /// <param name="destination">At least <see cref="MaxLength"/> bytes; the bytes past the line may be written too.</param>
+    /// <returns>The line's length.</returns>
+    public int Format(in FlowEndEvent flow, ReadOnlySpan<byte> communityId, bool ethernet, bool inIface, ArraySegment<byte> destination)
+    {
+        byte[] name = InterfaceText(flow.InterfaceName);
+        Debug.Assert(communityId.Length <= 30, "a community id is \"1:\" and the base64 of a SHA-1");
+        if (destination.Count < MaxLength(flow, communityId.Length))
+        {
+            throw new ArgumentException($"a flow line needs {MaxLength(flow, communityId.Length)} bytes of room, {destination.Count} given", nameof(destination));
+        }
+
+        _line = destination.Array!;
+        int start = destination.Offset;
+        _end = start + destination.Count;
+        int at = start;
         at = Append(at, "{\"timestamp\":\""u8);
         int endAt = at;
         at = Timestamp(at, flow.EndNanoseconds);
@@ -124,7 +161,7 @@ internal sealed class EveFlowLine
 
         bool ports = EveFormat.HasPorts(tuple.Protocol);
         at = Append(at, ",\"src_ip\":\""u8);
-        at += EveFormat.FormatAddress(tuple.Source, tuple.IsIPv6, _line.AsSpan(at));
+        at += EveFormat.FormatAddress(tuple.Source, tuple.IsIPv6, _line.AsSpan(at, _end - at));
         at = Append(at, "\""u8);
         if (ports)
         {
@@ -133,7 +170,7 @@ internal sealed class EveFlowLine
         }
 
         at = Append(at, ",\"dest_ip\":\""u8);
-        at += EveFormat.FormatAddress(tuple.Destination, tuple.IsIPv6, _line.AsSpan(at));
+        at += EveFormat.FormatAddress(tuple.Destination, tuple.IsIPv6, _line.AsSpan(at, _end - at));
         at = Append(at, "\""u8);
         if (ports)
         {
@@ -247,7 +284,7 @@ internal sealed class EveFlowLine
 
         at = Append(at, _host);
         at = Append(at, "}\n"u8);
-        return _line.AsSpan(0, at);
+        return at - start;
     }
 
     private static byte[] BuildFlagNames()
@@ -401,7 +438,7 @@ internal sealed class EveFlowLine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Room(int at, int length)
     {
-        if ((uint)length > (uint)(_line.Length - at))
+        if ((uint)length > (uint)(_end - at))
         {
             ThrowLineFull(at, length);
         }
@@ -413,11 +450,16 @@ internal sealed class EveFlowLine
 
     [DoesNotReturn]
     private void ThrowLineFull(int at, int length) =>
-        throw new InvalidOperationException($"the flow line's buffer has {_line.Length - at} bytes left, {length} needed");
+        throw new InvalidOperationException($"the flow line's buffer has {_end - at} bytes left, {length} needed");
 
+    /// <summary>
+    /// A number: one digit inline, more in whole 8-byte stores whose spare bytes the next append
+    /// overwrites, without a branch on the length (the lengths of ports, byte counts and ids vary
+    /// from line to line, and branches on them were mispredicted often).
+    /// </summary>
     private int Number(int at, long value)
     {
-        // Packet counts and ages are mostly one digit: written here without the general call.
+        // Packet counts and ages are mostly one digit: written here without the call.
         if ((ulong)value < 10)
         {
             Room(at, 1);
@@ -425,7 +467,13 @@ internal sealed class EveFlowLine
             return at + 1;
         }
 
-        return at + Utf8Decimal.Write(value, _line.AsSpan(at));
+        if (value < 0)
+        {
+            return at + Utf8Decimal.Write(value, _line.AsSpan(at, _end - at));
+        }
+
+        Room(at, Utf8Decimal.MaxLength);
+        return at + Utf8Decimal.WriteWithRoom((ulong)value, _line.AsSpan(at, Utf8Decimal.MaxLength));
     }
 
     /// <summary>

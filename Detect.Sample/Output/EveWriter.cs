@@ -146,13 +146,30 @@ internal sealed partial class EveWriter : IDisposable
                 {
                     // Assembled directly (the same bytes the JSON writer gives): one flow event per flow end.
                     ReadOnlySpan<byte> communityId = _settings.CommunityId ? communityIds.Slice(i * CommunityId.Utf8Length, CommunityId.Utf8Length) : default;
-                    Report(_file.Append(_flowLine.Format(in flows[i], communityId, _settings.Ethernet, _settings.InIface)));
+                    WriteFlowLine(in flows[i], communityId);
                     FlowEvents++;
                 }
             }
 
             flows = flows[count..];
         }
+    }
+
+    /// <summary>A flow line, formatted straight into the log file's buffer where the destination is one.</summary>
+    private void WriteFlowLine(in FlowEndEvent flow, ReadOnlySpan<byte> communityId)
+    {
+        if (_file is LogFile file)
+        {
+            ArraySegment<byte> room = file.Reserve(_flowLine.MaxLength(flow, communityId.Length), out WriteOutcome outcome);
+            if (room.Count > 0)
+            {
+                file.Commit(_flowLine.Format(flow, communityId, _settings.Ethernet, _settings.InIface, room));
+                Report(outcome);
+                return;
+            }
+        }
+
+        Report(_file.Append(_flowLine.Format(flow, communityId, _settings.Ethernet, _settings.InIface)));
     }
 
     public void WriteAlert(in AlertEvent alert)

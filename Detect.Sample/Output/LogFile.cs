@@ -76,6 +76,38 @@ internal sealed class LogFile : IEveDestination
         return outcome;
     }
 
+    /// <summary>
+    /// Room at the end of the buffer for one line of at most <paramref name="maximum"/> bytes,
+    /// flushing first when it would not fit: the caller writes the line there and hands its length
+    /// to <see cref="Commit"/> (a line built in place is not copied in, as <see cref="Append"/> copies it).
+    /// </summary>
+    /// <param name="maximum">The most the line can take.</param>
+    /// <param name="outcome">The outcome of a flush the room needed, <see cref="WriteOutcome.Buffered"/> when none.</param>
+    /// <returns>The room (to the buffer's end), or an empty segment when no line that long fits the buffer: then <see cref="Append"/> the line.</returns>
+    public ArraySegment<byte> Reserve(int maximum, out WriteOutcome outcome)
+    {
+        outcome = WriteOutcome.Buffered;
+        if (maximum > _buffer.Length)
+        {
+            return ArraySegment<byte>.Empty;
+        }
+
+        if (_length + maximum > _buffer.Length)
+        {
+            outcome = Flush();
+        }
+
+        return new ArraySegment<byte>(_buffer, _length, _buffer.Length - _length);
+    }
+
+    /// <summary>Adds the line of <paramref name="length"/> bytes written into the room <see cref="Reserve"/> gave (ending with its newline).</summary>
+    public void Commit(int length)
+    {
+        Debug.Assert(length > 0 && length <= _buffer.Length - _length && _buffer[_length + length - 1] == (byte)'\n', "a line in the room, ending with its newline");
+        _length += length;
+        _bufferedLines++;
+    }
+
     /// <summary>Writes the buffered lines.</summary>
     public WriteOutcome Flush()
     {

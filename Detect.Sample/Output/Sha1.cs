@@ -18,6 +18,19 @@ namespace Detect.Sample.Output;
 /// </summary>
 internal static class Sha1
 {
+    /// <summary>The function of b, c and d a stage of 20 rounds mixes in.</summary>
+    private enum Stage
+    {
+        /// <summary>Rounds 0-19: c where b is set, else d.</summary>
+        Choose,
+
+        /// <summary>Rounds 20-39 and 60-79: b, c and d exclusive-or'ed.</summary>
+        Parity,
+
+        /// <summary>Rounds 40-59: the bitwise majority of b, c and d.</summary>
+        Majority,
+    }
+
     public const int HashLength = 20;
 
     /// <summary>Hashes <paramref name="input"/> (at most 119 bytes: two blocks with the padding).</summary>
@@ -85,7 +98,10 @@ internal static class Sha1
     /// 32-bit lane of 128-bit vectors (x64's baseline, so the ReadyToRun image holds it): a round's
     /// chain of dependent operations is as long as for one input (one hash is bound by it, not by the
     /// number of operations), so four hashes take about the time of one and a half. Community ID
-    /// input is at most 40 bytes.
+    /// input is at most 40 bytes. The rounds go five at a time with the variables' roles renamed
+    /// instead of moved, and the schedule is all 80 words at constant offsets from the pass's first:
+    /// a 16-word ring indexed modulo 16 cost an index computation per word and a branch per round,
+    /// and moving the roles five register copies per round.
     /// </summary>
     /// <param name="input0">The first input; its hash goes to <c>hashes[0..20]</c>.</param>
     /// <param name="input1">The second; <c>hashes[20..40]</c>.</param>
@@ -102,37 +118,49 @@ internal static class Sha1
         Pad(input2, blocks.Slice(128, 64));
         Pad(input3, blocks.Slice(192, 64));
 
-        // Word i of every lane side by side; every word is written before it is read.
-        Span<Vector128<uint>> schedule = stackalloc Vector128<uint>[16];
+        // Word i of every lane side by side: the first 16 loaded here, the rest expanded by the rounds
+        // that take them (three rounds apart, so a word's expansion never waits on the one before).
+        Span<Vector128<uint>> schedule = stackalloc Vector128<uint>[80];
         ref Vector128<uint> w = ref MemoryMarshal.GetReference(schedule);
+        ref byte block = ref MemoryMarshal.GetReference(blocks);
         for (int i = 0; i < 16; i++)
         {
             Unsafe.Add(ref w, i) = Vector128.Create(
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(i * 4)..]),
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(64 + (i * 4))..]),
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(128 + (i * 4))..]),
-                BinaryPrimitives.ReadUInt32BigEndian(blocks[(192 + (i * 4))..]));
+                BigEndianWord(ref block, i * 4),
+                BigEndianWord(ref block, 64 + (i * 4)),
+                BigEndianWord(ref block, 128 + (i * 4)),
+                BigEndianWord(ref block, 192 + (i * 4)));
         }
 
         Vector128<uint> a = Vector128.Create(0x67452301u), b = Vector128.Create(0xEFCDAB89u), c = Vector128.Create(0x98BADCFEu), d = Vector128.Create(0x10325476u), e = Vector128.Create(0xC3D2E1F0u);
-        for (int i = 0; i < 20; i++)
+
+        // Five rounds per pass (FiveRounds); p is the pass's first word, every word at a constant offset from it.
+        ref Vector128<uint> p = ref w;
+        Vector128<uint> k = Vector128.Create(0x5A827999u);
+        for (int i = 0; i < 15; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, (d ^ (b & (c ^ d))) + Vector128.Create(0x5A827999u) + Word(ref w, i));
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Choose, expandFrom: 5);
         }
 
-        for (int i = 20; i < 40; i++)
+        // Rounds 15-19: the first word expanded is round 16's.
+        FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Choose, expandFrom: 1);
+        p = ref Unsafe.Add(ref p, 5);
+        k = Vector128.Create(0x6ED9EBA1u);
+        for (int i = 20; i < 40; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + Vector128.Create(0x6ED9EBA1u) + Word(ref w, i));
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Parity, expandFrom: 0);
         }
 
-        for (int i = 40; i < 60; i++)
+        k = Vector128.Create(0x8F1BBCDCu);
+        for (int i = 40; i < 60; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, ((b & c) | (d & (b | c))) + Vector128.Create(0x8F1BBCDCu) + Word(ref w, i));
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Majority, expandFrom: 0);
         }
 
-        for (int i = 60; i < 80; i++)
+        k = Vector128.Create(0xCA62C1D6u);
+        for (int i = 60; i < 80; i += 5, p = ref Unsafe.Add(ref p, 5))
         {
-            Round(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + Vector128.Create(0xCA62C1D6u) + Word(ref w, i));
+            FiveRounds(ref a, ref b, ref c, ref d, ref e, ref p, k, Stage.Parity, expandFrom: 0);
         }
 
         a += Vector128.Create(0x67452301u);
@@ -151,6 +179,72 @@ internal static class Sha1
         }
     }
 
+    /// <summary>The big-endian word at <paramref name="offset"/> of the four padded blocks (256 bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint BigEndianWord(ref byte blocks, int offset)
+    {
+        Debug.Assert(offset is >= 0 and <= 252, "inside the four blocks");
+        uint word = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref blocks, offset));
+        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(word) : word;
+    }
+
+    /// <summary>
+    /// Five rounds on the words at <paramref name="pass"/> (those from <paramref name="expandFrom"/>
+    /// on expanded first): each round's new a lands in e's variable and b is rotated in place, so
+    /// after five the roles are back where they started. The newest variable (a's role) is added
+    /// last: what does not depend on it is summed while it is still being computed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FiveRounds(
+        ref Vector128<uint> a,
+        ref Vector128<uint> b,
+        ref Vector128<uint> c,
+        ref Vector128<uint> d,
+        ref Vector128<uint> e,
+        ref Vector128<uint> pass,
+        Vector128<uint> k,
+        Stage stage,
+        [ConstantExpected(Min = 0, Max = 5)] int expandFrom)
+    {
+        e = e + Word(ref pass, 0, expandFrom) + k + Mix(stage, b, c, d) + RotateLeft(a, 5);
+        b = RotateLeft(b, 30);
+        d = d + Word(ref pass, 1, expandFrom) + k + Mix(stage, a, b, c) + RotateLeft(e, 5);
+        a = RotateLeft(a, 30);
+        c = c + Word(ref pass, 2, expandFrom) + k + Mix(stage, e, a, b) + RotateLeft(d, 5);
+        e = RotateLeft(e, 30);
+        b = b + Word(ref pass, 3, expandFrom) + k + Mix(stage, d, e, a) + RotateLeft(c, 5);
+        d = RotateLeft(d, 30);
+        a = a + Word(ref pass, 4, expandFrom) + k + Mix(stage, c, d, e) + RotateLeft(b, 5);
+        c = RotateLeft(c, 30);
+    }
+
+    /// <summary>Word <paramref name="offset"/> of the pass: as loaded before <paramref name="expandFrom"/>, expanded from it on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Word(ref Vector128<uint> pass, [ConstantExpected(Min = 0, Max = 4)] int offset, [ConstantExpected(Min = 0, Max = 5)] int expandFrom) =>
+        offset >= expandFrom ? Expand(ref pass, offset) : Unsafe.Add(ref pass, offset);
+
+    /// <summary>The stage's function of b, c and d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Mix(Stage stage, Vector128<uint> b, Vector128<uint> c, Vector128<uint> d) => stage switch
+    {
+        Stage.Choose => d ^ (b & (c ^ d)),
+        Stage.Majority => (b & c) | (d & (b | c)),
+        _ => b ^ c ^ d,
+    };
+
+    /// <summary>
+    /// Word <paramref name="offset"/> after <paramref name="pass"/> (word 16 or later), expanded from
+    /// the words 3, 8, 14 and 16 before it and stored for the words after it; the one written three
+    /// rounds ago comes last, so only one operation waits for it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Expand(ref Vector128<uint> pass, [ConstantExpected(Min = 0, Max = 4)] int offset)
+    {
+        ref Vector128<uint> word = ref Unsafe.Add(ref pass, offset);
+        word = RotateLeft(Unsafe.Add(ref word, -16) ^ Unsafe.Add(ref word, -14) ^ Unsafe.Add(ref word, -8) ^ Unsafe.Add(ref word, -3), 1);
+        return word;
+    }
+
     /// <summary>One input as its single padded block.</summary>
     private static void Pad(ReadOnlySpan<byte> input, Span<byte> block)
     {
@@ -159,32 +253,6 @@ internal static class Sha1
         input.CopyTo(block);
         block[input.Length] = 0x80;
         BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)input.Length * 8);
-    }
-
-    /// <summary>The vector form of <see cref="Word(ref uint, int)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Word(ref Vector128<uint> w, int i)
-    {
-        if (i < 16)
-        {
-            return Unsafe.Add(ref w, i);
-        }
-
-        ref Vector128<uint> slot = ref Unsafe.Add(ref w, i & 15);
-        slot = RotateLeft(Unsafe.Add(ref w, (i + 13) & 15) ^ Unsafe.Add(ref w, (i + 8) & 15) ^ Unsafe.Add(ref w, (i + 2) & 15) ^ slot, 1);
-        return slot;
-    }
-
-    /// <summary>The vector form of <see cref="Round(ref uint, ref uint, ref uint, ref uint, ref uint, uint)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d, ref Vector128<uint> e, Vector128<uint> mixed)
-    {
-        Vector128<uint> next = RotateLeft(a, 5) + e + mixed;
-        e = d;
-        d = c;
-        c = RotateLeft(b, 30);
-        b = a;
-        a = next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

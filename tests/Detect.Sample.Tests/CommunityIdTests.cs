@@ -41,6 +41,39 @@ public sealed class CommunityIdTests
         }
     }
 
+    [Theory]
+    [InlineData("2001:db8::2", 443, "2001:db8::1", 50000, 6)]
+    [InlineData("2001:db8::1", 50000, "2001:db8::2", 443, 6)]
+    [InlineData("2001:db8:0:1::1", 1, "2001:db8::ffff", 2, 17)]
+    [InlineData("ff02::1", 9, "2001:db8::1", 9, 17)]
+    [InlineData("2001:db8::5", 2000, "2001:db8::5", 1000, 6)]
+    [InlineData("10.0.0.5", 2000, "10.0.0.5", 1000, 17)]
+    [InlineData("10.0.1.0", 5, "10.0.0.255", 6, 6)]
+    [InlineData("200.0.0.1", 5, "10.0.0.1", 6, 132)]
+    [InlineData("10.0.0.1", 0, "10.0.0.2", 0, 47)]
+    public void Addresses_are_ordered_by_their_bytes_and_equal_addresses_by_port(string source, int sourcePort, string destination, int destinationPort, int protocol)
+    {
+        // The specification's input, built byte by byte and hashed by the runtime's SHA-1.
+        byte[] from = IPAddress.Parse(source).GetAddressBytes();
+        byte[] to = IPAddress.Parse(destination).GetAddressBytes();
+        (int fromPort, int toPort) = (sourcePort, destinationPort);
+        int order = from.AsSpan().SequenceCompareTo(to);
+        if (order > 0 || (order == 0 && fromPort > toPort))
+        {
+            (from, to, fromPort, toPort) = (to, from, toPort, fromPort);
+        }
+
+        List<byte> input = [0, 7, .. from, .. to, (byte)protocol, 0];
+        if (protocol is 6 or 17 or 132)
+        {
+            input.AddRange([(byte)(fromPort >> 8), (byte)fromPort, (byte)(toPort >> 8), (byte)toPort]);
+        }
+
+        string expected = "1:" + Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData([.. input]));
+
+        Assert.Equal(expected, CommunityId.Compute(Tuple(source, sourcePort, destination, destinationPort, protocol), 7));
+    }
+
     private static FlowTuple Tuple(string source, int sourcePort, string destination, int destinationPort, int protocol) => new(
         source.Contains(':', StringComparison.Ordinal),
         FlowAddress.FromBytes(IPAddress.Parse(source).GetAddressBytes()),

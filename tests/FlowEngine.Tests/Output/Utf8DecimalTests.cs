@@ -9,6 +9,39 @@ public class Utf8DecimalTests
     [Fact]
     public void Writes_what_ToString_writes_at_every_length_and_edge()
     {
+        Span<byte> buffer = stackalloc byte[Utf8Decimal.MaxLength];
+        foreach (ulong value in Values())
+        {
+            int written = Utf8Decimal.Write(value, buffer);
+            Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer[..written]));
+            Assert.Equal(written, Utf8Decimal.CountDigits(value));
+        }
+    }
+
+    [Fact]
+    public void With_room_writes_what_ToString_writes_and_touches_nothing_past_the_number_and_its_first_eight_bytes()
+    {
+        byte[] room = new byte[Utf8Decimal.MaxLength + 4];
+        foreach (ulong value in Values())
+        {
+            room.AsSpan().Fill((byte)'x');
+            int written = Utf8Decimal.WriteWithRoom(value, room);
+            Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Encoding.ASCII.GetString(room, 0, written));
+            Assert.All(room[Math.Max(written, 8)..], b => Assert.Equal((byte)'x', b));
+        }
+    }
+
+    [Fact]
+    public void With_room_refuses_a_room_shorter_than_the_longest_number()
+    {
+        byte[] room = new byte[Utf8Decimal.MaxLength - 1];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => Utf8Decimal.WriteWithRoom(1UL, room));
+        Assert.Contains("20 characters do not fit in 19 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every length's edges, every highest bit's, and random values of every magnitude.</summary>
+    private static List<ulong> Values()
+    {
         List<ulong> values = [0, 1, 9, ulong.MaxValue, ulong.MaxValue - 1, long.MaxValue];
         for (ulong p = 10; p != 0 && p <= 10_000_000_000_000_000_000UL; p = p <= ulong.MaxValue / 10 ? p * 10 : 0)
         {
@@ -29,13 +62,7 @@ public class Utf8DecimalTests
             values.Add((ulong)random.NextInt64() >> random.Next(64));
         }
 
-        Span<byte> buffer = stackalloc byte[Utf8Decimal.MaxLength];
-        foreach (ulong value in values)
-        {
-            int written = Utf8Decimal.Write(value, buffer);
-            Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer[..written]));
-            Assert.Equal(written, Utf8Decimal.CountDigits(value));
-        }
+        return values;
     }
 
     [Theory]
