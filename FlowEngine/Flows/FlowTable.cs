@@ -41,6 +41,10 @@ internal sealed unsafe class FlowTable
     private readonly int* _chainBase;
     private int _firstFree;
 
+    // One past the highest slot a flow took since the table was made or last emptied: slots above
+    // it were never written, so emptying the table leaves their pages untouched.
+    private int _highWater;
+
     /// <summary>A table of <paramref name="capacity"/> records that never grows, and at least <paramref name="hashSize"/> buckets.</summary>
     public FlowTable(int capacity, int hashSize, int storageColumns)
         : this(capacity, capacity, hashSize, storageColumns)
@@ -273,6 +277,7 @@ internal sealed unsafe class FlowTable
         }
 
         Fill(slot, ref key, hash);
+        _highWater = Math.Max(_highWater, slot + 1);
         ref int bucket = ref Buckets[(int)(hash & (uint)_mask)];
         Chain[slot] = bucket;
         bucket = slot;
@@ -461,7 +466,8 @@ internal sealed unsafe class FlowTable
     /// Visits every flow in index order, then frees them all at once (end of capture, shutdown):
     /// the table ends as <see cref="Scan{TVisitor}"/> with a visitor that ends every flow leaves it
     /// (one free cluster, empty index), but without walking each flow's hash chain, a cache miss
-    /// per flow. The visitor's result is ignored.
+    /// per flow. The visitor's result is ignored. Storage is cleared only up to the highest slot ever
+    /// taken: clearing a grown table's never-used tail faulted in pages only to write zeros on zeros.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FreeAll<TVisitor>(ref TVisitor visitor)
@@ -490,9 +496,10 @@ internal sealed unsafe class FlowTable
         Buckets.Fill(NoSlot);
         foreach (object?[] column in Storage)
         {
-            Array.Clear(column);
+            Array.Clear(column, 0, _highWater);
         }
 
+        _highWater = 0;
         Active = 0;
         _firstFree = 0;
         slots[0].Hash = (uint)capacity;
