@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Capture.Abstractions;
+using FlowEngine.Storage;
 
 namespace FlowEngine.Flows;
 
@@ -30,6 +31,9 @@ internal sealed unsafe class FlowTable
     private readonly FlowTableMemory _buckets;
     private readonly FlowTableMemory _chain;
     private readonly int _mask;
+
+    // Per storage column: ended flows' values kept for new flows (those that are IReusableFlowState).
+    private readonly FlowStatePool[] _pools;
 
     // The blocks' addresses, taken once: a span built per access cost two loads and a bounds
     // check each, several times per packet. The blocks live as long as this table (it owns them)
@@ -78,9 +82,11 @@ internal sealed unsafe class FlowTable
         _chainBase = (int*)_chain.DangerousGetHandle();
         Buckets.Fill(NoSlot);
         Storage = new object?[storageColumns][];
+        _pools = new FlowStatePool[storageColumns];
         for (int i = 0; i < storageColumns; i++)
         {
             Storage[i] = new object?[initialCapacity];
+            _pools[i] = new FlowStatePool();
         }
 
         // One cluster: the whole table.
@@ -127,7 +133,11 @@ internal sealed unsafe class FlowTable
         return ref _originBase[slot];
     }
 
-    /// <summary>Storage columns, one per registered slot; growing replaces each column by a longer copy.</summary>
+    /// <summary>
+    /// Storage columns, one per registered slot; growing replaces each column by a longer copy. A
+    /// freed flow's values that are <see cref="IReusableFlowState"/> go to their column's pool
+    /// (<see cref="TakeReusable"/>), the others to the collector.
+    /// </summary>
     public object?[][] Storage { get; }
 
     /// <summary>The hash index: the first slot of each bucket's chain, or -1.</summary>
@@ -318,14 +328,27 @@ internal sealed unsafe class FlowTable
         _originBase[slot] = default;
     }
 
+    /// <summary>Drops an ended flow's storage values; the reusable ones go to their column's pool.</summary>
     private void ClearStorage(int slot)
     {
         object?[][] storage = Storage;
         for (int c = 0; c < storage.Length; c++)
         {
-            storage[c][slot] = null;
+            ref object? value = ref storage[c][slot];
+            if (value is IReusableFlowState reusable)
+            {
+                _ = _pools[c].TryReturn(reusable);
+            }
+
+            value = null;
         }
     }
+
+    /// <summary>A value an ended flow left in storage column <paramref name="column"/>, reset, or null when none is kept.</summary>
+    public object? TakeReusable(int column) => _pools[column].Take();
+
+    /// <summary>Values kept for new flows in storage column <paramref name="column"/>.</summary>
+    public int ReusableCount(int column) => _pools[column].Count;
 
     /// <summary>
     /// Doubles a full table (up to <see cref="MaxCapacity"/>): commits more of each block's
@@ -468,6 +491,8 @@ internal sealed unsafe class FlowTable
     /// (one free cluster, empty index), but without walking each flow's hash chain, a cache miss
     /// per flow. The visitor's result is ignored. Storage is cleared only up to the highest slot ever
     /// taken: clearing a grown table's never-used tail faulted in pages only to write zeros on zeros.
+    /// Its values are dropped, not kept for reuse: no flow follows the end of them all soon (end of
+    /// capture, shutdown), and resetting each would touch every one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FreeAll<TVisitor>(ref TVisitor visitor)

@@ -114,6 +114,22 @@ public readonly ref struct FlowView
     }
 
     /// <summary>
+    /// A value of <paramref name="slot"/>'s type that an ended flow of this shard left, reset
+    /// (<see cref="IReusableFlowState"/>), to store for this flow instead of a new one; null when none is kept.
+    /// </summary>
+    /// <typeparam name="T">The stored type.</typeparam>
+    /// <param name="slot">A slot registered before the engine started.</param>
+    /// <returns>The value, not stored yet, or null.</returns>
+    public T? TakeReusable<T>(FlowStorageSlot<T> slot)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        object? value = _shard.Table.TakeReusable(slot.Index);
+        Debug.Assert(value is null or T, "a storage column holds its slot's type only");
+        return Unsafe.As<T>(value);
+    }
+
+    /// <summary>
     /// Bypasses the flow: from the next packet on the engine drops its packets early (local
     /// bypass), and the capture is asked to stop delivering it (capture bypass on success).
     /// </summary>

@@ -116,6 +116,27 @@ public sealed class PacketDetectorTests
     }
 
     [Fact]
+    public void A_flow_state_reset_for_another_flow_keeps_no_flowbit_and_no_alert_of_the_flow_before()
+    {
+        RuleSet rules = Rules(
+            "alert tcp any any -> any any (msg:\"reply\"; flow:to_client; flowbits:isset,login; content:\"OK\"; sid:2;)",
+            "alert tcp any any -> any any (msg:\"login\"; flow:to_server; content:\"USER\"; flowbits:set,login; flowbits:noalert; sid:1;)");
+        var detector = new PacketDetector(rules, new DetectionOptions());
+        Span<Rule?> matches = new Rule?[4];
+        var state = new DetectionFlowState();
+        Assert.Equal(0, detector.Inspect(ToServer, true, "USER bob"u8, state, matches, out _));
+        Assert.Equal(1, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+        Assert.True(state.Alerted);
+
+        // The engine resets an ended flow's state before a new flow of its worker takes it.
+        state.Reset();
+        Assert.False(state.Alerted);
+        Assert.Equal(0, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+        Assert.Equal(0, detector.Inspect(ToServer, true, "USER bob"u8, state, matches, out _));
+        Assert.Equal(1, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+    }
+
+    [Fact]
     public void Flowbits_set_and_tested_on_the_same_packet_see_the_setter_first()
     {
         RuleSet rules = Rules(
