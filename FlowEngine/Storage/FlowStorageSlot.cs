@@ -3,7 +3,8 @@ namespace FlowEngine.Storage;
 /// <summary>
 /// A typed per-flow storage slot, returned by <see cref="FlowStorageRegistry.Register{T}"/>.
 /// Read and write it through <see cref="Flows.FlowView.GetStorage{T}"/> and
-/// <see cref="Flows.FlowView.SetStorage{T}"/>. The value is dropped when the flow ends.
+/// <see cref="Flows.FlowView.SetStorage{T}"/>. The value is dropped when the flow ends, or, when it is
+/// an <see cref="IReusableFlowState"/>, reset and kept for a new flow (<see cref="Flows.FlowView.TakeReusable{T}"/>).
 /// </summary>
 /// <typeparam name="T">The stored type.</typeparam>
 public sealed class FlowStorageSlot<T>
