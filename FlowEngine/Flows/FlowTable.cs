@@ -490,7 +490,7 @@ internal sealed unsafe class FlowTable
     /// the table ends as <see cref="Scan{TVisitor}"/> with a visitor that ends every flow leaves it
     /// (one free cluster, empty index), but without walking each flow's hash chain, a cache miss
     /// per flow. The visitor's result is ignored. Storage is cleared only up to the highest slot ever
-    /// taken: clearing a grown table's never-used tail faulted in pages only to write zeros on zeros.
+    /// taken, and only where a value is: writing zeros on zeros faulted in pages for nothing.
     /// Its values are dropped, not kept for reuse: no flow follows the end of them all soon (end of
     /// capture, shutdown), and resetting each would touch every one.
     /// </summary>
@@ -521,7 +521,7 @@ internal sealed unsafe class FlowTable
         Buckets.Fill(NoSlot);
         foreach (object?[] column in Storage)
         {
-            Array.Clear(column, 0, _highWater);
+            ClearWritten(column.AsSpan(0, _highWater));
         }
 
         _highWater = 0;
@@ -530,6 +530,22 @@ internal sealed unsafe class FlowTable
         slots[0].Hash = (uint)capacity;
         Chain[0] = NoSlot;
         AssertClusters();
+    }
+
+    /// <summary>
+    /// Clears the entries that hold a value, writing no other: a column few flows wrote to (bypass
+    /// records) has pages a collection's marking read but nothing wrote, mapped to the shared zero
+    /// page, and writing zeros there cost a copy-on-write fault and a TLB flush per page.
+    /// </summary>
+    private static void ClearWritten(Span<object?> entries)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (entries[i] is not null)
+            {
+                entries[i] = null;
+            }
+        }
     }
 
     /// <summary>Free clusters in the list (walks it; for tests and stats).</summary>
