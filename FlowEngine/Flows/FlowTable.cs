@@ -32,8 +32,8 @@ internal sealed unsafe class FlowTable
     private readonly FlowTableMemory _chain;
     private readonly int _mask;
 
-    // Per storage column: ended flows' values kept for new flows (those that are IReusableFlowState).
-    private readonly FlowStatePool[] _pools;
+    // Per storage column of IReusableFlowState values: ended flows' values kept for new flows (null for other columns).
+    private readonly FlowStatePool?[] _pools;
 
     // The blocks' addresses, taken once: a span built per access cost two loads and a bounds
     // check each, several times per packet. The blocks live as long as this table (it owns them)
@@ -50,16 +50,17 @@ internal sealed unsafe class FlowTable
     private int _highWater;
 
     /// <summary>A table of <paramref name="capacity"/> records that never grows, and at least <paramref name="hashSize"/> buckets.</summary>
-    public FlowTable(int capacity, int hashSize, int storageColumns)
-        : this(capacity, capacity, hashSize, storageColumns)
+    public FlowTable(int capacity, int hashSize, int storageColumns, bool[]? reusableColumns = null)
+        : this(capacity, capacity, hashSize, storageColumns, reusableColumns)
     {
     }
 
     /// <summary>
     /// A table of <paramref name="initialCapacity"/> records, touched now, that grows up to
-    /// <paramref name="maxCapacity"/>, with <paramref name="hashSize"/> buckets rounded up to a power of two.
+    /// <paramref name="maxCapacity"/>, with <paramref name="hashSize"/> buckets rounded up to a power of two;
+    /// ended flows' values in the storage columns marked in <paramref name="reusableColumns"/> are kept for new flows.
     /// </summary>
-    public FlowTable(int initialCapacity, int maxCapacity, int hashSize, int storageColumns)
+    public FlowTable(int initialCapacity, int maxCapacity, int hashSize, int storageColumns, bool[]? reusableColumns = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hashSize, 1);
@@ -82,11 +83,11 @@ internal sealed unsafe class FlowTable
         _chainBase = (int*)_chain.DangerousGetHandle();
         Buckets.Fill(NoSlot);
         Storage = new object?[storageColumns][];
-        _pools = new FlowStatePool[storageColumns];
+        _pools = new FlowStatePool?[storageColumns];
         for (int i = 0; i < storageColumns; i++)
         {
             Storage[i] = new object?[initialCapacity];
-            _pools[i] = new FlowStatePool();
+            _pools[i] = reusableColumns is not null && i < reusableColumns.Length && reusableColumns[i] ? new FlowStatePool() : null;
         }
 
         // One cluster: the whole table.
@@ -135,8 +136,8 @@ internal sealed unsafe class FlowTable
 
     /// <summary>
     /// Storage columns, one per registered slot; growing replaces each column by a longer copy. A
-    /// freed flow's values that are <see cref="IReusableFlowState"/> go to their column's pool
-    /// (<see cref="TakeReusable"/>), the others to the collector.
+    /// freed flow's values in a column of <see cref="IReusableFlowState"/> values go to the column's
+    /// pool (<see cref="TakeReusable"/>), the others to the collector.
     /// </summary>
     public object?[][] Storage { get; }
 
@@ -335,9 +336,10 @@ internal sealed unsafe class FlowTable
         for (int c = 0; c < storage.Length; c++)
         {
             ref object? value = ref storage[c][slot];
-            if (value is IReusableFlowState reusable)
+            if (value is not null && _pools[c] is { } pool)
             {
-                _ = _pools[c].TryReturn(reusable);
+                // Kept as it is: reset when a new flow takes it, the first touch of its memory since.
+                _ = pool.TryKeep(value);
             }
 
             value = null;
@@ -345,10 +347,10 @@ internal sealed unsafe class FlowTable
     }
 
     /// <summary>A value an ended flow left in storage column <paramref name="column"/>, reset, or null when none is kept.</summary>
-    public object? TakeReusable(int column) => _pools[column].Take();
+    public object? TakeReusable(int column) => _pools[column]?.Take();
 
     /// <summary>Values kept for new flows in storage column <paramref name="column"/>.</summary>
-    public int ReusableCount(int column) => _pools[column].Count;
+    public int ReusableCount(int column) => _pools[column]?.Count ?? 0;
 
     /// <summary>
     /// Doubles a full table (up to <see cref="MaxCapacity"/>): commits more of each block's
@@ -492,7 +494,7 @@ internal sealed unsafe class FlowTable
     /// per flow. The visitor's result is ignored. Storage is cleared only up to the highest slot ever
     /// taken, and only where a value is: writing zeros on zeros faulted in pages for nothing.
     /// Its values are dropped, not kept for reuse: no flow follows the end of them all soon (end of
-    /// capture, shutdown), and resetting each would touch every one.
+    /// capture, shutdown).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FreeAll<TVisitor>(ref TVisitor visitor)

@@ -102,7 +102,7 @@ public readonly ref struct FlowView
         return Unsafe.As<T>(value);
     }
 
-    /// <summary>Writes a storage slot of this flow; dropped (or reset for reuse, see <see cref="IReusableFlowState"/>) when the flow ends.</summary>
+    /// <summary>Writes a storage slot of this flow; dropped (or kept for reuse, see <see cref="IReusableFlowState"/>) when the flow ends.</summary>
     /// <typeparam name="T">The stored type.</typeparam>
     /// <param name="slot">A slot registered before the engine started.</param>
     /// <param name="value">The value, or null to clear.</param>

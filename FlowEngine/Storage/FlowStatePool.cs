@@ -1,38 +1,39 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace FlowEngine.Storage;
 
 /// <summary>
-/// One storage column's ended-flow values of one shard, reset and kept for the shard's next flows
-/// (<see cref="IReusableFlowState"/>): a flow ending and one starting cost no allocation. Bounded;
-/// past the bound a value is left to the collector. Single-threaded, as its shard.
+/// One storage column's ended-flow values of one shard, kept for the shard's next flows and reset
+/// when one takes them (<see cref="IReusableFlowState"/>): a flow ending and one starting cost no
+/// allocation, and an ended flow's value is not touched (a cache miss per flow) until it is used
+/// again. Bounded; past the bound a value is left to the collector. Single-threaded, as its shard.
 /// </summary>
 internal sealed class FlowStatePool
 {
     /// <summary>Values one column of one shard keeps: more than a timeout pass ends at once in most captures.</summary>
     public const int DefaultCapacity = 4096;
 
-    private readonly IReusableFlowState?[] _values;
+    private readonly object?[] _values;
     private int _count;
 
     public FlowStatePool(int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _values = new IReusableFlowState?[capacity];
+        _values = new object?[capacity];
     }
 
     /// <summary>Values kept now.</summary>
     public int Count => _count;
 
-    /// <summary>Resets and keeps an ended flow's value; false (nothing done) when the pool is full.</summary>
-    public bool TryReturn(IReusableFlowState value)
+    /// <summary>Keeps an ended flow's value (an <see cref="IReusableFlowState"/>, not looked at); false when the pool is full.</summary>
+    public bool TryKeep(object value)
     {
         if (_count == _values.Length)
         {
             return false;
         }
 
-        value.Reset();
         _values[_count++] = value;
         return true;
     }
@@ -45,9 +46,10 @@ internal sealed class FlowStatePool
             return null;
         }
 
-        IReusableFlowState? value = _values[--_count];
+        object? value = _values[--_count];
         _values[_count] = null;
-        Debug.Assert(value is not null, "the pool's first Count entries are values");
+        Debug.Assert(value is IReusableFlowState, "a pool keeps the values of a column of reusable values");
+        Unsafe.As<IReusableFlowState>(value).Reset();
         return value;
     }
 }

@@ -10,9 +10,9 @@ namespace FlowEngine.Tests.Flows;
 public sealed class FlowStateReuseTests
 {
     [Fact]
-    public void A_flow_that_ends_leaves_its_reusable_values_reset_for_the_next_flow_and_ending_them_all_drops_them()
+    public void A_flow_that_ends_leaves_the_values_of_a_reusable_column_to_the_next_flow_which_takes_them_reset()
     {
-        FlowTable table = new(8, 16, storageColumns: 2);
+        FlowTable table = new(8, 16, storageColumns: 2, reusableColumns: [true, false]);
         PacketCount[] counts = new PacketCount[3];
         for (int i = 0; i < 3; i++)
         {
@@ -27,11 +27,13 @@ public sealed class FlowStateReuseTests
         Assert.Null(table.Storage[0][1]);
         Assert.Equal(1, table.ReusableCount(0));
         Assert.Equal(0, table.ReusableCount(1));
+
+        // Kept untouched; reset when taken.
+        Assert.Equal(0, counts[1].Resets);
+        Assert.Same(counts[1], table.TakeReusable(0));
         Assert.Equal(0, counts[1].Packets);
         Assert.Equal(1, counts[1].Resets);
         Assert.Equal(10, counts[0].Packets);
-
-        Assert.Same(counts[1], table.TakeReusable(0));
         Assert.Null(table.TakeReusable(0));
         Assert.Null(table.TakeReusable(1));
 
@@ -41,20 +43,30 @@ public sealed class FlowStateReuseTests
     }
 
     [Fact]
-    public void The_pool_keeps_values_up_to_its_bound_and_hands_them_back_last_first()
+    public void The_pool_keeps_values_up_to_its_bound_and_hands_them_back_reset_last_first()
     {
         FlowStatePool pool = new(capacity: 2);
         PacketCount first = new() { Packets = 1 };
         PacketCount second = new() { Packets = 2 };
         PacketCount third = new() { Packets = 3 };
-        Assert.True(pool.TryReturn(first));
-        Assert.True(pool.TryReturn(second));
-        Assert.False(pool.TryReturn(third));
-        Assert.Equal(3, third.Packets);
-        Assert.Equal(0, third.Resets);
+        Assert.True(pool.TryKeep(first));
+        Assert.True(pool.TryKeep(second));
+        Assert.False(pool.TryKeep(third));
         Assert.Same(second, pool.Take());
+        Assert.Equal((0, 1), (second.Packets, second.Resets));
         Assert.Same(first, pool.Take());
+        Assert.Equal((0, 1), (first.Packets, first.Resets));
         Assert.Null(pool.Take());
+        Assert.Equal((3, 0), (third.Packets, third.Resets));
+    }
+
+    [Fact]
+    public void Only_the_columns_of_reusable_slot_types_are_kept()
+    {
+        FlowStorageRegistry registry = new();
+        _ = registry.Register<string>("name");
+        _ = registry.Register<PacketCount>("count");
+        Assert.Equal([false, true], registry.ReusableColumns());
     }
 
     [Fact]
