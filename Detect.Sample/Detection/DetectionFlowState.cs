@@ -114,7 +114,7 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>TCP payload bytes seen server → client.</summary>
     public long StreamBytesToClient { get; set; }
 
-    /// <summary>Back to a new flow's state (its flow ended; the engine keeps it for another); what was allocated apart is dropped.</summary>
+    /// <summary>Back to a new flow's state (its flow ended and a new flow of the worker takes it); what was allocated apart is dropped.</summary>
     public void Reset()
     {
         _flowbits = null;

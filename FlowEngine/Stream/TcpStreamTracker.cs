@@ -294,7 +294,7 @@ internal sealed partial class TcpStreamTracker
 
     private TcpSession NewSession(ref TcpSession? session, bool midstream, bool toServer)
     {
-        // A session an ended flow left (reset when it ended), else a new one.
+        // A session an ended flow left (reset as it is taken), else a new one.
         TcpSession s = session ??= Unsafe.As<TcpSession?>(_table.TakeReusable(_column)) ?? new TcpSession();
         s.Reset();
         s.Client.OsPolicy = _policies.Of(toServer ? _source : _destination, _isIPv6);
