@@ -7,7 +7,8 @@ namespace Capture.Pcap.Sources;
 /// <summary>
 /// A pooled batch: an array of records and the bytes they refer to, in the buffer the file was
 /// read into (held until the batch is released) or, when the batch's packets span two such
-/// buffers, copied into the batch's own. Released batches go back to their pool, in any order.
+/// buffers, copied into a copy buffer the pool lends it until it is emptied. Released batches go
+/// back to their pool, in any order.
 /// </summary>
 internal sealed class PcapBatch : CaptureBatch
 {
@@ -22,7 +23,7 @@ internal sealed class PcapBatch : CaptureBatch
     private readonly PacketRecord[] _packets;
     private readonly int _bufferBytes;
 
-    // The read buffer the packets are in, or null once they are copied into _buffer (allocated at the first copy).
+    // The read buffer the packets are in, or null once they are copied into _buffer (the pool's, until the batch is emptied).
     private ReadChunk? _chunk;
     private byte[]? _buffer;
     private int _count;
@@ -131,7 +132,7 @@ internal sealed class PcapBatch : CaptureBatch
     /// <summary>Marks the batch handed to the engine.</summary>
     public void MarkLeased() => Volatile.Write(ref _leased, 1);
 
-    /// <summary>Empties the batch.</summary>
+    /// <summary>Empties the batch: it lets go of its read buffer, or gives its copy buffer back to the pool.</summary>
     public void Reset()
     {
         _count = 0;
@@ -140,6 +141,12 @@ internal sealed class PcapBatch : CaptureBatch
         if (_chunk is { } chunk)
         {
             LetGo(chunk);
+        }
+
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            _pool.ReturnCopyBuffer(buffer);
         }
     }
 
@@ -160,7 +167,7 @@ internal sealed class PcapBatch : CaptureBatch
     /// </summary>
     private byte[] CopyOut()
     {
-        byte[] own = _buffer ??= GC.AllocateUninitializedArray<byte>(_bufferBytes);
+        byte[] own = _buffer ??= _pool.TakeCopyBuffer(_bufferBytes);
         if (_chunk is not { } chunk)
         {
             return own;

@@ -19,6 +19,12 @@ internal sealed class PcapBatchPool
 
     // A plain monitor, not System.Threading.Lock: callers wait on it (Monitor.Wait).
     private readonly object _gate = new();
+
+    // Copy buffers of emptied batches. A batch copies its packets only where the reader moves on to
+    // another read buffer, and gives the copy back when it is emptied, so a few serve every batch
+    // (one each, allocated at its first copy, was a large-object allocation and first touch per batch).
+    private readonly Stack<byte[]> _copyBuffers;
+    private readonly Lock _copyGate = new();
     private readonly int _wakeAtFree;
     private int _freeCount;
     private int _renterWaiting;
@@ -34,6 +40,7 @@ internal sealed class PcapBatchPool
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
         _all = new PcapBatch[batches];
+        _copyBuffers = new Stack<byte[]>(batches);
         for (int i = 0; i < batches; i++)
         {
             _all[i] = new PcapBatch(source, this, packetsPerBatch, bytesPerBatch);
@@ -87,6 +94,38 @@ internal sealed class PcapBatchPool
             {
                 Monitor.PulseAll(_gate);
             }
+        }
+    }
+
+    /// <summary>Copy buffers made so far (each is lent to one batch at a time).</summary>
+    public int CopyBuffersMade { get; private set; }
+
+    /// <summary>Lends a batch a buffer of at least <paramref name="bytes"/> bytes to copy its packets into (reader thread).</summary>
+    /// <param name="bytes">The batch's room.</param>
+    /// <returns>A buffer no other batch holds.</returns>
+    public byte[] TakeCopyBuffer(int bytes)
+    {
+        lock (_copyGate)
+        {
+            if (_copyBuffers.TryPop(out byte[]? spare))
+            {
+                Debug.Assert(spare.Length >= bytes, "the pool's batches have one room");
+                return spare;
+            }
+
+            CopyBuffersMade++;
+        }
+
+        return GC.AllocateUninitializedArray<byte>(bytes);
+    }
+
+    /// <summary>Takes back the copy buffer of an emptied batch (any thread): nothing refers to its bytes any more.</summary>
+    /// <param name="buffer">A buffer from <see cref="TakeCopyBuffer"/>.</param>
+    public void ReturnCopyBuffer(byte[] buffer)
+    {
+        lock (_copyGate)
+        {
+            _copyBuffers.Push(buffer);
         }
     }
 

@@ -1,14 +1,15 @@
 using System.Runtime.CompilerServices;
 using Detect.Sample.Detection.Firewall;
+using FlowEngine.Storage;
 
 namespace Detect.Sample.Detection;
 
 /// <summary>
-/// Per-flow detection state, kept in a flow-storage slot registered at start-up. One is allocated
-/// per flow, so what only some flows need (flowbits, TLS record tracking, the firewall's part) is
-/// allocated apart, on first use.
+/// Per-flow detection state, kept in a flow-storage slot registered at start-up. One per flow: a
+/// new flow takes one an ended flow of its worker left (reset), else allocates one. What only some
+/// flows need (flowbits, TLS record tracking, the firewall's part) is allocated apart, on first use.
 /// </summary>
-internal sealed class DetectionFlowState
+internal sealed class DetectionFlowState : IReusableFlowState
 {
     private ulong[]? _flowbits;
 
@@ -112,6 +113,28 @@ internal sealed class DetectionFlowState
 
     /// <summary>TCP payload bytes seen server → client.</summary>
     public long StreamBytesToClient { get; set; }
+
+    /// <summary>Back to a new flow's state (its flow ended and a new flow of the worker takes it); what was allocated apart is dropped.</summary>
+    public void Reset()
+    {
+        _flowbits = null;
+        _firewall = null;
+        _candidates = 0;
+        App = default;
+        ProtocolMismatch = false;
+        _appToServer = default;
+        _appToClient = default;
+        _attemptsToServer = 0;
+        _attemptsToClient = 0;
+        Tls = null;
+        NotTls = false;
+        Dropped = false;
+        Passed = false;
+        BypassRequested = false;
+        Alerted = false;
+        StreamBytesToServer = 0;
+        StreamBytesToClient = 0;
+    }
 
     /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>
     public bool IsSet(int bit) => _flowbits is { } bits && bit >> 6 < bits.Length && (bits[bit >> 6] & (1UL << (bit & 63))) != 0;

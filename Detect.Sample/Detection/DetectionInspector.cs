@@ -107,8 +107,8 @@ internal sealed class DetectionInspector : IPacketInspector
     [MethodImpl(MethodImplOptions.NoInlining)]
     private DetectionFlowState? StartFlow(ref PacketContext context)
     {
-        // One object per flow, on its first packet: the flow's detection state.
-        var state = new DetectionFlowState();
+        // One object per flow, on its first packet: the flow's detection state, one an ended flow left when there is one.
+        DetectionFlowState state = context.TakeReusable(_slot) ?? new DetectionFlowState();
         context.SetStorage(_slot, state);
         if (IsMidstream(ref context) && ApplyMidstreamPolicy(ref context, state))
         {

@@ -32,10 +32,11 @@ internal sealed partial class FlowShard
         IBypassStrategy? strategy,
         IFlowEventSink sink,
         ILogger logger,
-        int streamColumn = -1)
+        int streamColumn = -1,
+        bool[]? reusableColumns = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Table = new FlowTable(options.Prealloc, capacity, options.HashSize, storageColumns);
+        Table = new FlowTable(options.Prealloc, capacity, options.HashSize, storageColumns, reusableColumns);
         Timeouts = new FlowStateTimeouts(options.Timeouts);
         _interfaceName = interfaceName;
         _logger = logger;

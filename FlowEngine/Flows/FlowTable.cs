@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Capture.Abstractions;
+using FlowEngine.Storage;
 
 namespace FlowEngine.Flows;
 
@@ -31,6 +32,9 @@ internal sealed unsafe class FlowTable
     private readonly FlowTableMemory _chain;
     private readonly int _mask;
 
+    // Per storage column of IReusableFlowState values: ended flows' values kept for new flows (null for other columns).
+    private readonly FlowStatePool?[] _pools;
+
     // The blocks' addresses, taken once: a span built per access cost two loads and a bounds
     // check each, several times per packet. The blocks live as long as this table (it owns them)
     // and never move: growing commits more of their reservation.
@@ -41,17 +45,22 @@ internal sealed unsafe class FlowTable
     private readonly int* _chainBase;
     private int _firstFree;
 
+    // One past the highest slot a flow took since the table was made or last emptied: slots above
+    // it were never written, so emptying the table leaves their pages untouched.
+    private int _highWater;
+
     /// <summary>A table of <paramref name="capacity"/> records that never grows, and at least <paramref name="hashSize"/> buckets.</summary>
-    public FlowTable(int capacity, int hashSize, int storageColumns)
-        : this(capacity, capacity, hashSize, storageColumns)
+    public FlowTable(int capacity, int hashSize, int storageColumns, bool[]? reusableColumns = null)
+        : this(capacity, capacity, hashSize, storageColumns, reusableColumns)
     {
     }
 
     /// <summary>
     /// A table of <paramref name="initialCapacity"/> records, touched now, that grows up to
-    /// <paramref name="maxCapacity"/>, with <paramref name="hashSize"/> buckets rounded up to a power of two.
+    /// <paramref name="maxCapacity"/>, with <paramref name="hashSize"/> buckets rounded up to a power of two;
+    /// ended flows' values in the storage columns marked in <paramref name="reusableColumns"/> are kept for new flows.
     /// </summary>
-    public FlowTable(int initialCapacity, int maxCapacity, int hashSize, int storageColumns)
+    public FlowTable(int initialCapacity, int maxCapacity, int hashSize, int storageColumns, bool[]? reusableColumns = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hashSize, 1);
@@ -74,9 +83,11 @@ internal sealed unsafe class FlowTable
         _chainBase = (int*)_chain.DangerousGetHandle();
         Buckets.Fill(NoSlot);
         Storage = new object?[storageColumns][];
+        _pools = new FlowStatePool?[storageColumns];
         for (int i = 0; i < storageColumns; i++)
         {
             Storage[i] = new object?[initialCapacity];
+            _pools[i] = reusableColumns is not null && i < reusableColumns.Length && reusableColumns[i] ? new FlowStatePool() : null;
         }
 
         // One cluster: the whole table.
@@ -123,7 +134,11 @@ internal sealed unsafe class FlowTable
         return ref _originBase[slot];
     }
 
-    /// <summary>Storage columns, one per registered slot; growing replaces each column by a longer copy.</summary>
+    /// <summary>
+    /// Storage columns, one per registered slot; growing replaces each column by a longer copy. A
+    /// freed flow's values in a column of <see cref="IReusableFlowState"/> values go to the column's
+    /// pool (<see cref="TakeReusable"/>), the others to the collector.
+    /// </summary>
     public object?[][] Storage { get; }
 
     /// <summary>The hash index: the first slot of each bucket's chain, or -1.</summary>
@@ -273,6 +288,7 @@ internal sealed unsafe class FlowTable
         }
 
         Fill(slot, ref key, hash);
+        _highWater = Math.Max(_highWater, slot + 1);
         ref int bucket = ref Buckets[(int)(hash & (uint)_mask)];
         Chain[slot] = bucket;
         bucket = slot;
@@ -313,14 +329,28 @@ internal sealed unsafe class FlowTable
         _originBase[slot] = default;
     }
 
+    /// <summary>Drops an ended flow's storage values; the reusable ones go to their column's pool.</summary>
     private void ClearStorage(int slot)
     {
         object?[][] storage = Storage;
         for (int c = 0; c < storage.Length; c++)
         {
-            storage[c][slot] = null;
+            ref object? value = ref storage[c][slot];
+            if (value is not null && _pools[c] is { } pool)
+            {
+                // Kept as it is: reset when a new flow takes it, the first touch of its memory since.
+                _ = pool.TryKeep(value);
+            }
+
+            value = null;
         }
     }
+
+    /// <summary>A value an ended flow left in storage column <paramref name="column"/>, reset, or null when none is kept.</summary>
+    public object? TakeReusable(int column) => _pools[column]?.Take();
+
+    /// <summary>Values kept for new flows in storage column <paramref name="column"/>.</summary>
+    public int ReusableCount(int column) => _pools[column]?.Count ?? 0;
 
     /// <summary>
     /// Doubles a full table (up to <see cref="MaxCapacity"/>): commits more of each block's
@@ -461,7 +491,10 @@ internal sealed unsafe class FlowTable
     /// Visits every flow in index order, then frees them all at once (end of capture, shutdown):
     /// the table ends as <see cref="Scan{TVisitor}"/> with a visitor that ends every flow leaves it
     /// (one free cluster, empty index), but without walking each flow's hash chain, a cache miss
-    /// per flow. The visitor's result is ignored.
+    /// per flow. The visitor's result is ignored. Storage is cleared only up to the highest slot ever
+    /// taken, and only where a value is: writing zeros on zeros faulted in pages for nothing.
+    /// Its values are dropped, not kept for reuse: no flow follows the end of them all soon (end of
+    /// capture, shutdown).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FreeAll<TVisitor>(ref TVisitor visitor)
@@ -490,14 +523,31 @@ internal sealed unsafe class FlowTable
         Buckets.Fill(NoSlot);
         foreach (object?[] column in Storage)
         {
-            Array.Clear(column);
+            ClearWritten(column.AsSpan(0, _highWater));
         }
 
+        _highWater = 0;
         Active = 0;
         _firstFree = 0;
         slots[0].Hash = (uint)capacity;
         Chain[0] = NoSlot;
         AssertClusters();
+    }
+
+    /// <summary>
+    /// Clears the entries that hold a value, writing no other: a column few flows wrote to (bypass
+    /// records) has pages a collection's marking read but nothing wrote, mapped to the shared zero
+    /// page, and writing zeros there cost a copy-on-write fault and a TLB flush per page.
+    /// </summary>
+    private static void ClearWritten(Span<object?> entries)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (entries[i] is not null)
+            {
+                entries[i] = null;
+            }
+        }
     }
 
     /// <summary>Free clusters in the list (walks it; for tests and stats).</summary>

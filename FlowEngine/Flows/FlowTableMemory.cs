@@ -9,7 +9,9 @@ namespace FlowEngine.Flows;
 /// into an object), and on Linux a reservation of a huge page or more starts on one and is advised
 /// to use them (a random flow lookup in a table of tens of megabytes otherwise pays a TLB miss too).
 /// On Linux the reservation is an inaccessible mapping that costs no memory until committed; other
-/// systems get the whole block at once. Freed once, by its one owner or its finalizer.
+/// systems get the whole block at once. Freed once, by its one owner or its finalizer. The GC is
+/// not told of the memory (no memory pressure): the owner frees it, so a collection can free none
+/// of it, and the pressure of a growing table induced a background gen2 collection at every growth.
 /// </summary>
 internal sealed unsafe partial class FlowTableMemory : SafeHandle
 {
@@ -48,7 +50,6 @@ internal sealed unsafe partial class FlowTableMemory : SafeHandle
             NativeMemory.Clear(block, Reserved);
             SetHandle((IntPtr)block);
             Committed = Reserved;
-            GC.AddMemoryPressure((long)Committed);
             return;
         }
 
@@ -117,7 +118,6 @@ internal sealed unsafe partial class FlowTableMemory : SafeHandle
             return false;
         }
 
-        GC.AddMemoryPressure((long)(target - Committed));
         Committed = target;
         return true;
     }
@@ -132,11 +132,6 @@ internal sealed unsafe partial class FlowTableMemory : SafeHandle
         else
         {
             NativeMemory.AlignedFree((void*)handle);
-        }
-
-        if (Committed > 0)
-        {
-            GC.RemoveMemoryPressure((long)Committed);
         }
 
         return true;

@@ -102,7 +102,7 @@ public readonly ref struct FlowView
         return Unsafe.As<T>(value);
     }
 
-    /// <summary>Writes a storage slot of this flow; dropped when the flow ends.</summary>
+    /// <summary>Writes a storage slot of this flow; dropped (or kept for reuse, see <see cref="IReusableFlowState"/>) when the flow ends.</summary>
     /// <typeparam name="T">The stored type.</typeparam>
     /// <param name="slot">A slot registered before the engine started.</param>
     /// <param name="value">The value, or null to clear.</param>
@@ -111,6 +111,22 @@ public readonly ref struct FlowView
     {
         ArgumentNullException.ThrowIfNull(slot);
         _shard.Table.Storage[slot.Index][_slot] = value;
+    }
+
+    /// <summary>
+    /// A value of <paramref name="slot"/>'s type that an ended flow of this shard left, reset
+    /// (<see cref="IReusableFlowState"/>), to store for this flow instead of a new one; null when none is kept.
+    /// </summary>
+    /// <typeparam name="T">The stored type.</typeparam>
+    /// <param name="slot">A slot registered before the engine started.</param>
+    /// <returns>The value, not stored yet, or null.</returns>
+    public T? TakeReusable<T>(FlowStorageSlot<T> slot)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        object? value = _shard.Table.TakeReusable(slot.Index);
+        Debug.Assert(value is null or T, "a storage column holds its slot's type only");
+        return Unsafe.As<T>(value);
     }
 
     /// <summary>

@@ -244,9 +244,12 @@ public sealed class FlowEndQueue : IFlowEventSink, IDisposable
                 }
 
                 Deliver(index, count);
+
+                // A delivered cell keeps its event until a producer overwrites it: its one reference,
+                // the interface name, lives as long as its worker. Clearing it wrote every event's
+                // lines a second time, on this thread, and the producer that fills the cell next takes them back.
                 for (int i = 0; i < count; i++)
                 {
-                    _events[index + i] = default;
                     Volatile.Write(ref _sequences[index + i], position + i + _sequences.Length);
                 }
 

@@ -51,7 +51,7 @@ public sealed class BatchWorker
         int capacity = maxFlows ?? FlowShard.CapacityFor(options, 1, columns);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(maxFlows));
         CallerFedSource source = new(interfaceName, strategy);
-        _shard = new FlowShard(options, capacity, columns, bypass.Index, new FlowHasher(), 0, interfaceName, strategy, sink, loggerFactory.CreateLogger<FlowShard>(), sessions.Index);
+        _shard = new FlowShard(options, capacity, columns, bypass.Index, new FlowHasher(), 0, interfaceName, strategy, sink, loggerFactory.CreateLogger<FlowShard>(), sessions.Index, storage.ReusableColumns());
         DecoderCounters = new DecoderCounters();
         Defragmenter? defragmenter = options.Defrag.Enabled ? new Defragmenter(options.Defrag, DecoderCounters) : null;
         PacketDecoder decoder = new(DecoderCounters, options.Decoder, defragmenter);

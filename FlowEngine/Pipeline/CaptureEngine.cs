@@ -98,6 +98,7 @@ public sealed class CaptureEngine
         }
 
         int columns = _storage.Seal();
+        bool[] reusableColumns = _storage.ReusableColumns();
         ICaptureSource first = sources[0];
         bool dispatch = sources.Count == 1 && _options.Workers > 1
             && (first.Capabilities & CaptureCapabilities.Offline) != 0 && (first.Capabilities & CaptureCapabilities.Live) == 0;
@@ -125,7 +126,8 @@ public sealed class CaptureEngine
                 source.BypassStrategy,
                 _sink,
                 _loggerFactory.CreateLogger<FlowShard>(),
-                _sessionColumn);
+                _sessionColumn,
+                reusableColumns);
             DecoderCounters counters = new();
             Defragmenter? defragmenter = _options.Defrag.Enabled ? new Defragmenter(_options.Defrag, counters) : null;
             PacketDecoder decoder = new(counters, _options.Decoder, defragmenter);

@@ -85,6 +85,13 @@ public ref struct PacketContext
     public readonly void SetStorage<T>(FlowStorageSlot<T> slot, T? value)
         where T : class => Flow.SetStorage(slot, value);
 
+    /// <summary>A reset value an ended flow left, to store for the packet's flow (see <see cref="FlowView.TakeReusable{T}"/>).</summary>
+    /// <typeparam name="T">The stored type.</typeparam>
+    /// <param name="slot">A registered slot.</param>
+    /// <returns>The value, not stored yet, or null.</returns>
+    public readonly T? TakeReusable<T>(FlowStorageSlot<T> slot)
+        where T : class => Flow.TakeReusable(slot);
+
     /// <summary>
     /// Bypasses the packet's flow (see <see cref="FlowView.RequestBypass"/>); a flow inside a
     /// tunnel goes to the capture with the tunnel this packet came in (<see cref="FlowTuple.Tunnel"/>).

@@ -58,6 +58,18 @@ public sealed class FlowStorageRegistry
         }
     }
 
+    /// <summary>
+    /// Per column, whether its values are <see cref="IReusableFlowState"/> (by the slot's type), so
+    /// that a shard keeps an ended flow's value without looking at it.
+    /// </summary>
+    internal bool[] ReusableColumns()
+    {
+        lock (_gate)
+        {
+            return [.. _slots.Select(s => typeof(IReusableFlowState).IsAssignableFrom(s.Type))];
+        }
+    }
+
     /// <summary>Closes registration and returns how many columns a shard needs.</summary>
     internal int Seal()
     {

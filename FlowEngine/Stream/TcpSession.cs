@@ -1,10 +1,13 @@
+using FlowEngine.Storage;
+
 namespace FlowEngine.Stream;
 
 /// <summary>
 /// The TCP session of one flow (Suricata's TcpSession): the state and the two directions. Kept in
-/// the flow's storage, created by the packet that starts a session, dropped with the flow.
+/// the flow's storage, created (or taken from the sessions of ended flows) by the packet that
+/// starts a session, and kept for another flow when its flow ends (reset as that flow takes it).
 /// </summary>
-internal sealed class TcpSession
+internal sealed class TcpSession : IReusableFlowState
 {
     public TcpState State;
 

@@ -13,8 +13,8 @@ namespace FlowEngine.Stream;
 /// events on the packets that break them, counts each direction's bytes against
 /// <c>stream.reassembly.depth</c> and, inline with <c>drop-invalid</c>, drops the packets it
 /// rejects. The receiving host's <c>host-os-policy</c> (BSD by default) decides on timestamps and
-/// RSTs. Runs on the shard's worker thread, per TCP packet; allocates one session per TCP session,
-/// nothing per packet.
+/// RSTs. Runs on the shard's worker thread, per TCP packet; takes a session an ended flow left, or
+/// allocates one, per TCP session, nothing per packet.
 /// </summary>
 internal sealed partial class TcpStreamTracker
 {
@@ -294,7 +294,8 @@ internal sealed partial class TcpStreamTracker
 
     private TcpSession NewSession(ref TcpSession? session, bool midstream, bool toServer)
     {
-        TcpSession s = session ??= new TcpSession();
+        // A session an ended flow left (reset as it is taken), else a new one.
+        TcpSession s = session ??= Unsafe.As<TcpSession?>(_table.TakeReusable(_column)) ?? new TcpSession();
         s.Reset();
         s.Client.OsPolicy = _policies.Of(toServer ? _source : _destination, _isIPv6);
         s.Server.OsPolicy = _policies.Of(toServer ? _destination : _source, _isIPv6);

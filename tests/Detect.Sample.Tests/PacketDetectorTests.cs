@@ -14,6 +14,13 @@ public sealed class PacketDetectorTests
         return new RuleSet([.. lines.Select((l, i) => RuleParser.Parse(l, empty, empty, "t.rules", i + 1))], [], []);
     }
 
+    /// <summary>A login (USER) sets a flowbit, without an alert; a reply (OK) alerts only after one.</summary>
+    private static PacketDetector LoginReplyDetector() => new(
+        Rules(
+            "alert tcp any any -> any any (msg:\"reply\"; flow:to_client; flowbits:isset,login; content:\"OK\"; sid:2;)",
+            "alert tcp any any -> any any (msg:\"login\"; flow:to_server; content:\"USER\"; flowbits:set,login; flowbits:noalert; sid:1;)"),
+        new DetectionOptions());
+
     private static byte[] Record(byte type, int length) => [type, 3, 3, (byte)(length >> 8), (byte)length, .. new byte[length]];
 
     [Fact]
@@ -100,10 +107,7 @@ public sealed class PacketDetectorTests
     [Fact]
     public void Flowbits_set_by_one_rule_let_a_later_packet_match_another_and_noalert_writes_nothing()
     {
-        RuleSet rules = Rules(
-            "alert tcp any any -> any any (msg:\"reply\"; flow:to_client; flowbits:isset,login; content:\"OK\"; sid:2;)",
-            "alert tcp any any -> any any (msg:\"login\"; flow:to_server; content:\"USER\"; flowbits:set,login; flowbits:noalert; sid:1;)");
-        var detector = new PacketDetector(rules, new DetectionOptions());
+        PacketDetector detector = LoginReplyDetector();
         Span<Rule?> matches = new Rule?[4];
         var other = new DetectionFlowState();
         var state = new DetectionFlowState();
@@ -113,6 +117,24 @@ public sealed class PacketDetectorTests
         Assert.Equal(1, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
         Assert.Equal(2, matches[0]!.Sid);
         Assert.Equal(0, detector.Inspect(ToClient, false, "OK"u8, other, matches, out _));
+    }
+
+    [Fact]
+    public void A_flow_state_reset_for_another_flow_keeps_no_flowbit_and_no_alert_of_the_flow_before()
+    {
+        PacketDetector detector = LoginReplyDetector();
+        Span<Rule?> matches = new Rule?[4];
+        var state = new DetectionFlowState();
+        Assert.Equal(0, detector.Inspect(ToServer, true, "USER bob"u8, state, matches, out _));
+        Assert.Equal(1, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+        Assert.True(state.Alerted);
+
+        // The engine resets an ended flow's state before a new flow of its worker takes it.
+        state.Reset();
+        Assert.False(state.Alerted);
+        Assert.Equal(0, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
+        Assert.Equal(0, detector.Inspect(ToServer, true, "USER bob"u8, state, matches, out _));
+        Assert.Equal(1, detector.Inspect(ToClient, false, "OK"u8, state, matches, out _));
     }
 
     [Fact]

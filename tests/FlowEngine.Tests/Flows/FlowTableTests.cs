@@ -166,6 +166,47 @@ public class FlowTableTests
     }
 
     [Fact]
+    public void Ending_every_flow_empties_the_storage_of_every_slot_used_and_leaves_the_table_as_new()
+    {
+        FlowTable table = new(initialCapacity: 4, maxCapacity: 64, hashSize: 8, storageColumns: 2);
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal(i, Allocate(table, i));
+            table.Storage[0][i] = $"flow {i}";
+            table.Storage[1][i] = i;
+        }
+
+        // Slot 19, the highest, ends early; 5 ends and is taken again.
+        FreeSet early = new([5, 19]);
+        Assert.True(table.Scan(ref early, CancellationToken.None, out _));
+        Assert.Equal(5, Allocate(table, 100));
+        table.Storage[0][5] = "flow 100";
+        Assert.Equal(32, table.Capacity);
+
+        FreeSet all = new([]);
+        table.FreeAll(ref all);
+        Assert.Equal(19, all.Calls);
+        Assert.All(table.Storage, column => Assert.All(column, Assert.Null));
+        Assert.Equal(0, table.Active);
+        Assert.Equal(1, table.CountClusters());
+        Assert.Equal(32, table.CountFree());
+
+        // Again, from the lowest slot, with nothing of the first round's flows left in storage.
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(i, Allocate(table, 200 + i));
+            Assert.Null(table.Storage[0][i]);
+            table.Storage[0][i] = "second round";
+        }
+
+        FlowKey gone = KeyOf(7);
+        Assert.Equal(-1, table.Lookup(ref gone, Hash(7)));
+        table.FreeAll(ref all);
+        Assert.All(table.Storage[0], Assert.Null);
+        Assert.Equal(32, table.CountFree());
+    }
+
+    [Fact]
     public void A_grown_table_commits_memory_as_it_grows_not_up_front()
     {
         // 1M records of 156 bytes reserved; a few thousand committed.

@@ -23,7 +23,7 @@ internal sealed class TcpConversation
     public TcpConversation(TcpStreamOptions? stream = null)
     {
         var options = new FlowEngineOptions { Stream = stream ?? new TcpStreamOptions() };
-        Shard = new FlowShard(options, 1024, storageColumns: 2, bypassColumn: 0, new FlowHasher(42), 0, "test0", null, Sink, NullLogger.Instance, streamColumn: 1);
+        Shard = new FlowShard(options, 1024, storageColumns: 2, bypassColumn: 0, new FlowHasher(42), 0, "test0", null, Sink, NullLogger.Instance, streamColumn: 1, reusableColumns: [false, true]);
     }
 
     public RecordingSink Sink { get; } = new();
