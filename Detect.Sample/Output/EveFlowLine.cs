@@ -111,11 +111,8 @@ internal sealed class EveFlowLine
     {
         byte[] name = InterfaceText(flow.InterfaceName);
         Debug.Assert(communityId.Length <= 30, "a community id is \"1:\" and the base64 of a SHA-1");
-        if (destination.Count < MaxLength(flow, communityId.Length))
-        {
-            throw new ArgumentException($"a flow line needs {MaxLength(flow, communityId.Length)} bytes of room, {destination.Count} given", nameof(destination));
-        }
-
+        // The caller sized the room by MaxLength; every append checks its own room as well (Room).
+        Debug.Assert(destination.Count >= MaxLength(flow, communityId.Length), "room for the longest line");
         _line = destination.Array!;
         int start = destination.Offset;
         _end = start + destination.Count;

@@ -126,7 +126,7 @@ public static class Utf8Decimal
         {
             int leading = EightOrFewer((uint)high);
             StoreLeading(ref first, (uint)high, leading);
-            StoreEight(ref Unsafe.Add(ref first, leading), low);
+            StoreLeading(ref Unsafe.Add(ref first, leading), low, 8);
             return leading + 8;
         }
 
@@ -134,8 +134,8 @@ public static class Utf8Decimal
         uint middle = (uint)(high - (top * 100_000_000));
         int topLength = EightOrFewer((uint)top);
         StoreLeading(ref first, (uint)top, topLength);
-        StoreEight(ref Unsafe.Add(ref first, topLength), middle);
-        StoreEight(ref Unsafe.Add(ref first, topLength + 8), low);
+        StoreLeading(ref Unsafe.Add(ref first, topLength), middle, 8);
+        StoreLeading(ref Unsafe.Add(ref first, topLength + 8), low, 8);
         return topLength + 16;
     }
 
@@ -186,13 +186,13 @@ public static class Utf8Decimal
     private static void StoreDigits(ref byte first, uint value, int length)
     {
         Debug.Assert(length is >= 1 and <= 8 && value < PowersOf10[length], "the value fits in the length");
-        ulong digits = EightDigits(value) >> ((8 - length) * 8);
         if (length == 8)
         {
-            Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
+            StoreLeading(ref first, value, 8);
             return;
         }
 
+        ulong digits = EightDigits(value) >> ((8 - length) * 8);
         int at = 0;
         if ((length & 4) != 0)
         {
@@ -226,20 +226,15 @@ public static class Utf8Decimal
         return oneToTwo + threeToFour + (fiveToSix + sevenToEight);
     }
 
-    /// <summary>The <paramref name="length"/> digits of <paramref name="value"/> at <paramref name="first"/>, in one 8-byte store (zero bytes after them).</summary>
+    /// <summary>
+    /// The <paramref name="length"/> digits of <paramref name="value"/> at <paramref name="first"/>, in
+    /// one 8-byte store (zero bytes after them; with 8, all eight digits, zero padded).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreLeading(ref byte first, uint value, int length)
     {
         Debug.Assert(length is >= 1 and <= 8 && value < PowersOf10[length], "the value has the length");
         ulong digits = EightDigits(value) >> ((8 - length) * 8);
-        Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
-    }
-
-    /// <summary>All eight digits of <paramref name="value"/> (below 10^8, zero padded) at <paramref name="first"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreEight(ref byte first, uint value)
-    {
-        ulong digits = EightDigits(value);
         Unsafe.WriteUnaligned(ref first, BitConverter.IsLittleEndian ? digits : BinaryPrimitives.ReverseEndianness(digits));
     }
 

@@ -13,19 +13,9 @@ public sealed partial class FileLogTests : IDisposable
 {
     private const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("file-log-");
-    private readonly LogDirectory _logs;
+    private readonly TemporaryLogDirectory _temp = new("file-log-");
 
-    public FileLogTests()
-    {
-        _logs = LogDirectory.Open(_directory.FullName);
-    }
-
-    public void Dispose()
-    {
-        _logs.Dispose();
-        _directory.Delete(recursive: true);
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Without_a_logging_section_the_console_logs_at_notice_and_no_file_is_written()
@@ -95,7 +85,7 @@ public sealed partial class FileLogTests : IDisposable
     [Fact]
     public void Entries_at_the_files_level_wait_for_the_file_and_are_written_in_suricatas_line_format()
     {
-        string path = Path.Combine(_directory.FullName, "suricata.log");
+        string path = _temp.PathOf("suricata.log");
         using var provider = new FileLoggerProvider();
         using var factory = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         ILogger logger = factory.CreateLogger("Detect.Sample.Hosting.DetectRun");
@@ -104,7 +94,7 @@ public sealed partial class FileLogTests : IDisposable
         Entry(logger, LogLevel.Warning, "before the file opened");
         Entry(logger, LogLevel.Debug, "below the file's level");
         Assert.False(File.Exists(path));
-        using (provider.Open(_logs, Mode))
+        using (provider.Open(_temp.Logs, Mode))
         {
             Entry(logger, LogLevel.Information, "after it opened");
             Entry(logger, LogLevel.Error, new IOException("the disk"), "failed");
@@ -126,12 +116,12 @@ public sealed partial class FileLogTests : IDisposable
         using var provider = new FileLoggerProvider();
         using var factory = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         provider.Configure(LoggingOptions.Read(SuricataYaml.Parse("logging:\n  outputs:\n  - file:\n      enabled: yes\n      level: config\n      filename: engine.json\n      type: json\n", "t.yaml"), 0));
-        using (provider.Open(_logs, Mode))
+        using (provider.Open(_temp.Logs, Mode))
         {
             Entry(factory.CreateLogger("FlowEngine"), LogLevel.Debug, "a \"quoted\" setting");
         }
 
-        using JsonDocument line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(Path.Combine(_directory.FullName, "engine.json"))));
+        using JsonDocument line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(_temp.PathOf("engine.json"))));
         JsonElement root = line.RootElement;
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$", root.GetProperty("timestamp").GetString()!);
         Assert.Equal("Config", root.GetProperty("log_level").GetString());
@@ -143,13 +133,13 @@ public sealed partial class FileLogTests : IDisposable
     [Fact]
     public void A_suricata_log_that_is_a_symbolic_link_is_refused_and_its_target_untouched()
     {
-        string victim = Path.Combine(_directory.FullName, "victim");
+        string victim = _temp.PathOf("victim");
         File.WriteAllText(victim, "precious\n");
-        File.CreateSymbolicLink(Path.Combine(_directory.FullName, "suricata.log"), victim);
+        File.CreateSymbolicLink(_temp.PathOf("suricata.log"), victim);
         using var provider = new FileLoggerProvider();
         provider.Configure(LoggingOptions.Read(SuricataYaml.Parse(DefaultLogging, "t.yaml"), 0));
 
-        IOException e = Assert.Throws<IOException>(() => provider.Open(_logs, Mode));
+        IOException e = Assert.Throws<IOException>(() => provider.Open(_temp.Logs, Mode));
         Assert.Contains("it is a symbolic link", e.Message, StringComparison.Ordinal);
         Assert.Equal("precious\n", File.ReadAllText(victim));
     }
@@ -157,13 +147,13 @@ public sealed partial class FileLogTests : IDisposable
     [Fact]
     public void An_existing_suricata_log_is_appended_to_and_reopen_starts_a_new_file_after_rotation()
     {
-        string path = Path.Combine(_directory.FullName, "suricata.log");
+        string path = _temp.PathOf("suricata.log");
         File.WriteAllText(path, "an earlier run\n");
         using var provider = new FileLoggerProvider();
         using var factory = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         ILogger logger = factory.CreateLogger("t");
         provider.Configure(LoggingOptions.Read(SuricataYaml.Parse(DefaultLogging, "t.yaml"), 0));
-        using (provider.Open(_logs, Mode))
+        using (provider.Open(_temp.Logs, Mode))
         {
             Entry(logger, LogLevel.Warning, "before rotation");
             File.Move(path, path + ".1");

@@ -8,19 +8,9 @@ namespace Detect.Sample.Tests;
 /// <summary>fast.log and stats.log as Suricata writes them.</summary>
 public sealed class LineLogTests : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("line-logs-");
-    private readonly LogDirectory _logs;
+    private readonly TemporaryLogDirectory _temp = new("line-logs-");
 
-    public LineLogTests()
-    {
-        _logs = LogDirectory.Open(_directory.FullName);
-    }
-
-    public void Dispose()
-    {
-        _logs.Dispose();
-        _directory.Delete(recursive: true);
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Fast_log_writes_one_suricata_line_per_alert()
@@ -31,13 +21,13 @@ public sealed class LineLogTests : IDisposable
         FlowTuple tcp = TestTuples.Make("82.165.177.154", 80, "10.16.1.11", 54186);
         FlowTuple udp = TestTuples.Make("2001:db8::1", 53, "2001:db8::2", 4000, 17);
         long time = new DateTimeOffset(2016, 7, 13, 22, 42, 7, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000 + 388_030_000;
-        using (var fast = new FastLog(_logs, new TextLogOptions { FileName = "fast.log" }, UnixFileMode.UserRead | UnixFileMode.UserWrite))
+        using (var fast = new FastLog(_temp.Logs, new TextLogOptions { FileName = "fast.log" }, UnixFileMode.UserRead | UnixFileMode.UserWrite))
         {
             fast.WriteAlert(Alert(rule, tcp, time, blocked: false));
             fast.WriteAlert(Alert(bare, udp, time, blocked: true));
         }
 
-        string[] lines = File.ReadAllLines(Path.Combine(_directory.FullName, "fast.log"));
+        string[] lines = File.ReadAllLines(_temp.PathOf("fast.log"));
         string stamp = DateTimeOffset.FromUnixTimeMilliseconds(time / 1_000_000).LocalDateTime.ToString("MM/dd/yyyy-HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(
             [
@@ -50,12 +40,12 @@ public sealed class LineLogTests : IDisposable
     [Fact]
     public void Stats_log_writes_the_nonzero_counters_as_suricatas_table()
     {
-        using (var stats = new StatsLog(_logs, new TextLogOptions { FileName = "stats.log" }, UnixFileMode.UserRead | UnixFileMode.UserWrite))
+        using (var stats = new StatsLog(_temp.Logs, new TextLogOptions { FileName = "stats.log" }, UnixFileMode.UserRead | UnixFileMode.UserWrite))
         {
             stats.Write(1_700_000_000L * 1_000_000_000, 93_784, [new StatsCounter("decoder.pkts", 12), new StatsCounter("decoder.ipv6", 0), new StatsCounter("flow.tcp", 3)]);
         }
 
-        string[] lines = File.ReadAllLines(Path.Combine(_directory.FullName, "stats.log"));
+        string[] lines = File.ReadAllLines(_temp.PathOf("stats.log"));
         Assert.Equal(new string('-', 84), lines[0]);
         Assert.StartsWith("Date: ", lines[1], StringComparison.Ordinal);
         Assert.EndsWith("(uptime: 1d, 02h 03m 04s)", lines[1], StringComparison.Ordinal);
@@ -71,11 +61,11 @@ public sealed class LineLogTests : IDisposable
         var empty = new Dictionary<string, string>();
         Rule rule = RuleParser.Parse("alert udp any any -> any any (msg:\"rotated\"; sid:9;)", empty, empty, "t.rules", 1);
         FlowTuple udp = TestTuples.Make("10.0.0.1", 53, "10.0.0.2", 4000, 17);
-        string fastPath = Path.Combine(_directory.FullName, "fast.log");
+        string fastPath = _temp.PathOf("fast.log");
         string rotated = fastPath + ".1";
         var logger = new ListLogger();
         const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var outputs = new EveOutputs([], [], new FastLog(_logs, new TextLogOptions { FileName = "fast.log" }, Mode), new StatsLog(_logs, new TextLogOptions { FileName = "stats.log" }, Mode)))
+        using (var outputs = new EveOutputs([], [], new FastLog(_temp.Logs, new TextLogOptions { FileName = "fast.log" }, Mode), new StatsLog(_temp.Logs, new TextLogOptions { FileName = "stats.log" }, Mode)))
         {
             outputs.WriteAlert(Alert(rule, udp, 1_000_000_000, blocked: false));
             File.Move(fastPath, rotated);

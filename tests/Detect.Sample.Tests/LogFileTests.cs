@@ -8,24 +8,14 @@ public sealed class LogFileTests : IDisposable
 {
     private const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("log-file-");
-    private readonly LogDirectory _logs;
+    private readonly TemporaryLogDirectory _temp = new("log-file-");
 
-    public LogFileTests()
-    {
-        _logs = LogDirectory.Open(_directory.FullName);
-    }
-
-    public void Dispose()
-    {
-        _logs.Dispose();
-        _directory.Delete(recursive: true);
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Lines_built_in_the_reserved_room_reach_the_file_in_order_and_a_room_that_does_not_fit_flushes_first()
     {
-        using LogFile file = new(_logs, "lines.json", append: false, Mode, bufferSize: 64);
+        using LogFile file = new(_temp.Logs, "lines.json", append: false, Mode, bufferSize: 64);
 
         Assert.Equal(WriteOutcome.Buffered, Put(file, "first line\n", maximum: 40));
         Assert.Equal(WriteOutcome.Buffered, file.Append("second\n"u8));
@@ -44,7 +34,7 @@ public sealed class LogFileTests : IDisposable
     [Fact]
     public void No_room_is_given_for_a_line_larger_than_the_buffer_and_nothing_is_flushed()
     {
-        using LogFile file = new(_logs, "lines.json", append: false, Mode, bufferSize: 64);
+        using LogFile file = new(_temp.Logs, "lines.json", append: false, Mode, bufferSize: 64);
         file.Append("kept\n"u8);
 
         ArraySegment<byte> room = file.Reserve(65, out WriteOutcome outcome);

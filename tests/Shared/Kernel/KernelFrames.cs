@@ -46,5 +46,4 @@ public static class KernelFrames
 
     /// <summary>The EtherType after any tags (for messages).</summary>
     public static ushort EtherType(byte[] frame) => frame.Length >= 14 ? BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) : (ushort)0;
-
 }
