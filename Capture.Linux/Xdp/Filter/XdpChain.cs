@@ -25,6 +25,7 @@ internal sealed class XdpChain : IDisposable
     private string? _directoryCreated;
     private ProgramArray? _joined;
     private uint _joinedProgramId;
+    private bool _pinClaimed;
     private int _left;
 
     private XdpChain(XdpChainOptions options, string interfaceName, ILogger logger)
@@ -48,8 +49,22 @@ internal sealed class XdpChain : IDisposable
             return chain;
         }
 
-        nint map = ChainMap(bpfObject, chain._what);
-        ProgramArray? pinned = ProgramArray.OpenPinned(pin, chain._what + ".pin");
+        // Before anything is opened: a pin another filter of this process roots its chain at is refused.
+        ChainPinOwners.Claim(pin, interfaceName);
+        chain._pinClaimed = true;
+        ProgramArray? pinned;
+        nint map;
+        try
+        {
+            map = ChainMap(bpfObject, chain._what);
+            pinned = ProgramArray.OpenPinned(pin, chain._what + ".pin");
+        }
+        catch
+        {
+            chain.Dispose();
+            throw;
+        }
+
         if (pinned is null)
         {
             return chain;
@@ -167,6 +182,21 @@ internal sealed class XdpChain : IDisposable
             _joined.Dispose();
         }
 
+        try
+        {
+            LeaveArray();
+        }
+        finally
+        {
+            if (_pinClaimed)
+            {
+                ChainPinOwners.Release(_options.ArrayPin!, _interface);
+            }
+        }
+    }
+
+    private void LeaveArray()
+    {
         if (_array is null)
         {
             return;
