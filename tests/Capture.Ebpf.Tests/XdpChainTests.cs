@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using Capture.Linux.Bypass;
 using Capture.Linux.Configuration;
+using Capture.Linux.Xdp.Filter;
 using Capture.Tests.Kernel;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -325,6 +326,22 @@ public sealed class XdpChainTests : IClassFixture<XdpChainNet>
                     _output.WriteLine(refused.Message);
                     Assert.StartsWith($"lo: xdp-chain.pin {samePin} is the program array of the filter on {_net.HostInterface} already", refused.Message, StringComparison.Ordinal);
                     Assert.False(XdpLinkState.Read("lo").Attached, "the refused filter was attached to lo");
+                }
+
+                // As if the first filter were another process's (this process holds no claim on the pin):
+                // the kernel tells, since the filter attached to the veth tail calls through the array.
+                ChainPinOwners.Release(chainPin, _net.HostInterface);
+                try
+                {
+                    XdpBypassOptions second = new() { Interface = "lo", Mode = XdpMode.Soft, Chain = new XdpChainOptions { ArrayPin = chainPin } };
+                    ConfigurationException refused = Assert.Throws<ConfigurationException>(() => XdpBypassFilter.Start(second));
+                    _output.WriteLine(refused.Message);
+                    Assert.StartsWith($"lo: xdp-chain.pin {chainPin} is the program array of the filter id {filter.ProgramId} ('xdp_bypass') attached to {_net.HostInterface}", refused.Message, StringComparison.Ordinal);
+                    Assert.False(XdpLinkState.Read("lo").Attached, "the refused filter was attached to lo");
+                }
+                finally
+                {
+                    ChainPinOwners.Claim(chainPin, _net.HostInterface);
                 }
 
                 // The first chain is whole: its next program in slot 0 sees what passes.
