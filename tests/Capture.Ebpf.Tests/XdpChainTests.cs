@@ -336,7 +336,7 @@ public sealed class XdpChainTests : IClassFixture<XdpChainNet>
                     XdpBypassOptions second = new() { Interface = "lo", Mode = XdpMode.Soft, Chain = new XdpChainOptions { ArrayPin = chainPin } };
                     ConfigurationException refused = Assert.Throws<ConfigurationException>(() => XdpBypassFilter.Start(second));
                     _output.WriteLine(refused.Message);
-                    Assert.StartsWith($"lo: xdp-chain.pin {chainPin} is the program array of the filter id {filter.ProgramId} ('xdp_bypass') attached to {_net.HostInterface}", refused.Message, StringComparison.Ordinal);
+                    Assert.StartsWith($"lo: xdp-chain.pin {chainPin} is the program array of the filter, program id {filter.ProgramId} ('xdp_bypass'), attached to {_net.HostInterface}", refused.Message, StringComparison.Ordinal);
                     Assert.False(XdpLinkState.Read("lo").Attached, "the refused filter was attached to lo");
                 }
                 finally

@@ -76,7 +76,7 @@ internal sealed class XdpChain : IDisposable
         {
             chain.Dispose();
             throw new ConfigurationException(
-                $"{interfaceName}: xdp-chain.pin {pin} is the program array of the filter {other.Program} attached to {other.Interface} " +
+                $"{interfaceName}: xdp-chain.pin {pin} is the program array of the filter, program {other.Program}, attached to {other.Interface} " +
                 $"(another process's, or an earlier run's left attached): {other.Interface} and {interfaceName} would share one chain, and the first to stop would empty the other's slots. " +
                 $"Give each interface a pin of its own (e.g. /sys/fs/bpf/chain/{interfaceName}), or stop the filter on {other.Interface} first");
         }
