@@ -1,5 +1,6 @@
 using System.Globalization;
 using Capture.Abstractions;
+using Capture.Linux.Xdp.Filter;
 
 namespace Capture.Linux.Configuration;
 
@@ -65,7 +66,7 @@ public static class LiveInterfaceConfiguration
         ConfigKeys.Mapping(
             "xdp-chain",
             "share the XDP hook with other programs through pinned program arrays (our addition; docs/XDP.md, Chaining)",
-            ConfigKeys.Text("pin", null, "the filter's pinned program array: packets it does not drop go by tail call to the first program in its slots (empty slots: XDP_PASS); created when missing"),
+            ConfigKeys.Text("pin", null, "the filter's pinned program array: packets it does not drop go by tail call to the first program in its slots (empty slots: XDP_PASS); created when missing; one per interface (two interfaces on one pin are refused)"),
             new ConfigKey("next", ConfigValueType.List, "pinned programs put in slots 0, 1, ... of pin at start (at most 8) and taken out at stop"),
             ConfigKeys.Text("join", null, "another root's pinned program array: the filter takes a slot there instead of attaching to the interface"),
             ConfigKeys.Integer("join-index", "0", 0, MaxChainSlot, "the slot of join the filter takes")),
@@ -165,10 +166,45 @@ public static class LiveInterfaceConfiguration
             {
                 result.Add(Build(name, node, defaults, ref nextClusterId, warn));
             }
+
+            RefuseSharedChainPins(entries, defaults, result);
         }
 
         return result;
     }
+
+    /// <summary>
+    /// A program array pin (<c>xdp-chain.pin</c>) is one filter's chain: its next programs, emptied
+    /// (and the array unpinned) when that filter stops. Two interfaces on one pin, often from a
+    /// <c>default</c> entry, would share and clobber it, so the second is refused, naming both.
+    /// </summary>
+    private static void RefuseSharedChainPins(List<(string Name, ConfigNode Node)> entries, ConfigNode? defaults, List<LiveInterfaceOptions> result)
+    {
+        var owners = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < result.Count; i++)
+        {
+            if (result[i].XdpChainPin is not { } pin || !pin.StartsWith('/'))
+            {
+                continue; // a relative path is refused with its own message when the filter starts
+            }
+
+            string path = ChainPinOwners.Canonical(pin);
+            if (!owners.TryAdd(path, i))
+            {
+                LiveInterfaceOptions first = result[owners[path]];
+                ConfigNode node = PinNode(entries[i].Node, defaults)!;
+                ConfigNode firstNode = PinNode(entries[owners[path]].Node, defaults)!;
+                string where = ReferenceEquals(node, firstNode) ? "the 'default' entry sets it for both" : $"{first.Interface}'s is set at {firstNode.Location}";
+                throw node.Error(
+                    $"{pin} is the program array of both {first.Interface} and {result[i].Interface} ({where}): " +
+                    "each interface's filter roots a chain of its own there, and the first to stop would empty the other's slots. " +
+                    $"Give each interface a pin of its own (e.g. /sys/fs/bpf/chain/{result[i].Interface}); a program can be listed in several arrays");
+            }
+        }
+    }
+
+    // As Build takes it: the entry's xdp-chain mapping whole, else the default entry's.
+    private static ConfigNode? PinNode(ConfigNode entry, ConfigNode? defaults) => (entry["xdp-chain"] ?? defaults?["xdp-chain"])?["pin"];
 
     private static string ReadInterfaceName(ConfigNode item)
     {

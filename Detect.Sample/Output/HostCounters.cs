@@ -24,6 +24,7 @@ internal static class HostCounters
         "flow_bypassed.requests",
         "flow_bypassed.capture_success",
         "flow_bypassed.capture_failure",
+        "flow_bypassed.capture_unsupported",
         "flow_bypassed.downgraded",
         "flow_bypassed.strategy_errors",
         "flow_bypassed.restored",

@@ -24,6 +24,7 @@ internal sealed class FlowBypass
     private readonly int _bypassColumn;
     private readonly string _interfaceName;
     private readonly ILogger _logger;
+    private bool _unsupportedLogged;
 
     public FlowBypass(FlowTable table, FlowCounters counters, IBypassStrategy? strategy, int bypassColumn, string interfaceName, ILogger logger)
     {
@@ -112,6 +113,22 @@ internal sealed class FlowBypass
             record.Strategy ??= strategy;
             SetState(ref s, FlowState.CaptureBypassed, record);
             _counters.CaptureBypassSuccess++;
+        }
+        else if (outcome.Failure == BypassFailure.Unsupported)
+        {
+            // Not a failure of the capture (as in Suricata): it cannot match this flow below user
+            // space, so the flow stays bypassed locally. Said once per shard where operators look,
+            // then at debug level: the counter tells how often.
+            _counters.CaptureBypassUnsupported++;
+            if (!_unsupportedLogged)
+            {
+                _unsupportedLogged = true;
+                FlowLog.CaptureBypassUnsupported(_logger, strategy.Name, _interfaceName, outcome.Detail, s.Key.TunnelDepth);
+            }
+            else
+            {
+                FlowLog.CaptureBypassRefused(_logger, strategy.Name, _interfaceName, outcome.Failure, outcome.Detail);
+            }
         }
         else
         {

@@ -38,6 +38,9 @@ internal sealed class FlowCounters
     public long BypassRequests;
     public long CaptureBypassSuccess;
     public long CaptureBypassFailure;
+
+    /// <summary>Requests the capture cannot match below user space (protocol, tunnel): the flow stays bypassed locally.</summary>
+    public long CaptureBypassUnsupported;
     public long Downgraded;
     public long StrategyErrors;
     public long SinkErrors;
@@ -86,6 +89,7 @@ internal sealed class FlowCounters
         BypassRequests += Volatile.Read(ref o.BypassRequests);
         CaptureBypassSuccess += Volatile.Read(ref o.CaptureBypassSuccess);
         CaptureBypassFailure += Volatile.Read(ref o.CaptureBypassFailure);
+        CaptureBypassUnsupported += Volatile.Read(ref o.CaptureBypassUnsupported);
         Downgraded += Volatile.Read(ref o.Downgraded);
         StrategyErrors += Volatile.Read(ref o.StrategyErrors);
         SinkErrors += Volatile.Read(ref o.SinkErrors);
@@ -140,6 +144,7 @@ internal sealed class FlowCounters
         yield return new("flow_bypassed.requests", BypassRequests);
         yield return new("flow_bypassed.capture_success", CaptureBypassSuccess);
         yield return new("flow_bypassed.capture_failure", CaptureBypassFailure);
+        yield return new("flow_bypassed.capture_unsupported", CaptureBypassUnsupported);
         yield return new("flow_bypassed.downgraded", Downgraded);
         yield return new("flow_bypassed.strategy_errors", StrategyErrors);
         yield return new("flow_bypassed.restored", Restored);

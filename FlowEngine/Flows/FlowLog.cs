@@ -23,6 +23,9 @@ internal static partial class FlowLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Flow table of {Interface} cannot grow past {Capacity} of its {MaxCapacity} flows: the system refused the memory; it stays at this size")]
     public static partial void GrowRefused(ILogger logger, string @interface, int capacity, int maxCapacity);
 
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Capture bypass by {Strategy} on {Interface} cannot match a flow (tunnel depth {TunnelDepth}): {Detail}; such flows are bypassed locally (flow_bypassed.capture_unsupported counts them; each one is logged at debug level)")]
+    public static partial void CaptureBypassUnsupported(ILogger logger, string strategy, string @interface, string? detail, byte tunnelDepth);
+
     [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Capture-bypassed flow on {Interface} still delivered after half the bypassed timeout: downgraded to local bypass")]
     public static partial void Downgraded(ILogger logger, string @interface);
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Capture.Abstractions;
+using FlowEngine.Decode;
+using FlowEngine.Pipeline;
 using FlowEngine.Storage;
 
 namespace FlowEngine.Flows;
@@ -15,10 +17,21 @@ public readonly ref struct FlowView
     private readonly FlowShard _shard;
     private readonly int _slot;
 
+    // The packet being inspected: a bypass names the tunnel it came in. A null reference when the
+    // view was made without one (tests of the flow table), and then no tunnel is named.
+    private readonly ref readonly DecodedPacket _packet;
+
     internal FlowView(FlowShard shard, int slot)
     {
         _shard = shard;
         _slot = slot;
+    }
+
+    internal FlowView(FlowShard shard, int slot, ref readonly DecodedPacket packet)
+    {
+        _shard = shard;
+        _slot = slot;
+        _packet = ref packet;
     }
 
     /// <summary>EVE <c>flow_id</c>.</summary>
@@ -131,7 +144,11 @@ public readonly ref struct FlowView
 
     /// <summary>
     /// Bypasses the flow: from the next packet on the engine drops its packets early (local
-    /// bypass), and the capture is asked to stop delivering it (capture bypass on success).
+    /// bypass), and the capture is asked to stop delivering it (capture bypass on success). A flow
+    /// inside a tunnel goes to the capture with the tunnel the packet being inspected came in
+    /// (<see cref="FlowTuple.Tunnel"/>); a capture that cannot match the flow leaves it bypassed
+    /// locally (<c>flow_bypassed.capture_unsupported</c>).
     /// </summary>
-    public void RequestBypass() => _shard.RequestBypass(_slot);
+    public void RequestBypass() =>
+        _shard.RequestBypass(_slot, Unsafe.IsNullRef(in _packet) ? default : PacketContext.TunnelOf(in _packet));
 }

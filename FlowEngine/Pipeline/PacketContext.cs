@@ -68,7 +68,7 @@ public ref struct PacketContext
     public readonly TcpState TcpState => _shard.Stream.SessionAt(_slot)?.State ?? TcpState.None;
 
     /// <summary>The packet's flow (the innermost layer's).</summary>
-    public readonly FlowView Flow => new(_shard, _slot);
+    public readonly FlowView Flow => new(_shard, _slot, in _packet);
 
     /// <summary>Reads a storage slot of the packet's flow.</summary>
     /// <typeparam name="T">The stored type.</typeparam>
@@ -96,7 +96,7 @@ public ref struct PacketContext
     /// Bypasses the packet's flow (see <see cref="FlowView.RequestBypass"/>); a flow inside a
     /// tunnel goes to the capture with the tunnel this packet came in (<see cref="FlowTuple.Tunnel"/>).
     /// </summary>
-    public readonly void RequestBypass() => _shard.RequestBypass(_slot, TunnelOf(in _packet));
+    public readonly void RequestBypass() => Flow.RequestBypass();
 
     /// <summary>The tunnel around the packet's innermost layer, from the layer that carries it; default on the wire.</summary>
     internal static FlowTunnel TunnelOf(ref readonly DecodedPacket packet)

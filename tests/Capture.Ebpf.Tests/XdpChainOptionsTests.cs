@@ -1,4 +1,5 @@
 using Capture.Abstractions;
+using Capture.Linux.Xdp.Filter;
 
 namespace Capture.Ebpf.Tests;
 
@@ -42,6 +43,30 @@ public sealed class XdpChainOptionsTests
         Assert.Contains("join-index -1", Assert.Throws<ConfigurationException>(() => new XdpChainOptions { JoinArray = "/sys/fs/bpf/a", JoinIndex = -1 }.Validate("eth0", XdpMode.Soft)).Message, StringComparison.Ordinal);
         ConfigurationException hw = Assert.Throws<ConfigurationException>(() => new XdpChainOptions { JoinArray = "/sys/fs/bpf/a" }.Validate("nfp0", XdpMode.Hardware));
         Assert.Contains("an offloaded filter cannot tail call or be tail called", hw.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pin_another_filter_of_the_process_owns_is_refused_naming_both_until_released()
+    {
+        const string Pin = "/sys/fs/bpf/claims-test/chain";
+        ChainPinOwners.Claim(Pin, "eth0");
+        try
+        {
+            ConfigurationException refused = Assert.Throws<ConfigurationException>(() => ChainPinOwners.Claim("/sys/fs/bpf//claims-test/chain", "eth1"));
+            Assert.StartsWith("eth1: xdp-chain.pin /sys/fs/bpf//claims-test/chain is the program array of the filter on eth0 already", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("eth0 and eth1 would share one chain", refused.Message, StringComparison.Ordinal);
+
+            // Only the owner's release frees it.
+            ChainPinOwners.Release(Pin, "eth1");
+            Assert.Throws<ConfigurationException>(() => ChainPinOwners.Claim(Pin, "eth1"));
+        }
+        finally
+        {
+            ChainPinOwners.Release(Pin, "eth0");
+        }
+
+        ChainPinOwners.Claim(Pin, "eth1");
+        ChainPinOwners.Release(Pin, "eth1");
     }
 
     [Fact]

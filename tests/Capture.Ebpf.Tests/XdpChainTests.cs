@@ -1,6 +1,7 @@
 using Capture.Abstractions;
 using Capture.Linux.Bypass;
 using Capture.Linux.Configuration;
+using Capture.Linux.Xdp.Filter;
 using Capture.Tests.Kernel;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -295,6 +296,66 @@ public sealed class XdpChainTests : IClassFixture<XdpChainNet>
                 Assert.Equal(next.ProgramId(), ChainMember.ProgramInSlot(chainPin, 0));
                 bypass.Detach();
                 Assert.False(File.Exists(chainPin));
+            }
+        }
+
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public void A_second_filter_on_the_same_pin_is_refused_naming_both_and_the_first_chain_runs_on()
+    {
+        string chainPin = _net.Pin("chain");
+        string nextPin = _net.Pin("next_prog");
+        TestFlow bypassed = TestFlow.Create(_net, false, 17, 48001, 53);
+        TestFlow passing = TestFlow.Create(_net, false, 17, 48101, 53);
+        using (ChainMember next = ChainMember.Load("xch_next"))
+        {
+            next.PinProgram(nextPin);
+            XdpBypassOptions first = new() { Interface = _net.HostInterface, Mode = XdpMode.Driver, Chain = new XdpChainOptions { ArrayPin = chainPin, Next = { nextPin } } };
+            using (XdpBypassFilter filter = XdpBypassFilter.Start(first))
+            {
+                BypassRecord record = Bypass(filter, [bypassed])[0];
+
+                // The loopback interface, configured with the same pin (also spelled with a doubled slash):
+                // it would root its chain in the first filter's array, and its stop would empty slot 0 under it.
+                foreach (string samePin in new[] { chainPin, chainPin.Replace("/xchain/", "/xchain//", StringComparison.Ordinal) })
+                {
+                    XdpBypassOptions second = new() { Interface = "lo", Mode = XdpMode.Soft, Chain = new XdpChainOptions { ArrayPin = samePin, Next = { nextPin } } };
+                    ConfigurationException refused = Assert.Throws<ConfigurationException>(() => XdpBypassFilter.Start(second));
+                    _output.WriteLine(refused.Message);
+                    Assert.StartsWith($"lo: xdp-chain.pin {samePin} is the program array of the filter on {_net.HostInterface} already", refused.Message, StringComparison.Ordinal);
+                    Assert.False(XdpLinkState.Read("lo").Attached, "the refused filter was attached to lo");
+                }
+
+                // As if the first filter were another process's (this process holds no claim on the pin):
+                // the kernel tells, since the filter attached to the veth tail calls through the array.
+                ChainPinOwners.Release(chainPin, _net.HostInterface);
+                try
+                {
+                    XdpBypassOptions second = new() { Interface = "lo", Mode = XdpMode.Soft, Chain = new XdpChainOptions { ArrayPin = chainPin } };
+                    ConfigurationException refused = Assert.Throws<ConfigurationException>(() => XdpBypassFilter.Start(second));
+                    _output.WriteLine(refused.Message);
+                    Assert.StartsWith($"lo: xdp-chain.pin {chainPin} is the program array of the filter, program id {filter.ProgramId} ('xdp_bypass'), attached to {_net.HostInterface}", refused.Message, StringComparison.Ordinal);
+                    Assert.False(XdpLinkState.Read("lo").Attached, "the refused filter was attached to lo");
+                }
+                finally
+                {
+                    ChainPinOwners.Claim(chainPin, _net.HostInterface);
+                }
+
+                // The first chain is whole: its next program in slot 0 sees what passes.
+                Assert.Equal(next.ProgramId(), ChainMember.ProgramInSlot(chainPin, 0));
+                AssertRound(bypassed, passing, record, 1);
+                Assert.Equal((ToServer, ToClient), next.Seen(passing));
+                filter.Stop();
+                Assert.False(File.Exists(chainPin));
+            }
+
+            // Released at stop: the pin can root a chain again.
+            using (XdpBypassFilter again = XdpBypassFilter.Start(first))
+            {
+                Assert.Equal(next.ProgramId(), ChainMember.ProgramInSlot(chainPin, 0));
             }
         }
 

@@ -44,6 +44,39 @@ internal readonly record struct LoadedProgram(uint Id, string Name)
         }
     }
 
+    /// <summary>Whether the program with kernel id <paramref name="id"/> uses the map with id <paramref name="mapId"/> (false when it is gone).</summary>
+    internal static unsafe bool UsesMap(uint id, uint mapId)
+    {
+        int fd = Libbpf.ProgramGetFdById(id);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            // struct bpf_prog_info: nr_map_ids (u32) at offset 52, map_ids (u64 pointer) at 56.
+            const int MaxMaps = 64;
+            uint* maps = stackalloc uint[MaxMaps];
+            byte* info = stackalloc byte[256];
+            new Span<byte>(info, 256).Clear();
+            *(uint*)(info + 52) = MaxMaps;
+            *(ulong*)(info + 56) = (ulong)maps;
+            uint length = 256;
+            if (Libbpf.ObjGetInfoByFd(fd, info, &length) != 0)
+            {
+                return false;
+            }
+
+            uint count = Math.Min(*(uint*)(info + 52), MaxMaps);
+            return new ReadOnlySpan<uint>(maps, (int)count).Contains(mapId);
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
     /// <summary>"id 42 ('xdp_lb')", for messages.</summary>
     public override string ToString() => $"id {Id} ('{Name}')";
 }

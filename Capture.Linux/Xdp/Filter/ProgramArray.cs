@@ -12,12 +12,16 @@ internal sealed unsafe class ProgramArray : IDisposable
     private const uint MapType = 3;
     private readonly BpfFdHandle _fd;
 
-    private ProgramArray(BpfFdHandle fd, string path, uint capacity)
+    private ProgramArray(BpfFdHandle fd, string path, uint capacity, uint id = 0)
     {
         _fd = fd;
         Path = path;
         Capacity = capacity;
+        Id = id;
     }
+
+    /// <summary>The kernel's map id (0 for an array this process loaded: not read).</summary>
+    internal uint Id { get; }
 
     /// <summary>Where the array is pinned.</summary>
     internal string Path { get; }
@@ -56,7 +60,7 @@ internal sealed unsafe class ProgramArray : IDisposable
             throw new BpfException($"{what}: {path} is not a program array (BPF_MAP_TYPE_PROG_ARRAY with 4-byte keys and values; found map type {info[0]}, key {info[2]} B, value {info[3]} B)");
         }
 
-        return new ProgramArray(handle, path, info[4]);
+        return new ProgramArray(handle, path, info[4], info[1]);
     }
 
     /// <summary>A second owner of an array this process loaded (fd duplicated).</summary>

@@ -1,3 +1,4 @@
+using Capture.Abstractions;
 using Capture.Linux.Xdp.Interop;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,7 @@ internal sealed class XdpChain : IDisposable
     private string? _directoryCreated;
     private ProgramArray? _joined;
     private uint _joinedProgramId;
+    private bool _pinClaimed;
     private int _left;
 
     private XdpChain(XdpChainOptions options, string interfaceName, ILogger logger)
@@ -48,14 +50,37 @@ internal sealed class XdpChain : IDisposable
             return chain;
         }
 
-        nint map = ChainMap(bpfObject, chain._what);
-        ProgramArray? pinned = ProgramArray.OpenPinned(pin, chain._what + ".pin");
+        // Before anything is opened: a pin another filter of this process roots its chain at is refused.
+        ChainPinOwners.Claim(pin, interfaceName);
+        chain._pinClaimed = true;
+        ProgramArray? pinned;
+        nint map;
+        try
+        {
+            map = ChainMap(bpfObject, chain._what);
+            pinned = ProgramArray.OpenPinned(pin, chain._what + ".pin");
+        }
+        catch
+        {
+            chain.Dispose();
+            throw;
+        }
+
         if (pinned is null)
         {
             return chain;
         }
 
         chain._array = pinned;
+        if (RootOnOtherInterface(pinned, interfaceName) is { } other)
+        {
+            chain.Dispose();
+            throw new ConfigurationException(
+                $"{interfaceName}: xdp-chain.pin {pin} is the program array of the filter, program {other.Program}, attached to {other.Interface} " +
+                $"(another process's, or an earlier run's left attached): {other.Interface} and {interfaceName} would share one chain, and the first to stop would empty the other's slots. " +
+                $"Give each interface a pin of its own (e.g. /sys/fs/bpf/chain/{interfaceName}), or stop the filter on {other.Interface} first");
+        }
+
         int rc = Libbpf.MapReuseFd(map, pinned.Fd);
         if (rc != 0)
         {
@@ -167,6 +192,21 @@ internal sealed class XdpChain : IDisposable
             _joined.Dispose();
         }
 
+        try
+        {
+            LeaveArray();
+        }
+        finally
+        {
+            if (_pinClaimed)
+            {
+                ChainPinOwners.Release(_options.ArrayPin!, _interface);
+            }
+        }
+    }
+
+    private void LeaveArray()
+    {
         if (_array is null)
         {
             return;
@@ -194,6 +234,37 @@ internal sealed class XdpChain : IDisposable
         }
 
         _array.Dispose();
+    }
+
+    /// <summary>
+    /// A bypass filter attached to another interface of this network namespace whose chain goes
+    /// through <paramref name="array"/>: another process's (this process's own are claimed in
+    /// <see cref="ChainPinOwners"/>) or an earlier run's still attached. One on this interface is
+    /// a stale copy the start replaces. Null when there is none.
+    /// </summary>
+    private static (string Interface, LoadedProgram Program)? RootOnOtherInterface(ProgramArray array, string interfaceName)
+    {
+        if (array.Id == 0 || !Directory.Exists("/sys/class/net"))
+        {
+            return null;
+        }
+
+        foreach (string path in Directory.EnumerateFileSystemEntries("/sys/class/net"))
+        {
+            string name = System.IO.Path.GetFileName(path);
+            int ifindex = (int)Libc.IfNameToIndex(name);
+            if (ifindex == 0 || string.Equals(name, interfaceName, StringComparison.Ordinal)
+                || XdpProgramQuery.Find(ifindex) is not { } attached
+                || !string.Equals(attached.Name, XdpBypassFilter.ProgramName, StringComparison.Ordinal)
+                || !LoadedProgram.UsesMap(attached.Id, array.Id))
+            {
+                continue;
+            }
+
+            return (name, new LoadedProgram(attached.Id, attached.Name));
+        }
+
+        return null;
     }
 
     private static nint ChainMap(nint bpfObject, string what)

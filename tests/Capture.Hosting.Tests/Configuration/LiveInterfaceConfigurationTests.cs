@@ -297,6 +297,36 @@ public sealed class LiveInterfaceConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Two_interfaces_on_one_xdp_chain_pin_are_refused_naming_both_and_the_path()
+    {
+        ConfigNode explicitPins = SuricataYaml.Parse("""
+            af-packet:
+              - interface: eth0
+                xdp-chain: { pin: /sys/fs/bpf/chain/shared }
+              - interface: eth1
+                xdp-chain: { pin: /sys/fs/bpf/chain/eth1 }
+              - interface: eth2
+                xdp-chain: { pin: /sys/fs/bpf//chain/shared }
+            """, "p.yaml");
+        ConfigurationException error = Assert.Throws<ConfigurationException>(() => LiveInterfaceConfiguration.Read(explicitPins, "af-packet", null, null));
+        Assert.StartsWith("p.yaml:7: af-packet.2.xdp-chain.pin: /sys/fs/bpf//chain/shared is the program array of both eth0 and eth2 (eth0's is set at p.yaml:3)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Give each interface a pin of its own (e.g. /sys/fs/bpf/chain/eth2)", error.Message, StringComparison.Ordinal);
+
+        ConfigNode fromDefault = SuricataYaml.Parse("""
+            af-packet:
+              - interface: default
+                xdp-chain: { pin: /sys/fs/bpf/chain/all }
+              - interface: eth0
+              - interface: eth1
+            """, "d.yaml");
+        error = Assert.Throws<ConfigurationException>(() => LiveInterfaceConfiguration.Read(fromDefault, "af-packet", null, null));
+        Assert.StartsWith("d.yaml:3: af-packet.0.xdp-chain.pin: /sys/fs/bpf/chain/all is the program array of both eth0 and eth1 (the 'default' entry sets it for both)", error.Message, StringComparison.Ordinal);
+
+        // One interface at a time (--af-packet=eth0) takes the default entry alone: nothing is shared.
+        Assert.Equal("/sys/fs/bpf/chain/all", Assert.Single(LiveInterfaceConfiguration.Read(fromDefault, "af-packet", "eth0", null)).XdpChainPin);
+    }
+
+    [Fact]
     public void An_unknown_key_in_xdp_chain_warns_with_its_path()
     {
         ConfigNode root = SuricataYaml.Parse("af-packet:\n  - interface: eth0\n    xdp-chain:\n      pin: /sys/fs/bpf/a\n      nxt: [/sys/fs/bpf/p]\n", "u.yaml");

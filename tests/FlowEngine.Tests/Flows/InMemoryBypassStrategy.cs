@@ -30,6 +30,19 @@ internal sealed class InMemoryBypassStrategy(int capacity = 1024) : IBypassStrat
 
     public BypassOutcome TryBypass(in FlowTuple flow, BypassRecord record)
     {
+        // As the captures' filters key flows: on the wire, or one tunnel deep in a tunnel the
+        // engine named (its identity is part of the key); anything else it cannot match.
+        bool matchable = flow.TunnelDepth switch
+        {
+            0 => flow.Tunnel.Kind == TunnelKind.None,
+            1 => flow.Tunnel.Kind is not (TunnelKind.None or TunnelKind.Other),
+            _ => false,
+        };
+        if (!matchable)
+        {
+            return BypassOutcome.Failed(BypassFailure.Unsupported, "in-memory table keys flows on the wire or one named tunnel deep");
+        }
+
         if (_entries.Count >= capacity)
         {
             Interlocked.Increment(ref _failure);
