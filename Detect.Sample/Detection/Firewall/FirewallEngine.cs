@@ -4,9 +4,10 @@ namespace Detect.Sample.Detection.Firewall;
 /// Suricata's firewall mode, ahead of threat detection: each packet goes through the packet tables
 /// (<c>pre_flow</c>, <c>pre_stream</c>: default <c>accept:hook</c>; <c>packet:filter</c>, the <c>all</c> and
 /// <c>flow_start</c> hooks: default <c>drop:packet</c>), then, for an established TCP session or
-/// other flow whose application layer moved, through each application-layer state the transaction
-/// reached (<c>http1:request_started</c> ... <c>request_complete</c>; default <c>drop:flow</c> at
-/// every state without an accepting rule). Rules are evaluated in file order within a hook; the
+/// other flow whose application layer moved, through each application-layer state up to the one the
+/// transaction reached, those it skipped included (<c>http1:request_started</c> ... <c>request_complete</c>;
+/// default <c>drop:flow</c> at every state without an accepting rule): Suricata evaluates every state at
+/// least once, so a request without a trailer still meets <c>request_trailer</c>. Rules are evaluated in file order within a hook; the
 /// first accept or drop decides it. Shared by the workers: all per-flow state is in the flow's.
 /// </summary>
 internal sealed class FirewallEngine
@@ -141,7 +142,10 @@ internal sealed class FirewallEngine
         return FirewallOutcome.Inspect;
     }
 
-    /// <summary>Runs the hooks of the states after <paramref name="acceptedTo"/> up to <paramref name="progress"/>; null when all accepted (by hook or tx).</summary>
+    /// <summary>
+    /// Runs the hooks of the states after <paramref name="acceptedTo"/> up to <paramref name="progress"/>,
+    /// each once, a state the transaction jumped over included; null when all accepted (by hook or tx).
+    /// </summary>
     private static FirewallOutcome? RunHooks(Rule[] hooks, int progress, ref int acceptedTo, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts, Span<Rule?> alerts, ref int alertCount, ref PacketVerdict verdict)
     {
         ref FirewallFlowState fw = ref state.Firewall;
