@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Text.Json;
 using Detect.Sample.Tests.Host;
 using Samples.Generator;
@@ -12,6 +13,10 @@ namespace Detect.Sample.Tests.Firewall;
 /// </summary>
 public sealed class InlineVerdictCountTests : IDisposable
 {
+    private static readonly IPAddress Client = IPAddress.Parse("10.0.0.1");
+    private static readonly IPAddress Server = IPAddress.Parse("10.0.0.2");
+    private static readonly Link Wire = new([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
+
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-inline-count-");
 
     public void Dispose() => _work.Delete(recursive: true);
@@ -19,17 +24,27 @@ public sealed class InlineVerdictCountTests : IDisposable
     [Fact]
     public void Every_packet_gets_one_verdict_flowless_bypassed_and_held_fragments_included()
     {
+        byte[] datagram = PacketBuilder.IPv4(Client, IPAddress.Parse("10.0.0.3"), PacketBuilder.Udp, 7, PacketBuilder.UdpDatagram(6000, 9999, new byte[16]));
         byte[][] frames =
         [
             // A UDP flow a bypass rule bypasses on its first packet: the next three never reach detection.
-            Udp(source: 1, destination: 2, 5000, 53, "abcd"u8), Udp(1, 2, 5000, 53, "efgh"u8), Udp(2, 1, 53, 5000, "ijkl"u8), Udp(1, 2, 5000, 53, "mnop"u8),
+            Udp(true, "abcd"u8), Udp(true, "efgh"u8), Udp(false, "ijkl"u8), Udp(true, "mnop"u8),
             Arp(), // no IP: no flow, no decoder event
-            Igmp(), // decodes whole to a layer without a flow
-            .. UdpInTwoFragments(), // the first is held for reassembly
-            TcpSyn(), // dropped by a rule
+            Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true), // IGMP: no flow
+            Wire.Frame(Fragment(datagram, 0, 16, more: true), fromClient: true), // held for reassembly
+            Wire.Frame(Fragment(datagram, 16, 8, more: false), fromClient: true),
+            Wire.Frame(PacketBuilder.IPv4(Client, Server, PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true), // dropped by a rule
         ];
         string pcap = Path.Combine(_work.FullName, "inline.pcap");
-        File.WriteAllBytes(pcap, Pcap(frames));
+        using (FileStream file = File.Create(pcap))
+        using (var writer = new PcapWriter(file))
+        {
+            for (int i = 0; i < frames.Length; i++)
+            {
+                writer.Write(1_700_000_000_000_000L + i, frames[i]);
+            }
+        }
+
         string rules = Path.Combine(_work.FullName, "inline.rules");
         File.WriteAllText(rules, "alert udp any any -> any 53 (msg:\"bypass\"; bypass; sid:1;)\ndrop tcp any any -> any 80 (msg:\"drop\"; sid:2;)\n");
         string logs = Path.Combine(_work.FullName, "logs");
@@ -49,106 +64,31 @@ public sealed class InlineVerdictCountTests : IDisposable
         Assert.Equal(frames.Length - 1, ips.GetProperty("accepted").GetInt64());
     }
 
-    private static byte[] Udp(byte source, byte destination, int sourcePort, int destinationPort, ReadOnlySpan<byte> payload)
-    {
-        byte[] frame = new byte[14 + 20 + 8 + payload.Length];
-        Ethernet(frame, 0x0800);
-        Ipv4(frame.AsSpan(14), 17, 20 + 8 + payload.Length, source, destination);
-        Ports(frame.AsSpan(34), sourcePort, destinationPort);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(38), (ushort)(8 + payload.Length));
-        payload.CopyTo(frame.AsSpan(42));
-        return frame;
-    }
+    private static byte[] Udp(bool fromClient, ReadOnlySpan<byte> payload) =>
+        Wire.Frame(
+            fromClient ? PacketBuilder.IPv4(Client, Server, PacketBuilder.Udp, 1, PacketBuilder.UdpDatagram(5000, 53, payload))
+                : PacketBuilder.IPv4(Server, Client, PacketBuilder.Udp, 1, PacketBuilder.UdpDatagram(53, 5000, payload)),
+            fromClient);
 
-    // One UDP datagram (8-byte header + 16 bytes) to 10.0.0.3:9999 in two fragments of 16 and 8 bytes.
-    private static byte[][] UdpInTwoFragments()
+    /// <summary>A fragment of an IPv4 packet: its header (checksum left stale; the run does not check it) and <paramref name="length"/> bytes of its payload from <paramref name="offset"/>.</summary>
+    private static byte[] Fragment(byte[] packet, int offset, int length, bool more)
     {
-        byte[] first = new byte[14 + 20 + 16];
-        Ethernet(first, 0x0800);
-        Ipv4(first.AsSpan(14), 17, 20 + 16, source: 1, destination: 3);
-        Fragment(first.AsSpan(14), offsetUnits: 0, more: true);
-        Ports(first.AsSpan(34), 6000, 9999);
-        BinaryPrimitives.WriteUInt16BigEndian(first.AsSpan(38), 8 + 16);
-        byte[] second = new byte[14 + 20 + 8];
-        Ethernet(second, 0x0800);
-        Ipv4(second.AsSpan(14), 17, 20 + 8, source: 1, destination: 3);
-        Fragment(second.AsSpan(14), offsetUnits: 2, more: false);
-        return [first, second];
+        byte[] fragment = [.. packet.AsSpan(0, 20), .. packet.AsSpan(20 + offset, length)];
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(2), (ushort)fragment.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(6), (ushort)((more ? 0x2000 : 0) | (offset / 8)));
+        return fragment;
     }
 
     private static byte[] Arp()
     {
         byte[] frame = new byte[14 + 28];
-        Ethernet(frame, 0x0806);
+        frame.AsSpan(0, 6).Fill(0xff);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1); // Ethernet
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
         frame[18] = 6;
         frame[19] = 4;
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1); // request
         return frame;
-    }
-
-    private static byte[] Igmp()
-    {
-        byte[] frame = new byte[14 + 20 + 8];
-        Ethernet(frame, 0x0800);
-        Ipv4(frame.AsSpan(14), 2, 20 + 8, source: 1, destination: 4);
-        frame[34] = 0x16; // IGMPv2 membership report
-        return frame;
-    }
-
-    private static byte[] TcpSyn()
-    {
-        byte[] frame = new byte[14 + 20 + 20];
-        Ethernet(frame, 0x0800);
-        Ipv4(frame.AsSpan(14), 6, 40, source: 1, destination: 2);
-        Ports(frame.AsSpan(34), 40000, 80);
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(38), 0x01020304);
-        frame[46] = 0x50;
-        frame[47] = 0x02;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(48), 1024);
-        return frame;
-    }
-
-    private static void Ethernet(Span<byte> frame, ushort etherType)
-    {
-        frame[..12].Fill(0x02);
-        BinaryPrimitives.WriteUInt16BigEndian(frame[12..], etherType);
-    }
-
-    private static void Ipv4(Span<byte> ip, byte protocol, int totalLength, byte source, byte destination)
-    {
-        ip[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)totalLength);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], 0x1234);
-        ip[8] = 64;
-        ip[9] = protocol;
-        ip[12] = 10;
-        ip[15] = source;
-        ip[16] = 10;
-        ip[19] = destination;
-    }
-
-    private static void Fragment(Span<byte> ip, int offsetUnits, bool more) =>
-        BinaryPrimitives.WriteUInt16BigEndian(ip[6..], (ushort)((more ? 0x2000 : 0) | offsetUnits));
-
-    private static void Ports(Span<byte> transport, int source, int destination)
-    {
-        BinaryPrimitives.WriteUInt16BigEndian(transport, (ushort)source);
-        BinaryPrimitives.WriteUInt16BigEndian(transport[2..], (ushort)destination);
-    }
-
-    private static byte[] Pcap(byte[][] frames)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new PcapWriter(stream))
-        {
-            for (int i = 0; i < frames.Length; i++)
-            {
-                writer.Write((1_700_000_000L + i) * 1_000_000, frames[i]);
-            }
-        }
-
-        return stream.ToArray();
     }
 }
