@@ -7,8 +7,9 @@ namespace Detect.Sample.Detection.Firewall;
 /// other flow whose application layer moved, through each application-layer state up to the one the
 /// transaction reached, those it skipped included (<c>http1:request_started</c> ... <c>request_complete</c>;
 /// default <c>drop:flow</c> at every state without an accepting rule): Suricata evaluates every state at
-/// least once, so a request without a trailer still meets <c>request_trailer</c>. Rules are evaluated in file order within a hook; the
-/// first accept or drop decides it. Shared by the workers: all per-flow state is in the flow's.
+/// least once, so a request without a trailer still meets <c>request_trailer</c>. Rules are evaluated in
+/// file order within a hook; the first accept or drop decides it. Shared by the workers: all per-flow
+/// state is in the flow's.
 /// </summary>
 internal sealed class FirewallEngine
 {
