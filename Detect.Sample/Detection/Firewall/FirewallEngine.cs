@@ -153,12 +153,9 @@ internal sealed class FirewallEngine
         for (int hook = acceptedTo + 1; hook <= progress; hook++)
         {
             Rule? decided = null;
-            bool coveredByLater = false;
             foreach (Rule rule in hooks)
             {
-                FirewallHook at = rule.Firewall!.Hook;
-                coveredByLater |= at.AcceptsPriorStates && at.Progress > hook && rule.Firewall.Verdict == FirewallVerdict.Accept;
-                if (at.Progress != hook || !rule.Matches(packet, facts, ref buffers, state, hosts))
+                if (rule.Firewall!.Hook.Progress != hook || !rule.Matches(packet, facts, ref buffers, state, hosts))
                 {
                     continue;
                 }
@@ -170,7 +167,7 @@ internal sealed class FirewallEngine
 
             if (decided is null)
             {
-                if (coveredByLater)
+                if (CoveredByLater(hooks, hook, packet, facts, ref buffers, state, hosts))
                 {
                     acceptedTo = hook;
                     continue;
@@ -197,6 +194,26 @@ internal sealed class FirewallEngine
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether an accepting rule of a later state that also accepts the states before it
+    /// (<c>proto:&lt;state</c>) applies to the packet at <paramref name="hook"/>: as Suricata's partial
+    /// match, its header, flow and packet keywords must match, not yet its buffers.
+    /// </summary>
+    private static bool CoveredByLater(Rule[] hooks, int hook, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts)
+    {
+        foreach (Rule rule in hooks)
+        {
+            FirewallRuleSpec spec = rule.Firewall!;
+            if (spec.Hook.AcceptsPriorStates && spec.Hook.Progress > hook && spec.Verdict == FirewallVerdict.Accept
+                && rule.Matches(packet, facts, ref buffers, state, hosts, inspectBuffers: false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Applies a deciding rule's action; null when evaluation goes on with the next hook (<c>accept:hook</c>).</summary>

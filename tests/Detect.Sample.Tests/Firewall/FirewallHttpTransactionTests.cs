@@ -94,6 +94,21 @@ public sealed class FirewallHttpTransactionTests
     }
 
     [Fact]
+    public void A_rule_accepting_the_states_before_its_own_covers_them_only_for_the_packets_it_applies_to()
+    {
+        // The <request_complete rule is for another client: this connection's headers and body states have
+        // no accepting rule, and meet the default drop at once (not when the upload ends).
+        string[] hooks = ["accept:hook http1:request_started any any -> any any (sid:3;)", "accept:hook http1:request_line any any -> any any (sid:4;)"];
+        (PacketDetector detector, DetectionFlowState state) = Open([.. hooks, "accept:flow http1:<request_complete 10.9.9.9 any -> any any (sid:5;)"]);
+        Assert.Equal(PacketVerdict.Drop(DropReason.DefaultAppPolicy, byFirewall: true), Send(detector, state, Requests[2][0]).Verdict);
+
+        (PacketDetector covering, DetectionFlowState client) = Open([.. hooks, "accept:flow http1:<request_complete 10.16.1.11 any -> any any (sid:5;)"]);
+        Assert.False(Send(covering, client, Requests[2][0]).Verdict.Dropped);
+        Assert.False(Send(covering, client, Requests[2][1]).Verdict.Dropped);
+        Assert.True(client.Firewall.AcceptedFlow);
+    }
+
+    [Fact]
     public void Each_state_a_transaction_skips_is_evaluated_once_per_transaction()
     {
         // Each state's rule alerts: the third request's body ends in its second segment, which skips the
