@@ -124,8 +124,40 @@ internal sealed class DetectionInspector : IPacketInspector
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void NotInspected(ref PacketContext context, DetectionFlowState state)
     {
-        Verdict(ref context, state, state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept, dropRule: null);
+        Verdict(ref context, state, Remembered(state), dropRule: null);
         _ = WritePacket(ref context, state);
+    }
+
+    /// <summary>The verdict of a packet its flow's earlier verdict decides: the rest of a dropped flow is dropped, any other flow's packet passes.</summary>
+    private static PacketVerdict Remembered(DetectionFlowState state) =>
+        state.Dropped ? PacketVerdict.Drop(DropReason.FlowDrop, state.DroppedByFirewall) : PacketVerdict.Accept;
+
+    /// <summary>Inline, the engine tells of the packets detection does not see, so that each gets a verdict (Suricata counts every packet under <c>ips.*</c>).</summary>
+    public bool CountsEveryPacket => _verdicts is not null;
+
+    /// <summary>
+    /// A packet of a bypassed flow, dropped by the engine before detection: counted as its flow's
+    /// verdict says (a bypassed flow passes), and not written to pcap-log (bypassed packets never are).
+    /// </summary>
+    public void Bypassed(ref PacketContext context)
+    {
+        Debug.Assert(_verdicts is not null, "called only when every packet is counted");
+        DetectionFlowState? state = context.GetStorage(_slot);
+        if (state is null)
+        {
+            // A flow an earlier run's capture bypassed, restored at start: detection never saw it, and it passes.
+            _counters.Inline!.Count(_verdicts, PacketVerdict.Accept);
+            return;
+        }
+
+        Verdict(ref context, state, Remembered(state), dropRule: null);
+    }
+
+    /// <summary>A packet without a flow that detection does not see (no decoder event, or a fragment held for reassembly): it passes.</summary>
+    public void PassedWithoutFlow(in DecodedPacket packet)
+    {
+        Debug.Assert(_verdicts is not null, "called only when every packet is counted");
+        _counters.Inline!.Count(_verdicts, PacketVerdict.Accept);
     }
 
     /// <summary>What follows a packet no rule could match and that has something to count, write or ask for.</summary>
@@ -438,6 +470,12 @@ internal sealed class DetectionInspector : IPacketInspector
     /// </summary>
     public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
+        if (_verdicts is not null)
+        {
+            // Inline, it passes: the host enforces no verdict on a packet without a flow (its drop rules alert only).
+            _counters.Inline!.Count(_verdicts, PacketVerdict.Accept);
+        }
+
         ReadOnlySpan<ushort> events = packet.EventCodes[..packet.EventCount];
         FlowTuple? tuple = null;
         if (packet.LayerCount > 0)

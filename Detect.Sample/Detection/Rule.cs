@@ -176,9 +176,11 @@ internal sealed class Rule
     /// <summary>
     /// Whether the rule matches a packet: protocol, addresses and ports in the packet's direction,
     /// flow and header keywords, the flow's application-layer protocol, flowbit conditions (against
-    /// <paramref name="flowbits"/>, none set when null), then the patterns in their buffers.
+    /// <paramref name="flowbits"/>, none set when null), then the patterns in their buffers unless
+    /// <paramref name="inspectBuffers"/> is false (a firewall <c>proto:&lt;state</c> rule's partial match
+    /// at the states before its own, as Suricata's).
     /// </summary>
-    public bool Matches(in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? flowbits, HostBitTable? hosts = null)
+    public bool Matches(in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? flowbits, HostBitTable? hosts = null, bool inspectBuffers = true)
     {
         ReadOnlySpan<byte> payload = buffers.Payload;
         if (!ProtocolMatches(packet.Protocol, packet.IsIPv6)
@@ -229,6 +231,11 @@ internal sealed class Rule
         if (!forward && !(Bidirectional && HeaderMatches(packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, packet.IsIPv6, packet.Protocol)))
         {
             return false;
+        }
+
+        if (!inspectBuffers)
+        {
+            return true;
         }
 
         foreach (BufferInspection inspection in _inspections)

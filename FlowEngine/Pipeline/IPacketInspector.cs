@@ -6,7 +6,9 @@ namespace FlowEngine.Pipeline;
 /// Detection's per-packet callback. The engine creates one instance per worker (through the
 /// factory given to <see cref="CaptureEngine"/>) and calls it from that worker's thread only, so
 /// an inspector needs no locks. It sees every decoded packet that belongs to a flow and is not
-/// bypassed; packets of bypassed flows are counted and dropped before it.
+/// bypassed; packets of bypassed flows are counted and dropped before it. An inspector that counts
+/// a verdict for every packet (inline mode) also hears of the packets it does not see
+/// (<see cref="CountsEveryPacket"/>).
 /// </summary>
 public interface IPacketInspector
 {
@@ -23,6 +25,34 @@ public interface IPacketInspector
     /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
     /// <param name="bytes">The bytes the layers' offsets refer to, valid during the call only.</param>
     void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
+    {
+    }
+
+    /// <summary>
+    /// Whether the engine tells the inspector of every packet it does not see (<see cref="Bypassed"/>,
+    /// <see cref="PassedWithoutFlow"/>), as an inline host that gives each packet a verdict needs. Read
+    /// once, when the worker is made; the default is false, and then the engine makes neither call.
+    /// </summary>
+    bool CountsEveryPacket => false;
+
+    /// <summary>
+    /// Hears of a packet of a bypassed flow that reached the engine (a flow bypassed in user space, or
+    /// one whose capture entry was not in place yet): the flow counted it, and it is dropped before
+    /// <see cref="Inspect"/>. Called only when <see cref="CountsEveryPacket"/>.
+    /// </summary>
+    /// <param name="context">The packet and its flow, valid during the call only.</param>
+    void Bypassed(ref PacketContext context)
+    {
+    }
+
+    /// <summary>
+    /// Hears of a packet without a flow that <see cref="InspectWithoutFlow"/> does not see: one that
+    /// failed to decode or carries no IP and raised no decoder event, or a fragment held for reassembly
+    /// (the datagram is inspected whole with the fragment that completes it). Called only when
+    /// <see cref="CountsEveryPacket"/>.
+    /// </summary>
+    /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
+    void PassedWithoutFlow(in DecodedPacket packet)
     {
     }
 }

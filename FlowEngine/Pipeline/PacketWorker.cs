@@ -26,6 +26,7 @@ internal sealed class PacketWorker
     private readonly PacketDecoder _decoder;
     private readonly Defragmenter? _defragmenter;
     private readonly IPacketInspector? _inspector;
+    private readonly bool _countsEveryPacket;
     private readonly TimeProvider _clock;
     private readonly bool _captureClock;
     private readonly long _managerInterval;
@@ -52,6 +53,7 @@ internal sealed class PacketWorker
         _decoder = decoder;
         _defragmenter = defragmenter;
         _inspector = inspector;
+        _countsEveryPacket = inspector?.CountsEveryPacket == true;
         _clock = clock;
         _captureClock = (source.Capabilities & CaptureCapabilities.Offline) != 0 && (source.Capabilities & CaptureCapabilities.Live) == 0;
         _managerInterval = Math.Max(1, managerIntervalNanoseconds);
@@ -329,13 +331,19 @@ internal sealed class PacketWorker
 
                 if (result != DecodeResult.Ok || packet.LayerCount == 0)
                 {
-                    if (result != DecodeResult.FragmentHeld)
+                    bool held = result == DecodeResult.FragmentHeld;
+                    if (!held)
                     {
                         Shard.Counters.PacketsWithoutFlow++;
-                        if (packet.EventCount != 0 && _inspector is not null)
-                        {
-                            _inspector.InspectWithoutFlow(in packet, bytes);
-                        }
+                    }
+
+                    if (!held && packet.EventCount != 0 && _inspector is not null)
+                    {
+                        _inspector.InspectWithoutFlow(in packet, bytes);
+                    }
+                    else if (_countsEveryPacket)
+                    {
+                        _inspector!.PassedWithoutFlow(in packet);
                     }
 
                     continue;
@@ -479,6 +487,10 @@ internal sealed class PacketWorker
         {
             Inspect(ref packet, bytes, slot, toServer);
         }
+        else if (drop && _countsEveryPacket)
+        {
+            Bypassed(ref packet, bytes, slot, toServer);
+        }
     }
 
     /// <summary>Out of line: the context holds references, and built in Handle it made every packet's frame zero them.</summary>
@@ -487,6 +499,14 @@ internal sealed class PacketWorker
     {
         PacketContext context = new(ref packet, bytes, Shard, slot, toServer);
         _inspector!.Inspect(ref context);
+    }
+
+    /// <summary>A packet of a bypassed flow, for an inspector that counts every packet: off the common path, as <see cref="Inspect"/> is.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Bypassed(ref DecodedPacket packet, ReadOnlySpan<byte> bytes, int slot, bool toServer)
+    {
+        PacketContext context = new(ref packet, bytes, Shard, slot, toServer);
+        _inspector!.Bypassed(ref context);
     }
 
     /// <summary>

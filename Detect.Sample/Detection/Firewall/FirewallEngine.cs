@@ -4,10 +4,12 @@ namespace Detect.Sample.Detection.Firewall;
 /// Suricata's firewall mode, ahead of threat detection: each packet goes through the packet tables
 /// (<c>pre_flow</c>, <c>pre_stream</c>: default <c>accept:hook</c>; <c>packet:filter</c>, the <c>all</c> and
 /// <c>flow_start</c> hooks: default <c>drop:packet</c>), then, for an established TCP session or
-/// other flow whose application layer moved, through each application-layer state the transaction
-/// reached (<c>http1:request_started</c> ... <c>request_complete</c>; default <c>drop:flow</c> at
-/// every state without an accepting rule). Rules are evaluated in file order within a hook; the
-/// first accept or drop decides it. Shared by the workers: all per-flow state is in the flow's.
+/// other flow whose application layer moved, through each application-layer state up to the one the
+/// transaction reached, those it skipped included (<c>http1:request_started</c> ... <c>request_complete</c>;
+/// default <c>drop:flow</c> at every state without an accepting rule): Suricata evaluates every state at
+/// least once, so a request without a trailer still meets <c>request_trailer</c>. Rules are evaluated in
+/// file order within a hook; the first accept or drop decides it. Shared by the workers: all per-flow
+/// state is in the flow's.
 /// </summary>
 internal sealed class FirewallEngine
 {
@@ -141,19 +143,19 @@ internal sealed class FirewallEngine
         return FirewallOutcome.Inspect;
     }
 
-    /// <summary>Runs the hooks of the states after <paramref name="acceptedTo"/> up to <paramref name="progress"/>; null when all accepted (by hook or tx).</summary>
+    /// <summary>
+    /// Runs the hooks of the states after <paramref name="acceptedTo"/> up to <paramref name="progress"/>,
+    /// each once, a state the transaction jumped over included; null when all accepted (by hook or tx).
+    /// </summary>
     private static FirewallOutcome? RunHooks(Rule[] hooks, int progress, ref int acceptedTo, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts, Span<Rule?> alerts, ref int alertCount, ref PacketVerdict verdict)
     {
         ref FirewallFlowState fw = ref state.Firewall;
         for (int hook = acceptedTo + 1; hook <= progress; hook++)
         {
             Rule? decided = null;
-            bool coveredByLater = false;
             foreach (Rule rule in hooks)
             {
-                FirewallHook at = rule.Firewall!.Hook;
-                coveredByLater |= at.AcceptsPriorStates && at.Progress > hook && rule.Firewall.Verdict == FirewallVerdict.Accept;
-                if (at.Progress != hook || !rule.Matches(packet, facts, ref buffers, state, hosts))
+                if (rule.Firewall!.Hook.Progress != hook || !rule.Matches(packet, facts, ref buffers, state, hosts))
                 {
                     continue;
                 }
@@ -165,7 +167,7 @@ internal sealed class FirewallEngine
 
             if (decided is null)
             {
-                if (coveredByLater)
+                if (CoveredByLater(hooks, hook, packet, facts, ref buffers, state, hosts))
                 {
                     acceptedTo = hook;
                     continue;
@@ -192,6 +194,26 @@ internal sealed class FirewallEngine
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether an accepting rule of a later state that also accepts the states before it
+    /// (<c>proto:&lt;state</c>) applies to the packet at <paramref name="hook"/>: as Suricata's partial
+    /// match, its header, flow and packet keywords must match, not yet its buffers.
+    /// </summary>
+    private static bool CoveredByLater(Rule[] hooks, int hook, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state, HostBitTable hosts)
+    {
+        foreach (Rule rule in hooks)
+        {
+            FirewallRuleSpec spec = rule.Firewall!;
+            if (spec.Hook.AcceptsPriorStates && spec.Hook.Progress > hook && spec.Verdict == FirewallVerdict.Accept
+                && rule.Matches(packet, facts, ref buffers, state, hosts, inspectBuffers: false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Applies a deciding rule's action; null when evaluation goes on with the next hook (<c>accept:hook</c>).</summary>

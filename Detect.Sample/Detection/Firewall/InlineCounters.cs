@@ -7,6 +7,8 @@ namespace Detect.Sample.Detection.Firewall;
 /// array per worker, written by that worker alone (no atomics per packet), summed when read.
 /// As in Suricata, a packet the firewall accepted is counted under <c>firewall.accepted</c> and then
 /// under <c>ips.*</c> by what threat detection did; one the firewall dropped only under <c>firewall.*</c>.
+/// Every packet the capture delivers is counted once, those detection does not see (bypassed flows,
+/// no flow) included, as Suricata counts every packet it releases.
 /// </summary>
 internal sealed class InlineCounters
 {

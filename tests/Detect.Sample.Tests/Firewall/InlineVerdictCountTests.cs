@@ -1,0 +1,94 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text.Json;
+using Detect.Sample.Tests.Host;
+using Samples.Generator;
+
+namespace Detect.Sample.Tests.Firewall;
+
+/// <summary>
+/// Inline mode gives every packet the capture delivered one verdict, as Suricata counts them
+/// (<c>ips.accepted</c> + <c>ips.blocked</c> + <c>ips.rejected</c> = <c>decoder.pkts</c>): packets
+/// without a flow and packets of a flow bypassed in user space included. Run as a process.
+/// </summary>
+public sealed class InlineVerdictCountTests : IDisposable
+{
+    private static readonly IPAddress Client = IPAddress.Parse("10.0.0.1");
+    private static readonly IPAddress Server = IPAddress.Parse("10.0.0.2");
+    private static readonly Link Wire = new([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
+
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-inline-count-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public void Every_packet_gets_one_verdict_flowless_bypassed_and_held_fragments_included()
+    {
+        byte[] datagram = PacketBuilder.IPv4(Client, IPAddress.Parse("10.0.0.3"), PacketBuilder.Udp, 7, PacketBuilder.UdpDatagram(6000, 9999, new byte[16]));
+        byte[][] frames =
+        [
+            // A UDP flow a bypass rule bypasses on its first packet: the next three never reach detection.
+            Udp(true, "abcd"u8), Udp(true, "efgh"u8), Udp(false, "ijkl"u8), Udp(true, "mnop"u8),
+            Arp(), // no IP: no flow, no decoder event
+            Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true), // IGMP: no flow
+            Wire.Frame(Fragment(datagram, 0, 16, more: true), fromClient: true), // held for reassembly
+            Wire.Frame(Fragment(datagram, 16, 8, more: false), fromClient: true),
+            Wire.Frame(PacketBuilder.IPv4(Client, Server, PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true), // dropped by a rule
+        ];
+        string pcap = Path.Combine(_work.FullName, "inline.pcap");
+        using (FileStream file = File.Create(pcap))
+        using (var writer = new PcapWriter(file))
+        {
+            for (int i = 0; i < frames.Length; i++)
+            {
+                writer.Write(1_700_000_000_000_000L + i, frames[i]);
+            }
+        }
+
+        string rules = Path.Combine(_work.FullName, "inline.rules");
+        File.WriteAllText(rules, "alert udp any any -> any 53 (msg:\"bypass\"; bypass; sid:1;)\ndrop tcp any any -> any 80 (msg:\"drop\"; sid:2;)\n");
+        string logs = Path.Combine(_work.FullName, "logs");
+
+        HostResult result = DetectHostProcess.Run("-r", pcap, "-S", rules, "-l", logs, "-k", "none", "--simulate-ips");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        JsonElement stats = new EveLog(Path.Combine(logs, "eve.json")).LastStats;
+        JsonElement ips = stats.GetProperty("ips");
+        Assert.Equal(frames.Length, stats.GetProperty("decoder").GetProperty("pkts").GetInt64());
+        // The bypassed flow's later packets reached the engine: bypassed in user space, or before the capture's entry bit.
+        JsonElement bypassed = stats.GetProperty("flow_bypassed");
+        Assert.Equal(3, bypassed.GetProperty("local_pkts").GetInt64() + bypassed.GetProperty("local_capture_pkts").GetInt64());
+        Assert.Equal(1, ips.GetProperty("blocked").GetInt64());
+        Assert.Equal(1, ips.GetProperty("drop_reason").GetProperty("rules").GetInt64());
+        Assert.Equal(0, ips.GetProperty("rejected").GetInt64());
+        Assert.Equal(frames.Length - 1, ips.GetProperty("accepted").GetInt64());
+    }
+
+    private static byte[] Udp(bool fromClient, ReadOnlySpan<byte> payload) =>
+        Wire.Frame(
+            fromClient ? PacketBuilder.IPv4(Client, Server, PacketBuilder.Udp, 1, PacketBuilder.UdpDatagram(5000, 53, payload))
+                : PacketBuilder.IPv4(Server, Client, PacketBuilder.Udp, 1, PacketBuilder.UdpDatagram(53, 5000, payload)),
+            fromClient);
+
+    /// <summary>A fragment of an IPv4 packet: its header (checksum left stale; the run does not check it) and <paramref name="length"/> bytes of its payload from <paramref name="offset"/>.</summary>
+    private static byte[] Fragment(byte[] packet, int offset, int length, bool more)
+    {
+        byte[] fragment = [.. packet.AsSpan(0, 20), .. packet.AsSpan(20 + offset, length)];
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(2), (ushort)fragment.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(6), (ushort)((more ? 0x2000 : 0) | (offset / 8)));
+        return fragment;
+    }
+
+    private static byte[] Arp()
+    {
+        byte[] frame = new byte[14 + 28];
+        frame.AsSpan(0, 6).Fill(0xff);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1); // Ethernet
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
+        frame[18] = 6;
+        frame[19] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1); // request
+        return frame;
+    }
+}
