@@ -11,7 +11,13 @@ internal sealed class TunnelPorts
     /// <param name="geneve">Geneve's UDP destination port (0: not followed).</param>
     public TunnelPorts(IReadOnlyList<int> vxlan, int geneve)
     {
-        Vxlan = [.. vxlan.Select(port => checked((ushort)port))];
+        // A loop, not LINQ's Select: its iterator over these value types was JIT compiled at every start.
+        Vxlan = new ushort[vxlan.Count];
+        for (int i = 0; i < Vxlan.Length; i++)
+        {
+            Vxlan[i] = checked((ushort)vxlan[i]);
+        }
+
         Geneve = checked((ushort)geneve);
     }
 

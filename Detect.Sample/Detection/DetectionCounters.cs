@@ -54,9 +54,13 @@ internal sealed class DetectionCounters
             yield return new("detect.engines[0].rules_failed", rules.Failed);
         }
 
-        foreach (Output.StatsCounter counter in Inline?.Enumerate() ?? [])
+        // Not "?? []": enumerating an empty array of this struct was JIT compiled at every start.
+        if (Inline is { } inline)
         {
-            yield return counter;
+            foreach (Output.StatsCounter counter in inline.Enumerate())
+            {
+                yield return counter;
+            }
         }
 
         yield return new("detect.bypass.rule", RuleBypasses);

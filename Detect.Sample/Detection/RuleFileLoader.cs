@@ -15,8 +15,15 @@ internal static class RuleFileLoader
         var errors = new List<RuleLoadError>();
         var loadedFiles = new List<string>();
         var sids = new Dictionary<(long Gid, long Sid), Rule>();
-        foreach ((string file, bool firewall) in (firewallFiles ?? []).Select(f => (f, true)).Concat(files.Select(f => (f, false))))
+        // The firewall's files first; a list of names, not LINQ over (file, firewall) pairs, whose
+        // iterators over the value tuple were JIT compiled at every start.
+        List<string> all = [.. firewallFiles ?? []];
+        int firewallFileCount = all.Count;
+        all.AddRange(files);
+        for (int f = 0; f < all.Count; f++)
         {
+            string file = all[f];
+            bool firewall = f < firewallFileCount;
             string[] lines;
             try
             {

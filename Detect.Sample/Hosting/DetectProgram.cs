@@ -16,11 +16,16 @@ namespace Detect.Sample.Hosting;
 /// plugins into the run's services, run, and map every failure to an exit code and
 /// one line on stderr.
 /// </summary>
+/// <remarks>
+/// Synchronous down to the engine's run, which it waits for: the main thread has nothing else
+/// to do, and each async method that suspended had its state machine's box JIT compiled at every
+/// start (ReadyToRun images cannot hold those instantiations).
+/// </remarks>
 internal static class DetectProgram
 {
     public const string Name = "Detect.Sample";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
         CommandLineOptions command;
         try
@@ -29,34 +34,34 @@ internal static class DetectProgram
         }
         catch (UsageException e)
         {
-            await error.WriteLineAsync($"{Name}: {e.Message}").ConfigureAwait(false);
+            error.WriteLine($"{Name}: {e.Message}");
             return ExitCodes.UsageError;
         }
 
         if (command.Help)
         {
-            await output.WriteLineAsync(CommandLineParser.Usage).ConfigureAwait(false);
+            output.WriteLine(CommandLineParser.Usage);
             return ExitCodes.Success;
         }
 
         if (command.Version)
         {
-            await output.WriteLineAsync(BuildInfo.VersionLine).ConfigureAwait(false);
+            output.WriteLine(BuildInfo.VersionLine);
             return ExitCodes.Success;
         }
 
         if (command.BuildInfo)
         {
-            await output.WriteLineAsync(BuildInfo.Describe()).ConfigureAwait(false);
+            output.WriteLine(BuildInfo.Describe());
             return ExitCodes.Success;
         }
 
-        int code = await RunParsedAsync(command, output, error, interactive, cancellationToken).ConfigureAwait(false);
+        int code = RunParsed(command, output, error, interactive, cancellationToken);
         // -T answers as Suricata's does: 0, the configuration and rules load; 1, they do not.
         return command.TestConfiguration && code != ExitCodes.Success ? ExitCodes.RuntimeError : code;
     }
 
-    private static async Task<int> RunParsedAsync(CommandLineOptions command, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
+    private static int RunParsed(CommandLineOptions command, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
         // Until logging: is read, the console logs at -v's level; suricata.log waits for it.
         var console = new ConsoleLineLoggerProvider(new ConsoleLineFormatter(stackTraces: command.Verbosity > 0), System.Console.Error, ConsoleLevel(command.Verbosity));
@@ -67,62 +72,70 @@ internal static class DetectProgram
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
         try
         {
-            await using ServiceProvider services = Build(command, loggerFactory, interactive, console, fileLog, out DetectRun run, out bool hostedServices);
-            if (command.TestConfiguration)
+            ServiceProvider services = Build(command, loggerFactory, interactive, console, fileLog, out DetectRun run, out bool hostedServices);
+            try
             {
-                return run.Test(output);
-            }
+                if (command.TestConfiguration)
+                {
+                    return run.Test(output);
+                }
 
-            // Written once the configuration and the plugins are good; removed on every way out.
-            using PidFile? pidFile = command.PidFile is null ? null : PidFile.Create(command.PidFile);
-            if (pidFile is not null)
+                // Written once the configuration and the plugins are good; removed on every way out.
+                using PidFile? pidFile = command.PidFile is null ? null : PidFile.Create(command.PidFile);
+                if (pidFile is not null)
+                {
+                    signals.OnAbandon(pidFile.Dispose);
+                }
+
+                IHostedService[] hosted = hostedServices ? [.. services.GetServices<IHostedService>()] : [];
+                foreach (IHostedService service in hosted)
+                {
+                    service.StartAsync(stop.Token).GetAwaiter().GetResult();
+                }
+
+                stop.Token.ThrowIfCancellationRequested();
+                int code = run.Run(output, signals, stop.Token);
+                for (int i = hosted.Length - 1; i >= 0; i--)
+                {
+                    hosted[i].StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+                }
+
+                return code;
+            }
+            finally
             {
-                signals.OnAbandon(pidFile.Dispose);
+                // Asynchronously: a plugin's service may be IAsyncDisposable only.
+                Blocking.Wait(services.DisposeAsync());
             }
-
-            IHostedService[] hosted = hostedServices ? [.. services.GetServices<IHostedService>()] : [];
-            foreach (IHostedService service in hosted)
-            {
-                await service.StartAsync(stop.Token).ConfigureAwait(false);
-            }
-
-            stop.Token.ThrowIfCancellationRequested();
-            int code = await run.RunAsync(output, signals, stop.Token).ConfigureAwait(false);
-            for (int i = hosted.Length - 1; i >= 0; i--)
-            {
-                await hosted[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            return code;
         }
         catch (HostExitException e)
         {
-            await error.WriteLineAsync($"{Name}: {e.Message}").ConfigureAwait(false);
+            error.WriteLine($"{Name}: {e.Message}");
             return e.ExitCode;
         }
         catch (ConfigurationException e)
         {
-            await error.WriteLineAsync($"{Name}: configuration error: {e.Message}").ConfigureAwait(false);
+            error.WriteLine($"{Name}: configuration error: {e.Message}");
             return ExitCodes.UsageError;
         }
         catch (CapturePluginException e)
         {
-            await error.WriteLineAsync($"{Name}: plugin error: {e.Message}").ConfigureAwait(false);
+            error.WriteLine($"{Name}: plugin error: {e.Message}");
             return ExitCodes.UsageError;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            await error.WriteLineAsync($"{Name}: stopped before the capture started").ConfigureAwait(false);
+            error.WriteLine($"{Name}: stopped before the capture started");
             return ExitCodes.RuntimeError;
         }
 #pragma warning disable CA1031 // The process boundary: anything unexpected still ends with one line and exit code 1.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await error.WriteLineAsync($"{Name}: unexpected error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            error.WriteLine($"{Name}: unexpected error: {e.GetType().Name}: {e.Message}");
             if (command.Verbosity > 0)
             {
-                await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+                error.WriteLine(e.ToString());
             }
 
             return ExitCodes.RuntimeError;
@@ -133,7 +146,7 @@ internal static class DetectProgram
     /// The run's services: ours and the plugins'. A service container, not the Generic Host: the
     /// host's builder set up configuration sources, a content-root file provider, metrics and a
     /// lifetime this process never used (~8 ms of CPU at every start); what the host did here is
-    /// done in <see cref="RunParsedAsync"/>: a plugin's hosted services start before the run and
+    /// done in <see cref="RunParsed"/>: a plugin's hosted services start before the run and
     /// stop after it, and the signals stop the run through its token.
     /// </summary>
     /// <param name="run">The run, made directly: its constructor is not looked up by reflection.</param>

@@ -74,7 +74,8 @@ internal sealed class DetectRun
         return ExitCodes.Success;
     }
 
-    public async Task<int> RunAsync(TextWriter output, ProcessSignals signals, CancellationToken cancellationToken)
+    /// <summary>Runs the capture to its end, or until <paramref name="cancellationToken"/> stops it, and prints the summary.</summary>
+    public int Run(TextWriter output, ProcessSignals signals, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
         ICaptureSourceFactory factory = CaptureFactory();
@@ -142,7 +143,7 @@ internal sealed class DetectRun
             }
             catch (Exception e) when (e is HostExitException or ConfigurationException)
             {
-                await DisposeAllAsync(sources).ConfigureAwait(false);
+                DisposeAll(sources);
                 throw e as HostExitException ?? new HostExitException(ExitCodes.UsageError, e.Message, e);
             }
         }
@@ -156,7 +157,7 @@ internal sealed class DetectRun
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await DisposeAllAsync(sources).ConfigureAwait(false);
+            DisposeAll(sources);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
@@ -170,7 +171,7 @@ internal sealed class DetectRun
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logs.Dispose();
-            await DisposeAllAsync(sources).ConfigureAwait(false);
+            DisposeAll(sources);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
@@ -183,7 +184,7 @@ internal sealed class DetectRun
         {
             fileLogOpen?.Dispose();
             logs.Dispose();
-            await DisposeAllAsync(sources).ConfigureAwait(false);
+            DisposeAll(sources);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
@@ -201,7 +202,7 @@ internal sealed class DetectRun
             eve.Dispose();
             fileLogOpen?.Dispose();
             logs.Dispose();
-            await DisposeAllAsync(sources).ConfigureAwait(false);
+            DisposeAll(sources);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
 
@@ -241,13 +242,15 @@ internal sealed class DetectRun
 
             long startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             using var metrics = new CaptureMetrics(() => StatsCounters(engine.GetStatistics(), counters, eve, pcapLog), _clock);
-            using PrometheusEndpoint? prometheus = await StartPrometheusAsync(sources, () => StatsCounters(engine.GetStatistics(), counters, eve, pcapLog)).ConfigureAwait(false);
+            using PrometheusEndpoint? prometheus = StartPrometheus(sources, () => StatsCounters(engine.GetStatistics(), counters, eve, pcapLog));
             UnixControlServer? control = StartControl(sources, engine, counters, eve, pcapLog, signals.RequestStop);
             ProgressReporter? progress = _options.Interactive && sources.All(s => (s.Capabilities & CaptureCapabilities.Offline) != 0)
                 ? new ProgressReporter(output, engine.GetStatistics, () => counters.Alerts)
                 : null;
-            using var statsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task statsLoop = _configuration.Stats.Enabled ? WriteStatsPeriodicallyAsync(eve, engine, counters, pcapLog, startedAt, statsStop.Token) : Task.CompletedTask;
+            PeriodicStats? stats = _configuration.Stats.Enabled
+                ? new PeriodicStats(_clock, TimeSpan.FromSeconds(_configuration.Stats.Interval), () => eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, eve, pcapLog)))
+                : null;
+            using CancellationTokenRegistration statsStop = stats is null ? default : cancellationToken.Register(stats.Stop);
             Exception? failure = null;
             using ServiceNotifier notifier = new(_logger);
             using CancellationTokenRegistration stopping = cancellationToken.Register(notifier.Stopping);
@@ -255,7 +258,7 @@ internal sealed class DetectRun
             Task ready = Task.CompletedTask;
             try
             {
-                await engine.RunAsync(sources, cancellationToken, () =>
+                engine.RunAsync(sources, cancellationToken, () =>
                 {
                     DetectLog.CaptureStarted(_logger, sources.Count);
                     if (live)
@@ -266,7 +269,7 @@ internal sealed class DetectRun
                     {
                         notifier.Ready();
                     }
-                }).ConfigureAwait(false);
+                }).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !engine.SourcesStarted)
             {
@@ -278,21 +281,20 @@ internal sealed class DetectRun
             }
             finally
             {
-                await statsStop.CancelAsync().ConfigureAwait(false);
-                await statsLoop.ConfigureAwait(false);
-                await ready.ConfigureAwait(false);
+                stats?.Dispose();
+                ready.GetAwaiter().GetResult();
                 if (progress is not null)
                 {
-                    await progress.DisposeAsync().ConfigureAwait(false);
+                    Blocking.Wait(progress.DisposeAsync());
                 }
 
                 if (control is not null)
                 {
-                    await control.DisposeAsync().ConfigureAwait(false);
+                    Blocking.Wait(control.DisposeAsync());
                 }
             }
 
-            await DisposeAllAsync(sources).ConfigureAwait(false);
+            DisposeAll(sources);
 
             // Every worker has ended its flows: the last events reach the EVE file before its stats and the summary.
             flowEnds.Dispose();
@@ -351,7 +353,7 @@ internal sealed class DetectRun
     }
 
     /// <summary>The Prometheus endpoint when <c>metrics.prometheus.enabled</c>; null when off.</summary>
-    private async Task<PrometheusEndpoint?> StartPrometheusAsync(IReadOnlyList<ICaptureSource> sources, Func<IEnumerable<StatsCounter>> read)
+    private PrometheusEndpoint? StartPrometheus(IReadOnlyList<ICaptureSource> sources, Func<IEnumerable<StatsCounter>> read)
     {
         if (_configuration.Root.Find("metrics.prometheus") is not { Kind: ConfigNodeKind.Mapping } node || !node.GetBoolean("enabled", false))
         {
@@ -366,7 +368,7 @@ internal sealed class DetectRun
         }
         catch (IOException e)
         {
-            await DisposeAllAsync(sources).ConfigureAwait(false);
+            DisposeAll(sources);
             throw new HostExitException(ExitCodes.RuntimeError, e.Message, e);
         }
     }
@@ -582,11 +584,11 @@ internal sealed class DetectRun
         }
     }
 
-    private static async Task DisposeAllAsync(IReadOnlyList<ICaptureSource> sources)
+    private static void DisposeAll(IReadOnlyList<ICaptureSource> sources)
     {
         foreach (ICaptureSource source in sources)
         {
-            await source.DisposeAsync().ConfigureAwait(false);
+            Blocking.Wait(source.DisposeAsync());
         }
     }
 
@@ -750,19 +752,6 @@ internal sealed class DetectRun
         UnixControlServer server = UnixControlServer.Start(path, registry, _loggerFactory.CreateLogger<UnixControlServer>(), unix.Limits);
         DetectLog.ControlListening(_logger, server.Path);
         return server;
-    }
-
-    private async Task WriteStatsPeriodicallyAsync(EveOutputs eve, CaptureEngine engine, DetectionCounters counters, PcapLog? pcapLog, long startedAt, CancellationToken cancellationToken)
-    {
-        // The run's end disposes the timer, which ends the wait with false: no cancellation exception,
-        // whose stack trace the runtime resolved against the PDBs (loading System.Diagnostics.StackTrace
-        // and System.Reflection.Metadata at the end of every run). The final stats event is written by the caller.
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_configuration.Stats.Interval), _clock);
-        using CancellationTokenRegistration ending = cancellationToken.Register(static state => ((PeriodicTimer)state!).Dispose(), timer);
-        while (await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            eve.WriteStats(NowNanoseconds(), Uptime(startedAt), StatsCounters(engine.GetStatistics(), counters, eve, pcapLog));
-        }
     }
 
     private long NowNanoseconds() => EveFormat.UnixNanoseconds(_clock.GetUtcNow());

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using FlowEngine.Output;
 using Microsoft.Extensions.Logging;
 
@@ -79,7 +80,11 @@ internal sealed class EveOutputs : IDisposable
 
     public void WriteStats(long timestampNanoseconds, long uptimeSeconds, IEnumerable<StatsCounter> counters)
     {
-        StatsCounter[] once = [.. counters];
+        // Read once, handed on as a span: Linq's array building and the interface enumerators of
+        // this struct's collections were JIT compiled at every start (ReadyToRun images hold only
+        // what is called directly).
+        List<StatsCounter> list = [.. counters];
+        ReadOnlySpan<StatsCounter> once = CollectionsMarshal.AsSpan(list);
         foreach (EveWriter writer in _writers)
         {
             writer.WriteStats(timestampNanoseconds, uptimeSeconds, once);

@@ -344,14 +344,14 @@ internal sealed partial class EveWriter : IDisposable
     /// <c>{"decoder":{"ipv4":N}}</c>). This host's own counters are left out unless
     /// <see cref="EveWriterOptions.HostCounters"/> is set.
     /// </summary>
-    public void WriteStats(long timestampNanoseconds, long uptimeSeconds, IEnumerable<StatsCounter> counters)
+    public void WriteStats(long timestampNanoseconds, long uptimeSeconds, ReadOnlySpan<StatsCounter> counters)
     {
         if (!_settings.Stats)
         {
             return;
         }
 
-        StatsTree tree = StatsTree.Build(_settings.HostCounters ? counters : counters.Where(c => !Output.HostCounters.Contains(c.Name)));
+        StatsTree tree = StatsTree.Build(counters, hostCounters: _settings.HostCounters);
         lock (_lock)
         {
             if (_disposed)

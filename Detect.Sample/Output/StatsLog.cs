@@ -27,10 +27,10 @@ internal sealed class StatsLog : IDisposable
     /// <summary>The file, for what could not be written.</summary>
     public SharedLogFile File => _file;
 
-    public void Write(long timestampNanoseconds, long uptimeSeconds, IReadOnlyList<StatsCounter> counters)
+    public void Write(long timestampNanoseconds, long uptimeSeconds, ReadOnlySpan<StatsCounter> counters)
     {
         DateTime local = DateTimeOffset.FromUnixTimeMilliseconds(timestampNanoseconds / 1_000_000).LocalDateTime;
-        var table = new StringBuilder(Rule.Length * 4 + counters.Count * 90);
+        var table = new StringBuilder(Rule.Length * 4 + counters.Length * 90);
         table.Append(Rule)
             .Append(CultureInfo.InvariantCulture, $"Date: {local.Month}/{local.Day}/{local.Year:D4} -- {local:HH:mm:ss} (uptime: {uptimeSeconds / 86400}d, {uptimeSeconds / 3600 % 24:D2}h {uptimeSeconds / 60 % 60:D2}m {uptimeSeconds % 60:D2}s)\n")
             .Append(Rule)

@@ -11,11 +11,17 @@ internal sealed class StatsTree
     // A name part "engines[0]" makes "engines" an array of objects (Suricata's detect.engines).
     private bool _array;
 
-    public static StatsTree Build(IEnumerable<StatsCounter> counters)
+    /// <summary>The tree of <paramref name="counters"/>; this host's own (<see cref="HostCounters"/>) only when <paramref name="hostCounters"/>.</summary>
+    public static StatsTree Build(ReadOnlySpan<StatsCounter> counters, bool hostCounters)
     {
         var root = new StatsTree();
         foreach (StatsCounter counter in counters)
         {
+            if (!hostCounters && HostCounters.Contains(counter.Name))
+            {
+                continue;
+            }
+
             StatsTree node = root;
             foreach (string part in counter.Name.Split('.'))
             {

@@ -662,7 +662,19 @@ public sealed partial class PacketDecoder
     }
 
     /// <summary>Which counters are events a packet records (<see cref="DecoderEvents"/>), by index.</summary>
-    private static readonly bool[] IsEvent = [.. Enumerable.Range(0, (int)DecoderCounter.Count).Select(i => DecoderEvents.IsEvent((DecoderCounter)i))];
+    private static readonly bool[] IsEvent = EventCounters();
+
+    // A loop, not LINQ over Enumerable.Range: its iterators over int and bool were JIT compiled at every start.
+    private static bool[] EventCounters()
+    {
+        bool[] events = new bool[(int)DecoderCounter.Count];
+        for (int i = 0; i < events.Length; i++)
+        {
+            events[i] = DecoderEvents.IsEvent((DecoderCounter)i);
+        }
+
+        return events;
+    }
 
     /// <summary>
     /// A counter's slot without a bounds check: the array always has <see cref="DecoderCounter.Count"/>

@@ -61,6 +61,13 @@ public sealed class EngineStatistics
             }
         }
 
+        if (perInterface.Count == 0)
+        {
+            // No strategy measures its latency (every offline run): LINQ's grouping over these
+            // structs, JIT compiled at every start, is not needed.
+            return;
+        }
+
         foreach (IGrouping<string, BypassLatency> strategy in perInterface.Values.GroupBy(l => l.Strategy!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             string prefix = "flow_bypassed." + strategy.Key + ".latency_";

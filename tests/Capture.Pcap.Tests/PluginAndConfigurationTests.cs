@@ -117,5 +117,7 @@ public sealed class PluginAndConfigurationTests : IDisposable
         Assert.Equal("pcap-file", json.RootElement.GetProperty("name").GetString());
         Assert.Equal("Capture.Pcap.dll", json.RootElement.GetProperty("assembly").GetString());
         Assert.Equal($"{CaptureContract.Major}.{CaptureContract.Minor}", json.RootElement.GetProperty("contractVersion").GetString());
+        // Named, so the host loads the one type instead of scanning every type of the assembly at start.
+        Assert.Equal(typeof(PcapCapturePlugin).FullName, json.RootElement.GetProperty("entryType").GetString());
     }
 }
