@@ -420,11 +420,6 @@ internal sealed unsafe class FlowTable
     /// ends and rebuilds the cluster list (merging neighbours). Checks <paramref name="stop"/> every
     /// 4096 steps; a stopped scan leaves a valid table. Returns whether the scan completed.
     /// </summary>
-    /// <remarks>
-    /// Fully optimised at once: a scan is one long loop called rarely (<see cref="FlowShard.EndAll"/>
-    /// once per run), which tiered compilation would leave on slow on-stack-replacement code.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Scan<TVisitor>(ref TVisitor visitor, CancellationToken stop, out int visited)
         where TVisitor : struct, IFlowSlotVisitor
     {
@@ -496,7 +491,6 @@ internal sealed unsafe class FlowTable
     /// Its values are dropped, not kept for reuse: no flow follows the end of them all soon (end of
     /// capture, shutdown).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FreeAll<TVisitor>(ref TVisitor visitor)
         where TVisitor : struct, IFlowSlotVisitor
     {
