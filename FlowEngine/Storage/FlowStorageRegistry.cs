@@ -66,7 +66,14 @@ public sealed class FlowStorageRegistry
     {
         lock (_gate)
         {
-            return [.. _slots.Select(s => typeof(IReusableFlowState).IsAssignableFrom(s.Type))];
+            // A loop, not LINQ over the slots' tuples: generic code over a value type is compiled at every start of the JIT host.
+            bool[] reusable = new bool[_slots.Count];
+            for (int i = 0; i < reusable.Length; i++)
+            {
+                reusable[i] = typeof(IReusableFlowState).IsAssignableFrom(_slots[i].Type);
+            }
+
+            return reusable;
         }
     }
 

@@ -14,9 +14,23 @@ internal sealed class OsPolicyTable
 
     public OsPolicyTable(IEnumerable<HostOsPolicy> policies)
     {
-        _entries = [.. policies
-            .Select(p => (p.Network.BaseAddress.GetAddressBytes(), p.Network.PrefixLength, p.Network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6, p.Policy))
-            .OrderByDescending(e => e.PrefixLength)];
+        // Longest prefix first, equal lengths in the configuration's order; a loop, not LINQ over
+        // tuples: generic code over a value type is compiled at every start of the JIT host.
+        HostOsPolicy[] given = [.. policies];
+        _entries = new (byte[] Prefix, int Bits, bool IsIPv6, OsPolicy Policy)[given.Length];
+        for (int count = 0; count < given.Length; count++)
+        {
+            HostOsPolicy p = given[count];
+            (byte[] Prefix, int Bits, bool IsIPv6, OsPolicy Policy) entry = (p.Network.BaseAddress.GetAddressBytes(), p.Network.PrefixLength, p.Network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6, p.Policy);
+            int at = count;
+            while (at > 0 && _entries[at - 1].Bits < entry.Bits)
+            {
+                _entries[at] = _entries[at - 1];
+                at--;
+            }
+
+            _entries[at] = entry;
+        }
     }
 
     /// <summary>The policy of the host at <paramref name="address"/>.</summary>
