@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Text.Json;
 using Detect.Sample.Tests.Host;
@@ -84,19 +83,12 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
     {
         byte[][] frames =
         [
-            Arp(),
+            InlineCapture.Arp(),
             Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true),
             Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("10.0.0.2"), PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true),
         ];
         string pcap = Path.Combine(_work.FullName, "flowless.pcap");
-        using (FileStream file = File.Create(pcap))
-        using (var writer = new PcapWriter(file))
-        {
-            for (int i = 0; i < frames.Length; i++)
-            {
-                writer.Write(1_700_000_000_000_000L + i, frames[i]);
-            }
-        }
+        InlineCapture.Write(pcap, frames);
 
         string rules = Path.Combine(_work.FullName, "firewall.rules");
         File.WriteAllText(rules, firewallRules);
@@ -107,18 +99,5 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         var eve = new EveLog(Path.Combine(logs, "eve.json"));
         return (eve.LastStats, eve);
-    }
-
-    private static byte[] Arp()
-    {
-        byte[] frame = new byte[14 + 28];
-        frame.AsSpan(0, 6).Fill(0xff);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1); // Ethernet
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
-        frame[18] = 6;
-        frame[19] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1); // request
-        return frame;
     }
 }
