@@ -153,12 +153,23 @@ internal sealed class DetectionInspector : IPacketInspector
         Verdict(ref context, state, Remembered(state), dropRule: null);
     }
 
-    /// <summary>A packet without a flow that detection does not see (no decoder event, or a fragment held for reassembly): it passes.</summary>
+    /// <summary>
+    /// A packet without a flow that detection does not see (no IP and no decoder event, or a fragment
+    /// held for reassembly): it passes, but in firewall mode one without IP is dropped (<see cref="WithoutIp"/>);
+    /// a held fragment waits for the verdict of the datagram it completes.
+    /// </summary>
     public void PassedWithoutFlow(in DecodedPacket packet)
     {
         Debug.Assert(_verdicts is not null, "called only when every packet is counted");
-        _counters.Inline!.Count(_verdicts, PacketVerdict.Accept);
+        _counters.Inline!.Count(_verdicts, packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp);
     }
+
+    /// <summary>
+    /// The verdict on a packet without an IP layer (ARP, other non-IP frames, one that failed to decode
+    /// before its IP header): Suricata has no rule group for it, so no rule can accept it, and in
+    /// firewall mode its packet filter's default policy drops it; otherwise it passes.
+    /// </summary>
+    private PacketVerdict WithoutIp => _firewall ? PacketVerdict.Drop(DropReason.DefaultPacketPolicy, byFirewall: true) : PacketVerdict.Accept;
 
     /// <summary>What follows a packet no rule could match and that has something to count, write or ask for.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -466,16 +477,12 @@ internal sealed class DetectionInspector : IPacketInspector
     /// <summary>
     /// A packet without a flow: its anomaly records, and the alerts of the rules it matches, tested on
     /// its innermost layer (Suricata runs them on such packets too): every rule that needs no flow
-    /// state when it decoded whole, else the decode-event rules.
+    /// state when it decoded whole, else the decode-event rules. Inline, its verdict: in firewall mode
+    /// the firewall's (a drop record for a dropped one with an IP layer), else it passes (the host
+    /// enforces no threat-detection drop on a packet without a flow: its drop rules alert only).
     /// </summary>
     public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
-        if (_verdicts is not null)
-        {
-            // Inline, it passes: the host enforces no verdict on a packet without a flow (its drop rules alert only).
-            _counters.Inline!.Count(_verdicts, PacketVerdict.Accept);
-        }
-
         ReadOnlySpan<ushort> events = packet.EventCodes[..packet.EventCount];
         FlowTuple? tuple = null;
         if (packet.LayerCount > 0)
@@ -492,10 +499,39 @@ internal sealed class DetectionInspector : IPacketInspector
 
         if (tuple is not { } header)
         {
+            if (_verdicts is not null)
+            {
+                _counters.Inline!.Count(_verdicts, WithoutIp);
+            }
+
             return;
         }
 
-        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches, decoded: packet.Result == DecodeResult.Ok);
+        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches, out PacketVerdict verdict, decoded: packet.Result == DecodeResult.Ok);
+        if (_verdicts is not null)
+        {
+            _counters.Inline!.Count(_verdicts, verdict);
+            if (verdict.Dropped && _eve.WritesDrops)
+            {
+                _eve.WriteDrop(new DropEvent
+                {
+                    TimestampNanoseconds = timestamp,
+                    FlowId = 0,
+                    InterfaceName = string.Empty,
+                    PcapCount = packet.Record.PacketNumber,
+                    Packet = header,
+                    ToServer = true,
+                    Reason = verdict.Reason,
+                    Rejected = verdict.Rejected,
+                    FirstThisWay = true,
+                    Rule = DropRule(count),
+                    Bytes = bytes,
+                    NetworkOffset = packet.Innermost.NetworkOffset,
+                    TransportOffset = packet.Innermost.TransportOffset,
+                });
+            }
+        }
+
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;

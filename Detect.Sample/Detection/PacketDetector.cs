@@ -265,11 +265,20 @@ internal sealed class PacketDetector
     /// Inspects a packet without a flow, with no flow state and no payload: one that failed to decode
     /// and raised decoder events, where only the decode-event rules can match it, or one that
     /// <paramref name="decoded"/> whole to layers without a flow (IGMP, GRE), where every rule may.
+    /// In firewall mode the firewall's packet tables run first (<see cref="FirewallEngine.EvaluateWithoutFlow"/>),
+    /// and the other rules see only what they accepted by <c>accept:hook</c>.
     /// </summary>
-    public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches, bool decoded = false)
+    /// <param name="verdict">The firewall's verdict on the packet; accept without firewall mode (a drop rule alerts only on a packet without a flow).</param>
+    public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches, out PacketVerdict verdict, bool decoded = false)
     {
         var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, t_scratch ??= new byte[1024], events);
         int count = 0;
+        verdict = PacketVerdict.Accept;
+        if (_firewall is not null && _firewall.EvaluateWithoutFlow(packet, facts, ref buffers, _hosts, matches, ref count, out verdict) != FirewallOutcome.Inspect)
+        {
+            return count;
+        }
+
         foreach (Rule rule in decoded ? _alertRules : _eventRules)
         {
             if (count < matches.Length && rule.Flowbits.Count == 0 && rule.Matches(packet, facts, ref buffers, flowbits: null, _hosts))

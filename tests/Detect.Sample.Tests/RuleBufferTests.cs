@@ -161,9 +161,9 @@ public sealed class RuleBufferTests
         var detector = new PacketDetector(set, new DetectionOptions());
         var matches = new Rule?[4];
         FlowTuple udp = TestTuples.Make("10.0.0.1", 1, "10.0.0.2", 2, 17);
-        Assert.Equal(1, detector.InspectWithoutFlow(udp, RulePacket.Direction(true), [], [lenInvalid], matches));
+        Assert.Equal(1, detector.InspectWithoutFlow(udp, RulePacket.Direction(true), [], [lenInvalid], matches, out _));
         Assert.Equal(1, matches[0]!.Sid);
-        Assert.Equal(0, detector.InspectWithoutFlow(udp, RulePacket.Direction(true), [], [], matches));
+        Assert.Equal(0, detector.InspectWithoutFlow(udp, RulePacket.Direction(true), [], [], matches, out _));
         Assert.Equal(2, detector.Inspect(udp, RulePacket.Direction(true), [], [], [truncated], new DetectionFlowState(), matches, out _));
         Assert.Equal([2, 3], matches[..2].Select(r => r!.Sid).Order());
 

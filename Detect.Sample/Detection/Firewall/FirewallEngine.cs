@@ -65,20 +65,7 @@ internal sealed class FirewallEngine
         // Pre-flow and pre-stream hooks default to accept:hook; the packet filter to drop:packet.
         foreach ((Rule[] table, DropReason reason, bool defaultDrop) in (ReadOnlySpan<(Rule[], DropReason, bool)>)[(_preFlow, DropReason.FlowPreHook, false), (_preStream, DropReason.StreamPreHook, false), (_packetFilter, DropReason.Rules, true)])
         {
-            Rule? decided = null;
-            foreach (Rule rule in table)
-            {
-                FirewallRuleSpec spec = rule.Firewall!;
-                if ((spec.Hook.FlowStart && !firstThisWay) || !rule.Matches(packet, facts, ref buffers, state, hosts))
-                {
-                    continue;
-                }
-
-                Alert(rule, alerts, ref alertCount);
-                decided = rule;
-                break;
-            }
-
+            Rule? decided = FirstMatch(table, packet, facts, ref buffers, state, hosts, firstThisWay, alerts, ref alertCount);
             if (decided is null)
             {
                 if (defaultDrop)
@@ -98,6 +85,64 @@ internal sealed class FirewallEngine
         }
 
         return streamEstablished ? InspectApplicationLayer(packet, facts, ref buffers, state, hosts, alerts, ref alertCount, ref verdict) : FirewallOutcome.Inspect;
+    }
+
+    /// <summary>
+    /// Runs the firewall on a packet without a flow (IGMP, GRE, one that failed to decode past its IP
+    /// header), as Suricata's flow worker and packet filter see every packet: the <c>pre_flow</c> hook
+    /// (default <c>accept:hook</c>), then the packet filter (default <c>drop:packet</c>), whose
+    /// <c>flow_start</c> rules need a flow's first packet and so never match. There is no flow to
+    /// accept or drop: a <c>:flow</c> scope acts on the packet alone.
+    /// </summary>
+    /// <returns><see cref="FirewallOutcome.Inspect"/> when the packet filter accepted it by <c>accept:hook</c> (threat detection runs next), else accepted or dropped for good.</returns>
+    public FirewallOutcome EvaluateWithoutFlow(in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, HostBitTable hosts, Span<Rule?> alerts, ref int alertCount, out PacketVerdict verdict)
+    {
+        verdict = PacketVerdict.Accept;
+        foreach ((Rule[] table, DropReason reason) in (ReadOnlySpan<(Rule[], DropReason)>)[(_preFlow, DropReason.FlowPreHook), (_packetFilter, DropReason.Rules)])
+        {
+            Rule? decided = FirstMatch(table, packet, facts, ref buffers, state: null, hosts, firstThisWay: false, alerts, ref alertCount);
+            if (decided is null)
+            {
+                if (table == _packetFilter)
+                {
+                    verdict = PacketVerdict.Drop(DropReason.DefaultPacketPolicy, byFirewall: true);
+                    return FirewallOutcome.Dropped;
+                }
+
+                continue;
+            }
+
+            FirewallRuleSpec spec = decided.Firewall!;
+            if (spec.Verdict != FirewallVerdict.Accept)
+            {
+                verdict = PacketVerdict.Drop(reason, byFirewall: true, rejected: spec.Verdict == FirewallVerdict.Reject);
+                return FirewallOutcome.Dropped;
+            }
+
+            if (spec.Scope != FirewallActionScope.Hook)
+            {
+                return FirewallOutcome.Accepted;
+            }
+        }
+
+        return FirewallOutcome.Inspect;
+    }
+
+    /// <summary>The first rule of a packet table that matches the packet (its alert noted), or null; <c>flow_start</c> rules only on a direction's first packet.</summary>
+    private static Rule? FirstMatch(Rule[] table, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? state, HostBitTable hosts, bool firstThisWay, Span<Rule?> alerts, ref int alertCount)
+    {
+        foreach (Rule rule in table)
+        {
+            if ((rule.Firewall!.Hook.FlowStart && !firstThisWay) || !rule.Matches(packet, facts, ref buffers, state, hosts))
+            {
+                continue;
+            }
+
+            Alert(rule, alerts, ref alertCount);
+            return rule;
+        }
+
+        return null;
     }
 
     /// <summary>The application-layer tables: every state the direction's transaction reached since the firewall last accepted it.</summary>

@@ -29,21 +29,14 @@ public sealed class InlineVerdictCountTests : IDisposable
         [
             // A UDP flow a bypass rule bypasses on its first packet: the next three never reach detection.
             Udp(true, "abcd"u8), Udp(true, "efgh"u8), Udp(false, "ijkl"u8), Udp(true, "mnop"u8),
-            Arp(), // no IP: no flow, no decoder event
+            InlineCapture.Arp(), // no IP: no flow, no decoder event
             Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true), // IGMP: no flow
             Wire.Frame(Fragment(datagram, 0, 16, more: true), fromClient: true), // held for reassembly
             Wire.Frame(Fragment(datagram, 16, 8, more: false), fromClient: true),
             Wire.Frame(PacketBuilder.IPv4(Client, Server, PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true), // dropped by a rule
         ];
         string pcap = Path.Combine(_work.FullName, "inline.pcap");
-        using (FileStream file = File.Create(pcap))
-        using (var writer = new PcapWriter(file))
-        {
-            for (int i = 0; i < frames.Length; i++)
-            {
-                writer.Write(1_700_000_000_000_000L + i, frames[i]);
-            }
-        }
+        InlineCapture.Write(pcap, frames);
 
         string rules = Path.Combine(_work.FullName, "inline.rules");
         File.WriteAllText(rules, "alert udp any any -> any 53 (msg:\"bypass\"; bypass; sid:1;)\ndrop tcp any any -> any 80 (msg:\"drop\"; sid:2;)\n");
@@ -77,18 +70,5 @@ public sealed class InlineVerdictCountTests : IDisposable
         BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(2), (ushort)fragment.Length);
         BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(6), (ushort)((more ? 0x2000 : 0) | (offset / 8)));
         return fragment;
-    }
-
-    private static byte[] Arp()
-    {
-        byte[] frame = new byte[14 + 28];
-        frame.AsSpan(0, 6).Fill(0xff);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1); // Ethernet
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
-        frame[18] = 6;
-        frame[19] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1); // request
-        return frame;
     }
 }

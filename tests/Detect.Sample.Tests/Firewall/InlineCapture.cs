@@ -1,0 +1,32 @@
+using System.Buffers.Binary;
+using Samples.Generator;
+
+namespace Detect.Sample.Tests.Firewall;
+
+/// <summary>The captures the inline verdict tests run the host on: frames written one microsecond apart, and an ARP request (no IP, so no flow).</summary>
+internal static class InlineCapture
+{
+    public static void Write(string path, byte[][] frames)
+    {
+        using FileStream file = File.Create(path);
+        using var writer = new PcapWriter(file);
+        for (int i = 0; i < frames.Length; i++)
+        {
+            writer.Write(1_700_000_000_000_000L + i, frames[i]);
+        }
+    }
+
+    /// <summary>A broadcast Ethernet frame carrying an ARP request (its addresses left zero).</summary>
+    public static byte[] Arp()
+    {
+        byte[] frame = new byte[14 + 28];
+        frame.AsSpan(0, 6).Fill(0xff);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1); // Ethernet
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
+        frame[18] = 6;
+        frame[19] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1); // request
+        return frame;
+    }
+}
