@@ -394,6 +394,7 @@ internal sealed class DetectionInspector : IPacketInspector
             InterfaceName = context.InterfaceName,
             PcapCount = decoded.Record.PacketNumber,
             Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
+            Ethernet = decoded.Record.LinkType == LinkType.Ethernet,
             ToServer = toServer,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
@@ -478,7 +479,7 @@ internal sealed class DetectionInspector : IPacketInspector
     /// A packet without a flow: its anomaly records, and the alerts of the rules it matches, tested on
     /// its innermost layer (Suricata runs them on such packets too): every rule that needs no flow
     /// state when it decoded whole, else the decode-event rules. Inline, its verdict: in firewall mode
-    /// the firewall's (a drop record for a dropped one with an IP layer), else it passes (the host
+    /// the firewall's (and a drop record for a dropped one), else it passes (the host
     /// enforces no threat-detection drop on a packet without a flow: its drop rules alert only).
     /// </summary>
     public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
@@ -502,6 +503,10 @@ internal sealed class DetectionInspector : IPacketInspector
             if (_verdicts is not null)
             {
                 _counters.Inline!.Count(_verdicts, WithoutIp);
+                if (WithoutIp.Dropped && _eve.WritesDrops)
+                {
+                    WriteDropWithoutIp(packet, bytes, timestamp);
+                }
             }
 
             return;
@@ -520,6 +525,7 @@ internal sealed class DetectionInspector : IPacketInspector
                     InterfaceName = string.Empty,
                     PcapCount = packet.Record.PacketNumber,
                     Packet = header,
+                    Ethernet = packet.Record.LinkType == LinkType.Ethernet,
                     ToServer = true,
                     Reason = verdict.Reason,
                     Rejected = verdict.Rejected,
@@ -556,6 +562,33 @@ internal sealed class DetectionInspector : IPacketInspector
             });
             _counters.CountAlert();
         }
+    }
+
+    /// <summary>
+    /// The drop record of a packet without IP the firewall's default packet policy dropped: Suricata
+    /// writes one without addresses or header fields, only its <c>ether</c> object and the reason.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteDropWithoutIp(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp)
+    {
+        PacketVerdict verdict = WithoutIp;
+        _eve.WriteDrop(new DropEvent
+        {
+            TimestampNanoseconds = timestamp,
+            FlowId = 0,
+            InterfaceName = string.Empty,
+            PcapCount = packet.Record.PacketNumber,
+            Packet = null,
+            Ethernet = packet.Record.LinkType == LinkType.Ethernet,
+            ToServer = true,
+            Reason = verdict.Reason,
+            Rejected = verdict.Rejected,
+            FirstThisWay = true,
+            Rule = null,
+            Bytes = bytes,
+            NetworkOffset = -1,
+            TransportOffset = -1,
+        });
     }
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
