@@ -158,10 +158,15 @@ internal sealed class DetectionInspector : IPacketInspector
     /// held for reassembly): it passes, but in firewall mode one without IP is dropped (<see cref="WithoutIp"/>);
     /// a held fragment waits for the verdict of the datagram it completes.
     /// </summary>
-    public void PassedWithoutFlow(in DecodedPacket packet)
+    public void PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
         Debug.Assert(_verdicts is not null, "called only when every packet is counted");
-        _counters.Inline!.Count(_verdicts, packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp);
+        PacketVerdict verdict = packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp;
+        _counters.Inline!.Count(_verdicts, verdict);
+        if (verdict.Dropped && _eve.WritesDrops)
+        {
+            WriteDropWithoutIp(packet, bytes, packet.Record.TimestampNanoseconds);
+        }
     }
 
     /// <summary>
@@ -502,8 +507,9 @@ internal sealed class DetectionInspector : IPacketInspector
         {
             if (_verdicts is not null)
             {
-                _counters.Inline!.Count(_verdicts, WithoutIp);
-                if (WithoutIp.Dropped && _eve.WritesDrops)
+                PacketVerdict policy = WithoutIp;
+                _counters.Inline!.Count(_verdicts, policy);
+                if (policy.Dropped && _eve.WritesDrops)
                 {
                     WriteDropWithoutIp(packet, bytes, timestamp);
                 }
