@@ -165,7 +165,7 @@ internal sealed class DetectionInspector : IPacketInspector
         _counters.Inline!.Count(_verdicts, verdict);
         if (verdict.Dropped && _eve.WritesDrops)
         {
-            WriteDropWithoutIp(packet, bytes, packet.Record.TimestampNanoseconds);
+            WriteDropWithoutFlow(packet, bytes, tuple: null, verdict, rule: null);
         }
     }
 
@@ -511,7 +511,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 _counters.Inline!.Count(_verdicts, policy);
                 if (policy.Dropped && _eve.WritesDrops)
                 {
-                    WriteDropWithoutIp(packet, bytes, timestamp);
+                    WriteDropWithoutFlow(packet, bytes, tuple: null, policy, rule: null);
                 }
             }
 
@@ -524,23 +524,7 @@ internal sealed class DetectionInspector : IPacketInspector
             _counters.Inline!.Count(_verdicts, verdict);
             if (verdict.Dropped && _eve.WritesDrops)
             {
-                _eve.WriteDrop(new DropEvent
-                {
-                    TimestampNanoseconds = timestamp,
-                    FlowId = 0,
-                    InterfaceName = string.Empty,
-                    PcapCount = packet.Record.PacketNumber,
-                    Packet = header,
-                    Ethernet = packet.Record.LinkType == LinkType.Ethernet,
-                    ToServer = true,
-                    Reason = verdict.Reason,
-                    Rejected = verdict.Rejected,
-                    FirstThisWay = true,
-                    Rule = DropRule(count),
-                    Bytes = bytes,
-                    NetworkOffset = packet.Innermost.NetworkOffset,
-                    TransportOffset = packet.Innermost.TransportOffset,
-                });
+                WriteDropWithoutFlow(packet, bytes, header, verdict, DropRule(count));
             }
         }
 
@@ -571,29 +555,28 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>
-    /// The drop record of a packet without IP the firewall's default packet policy dropped: Suricata
-    /// writes one without addresses or header fields, only its <c>ether</c> object and the reason.
+    /// The drop record of a dropped packet without a flow. One without IP (no <paramref name="tuple"/>)
+    /// gets what Suricata writes for it: no addresses or header fields, only <c>ether</c> and the reason.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteDropWithoutIp(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp)
+    private void WriteDropWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, FlowTuple? tuple, in PacketVerdict verdict, Rule? rule)
     {
-        PacketVerdict verdict = WithoutIp;
         _eve.WriteDrop(new DropEvent
         {
-            TimestampNanoseconds = timestamp,
+            TimestampNanoseconds = packet.Record.TimestampNanoseconds,
             FlowId = 0,
             InterfaceName = string.Empty,
             PcapCount = packet.Record.PacketNumber,
-            Packet = null,
+            Packet = tuple,
             Ethernet = packet.Record.LinkType == LinkType.Ethernet,
             ToServer = true,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
             FirstThisWay = true,
-            Rule = null,
+            Rule = rule,
             Bytes = bytes,
-            NetworkOffset = -1,
-            TransportOffset = -1,
+            NetworkOffset = tuple is null ? -1 : packet.Innermost.NetworkOffset,
+            TransportOffset = tuple is null ? -1 : packet.Innermost.TransportOffset,
         });
     }
 
