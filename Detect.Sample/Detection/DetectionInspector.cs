@@ -158,10 +158,15 @@ internal sealed class DetectionInspector : IPacketInspector
     /// held for reassembly): it passes, but in firewall mode one without IP is dropped (<see cref="WithoutIp"/>);
     /// a held fragment waits for the verdict of the datagram it completes.
     /// </summary>
-    public void PassedWithoutFlow(in DecodedPacket packet)
+    public void PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
         Debug.Assert(_verdicts is not null, "called only when every packet is counted");
-        _counters.Inline!.Count(_verdicts, packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp);
+        PacketVerdict verdict = packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp;
+        _counters.Inline!.Count(_verdicts, verdict);
+        if (verdict.Dropped && _eve.WritesDrops)
+        {
+            WriteDropWithoutFlow(packet, bytes, tuple: null, verdict, rule: null);
+        }
     }
 
     /// <summary>
@@ -394,6 +399,7 @@ internal sealed class DetectionInspector : IPacketInspector
             InterfaceName = context.InterfaceName,
             PcapCount = decoded.Record.PacketNumber,
             Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
+            Ethernet = decoded.Record.LinkType == LinkType.Ethernet,
             ToServer = toServer,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
@@ -478,7 +484,7 @@ internal sealed class DetectionInspector : IPacketInspector
     /// A packet without a flow: its anomaly records, and the alerts of the rules it matches, tested on
     /// its innermost layer (Suricata runs them on such packets too): every rule that needs no flow
     /// state when it decoded whole, else the decode-event rules. Inline, its verdict: in firewall mode
-    /// the firewall's (a drop record for a dropped one with an IP layer), else it passes (the host
+    /// the firewall's (and a drop record for a dropped one), else it passes (the host
     /// enforces no threat-detection drop on a packet without a flow: its drop rules alert only).
     /// </summary>
     public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
@@ -501,7 +507,12 @@ internal sealed class DetectionInspector : IPacketInspector
         {
             if (_verdicts is not null)
             {
-                _counters.Inline!.Count(_verdicts, WithoutIp);
+                PacketVerdict policy = WithoutIp;
+                _counters.Inline!.Count(_verdicts, policy);
+                if (policy.Dropped && _eve.WritesDrops)
+                {
+                    WriteDropWithoutFlow(packet, bytes, tuple: null, policy, rule: null);
+                }
             }
 
             return;
@@ -513,22 +524,7 @@ internal sealed class DetectionInspector : IPacketInspector
             _counters.Inline!.Count(_verdicts, verdict);
             if (verdict.Dropped && _eve.WritesDrops)
             {
-                _eve.WriteDrop(new DropEvent
-                {
-                    TimestampNanoseconds = timestamp,
-                    FlowId = 0,
-                    InterfaceName = string.Empty,
-                    PcapCount = packet.Record.PacketNumber,
-                    Packet = header,
-                    ToServer = true,
-                    Reason = verdict.Reason,
-                    Rejected = verdict.Rejected,
-                    FirstThisWay = true,
-                    Rule = DropRule(count),
-                    Bytes = bytes,
-                    NetworkOffset = packet.Innermost.NetworkOffset,
-                    TransportOffset = packet.Innermost.TransportOffset,
-                });
+                WriteDropWithoutFlow(packet, bytes, header, verdict, DropRule(count));
             }
         }
 
@@ -556,6 +552,32 @@ internal sealed class DetectionInspector : IPacketInspector
             });
             _counters.CountAlert();
         }
+    }
+
+    /// <summary>
+    /// The drop record of a dropped packet without a flow. One without IP (no <paramref name="tuple"/>)
+    /// gets what Suricata writes for it: no addresses or header fields, only <c>ether</c> and the reason.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteDropWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, FlowTuple? tuple, in PacketVerdict verdict, Rule? rule)
+    {
+        _eve.WriteDrop(new DropEvent
+        {
+            TimestampNanoseconds = packet.Record.TimestampNanoseconds,
+            FlowId = 0,
+            InterfaceName = string.Empty,
+            PcapCount = packet.Record.PacketNumber,
+            Packet = tuple,
+            Ethernet = packet.Record.LinkType == LinkType.Ethernet,
+            ToServer = true,
+            Reason = verdict.Reason,
+            Rejected = verdict.Rejected,
+            FirstThisWay = true,
+            Rule = rule,
+            Bytes = bytes,
+            NetworkOffset = tuple is null ? -1 : packet.Innermost.NetworkOffset,
+            TransportOffset = tuple is null ? -1 : packet.Innermost.TransportOffset,
+        });
     }
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>

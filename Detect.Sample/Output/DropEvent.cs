@@ -4,7 +4,7 @@ using Detect.Sample.Detection.Firewall;
 
 namespace Detect.Sample.Output;
 
-/// <summary>One EVE <c>drop</c> record: a packet inline mode dropped, its IP and transport header fields, and why.</summary>
+/// <summary>One EVE <c>drop</c> record: a packet inline mode dropped, its Ethernet, IP and transport header fields (those it has), and why.</summary>
 internal readonly ref struct DropEvent
 {
     public required long TimestampNanoseconds { get; init; }
@@ -17,8 +17,11 @@ internal readonly ref struct DropEvent
     /// <summary><c>pcap_cnt</c>; 0 on live captures.</summary>
     public uint PcapCount { get; init; }
 
-    /// <summary>The packet's tuple, source = sender.</summary>
-    public required FlowTuple Packet { get; init; }
+    /// <summary>The packet's tuple, source = sender; none for a packet without IP (ARP, ...), whose record has no addresses.</summary>
+    public required FlowTuple? Packet { get; init; }
+
+    /// <summary>The packet starts with an Ethernet header (the link is Ethernet): what <c>ether</c> describes.</summary>
+    public required bool Ethernet { get; init; }
 
     public required bool ToServer { get; init; }
 

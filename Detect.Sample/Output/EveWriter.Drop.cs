@@ -13,7 +13,8 @@ internal sealed partial class EveWriter
     /// <summary>
     /// Writes a <c>drop</c> record as Suricata does: the first dropped packet each way of a dropped
     /// flow (<c>flows: start</c>, the default) or every dropped packet (<c>flows: all</c>), and any
-    /// packet a drop rule alerted on; the header fields under <c>drop</c>, then <c>verdict</c>
+    /// packet a drop rule alerted on, and every dropped packet without a flow (one without IP has no
+    /// addresses and no header fields, only <c>ether</c>); the header fields under <c>drop</c>, then <c>verdict</c>
     /// (<c>verdict: yes</c>) and the alerting rule (<c>alerts: yes</c>).
     /// </summary>
     public void WriteDrop(in DropEvent drop)
@@ -44,10 +45,19 @@ internal sealed partial class EveWriter
             }
 
             w.WriteString("event_type", "drop");
-            WriteTuple(w, drop.Packet);
+            if (drop.Packet is { } tuple)
+            {
+                WriteTuple(w, tuple);
+            }
+
             if (drop.FlowId != 0)
             {
                 w.WriteString("direction", drop.ToServer ? "to_server" : "to_client");
+            }
+
+            if (_settings.Ethernet && drop.Ethernet && drop.Bytes.Length >= 14)
+            {
+                WriteEther(w, drop.Bytes);
             }
 
             w.WriteStartObject("drop");
@@ -76,17 +86,33 @@ internal sealed partial class EveWriter
         }
     }
 
+    /// <summary>The packet's Ethernet header as Suricata writes it on a packet's record (<c>ethernet: yes</c>): its EtherType and MACs, sender first.</summary>
+    private static void WriteEther(Utf8JsonWriter w, ReadOnlySpan<byte> frame)
+    {
+        Span<byte> mac = stackalloc byte[17];
+        w.WriteStartObject("ether");
+        w.WriteNumber("ether_type", BinaryPrimitives.ReadUInt16BigEndian(frame[12..]));
+        EveFormat.FormatMac(Mac(frame[6..]), mac);
+        w.WriteString("src_mac", mac);
+        EveFormat.FormatMac(Mac(frame), mac);
+        w.WriteString("dest_mac", mac);
+        w.WriteEndObject();
+    }
+
+    private static ulong Mac(ReadOnlySpan<byte> at) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(at) << 32) | BinaryPrimitives.ReadUInt32BigEndian(at[2..]);
+
     /// <summary>Suricata's drop fields: IPv4 len/tos/ttl/ipid or IPv6 len/tc/hoplimit/flowlbl, then TCP, UDP or ICMP echo fields.</summary>
     private static void WriteDropHeaders(Utf8JsonWriter w, in DropEvent drop)
     {
         ReadOnlySpan<byte> b = drop.Bytes;
         int ip = drop.NetworkOffset;
-        if (ip < 0 || ip + (drop.Packet.IsIPv6 ? 40 : 20) > b.Length)
+        if (drop.Packet is not { } packet || ip < 0 || ip + (packet.IsIPv6 ? 40 : 20) > b.Length)
         {
             return;
         }
 
-        if (drop.Packet.IsIPv6)
+        if (packet.IsIPv6)
         {
             uint first = BinaryPrimitives.ReadUInt32BigEndian(b[ip..]);
             w.WriteNumber("len", BinaryPrimitives.ReadUInt16BigEndian(b[(ip + 4)..]));
@@ -103,7 +129,7 @@ internal sealed partial class EveWriter
         }
 
         int t = drop.TransportOffset;
-        switch (drop.Packet.Protocol)
+        switch (packet.Protocol)
         {
             case 6 when t >= 0 && t + 20 <= b.Length:
                 byte flags = b[t + 13];

@@ -52,7 +52,8 @@ public interface IPacketInspector
     /// <see cref="CountsEveryPacket"/>.
     /// </summary>
     /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
-    void PassedWithoutFlow(in DecodedPacket packet)
+    /// <param name="bytes">The packet's bytes (what a drop record of it describes), valid during the call only.</param>
+    void PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
     }
 }

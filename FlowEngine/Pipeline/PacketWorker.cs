@@ -343,7 +343,7 @@ internal sealed class PacketWorker
                     }
                     else if (_countsEveryPacket)
                     {
-                        _inspector!.PassedWithoutFlow(in packet);
+                        _inspector!.PassedWithoutFlow(in packet, bytes);
                     }
 
                     continue;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Capture.Tests.Shared;
 using Detect.Sample.Tests.Host;
 using Samples.Generator;
 
@@ -22,7 +23,7 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
     [Fact]
     public void Arp_and_igmp_are_dropped_by_the_default_packet_policy()
     {
-        (JsonElement stats, EveLog eve) = Run("accept:flow tcp:all any any -> any 80 (sid:1;)\n");
+        (JsonElement stats, EveLog eve, _) = Run("accept:flow tcp:all any any -> any 80 (sid:1;)\n");
 
         JsonElement firewall = stats.GetProperty("firewall");
         Assert.Equal(1, firewall.GetProperty("accepted").GetInt64()); // the SYN
@@ -30,17 +31,59 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         Assert.Equal(2, firewall.GetProperty("drop_reason").GetProperty("default_packet_policy").GetInt64());
         AssertOneVerdictEach(stats);
 
-        // The IGMP packet's drop record; ARP has no IP header to describe.
-        JsonElement drop = Assert.Single(eve.OfType("drop"));
+        // ARP's drop record, then the IGMP packet's.
+        JsonElement[] drops = [.. eve.OfType("drop")];
+        Assert.Equal(2, drops.Length);
+        Assert.False(drops[0].TryGetProperty("src_ip", out _));
+        JsonElement drop = drops[1];
         Assert.Equal("IGMP", drop.GetProperty("proto").GetString());
         Assert.Equal("224.0.0.22", drop.GetProperty("dest_ip").GetString());
         Assert.Equal("default packet policy", drop.GetProperty("drop").GetProperty("reason").GetString());
+        Assert.False(drop.TryGetProperty("ether", out _)); // ethernet: no (the default)
+    }
+
+    [Fact]
+    public void Each_dropped_arp_frame_gets_a_drop_record_with_only_its_ethernet_header_and_reason()
+    {
+        (JsonElement stats, EveLog eve, string eveJson) = Run("accept:flow tcp:all any any -> any 80 (sid:1;)\n", arpFrames: 2, eveOptions: "      ethernet: yes\n      types:\n        - drop:\n            verdict: yes\n        - stats\n");
+
+        Assert.Equal(3, stats.GetProperty("firewall").GetProperty("blocked").GetInt64()); // 2 ARP + IGMP
+        JsonElement[] drops = [.. eve.OfType("drop")];
+        Assert.Equal(3, drops.Length);
+        for (int i = 0; i < 2; i++)
+        {
+            // What Suricata writes for a packet without IP: no flow, addresses, ports, proto or IP
+            // version, and a drop object with the reason alone.
+            JsonElement arp = drops[i];
+            Assert.Equal(i + 1, arp.GetProperty("pcap_cnt").GetInt32());
+            foreach (string absent in (string[])["flow_id", "src_ip", "dest_ip", "src_port", "dest_port", "proto", "ip_v", "direction"])
+            {
+                Assert.False(arp.TryGetProperty(absent, out _), absent);
+            }
+
+            JsonElement fields = arp.GetProperty("drop");
+            Assert.Equal("default packet policy", fields.GetProperty("reason").GetString());
+            Assert.Single(fields.EnumerateObject());
+            Assert.Equal("drop", arp.GetProperty("verdict").GetProperty("action").GetString());
+            JsonElement ether = arp.GetProperty("ether");
+            Assert.Equal(0x0806, ether.GetProperty("ether_type").GetInt32());
+            Assert.Equal(InlineCapture.ArpSenderMac, ether.GetProperty("src_mac").GetString());
+            Assert.Equal("ff:ff:ff:ff:ff:ff", ether.GetProperty("dest_mac").GetString());
+        }
+
+        // A drop record with IP carries its Ethernet header too.
+        JsonElement igmp = drops[2].GetProperty("ether");
+        Assert.Equal(0x0800, igmp.GetProperty("ether_type").GetInt32());
+        Assert.Equal("02:00:00:00:00:01", igmp.GetProperty("src_mac").GetString());
+        Assert.Equal("02:00:00:00:00:02", igmp.GetProperty("dest_mac").GetString());
+
+        Assert.Empty(EveSchema.Violations(eveJson));
     }
 
     [Fact]
     public void A_packet_filter_rule_accepts_igmp_but_nothing_accepts_a_packet_without_ip()
     {
-        (JsonElement stats, EveLog eve) = Run(
+        (JsonElement stats, EveLog eve, _) = Run(
             "accept:flow tcp:all any any -> any 80 (sid:1;)\n"
             + "accept:packet ip:all any any -> 224.0.0.0/4 any (sid:2;)\n"
             + "accept:packet ip:all any any -> any any (sid:3;)\n");
@@ -50,13 +93,13 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         Assert.Equal(1, firewall.GetProperty("blocked").GetInt64()); // ARP
         Assert.Equal(1, firewall.GetProperty("drop_reason").GetProperty("default_packet_policy").GetInt64());
         AssertOneVerdictEach(stats);
-        Assert.Empty(eve.OfType("drop"));
+        Assert.False(Assert.Single(eve.OfType("drop")).TryGetProperty("src_ip", out _)); // ARP's
     }
 
     [Fact]
     public void A_pre_flow_drop_rule_drops_igmp_before_the_packet_filter()
     {
-        (JsonElement stats, EveLog eve) = Run(
+        (JsonElement stats, EveLog eve, _) = Run(
             "drop:packet ip:pre_flow any any -> 224.0.0.22 any (sid:1;)\n"
             + "accept:packet ip:all any any -> any any (sid:2;)\n");
 
@@ -64,7 +107,7 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         Assert.Equal(1, firewall.GetProperty("drop_reason").GetProperty("pre_flow_hook").GetInt64());
         Assert.Equal(1, firewall.GetProperty("drop_reason").GetProperty("default_packet_policy").GetInt64()); // ARP
         AssertOneVerdictEach(stats);
-        Assert.Equal("pre flow hook", Assert.Single(eve.OfType("drop")).GetProperty("drop").GetProperty("reason").GetString());
+        Assert.Equal(["default packet policy", "pre flow hook"], eve.OfType("drop").Select(d => d.GetProperty("drop").GetProperty("reason").GetString()));
     }
 
     /// <summary>Every packet the capture delivered got one verdict: the firewall's drop, or its accept and then threat detection's.</summary>
@@ -78,12 +121,12 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         Assert.Equal(firewall.GetProperty("accepted").GetInt64(), ips.GetProperty("accepted").GetInt64() + ips.GetProperty("blocked").GetInt64() + ips.GetProperty("rejected").GetInt64());
     }
 
-    /// <summary>Runs the host inline in firewall mode on an ARP request, an IGMP report and a TCP SYN to port 80.</summary>
-    private (JsonElement Stats, EveLog Eve) Run(string firewallRules)
+    /// <summary>Runs the host inline in firewall mode on ARP requests, an IGMP report and a TCP SYN to port 80.</summary>
+    private (JsonElement Stats, EveLog Eve, string EveJson) Run(string firewallRules, int arpFrames = 1, string eveOptions = "      types:\n        - drop\n        - stats\n")
     {
         byte[][] frames =
         [
-            InlineCapture.Arp(),
+            .. Enumerable.Range(0, arpFrames).Select(_ => InlineCapture.Arp()),
             Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true),
             Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("10.0.0.2"), PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true),
         ];
@@ -94,10 +137,11 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         File.WriteAllText(rules, firewallRules);
         string logs = Path.Combine(_work.FullName, "logs");
         string yaml = Path.Combine(_work.FullName, "drop.yaml");
-        File.WriteAllText(yaml, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n        - drop\n        - stats\n");
+        File.WriteAllText(yaml, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n" + eveOptions);
         HostResult result = DetectHostProcess.Run("-c", yaml, "-r", pcap, "--firewall-rules-exclusive", rules, "-l", logs, "-k", "none", "--simulate-ips");
         Assert.True(result.ExitCode == 0, result.ToString());
-        var eve = new EveLog(Path.Combine(logs, "eve.json"));
-        return (eve.LastStats, eve);
+        string eveJson = Path.Combine(logs, "eve.json");
+        var eve = new EveLog(eveJson);
+        return (eve.LastStats, eve, eveJson);
     }
 }

@@ -16,11 +16,16 @@ internal static class InlineCapture
         }
     }
 
-    /// <summary>A broadcast Ethernet frame carrying an ARP request (its addresses left zero).</summary>
+    /// <summary>The Ethernet source of <see cref="Arp"/>.</summary>
+    public const string ArpSenderMac = "02:00:00:00:00:0a";
+
+    /// <summary>A broadcast Ethernet frame from <see cref="ArpSenderMac"/> carrying an ARP request (its addresses left zero).</summary>
     public static byte[] Arp()
     {
         byte[] frame = new byte[14 + 28];
         frame.AsSpan(0, 6).Fill(0xff);
+        frame[6] = 0x02;
+        frame[11] = 0x0a;
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1); // Ethernet
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);

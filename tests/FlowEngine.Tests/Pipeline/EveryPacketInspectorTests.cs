@@ -86,6 +86,6 @@ public sealed class EveryPacketInspectorTests
 
         public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes) => InspectedWithoutFlow++;
 
-        void IPacketInspector.PassedWithoutFlow(in DecodedPacket packet) => PassedWithoutFlow++;
+        void IPacketInspector.PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes) => PassedWithoutFlow++;
     }
 }

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Json.Schema;
 
-namespace Capture.Verify.Tests;
+namespace Capture.Tests.Shared;
 
 /// <summary>Suricata's EVE schema (<c>../shared/suricata-verify/eve-schema.json</c>): what each written event is checked against.</summary>
 internal static class EveSchema
 {
     // The schema carries Suricata's own annotation keyword ("suricata": {keywords: ...}) beside the standard ones.
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromFile(
-        Path.Combine(SuricataVerifyFolder.Directory, "eve-schema.json"),
+        Path.Combine(SharedPcaps.RepositoryRoot, "..", "shared", "suricata-verify", "eve-schema.json"),
         new BuildOptions { Dialect = Dialect.Draft202012.With([], allowUnknownKeywords: true) }));
 
     private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List };
