@@ -121,7 +121,7 @@ public sealed class CaptureEngine
     /// <param name="sources">The capture sources.</param>
     /// <param name="cancellationToken">Stops the engine.</param>
     /// <param name="onStarted">Called once every source has started and the workers run (a service manager's readiness).</param>
-    /// <exception cref="CaptureException">A source failed (its flows are still ended).</exception>
+    /// <exception cref="CaptureException">A source failed (its flows are still ended); several failing give an <see cref="AggregateException"/>.</exception>
     public void Run(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken, Action? onStarted = null)
     {
         EngineRun run = Prepare(sources);
