@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Capture.Abstractions;
 
 namespace Detect.Sample.Detection;
@@ -90,13 +88,13 @@ internal sealed class AddressSet
     private void AddTerm(string text, bool negated)
     {
         int slash = text.IndexOf('/', StringComparison.Ordinal);
-        string addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out IPAddress? address))
+        byte[]? address = AddressText.Parse(slash < 0 ? text : text.AsSpan(0, slash));
+        if (address is null)
         {
             throw new RuleSyntaxException($"'{text}' is not an address, CIDR block, list or variable");
         }
 
-        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        bool v6 = address.Length == 16;
         int maxBits = v6 ? 128 : 32;
         int bits = maxBits;
         if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bits) || bits < 0 || bits > maxBits))
@@ -104,6 +102,6 @@ internal sealed class AddressSet
             throw new RuleSyntaxException($"'{text}': prefix length must be 0..{maxBits}");
         }
 
-        (negated ? _exclude : _include).Add((address.GetAddressBytes(), bits, v6));
+        (negated ? _exclude : _include).Add((address, bits, v6));
     }
 }

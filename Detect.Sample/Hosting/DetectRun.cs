@@ -258,7 +258,7 @@ internal sealed class DetectRun
             Task ready = Task.CompletedTask;
             try
             {
-                engine.RunAsync(sources, cancellationToken, () =>
+                engine.Run(sources, cancellationToken, () =>
                 {
                     DetectLog.CaptureStarted(_logger, sources.Count);
                     if (live)
@@ -269,7 +269,7 @@ internal sealed class DetectRun
                     {
                         notifier.Ready();
                     }
-                }).GetAwaiter().GetResult();
+                });
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !engine.SourcesStarted)
             {

@@ -34,9 +34,11 @@ public sealed class CaptureEngine
     private readonly FlowHasher _hasher = new();
     private readonly int _sessionColumn;
     private volatile PacketWorker[] _workers = [];
+    private readonly Lock _stopGate = new();
+    private Task? _stopping;
     private int _running;
 
-    /// <summary>Creates an engine; nothing runs until <see cref="RunAsync"/>.</summary>
+    /// <summary>Creates an engine; nothing runs until <see cref="RunAsync"/> or <see cref="Run"/>.</summary>
     /// <param name="options">Sizing and timeouts.</param>
     /// <param name="storage">Flow storage; the engine registers <see cref="BypassStorageName"/> in it. Others register their slots before <see cref="RunAsync"/>.</param>
     /// <param name="sink">Receives flow-end events, from worker threads (must be thread-safe).</param>
@@ -67,7 +69,7 @@ public sealed class CaptureEngine
         _sessionColumn = storage.Register<TcpSession>(TcpSessionStorageName).Index;
     }
 
-    /// <summary>Whether <see cref="RunAsync"/> got every source started (false when it failed before).</summary>
+    /// <summary>Whether <see cref="RunAsync"/> (or <see cref="Run"/>) got every source started (false when it failed before).</summary>
     public bool SourcesStarted { get; private set; }
 
     /// <summary>The storage slot of each flow's bypass accounting.</summary>
@@ -85,6 +87,71 @@ public sealed class CaptureEngine
     /// <param name="onStarted">Called once every source has started and the workers run (a service manager's readiness).</param>
     /// <returns>Completes when every flow has ended; faults when a source failed (its flows are still ended).</returns>
     public async Task RunAsync(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken, Action? onStarted = null)
+    {
+        EngineRun run = Prepare(sources);
+        int started = 0;
+        try
+        {
+            for (; started < sources.Count; started++)
+            {
+                await sources[started].StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await StopSourcesAsync(sources, started).ConfigureAwait(false);
+            throw;
+        }
+
+        Task[] running = StartWorkers(run, cancellationToken);
+        onStarted?.Invoke();
+        using (cancellationToken.Register(() => _ = StopOnce(sources)))
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+
+        await StopOnce(sources).ConfigureAwait(false);
+        Finish(sources, run);
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync"/> for a caller that waits on the calling thread anyway (a command-line
+    /// host): the same run, without an async state machine to compile at start.
+    /// </summary>
+    /// <param name="sources">The capture sources.</param>
+    /// <param name="cancellationToken">Stops the engine.</param>
+    /// <param name="onStarted">Called once every source has started and the workers run (a service manager's readiness).</param>
+    /// <exception cref="CaptureException">A source failed (its flows are still ended); several failing give an <see cref="AggregateException"/>.</exception>
+    public void Run(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken, Action? onStarted = null)
+    {
+        EngineRun run = Prepare(sources);
+        int started = 0;
+        try
+        {
+            for (; started < sources.Count; started++)
+            {
+                sources[started].StartAsync(cancellationToken).GetAwaiter().GetResult();
+            }
+        }
+        catch
+        {
+            StopSourcesAsync(sources, started).GetAwaiter().GetResult();
+            throw;
+        }
+
+        Task[] running = StartWorkers(run, cancellationToken);
+        onStarted?.Invoke();
+        using (cancellationToken.Register(() => _ = StopOnce(sources)))
+        {
+            Task.WhenAll(running).GetAwaiter().GetResult();
+        }
+
+        StopOnce(sources).GetAwaiter().GetResult();
+        Finish(sources, run);
+    }
+
+    /// <summary>Checks the sources and builds the workers: the part of a run before the sources start.</summary>
+    private EngineRun Prepare(IReadOnlyList<ICaptureSource> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
         if (sources.Count == 0)
@@ -147,21 +214,14 @@ public sealed class CaptureEngine
         FlowTable table = workers[0].Shard.Table;
         PipelineLog.Started(_logger, workers.Length, capacity, table.BytesPerRecord, table.Capacity, table.BucketCount);
 
-        int started = 0;
-        try
-        {
-            for (; started < sources.Count; started++)
-            {
-                await sources[started].StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await StopSourcesAsync(sources, started).ConfigureAwait(false);
-            throw;
-        }
+        return new EngineRun(workers, dispatcher, readOnWorker);
+    }
 
+    /// <summary>Starts one task per worker (and the dispatcher's) once every source has started.</summary>
+    private Task[] StartWorkers(EngineRun run, CancellationToken cancellationToken)
+    {
         SourcesStarted = true;
+        (PacketWorker[] workers, FlowDispatcher? dispatcher, IWorkerThreadCaptureSource? readOnWorker) = run;
         Task[] running = new Task[workers.Length + (dispatcher is null ? 0 : 1)];
         for (int i = 0; i < workers.Length; i++)
         {
@@ -176,28 +236,23 @@ public sealed class CaptureEngine
             running[^1] = Task.Run(() => dispatcher.RunAsync(cancellationToken), CancellationToken.None);
         }
 
-        onStarted?.Invoke();
+        return running;
+    }
 
-        // Sources stop once, when asked or when every worker is done; a worker then ends its flows.
-        Task? stopping = null;
-        Lock gate = new();
-        Task StopOnce()
+    /// <summary>Sources stop once, when asked or when every worker is done; a worker then ends its flows.</summary>
+    private Task StopOnce(IReadOnlyList<ICaptureSource> sources)
+    {
+        lock (_stopGate)
         {
-            lock (gate)
-            {
-                return stopping ??= StopSourcesAsync(sources, sources.Count);
-            }
+            return _stopping ??= StopSourcesAsync(sources, sources.Count);
         }
+    }
 
-        using (cancellationToken.Register(() => _ = StopOnce()))
-        {
-            await Task.WhenAll(running).ConfigureAwait(false);
-        }
-
-        await StopOnce().ConfigureAwait(false);
-
+    /// <summary>After the workers and sources stopped: returns unread batches, logs the totals and throws a worker's fault.</summary>
+    private void Finish(IReadOnlyList<ICaptureSource> sources, EngineRun run)
+    {
         // Batches written after a worker stopped reading go back to their source unprocessed.
-        dispatcher?.ReleaseUnread();
+        run.Dispatcher?.ReleaseUnread();
         foreach (ICaptureSource source in sources)
         {
             while (source.Batches.TryRead(out CaptureBatch? left))
@@ -209,10 +264,10 @@ public sealed class CaptureEngine
         EngineStatistics totals = GetStatistics();
         PipelineLog.Stopped(_logger, totals.FlowsTotal, totals.Decoder.Packets);
 
-        List<Exception> faults = [.. workers.Where(w => w.Fault is not null).Select(w => w.Fault!)];
+        List<Exception> faults = [.. run.Workers.Where(w => w.Fault is not null).Select(w => w.Fault!)];
         if (faults.Count == 1)
         {
-            throw new CaptureException($"the worker of capture source {workers.First(w => w.Fault is not null).Source.Name} failed: {faults[0].Message}", faults[0]);
+            throw new CaptureException($"the worker of capture source {run.Workers.First(w => w.Fault is not null).Source.Name} failed: {faults[0].Message}", faults[0]);
         }
 
         if (faults.Count > 1)

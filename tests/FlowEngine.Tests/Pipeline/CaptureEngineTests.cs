@@ -127,6 +127,29 @@ public class CaptureEngineTests
         Assert.Equal(source.Produced, source.Released);
     }
 
+    [Fact]
+    public async Task The_synchronous_run_of_a_live_capture_reports_its_start_and_stops_when_cancelled()
+    {
+        MemoryCaptureSource source = new("live1", CaptureCapabilities.Live, null);
+        source.Add([Udp(T0, "10.7.1.1", 1, "10.7.1.2", 2), Udp(T0, "10.7.1.1", 3, "10.7.1.2", 4)]);
+        RecordingSink sink = new();
+        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, null, NullLoggerFactory.Instance);
+        using CancellationTokenSource stop = new();
+        int startedCalls = 0;
+        Task run = Task.Factory.StartNew(() => engine.Run([source], stop.Token, () => Interlocked.Increment(ref startedCalls)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await Wait.Until(() => engine.GetStatistics().Get("decoder.pkts") == 2);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, startedCalls);
+        Assert.True(engine.SourcesStarted);
+        Assert.True(source.Stopped);
+        Assert.Equal(2, sink.Events.Count);
+        Assert.All(sink.Events, e => Assert.Equal(FlowEndReason.Shutdown, e.Reason));
+        Assert.Equal(source.Produced, source.Released);
+        Assert.Throws<InvalidOperationException>(() => engine.Run([source], CancellationToken.None));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
