@@ -161,12 +161,7 @@ internal sealed class DetectionInspector : IPacketInspector
     public void PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
         Debug.Assert(_verdicts is not null, "called only when every packet is counted");
-        PacketVerdict verdict = packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp;
-        _counters.Inline!.Count(_verdicts, verdict);
-        if (verdict.Dropped && _eve.WritesDrops)
-        {
-            WriteDropWithoutFlow(packet, bytes, tuple: null, verdict, rule: null);
-        }
+        ConcludeWithoutFlow(packet, bytes, tuple: null, packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp, rule: null);
     }
 
     /// <summary>
@@ -507,12 +502,7 @@ internal sealed class DetectionInspector : IPacketInspector
         {
             if (_verdicts is not null)
             {
-                PacketVerdict policy = WithoutIp;
-                _counters.Inline!.Count(_verdicts, policy);
-                if (policy.Dropped && _eve.WritesDrops)
-                {
-                    WriteDropWithoutFlow(packet, bytes, tuple: null, policy, rule: null);
-                }
+                ConcludeWithoutFlow(packet, bytes, tuple: null, WithoutIp, rule: null);
             }
 
             return;
@@ -521,11 +511,7 @@ internal sealed class DetectionInspector : IPacketInspector
         int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches, out PacketVerdict verdict, decoded: packet.Result == DecodeResult.Ok);
         if (_verdicts is not null)
         {
-            _counters.Inline!.Count(_verdicts, verdict);
-            if (verdict.Dropped && _eve.WritesDrops)
-            {
-                WriteDropWithoutFlow(packet, bytes, header, verdict, DropRule(count));
-            }
+            ConcludeWithoutFlow(packet, bytes, header, verdict, DropRule(count));
         }
 
         for (int i = 0; i < count; i++)
@@ -555,12 +541,19 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>
-    /// The drop record of a dropped packet without a flow. One without IP (no <paramref name="tuple"/>)
-    /// gets what Suricata writes for it: no addresses or header fields, only <c>ether</c> and the reason.
+    /// Inline, the verdict on a packet without a flow: counted, and a dropped one's drop record
+    /// written. One without IP (no <paramref name="tuple"/>) gets what Suricata writes for it: no
+    /// addresses or header fields, only <c>ether</c> and the reason.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteDropWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, FlowTuple? tuple, in PacketVerdict verdict, Rule? rule)
+    private void ConcludeWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, FlowTuple? tuple, in PacketVerdict verdict, Rule? rule)
     {
+        Debug.Assert(_verdicts is not null, "inline only");
+        _counters.Inline!.Count(_verdicts, verdict);
+        if (!verdict.Dropped || !_eve.WritesDrops)
+        {
+            return;
+        }
+
         _eve.WriteDrop(new DropEvent
         {
             TimestampNanoseconds = packet.Record.TimestampNanoseconds,

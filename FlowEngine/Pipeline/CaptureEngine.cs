@@ -86,37 +86,13 @@ public sealed class CaptureEngine
     /// <param name="cancellationToken">Stops the engine.</param>
     /// <param name="onStarted">Called once every source has started and the workers run (a service manager's readiness).</param>
     /// <returns>Completes when every flow has ended; faults when a source failed (its flows are still ended).</returns>
-    public async Task RunAsync(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken, Action? onStarted = null)
-    {
-        EngineRun run = Prepare(sources);
-        int started = 0;
-        try
-        {
-            for (; started < sources.Count; started++)
-            {
-                await sources[started].StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await StopSourcesAsync(sources, started).ConfigureAwait(false);
-            throw;
-        }
-
-        Task[] running = StartWorkers(run, cancellationToken);
-        onStarted?.Invoke();
-        using (cancellationToken.Register(() => _ = StopOnce(sources)))
-        {
-            await Task.WhenAll(running).ConfigureAwait(false);
-        }
-
-        await StopOnce(sources).ConfigureAwait(false);
-        Finish(sources, run);
-    }
+    /// <remarks>The run is <see cref="Run"/>'s, on a thread of its own: it waits for the workers, which run on theirs.</remarks>
+    public Task RunAsync(IReadOnlyList<ICaptureSource> sources, CancellationToken cancellationToken, Action? onStarted = null) =>
+        Task.Factory.StartNew(() => Run(sources, cancellationToken, onStarted), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
-    /// <see cref="RunAsync"/> for a caller that waits on the calling thread anyway (a command-line
-    /// host): the same run, without an async state machine to compile at start.
+    /// <see cref="RunAsync"/> on the calling thread, for a caller that waits there anyway (a
+    /// command-line host): no async state machine to compile at start.
     /// </summary>
     /// <param name="sources">The capture sources.</param>
     /// <param name="cancellationToken">Stops the engine.</param>

@@ -63,25 +63,9 @@ internal sealed class FirewallEngine
         }
 
         // Pre-flow and pre-stream hooks default to accept:hook; the packet filter to drop:packet.
-        foreach ((Rule[] table, DropReason reason, bool defaultDrop) in (ReadOnlySpan<(Rule[], DropReason, bool)>)[(_preFlow, DropReason.FlowPreHook, false), (_preStream, DropReason.StreamPreHook, false), (_packetFilter, DropReason.Rules, true)])
+        if (RunPacketTables([(_preFlow, DropReason.FlowPreHook, false), (_preStream, DropReason.StreamPreHook, false), (_packetFilter, DropReason.Rules, true)], packet, facts, ref buffers, state, hosts, firstThisWay, alerts, ref alertCount, ref verdict) is { } decided)
         {
-            Rule? decided = FirstMatch(table, packet, facts, ref buffers, state, hosts, firstThisWay, alerts, ref alertCount);
-            if (decided is null)
-            {
-                if (defaultDrop)
-                {
-                    verdict = PacketVerdict.Drop(DropReason.DefaultPacketPolicy, byFirewall: true);
-                    return FirewallOutcome.Dropped;
-                }
-
-                continue;
-            }
-
-            FirewallOutcome? outcome = Apply(decided.Firewall!, state, table == _packetFilter ? DropReason.Rules : reason, ref verdict);
-            if (outcome is { } final)
-            {
-                return final;
-            }
+            return decided;
         }
 
         return streamEstablished ? InspectApplicationLayer(packet, facts, ref buffers, state, hosts, alerts, ref alertCount, ref verdict) : FirewallOutcome.Inspect;
@@ -98,12 +82,23 @@ internal sealed class FirewallEngine
     public FirewallOutcome EvaluateWithoutFlow(in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, HostBitTable hosts, Span<Rule?> alerts, ref int alertCount, out PacketVerdict verdict)
     {
         verdict = PacketVerdict.Accept;
-        foreach ((Rule[] table, DropReason reason) in (ReadOnlySpan<(Rule[], DropReason)>)[(_preFlow, DropReason.FlowPreHook), (_packetFilter, DropReason.Rules)])
+        return RunPacketTables([(_preFlow, DropReason.FlowPreHook, false), (_packetFilter, DropReason.Rules, true)], packet, facts, ref buffers, state: null, hosts, firstThisWay: false, alerts, ref alertCount, ref verdict)
+            ?? FirewallOutcome.Inspect;
+    }
+
+    /// <summary>
+    /// Runs packet tables in order: in each the first matching rule decides (<see cref="Apply"/>); a
+    /// table without one passes the packet on, or drops it by the default packet policy when
+    /// <c>DefaultDrop</c>. Null when every table passed it on (<c>accept:hook</c>).
+    /// </summary>
+    private static FirewallOutcome? RunPacketTables(scoped ReadOnlySpan<(Rule[] Table, DropReason Reason, bool DefaultDrop)> tables, in Capture.Abstractions.FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState? state, HostBitTable hosts, bool firstThisWay, Span<Rule?> alerts, ref int alertCount, ref PacketVerdict verdict)
+    {
+        foreach ((Rule[] table, DropReason reason, bool defaultDrop) in tables)
         {
-            Rule? decided = FirstMatch(table, packet, facts, ref buffers, state: null, hosts, firstThisWay: false, alerts, ref alertCount);
+            Rule? decided = FirstMatch(table, packet, facts, ref buffers, state, hosts, firstThisWay, alerts, ref alertCount);
             if (decided is null)
             {
-                if (table == _packetFilter)
+                if (defaultDrop)
                 {
                     verdict = PacketVerdict.Drop(DropReason.DefaultPacketPolicy, byFirewall: true);
                     return FirewallOutcome.Dropped;
@@ -112,20 +107,13 @@ internal sealed class FirewallEngine
                 continue;
             }
 
-            FirewallRuleSpec spec = decided.Firewall!;
-            if (spec.Verdict != FirewallVerdict.Accept)
+            if (Apply(decided.Firewall!, state, reason, ref verdict) is { } final)
             {
-                verdict = PacketVerdict.Drop(reason, byFirewall: true, rejected: spec.Verdict == FirewallVerdict.Reject);
-                return FirewallOutcome.Dropped;
-            }
-
-            if (spec.Scope != FirewallActionScope.Hook)
-            {
-                return FirewallOutcome.Accepted;
+                return final;
             }
         }
 
-        return FirewallOutcome.Inspect;
+        return null;
     }
 
     /// <summary>The first rule of a packet table that matches the packet (its alert noted), or null; <c>flow_start</c> rules only on a direction's first packet.</summary>
@@ -261,8 +249,11 @@ internal sealed class FirewallEngine
         return false;
     }
 
-    /// <summary>Applies a deciding rule's action; null when evaluation goes on with the next hook (<c>accept:hook</c>).</summary>
-    private static FirewallOutcome? Apply(FirewallRuleSpec spec, DetectionFlowState state, DropReason reason, ref PacketVerdict verdict)
+    /// <summary>
+    /// Applies a deciding rule's action; null when evaluation goes on with the next hook
+    /// (<c>accept:hook</c>). Without a flow (<paramref name="state"/> null) a <c>:flow</c> scope acts on the packet alone.
+    /// </summary>
+    private static FirewallOutcome? Apply(FirewallRuleSpec spec, DetectionFlowState? state, DropReason reason, ref PacketVerdict verdict)
     {
         if (spec.Verdict == FirewallVerdict.Accept)
         {
@@ -270,12 +261,12 @@ internal sealed class FirewallEngine
             {
                 case FirewallActionScope.Hook or FirewallActionScope.Tx:
                     return null;
-                case FirewallActionScope.Flow:
+                case FirewallActionScope.Flow when state is not null:
                     state.Firewall.AcceptedFlow = true;
                     break;
             }
 
-            if (spec.PassFlow)
+            if (spec.PassFlow && state is not null)
             {
                 state.Passed = true;
             }
@@ -283,7 +274,7 @@ internal sealed class FirewallEngine
             return FirewallOutcome.Accepted;
         }
 
-        if (spec.Scope == FirewallActionScope.Flow)
+        if (spec.Scope == FirewallActionScope.Flow && state is not null)
         {
             state.Dropped = true;
             state.Firewall.DroppedByFirewall = true;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Capture.Tests.Shared;
 using Detect.Sample.Tests.Host;
 using Samples.Generator;
+using static Detect.Sample.Tests.Firewall.InlineCapture;
 
 namespace Detect.Sample.Tests.Firewall;
 
@@ -13,9 +14,6 @@ namespace Detect.Sample.Tests.Firewall;
 /// </summary>
 public sealed class FirewallFlowlessPacketTests : IDisposable
 {
-    private static readonly IPAddress Client = IPAddress.Parse("10.0.0.1");
-    private static readonly Link Wire = new([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
-
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-fw-flowless-");
 
     public void Dispose() => _work.Delete(recursive: true);
@@ -136,7 +134,7 @@ public sealed class FirewallFlowlessPacketTests : IDisposable
         byte[][] frames =
         [
             .. Enumerable.Range(0, arpFrames).Select(_ => InlineCapture.Arp()),
-            Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true),
+            InlineCapture.Igmp(),
             Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("10.0.0.2"), PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true),
         ];
         string pcap = Path.Combine(_work.FullName, "flowless.pcap");

@@ -1,11 +1,22 @@
 using System.Buffers.Binary;
+using System.Net;
 using Samples.Generator;
 
 namespace Detect.Sample.Tests.Firewall;
 
-/// <summary>The captures the inline verdict tests run the host on: frames written one microsecond apart, and an ARP request (no IP, so no flow).</summary>
+/// <summary>The captures the inline verdict tests run the host on: frames written one microsecond apart; an ARP request (no IP, so no flow) and an IGMP report (IP, but no flow).</summary>
 internal static class InlineCapture
 {
+    /// <summary>The client's address on <see cref="Wire"/>.</summary>
+    public static readonly IPAddress Client = IPAddress.Parse("10.0.0.1");
+
+    /// <summary>The link the frames go over, client first.</summary>
+    public static readonly Link Wire = new([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
+
+    /// <summary>An IGMP membership report from <see cref="Client"/> to 224.0.0.22: an IP packet the flow engine keeps no flow for.</summary>
+    public static byte[] Igmp() =>
+        Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true);
+
     public static void Write(string path, byte[][] frames)
     {
         using FileStream file = File.Create(path);

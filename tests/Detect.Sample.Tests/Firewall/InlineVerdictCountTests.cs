@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Detect.Sample.Tests.Host;
 using Samples.Generator;
+using static Detect.Sample.Tests.Firewall.InlineCapture;
 
 namespace Detect.Sample.Tests.Firewall;
 
@@ -13,9 +14,7 @@ namespace Detect.Sample.Tests.Firewall;
 /// </summary>
 public sealed class InlineVerdictCountTests : IDisposable
 {
-    private static readonly IPAddress Client = IPAddress.Parse("10.0.0.1");
     private static readonly IPAddress Server = IPAddress.Parse("10.0.0.2");
-    private static readonly Link Wire = new([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-inline-count-");
 
@@ -30,7 +29,7 @@ public sealed class InlineVerdictCountTests : IDisposable
             // A UDP flow a bypass rule bypasses on its first packet: the next three never reach detection.
             Udp(true, "abcd"u8), Udp(true, "efgh"u8), Udp(false, "ijkl"u8), Udp(true, "mnop"u8),
             InlineCapture.Arp(), // no IP: no flow, no decoder event
-            Wire.Frame(PacketBuilder.IPv4(Client, IPAddress.Parse("224.0.0.22"), 2, 8, [0x16, 0, 0, 0, 224, 0, 0, 22]), fromClient: true), // IGMP: no flow
+            InlineCapture.Igmp(), // IGMP: no flow
             Wire.Frame(Fragment(datagram, 0, 16, more: true), fromClient: true), // held for reassembly
             Wire.Frame(Fragment(datagram, 16, 8, more: false), fromClient: true),
             Wire.Frame(PacketBuilder.IPv4(Client, Server, PacketBuilder.Tcp, 9, PacketBuilder.TcpSegment(40000, 80, 1, 0, 0x02, [])), fromClient: true), // dropped by a rule
