@@ -72,7 +72,11 @@ internal sealed class IpReputation
         return reputation;
     }
 
-    /// <summary>Reads one line of a categories file into the table (for tests and the loader).</summary>
+    /// <summary>
+    /// Reads one line of a categories file into the table (for tests and the loader), as SRepCatSplitLine:
+    /// the id and the short name (up to the next comma). Its id is read strictly, where Suricata's
+    /// StringParseI32RangeCheck (strtoll, no length given) also takes characters after the number.
+    /// </summary>
     internal void AddCategoryLine(string line, string where)
     {
         string[] fields = line.Split(',', 3);
