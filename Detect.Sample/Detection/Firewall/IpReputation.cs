@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Capture.Abstractions;
 
 namespace Detect.Sample.Detection.Firewall;
@@ -74,60 +72,82 @@ internal sealed class IpReputation
         return reputation;
     }
 
-    /// <summary>Reads one line of a categories file into the table (for tests and the loader).</summary>
+    /// <summary>
+    /// Reads one line of a categories file into the table (for tests and the loader), as SRepCatSplitLine:
+    /// the id and the short name (up to the next comma). Its id is read strictly, where Suricata's
+    /// StringParseI32RangeCheck (strtoll, no length given) also takes characters after the number.
+    /// </summary>
     internal void AddCategoryLine(string line, string where)
     {
         string[] fields = line.Split(',', 3);
-        if (fields.Length < 2 || !byte.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out byte id) || id >= MaxCategories || fields[1].Length == 0)
+        if (fields.Length < 2 || !TryParseNumber(fields[0], MaxCategories - 1, out byte id) || fields[1].Length == 0)
         {
-            BadLines.Add($"{where}: bad line \"{line}\": expected id,shortname,description with an id below {MaxCategories}");
+            BadLines.Add($"{where}: bad line {Quoted(line)}: expected id,shortname,description with an id below {MaxCategories}");
             return;
         }
 
         _categories[fields[1]] = id;
     }
 
-    /// <summary>Reads one line of a reputation file (for tests and the loader).</summary>
+    /// <summary>
+    /// Reads one line of a reputation file (for tests and the loader) as Suricata's SRepSplitLine does:
+    /// the first three fields (more are not read); a host's address in the forms <c>inet_pton</c>
+    /// takes (<see cref="AddressText"/>, as rule addresses), else the line is bad; a block as its
+    /// radix tree takes it, else it is not added.
+    /// </summary>
     internal void AddScoreLine(string line, string where)
     {
-        string[] fields = line.Split(',');
+        string[] fields = line.Split(',', 4);
         if (fields.Length >= 3 && string.Equals(fields[0], "ip", StringComparison.Ordinal))
         {
             return; // a header line
         }
 
-        if (fields.Length != 3
-            || !byte.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out byte category) || category >= MaxCategories
-            || !byte.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out byte score) || score > MaxScore)
+        if (fields.Length < 3 || !TryParseNumber(fields[1], MaxCategories - 1, out byte category) || !TryParseNumber(fields[2], MaxScore, out byte score))
         {
-            BadLines.Add($"{where}: bad line \"{line}\": expected address[/bits],category (0..{MaxCategories - 1}),score (0..{MaxScore})");
+            BadLines.Add($"{where}: bad line {Quoted(line)}: expected address[/bits],category (0..{MaxCategories - 1}),score (0..{MaxScore})");
             return;
         }
 
-        int slash = fields[0].IndexOf('/', StringComparison.Ordinal);
-        if (!IPAddress.TryParse(slash < 0 ? fields[0] : fields[0][..slash], out IPAddress? address))
-        {
-            BadLines.Add($"{where}: bad line \"{line}\": '{fields[0]}' is not an address");
-            return;
-        }
-
-        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        byte[] bytes = address.GetAddressBytes();
+        string field = fields[0];
+        int slash = field.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0)
         {
-            _hosts[(FlowAddress.FromBytes(bytes), v6, category)] = score;
+            byte[]? host = AddressText.Parse(field);
+            if (host is null)
+            {
+                BadLines.Add($"{where}: bad line {Quoted(line)}: '{field}' is not an IPv4 or IPv6 address");
+                return;
+            }
+
+            _hosts[(FlowAddress.FromBytes(host), host.Length == 16, category)] = score;
             return;
         }
 
+        // SRepCIDRAddNetblock takes the family from a ':' anywhere in the field; the radix tree refuses
+        // an address of the other family or a prefix length out of range, and Suricata goes on without the block.
+        bool v6 = field.Contains(':', StringComparison.Ordinal);
         int max = v6 ? 128 : 32;
-        if (!int.TryParse(fields[0].AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int bits) || bits > max)
+        byte[]? prefix = AddressText.Parse(field.AsSpan(0, slash));
+        if (prefix is null || prefix.Length != (v6 ? 16 : 4) || !TryParseNumber(field.AsSpan(slash + 1), max, out byte bits))
         {
-            BadLines.Add($"{where}: bad line \"{line}\": prefix length must be 0..{max}");
+            BadLines.Add($"{where}: failed to add the block '{field}': expected an {(v6 ? "IPv6" : "IPv4")} address, '/' and a prefix length 0..{max}");
             return;
         }
 
-        _blocks.Add((bytes, bits, v6, category, score));
+        _blocks.Add((prefix, bits, v6, category, score));
     }
+
+    /// <summary>
+    /// A number as Suricata's StringParseU8RangeCheck reads one (strtoull in base 10, nothing after it):
+    /// leading white space and a sign are taken, trailing characters are not.
+    /// </summary>
+    private static bool TryParseNumber(ReadOnlySpan<char> text, int max, out byte value) =>
+        byte.TryParse(text, NumberStyles.AllowLeadingWhite | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value <= max;
+
+    /// <summary>The line in quotes; a carriage return it ends in (a CRLF file, which Suricata does not read either) is named rather than printed.</summary>
+    private static string Quoted(string line) =>
+        line.EndsWith('\r') ? $"\"{line[..^1]}\" (it ends in a carriage return: reputation files are read with LF line ends)" : $"\"{line}\"";
 
     private void ReadCategories(string file)
     {
@@ -136,7 +156,7 @@ internal sealed class IpReputation
         {
             if (IsContent(lines[i]))
             {
-                AddCategoryLine(lines[i].TrimEnd(), $"{file}:{i + 1}");
+                AddCategoryLine(lines[i], $"{file}:{i + 1}");
             }
         }
     }
@@ -158,19 +178,20 @@ internal sealed class IpReputation
         {
             if (IsContent(lines[i]))
             {
-                AddScoreLine(lines[i].TrimEnd(), $"{file}:{i + 1}");
+                AddScoreLine(lines[i], $"{file}:{i + 1}");
             }
         }
     }
 
-    /// <summary>As Suricata: lines starting with '#', a space or a tab, and empty lines, are skipped.</summary>
-    private static bool IsContent(string line) => line.Length > 0 && line[0] is not ('#' or ' ' or '\t');
+    /// <summary>As Suricata: lines starting with '#', a space, a tab or a carriage return, and empty lines, are skipped.</summary>
+    private static bool IsContent(string line) => line.Length > 0 && line[0] is not ('#' or ' ' or '\t' or '\r');
 
     private static string[] ReadLines(string file, string what)
     {
         try
         {
-            return File.ReadAllLines(file);
+            // As fgets reads them: a line ends at '\n' only, and nothing else is trimmed from it.
+            return File.ReadAllText(file).Split('\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

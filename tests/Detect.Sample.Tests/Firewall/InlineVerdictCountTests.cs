@@ -56,6 +56,42 @@ public sealed class InlineVerdictCountTests : IDisposable
         Assert.Equal(frames.Length - 1, ips.GetProperty("accepted").GetInt64());
     }
 
+    /// <summary>
+    /// As Suricata: the fragment that completes a datagram is the reassembled packet's root (defrag.c
+    /// DefragInsertFrag, PacketDefragPktSetupParent), so a drop of the datagram drops it (packet.c PacketDrop
+    /// sets the root's action); the fragments before it went on as packets of their own and pass.
+    /// </summary>
+    [Fact]
+    public void A_dropped_datagram_drops_the_fragment_that_completed_it_and_the_held_ones_pass()
+    {
+        byte[] datagram = PacketBuilder.IPv4(Client, IPAddress.Parse("10.0.0.3"), PacketBuilder.Udp, 7, PacketBuilder.UdpDatagram(6000, 9999, new byte[24]));
+        byte[][] frames =
+        [
+            Wire.Frame(Fragment(datagram, 16, 8, more: true), fromClient: true), // held
+            Wire.Frame(Fragment(datagram, 0, 16, more: true), fromClient: true), // held
+            Wire.Frame(Fragment(datagram, 24, 8, more: false), fromClient: true), // completes the datagram
+        ];
+        string pcap = Path.Combine(_work.FullName, "fragments.pcap");
+        InlineCapture.Write(pcap, frames);
+        string rules = Path.Combine(_work.FullName, "fragments.rules");
+        File.WriteAllText(rules, "drop udp any any -> any 9999 (msg:\"drop\"; sid:3;)\n");
+        string yaml = Path.Combine(_work.FullName, "drop.yaml");
+        File.WriteAllText(yaml, "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n        - drop\n        - stats\n");
+        string logs = Path.Combine(_work.FullName, "fragment-logs");
+
+        HostResult result = DetectHostProcess.Run("-c", yaml, "-r", pcap, "-S", rules, "-l", logs, "-k", "none", "--simulate-ips");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var eve = new EveLog(Path.Combine(logs, "eve.json"));
+        JsonElement stats = eve.LastStats;
+        JsonElement ips = stats.GetProperty("ips");
+        Assert.Equal(1, stats.GetProperty("defrag").GetProperty("ipv4").GetProperty("reassembled").GetInt64());
+        Assert.Equal((3L, 2L, 1L), (stats.GetProperty("decoder").GetProperty("pkts").GetInt64(), ips.GetProperty("accepted").GetInt64(), ips.GetProperty("blocked").GetInt64()));
+        JsonElement drop = Assert.Single(eve.OfType("drop"));
+        Assert.Equal(3, drop.GetProperty("pcap_cnt").GetInt64());
+        Assert.Equal(9999, drop.GetProperty("dest_port").GetInt32());
+    }
+
     private static byte[] Udp(bool fromClient, ReadOnlySpan<byte> payload) =>
         Wire.Frame(
             fromClient ? PacketBuilder.IPv4(Client, Server, PacketBuilder.Udp, 1, PacketBuilder.UdpDatagram(5000, 53, payload))

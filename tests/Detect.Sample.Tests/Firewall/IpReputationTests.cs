@@ -4,8 +4,12 @@ using Detect.Sample.Detection.Firewall;
 
 namespace Detect.Sample.Tests.Firewall;
 
-public sealed class IpReputationTests
+public sealed class IpReputationTests : IDisposable
 {
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("detect-iprep-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
     private static IpReputation Reputation()
     {
         var reputation = new IpReputation();
@@ -55,5 +59,73 @@ public sealed class IpReputationTests
     {
         IOException error = Assert.Throws<IOException>(() => IpReputation.Load("/nonexistent/categories.txt", [], null));
         Assert.Contains("categories file /nonexistent/categories.txt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10")] // IPAddress.Parse reads 0.0.0.10
+    [InlineData("1.2.3")]
+    [InlineData("01.2.3.4")]
+    [InlineData("fe80::1%eth0")]
+    [InlineData("1.2.3.4 ")]
+    public void A_host_address_is_read_as_inet_pton_reads_it_else_the_line_is_bad(string address)
+    {
+        IpReputation reputation = Reputation();
+        reputation.AddScoreLine($"{address},1,9", "r:9");
+        Assert.Equal($"r:9: bad line \"{address},1,9\": '{address}' is not an IPv4 or IPv6 address", reputation.BadLines[^1]);
+    }
+
+    [Theory]
+    [InlineData("10/8", "IPv4", 32, "0.0.0.1")] // IPAddress.Parse reads 0.0.0.10
+    [InlineData("1.2.3.4/33", "IPv4", 32, "1.2.3.4")]
+    [InlineData("1.2.3.4/255.255.0.0", "IPv4", 32, "1.2.3.4")]
+    [InlineData("1.2.3.4/", "IPv4", 32, "1.2.3.4")]
+    [InlineData("1.2.3.4/2:4", "IPv6", 128, "1.2.3.4")] // a ':' anywhere makes it IPv6, as in SRepCIDRAddNetblock
+    [InlineData("2001:db8::/129", "IPv6", 128, "2001:db8::1")]
+    [InlineData("fe80::%eth0/64", "IPv6", 128, "fe80::1")]
+    public void A_block_the_radix_tree_refuses_is_not_added(string block, string family, int max, string inside)
+    {
+        IpReputation reputation = Reputation();
+        reputation.AddScoreLine($"{block},1,9", "r:9");
+        Assert.Equal($"r:9: failed to add the block '{block}': expected an {family} address, '/' and a prefix length 0..{max}", reputation.BadLines[^1]);
+        Assert.Equal(0, reputation.Score(Address(inside), inside.Contains(':', StringComparison.Ordinal), 1));
+    }
+
+    [Fact]
+    public void Numbers_take_leading_space_and_a_sign_and_fields_after_the_third_are_not_read()
+    {
+        IpReputation reputation = Reputation();
+        reputation.AddScoreLine("7.7.7.7, 1,+12,anything", "r:9");
+        reputation.AddScoreLine("7.7.0.0/ 16,1,4", "r:10");
+        reputation.AddScoreLine("::ffff:1.2.3.4,2,5", "r:11");
+        Assert.Equal(12, reputation.Score(Address("7.7.7.7"), false, 1));
+        Assert.Equal(4, reputation.Score(Address("7.7.1.1"), false, 1));
+        Assert.Equal(5, reputation.Score(Address("::ffff:1.2.3.4"), true, 2));
+        Assert.Equal(["c:3", "r:6"], reputation.BadLines.Select(l => l[..3]));
+    }
+
+    [Fact]
+    public void A_file_is_read_as_Suricata_reads_it_bad_lines_named_by_file_and_line_and_skipped()
+    {
+        string categories = Path.Combine(_work.FullName, "categories.txt");
+        File.WriteAllText(categories, "1,BadHosts,Known bad hosts\n");
+        string scores = Path.Combine(_work.FullName, "iprep.list");
+        File.WriteAllText(scores, "ip,category,reputation\n# a comment\n10,1,50\n1.2.3.4,1,60\n5.6.7.8,1,70 \n9.9.9.9,1,80\r\n\r\n2.2.0.0/16,1,90\n");
+
+        IpReputation reputation = IpReputation.Load(categories, [scores], defaultPath: null);
+
+        Assert.True(reputation.TryGetCategory("BadHosts", out byte bad));
+        Assert.Equal(60, reputation.Score(Address("1.2.3.4"), false, bad));
+        Assert.Equal(90, reputation.Score(Address("2.2.1.1"), false, bad));
+        Assert.Equal(0, reputation.Score(Address("0.0.0.10"), false, bad));
+        Assert.Equal(0, reputation.Score(Address("5.6.7.8"), false, bad));
+        Assert.Equal(0, reputation.Score(Address("9.9.9.9"), false, bad));
+        Assert.Equal(
+            [
+                $"{scores}:3: bad line \"10,1,50\": '10' is not an IPv4 or IPv6 address",
+                $"{scores}:5: bad line \"5.6.7.8,1,70 \": expected address[/bits],category (0..59),score (0..127)",
+                $"{scores}:6: bad line \"9.9.9.9,1,80\" (it ends in a carriage return: reputation files are read with LF line ends): expected address[/bits],category (0..59),score (0..127)",
+            ],
+            reputation.BadLines);
+        Assert.Empty(reputation.UnreadableFiles);
     }
 }
