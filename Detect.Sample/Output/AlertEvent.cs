@@ -47,4 +47,7 @@ internal readonly record struct AlertEvent
 
     /// <summary>The flow's application-layer protocol (<c>app_proto</c>), when detection found one.</summary>
     public string? AppProtocol { get; init; }
+
+    /// <summary>Where the packet came from (<c>pkt_src</c>): the capture, a tunnel's inner packet, or a reassembled datagram.</summary>
+    public PacketSource Source { get; init; }
 }

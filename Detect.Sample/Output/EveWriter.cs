@@ -208,6 +208,7 @@ internal sealed partial class EveWriter : IDisposable
             w.WriteString("event_type", "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
             WriteTuple(w, alert.Packet);
+            WritePacketSource(w, alert.Source);
             if (communityId is not null)
             {
                 w.WriteString("community_id", communityId);
@@ -296,6 +297,8 @@ internal sealed partial class EveWriter : IDisposable
             {
                 WriteTuple(w, tuple);
             }
+
+            WritePacketSource(w, anomaly.Source);
 
             if (_settings.Ethernet && anomaly.EtherType != 0)
             {
@@ -505,6 +508,13 @@ internal sealed partial class EveWriter : IDisposable
         w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
         EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
     }
+
+    /// <summary>
+    /// <c>pkt_src</c>, which Suricata writes on every record made from a packet (its EVE header, after
+    /// the addresses), not on flow or stats records.
+    /// </summary>
+    private static void WritePacketSource(Utf8JsonWriter w, PacketSource source) =>
+        w.WriteString(EveNames.PacketSource, PacketSources.Utf8(source));
 
     /// <summary>Suricata writes the sensor's name last in every event, when one is configured.</summary>
     private void WriteHost(Utf8JsonWriter w)

@@ -1,0 +1,78 @@
+using Capture.Abstractions;
+using FlowEngine.Decode;
+
+namespace Detect.Sample.Output;
+
+/// <summary>
+/// A record's <c>pkt_src</c>, from the decoded layers. Suricata makes a packet of its own for each
+/// tunnel's inner packet and for each reassembled datagram, and names it after what made it
+/// (decode.c <c>PktSrcToString</c>, set where the decoders call <c>PacketTunnelPktSetup</c> and in
+/// defrag.c); here the layer a record is about stands for that packet.
+/// </summary>
+internal static class PacketSources
+{
+    /// <summary>The source of the packet <paramref name="layer"/> (an index into the packet's layers) stands for.</summary>
+    public static PacketSource Of(in DecodedPacket packet, int layer)
+    {
+        if ((uint)layer >= (uint)packet.LayerCount)
+        {
+            // No IP layer (ARP, a frame that failed before its IP header): the captured packet.
+            return PacketSource.Wire;
+        }
+
+        ref readonly PacketLayer inner = ref packet.Layers[layer];
+        if ((inner.Flags & PacketLayerFlags.Reassembled) != 0)
+        {
+            // Reassembly makes the packet (inside a tunnel too); a tunnel inside a reassembled
+            // datagram makes another, named by the tunnel below.
+            return PacketSource.Defrag;
+        }
+
+        if (layer == 0)
+        {
+            return PacketSource.Wire;
+        }
+
+        ref readonly PacketLayer outer = ref packet.Layers[layer - 1];
+        return inner.TunnelKind switch
+        {
+            TunnelKind.Vxlan => PacketSource.Vxlan,
+            TunnelKind.Geneve => PacketSource.Geneve,
+            TunnelKind.Gre or TunnelKind.Erspan => PacketSource.GreTunnel,
+
+            // The tunnels the decoder does not name apart: GRE it does not follow (PPP, WCCP,
+            // version 1, source routes), Teredo (in UDP), and IP in IP, named by the outer header.
+            _ => outer.Protocol switch
+            {
+                IpProtocol.Gre => PacketSource.GreTunnel,
+                IpProtocol.Udp => PacketSource.TeredoTunnel,
+                _ => outer.IsIPv6 ? PacketSource.IPv6Tunnel : PacketSource.IPv4Tunnel,
+            },
+        };
+    }
+
+    /// <summary>The source of a packet of a flow: that of the innermost layer with a flow key (the flow's layer).</summary>
+    public static PacketSource OfFlowLayer(in DecodedPacket packet)
+    {
+        int layer = packet.LayerCount - 1;
+        while (layer > 0 && (packet.Layers[layer].Flags & PacketLayerFlags.HasFlowKey) == 0)
+        {
+            layer--;
+        }
+
+        return Of(packet, layer);
+    }
+
+    /// <summary>The <c>pkt_src</c> text, as Suricata writes it.</summary>
+    public static ReadOnlySpan<byte> Utf8(PacketSource source) => source switch
+    {
+        PacketSource.GreTunnel => "gre tunnel"u8,
+        PacketSource.IPv4Tunnel => "ipv4 tunnel"u8,
+        PacketSource.IPv6Tunnel => "ipv6 tunnel"u8,
+        PacketSource.TeredoTunnel => "teredo tunnel"u8,
+        PacketSource.Vxlan => "vxlan encapsulation"u8,
+        PacketSource.Geneve => "geneve encapsulation"u8,
+        PacketSource.Defrag => "defrag"u8,
+        _ => "wire/pcap"u8,
+    };
+}
