@@ -324,7 +324,9 @@ internal sealed class DetectionInspector : IPacketInspector
         bool toServer = context.ToServer;
         ref readonly DecodedPacket decoded = ref context.Packet;
         string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
-        PacketSource source = PacketSources.OfFlowLayer(decoded);
+        int layer = PacketSources.FlowLayer(decoded);
+        PacketSource source = PacketSources.Of(decoded, layer);
+        FlowTuple? root = PacketSources.Root(decoded, layer);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -350,6 +352,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 AppProtocol = appProtocol,
                 PcapCount = decoded.Record.PacketNumber,
                 Source = source,
+                TunnelRoot = root,
+                TunnelDepth = decoded.Layers[layer].TunnelDepth,
             });
             _counters.CountAlert();
         }
@@ -539,6 +543,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 TunnelParentFlowId = 0,
                 PcapCount = packet.Record.PacketNumber,
                 Source = PacketSources.Of(packet, packet.LayerCount - 1),
+                TunnelRoot = PacketSources.Root(packet, packet.LayerCount - 1),
+                TunnelDepth = packet.Innermost.TunnelDepth,
             });
             _counters.CountAlert();
         }

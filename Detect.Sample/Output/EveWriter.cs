@@ -216,6 +216,11 @@ internal sealed partial class EveWriter : IDisposable
 
             w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
             WriteAlertObject(w, alert.Rule, alert.Blocked);
+            if (alert.TunnelRoot is { } root)
+            {
+                WriteTunnel(w, root, alert.TunnelDepth, alert.PcapCount);
+            }
+
             if (alert.AppProtocol is { } app)
             {
                 w.WriteString("app_proto", app);
@@ -507,6 +512,29 @@ internal sealed partial class EveWriter : IDisposable
 
         w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
         EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
+    }
+
+    /// <summary>
+    /// An alert's <c>tunnel</c> object, as Suricata writes it for a tunnel's inner packet or a
+    /// reassembled datagram: the captured packet's addresses, ports (always, 0 without), protocol
+    /// and <c>pcap_cnt</c>, the alerted packet's depth, and the captured packet's <c>pkt_src</c>.
+    /// </summary>
+    private static void WriteTunnel(Utf8JsonWriter w, in FlowTuple root, int depth, uint pcapCount)
+    {
+        w.WriteStartObject("tunnel");
+        EveFormat.WriteAddress(w, EveNames.SourceIp, root.Source, root.IsIPv6);
+        w.WriteNumber(EveNames.SourcePort, root.SourcePort);
+        EveFormat.WriteAddress(w, EveNames.DestinationIp, root.Destination, root.IsIPv6);
+        w.WriteNumber(EveNames.DestinationPort, root.DestinationPort);
+        EveFormat.WriteProtocol(w, EveNames.Proto, root.Protocol);
+        w.WriteNumber("depth", depth);
+        if (pcapCount != 0)
+        {
+            w.WriteNumber("pcap_cnt", pcapCount);
+        }
+
+        WritePacketSource(w, PacketSource.Wire);
+        w.WriteEndObject();
     }
 
     /// <summary>

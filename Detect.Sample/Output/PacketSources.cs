@@ -51,8 +51,11 @@ internal static class PacketSources
         };
     }
 
-    /// <summary>The source of a packet of a flow: that of the innermost layer with a flow key (the flow's layer).</summary>
-    public static PacketSource OfFlowLayer(in DecodedPacket packet)
+    /// <summary>The source of a packet of a flow: that of its flow's layer (<see cref="FlowLayer"/>).</summary>
+    public static PacketSource OfFlowLayer(in DecodedPacket packet) => Of(packet, FlowLayer(packet));
+
+    /// <summary>The index of the innermost layer with a flow key (the one a packet's flow is keyed by), 0 when none has one.</summary>
+    public static int FlowLayer(in DecodedPacket packet)
     {
         int layer = packet.LayerCount - 1;
         while (layer > 0 && (packet.Layers[layer].Flags & PacketLayerFlags.HasFlowKey) == 0)
@@ -60,7 +63,25 @@ internal static class PacketSources
             layer--;
         }
 
-        return Of(packet, layer);
+        return Math.Max(layer, 0);
+    }
+
+    /// <summary>
+    /// The captured packet that the packet <paramref name="layer"/> stands for came in, when that is
+    /// a tunnel's inner packet or a reassembled datagram (Suricata's root packet, which an alert
+    /// describes in its <c>tunnel</c> object): the outermost layer's addresses, protocol and ports (0
+    /// where the captured packet had none decoded: a fragment's); null for a packet as captured.
+    /// </summary>
+    public static FlowTuple? Root(in DecodedPacket packet, int layer)
+    {
+        if ((uint)layer >= (uint)packet.LayerCount || (layer == 0 && (packet.Layers[0].Flags & PacketLayerFlags.Reassembled) == 0))
+        {
+            return null;
+        }
+
+        ref readonly PacketLayer root = ref packet.Layers[0];
+        bool ports = EveFormat.HasPorts(root.Protocol) && (root.Flags & (PacketLayerFlags.Reassembled | PacketLayerFlags.Fragment)) == 0;
+        return new FlowTuple(root.IsIPv6, root.Source, root.Destination, ports ? root.SourcePort : (ushort)0, ports ? root.DestinationPort : (ushort)0, root.Protocol, 0, 0, 0, 0);
     }
 
     /// <summary>The <c>pkt_src</c> text, as Suricata writes it.</summary>

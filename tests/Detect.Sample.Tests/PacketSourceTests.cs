@@ -59,6 +59,23 @@ public sealed class PacketSourceTests : IDisposable
     public void Drop_records_name_where_their_packet_came_from() => AssertOneEachWithItsSource([.. new EveLog(Run()).OfType("drop")]);
 
     [Fact]
+    public void An_alert_on_a_tunnels_inner_packet_or_a_reassembled_datagram_describes_the_captured_packet_in_tunnel()
+    {
+        EveLog eve = new(Run());
+        JsonElement[] alerts = [.. eve.Alerts];
+
+        AssertTunnel(alerts, "10.1.0.1", "172.16.0.1", 40000, "172.16.0.2", 4789, "UDP", depth: 1, pcapCount: 2); // VXLAN
+        AssertTunnel(alerts, "10.3.0.1", "172.16.0.1", 0, "172.16.0.2", 0, "IP-in-IP", depth: 1, pcapCount: 4);
+        AssertTunnel(alerts, "2001:db8::4", "2001:db8:ffff::1", 0, "2001:db8:ffff::2", 0, "IPv6", depth: 1, pcapCount: 6);
+        AssertTunnel(alerts, "10.7.0.1", "10.7.0.1", 0, "10.7.0.2", 0, "UDP", depth: 0, pcapCount: 10); // the fragment that completed it
+        AssertTunnel(alerts, "10.8.0.1", "172.16.0.1", 0, "172.16.0.2", 0, "GRE", depth: 1, pcapCount: 12);
+
+        // A packet as captured has none; nor have drop records (Suricata's alert logger writes it).
+        Assert.False(Assert.Single(alerts, a => SentBy(a, "10.0.0.1")).TryGetProperty("tunnel", out _));
+        Assert.All(eve.OfType("drop"), d => Assert.False(d.TryGetProperty("tunnel", out _), d.ToString()));
+    }
+
+    [Fact]
     public void Anomaly_records_name_where_their_packet_came_from_and_flow_records_have_none()
     {
         EveLog eve = new(Run());
@@ -92,6 +109,19 @@ public sealed class PacketSourceTests : IDisposable
             JsonElement record = Assert.Single(records, r => SentBy(r, sender));
             Assert.Equal(source, record.GetProperty("pkt_src").GetString());
         }
+    }
+
+    private static void AssertTunnel(JsonElement[] alerts, string sender, string rootSource, int rootSourcePort, string rootDestination, int rootDestinationPort, string proto, int depth, int pcapCount)
+    {
+        JsonElement tunnel = Assert.Single(alerts, a => SentBy(a, sender)).GetProperty("tunnel");
+        Assert.Equal(IPAddress.Parse(rootSource), IPAddress.Parse(tunnel.GetProperty("src_ip").GetString()!));
+        Assert.Equal(rootSourcePort, tunnel.GetProperty("src_port").GetInt32());
+        Assert.Equal(IPAddress.Parse(rootDestination), IPAddress.Parse(tunnel.GetProperty("dest_ip").GetString()!));
+        Assert.Equal(rootDestinationPort, tunnel.GetProperty("dest_port").GetInt32());
+        Assert.Equal(proto, tunnel.GetProperty("proto").GetString());
+        Assert.Equal(depth, tunnel.GetProperty("depth").GetInt32());
+        Assert.Equal(pcapCount, tunnel.GetProperty("pcap_cnt").GetInt32());
+        Assert.Equal("wire/pcap", tunnel.GetProperty("pkt_src").GetString());
     }
 
     private static bool SentBy(JsonElement record, string sender) =>
