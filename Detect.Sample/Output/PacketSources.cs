@@ -23,8 +23,8 @@ internal static class PacketSources
         ref readonly PacketLayer inner = ref packet.Layers[layer];
         if ((inner.Flags & PacketLayerFlags.Reassembled) != 0)
         {
-            // Reassembly makes the packet (inside a tunnel too); a tunnel inside a reassembled
-            // datagram makes another, named by the tunnel below.
+            // Reassembly made the packet (inside a tunnel too). A tunnel inside a reassembled
+            // datagram made another, the inner layer's, named by its tunnel below.
             return PacketSource.Defrag;
         }
 
