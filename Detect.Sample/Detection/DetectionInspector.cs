@@ -279,7 +279,7 @@ internal sealed class DetectionInspector : IPacketInspector
         string? captureFile = WritePacket(ref context, state);
         if (!events.IsEmpty && _eve.WritesAnomalies)
         {
-            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, PacketSources.OfFlowLayer(decoded));
         }
 
         if (!streamEvents.IsEmpty && _anomalyStream)
@@ -324,6 +324,9 @@ internal sealed class DetectionInspector : IPacketInspector
         bool toServer = context.ToServer;
         ref readonly DecodedPacket decoded = ref context.Packet;
         string? appProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App);
+        int layer = PacketSources.FlowLayer(decoded);
+        PacketSource source = PacketSources.Of(decoded, layer);
+        FlowTuple? root = PacketSources.Root(decoded, layer);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -348,6 +351,9 @@ internal sealed class DetectionInspector : IPacketInspector
                 CaptureFile = captureFile,
                 AppProtocol = appProtocol,
                 PcapCount = decoded.Record.PacketNumber,
+                Source = source,
+                TunnelRoot = root,
+                TunnelDepth = decoded.Layers[layer].TunnelDepth,
             });
             _counters.CountAlert();
         }
@@ -405,6 +411,7 @@ internal sealed class DetectionInspector : IPacketInspector
             // An ICMP error keyed to the flow it quotes has an ICMP header there, not the flow's
             // TCP or UDP one: no transport fields rather than ones read from the wrong header.
             TransportOffset = (decoded.Innermost.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0 ? -1 : decoded.Innermost.TransportOffset,
+            Source = PacketSources.OfFlowLayer(decoded),
         });
     }
 
@@ -495,7 +502,7 @@ internal sealed class DetectionInspector : IPacketInspector
         long timestamp = packet.Record.TimestampNanoseconds;
         if (_eve.WritesAnomalies)
         {
-            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple);
+            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple, PacketSources.Of(packet, packet.LayerCount - 1));
         }
 
         if (tuple is not { } header)
@@ -535,6 +542,9 @@ internal sealed class DetectionInspector : IPacketInspector
                 FlowStartNanoseconds = timestamp,
                 TunnelParentFlowId = 0,
                 PcapCount = packet.Record.PacketNumber,
+                Source = PacketSources.Of(packet, packet.LayerCount - 1),
+                TunnelRoot = PacketSources.Root(packet, packet.LayerCount - 1),
+                TunnelDepth = packet.Innermost.TunnelDepth,
             });
             _counters.CountAlert();
         }
@@ -570,12 +580,13 @@ internal sealed class DetectionInspector : IPacketInspector
             Bytes = bytes,
             NetworkOffset = tuple is null ? -1 : packet.Innermost.NetworkOffset,
             TransportOffset = tuple is null ? -1 : packet.Innermost.TransportOffset,
+            Source = PacketSources.Of(packet, packet.LayerCount - 1),
         });
     }
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple)
+    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple, PacketSource source)
     {
         for (int i = 0; i < packet.EventCount; i++)
         {
@@ -589,6 +600,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 LinkType = (int)packet.Record.LinkType,
                 EtherType = packet.EtherType,
                 Bytes = bytes,
+                Source = source,
             });
         }
     }
@@ -597,6 +609,7 @@ internal sealed class DetectionInspector : IPacketInspector
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
     {
+        PacketSource source = PacketSources.OfFlowLayer(packet);
         foreach (StreamEvent streamEvent in streamEvents)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -610,6 +623,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 LinkType = (int)packet.Record.LinkType,
                 EtherType = packet.EtherType,
                 Bytes = bytes,
+                Source = source,
             });
         }
     }
@@ -631,6 +645,7 @@ internal sealed class DetectionInspector : IPacketInspector
             LinkType = (int)packet.Record.LinkType,
             EtherType = packet.EtherType,
             Bytes = bytes,
+            Source = PacketSources.OfFlowLayer(packet),
         });
     }
 

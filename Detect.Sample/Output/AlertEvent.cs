@@ -47,4 +47,13 @@ internal readonly record struct AlertEvent
 
     /// <summary>The flow's application-layer protocol (<c>app_proto</c>), when detection found one.</summary>
     public string? AppProtocol { get; init; }
+
+    /// <summary>Where the packet came from (<c>pkt_src</c>): the capture, a tunnel's inner packet, or a reassembled datagram.</summary>
+    public PacketSource Source { get; init; }
+
+    /// <summary>For a tunnel's inner packet or a reassembled datagram, the captured packet it came in (the <c>tunnel</c> object, <see cref="PacketSources.Root"/>); null otherwise.</summary>
+    public FlowTuple? TunnelRoot { get; init; }
+
+    /// <summary>How many tunnels deep the packet is (<c>tunnel.depth</c>).</summary>
+    public int TunnelDepth { get; init; }
 }

@@ -36,4 +36,7 @@ internal readonly ref struct AnomalyEvent
 
     /// <summary>The packet's captured bytes from its link header (the start of it goes in <c>packet</c> with <c>packethdr</c>).</summary>
     public required ReadOnlySpan<byte> Bytes { get; init; }
+
+    /// <summary>Where the packet came from (<c>pkt_src</c>): the capture, a tunnel's inner packet, or a reassembled datagram.</summary>
+    public PacketSource Source { get; init; }
 }

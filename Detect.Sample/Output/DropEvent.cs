@@ -43,4 +43,7 @@ internal readonly ref struct DropEvent
     public required int NetworkOffset { get; init; }
 
     public required int TransportOffset { get; init; }
+
+    /// <summary>Where the packet came from (<c>pkt_src</c>): the capture, a tunnel's inner packet, or a reassembled datagram.</summary>
+    public PacketSource Source { get; init; }
 }

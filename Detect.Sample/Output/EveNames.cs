@@ -11,4 +11,5 @@ internal static class EveNames
     public static readonly JsonEncodedText DestinationIp = JsonEncodedText.Encode("dest_ip"u8);
     public static readonly JsonEncodedText DestinationPort = JsonEncodedText.Encode("dest_port"u8);
     public static readonly JsonEncodedText Proto = JsonEncodedText.Encode("proto"u8);
+    public static readonly JsonEncodedText PacketSource = JsonEncodedText.Encode("pkt_src"u8);
 }

@@ -50,6 +50,8 @@ internal sealed partial class EveWriter
                 WriteTuple(w, tuple);
             }
 
+            WritePacketSource(w, drop.Source);
+
             if (drop.FlowId != 0)
             {
                 w.WriteString("direction", drop.ToServer ? "to_server" : "to_client");

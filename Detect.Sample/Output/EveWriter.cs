@@ -208,6 +208,7 @@ internal sealed partial class EveWriter : IDisposable
             w.WriteString("event_type", "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
             WriteTuple(w, alert.Packet);
+            WritePacketSource(w, alert.Source);
             if (communityId is not null)
             {
                 w.WriteString("community_id", communityId);
@@ -215,6 +216,11 @@ internal sealed partial class EveWriter : IDisposable
 
             w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
             WriteAlertObject(w, alert.Rule, alert.Blocked);
+            if (alert.TunnelRoot is { } root)
+            {
+                WriteTunnel(w, root, alert.TunnelDepth, alert.PcapCount);
+            }
+
             if (alert.AppProtocol is { } app)
             {
                 w.WriteString("app_proto", app);
@@ -296,6 +302,8 @@ internal sealed partial class EveWriter : IDisposable
             {
                 WriteTuple(w, tuple);
             }
+
+            WritePacketSource(w, anomaly.Source);
 
             if (_settings.Ethernet && anomaly.EtherType != 0)
             {
@@ -505,6 +513,36 @@ internal sealed partial class EveWriter : IDisposable
         w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
         EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
     }
+
+    /// <summary>
+    /// An alert's <c>tunnel</c> object, as Suricata writes it for a tunnel's inner packet or a
+    /// reassembled datagram: the captured packet's addresses, ports (always, 0 without), protocol
+    /// and <c>pcap_cnt</c>, the alerted packet's depth, and the captured packet's <c>pkt_src</c>.
+    /// </summary>
+    private static void WriteTunnel(Utf8JsonWriter w, in FlowTuple root, int depth, uint pcapCount)
+    {
+        w.WriteStartObject("tunnel");
+        EveFormat.WriteAddress(w, EveNames.SourceIp, root.Source, root.IsIPv6);
+        w.WriteNumber(EveNames.SourcePort, root.SourcePort);
+        EveFormat.WriteAddress(w, EveNames.DestinationIp, root.Destination, root.IsIPv6);
+        w.WriteNumber(EveNames.DestinationPort, root.DestinationPort);
+        EveFormat.WriteProtocol(w, EveNames.Proto, root.Protocol);
+        w.WriteNumber("depth", depth);
+        if (pcapCount != 0)
+        {
+            w.WriteNumber("pcap_cnt", pcapCount);
+        }
+
+        WritePacketSource(w, PacketSource.Wire);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>pkt_src</c>, which Suricata writes on every record made from a packet (its EVE header, after
+    /// the addresses), not on flow or stats records.
+    /// </summary>
+    private static void WritePacketSource(Utf8JsonWriter w, PacketSource source) =>
+        w.WriteString(EveNames.PacketSource, PacketSources.Utf8(source));
 
     /// <summary>Suricata writes the sensor's name last in every event, when one is configured.</summary>
     private void WriteHost(Utf8JsonWriter w)
