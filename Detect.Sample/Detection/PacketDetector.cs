@@ -268,7 +268,7 @@ internal sealed class PacketDetector
     /// In firewall mode the firewall's packet tables run first (<see cref="FirewallEngine.EvaluateWithoutFlow"/>),
     /// and the other rules see only what they accepted by <c>accept:hook</c>.
     /// </summary>
-    /// <param name="verdict">The firewall's verdict on the packet; accept without firewall mode (a drop rule alerts only on a packet without a flow).</param>
+    /// <param name="verdict">The firewall's verdict on the packet, or inline a drop or reject rule's that matched it; else accept.</param>
     public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches, out PacketVerdict verdict, bool decoded = false)
     {
         var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, t_scratch ??= new byte[1024], events);
@@ -285,6 +285,11 @@ internal sealed class PacketDetector
             {
                 _hosts.Apply(rule.Hostbits, packet);
                 matches[count++] = rule;
+                if (_settings.SimulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject)
+                {
+                    // Inline, Suricata drops a packet without a flow that a drop rule matched, as any other.
+                    verdict = PacketVerdict.Drop(DropReason.Rules, byFirewall: false, rejected: rule.Action == RuleAction.Reject);
+                }
             }
         }
 
