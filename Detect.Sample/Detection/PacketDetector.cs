@@ -264,7 +264,8 @@ internal sealed class PacketDetector
     /// <summary>
     /// Inspects a packet without a flow, with no flow state and no payload: one that failed to decode
     /// and raised decoder events, where only the decode-event rules can match it, or one that
-    /// <paramref name="decoded"/> whole to layers without a flow (IGMP, GRE), where every rule may.
+    /// <paramref name="decoded"/> whole to layers without a flow (IGMP, GRE) or is an IP fragment,
+    /// where every rule may (a fragment's <see cref="RulePacket.Fragment"/> keeps rules with ports out).
     /// In firewall mode the firewall's packet tables run first (<see cref="FirewallEngine.EvaluateWithoutFlow"/>),
     /// and the other rules see only what they accepted by <c>accept:hook</c>.
     /// </summary>
