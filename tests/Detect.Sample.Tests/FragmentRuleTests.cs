@@ -66,11 +66,7 @@ public sealed class FragmentRuleTests : IDisposable
     {
         EveLog eve = Run(IPv4Fragments, "drop ip any any -> any any (msg:\"drop\"; sid:1;)\n", "--simulate-ips");
 
-        JsonElement stats = eve.LastStats;
-        JsonElement ips = stats.GetProperty("ips");
-        Assert.Equal(
-            (3L, 0L, 3L, 3L),
-            (stats.GetProperty("decoder").GetProperty("pkts").GetInt64(), ips.GetProperty("accepted").GetInt64(), ips.GetProperty("blocked").GetInt64(), ips.GetProperty("drop_reason").GetProperty("rules").GetInt64()));
+        Assert.Equal((3L, 0L, 3L, 3L), Verdicts(eve));
         Assert.Equal([1, 2, 3], eve.OfType("drop").Select(PcapCount).Order());
         Assert.All(eve.Alerts, alert => Assert.Equal("blocked", alert.GetProperty("alert").GetProperty("action").GetString()));
     }
@@ -81,13 +77,17 @@ public sealed class FragmentRuleTests : IDisposable
         // ip_proto 44 is an IPv6 fragment's protocol, not its datagram's (UDP).
         EveLog eve = Run(IPv6Fragments, "drop ip any any -> any any (msg:\"fragments\"; ip_proto:44; sid:1;)\n", "--simulate-ips");
 
-        JsonElement stats = eve.LastStats;
-        JsonElement ips = stats.GetProperty("ips");
-        Assert.Equal(
-            (6L, 2L, 4L),
-            (stats.GetProperty("decoder").GetProperty("pkts").GetInt64(), ips.GetProperty("accepted").GetInt64(), ips.GetProperty("blocked").GetInt64()));
+        Assert.Equal((6L, 2L, 4L, 4L), Verdicts(eve));
         Assert.Equal([3, 4, 5, 6], eve.OfType("drop").Select(PcapCount).Order());
         Assert.Equal([3, 4, 5, 6], eve.Alerts.Select(PcapCount).Order());
+    }
+
+    /// <summary>Packets decoded, and accepted, blocked and dropped by rules inline.</summary>
+    private static (long Packets, long Accepted, long Blocked, long ByRules) Verdicts(EveLog eve)
+    {
+        JsonElement stats = eve.LastStats;
+        JsonElement ips = stats.GetProperty("ips");
+        return (stats.GetProperty("decoder").GetProperty("pkts").GetInt64(), ips.GetProperty("accepted").GetInt64(), ips.GetProperty("blocked").GetInt64(), ips.GetProperty("drop_reason").GetProperty("rules").GetInt64());
     }
 
     /// <summary>The alerts by packet; a packet's own in the order written (records of different packets may interleave across writers).</summary>
