@@ -82,6 +82,27 @@ public sealed class FragmentRuleTests : IDisposable
         Assert.Equal([3, 4, 5, 6], eve.Alerts.Select(PcapCount).Order());
     }
 
+    /// <summary>
+    /// Firewall mode: the packet filter sees each fragment as a packet without a flow; a port rule that
+    /// accepts the datagram's flow does not accept its fragments, which the default packet policy drops,
+    /// the one that completed the datagram too (its frame counted once, under the firewall's drop).
+    /// </summary>
+    [Theory]
+    [InlineData("accept:flow udp:all any any -> any 1023 (sid:1;)\n", 0L, 3L)]
+    [InlineData("accept:flow udp:all any any -> any 1023 (sid:1;)\naccept:packet ip:all any any -> any any (sid:2;)\n", 3L, 0L)]
+    public void In_firewall_mode_the_packet_filter_sees_each_fragment(string firewallRules, long accepted, long blocked)
+    {
+        string firewallPath = Path.Combine(_work.FullName, "firewall.rules");
+        File.WriteAllText(firewallPath, firewallRules);
+        EveLog eve = Run(IPv4Fragments, string.Empty, "--simulate-ips", "--firewall-rules-exclusive", firewallPath);
+
+        JsonElement stats = eve.LastStats;
+        JsonElement firewall = stats.GetProperty("firewall");
+        Assert.Equal(3, stats.GetProperty("decoder").GetProperty("pkts").GetInt64());
+        Assert.Equal((accepted, blocked, blocked), (firewall.GetProperty("accepted").GetInt64(), firewall.GetProperty("blocked").GetInt64(), firewall.GetProperty("drop_reason").GetProperty("default_packet_policy").GetInt64()));
+        Assert.Equal(accepted, stats.GetProperty("ips").GetProperty("accepted").GetInt64());
+    }
+
     /// <summary>Packets decoded, and accepted, blocked and dropped by rules inline.</summary>
     private static (long Packets, long Accepted, long Blocked, long ByRules) Verdicts(EveLog eve)
     {
