@@ -659,7 +659,6 @@ internal sealed class DetectionInspector : IPacketInspector
         });
     }
 
-    /// <summary>The header fields rules test, read from the innermost layer.</summary>
     /// <summary>An IP fragment's header fields: its IP header's; its transport header is not decoded (Suricata decodes a fragment no further).</summary>
     private static RulePacket FragmentFacts(in PacketLayer layer, ReadOnlySpan<byte> bytes)
     {
@@ -672,6 +671,7 @@ internal sealed class DetectionInspector : IPacketInspector
         };
     }
 
+    /// <summary>The header fields rules test, read from the innermost layer.</summary>
     private static RulePacket Facts(in PacketLayer layer, ReadOnlySpan<byte> bytes, FlowState flowState, bool toServer)
     {
         int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);

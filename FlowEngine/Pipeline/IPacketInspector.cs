@@ -23,9 +23,9 @@ public interface IPacketInspector
     /// for (IGMP, GRE without a tunnelled packet); or it is an IP fragment, its innermost layer marked
     /// <see cref="PacketLayerFlags.Fragment"/>, as Suricata inspects each fragment as a packet without
     /// a flow: one held for reassembly (<see cref="DecodeResult.FragmentHeld"/>), or the one that
-    /// completed a datagram (also marked <see cref="PacketLayerFlags.Reassembled"/>), called after the datagram's
-    /// <see cref="Inspect"/>, with no ports, transport or decoder events (those stay with the datagram),
-    /// and counted with it. The default does nothing.
+    /// completed a datagram (also marked <see cref="PacketLayerFlags.Reassembled"/>), called after
+    /// the datagram's <see cref="Inspect"/>, with no ports, transport or decoder events (those stay
+    /// with the datagram), its frame already counted with the datagram. The default does nothing.
     /// </summary>
     /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
     /// <param name="bytes">The bytes the layers' offsets refer to, valid during the call only.</param>

@@ -34,7 +34,10 @@ internal sealed class PacketWorker
     private readonly long _managerInterval;
     private readonly ILogger _logger;
     private readonly ChunkPacket[] _chunk = new ChunkPacket[Chunk];
-    private DecodedPacket _completingFragment;
+
+    // The fragment that completed a datagram, seen again on its own: made on the first, as inline (~400 B) in
+    // this object the batch loop measured slower on every packet.
+    private DecodedPacket[]? _completingFragment;
     private long _now = long.MinValue;
     private long _lastPass = long.MinValue;
 
@@ -521,8 +524,8 @@ internal sealed class PacketWorker
     /// <summary>
     /// The fragment that completed a datagram, as a packet of its own after the datagram (Suricata
     /// inspects the reassembled packet first, then the fragment that carried it): its layers up to
-    /// the fragmented IP layer, marked Fragment and Reassembled, no ports, no transport. Its decoder events stay with the datagram,
-    /// which was decoded from the same frame. Built in a worker-owned copy: no allocation.
+    /// the fragmented IP layer, marked Fragment and Reassembled, no ports, no transport. Its decoder
+    /// events stay with the datagram, decoded from the same frame. A worker-owned copy: no allocation.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void InspectCompletingFragment(ref DecodedPacket datagram, ReadOnlySpan<byte> frame)
@@ -538,7 +541,8 @@ internal sealed class PacketWorker
         }
 
         Debug.Assert(fragmented >= 0, "bytes outside the batch are a reassembled datagram's");
-        ref DecodedPacket fragment = ref _completingFragment;
+        _completingFragment ??= new DecodedPacket[1];
+        ref DecodedPacket fragment = ref _completingFragment[0];
         fragment = datagram;
         fragment.LayerCount = fragmented + 1;
         fragment.EventCount = 0;
