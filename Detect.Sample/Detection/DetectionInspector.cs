@@ -38,6 +38,9 @@ internal sealed class DetectionInspector : IPacketInspector
     // This worker's inline verdict counters (null when not inline).
     private readonly long[]? _verdicts;
 
+    // The verdict counted last: a datagram's, which the fragment that completed it shares.
+    private PacketVerdict _counted;
+
     public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore, bool firewall = false)
     {
         _firewall = firewall;
@@ -146,7 +149,7 @@ internal sealed class DetectionInspector : IPacketInspector
         if (state is null)
         {
             // A flow an earlier run's capture bypassed, restored at start: detection never saw it, and it passes.
-            _counters.Inline!.Count(_verdicts, PacketVerdict.Accept);
+            CountVerdict(PacketVerdict.Accept);
             return;
         }
 
@@ -154,14 +157,20 @@ internal sealed class DetectionInspector : IPacketInspector
     }
 
     /// <summary>
-    /// A packet without a flow that detection does not see (no IP and no decoder event, or a fragment
-    /// held for reassembly): it passes, but in firewall mode one without IP is dropped (<see cref="WithoutIp"/>);
-    /// a held fragment waits for the verdict of the datagram it completes.
+    /// A packet without a flow that detection does not see (no IP and no decoder event): it passes,
+    /// but in firewall mode it is dropped (<see cref="WithoutIp"/>).
     /// </summary>
     public void PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
         Debug.Assert(_verdicts is not null, "called only when every packet is counted");
-        ConcludeWithoutFlow(packet, bytes, tuple: null, packet.Result == DecodeResult.FragmentHeld ? PacketVerdict.Accept : WithoutIp, rule: null);
+        ConcludeWithoutFlow(packet, bytes, tuple: null, WithoutIp, rule: null);
+    }
+
+    /// <summary>Inline mode: counts a packet's verdict, and remembers it for the fragment that completed a datagram.</summary>
+    private void CountVerdict(in PacketVerdict verdict)
+    {
+        _counted = verdict;
+        _counters.Inline!.Count(_verdicts!, verdict);
     }
 
     /// <summary>
@@ -381,7 +390,7 @@ internal sealed class DetectionInspector : IPacketInspector
             return;
         }
 
-        _counters.Inline!.Count(_verdicts, verdict);
+        CountVerdict(verdict);
         if (!verdict.Dropped || !_eve.WritesDrops)
         {
             return;
@@ -485,18 +494,23 @@ internal sealed class DetectionInspector : IPacketInspector
     /// <summary>
     /// A packet without a flow: its anomaly records, and the alerts of the rules it matches, tested on
     /// its innermost layer (Suricata runs them on such packets too): every rule that needs no flow
-    /// state when it decoded whole, else the decode-event rules. Inline, its verdict: in firewall mode
-    /// the firewall's (and a drop record for a dropped one), else it passes (the host
-    /// enforces no threat-detection drop on a packet without a flow: its drop rules alert only).
+    /// state when it decoded whole or is an IP fragment, else the decode-event rules. Inline, its
+    /// verdict: in firewall mode the firewall's first, then a drop or reject rule's (with a drop record).
+    /// A fragment has no ports, transport or payload, and an IPv6 one the fragment header's protocol
+    /// (44), as Suricata's decoder leaves them; the fragment that completed a datagram is counted with it.
     /// </summary>
     public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
     {
         ReadOnlySpan<ushort> events = packet.EventCodes[..packet.EventCount];
         FlowTuple? tuple = null;
+        bool fragment = false, completing = false;
         if (packet.LayerCount > 0)
         {
             PacketLayer layer = packet.Innermost;
-            tuple = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, layer.Protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+            fragment = (layer.Flags & PacketLayerFlags.Fragment) != 0;
+            completing = fragment && (layer.Flags & PacketLayerFlags.Reassembled) != 0;
+            byte protocol = fragment && layer.IsIPv6 ? IpProtocol.Fragment : layer.Protocol;
+            tuple = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
         }
 
         long timestamp = packet.Record.TimestampNanoseconds;
@@ -515,10 +529,20 @@ internal sealed class DetectionInspector : IPacketInspector
             return;
         }
 
-        int count = _detector.InspectWithoutFlow(header, Facts(packet.Innermost, bytes, FlowState.New, toServer: true), bytes, events, _matches, out PacketVerdict verdict, decoded: packet.Result == DecodeResult.Ok);
+        RulePacket facts = fragment ? FragmentFacts(packet.Innermost, bytes) : Facts(packet.Innermost, bytes, FlowState.New, toServer: true);
+        int count = _detector.InspectWithoutFlow(header, facts, bytes, events, _matches, out PacketVerdict verdict, decoded: fragment || packet.Result == DecodeResult.Ok);
         if (_verdicts is not null)
         {
-            ConcludeWithoutFlow(packet, bytes, header, verdict, DropRule(count));
+            if (!completing)
+            {
+                ConcludeWithoutFlow(packet, bytes, header, verdict, DropRule(count));
+            }
+            else if (verdict.Dropped && !_counted.Dropped)
+            {
+                // The frame was counted with the datagram it completed, which passed: its own drop stands.
+                _counters.Inline!.Uncount(_verdicts, _counted);
+                ConcludeWithoutFlow(packet, bytes, header, verdict, DropRule(count));
+            }
         }
 
         for (int i = 0; i < count; i++)
@@ -535,6 +559,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 VlanCount = header.Vlan2 != 0 ? 3 : header.Vlan1 != 0 ? 2 : header.Vlan0 != 0 ? 1 : 0,
                 ToServer = true,
                 Rule = rule,
+                Blocked = _simulateIps && rule.Drops,
                 PacketsToServer = 0,
                 PacketsToClient = 0,
                 BytesToServer = 0,
@@ -553,12 +578,12 @@ internal sealed class DetectionInspector : IPacketInspector
     /// <summary>
     /// Inline, the verdict on a packet without a flow: counted, and a dropped one's drop record
     /// written. One without IP (no <paramref name="tuple"/>) gets what Suricata writes for it: no
-    /// addresses or header fields, only <c>ether</c> and the reason.
+    /// addresses or header fields, only <c>ether</c> and the reason; a fragment no transport fields.
     /// </summary>
     private void ConcludeWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, FlowTuple? tuple, in PacketVerdict verdict, Rule? rule)
     {
         Debug.Assert(_verdicts is not null, "inline only");
-        _counters.Inline!.Count(_verdicts, verdict);
+        CountVerdict(verdict);
         if (!verdict.Dropped || !_eve.WritesDrops)
         {
             return;
@@ -579,7 +604,7 @@ internal sealed class DetectionInspector : IPacketInspector
             Rule = rule,
             Bytes = bytes,
             NetworkOffset = tuple is null ? -1 : packet.Innermost.NetworkOffset,
-            TransportOffset = tuple is null ? -1 : packet.Innermost.TransportOffset,
+            TransportOffset = tuple is null || (packet.Innermost.Flags & PacketLayerFlags.Fragment) != 0 ? -1 : packet.Innermost.TransportOffset,
             Source = PacketSources.Of(packet, packet.LayerCount - 1),
         });
     }
@@ -647,6 +672,18 @@ internal sealed class DetectionInspector : IPacketInspector
             Bytes = bytes,
             Source = PacketSources.OfFlowLayer(packet),
         });
+    }
+
+    /// <summary>An IP fragment's header fields: its IP header's; its transport header is not decoded (Suricata decodes a fragment no further).</summary>
+    private static RulePacket FragmentFacts(in PacketLayer layer, ReadOnlySpan<byte> bytes)
+    {
+        int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
+        return RulePacket.Direction(toServer: true) with
+        {
+            Fragment = true,
+            Ttl = ttlOffset < bytes.Length ? bytes[ttlOffset] : -1,
+            NetworkOffset = layer.NetworkOffset,
+        };
     }
 
     /// <summary>The header fields rules test, read from the innermost layer.</summary>

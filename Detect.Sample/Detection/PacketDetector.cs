@@ -264,11 +264,12 @@ internal sealed class PacketDetector
     /// <summary>
     /// Inspects a packet without a flow, with no flow state and no payload: one that failed to decode
     /// and raised decoder events, where only the decode-event rules can match it, or one that
-    /// <paramref name="decoded"/> whole to layers without a flow (IGMP, GRE), where every rule may.
+    /// <paramref name="decoded"/> whole to layers without a flow (IGMP, GRE) or is an IP fragment,
+    /// where every rule may (a fragment's <see cref="RulePacket.Fragment"/> keeps rules with ports out).
     /// In firewall mode the firewall's packet tables run first (<see cref="FirewallEngine.EvaluateWithoutFlow"/>),
     /// and the other rules see only what they accepted by <c>accept:hook</c>.
     /// </summary>
-    /// <param name="verdict">The firewall's verdict on the packet; accept without firewall mode (a drop rule alerts only on a packet without a flow).</param>
+    /// <param name="verdict">The firewall's verdict on the packet, or inline a drop or reject rule's that matched it; else accept.</param>
     public int InspectWithoutFlow(in FlowTuple packet, in RulePacket facts, ReadOnlySpan<byte> packetBytes, ReadOnlySpan<ushort> events, Span<Rule?> matches, out PacketVerdict verdict, bool decoded = false)
     {
         var buffers = new PacketBuffers(default, packetBytes, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, t_scratch ??= new byte[1024], events);
@@ -285,6 +286,11 @@ internal sealed class PacketDetector
             {
                 _hosts.Apply(rule.Hostbits, packet);
                 matches[count++] = rule;
+                if (_settings.SimulateIps && rule.Action is RuleAction.Drop or RuleAction.Reject)
+                {
+                    // Inline, Suricata drops a packet without a flow that a drop rule matched, as any other.
+                    verdict = PacketVerdict.Drop(DropReason.Rules, byFirewall: false, rejected: rule.Action == RuleAction.Reject);
+                }
             }
         }
 

@@ -227,6 +227,12 @@ internal sealed class Rule
             }
         }
 
+        if (facts.Fragment && !(SourcePorts.IsAny && DestinationPorts.IsAny))
+        {
+            // Suricata's DetectRunInspectRuleHeader: a fragment has no ports for a rule that names some.
+            return false;
+        }
+
         bool forward = HeaderMatches(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.IsIPv6, packet.Protocol);
         if (!forward && !(Bidirectional && HeaderMatches(packet.Destination, packet.DestinationPort, packet.Source, packet.SourcePort, packet.IsIPv6, packet.Protocol)))
         {

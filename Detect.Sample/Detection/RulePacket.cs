@@ -9,6 +9,9 @@ internal readonly record struct RulePacket
     /// <summary>The packet goes client → server.</summary>
     public bool ToServer { get; init; }
 
+    /// <summary>An IP fragment, inspected as a packet of its own: no ports, so only rules whose ports are <c>any</c> match it.</summary>
+    public bool Fragment { get; init; }
+
     /// <summary>The flow's state when the packet arrived.</summary>
     public FlowState FlowState { get; init; }
 

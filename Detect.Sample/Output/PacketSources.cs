@@ -21,10 +21,11 @@ internal static class PacketSources
         }
 
         ref readonly PacketLayer inner = ref packet.Layers[layer];
-        if ((inner.Flags & PacketLayerFlags.Reassembled) != 0)
+        if ((inner.Flags & (PacketLayerFlags.Reassembled | PacketLayerFlags.Fragment)) == PacketLayerFlags.Reassembled)
         {
             // Reassembly made the packet (inside a tunnel too). A tunnel inside a reassembled
-            // datagram made another, the inner layer's, named by its tunnel below.
+            // datagram made another, the inner layer's, named by its tunnel below. The fragment that
+            // completed a datagram (Fragment and Reassembled), seen on its own, is the captured packet.
             return PacketSource.Defrag;
         }
 
@@ -74,7 +75,7 @@ internal static class PacketSources
     /// </summary>
     public static FlowTuple? Root(in DecodedPacket packet, int layer)
     {
-        if ((uint)layer >= (uint)packet.LayerCount || (layer == 0 && (packet.Layers[0].Flags & PacketLayerFlags.Reassembled) == 0))
+        if ((uint)layer >= (uint)packet.LayerCount || (layer == 0 && (packet.Layers[0].Flags & (PacketLayerFlags.Reassembled | PacketLayerFlags.Fragment)) != PacketLayerFlags.Reassembled))
         {
             return null;
         }

@@ -20,7 +20,10 @@ public enum PacketLayerFlags : ushort
     /// </summary>
     IcmpErrorForEmbedded = 4,
 
-    /// <summary>The packet was reassembled from fragments.</summary>
+    /// <summary>
+    /// The packet was reassembled from fragments; with <see cref="Fragment"/>, the fragment that
+    /// completed the reassembly, seen as a packet of its own (<see cref="Pipeline.IPacketInspector.InspectWithoutFlow"/>).
+    /// </summary>
     Reassembled = 8,
 
     /// <summary>The layer carries a tunnel (GRE, VXLAN, ...) whose inner packet is the next layer.</summary>

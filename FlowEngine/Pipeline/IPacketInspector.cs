@@ -20,7 +20,12 @@ public interface IPacketInspector
     /// Sees a packet that belongs to no flow: it failed to decode, or carries no IP, and raised decoder
     /// events (<see cref="DecodedPacket.EventCodes"/>), what decoder-event rules and anomaly records
     /// look at; or it decoded whole (<see cref="DecodeResult.Ok"/>) to layers Suricata keeps no flow
-    /// for (IGMP, GRE without a tunnelled packet). The default does nothing.
+    /// for (IGMP, GRE without a tunnelled packet); or it is an IP fragment, its innermost layer marked
+    /// <see cref="PacketLayerFlags.Fragment"/>, as Suricata inspects each fragment as a packet without
+    /// a flow: one held for reassembly (<see cref="DecodeResult.FragmentHeld"/>), or the one that
+    /// completed a datagram (also marked <see cref="PacketLayerFlags.Reassembled"/>), called after
+    /// the datagram's <see cref="Inspect"/>, with no ports, transport or decoder events (those stay
+    /// with the datagram), its frame already counted with the datagram. The default does nothing.
     /// </summary>
     /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>
     /// <param name="bytes">The bytes the layers' offsets refer to, valid during the call only.</param>
@@ -47,8 +52,7 @@ public interface IPacketInspector
 
     /// <summary>
     /// Hears of a packet without a flow that <see cref="InspectWithoutFlow"/> does not see: one that
-    /// failed to decode or carries no IP and raised no decoder event, or a fragment held for reassembly
-    /// (the datagram is inspected whole with the fragment that completes it). Called only when
+    /// failed to decode or carries no IP and raised no decoder event. Called only when
     /// <see cref="CountsEveryPacket"/>.
     /// </summary>
     /// <param name="packet">The decoded packet; its layers may stop where decoding failed.</param>

@@ -35,28 +35,36 @@ internal sealed class InlineCounters
     }
 
     /// <summary>Counts one packet's verdict into a worker's counters.</summary>
-    public void Count(long[] worker, in PacketVerdict verdict)
+    public void Count(long[] worker, in PacketVerdict verdict) => Add(worker, verdict, 1);
+
+    /// <summary>
+    /// Takes back one packet's counted verdict, for a frame whose verdict changed after it was counted
+    /// (a datagram's completing fragment that a rule of its own dropped).
+    /// </summary>
+    public void Uncount(long[] worker, in PacketVerdict verdict) => Add(worker, verdict, -1);
+
+    private void Add(long[] worker, in PacketVerdict verdict, int delta)
     {
         if (verdict.ByFirewall)
         {
-            worker[verdict.Rejected ? FwRejected : FwBlocked]++;
-            worker[FwReasons + (int)verdict.Reason]++;
+            worker[verdict.Rejected ? FwRejected : FwBlocked] += delta;
+            worker[FwReasons + (int)verdict.Reason] += delta;
             return;
         }
 
         if (_firewall)
         {
-            worker[FwAccepted]++;
+            worker[FwAccepted] += delta;
         }
 
         if (!verdict.Dropped)
         {
-            worker[IpsAccepted]++;
+            worker[IpsAccepted] += delta;
             return;
         }
 
-        worker[verdict.Rejected ? IpsRejected : IpsBlocked]++;
-        worker[IpsReasons + (int)verdict.Reason]++;
+        worker[verdict.Rejected ? IpsRejected : IpsBlocked] += delta;
+        worker[IpsReasons + (int)verdict.Reason] += delta;
     }
 
     /// <summary>The counters by their EVE stats names; zeros too, as Suricata registers them all.</summary>

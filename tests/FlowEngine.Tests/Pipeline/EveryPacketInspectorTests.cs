@@ -9,7 +9,8 @@ namespace FlowEngine.Tests.Pipeline;
 
 /// <summary>
 /// An inspector that counts every packet (inline verdicts) hears of the ones it does not inspect:
-/// packets of a bypassed flow, packets without a flow and no decoder event, held fragments.
+/// packets of a bypassed flow, packets without a flow and no decoder event. IP fragments are
+/// inspected without a flow, each as a packet of its own, the one that completed a datagram after it.
 /// </summary>
 public sealed class EveryPacketInspectorTests
 {
@@ -20,8 +21,8 @@ public sealed class EveryPacketInspectorTests
         Ethernet(0x0800, IPv4(17, Udp(53, 4000, [3]), source: V4B, destination: V4A)), // bypassed
         Ethernet(0x0806, new byte[28]), // no IP, no decoder event
         Ethernet(0x0800, IPv4(2, [0x16, 0, 0, 0, 224, 0, 0, 1])), // IGMP: inspected without a flow
-        Ethernet(0x0800, IPv4(17, Udp(5000, 6000, new byte[8]), id: 7, flagsAndOffset: 0x2000)), // held for reassembly
-        Ethernet(0x0800, IPv4(17, new byte[8], id: 7, flagsAndOffset: 2)), // completes it: inspected whole
+        Ethernet(0x0800, IPv4(17, Udp(5000, 6000, new byte[8]), id: 7, flagsAndOffset: 0x2000)), // held for reassembly: inspected without a flow
+        Ethernet(0x0800, IPv4(17, new byte[8], id: 7, flagsAndOffset: 2)), // completes it: inspected whole, then as a fragment
     ];
 
     [Fact]
@@ -30,8 +31,10 @@ public sealed class EveryPacketInspectorTests
         var inspector = new BypassingInspector(countsEveryPacket: true);
         Run(inspector);
 
-        Assert.Equal((2, 2, 1, 2), (inspector.Inspected, inspector.Bypassed, inspector.InspectedWithoutFlow, inspector.PassedWithoutFlow));
-        Assert.Equal(Frames.Length, inspector.Inspected + inspector.Bypassed + inspector.InspectedWithoutFlow + inspector.PassedWithoutFlow);
+        Assert.Equal((2, 2, 3, 1), (inspector.Inspected, inspector.Bypassed, inspector.InspectedWithoutFlow, inspector.PassedWithoutFlow));
+        // Every frame reaches one call, and the one that completed the datagram a second, as a fragment.
+        Assert.Equal(Frames.Length + 1, inspector.Inspected + inspector.Bypassed + inspector.InspectedWithoutFlow + inspector.PassedWithoutFlow);
+        Assert.Equal([(DecodeResult.FragmentHeld, false, 36), (DecodeResult.Ok, true, 28)], inspector.Fragments);
     }
 
     [Fact]
@@ -40,7 +43,7 @@ public sealed class EveryPacketInspectorTests
         var inspector = new BypassingInspector(countsEveryPacket: false);
         Run(inspector);
 
-        Assert.Equal((2, 0, 1, 0), (inspector.Inspected, inspector.Bypassed, inspector.InspectedWithoutFlow, inspector.PassedWithoutFlow));
+        Assert.Equal((2, 0, 3, 0), (inspector.Inspected, inspector.Bypassed, inspector.InspectedWithoutFlow, inspector.PassedWithoutFlow));
     }
 
     private static void Run(IPacketInspector inspector)
@@ -67,6 +70,9 @@ public sealed class EveryPacketInspectorTests
 
         public int PassedWithoutFlow { get; private set; }
 
+        /// <summary>The fragments seen without a flow: the decode result, whether marked as completing a datagram, and the fragment's own IP length.</summary>
+        public List<(DecodeResult Result, bool Completed, int IPLength)> Fragments { get; } = [];
+
         public bool CountsEveryPacket => countsEveryPacket;
 
         public void Inspect(ref PacketContext context)
@@ -84,7 +90,16 @@ public sealed class EveryPacketInspectorTests
             Bypassed++;
         }
 
-        public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes) => InspectedWithoutFlow++;
+        public void InspectWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
+        {
+            InspectedWithoutFlow++;
+            PacketLayer layer = packet.Innermost;
+            if ((layer.Flags & PacketLayerFlags.Fragment) != 0)
+            {
+                Assert.Equal((0, 0), (layer.SourcePort, layer.DestinationPort));
+                Fragments.Add((packet.Result, (layer.Flags & PacketLayerFlags.Reassembled) != 0, layer.IPLength));
+            }
+        }
 
         void IPacketInspector.PassedWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes) => PassedWithoutFlow++;
     }
