@@ -388,20 +388,7 @@ internal sealed class EveFlowLine
 
     private int Protocol(int at, byte protocol)
     {
-        ReadOnlySpan<byte> name = protocol switch
-        {
-            IpProtocol.Icmp => "ICMP"u8,
-            IpProtocol.Igmp => "IGMP"u8,
-            IpProtocol.Tcp => "TCP"u8,
-            IpProtocol.Udp => "UDP"u8,
-            IpProtocol.Gre => "GRE"u8,
-            IpProtocol.Esp => "ESP"u8,
-            IpProtocol.Icmpv6 => "IPv6-ICMP"u8,
-            IpProtocol.Sctp => "SCTP"u8,
-            IpProtocol.IPv4 => "IP-in-IP"u8,
-            IpProtocol.IPv6 => "IPv6"u8,
-            _ => default,
-        };
+        ReadOnlySpan<byte> name = IpProtocolNames.Utf8(protocol);
         return name.IsEmpty ? Number(at, protocol) : Append(at, name);
     }
 

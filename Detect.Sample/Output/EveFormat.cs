@@ -29,16 +29,6 @@ internal static class EveFormat
     /// <summary>Both hex digits of every byte value, first digit in the lower byte.</summary>
     private static readonly ushort[] HexPairs = BuildHexPairs();
 
-    private static readonly JsonEncodedText Icmp = JsonEncodedText.Encode("ICMP"u8);
-    private static readonly JsonEncodedText Igmp = JsonEncodedText.Encode("IGMP"u8);
-    private static readonly JsonEncodedText Tcp = JsonEncodedText.Encode("TCP"u8);
-    private static readonly JsonEncodedText Udp = JsonEncodedText.Encode("UDP"u8);
-    private static readonly JsonEncodedText Gre = JsonEncodedText.Encode("GRE"u8);
-    private static readonly JsonEncodedText Esp = JsonEncodedText.Encode("ESP"u8);
-    private static readonly JsonEncodedText Icmpv6 = JsonEncodedText.Encode("IPv6-ICMP"u8);
-    private static readonly JsonEncodedText Sctp = JsonEncodedText.Encode("SCTP"u8);
-    private static readonly JsonEncodedText IPInIP = JsonEncodedText.Encode("IP-in-IP"u8);
-    private static readonly JsonEncodedText IPv6 = JsonEncodedText.Encode("IPv6"u8);
 
     /// <summary>Nanoseconds since the Unix epoch of a wall-clock time, to its 100 ns ticks: EVE timestamps carry the microseconds, as Suricata's do.</summary>
     public static long UnixNanoseconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks * 100;
@@ -90,7 +80,7 @@ internal static class EveFormat
     /// <summary>Writes the protocol's EVE name (pre-encoded for the named ones, the number otherwise).</summary>
     public static void WriteProtocol(Utf8JsonWriter writer, JsonEncodedText property, byte protocol)
     {
-        JsonEncodedText name = ProtocolText(protocol);
+        JsonEncodedText name = IpProtocolNames.Encoded(protocol);
         if (name.EncodedUtf8Bytes.Length > 0)
         {
             writer.WriteString(property, name);
@@ -103,22 +93,7 @@ internal static class EveFormat
     }
 
     /// <summary>Suricata's name of an IP protocol (<c>TCP</c>, <c>IPv6-ICMP</c>, ...), or null where it writes the number.</summary>
-    public static string? ProtocolName(byte protocol) => ProtocolText(protocol) is { EncodedUtf8Bytes.Length: > 0 } name ? name.ToString() : null;
-
-    private static JsonEncodedText ProtocolText(byte protocol) => protocol switch
-    {
-        IpProtocol.Icmp => Icmp,
-        IpProtocol.Igmp => Igmp,
-        IpProtocol.Tcp => Tcp,
-        IpProtocol.Udp => Udp,
-        IpProtocol.Gre => Gre,
-        IpProtocol.Esp => Esp,
-        IpProtocol.Icmpv6 => Icmpv6,
-        IpProtocol.Sctp => Sctp,
-        IpProtocol.IPv4 => IPInIP,
-        IpProtocol.IPv6 => IPv6,
-        _ => default,
-    };
+    public static string? ProtocolName(byte protocol) => IpProtocolNames.Encoded(protocol) is { EncodedUtf8Bytes.Length: > 0 } name ? name.ToString() : null;
 
     public static bool HasPorts(byte protocol) => protocol is 6 or 17 or 132;
 

@@ -188,20 +188,8 @@ public sealed class EveFlowLineTests
                 json.WriteNumber("dest_port", tuple.DestinationPort);
             }
 
-            string? protocolName = tuple.Protocol switch
-            {
-                1 => "ICMP",
-                2 => "IGMP",
-                6 => "TCP",
-                17 => "UDP",
-                47 => "GRE",
-                50 => "ESP",
-                58 => "IPv6-ICMP",
-                132 => "SCTP",
-                4 => "IP-in-IP",
-                41 => "IPv6",
-                _ => null,
-            };
+            // The names themselves are IpProtocolNamesTests'; here the line must write the one the table gives.
+            string? protocolName = IpProtocolNames.Utf8(tuple.Protocol) is { Length: > 0 } name ? Encoding.UTF8.GetString(name) : null;
             json.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
             json.WriteString("proto", protocolName ?? tuple.Protocol.ToString(CultureInfo.InvariantCulture));
             if (flow.AppProtocol != 0)
