@@ -21,7 +21,7 @@ internal readonly struct EvePacketHeader
 
     public byte IcmpCode { get; init; }
 
-    /// <summary>The packet starts with an Ethernet header: what <c>ether</c> describes.</summary>
+    /// <summary>The packet is the captured frame and starts with an Ethernet header: what <c>ether</c> describes.</summary>
     public bool HasEther { get; init; }
 
     /// <summary>The Ethernet header's own EtherType (0x8100 for a tagged frame, as Suricata writes it).</summary>
@@ -44,6 +44,10 @@ internal readonly struct EvePacketHeader
         {
             ref readonly PacketLayer l = ref packet.Layers[layer];
             fragment = (l.Flags & PacketLayerFlags.Fragment) != 0;
+
+            // A tunnel's inner packet or a reassembled datagram is not the captured frame: Suricata's
+            // pseudo-packet has no Ethernet header of its own (and its flow none recorded).
+            ether &= l.TunnelDepth == 0 && (l.Flags & PacketLayerFlags.Reassembled) == 0;
 
             // An ICMP error keyed to the flow it quotes carries that flow's protocol here, not ICMP.
             icmp = !fragment && l.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 && (l.Flags & PacketLayerFlags.HasFlowKey) != 0;

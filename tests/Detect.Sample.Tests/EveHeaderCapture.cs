@@ -7,9 +7,9 @@ namespace Detect.Sample.Tests;
 
 /// <summary>
 /// The records of <see cref="EveHeaderTests"/>: a capture of an ICMP echo request, an ICMPv6 one, a
-/// destination unreachable with an unknown code (an anomaly), a TCP SYN and a frame without IP, run
-/// once as a process in simulated IPS mode with a rule that drops every IP packet, so that each IP
-/// packet gets an alert and a drop record.
+/// destination unreachable with an unknown code (an anomaly), a TCP SYN, an echo request inside GRE
+/// and a frame without IP, run once as a process in simulated IPS mode with a rule that drops every
+/// IP packet, so that each IP packet gets an alert and a drop record.
 /// </summary>
 public sealed class EveHeaderCapture : IDisposable
 {
@@ -77,7 +77,17 @@ public sealed class EveHeaderCapture : IDisposable
             Wire.Frame(PacketBuilder.IPv6(IPAddress.Parse("2001:db8::1"), IPAddress.Parse("2001:db8::2"), PacketBuilder.Icmpv6, echo6), fromClient: true),
             Wire.Frame(PacketBuilder.IPv4(IPAddress.Parse("10.1.0.1"), IPAddress.Parse("10.1.0.2"), PacketBuilder.Icmp, 2, unreachable), fromClient: true),
             Wire.Frame(PacketBuilder.IPv4(IPAddress.Parse("10.2.0.1"), IPAddress.Parse("10.2.0.2"), PacketBuilder.Tcp, 3, syn), fromClient: true),
+            Wire.Frame(PacketBuilder.IPv4(IPAddress.Parse("172.16.0.1"), IPAddress.Parse("172.16.0.2"), 47, 6, Gre(PacketBuilder.IPv4(IPAddress.Parse("10.4.0.1"), IPAddress.Parse("10.4.0.2"), PacketBuilder.Icmp, 5, echo))), fromClient: true),
             unknown,
         ];
+    }
+
+    /// <summary>GRE without options (RFC 2784) carrying an IPv4 packet.</summary>
+    private static byte[] Gre(byte[] packet)
+    {
+        byte[] gre = new byte[4 + packet.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(gre.AsSpan(2), 0x0800);
+        packet.CopyTo(gre, 4);
+        return gre;
     }
 }

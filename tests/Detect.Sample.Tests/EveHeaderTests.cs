@@ -67,6 +67,18 @@ public sealed class EveHeaderTests : IClassFixture<EveHeaderCapture>
     }
 
     [Fact]
+    public void An_alert_on_a_tunnels_inner_icmp_packet_has_its_icmp_fields_and_no_ether_of_the_outer_frame()
+    {
+        string line = Record("alert", "10.4.0.1");
+        Assert.Equal(
+            ["timestamp", "flow_id", "pcap_cnt", "event_type", "src_ip", "dest_ip", "proto", "ip_v", "icmp_type", "icmp_code", "pkt_src", "community_id", "alert", "tunnel", "direction", "flow"],
+            EveKeys.Of(line));
+        using JsonDocument doc = JsonDocument.Parse(line);
+        Assert.Equal(8, doc.RootElement.GetProperty("icmp_type").GetInt32());
+        Assert.Equal("gre tunnel", doc.RootElement.GetProperty("pkt_src").GetString());
+    }
+
+    [Fact]
     public void A_drop_record_has_the_header_then_its_direction_then_drop()
     {
         string[] keys = EveKeys.Of(Record("drop", "10.0.0.1"));
