@@ -88,10 +88,15 @@ public sealed class EveHeaderTests : IClassFixture<EveHeaderCapture>
     }
 
     [Fact]
-    public void A_packet_without_ip_has_no_addresses_protocol_or_ip_version()
+    public void A_packet_without_ip_has_no_addresses_protocol_or_ip_version_but_its_whole_ethernet_header()
     {
         string line = Assert.Single(File.ReadLines(Eve), l => l.Contains("\"event\":\"decoder.ethernet.unknown_ethertype\"", StringComparison.Ordinal));
         Assert.Equal(["timestamp", "pcap_cnt", "event_type", "pkt_src", "ether", "anomaly"], EveKeys.Of(line));
+        using JsonDocument doc = JsonDocument.Parse(line);
+        JsonElement ether = doc.RootElement.GetProperty("ether");
+        Assert.Equal(0xFBB7, ether.GetProperty("ether_type").GetInt32());
+        Assert.Equal("02:00:00:00:00:01", ether.GetProperty("src_mac").GetString());
+        Assert.Equal("02:00:00:00:00:02", ether.GetProperty("dest_mac").GetString());
     }
 
     /// <summary>The schema is Suricata's, read from the shared suricata-verify subset beside the checkout.</summary>
