@@ -288,12 +288,12 @@ internal sealed class DetectionInspector : IPacketInspector
         string? captureFile = WritePacket(ref context, state);
         if (!events.IsEmpty && _eve.WritesAnomalies)
         {
-            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, PacketSources.OfFlowLayer(decoded));
+            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, PacketSources.FlowLayer(decoded), toServer);
         }
 
         if (!streamEvents.IsEmpty && _anomalyStream)
         {
-            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, toServer);
         }
 
         if (state.ProtocolMismatch)
@@ -301,7 +301,7 @@ internal sealed class DetectionInspector : IPacketInspector
             state.ProtocolMismatch = false;
             if (_anomalyApplayer)
             {
-                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet);
+                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, toServer);
             }
         }
 
@@ -363,6 +363,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 Source = source,
                 TunnelRoot = root,
                 TunnelDepth = decoded.Layers[layer].TunnelDepth,
+                Header = EvePacketHeader.Of(decoded, layer, context.PacketBytes),
             });
             _counters.CountAlert();
         }
@@ -409,7 +410,7 @@ internal sealed class DetectionInspector : IPacketInspector
             InterfaceName = context.InterfaceName,
             PcapCount = decoded.Record.PacketNumber,
             Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
-            Ethernet = decoded.Record.LinkType == LinkType.Ethernet,
+            Header = EvePacketHeader.Of(decoded, PacketSources.FlowLayer(decoded), context.PacketBytes),
             ToServer = toServer,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
@@ -516,7 +517,7 @@ internal sealed class DetectionInspector : IPacketInspector
         long timestamp = packet.Record.TimestampNanoseconds;
         if (_eve.WritesAnomalies)
         {
-            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple, PacketSources.Of(packet, packet.LayerCount - 1));
+            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple, packet.LayerCount - 1, toServer: true);
         }
 
         if (tuple is not { } header)
@@ -570,6 +571,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 Source = PacketSources.Of(packet, packet.LayerCount - 1),
                 TunnelRoot = PacketSources.Root(packet, packet.LayerCount - 1),
                 TunnelDepth = packet.Innermost.TunnelDepth,
+                Header = EvePacketHeader.Of(packet, packet.LayerCount - 1, bytes),
             });
             _counters.CountAlert();
         }
@@ -596,7 +598,7 @@ internal sealed class DetectionInspector : IPacketInspector
             InterfaceName = string.Empty,
             PcapCount = packet.Record.PacketNumber,
             Packet = tuple,
-            Ethernet = packet.Record.LinkType == LinkType.Ethernet,
+            Header = EvePacketHeader.Of(packet, tuple is null ? -1 : packet.LayerCount - 1, bytes),
             ToServer = true,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
@@ -611,8 +613,10 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple, PacketSource source)
+    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple, int layer, bool toServer)
     {
+        PacketSource source = PacketSources.Of(packet, layer);
+        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
         for (int i = 0; i < packet.EventCount; i++)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -623,18 +627,21 @@ internal sealed class DetectionInspector : IPacketInspector
                 Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
                 PcapCount = packet.Record.PacketNumber,
                 LinkType = (int)packet.Record.LinkType,
-                EtherType = packet.EtherType,
                 Bytes = bytes,
                 Source = source,
+                Header = header,
+                ToServer = toServer,
             });
         }
     }
 
     /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
+    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple, bool toServer)
     {
-        PacketSource source = PacketSources.OfFlowLayer(packet);
+        int layer = PacketSources.FlowLayer(packet);
+        PacketSource source = PacketSources.Of(packet, layer);
+        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
         foreach (StreamEvent streamEvent in streamEvents)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -646,17 +653,19 @@ internal sealed class DetectionInspector : IPacketInspector
                 Type = AnomalyType.Stream,
                 PcapCount = packet.Record.PacketNumber,
                 LinkType = (int)packet.Record.LinkType,
-                EtherType = packet.EtherType,
                 Bytes = bytes,
                 Source = source,
+                Header = header,
+                ToServer = toServer,
             });
         }
     }
 
     /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple)
+    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple, bool toServer)
     {
+        int layer = PacketSources.FlowLayer(packet);
         _eve.WriteAnomaly(new AnomalyEvent
         {
             TimestampNanoseconds = timestamp,
@@ -668,9 +677,10 @@ internal sealed class DetectionInspector : IPacketInspector
             Layer = "proto_detect",
             PcapCount = packet.Record.PacketNumber,
             LinkType = (int)packet.Record.LinkType,
-            EtherType = packet.EtherType,
             Bytes = bytes,
-            Source = PacketSources.OfFlowLayer(packet),
+            Source = PacketSources.Of(packet, layer),
+            Header = EvePacketHeader.Of(packet, layer, bytes),
+            ToServer = toServer,
         });
     }
 

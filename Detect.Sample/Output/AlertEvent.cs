@@ -56,4 +56,7 @@ internal readonly record struct AlertEvent
 
     /// <summary>How many tunnels deep the packet is (<c>tunnel.depth</c>).</summary>
     public int TunnelDepth { get; init; }
+
+    /// <summary>The packet's ICMP type and code, fragment state and Ethernet header, for the EVE header.</summary>
+    public EvePacketHeader Header { get; init; }
 }

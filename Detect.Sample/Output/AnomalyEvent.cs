@@ -13,6 +13,9 @@ internal readonly ref struct AnomalyEvent
     /// <summary>The packet's addresses and ports in its own direction, when it got as far as an IP layer.</summary>
     public required FlowTuple? Packet { get; init; }
 
+    /// <summary>The packet goes client to server: <see cref="Packet"/> is its flow's tuple (else that reversed), for <c>community_id</c>.</summary>
+    public bool ToServer { get; init; }
+
     /// <summary>The packet's place in the capture files read (<c>pcap_cnt</c>); 0 on live captures, where none is written.</summary>
     public uint PcapCount { get; init; }
 
@@ -31,8 +34,8 @@ internal readonly ref struct AnomalyEvent
     /// <summary>The capture's link type (<c>packet_info.linktype</c>).</summary>
     public required int LinkType { get; init; }
 
-    /// <summary>The outermost EtherType (<c>ether.ether_type</c>), 0 when the link has none.</summary>
-    public required ushort EtherType { get; init; }
+    /// <summary>The packet's ICMP type and code, fragment state and Ethernet header, for the EVE header.</summary>
+    public EvePacketHeader Header { get; init; }
 
     /// <summary>The packet's captured bytes from its link header (the start of it goes in <c>packet</c> with <c>packethdr</c>).</summary>
     public required ReadOnlySpan<byte> Bytes { get; init; }

@@ -20,8 +20,8 @@ internal readonly ref struct DropEvent
     /// <summary>The packet's tuple, source = sender; none for a packet without IP (ARP, ...), whose record has no addresses.</summary>
     public required FlowTuple? Packet { get; init; }
 
-    /// <summary>The packet starts with an Ethernet header (the link is Ethernet): what <c>ether</c> describes.</summary>
-    public required bool Ethernet { get; init; }
+    /// <summary>The packet's ICMP type and code, fragment state and Ethernet header, for the EVE header.</summary>
+    public EvePacketHeader Header { get; init; }
 
     public required bool ToServer { get; init; }
 

@@ -24,6 +24,7 @@ internal sealed partial class EveWriter
             return;
         }
 
+        string? communityId = drop.Packet is { } tuple ? CommunityIdOf(drop.FlowId, drop.ToServer ? tuple : tuple.Reverse()) : null;
         lock (_lock)
         {
             if (_disposed)
@@ -45,21 +46,15 @@ internal sealed partial class EveWriter
             }
 
             w.WriteString("event_type", "drop");
-            if (drop.Packet is { } tuple)
+            if (drop.Packet is { } packet)
             {
-                WriteTuple(w, tuple);
+                WriteVlan(w, packet, VlanCount(packet));
             }
 
-            WritePacketSource(w, drop.Source);
-
+            WritePacketHeader(w, drop.Packet, drop.Header, drop.Source, communityId);
             if (drop.FlowId != 0)
             {
                 w.WriteString("direction", drop.ToServer ? "to_server" : "to_client");
-            }
-
-            if (_settings.Ethernet && drop.Ethernet && drop.Bytes.Length >= 14)
-            {
-                WriteEther(w, drop.Bytes);
             }
 
             w.WriteStartObject("drop");
@@ -87,22 +82,6 @@ internal sealed partial class EveWriter
             EndEvent();
         }
     }
-
-    /// <summary>The packet's Ethernet header as Suricata writes it on a packet's record (<c>ethernet: yes</c>): its EtherType and MACs, sender first.</summary>
-    private static void WriteEther(Utf8JsonWriter w, ReadOnlySpan<byte> frame)
-    {
-        Span<byte> mac = stackalloc byte[17];
-        w.WriteStartObject("ether");
-        w.WriteNumber("ether_type", BinaryPrimitives.ReadUInt16BigEndian(frame[12..]));
-        EveFormat.FormatMac(Mac(frame[6..]), mac);
-        w.WriteString("src_mac", mac);
-        EveFormat.FormatMac(Mac(frame), mac);
-        w.WriteString("dest_mac", mac);
-        w.WriteEndObject();
-    }
-
-    private static ulong Mac(ReadOnlySpan<byte> at) =>
-        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(at) << 32) | BinaryPrimitives.ReadUInt32BigEndian(at[2..]);
 
     /// <summary>Suricata's drop fields: IPv4 len/tos/ttl/ipid or IPv6 len/tc/hoplimit/flowlbl, then TCP, UDP or ICMP echo fields.</summary>
     private static void WriteDropHeaders(Utf8JsonWriter w, in DropEvent drop)

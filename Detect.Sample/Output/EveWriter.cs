@@ -179,7 +179,7 @@ internal sealed partial class EveWriter : IDisposable
             return;
         }
 
-        string? communityId = _settings.CommunityId ? CommunityId.Compute(alert.Flow, _settings.CommunityIdSeed) : null;
+        string? communityId = CommunityIdOf(alert.FlowId, alert.Flow);
         lock (_lock)
         {
             if (_disposed)
@@ -207,14 +207,7 @@ internal sealed partial class EveWriter : IDisposable
 
             w.WriteString("event_type", "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
-            WriteTuple(w, alert.Packet);
-            WritePacketSource(w, alert.Source);
-            if (communityId is not null)
-            {
-                w.WriteString("community_id", communityId);
-            }
-
-            w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
+            WritePacketHeader(w, alert.Packet, alert.Header, alert.Source, communityId);
             WriteAlertObject(w, alert.Rule, alert.Blocked);
             if (alert.TunnelRoot is { } root)
             {
@@ -226,31 +219,27 @@ internal sealed partial class EveWriter : IDisposable
                 w.WriteString("app_proto", app);
             }
 
-            if (alert.FlowId == 0)
+            // A packet without a flow (one that failed to decode): Suricata writes no direction and no flow object.
+            if (alert.FlowId != 0)
             {
-                // A packet without a flow (one that failed to decode): Suricata writes no flow object.
-                WriteHost(w);
+                w.WriteString("direction", alert.ToServer ? "to_server" : "to_client");
+                w.WriteStartObject("flow");
+                w.WriteNumber("pkts_toserver", alert.PacketsToServer);
+                w.WriteNumber("pkts_toclient", alert.PacketsToClient);
+                w.WriteNumber("bytes_toserver", alert.BytesToServer);
+                w.WriteNumber("bytes_toclient", alert.BytesToClient);
+                EveFormat.WriteTimestamp(w, "start", alert.FlowStartNanoseconds);
+                EveFormat.WriteAddress(w, "src_ip", alert.Flow.Source, alert.Flow.IsIPv6);
+                EveFormat.WriteAddress(w, "dest_ip", alert.Flow.Destination, alert.Flow.IsIPv6);
+                if (EveFormat.HasPorts(alert.Flow.Protocol))
+                {
+                    w.WriteNumber("src_port", alert.Flow.SourcePort);
+                    w.WriteNumber("dest_port", alert.Flow.DestinationPort);
+                }
+
                 w.WriteEndObject();
-                EndEvent();
-                AlertEvents++;
-                return;
             }
 
-            w.WriteStartObject("flow");
-            w.WriteNumber("pkts_toserver", alert.PacketsToServer);
-            w.WriteNumber("pkts_toclient", alert.PacketsToClient);
-            w.WriteNumber("bytes_toserver", alert.BytesToServer);
-            w.WriteNumber("bytes_toclient", alert.BytesToClient);
-            EveFormat.WriteTimestamp(w, "start", alert.FlowStartNanoseconds);
-            EveFormat.WriteAddress(w, "src_ip", alert.Flow.Source, alert.Flow.IsIPv6);
-            EveFormat.WriteAddress(w, "dest_ip", alert.Flow.Destination, alert.Flow.IsIPv6);
-            if (EveFormat.HasPorts(alert.Flow.Protocol))
-            {
-                w.WriteNumber("src_port", alert.Flow.SourcePort);
-                w.WriteNumber("dest_port", alert.Flow.DestinationPort);
-            }
-
-            w.WriteEndObject();
             if (alert.CaptureFile is not null)
             {
                 w.WriteString("capture_file", alert.CaptureFile);
@@ -282,6 +271,7 @@ internal sealed partial class EveWriter : IDisposable
             return;
         }
 
+        string? communityId = anomaly.Packet is { } tuple ? CommunityIdOf(anomaly.FlowId, anomaly.ToServer ? tuple : tuple.Reverse()) : null;
         lock (_lock)
         {
             if (_disposed)
@@ -298,29 +288,12 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             w.WriteString("event_type", "anomaly");
-            if (anomaly.Packet is { } tuple)
+            if (anomaly.Packet is { } packet)
             {
-                WriteTuple(w, tuple);
+                WriteVlan(w, packet, VlanCount(packet));
             }
 
-            WritePacketSource(w, anomaly.Source);
-
-            if (_settings.Ethernet && anomaly.EtherType != 0)
-            {
-                w.WriteStartObject("ether");
-                w.WriteNumber("ether_type", anomaly.EtherType);
-                w.WriteEndObject();
-            }
-
-            if (_settings.AnomalyPacketHeader)
-            {
-                // Suricata's packethdr: the first 32 bytes of the packet.
-                w.WriteBase64String("packet", anomaly.Bytes[..Math.Min(anomaly.Bytes.Length, 32)]);
-                w.WriteStartObject("packet_info");
-                w.WriteNumber("linktype", anomaly.LinkType);
-                w.WriteEndObject();
-            }
-
+            WritePacketHeader(w, anomaly.Packet, anomaly.Header, anomaly.Source, communityId);
             w.WriteStartObject("anomaly");
             switch (anomaly.Type)
             {
@@ -341,6 +314,15 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             w.WriteEndObject();
+            if (_settings.AnomalyPacketHeader)
+            {
+                // Suricata's packethdr: the first 32 bytes of the packet, after the anomaly object.
+                w.WriteBase64String("packet", anomaly.Bytes[..Math.Min(anomaly.Bytes.Length, 32)]);
+                w.WriteStartObject("packet_info");
+                w.WriteNumber("linktype", anomaly.LinkType);
+                w.WriteEndObject();
+            }
+
             WriteHost(w);
             w.WriteEndObject();
             EndEvent();
@@ -496,23 +478,63 @@ internal sealed partial class EveWriter : IDisposable
         w.WriteEndObject();
     }
 
-    private static void WriteTuple(Utf8JsonWriter w, in FlowTuple tuple)
+    /// <summary>
+    /// The rest of Suricata's EVE header of a record made from a packet (<c>CreateEveHeader</c>, after
+    /// <c>vlan</c>): the addresses and ports (no ports in a fragment; nothing without IP), <c>proto</c>,
+    /// <c>ip_v</c>, the ICMP type and code, <c>pkt_src</c>, then its common options <c>ether</c> and
+    /// <c>community_id</c> (given for a packet of a flow).
+    /// </summary>
+    private void WritePacketHeader(Utf8JsonWriter w, FlowTuple? packet, in EvePacketHeader header, PacketSource source, string? communityId)
     {
-        EveFormat.WriteAddress(w, EveNames.SourceIp, tuple.Source, tuple.IsIPv6);
-        if (EveFormat.HasPorts(tuple.Protocol))
+        if (packet is { } tuple)
         {
-            w.WriteNumber(EveNames.SourcePort, tuple.SourcePort);
+            bool ports = EveFormat.HasPorts(tuple.Protocol) && !header.Fragment;
+            EveFormat.WriteAddress(w, EveNames.SourceIp, tuple.Source, tuple.IsIPv6);
+            if (ports)
+            {
+                w.WriteNumber(EveNames.SourcePort, tuple.SourcePort);
+            }
+
+            EveFormat.WriteAddress(w, EveNames.DestinationIp, tuple.Destination, tuple.IsIPv6);
+            if (ports)
+            {
+                w.WriteNumber(EveNames.DestinationPort, tuple.DestinationPort);
+            }
+
+            EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
+            w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
+            if (header.HasIcmp)
+            {
+                w.WriteNumber("icmp_type", header.IcmpType);
+                w.WriteNumber("icmp_code", header.IcmpCode);
+            }
         }
 
-        EveFormat.WriteAddress(w, EveNames.DestinationIp, tuple.Destination, tuple.IsIPv6);
-        if (EveFormat.HasPorts(tuple.Protocol))
+        WritePacketSource(w, source);
+        if (_settings.Ethernet && header.HasEther)
         {
-            w.WriteNumber(EveNames.DestinationPort, tuple.DestinationPort);
+            Span<byte> mac = stackalloc byte[17];
+            w.WriteStartObject("ether");
+            w.WriteNumber("ether_type", header.EtherType);
+            EveFormat.FormatMac(header.SourceMac, mac);
+            w.WriteString("src_mac", mac);
+            EveFormat.FormatMac(header.DestinationMac, mac);
+            w.WriteString("dest_mac", mac);
+            w.WriteEndObject();
         }
 
-        w.WriteNumber("ip_v", tuple.IsIPv6 ? 6 : 4);
-        EveFormat.WriteProtocol(w, EveNames.Proto, tuple.Protocol);
+        if (communityId is not null)
+        {
+            w.WriteString("community_id", communityId);
+        }
     }
+
+    /// <summary>A record's <c>community_id</c>: for a packet of a flow (<paramref name="flow"/> client first), when switched on.</summary>
+    private string? CommunityIdOf(long flowId, in FlowTuple flow) =>
+        _settings.CommunityId && flowId != 0 ? CommunityId.Compute(flow, _settings.CommunityIdSeed) : null;
+
+    /// <summary>How many VLAN ids a packet's tuple carries.</summary>
+    private static int VlanCount(in FlowTuple tuple) => tuple.Vlan2 != 0 ? 3 : tuple.Vlan1 != 0 ? 2 : tuple.Vlan0 != 0 ? 1 : 0;
 
     /// <summary>
     /// An alert's <c>tunnel</c> object, as Suricata writes it for a tunnel's inner packet or a

@@ -1,8 +1,13 @@
+using System.Buffers.Binary;
+using System.Net;
 using System.Text.Json;
 using Capture.Abstractions;
+using Detect.Sample.Detection;
 using Detect.Sample.Output;
+using FlowEngine.Decode;
 using FlowEngine.Flows;
 using FlowEngine.Output;
+using Samples.Generator;
 
 namespace Detect.Sample.Tests;
 
@@ -143,7 +148,6 @@ public sealed class EveWriterTests : IDisposable
                 Packet = null,
                 Event = "decoder.ipv4.trunc_pkt",
                 LinkType = 1,
-                EtherType = 0x0800,
                 Bytes = new byte[20],
                 PcapCount = number,
             });
@@ -178,12 +182,11 @@ public sealed class EveWriterTests : IDisposable
                 AppProtocol = type == AnomalyType.Applayer ? "http" : null,
                 Layer = type == AnomalyType.Applayer ? "proto_detect" : null,
                 LinkType = 1,
-                EtherType = 0x0800,
                 Bytes = new byte[20],
             });
 
             // Off by default: a decode event is not written.
-            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 7, Packet = null, Event = "decoder.ipv4.trunc_pkt", LinkType = 1, EtherType = 0x0800, Bytes = new byte[20] });
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 7, Packet = null, Event = "decoder.ipv4.trunc_pkt", LinkType = 1, Bytes = new byte[20] });
         }
 
         string line = File.ReadAllLines(_path).Single();
@@ -224,5 +227,76 @@ public sealed class EveWriterTests : IDisposable
             using JsonDocument doc = JsonDocument.Parse(line);
             Assert.Equal("local", doc.RootElement.GetProperty("flow").GetProperty("bypass").GetString());
         }
+    }
+
+    /// <summary>
+    /// An IP fragment decoded without reassembly: Suricata decodes no transport header in it, so its
+    /// records name the protocol (from the IP header) but have no ports and no ICMP type or code.
+    /// </summary>
+    [Theory]
+    [InlineData(PacketBuilder.Udp, "UDP")]
+    [InlineData(PacketBuilder.Icmp, "ICMP")]
+    public void A_fragments_records_have_its_protocol_but_no_ports_or_icmp_fields(byte protocol, string proto)
+    {
+        byte[] transport = protocol == PacketBuilder.Udp ? PacketBuilder.UdpDatagram(5000, 53, new byte[32]) : PacketBuilder.IcmpMessage(8, 0, 0x00010001, new byte[32]);
+        byte[] ip = PacketBuilder.IPv4(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2"), protocol, 7, transport)[..36];
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(2), (ushort)ip.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(6), 0x2000); // more fragments
+        byte[] frame = new Link([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]).Frame(ip, fromClient: true);
+
+        DecodedPacket packet = default;
+        var record = new PacketRecord { TimestampNanoseconds = 1, CaptureLength = frame.Length, OriginalLength = frame.Length, LinkType = LinkType.Ethernet };
+        _ = new PacketDecoder(new DecoderCounters()).Decode(frame, record, ref packet, out _);
+        PacketLayer layer = packet.Innermost;
+        Assert.NotEqual(PacketLayerFlags.None, layer.Flags & PacketLayerFlags.Fragment);
+        var tuple = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, layer.Protocol, 0, 0, 0, 0);
+        EvePacketHeader header = EvePacketHeader.Of(packet, 0, frame);
+
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, InIface = false }))
+        {
+            writer.WriteAlert(FlowlessAlert(tuple, header));
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = tuple, Event = "decoder.ipv4.opt_pad_required", LinkType = 1, Bytes = frame, Header = header });
+        }
+
+        string[] lines = File.ReadAllLines(_path);
+        Assert.Equal(["timestamp", "event_type", "src_ip", "dest_ip", "proto", "ip_v", "pkt_src", "alert"], EveKeys.Of(lines[0]));
+        Assert.Equal(["timestamp", "event_type", "src_ip", "dest_ip", "proto", "ip_v", "pkt_src", "anomaly"], EveKeys.Of(lines[1]));
+        using JsonDocument doc = JsonDocument.Parse(lines[0]);
+        Assert.Equal(proto, doc.RootElement.GetProperty("proto").GetString());
+    }
+
+    /// <summary>Suricata's anomaly logger writes <c>packethdr</c>'s <c>packet</c> and <c>packet_info</c> after the anomaly object.</summary>
+    [Fact]
+    public void An_anomalys_packet_header_follows_the_anomaly_object()
+    {
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, AnomalyPacketHeader = true }))
+        {
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = null, Event = "decoder.ipv4.trunc_pkt", LinkType = 1, Bytes = new byte[20] });
+        }
+
+        Assert.Equal(["timestamp", "event_type", "pkt_src", "anomaly", "packet", "packet_info"], EveKeys.Of(File.ReadAllLines(_path).Single()));
+    }
+
+    private static AlertEvent FlowlessAlert(in FlowTuple tuple, in EvePacketHeader header)
+    {
+        var empty = new Dictionary<string, string>();
+        return new AlertEvent
+        {
+            TimestampNanoseconds = 1,
+            FlowId = 0,
+            InterfaceName = string.Empty,
+            Packet = tuple,
+            Flow = tuple,
+            VlanCount = 0,
+            ToServer = true,
+            Rule = RuleParser.Parse("alert ip any any -> any any (msg:\"any\"; sid:1;)", empty, empty, "t.rules", 1),
+            PacketsToServer = 0,
+            PacketsToClient = 0,
+            BytesToServer = 0,
+            BytesToClient = 0,
+            FlowStartNanoseconds = 1,
+            TunnelParentFlowId = 0,
+            Header = header,
+        };
     }
 }

@@ -128,30 +128,7 @@ public sealed class PacketSourceTests : IDisposable
         IPAddress.Parse(record.GetProperty("src_ip").GetString()!).Equals(IPAddress.Parse(sender));
 
     /// <summary>Runs the host on the capture; returns the path of its eve.json.</summary>
-    private string Run()
-    {
-        string pcap = Path.Combine(_work.FullName, "sources.pcap");
-        using (FileStream file = File.Create(pcap))
-        using (var writer = new PcapWriter(file))
-        {
-            byte[][] frames = Frames();
-            for (int i = 0; i < frames.Length; i++)
-            {
-                writer.Write(1_700_000_000_000_000L + i, frames[i]);
-            }
-        }
-
-        string rules = Path.Combine(_work.FullName, "sources.rules");
-        File.WriteAllText(rules, Rules);
-        string yaml = Path.Combine(_work.FullName, "sources.yaml");
-        File.WriteAllText(yaml, Yaml);
-        string logs = Path.Combine(_work.FullName, "logs");
-
-        HostResult result = DetectHostProcess.Run("-c", yaml, "-r", pcap, "-S", rules, "-l", logs, "-k", "none", "--simulate-ips");
-
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return Path.Combine(logs, "eve.json");
-    }
+    private string Run() => DetectHostProcess.RunSimulatedIps(_work, Frames(), Rules, Yaml);
 
     /// <summary>One frame per line of <see cref="Expected"/>, in its order (the reassembled ones as two fragments).</summary>
     private static byte[][] Frames()

@@ -1,5 +1,6 @@
 using Capture.Tests.Host;
 using Capture.Tests.Shared;
+using Detect.Sample.Tests.Firewall;
 
 namespace Detect.Sample.Tests.Host;
 
@@ -24,5 +25,26 @@ internal static class DetectHostProcess
     {
         using RunningHost host = DetectSampleLocation.Start(args);
         return Finish(host, TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="frames"/> (one microsecond apart), <paramref name="rules"/> and
+    /// <paramref name="yaml"/> into <paramref name="work"/> and runs the host on them in simulated
+    /// IPS mode, checksums not checked; returns the path of its eve.json.
+    /// </summary>
+    public static string RunSimulatedIps(DirectoryInfo work, byte[][] frames, string rules, string yaml)
+    {
+        string pcap = Path.Combine(work.FullName, "capture.pcap");
+        InlineCapture.Write(pcap, frames);
+        string rulesPath = Path.Combine(work.FullName, "capture.rules");
+        File.WriteAllText(rulesPath, rules);
+        string yamlPath = Path.Combine(work.FullName, "capture.yaml");
+        File.WriteAllText(yamlPath, yaml);
+        string logs = Path.Combine(work.FullName, "logs");
+
+        HostResult result = Run("-c", yamlPath, "-r", pcap, "-S", rulesPath, "-l", logs, "-k", "none", "--simulate-ips");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return Path.Combine(logs, "eve.json");
     }
 }

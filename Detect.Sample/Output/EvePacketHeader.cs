@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using Capture.Abstractions;
+using FlowEngine.Decode;
+
+namespace Detect.Sample.Output;
+
+/// <summary>
+/// What the EVE header of a record made from a packet (alert, anomaly, drop) reads from the packet
+/// beyond its addresses, as Suricata's <c>CreateEveHeader</c> does: whether its ports are known (not
+/// in a fragment), its ICMP type and code, and its Ethernet header (<c>ethernet: yes</c>).
+/// </summary>
+internal readonly struct EvePacketHeader
+{
+    /// <summary>An IP fragment not reassembled: Suricata decodes no transport header in it, so writes no ports and no ICMP fields.</summary>
+    public bool Fragment { get; init; }
+
+    /// <summary>The packet's ICMP or ICMPv6 header was decoded: <see cref="IcmpType"/> and <see cref="IcmpCode"/> hold.</summary>
+    public bool HasIcmp { get; init; }
+
+    public byte IcmpType { get; init; }
+
+    public byte IcmpCode { get; init; }
+
+    /// <summary>The packet is the captured frame and starts with an Ethernet header: what <c>ether</c> describes.</summary>
+    public bool HasEther { get; init; }
+
+    /// <summary>The Ethernet header's own EtherType (0x8100 for a tagged frame, as Suricata writes it).</summary>
+    public ushort EtherType { get; init; }
+
+    public ulong SourceMac { get; init; }
+
+    public ulong DestinationMac { get; init; }
+
+    /// <summary>
+    /// The header facts of <paramref name="packet"/>'s layer <paramref name="layer"/> (-1: a packet
+    /// without IP, only its Ethernet header), <paramref name="bytes"/> the captured frame.
+    /// </summary>
+    public static EvePacketHeader Of(in DecodedPacket packet, int layer, ReadOnlySpan<byte> bytes)
+    {
+        bool ether = packet.Record.LinkType == LinkType.Ethernet && bytes.Length >= 14;
+        bool fragment = false, icmp = false;
+        byte type = 0, code = 0;
+        if (layer >= 0 && layer < packet.LayerCount)
+        {
+            ref readonly PacketLayer l = ref packet.Layers[layer];
+            fragment = (l.Flags & PacketLayerFlags.Fragment) != 0;
+
+            // A tunnel's inner packet or a reassembled datagram is not the captured frame: Suricata's
+            // pseudo-packet has no Ethernet header of its own (and its flow none recorded).
+            ether &= l.TunnelDepth == 0 && (l.Flags & PacketLayerFlags.Reassembled) == 0;
+
+            // An ICMP error keyed to the flow it quotes carries that flow's protocol here, not ICMP.
+            icmp = !fragment && l.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 && (l.Flags & PacketLayerFlags.HasFlowKey) != 0;
+            type = icmp ? l.IcmpType : (byte)0;
+            code = icmp ? l.IcmpCode : (byte)0;
+        }
+
+        return new EvePacketHeader
+        {
+            Fragment = fragment,
+            HasIcmp = icmp,
+            IcmpType = type,
+            IcmpCode = code,
+            HasEther = ether,
+            EtherType = ether ? BinaryPrimitives.ReadUInt16BigEndian(bytes[12..]) : (ushort)0,
+            DestinationMac = ether ? Mac(bytes) : 0,
+            SourceMac = ether ? Mac(bytes[6..]) : 0,
+        };
+    }
+
+    private static ulong Mac(ReadOnlySpan<byte> at) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(at) << 32) | BinaryPrimitives.ReadUInt32BigEndian(at[2..]);
+}
