@@ -79,7 +79,8 @@ internal sealed class DetectionInspector : IPacketInspector
         ref readonly PacketLayer layer = ref decoded.Layers[decoded.LayerCount == 0 ? 0 : decoded.LayerCount - 1];
         bool toServer = context.ToServer;
         ReadOnlySpan<byte> payload = context.Payload;
-        if (decoded.EventCount == 0 && context.StreamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && (layer.Flags & PacketLayerFlags.HasFlowKey) != 0
+        if (decoded.EventCount == 0 && context.StreamEvents.IsEmpty && layer.Protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp
+            && (layer.Flags & (PacketLayerFlags.HasFlowKey | PacketLayerFlags.IcmpErrorForEmbedded)) == PacketLayerFlags.HasFlowKey
             && !HasCandidates(state, in layer, toServer, payload.IsEmpty))
         {
             // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
@@ -219,7 +220,10 @@ internal sealed class DetectionInspector : IPacketInspector
         ref readonly PacketLayer layer = ref decoded.Layers[decoded.LayerCount == 0 ? 0 : decoded.LayerCount - 1];
         FlowTuple flowTuple = flow.Tuple;
         FlowTuple packet = toServer ? flowTuple : flowTuple.Reverse();
-        int count = _detector.Inspect(packet, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, decoded.EventCodes[..decoded.EventCount], context.StreamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
+
+        // An ICMP error keyed to the flow it quotes is matched as the ICMP packet it is (Suricata's rules see p->proto, p->src, p->dst).
+        FlowTuple inspected = (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0 ? packet : IcmpErrorPacket.Tuple(layer, context.PacketBytes);
+        int count = _detector.Inspect(inspected, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, decoded.EventCodes[..decoded.EventCount], context.StreamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
         Conclude(ref context, state, count, reason, verdict, packet, flowTuple, hasTuple: true);
     }
 
@@ -511,7 +515,9 @@ internal sealed class DetectionInspector : IPacketInspector
             fragment = (layer.Flags & PacketLayerFlags.Fragment) != 0;
             completing = fragment && (layer.Flags & PacketLayerFlags.Reassembled) != 0;
             byte protocol = fragment && layer.IsIPv6 ? IpProtocol.Fragment : layer.Protocol;
-            tuple = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+            tuple = (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0
+                ? IcmpErrorPacket.Tuple(layer, bytes)
+                : new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
         }
 
         long timestamp = packet.Record.TimestampNanoseconds;
@@ -700,9 +706,12 @@ internal sealed class DetectionInspector : IPacketInspector
     private static RulePacket Facts(in PacketLayer layer, ReadOnlySpan<byte> bytes, FlowState flowState, bool toServer)
     {
         int ttlOffset = layer.NetworkOffset + (layer.IsIPv6 ? 7 : 8);
-        bool icmp = layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
+
+        // An ICMP error keyed to the flow it quotes carries the quoted protocol in the layer: its header is ICMP.
+        bool error = (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0;
+        bool icmp = error || layer.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6;
         bool echo = icmp && layer.IcmpType is 0 or 8 or 128 or 129 && layer.TransportOffset >= 0 && layer.TransportOffset + 8 <= bytes.Length;
-        bool tcp = layer.Protocol == IpProtocol.Tcp;
+        bool tcp = !error && layer.Protocol == IpProtocol.Tcp;
         return new RulePacket
         {
             ToServer = toServer,

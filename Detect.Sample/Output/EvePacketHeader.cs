@@ -7,7 +7,9 @@ namespace Detect.Sample.Output;
 /// <summary>
 /// What the EVE header of a record made from a packet (alert, anomaly, drop) reads from the packet
 /// beyond its addresses, as Suricata's <c>CreateEveHeader</c> does: whether its ports are known (not
-/// in a fragment), its ICMP type and code, and its Ethernet header (<c>ethernet: yes</c>).
+/// in a fragment), its ICMP type and code, and its Ethernet header (<c>ethernet: yes</c>); and of an
+/// ICMP error keyed to the flow it quotes, its own addresses and protocol, which the header names
+/// rather than the flow's (Suricata's <c>JsonAddrInfoInit</c> reads <c>p->src</c>, <c>p->dst</c>, <c>p->proto</c>).
 /// </summary>
 internal readonly struct EvePacketHeader
 {
@@ -20,6 +22,9 @@ internal readonly struct EvePacketHeader
     public byte IcmpType { get; init; }
 
     public byte IcmpCode { get; init; }
+
+    /// <summary>An ICMP error keyed to the flow it quotes: its own tuple (<see cref="IcmpErrorPacket"/>), which the header names instead of the record's packet tuple.</summary>
+    public FlowTuple? IcmpError { get; init; }
 
     /// <summary>The packet is the captured frame and starts with an Ethernet header: what <c>ether</c> describes.</summary>
     public bool HasEther { get; init; }
@@ -40,6 +45,7 @@ internal readonly struct EvePacketHeader
         bool ether = packet.Record.LinkType == LinkType.Ethernet && bytes.Length >= 14;
         bool fragment = false, icmp = false;
         byte type = 0, code = 0;
+        FlowTuple? error = null;
         if (layer >= 0 && layer < packet.LayerCount)
         {
             ref readonly PacketLayer l = ref packet.Layers[layer];
@@ -49,8 +55,10 @@ internal readonly struct EvePacketHeader
             // pseudo-packet has no Ethernet header of its own (and its flow none recorded).
             ether &= l.TunnelDepth == 0 && (l.Flags & PacketLayerFlags.Reassembled) == 0;
 
-            // An ICMP error keyed to the flow it quotes carries that flow's protocol here, not ICMP.
-            icmp = !fragment && l.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 && (l.Flags & PacketLayerFlags.HasFlowKey) != 0;
+            // An ICMP error keyed to the flow it quotes carries that flow's tuple here: its own is read from its header.
+            bool keyedError = (l.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0;
+            error = keyedError ? IcmpErrorPacket.Tuple(l, bytes) : null;
+            icmp = keyedError || (!fragment && l.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6 && (l.Flags & PacketLayerFlags.HasFlowKey) != 0);
             type = icmp ? l.IcmpType : (byte)0;
             code = icmp ? l.IcmpCode : (byte)0;
         }
@@ -61,6 +69,7 @@ internal readonly struct EvePacketHeader
             HasIcmp = icmp,
             IcmpType = type,
             IcmpCode = code,
+            IcmpError = error,
             HasEther = ether,
             EtherType = ether ? BinaryPrimitives.ReadUInt16BigEndian(bytes[12..]) : (ushort)0,
             DestinationMac = ether ? Mac(bytes) : 0,

@@ -482,11 +482,13 @@ internal sealed partial class EveWriter : IDisposable
     /// The rest of Suricata's EVE header of a record made from a packet (<c>CreateEveHeader</c>, after
     /// <c>vlan</c>): the addresses and ports (no ports in a fragment; nothing without IP), <c>proto</c>,
     /// <c>ip_v</c>, the ICMP type and code, <c>pkt_src</c>, then its common options <c>ether</c> and
-    /// <c>community_id</c> (given for a packet of a flow).
+    /// <c>community_id</c> (given for a packet of a flow). An ICMP error keyed to the flow it quotes
+    /// is named by its own addresses and protocol (<see cref="EvePacketHeader.IcmpError"/>), as Suricata's
+    /// header names the packet; its flow_id and community_id stay the flow's.
     /// </summary>
     private void WritePacketHeader(Utf8JsonWriter w, FlowTuple? packet, in EvePacketHeader header, PacketSource source, string? communityId)
     {
-        if (packet is { } tuple)
+        if ((header.IcmpError ?? packet) is { } tuple)
         {
             bool ports = EveFormat.HasPorts(tuple.Protocol) && !header.Fragment;
             EveFormat.WriteAddress(w, EveNames.SourceIp, tuple.Source, tuple.IsIPv6);
