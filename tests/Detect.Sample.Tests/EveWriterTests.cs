@@ -148,7 +148,8 @@ public sealed class EveWriterTests : IDisposable
                 FlowId = 7,
                 Packet = null,
                 Event = "decoder.ipv4.trunc_pkt",
-                InterfaceName = "eth0", LinkType = LinkType.Ethernet,
+                InterfaceName = "eth0",
+                LinkType = LinkType.Ethernet,
                 Bytes = new byte[20],
                 PcapCount = number,
             });
@@ -182,7 +183,8 @@ public sealed class EveWriterTests : IDisposable
                 Type = type,
                 AppProtocol = type == AnomalyType.Applayer ? "http" : null,
                 Layer = type == AnomalyType.Applayer ? "proto_detect" : null,
-                InterfaceName = "eth0", LinkType = LinkType.Ethernet,
+                InterfaceName = "eth0",
+                LinkType = LinkType.Ethernet,
                 Bytes = new byte[20],
             });
 
