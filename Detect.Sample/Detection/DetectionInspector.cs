@@ -35,14 +35,18 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly bool _anomalyStream;
     private readonly bool _anomalyApplayer;
 
+    // The capture interface of this worker's packets (EVE in_iface): packets without a flow have no context that names it.
+    private readonly string _interfaceName;
+
     // This worker's inline verdict counters (null when not inline).
     private readonly long[]? _verdicts;
 
     // The verdict counted last: a datagram's, which the fragment that completed it shares.
     private PacketVerdict _counted;
 
-    public DetectionInspector(PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore, bool firewall = false)
+    public DetectionInspector(string interfaceName, PacketDetector detector, FlowStorageSlot<DetectionFlowState> slot, EveOutputs eve, DetectionCounters counters, ILogger logger, bool simulateIps, PcapLog? pcapLog = null, ExceptionPolicy midstreamPolicy = ExceptionPolicy.Ignore, bool firewall = false)
     {
+        _interfaceName = interfaceName;
         _firewall = firewall;
         _verdicts = simulateIps ? counters.Inline?.CreateWorker() : null;
         _midstreamPolicy = midstreamPolicy;
@@ -292,12 +296,12 @@ internal sealed class DetectionInspector : IPacketInspector
         string? captureFile = WritePacket(ref context, state);
         if (!events.IsEmpty && _eve.WritesAnomalies)
         {
-            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, PacketSources.FlowLayer(decoded), toServer);
+            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, PacketSources.FlowLayer(decoded), toServer);
         }
 
         if (!streamEvents.IsEmpty && _anomalyStream)
         {
-            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, toServer);
+            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, toServer);
         }
 
         if (state.ProtocolMismatch)
@@ -305,7 +309,7 @@ internal sealed class DetectionInspector : IPacketInspector
             state.ProtocolMismatch = false;
             if (_anomalyApplayer)
             {
-                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, packet, toServer);
+                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, toServer);
             }
         }
 
@@ -411,6 +415,7 @@ internal sealed class DetectionInspector : IPacketInspector
         {
             TimestampNanoseconds = context.TimestampNanoseconds,
             FlowId = flow.Id,
+            TunnelParentFlowId = flow.TunnelParentFlowId,
             InterfaceName = context.InterfaceName,
             PcapCount = decoded.Record.PacketNumber,
             Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
@@ -523,7 +528,7 @@ internal sealed class DetectionInspector : IPacketInspector
         long timestamp = packet.Record.TimestampNanoseconds;
         if (_eve.WritesAnomalies)
         {
-            WriteAnomalies(packet, bytes, timestamp, flowId: 0, tuple, packet.LayerCount - 1, toServer: true);
+            WriteAnomalies(packet, bytes, timestamp, flowId: 0, parentId: 0, tuple, packet.LayerCount - 1, toServer: true);
         }
 
         if (tuple is not { } header)
@@ -560,7 +565,7 @@ internal sealed class DetectionInspector : IPacketInspector
             {
                 TimestampNanoseconds = timestamp,
                 FlowId = 0,
-                InterfaceName = string.Empty,
+                InterfaceName = _interfaceName,
                 Packet = header,
                 Flow = header,
                 VlanCount = header.Vlan2 != 0 ? 3 : header.Vlan1 != 0 ? 2 : header.Vlan0 != 0 ? 1 : 0,
@@ -601,7 +606,7 @@ internal sealed class DetectionInspector : IPacketInspector
         {
             TimestampNanoseconds = packet.Record.TimestampNanoseconds,
             FlowId = 0,
-            InterfaceName = string.Empty,
+            InterfaceName = _interfaceName,
             PcapCount = packet.Record.PacketNumber,
             Packet = tuple,
             Header = EvePacketHeader.Of(packet, tuple is null ? -1 : packet.LayerCount - 1, bytes),
@@ -619,7 +624,7 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple? tuple, int layer, bool toServer)
+    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple? tuple, int layer, bool toServer)
     {
         PacketSource source = PacketSources.Of(packet, layer);
         EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
@@ -629,10 +634,12 @@ internal sealed class DetectionInspector : IPacketInspector
             {
                 TimestampNanoseconds = timestamp,
                 FlowId = flowId,
+                TunnelParentFlowId = parentId,
+                InterfaceName = _interfaceName,
                 Packet = tuple,
                 Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
                 PcapCount = packet.Record.PacketNumber,
-                LinkType = (int)packet.Record.LinkType,
+                LinkType = packet.Record.LinkType,
                 Bytes = bytes,
                 Source = source,
                 Header = header,
@@ -643,7 +650,7 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple, bool toServer)
+    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple tuple, bool toServer)
     {
         int layer = PacketSources.FlowLayer(packet);
         PacketSource source = PacketSources.Of(packet, layer);
@@ -654,11 +661,13 @@ internal sealed class DetectionInspector : IPacketInspector
             {
                 TimestampNanoseconds = timestamp,
                 FlowId = flowId,
+                TunnelParentFlowId = parentId,
+                InterfaceName = _interfaceName,
                 Packet = tuple,
                 Event = StreamEvents.AnomalyName(streamEvent),
                 Type = AnomalyType.Stream,
                 PcapCount = packet.Record.PacketNumber,
-                LinkType = (int)packet.Record.LinkType,
+                LinkType = packet.Record.LinkType,
                 Bytes = bytes,
                 Source = source,
                 Header = header,
@@ -669,20 +678,22 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, FlowTuple tuple, bool toServer)
+    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple tuple, bool toServer)
     {
         int layer = PacketSources.FlowLayer(packet);
         _eve.WriteAnomaly(new AnomalyEvent
         {
             TimestampNanoseconds = timestamp,
             FlowId = flowId,
+            TunnelParentFlowId = parentId,
+            InterfaceName = _interfaceName,
             Packet = tuple,
             Event = name,
             Type = AnomalyType.Applayer,
             AppProtocol = app == AppProtocol.Unknown ? null : AppProtocolDetection.Name(app),
             Layer = "proto_detect",
             PcapCount = packet.Record.PacketNumber,
-            LinkType = (int)packet.Record.LinkType,
+            LinkType = packet.Record.LinkType,
             Bytes = bytes,
             Source = PacketSources.Of(packet, layer),
             Header = EvePacketHeader.Of(packet, layer, bytes),

@@ -236,7 +236,7 @@ internal sealed class DetectRun
                 _configuration.Flow,
                 storage,
                 flowEnds,
-                () => new DetectionInspector(detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy, detection.Firewall),
+                interfaceName => new DetectionInspector(interfaceName, detector, slot, eve, counters, inspectorLogger, detection.SimulateIps, pcapLog, detection.MidstreamPolicy, detection.Firewall),
                 _loggerFactory,
                 _clock);
 

@@ -78,8 +78,9 @@ internal static class PacketPathWarmUp
             {
                 var storage = new FlowStorageRegistry();
                 FlowStorageSlot<DetectionFlowState> slot = storage.Register<DetectionFlowState>(DetectRun.StorageName);
-                var inspector = new DetectionInspector(detector, slot, outputs, counters, NullLogger.Instance, simulateIps: false);
-                var worker = new BatchWorker("warm-up", options, new EveFlowSink(outputs), storage, maxFlows: 16, inspector: inspector);
+                const string InterfaceName = "warm-up";
+                var inspector = new DetectionInspector(InterfaceName, detector, slot, outputs, counters, NullLogger.Instance, simulateIps: false);
+                var worker = new BatchWorker(InterfaceName, options, new EveFlowSink(outputs), storage, maxFlows: 16, inspector: inspector);
                 (byte[] buffer, PacketRecord[] packets) = Frames();
                 long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
                 int round = 0;

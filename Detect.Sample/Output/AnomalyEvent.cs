@@ -10,6 +10,12 @@ internal readonly ref struct AnomalyEvent
     /// <summary>The packet's flow, or 0 for a packet without one (Suricata then writes no flow_id).</summary>
     public required long FlowId { get; init; }
 
+    /// <summary>The flow of the tunnel that carried the packet's flow (<c>parent_id</c>); 0 for a flow on the wire or a packet without a flow.</summary>
+    public long TunnelParentFlowId { get; init; }
+
+    /// <summary>The capture interface the packet came from (<c>in_iface</c>, written on live runs).</summary>
+    public required string InterfaceName { get; init; }
+
     /// <summary>The packet's addresses and ports in its own direction, when it got as far as an IP layer.</summary>
     public required FlowTuple? Packet { get; init; }
 
@@ -31,8 +37,8 @@ internal readonly ref struct AnomalyEvent
     /// <summary>For an application-layer event: where it was raised (<c>anomaly.layer</c>, e.g. <c>proto_detect</c>).</summary>
     public string? Layer { get; init; }
 
-    /// <summary>The capture's link type (<c>packet_info.linktype</c>).</summary>
-    public required int LinkType { get; init; }
+    /// <summary>The packet's link type (<c>packet_info</c>, <see cref="Datalinks"/>).</summary>
+    public required LinkType LinkType { get; init; }
 
     /// <summary>The packet's ICMP type and code, fragment state and Ethernet header, for the EVE header.</summary>
     public EvePacketHeader Header { get; init; }

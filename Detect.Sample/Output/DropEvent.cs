@@ -12,6 +12,9 @@ internal readonly ref struct DropEvent
     /// <summary>The packet's flow; 0 for none.</summary>
     public required long FlowId { get; init; }
 
+    /// <summary>The flow of the tunnel that carried the packet's flow (<c>parent_id</c>); 0 for none.</summary>
+    public long TunnelParentFlowId { get; init; }
+
     public required string InterfaceName { get; init; }
 
     /// <summary><c>pcap_cnt</c>; 0 on live captures.</summary>

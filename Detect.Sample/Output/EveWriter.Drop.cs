@@ -33,19 +33,7 @@ internal sealed partial class EveWriter
             }
 
             Utf8JsonWriter w = _json;
-            WriteEventStart(w, drop.TimestampNanoseconds, drop.FlowId);
-
-            if (_settings.InIface)
-            {
-                w.WriteString("in_iface", drop.InterfaceName);
-            }
-
-            if (drop.PcapCount != 0)
-            {
-                w.WriteNumber("pcap_cnt", drop.PcapCount);
-            }
-
-            w.WriteString("event_type", "drop");
+            WriteEventStart(w, drop.TimestampNanoseconds, drop.FlowId, drop.TunnelParentFlowId, drop.InterfaceName, drop.PcapCount, "drop");
             if (drop.Packet is { } packet)
             {
                 WriteVlan(w, packet, VlanCount(packet));

@@ -188,24 +188,7 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             Utf8JsonWriter w = _json;
-            WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId);
-
-            if (alert.TunnelParentFlowId != 0)
-            {
-                w.WriteNumber("parent_id", alert.TunnelParentFlowId);
-            }
-
-            if (_settings.InIface)
-            {
-                w.WriteString("in_iface", alert.InterfaceName);
-            }
-
-            if (alert.PcapCount != 0)
-            {
-                w.WriteNumber("pcap_cnt", alert.PcapCount);
-            }
-
-            w.WriteString("event_type", "alert");
+            WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId, alert.TunnelParentFlowId, alert.InterfaceName, alert.PcapCount, "alert");
             WriteVlan(w, alert.Flow, alert.VlanCount);
             WritePacketHeader(w, alert.Packet, alert.Header, alert.Source, communityId);
             WriteAlertObject(w, alert.Rule, alert.Blocked);
@@ -280,14 +263,7 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             Utf8JsonWriter w = _json;
-            WriteEventStart(w, anomaly.TimestampNanoseconds, anomaly.FlowId);
-
-            if (anomaly.PcapCount != 0)
-            {
-                w.WriteNumber("pcap_cnt", anomaly.PcapCount);
-            }
-
-            w.WriteString("event_type", "anomaly");
+            WriteEventStart(w, anomaly.TimestampNanoseconds, anomaly.FlowId, anomaly.TunnelParentFlowId, anomaly.InterfaceName, anomaly.PcapCount, "anomaly");
             if (anomaly.Packet is { } packet)
             {
                 WriteVlan(w, packet, VlanCount(packet));
@@ -318,8 +294,10 @@ internal sealed partial class EveWriter : IDisposable
             {
                 // Suricata's packethdr: the first 32 bytes of the packet, after the anomaly object.
                 w.WriteBase64String("packet", anomaly.Bytes[..Math.Min(anomaly.Bytes.Length, 32)]);
+                int datalink = Datalinks.Value(anomaly.LinkType);
                 w.WriteStartObject("packet_info");
-                w.WriteNumber("linktype", anomaly.LinkType);
+                w.WriteNumber("linktype", datalink);
+                w.WriteString("linktype_name", Datalinks.Name(datalink));
                 w.WriteEndObject();
             }
 
@@ -453,15 +431,36 @@ internal sealed partial class EveWriter : IDisposable
         w.WriteEndArray();
     }
 
-    /// <summary>Opens an event with its <c>timestamp</c> and, for a packet of a flow, <c>flow_id</c>.</summary>
-    private static void WriteEventStart(Utf8JsonWriter w, long timestampNanoseconds, long flowId)
+    /// <summary>
+    /// Opens a record made from a packet as Suricata's <c>CreateEveHeader</c> does: <c>timestamp</c>;
+    /// for a packet of a flow <c>flow_id</c>, and <c>parent_id</c> when the flow is a tunnel's;
+    /// <c>in_iface</c> on live runs (every packet has a capture device there); <c>pcap_cnt</c> when
+    /// read from a file; <c>event_type</c>.
+    /// </summary>
+    private void WriteEventStart(Utf8JsonWriter w, long timestampNanoseconds, long flowId, long parentId, string interfaceName, uint pcapCount, string eventType)
     {
         w.WriteStartObject();
         EveFormat.WriteTimestamp(w, "timestamp", timestampNanoseconds);
         if (flowId != 0)
         {
             w.WriteNumber("flow_id", flowId);
+            if (parentId != 0)
+            {
+                w.WriteNumber("parent_id", parentId);
+            }
         }
+
+        if (_settings.InIface)
+        {
+            w.WriteString("in_iface", interfaceName);
+        }
+
+        if (pcapCount != 0)
+        {
+            w.WriteNumber("pcap_cnt", pcapCount);
+        }
+
+        w.WriteString("event_type", eventType);
     }
 
     /// <summary>The <c>alert</c> object of an alert (and of a drop record with <c>alerts: yes</c>).</summary>

@@ -27,7 +27,7 @@ public sealed class CaptureEngine
     private readonly FlowEngineOptions _options;
     private readonly FlowStorageRegistry _storage;
     private readonly IFlowEventSink _sink;
-    private readonly Func<IPacketInspector>? _inspectorFactory;
+    private readonly Func<string, IPacketInspector>? _inspectorFactory;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
@@ -42,14 +42,14 @@ public sealed class CaptureEngine
     /// <param name="options">Sizing and timeouts.</param>
     /// <param name="storage">Flow storage; the engine registers <see cref="BypassStorageName"/> in it. Others register their slots before <see cref="RunAsync"/>.</param>
     /// <param name="sink">Receives flow-end events, from worker threads (must be thread-safe).</param>
-    /// <param name="inspectorFactory">Creates one detection callback per worker; null for none.</param>
+    /// <param name="inspectorFactory">Creates one detection callback per worker, given the capture interface the worker reads (<see cref="ICaptureSource.InterfaceName"/>: its packets' <see cref="PacketContext.InterfaceName"/>, and the interface of its packets without a flow, which have no context); null for none.</param>
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="clock">Wall clock for live captures (offline captures use packet time); <see cref="TimeProvider.System"/> when null.</param>
     public CaptureEngine(
         FlowEngineOptions options,
         FlowStorageRegistry storage,
         IFlowEventSink sink,
-        Func<IPacketInspector>? inspectorFactory,
+        Func<string, IPacketInspector>? inspectorFactory,
         ILoggerFactory loggerFactory,
         TimeProvider? clock = null)
     {
@@ -179,7 +179,7 @@ public sealed class CaptureEngine
                 shard,
                 decoder,
                 defragmenter,
-                _inspectorFactory?.Invoke(),
+                _inspectorFactory?.Invoke(source.InterfaceName),
                 _clock,
                 interval,
                 _loggerFactory.CreateLogger<PacketWorker>(),

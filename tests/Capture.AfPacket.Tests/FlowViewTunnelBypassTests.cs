@@ -37,7 +37,7 @@ public sealed class FlowViewTunnelBypassTests(FlowViewTunnelBypassNet net) : ICl
             net.HostInterface, ("threads", "1"), ("bypass", "yes"), ("xdp-mode", "driver")));
         EventSink sink = new();
         BypassThroughFlowView inspector = new(BypassedPort);
-        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, () => inspector, NullLoggerFactory.Instance);
+        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, _ => inspector, NullLoggerFactory.Instance);
         using CancellationTokenSource stop = new();
         TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         Task run = engine.RunAsync(sources, stop.Token, () => started.TrySetResult());

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Capture.Tests.Shared;
 
@@ -105,15 +104,5 @@ public sealed class EveHeaderTests : IClassFixture<EveHeaderCapture>
     public void The_records_validate_against_the_eve_schema() => Assert.Empty(EveSchema.Violations(Eve));
 
     /// <summary>The one record of <paramref name="type"/> whose sender is <paramref name="sender"/>, as written.</summary>
-    private string Record(string type, string sender)
-    {
-        IPAddress address = IPAddress.Parse(sender);
-        return Assert.Single(File.ReadLines(Eve), line =>
-        {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            JsonElement e = doc.RootElement;
-            return e.GetProperty("event_type").GetString() == type
-                && e.TryGetProperty("src_ip", out JsonElement source) && IPAddress.Parse(source.GetString()!).Equals(address);
-        });
-    }
+    private string Record(string type, string sender) => EveRecords.BySender(Eve, type, sender);
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Capture.Abstractions;
 using Detect.Sample.Detection;
+using Detect.Sample.Detection.Firewall;
 using Detect.Sample.Output;
 using FlowEngine.Decode;
 using FlowEngine.Flows;
@@ -139,7 +140,7 @@ public sealed class EveWriterTests : IDisposable
     [InlineData(0u, false)]
     public void Anomaly_records_carry_pcap_cnt_before_event_type_only_when_the_packet_was_numbered(uint number, bool written)
     {
-        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true }))
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, InIface = false }))
         {
             writer.WriteAnomaly(new AnomalyEvent
             {
@@ -147,7 +148,8 @@ public sealed class EveWriterTests : IDisposable
                 FlowId = 7,
                 Packet = null,
                 Event = "decoder.ipv4.trunc_pkt",
-                LinkType = 1,
+                InterfaceName = "eth0",
+                LinkType = LinkType.Ethernet,
                 Bytes = new byte[20],
                 PcapCount = number,
             });
@@ -181,12 +183,13 @@ public sealed class EveWriterTests : IDisposable
                 Type = type,
                 AppProtocol = type == AnomalyType.Applayer ? "http" : null,
                 Layer = type == AnomalyType.Applayer ? "proto_detect" : null,
-                LinkType = 1,
+                InterfaceName = "eth0",
+                LinkType = LinkType.Ethernet,
                 Bytes = new byte[20],
             });
 
             // Off by default: a decode event is not written.
-            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 7, Packet = null, Event = "decoder.ipv4.trunc_pkt", LinkType = 1, Bytes = new byte[20] });
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 7, Packet = null, Event = "decoder.ipv4.trunc_pkt", InterfaceName = "eth0", LinkType = LinkType.Ethernet, Bytes = new byte[20] });
         }
 
         string line = File.ReadAllLines(_path).Single();
@@ -255,7 +258,7 @@ public sealed class EveWriterTests : IDisposable
         using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, InIface = false }))
         {
             writer.WriteAlert(FlowlessAlert(tuple, header));
-            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = tuple, Event = "decoder.ipv4.opt_pad_required", LinkType = 1, Bytes = frame, Header = header });
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = tuple, Event = "decoder.ipv4.opt_pad_required", InterfaceName = "eth0", LinkType = LinkType.Ethernet, Bytes = frame, Header = header });
         }
 
         string[] lines = File.ReadAllLines(_path);
@@ -269,12 +272,68 @@ public sealed class EveWriterTests : IDisposable
     [Fact]
     public void An_anomalys_packet_header_follows_the_anomaly_object()
     {
-        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, AnomalyPacketHeader = true }))
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, AnomalyPacketHeader = true, InIface = false }))
         {
-            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = null, Event = "decoder.ipv4.trunc_pkt", LinkType = 1, Bytes = new byte[20] });
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = null, Event = "decoder.ipv4.trunc_pkt", InterfaceName = "eth0", LinkType = LinkType.Ethernet, Bytes = new byte[20] });
         }
 
         Assert.Equal(["timestamp", "event_type", "pkt_src", "anomaly", "packet", "packet_info"], EveKeys.Of(File.ReadAllLines(_path).Single()));
+    }
+
+    /// <summary>
+    /// <c>packet_info</c> as Suricata's <c>EvePacket</c> writes it: the datalink value Linux gives (raw IP
+    /// is DLT_RAW, 12, whatever number the file used) and its name from Suricata's table, <c>n/a</c> for one it does not name.
+    /// </summary>
+    [Theory]
+    [InlineData(LinkType.Ethernet, 1, "EN10MB")]
+    [InlineData(LinkType.Raw, 12, "RAW")]
+    [InlineData(LinkType.LinuxSll2, 276, "LINUX_SLL2")]
+    [InlineData(LinkType.CiscoHdlc, 104, "C_HDLC")]
+    [InlineData(LinkType.Loop, 108, "n/a")]
+    public void An_anomalys_packet_info_names_its_link_type_as_suricata_does(LinkType linkType, int datalink, string name)
+    {
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, AnomalyPacketHeader = true }))
+        {
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 0, Packet = null, Event = "decoder.ipv4.trunc_pkt", InterfaceName = "eth0", LinkType = linkType, Bytes = new byte[20] });
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllLines(_path).Single());
+        JsonElement info = doc.RootElement.GetProperty("packet_info");
+        Assert.Equal(datalink, info.GetProperty("linktype").GetInt32());
+        Assert.Equal(name, info.GetProperty("linktype_name").GetString());
+    }
+
+    /// <summary>Suricata's <c>CreateEveHeader</c>: <c>parent_id</c> after <c>flow_id</c>, then <c>in_iface</c>, on anomaly and drop records as on alerts.</summary>
+    [Fact]
+    public void Anomaly_and_drop_records_of_a_tunnelled_flow_carry_parent_id_then_in_iface()
+    {
+        using (var writer = new EveWriter(_logs, new EveWriterOptions { AnomalyDecode = true, Drop = true }))
+        {
+            writer.WriteAnomaly(new AnomalyEvent { TimestampNanoseconds = 1, FlowId = 7, TunnelParentFlowId = 5, Packet = null, Event = "decoder.ipv4.trunc_pkt", InterfaceName = "eth0", LinkType = LinkType.Ethernet, Bytes = new byte[20], PcapCount = 3 });
+            writer.WriteDrop(new DropEvent
+            {
+                TimestampNanoseconds = 1,
+                FlowId = 7,
+                TunnelParentFlowId = 5,
+                InterfaceName = "eth0",
+                PcapCount = 3,
+                Packet = null,
+                ToServer = true,
+                Reason = DropReason.Rules,
+                FirstThisWay = true,
+                Bytes = new byte[20],
+                NetworkOffset = -1,
+                TransportOffset = -1,
+            });
+        }
+
+        string[] lines = File.ReadAllLines(_path);
+        Assert.Equal(2, lines.Length);
+        foreach (string line in lines)
+        {
+            Assert.Equal(["timestamp", "flow_id", "parent_id", "in_iface", "pcap_cnt", "event_type"], EveKeys.Of(line)[..6]);
+            Assert.Contains("\"flow_id\":7,\"parent_id\":5,\"in_iface\":\"eth0\",\"pcap_cnt\":3,", line, StringComparison.Ordinal);
+        }
     }
 
     private static AlertEvent FlowlessAlert(in FlowTuple tuple, in EvePacketHeader header)

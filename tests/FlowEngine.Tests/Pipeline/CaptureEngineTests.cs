@@ -42,7 +42,7 @@ public class CaptureEngineTests
 
         RecordingSink sink = new();
         BypassAfter inspector = new(443, 4);
-        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, () => inspector, NullLoggerFactory.Instance);
+        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, _ => inspector, NullLoggerFactory.Instance);
         await engine.RunAsync([source], CancellationToken.None);
 
         Assert.Equal(2, sink.Events.Count);
@@ -95,7 +95,7 @@ public class CaptureEngineTests
         source.Complete();
         RecordingSink sink = new();
         BypassAfter inspector = new(443, 3);
-        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, () => inspector, NullLoggerFactory.Instance);
+        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, _ => inspector, NullLoggerFactory.Instance);
         await engine.RunAsync([source], CancellationToken.None);
 
         FlowEndEvent end = Assert.Single(sink.Events);
@@ -195,7 +195,7 @@ public class CaptureEngineTests
         RecordingSink sink = new();
         BypassAfter inspector = new(443, 2);
         FlowEngineOptions options = new() { ManagerIntervalMilliseconds = 20 };
-        CaptureEngine engine = new(options, new FlowStorageRegistry(), sink, () => inspector, NullLoggerFactory.Instance, clock);
+        CaptureEngine engine = new(options, new FlowStorageRegistry(), sink, _ => inspector, NullLoggerFactory.Instance, clock);
         using CancellationTokenSource stop = new();
         Task run = engine.RunAsync([source], stop.Token);
 

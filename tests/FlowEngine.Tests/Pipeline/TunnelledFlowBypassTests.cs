@@ -55,7 +55,7 @@ public sealed class TunnelledFlowBypassTests
         source.Complete();
         RecordingSink sink = new();
         BypassThroughFlowView inspector = new([5555, 6666], Inspected);
-        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, () => inspector, NullLoggerFactory.Instance);
+        CaptureEngine engine = new(new FlowEngineOptions(), new FlowStorageRegistry(), sink, _ => inspector, NullLoggerFactory.Instance);
         await engine.RunAsync([source], CancellationToken.None);
 
         EngineStatistics stats = engine.GetStatistics();

@@ -64,7 +64,7 @@ public sealed class WorkerThreadReadTests
     public async Task A_worker_that_fails_stops_the_read_and_the_engine_reports_it()
     {
         var source = new WorkerThreadCaptureSource(Frames());
-        var engine = new CaptureEngine(new FlowEngineOptions(), new FlowStorageRegistry(), new RecordingSink(), () => new FailingInspector(10), NullLoggerFactory.Instance);
+        var engine = new CaptureEngine(new FlowEngineOptions(), new FlowStorageRegistry(), new RecordingSink(), _ => new FailingInspector(10), NullLoggerFactory.Instance);
         CaptureException failure = await Assert.ThrowsAsync<CaptureException>(() => engine.RunAsync([source], CancellationToken.None));
         Assert.Contains("inspector failed on purpose", failure.Message, StringComparison.Ordinal);
         Assert.True(source.Batches.Completion.IsCompleted);
