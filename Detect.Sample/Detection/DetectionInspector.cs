@@ -344,6 +344,7 @@ internal sealed class DetectionInspector : IPacketInspector
         int layer = PacketSources.FlowLayer(decoded);
         PacketSource source = PacketSources.Of(decoded, layer);
         FlowTuple? root = PacketSources.Root(decoded, layer);
+        EvePacketHeader header = EvePacketHeader.Of(decoded, layer, context.PacketBytes);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -355,7 +356,6 @@ internal sealed class DetectionInspector : IPacketInspector
                 InterfaceName = context.InterfaceName,
                 Packet = packet,
                 Flow = flowTuple,
-                VlanCount = flowTuple.Vlan2 != 0 ? 3 : flowTuple.Vlan1 != 0 ? 2 : flowTuple.Vlan0 != 0 ? 1 : 0,
                 ToServer = toServer,
                 Rule = rule,
                 Blocked = _simulateIps && rule.Drops,
@@ -371,7 +371,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 Source = source,
                 TunnelRoot = root,
                 TunnelDepth = decoded.Layers[layer].TunnelDepth,
-                Header = EvePacketHeader.Of(decoded, layer, context.PacketBytes),
+                Header = header,
             });
             _counters.CountAlert();
         }
@@ -411,6 +411,7 @@ internal sealed class DetectionInspector : IPacketInspector
         logged = true;
         FlowView flow = context.Flow;
         ref readonly DecodedPacket decoded = ref context.Packet;
+        int layer = PacketSources.FlowLayer(decoded);
         _eve.WriteDrop(new DropEvent
         {
             TimestampNanoseconds = context.TimestampNanoseconds,
@@ -419,7 +420,7 @@ internal sealed class DetectionInspector : IPacketInspector
             InterfaceName = context.InterfaceName,
             PcapCount = decoded.Record.PacketNumber,
             Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
-            Header = EvePacketHeader.Of(decoded, PacketSources.FlowLayer(decoded), context.PacketBytes),
+            Header = EvePacketHeader.Of(decoded, layer, context.PacketBytes),
             ToServer = toServer,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
@@ -430,7 +431,7 @@ internal sealed class DetectionInspector : IPacketInspector
             // An ICMP error keyed to the flow it quotes has an ICMP header there, not the flow's
             // TCP or UDP one: no transport fields rather than ones read from the wrong header.
             TransportOffset = (decoded.Innermost.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0 ? -1 : decoded.Innermost.TransportOffset,
-            Source = PacketSources.OfFlowLayer(decoded),
+            Source = PacketSources.Of(decoded, layer),
         });
     }
 
@@ -557,6 +558,16 @@ internal sealed class DetectionInspector : IPacketInspector
             }
         }
 
+        if (count == 0)
+        {
+            return;
+        }
+
+        // What every alert of the packet shares, read once.
+        int innermost = packet.LayerCount - 1;
+        PacketSource source = PacketSources.Of(packet, innermost);
+        FlowTuple? root = PacketSources.Root(packet, innermost);
+        EvePacketHeader eveHeader = EvePacketHeader.Of(packet, innermost, bytes);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -568,7 +579,6 @@ internal sealed class DetectionInspector : IPacketInspector
                 InterfaceName = _interfaceName,
                 Packet = header,
                 Flow = header,
-                VlanCount = header.Vlan2 != 0 ? 3 : header.Vlan1 != 0 ? 2 : header.Vlan0 != 0 ? 1 : 0,
                 ToServer = true,
                 Rule = rule,
                 Blocked = _simulateIps && rule.Drops,
@@ -579,10 +589,10 @@ internal sealed class DetectionInspector : IPacketInspector
                 FlowStartNanoseconds = timestamp,
                 TunnelParentFlowId = 0,
                 PcapCount = packet.Record.PacketNumber,
-                Source = PacketSources.Of(packet, packet.LayerCount - 1),
-                TunnelRoot = PacketSources.Root(packet, packet.LayerCount - 1),
+                Source = source,
+                TunnelRoot = root,
                 TunnelDepth = packet.Innermost.TunnelDepth,
-                Header = EvePacketHeader.Of(packet, packet.LayerCount - 1, bytes),
+                Header = eveHeader,
             });
             _counters.CountAlert();
         }

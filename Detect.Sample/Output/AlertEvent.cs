@@ -18,8 +18,6 @@ internal readonly record struct AlertEvent
     /// <summary>The flow's tuple, client first (for community_id and the flow object).</summary>
     public required FlowTuple Flow { get; init; }
 
-    public required int VlanCount { get; init; }
-
     public required bool ToServer { get; init; }
 
     public required Rule Rule { get; init; }

@@ -29,9 +29,10 @@ internal readonly struct EvePacketHeader
     /// <summary>The packet is the captured frame and starts with an Ethernet header: what <c>ether</c> describes.</summary>
     public bool HasEther { get; init; }
 
-    /// <summary>The Ethernet header's own EtherType (0x8100 for a tagged frame, as Suricata writes it).</summary>
+    /// <summary>The Ethernet header's own EtherType (0x8100 for a tagged frame, as Suricata writes it; the decoder keeps the one after the tags).</summary>
     public ushort EtherType { get; init; }
 
+    /// <summary>The captured frame's MACs, as the decoder read them from its (outermost) Ethernet header.</summary>
     public ulong SourceMac { get; init; }
 
     public ulong DestinationMac { get; init; }
@@ -72,11 +73,8 @@ internal readonly struct EvePacketHeader
             IcmpError = error,
             HasEther = ether,
             EtherType = ether ? BinaryPrimitives.ReadUInt16BigEndian(bytes[12..]) : (ushort)0,
-            DestinationMac = ether ? Mac(bytes) : 0,
-            SourceMac = ether ? Mac(bytes[6..]) : 0,
+            DestinationMac = ether ? packet.DestinationMac : 0,
+            SourceMac = ether ? packet.SourceMac : 0,
         };
     }
-
-    private static ulong Mac(ReadOnlySpan<byte> at) =>
-        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(at) << 32) | BinaryPrimitives.ReadUInt32BigEndian(at[2..]);
 }

@@ -36,7 +36,7 @@ internal sealed partial class EveWriter
             WriteEventStart(w, drop.TimestampNanoseconds, drop.FlowId, drop.TunnelParentFlowId, drop.InterfaceName, drop.PcapCount, "drop");
             if (drop.Packet is { } packet)
             {
-                WriteVlan(w, packet, VlanCount(packet));
+                WriteVlan(w, packet);
             }
 
             WritePacketHeader(w, drop.Packet, drop.Header, drop.Source, communityId);

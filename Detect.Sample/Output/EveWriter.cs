@@ -189,7 +189,7 @@ internal sealed partial class EveWriter : IDisposable
 
             Utf8JsonWriter w = _json;
             WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId, alert.TunnelParentFlowId, alert.InterfaceName, alert.PcapCount, "alert");
-            WriteVlan(w, alert.Flow, alert.VlanCount);
+            WriteVlan(w, alert.Flow);
             WritePacketHeader(w, alert.Packet, alert.Header, alert.Source, communityId);
             WriteAlertObject(w, alert.Rule, alert.Blocked);
             if (alert.TunnelRoot is { } root)
@@ -266,7 +266,7 @@ internal sealed partial class EveWriter : IDisposable
             WriteEventStart(w, anomaly.TimestampNanoseconds, anomaly.FlowId, anomaly.TunnelParentFlowId, anomaly.InterfaceName, anomaly.PcapCount, "anomaly");
             if (anomaly.Packet is { } packet)
             {
-                WriteVlan(w, packet, VlanCount(packet));
+                WriteVlan(w, packet);
             }
 
             WritePacketHeader(w, anomaly.Packet, anomaly.Header, anomaly.Source, communityId);
@@ -409,8 +409,10 @@ internal sealed partial class EveWriter : IDisposable
         CommunityId.FormatFour(flows[0].Tuple, flows[1].Tuple, flows[Math.Min(2, last)].Tuple, flows[Math.Min(3, last)].Tuple, seed, communityIds);
     }
 
-    private static void WriteVlan(Utf8JsonWriter w, in FlowTuple tuple, int count)
+    /// <summary>A record's <c>vlan</c> array: the VLAN ids its tuple carries.</summary>
+    private static void WriteVlan(Utf8JsonWriter w, in FlowTuple tuple)
     {
+        int count = VlanCount(tuple);
         if (count <= 0)
         {
             return;

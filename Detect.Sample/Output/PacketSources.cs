@@ -52,9 +52,6 @@ internal static class PacketSources
         };
     }
 
-    /// <summary>The source of a packet of a flow: that of its flow's layer (<see cref="FlowLayer"/>).</summary>
-    public static PacketSource OfFlowLayer(in DecodedPacket packet) => Of(packet, FlowLayer(packet));
-
     /// <summary>The index of the innermost layer with a flow key (the one a packet's flow is keyed by), 0 when none has one.</summary>
     public static int FlowLayer(in DecodedPacket packet)
     {

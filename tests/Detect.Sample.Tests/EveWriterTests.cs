@@ -346,7 +346,6 @@ public sealed class EveWriterTests : IDisposable
             InterfaceName = string.Empty,
             Packet = tuple,
             Flow = tuple,
-            VlanCount = 0,
             ToServer = true,
             Rule = RuleParser.Parse("alert ip any any -> any any (msg:\"any\"; sid:1;)", empty, empty, "t.rules", 1),
             PacketsToServer = 0,

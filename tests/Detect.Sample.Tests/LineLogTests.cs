@@ -85,7 +85,6 @@ public sealed class LineLogTests : IDisposable
         InterfaceName = "eth0",
         Packet = tuple,
         Flow = tuple,
-        VlanCount = 0,
         ToServer = true,
         Rule = rule,
         Blocked = blocked,
