@@ -637,7 +637,8 @@ internal sealed class DetectionInspector : IPacketInspector
     private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple? tuple, int layer, bool toServer)
     {
         PacketSource source = PacketSources.Of(packet, layer);
-        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
+        RecordPacket record = RecordPacket.Of(packet, layer, bytes);
+        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes, record);
         for (int i = 0; i < packet.EventCount; i++)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -649,8 +650,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 Packet = tuple,
                 Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
                 PcapCount = packet.Record.PacketNumber,
-                LinkType = packet.Record.LinkType,
-                Bytes = bytes,
+                LinkType = record.LinkType,
+                Bytes = record.Of(bytes),
                 Source = source,
                 Header = header,
                 ToServer = toServer,
@@ -664,7 +665,8 @@ internal sealed class DetectionInspector : IPacketInspector
     {
         int layer = PacketSources.FlowLayer(packet);
         PacketSource source = PacketSources.Of(packet, layer);
-        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
+        RecordPacket record = RecordPacket.Of(packet, layer, bytes);
+        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes, record);
         foreach (StreamEvent streamEvent in streamEvents)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -677,8 +679,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 Event = StreamEvents.AnomalyName(streamEvent),
                 Type = AnomalyType.Stream,
                 PcapCount = packet.Record.PacketNumber,
-                LinkType = packet.Record.LinkType,
-                Bytes = bytes,
+                LinkType = record.LinkType,
+                Bytes = record.Of(bytes),
                 Source = source,
                 Header = header,
                 ToServer = toServer,
