@@ -38,6 +38,19 @@ internal readonly struct EvePacketHeader
     public ulong DestinationMac { get; init; }
 
     /// <summary>
+    /// The packet has no Ethernet header of its own and the MACs are its flow's first (Suricata 8's
+    /// <c>CreateJSONEther</c> for such a packet: <c>MacSetGetFirst</c>, client's first): <c>ether</c> without <c>ether_type</c>.
+    /// </summary>
+    public bool FlowMacs { get; init; }
+
+    /// <summary>
+    /// This header, or for a packet without an Ethernet header of its own, its flow's first MACs
+    /// (<paramref name="client"/>'s first) when the flow has <paramref name="seen"/> any.
+    /// </summary>
+    public EvePacketHeader OrFlowMacs(bool seen, ulong client, ulong server) =>
+        HasEther || !seen ? this : this with { HasEther = true, FlowMacs = true, SourceMac = client, DestinationMac = server };
+
+    /// <summary>
     /// The header facts of <paramref name="packet"/>'s layer <paramref name="layer"/> (-1: a packet
     /// without IP, only its Ethernet header), <paramref name="bytes"/> the bytes its layers refer to.
     /// </summary>

@@ -520,7 +520,11 @@ internal sealed partial class EveWriter : IDisposable
         {
             Span<byte> mac = stackalloc byte[17];
             w.WriteStartObject("ether");
-            w.WriteNumber("ether_type", header.EtherType);
+            if (!header.FlowMacs)
+            {
+                w.WriteNumber("ether_type", header.EtherType);
+            }
+
             EveFormat.FormatMac(header.SourceMac, mac);
             w.WriteString("src_mac", mac);
             EveFormat.FormatMac(header.DestinationMac, mac);

@@ -9,7 +9,7 @@ namespace Detect.Sample.Tests;
 /// The records of <see cref="TunnelPacketRecordTests"/>: one destination unreachable with a code
 /// Suricata does not define (a decoder anomaly) from each sender, inside GRE, IPv4 in IPv4, VXLAN,
 /// Geneve and ERSPAN type II, reassembled from two fragments on the wire, and reassembled inside
-/// GRE; run as a process in simulated IPS mode with a rule that drops every IP packet, anomaly
+/// GRE; and a UDP flow whose answer comes in two fragments; run as a process in simulated IPS mode with a rule that drops every IP packet, anomaly
 /// records carrying the packet header (<c>packethdr</c>) and records carrying <c>ether</c>.
 /// </summary>
 public sealed class TunnelPacketCapture : IDisposable
@@ -28,7 +28,13 @@ public sealed class TunnelPacketCapture : IDisposable
 
     public const string GreDatagramSender = "10.11.0.1";
 
-    private const string Rules = "drop ip any any -> any any (msg:\"any\"; sid:1;)\n";
+    /// <summary>The server of a UDP flow on the wire that answers with a datagram in two fragments; the flow alerts (no rule drops it).</summary>
+    public const string AlertedFlowServer = "10.12.0.2";
+
+    /// <summary>The server of another such flow, which the rule drops (its answer gets a drop record).</summary>
+    public const string DroppedFlowServer = "10.13.0.2";
+
+    private const string Rules = "drop ip ![10.12.0.0/16] any -> any any (msg:\"any\"; sid:1;)\nalert ip [10.12.0.0/16] any -> any any (msg:\"alerted\"; sid:2;)\n";
 
     private const string Yaml =
         "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      ethernet: yes\n      types:\n        - alert\n"
@@ -91,6 +97,7 @@ public sealed class TunnelPacketCapture : IDisposable
         byte[] erspan = PacketBuilder.IPv4(outerClient, outerServer, 47, 8, [0x10, 0, 0x88, 0xBE, 0, 0, 0, 1, .. ErspanII(Inner.Frame(Unreachable(ErspanSender, 9), fromClient: true))]);
         (byte[] wireHead, byte[] wireTail) = Fragments(Unreachable(WireDatagramSender, 10));
         (byte[] greHead, byte[] greTail) = Fragments(Unreachable(GreDatagramSender, 11));
+
         return
         [
             Gre.Frame(Unreachable(GreSender, 1), fromClient: true),
@@ -102,6 +109,24 @@ public sealed class TunnelPacketCapture : IDisposable
             Wire.Frame(wireTail, fromClient: true),
             Gre.Frame(greHead, fromClient: true),
             Gre.Frame(greTail, fromClient: true),
+            .. AnsweredInFragments(AlertedFlowServer),
+            .. AnsweredInFragments(DroppedFlowServer),
+        ];
+    }
+
+    /// <summary>A query to <paramref name="server"/> (from the .1 of its /24), and its answer in two fragments.</summary>
+    private static byte[][] AnsweredInFragments(string server)
+    {
+        IPAddress answerer = IPAddress.Parse(server);
+        byte[] address = answerer.GetAddressBytes();
+        address[3] = 1;
+        IPAddress client = new(address);
+        (byte[] head, byte[] tail) = Fragments(PacketBuilder.IPv4(answerer, client, PacketBuilder.Udp, 13, PacketBuilder.UdpDatagram(53, 40000, new byte[32])));
+        return
+        [
+            Wire.Frame(PacketBuilder.IPv4(client, answerer, PacketBuilder.Udp, 12, PacketBuilder.UdpDatagram(40000, 53, new byte[8])), fromClient: true),
+            Wire.Frame(head, fromClient: false),
+            Wire.Frame(tail, fromClient: false),
         ];
     }
 

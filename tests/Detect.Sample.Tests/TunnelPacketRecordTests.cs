@@ -79,6 +79,30 @@ public sealed class TunnelPacketRecordTests(TunnelPacketCapture capture) : IClas
         Assert.False(doc.RootElement.TryGetProperty("ether", out _));
     }
 
+    /// <summary>
+    /// A packet without an Ethernet header of its own, of a flow that has seen one, carries the flow's
+    /// first MACs, client's first, without <c>ether_type</c> (Suricata 8's <c>CreateJSONEther</c>,
+    /// <c>MacSetGetFirst</c>): here the server's answer, reassembled.
+    /// </summary>
+    [Theory]
+    [InlineData("alert", TunnelPacketCapture.AlertedFlowServer)]
+    [InlineData("drop", TunnelPacketCapture.DroppedFlowServer)]
+    public void A_reassembled_datagram_of_a_flow_with_ethernet_carries_the_flows_first_macs(string type, string server)
+    {
+        string line = Assert.Single(File.ReadLines(capture.Eve), l =>
+        {
+            using JsonDocument record = JsonDocument.Parse(l);
+            JsonElement r = record.RootElement;
+            return r.GetProperty("event_type").GetString() == type && r.GetProperty("pkt_src").GetString() == "defrag"
+                && r.GetProperty("src_ip").GetString() == server;
+        });
+        using JsonDocument doc = JsonDocument.Parse(line);
+        JsonElement ether = doc.RootElement.GetProperty("ether");
+        Assert.False(ether.TryGetProperty("ether_type", out _));
+        Assert.Equal("02:00:00:00:00:01", ether.GetProperty("src_mac").GetString());
+        Assert.Equal("02:00:00:00:00:02", ether.GetProperty("dest_mac").GetString());
+    }
+
     /// <summary>Suricata's drop and alert records carry no packet bytes unless asked (alert <c>packet: yes</c>, which is off by default).</summary>
     [Theory]
     [InlineData("drop")]
