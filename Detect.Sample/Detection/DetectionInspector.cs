@@ -147,12 +147,23 @@ internal sealed class DetectionInspector : IPacketInspector
     private static void NoteMacs(ref PacketContext context, DetectionFlowState state)
     {
         ref readonly DecodedPacket decoded = ref context.Packet;
-        EvePacketHeader header = EvePacketHeader.Of(decoded, PacketSources.FlowLayer(decoded), context.PacketBytes);
-        if (header.HasEther)
+        int layer = PacketSources.FlowLayer(decoded);
+        ulong source = decoded.SourceMac, destination = decoded.DestinationMac;
+        if (layer != 0 || decoded.Record.LinkType != LinkType.Ethernet || (decoded.Layers[0].Flags & (PacketLayerFlags.Reassembled | PacketLayerFlags.Fragment)) == PacketLayerFlags.Reassembled)
         {
-            bool toServer = context.ToServer;
-            state.NoteMacs(toServer ? header.SourceMac : header.DestinationMac, toServer ? header.DestinationMac : header.SourceMac);
+            // Not a frame on the wire (most flows' first packet is, and the decoder read its MACs): a tunnel's inner frame, or none.
+            EvePacketHeader header = EvePacketHeader.Of(decoded, layer, context.PacketBytes);
+            if (!header.HasEther)
+            {
+                return;
+            }
+
+            source = header.SourceMac;
+            destination = header.DestinationMac;
         }
+
+        bool toServer = context.ToServer;
+        state.NoteMacs(toServer ? source : destination, toServer ? destination : source);
     }
 
     /// <summary>A packet of a flow bypassed, dropped or passed: its verdict and pcap-log only.</summary>
