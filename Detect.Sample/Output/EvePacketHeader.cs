@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text.Json;
 using Capture.Abstractions;
 using FlowEngine.Decode;
 
@@ -6,8 +7,8 @@ namespace Detect.Sample.Output;
 
 /// <summary>
 /// What the EVE header of a record made from a packet (alert, anomaly, drop) reads from the packet
-/// beyond its addresses, as Suricata's <c>CreateEveHeader</c> does: whether its ports are known (not
-/// in a fragment), its ICMP type and code, and its Ethernet header (<c>ethernet: yes</c>); and of an
+/// beyond its addresses, as Suricata's <c>CreateEveHeader</c> does: its VLAN tags, whether its ports
+/// are known (not in a fragment), its ICMP type and code, and its Ethernet header (<c>ethernet: yes</c>); and of an
 /// ICMP error keyed to the flow it quotes, its own addresses and protocol, which the header names
 /// rather than the flow's (Suricata's <c>JsonAddrInfoInit</c> reads <c>p->src</c>, <c>p->dst</c>, <c>p->proto</c>).
 /// </summary>
@@ -36,6 +37,19 @@ internal readonly struct EvePacketHeader
     public ulong SourceMac { get; init; }
 
     public ulong DestinationMac { get; init; }
+
+    /// <summary>
+    /// How many VLAN tags the packet's layer had (at most 3), priority tags (id 0) included: the
+    /// <c>vlan</c> array's length, as Suricata writes <c>p->vlan_idx</c> ids of <c>p->vlan_id</c>.
+    /// </summary>
+    public int VlanCount { get; init; }
+
+    /// <summary>The layer's VLAN ids, outermost first; those past <see cref="VlanCount"/> are 0.</summary>
+    public ushort Vlan0 { get; init; }
+
+    public ushort Vlan1 { get; init; }
+
+    public ushort Vlan2 { get; init; }
 
     /// <summary>
     /// The packet has no Ethernet header of its own and the MACs are its flow's first (Suricata 8's
@@ -69,9 +83,18 @@ internal readonly struct EvePacketHeader
         bool fragment = false, icmp = false;
         byte type = 0, code = 0;
         FlowTuple? error = null;
+        int vlans = 0;
+        ushort vlan0 = 0, vlan1 = 0, vlan2 = 0;
         if (layer >= 0 && layer < packet.LayerCount)
         {
             ref readonly PacketLayer l = ref packet.Layers[layer];
+
+            // The packet's own tags, not the flow key's: a priority tag (id 0) is written as Suricata's decode-vlan.c
+            // counts it, and the ids do not depend on vlan.use-for-tracking.
+            vlans = Math.Min((int)l.VlanCount, 3);
+            vlan0 = l.Vlan0;
+            vlan1 = l.Vlan1;
+            vlan2 = l.Vlan2;
             fragment = (l.Flags & PacketLayerFlags.Fragment) != 0;
 
             // An ICMP error keyed to the flow it quotes carries that flow's tuple here: its own is read from its header.
@@ -91,11 +114,38 @@ internal readonly struct EvePacketHeader
             IcmpType = type,
             IcmpCode = code,
             IcmpError = error,
+            VlanCount = vlans,
+            Vlan0 = vlan0,
+            Vlan1 = vlan1,
+            Vlan2 = vlan2,
             HasEther = ethernet >= 0,
             EtherType = ethernet >= 0 ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(ethernet + 12)..]) : (ushort)0,
             DestinationMac = ethernet < 0 ? 0 : wire ? packet.DestinationMac : Mac(bytes, ethernet),
             SourceMac = ethernet < 0 ? 0 : wire ? packet.SourceMac : Mac(bytes, ethernet + 6),
         };
+    }
+
+    /// <summary>The record's <c>vlan</c> array (none for an untagged packet), as <c>CreateEveHeader</c> writes it after <c>event_type</c>.</summary>
+    public void WriteVlan(Utf8JsonWriter w)
+    {
+        if (VlanCount == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray(EveNames.Vlan);
+        w.WriteNumberValue(Vlan0);
+        if (VlanCount > 1)
+        {
+            w.WriteNumberValue(Vlan1);
+        }
+
+        if (VlanCount > 2)
+        {
+            w.WriteNumberValue(Vlan2);
+        }
+
+        w.WriteEndArray();
     }
 
     /// <summary>The MAC address at <paramref name="offset"/> as the low 48 bits.</summary>

@@ -34,11 +34,7 @@ internal sealed partial class EveWriter
 
             Utf8JsonWriter w = _json;
             WriteEventStart(w, drop.TimestampNanoseconds, drop.FlowId, drop.TunnelParentFlowId, drop.InterfaceName, drop.PcapCount, "drop");
-            if (drop.Packet is { } packet)
-            {
-                WriteVlan(w, packet);
-            }
-
+            drop.Header.WriteVlan(w);
             WritePacketHeader(w, drop.Packet, drop.Header, drop.Source, communityId);
             if (drop.FlowId != 0)
             {

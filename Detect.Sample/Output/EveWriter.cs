@@ -189,7 +189,7 @@ internal sealed partial class EveWriter : IDisposable
 
             Utf8JsonWriter w = _json;
             WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId, alert.TunnelParentFlowId, alert.InterfaceName, alert.PcapCount, "alert");
-            WriteVlan(w, alert.Flow);
+            alert.Header.WriteVlan(w);
             WritePacketHeader(w, alert.Packet, alert.Header, alert.Source, communityId);
             WriteAlertObject(w, alert.Rule, alert.Blocked);
             if (alert.TunnelRoot is { } root)
@@ -264,11 +264,7 @@ internal sealed partial class EveWriter : IDisposable
 
             Utf8JsonWriter w = _json;
             WriteEventStart(w, anomaly.TimestampNanoseconds, anomaly.FlowId, anomaly.TunnelParentFlowId, anomaly.InterfaceName, anomaly.PcapCount, "anomaly");
-            if (anomaly.Packet is { } packet)
-            {
-                WriteVlan(w, packet);
-            }
-
+            anomaly.Header.WriteVlan(w);
             WritePacketHeader(w, anomaly.Packet, anomaly.Header, anomaly.Source, communityId);
             w.WriteStartObject("anomaly");
             switch (anomaly.Type)
@@ -411,30 +407,6 @@ internal sealed partial class EveWriter : IDisposable
         CommunityId.FormatFour(flows[0].Tuple, flows[1].Tuple, flows[Math.Min(2, last)].Tuple, flows[Math.Min(3, last)].Tuple, seed, communityIds);
     }
 
-    /// <summary>A record's <c>vlan</c> array: the VLAN ids its tuple carries.</summary>
-    private static void WriteVlan(Utf8JsonWriter w, in FlowTuple tuple)
-    {
-        int count = VlanCount(tuple);
-        if (count <= 0)
-        {
-            return;
-        }
-
-        w.WriteStartArray(EveNames.Vlan);
-        w.WriteNumberValue(tuple.Vlan0);
-        if (count > 1)
-        {
-            w.WriteNumberValue(tuple.Vlan1);
-        }
-
-        if (count > 2)
-        {
-            w.WriteNumberValue(tuple.Vlan2);
-        }
-
-        w.WriteEndArray();
-    }
-
     /// <summary>
     /// Opens a record made from a packet as Suricata's <c>CreateEveHeader</c> does: <c>timestamp</c>;
     /// for a packet of a flow <c>flow_id</c>, and <c>parent_id</c> when the flow is a tunnel's;
@@ -541,9 +513,6 @@ internal sealed partial class EveWriter : IDisposable
     /// <summary>A record's <c>community_id</c>: for a packet of a flow (<paramref name="flow"/> client first), when switched on.</summary>
     private string? CommunityIdOf(long flowId, in FlowTuple flow) =>
         _settings.CommunityId && flowId != 0 ? CommunityId.Compute(flow, _settings.CommunityIdSeed) : null;
-
-    /// <summary>How many VLAN ids a packet's tuple carries.</summary>
-    private static int VlanCount(in FlowTuple tuple) => tuple.Vlan2 != 0 ? 3 : tuple.Vlan1 != 0 ? 2 : tuple.Vlan0 != 0 ? 1 : 0;
 
     /// <summary>
     /// An alert's <c>tunnel</c> object, as Suricata writes it for a tunnel's inner packet or a

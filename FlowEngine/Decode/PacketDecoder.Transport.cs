@@ -247,9 +247,20 @@ public sealed partial class PacketDecoder
         layer.PayloadOffset = offset + headerLength;
         layer.PayloadLength = ctx.End - offset - headerLength;
         SetIcmpPorts(ref layer, type, code, isIPv6: true);
-        if (type is >= 1 and <= 4 && headerLength == 8)
+
+        // As Suricata: the quote of an error is read only when the error's code is known
+        // (unreachable 0-6, packet too big 0, time exceeded 0-1, parameter problem 0-2).
+        int maxCode = type switch
         {
-            AttributeIcmpv6Error(ref ctx, ref layer, offset + 8);
+            1 => 6,
+            2 => 0,
+            3 => 1,
+            4 => 2,
+            _ => -1,
+        };
+        if (code <= maxCode && headerLength == 8)
+        {
+            CheckIcmpv6Quote(offset + 8, ctx.End, d);
         }
     }
 
@@ -339,7 +350,7 @@ public sealed partial class PacketDecoder
 
         byte protocol = d[offset + 9];
         bool firstFragment = (U16(d, offset + 6) & 0x1FFF) == 0;
-        if (!TryEmbeddedPorts(d, offset + headerLength, ctx.End, protocol, firstFragment, isIPv6: false, out ushort sourcePort, out ushort destinationPort))
+        if (!TryEmbeddedPorts(d, offset + headerLength, ctx.End, protocol, firstFragment, out ushort sourcePort, out ushort destinationPort))
         {
             Count(DecoderCounter.Icmpv4IPv4TruncPkt);
             return;
@@ -359,83 +370,22 @@ public sealed partial class PacketDecoder
         layer.Flags |= PacketLayerFlags.IcmpErrorForEmbedded;
     }
 
-    private void AttributeIcmpv6Error(ref DecodeContext ctx, ref PacketLayer layer, int offset)
+    /// <summary>
+    /// Checks the packet an ICMPv6 error quotes as Suricata's DecodePartialIPV6 does: a whole IPv6
+    /// header of version 6, else an event. The error stays keyed as the ICMPv6 packet it is (its own
+    /// addresses, type and code): Suricata's flow hash reads the quote of an ICMPv4 destination
+    /// unreachable only, so an ICMPv6 error makes or joins a flow of its own.
+    /// </summary>
+    private void CheckIcmpv6Quote(int offset, int end, ReadOnlySpan<byte> d)
     {
-        ReadOnlySpan<byte> d = ctx.Data;
-        int end = ctx.End;
         if (end - offset < 40)
         {
             Count(DecoderCounter.Icmpv6IPv6TruncPkt);
-            return;
         }
-
-        if (d[offset] >> 4 != 6)
+        else if (d[offset] >> 4 != 6)
         {
             Count(DecoderCounter.Icmpv6IPv6UnknownVersion);
-            return;
         }
-
-        byte next = d[offset + 6];
-        int p = offset + 40;
-        bool firstFragment = true;
-        for (int headers = 0; headers < 8; headers++)
-        {
-            if (next is 0 or 43 or 60)
-            {
-                if (end - p < 8)
-                {
-                    break;
-                }
-
-                next = d[p];
-                p += (d[p + 1] + 1) << 3;
-            }
-            else if (next == 44)
-            {
-                if (end - p < 8)
-                {
-                    break;
-                }
-
-                firstFragment = (U16(d, p + 2) & 0xFFF8) == 0;
-                next = d[p];
-                p += 8;
-            }
-            else if (next == 51)
-            {
-                if (end - p < 8)
-                {
-                    break;
-                }
-
-                next = d[p];
-                p += (d[p + 1] + 2) << 2;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        if (next is 0 or 43 or 60 or 44 or 51 ||
-            !TryEmbeddedPorts(d, p, end, next, firstFragment, isIPv6: true, out ushort sourcePort, out ushort destinationPort))
-        {
-            Count(DecoderCounter.Icmpv6IPv6TruncPkt);
-            return;
-        }
-
-        // Suricata keys every ICMPv6 error as plain ICMPv6; attributing those about TCP and UDP, as its ICMPv4 ones, is ours.
-        if (!QuotesFlowHeader(next, firstFragment, end - p))
-        {
-            return;
-        }
-
-        layer.Source = IPv6Address(d, offset + 8);
-        layer.Destination = IPv6Address(d, offset + 24);
-        layer.Protocol = next;
-        layer.SourcePort = sourcePort;
-        layer.DestinationPort = destinationPort;
-        layer.Flags |= PacketLayerFlags.IcmpErrorForEmbedded;
     }
 
     /// <summary>
@@ -448,7 +398,7 @@ public sealed partial class PacketDecoder
         firstFragment && (protocol == IpProtocol.Tcp ? available >= 20 : protocol == IpProtocol.Udp && available >= 8);
 
     /// <summary>Ports of a quoted packet's transport (the first 8 bytes are all an error must quote).</summary>
-    private static bool TryEmbeddedPorts(ReadOnlySpan<byte> d, int offset, int end, byte protocol, bool firstFragment, bool isIPv6, out ushort sourcePort, out ushort destinationPort)
+    private static bool TryEmbeddedPorts(ReadOnlySpan<byte> d, int offset, int end, byte protocol, bool firstFragment, out ushort sourcePort, out ushort destinationPort)
     {
         sourcePort = 0;
         destinationPort = 0;
@@ -476,7 +426,7 @@ public sealed partial class PacketDecoder
                 }
 
                 var quoted = default(PacketLayer);
-                SetIcmpPorts(ref quoted, d[offset], d[offset + 1], isIPv6);
+                SetIcmpPorts(ref quoted, d[offset], d[offset + 1], isIPv6: false);
                 sourcePort = quoted.SourcePort;
                 destinationPort = quoted.DestinationPort;
                 return true;

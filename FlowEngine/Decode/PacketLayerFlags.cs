@@ -14,9 +14,10 @@ public enum PacketLayerFlags : ushort
     Fragment = 2,
 
     /// <summary>
-    /// An ICMP error quoting a whole TCP or UDP header (ICMPv4: a destination unreachable): the
-    /// layer's addresses, ports and protocol are those of the flow the error refers to, in that
-    /// flow's direction, so the error is attributed to it.
+    /// An ICMPv4 destination unreachable quoting a whole TCP or UDP header: the layer's addresses,
+    /// ports and protocol are those of the flow the error refers to, in that flow's direction, so
+    /// the error is attributed to it (Suricata's ICMPV4_DEST_UNREACH_IS_VALID; it keys ICMPv6
+    /// errors as plain ICMPv6, and so does the decoder).
     /// </summary>
     IcmpErrorForEmbedded = 4,
 

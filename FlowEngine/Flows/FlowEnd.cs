@@ -58,7 +58,7 @@ internal sealed class FlowEnd
         {
             FlowId = r.FlowId,
             Tuple = _table.TupleAt(slot),
-            VlanCount = s.Key.VlanCount,
+            VlanCount = r.VlanCount,
             InterfaceName = _interfaceName,
             StartNanoseconds = r.StartNanoseconds,
             EndNanoseconds = s.LastSeenNanoseconds,

@@ -35,10 +35,14 @@ internal struct FlowKey
     /// <summary>1 for IPv6.</summary>
     public byte IsIPv6;
 
-    /// <summary>Valid VLAN ids (0 when VLAN tracking is off).</summary>
-    public byte VlanCount;
+    /// <summary>
+    /// Zero. The key holds the VLAN ids, not how many tags carried them: as Suricata's flow hash
+    /// (vlan_id[] only), a priority tag (id 0) keys as no tag. The flow's record keeps its first
+    /// packet's tag count (<see cref="FlowRecord.VlanCount"/>).
+    /// </summary>
+    public byte Unused;
 
-    /// <summary>Outermost VLAN id.</summary>
+    /// <summary>Outermost VLAN id (0 when VLAN tracking is off).</summary>
     public ushort Vlan0;
 
     /// <summary>Second VLAN id.</summary>
@@ -88,13 +92,11 @@ internal struct FlowKey
         }
 
         ulong vlans = 0;
-        ulong vlanCount = 0;
         if ((tracking & FlowKeyTracking.Vlan) != 0 && layer.VlanCount > 0)
         {
-            vlanCount = Math.Min(layer.VlanCount, (byte)3);
             vlans = (ulong)(layer.Vlan0 & 0x0FFFu)
-                | (vlanCount > 1 ? (ulong)(layer.Vlan1 & 0x0FFFu) << 16 : 0)
-                | (vlanCount > 2 ? (ulong)(layer.Vlan2 & 0x0FFFu) << 32 : 0);
+                | (layer.VlanCount > 1 ? (ulong)(layer.Vlan1 & 0x0FFFu) << 16 : 0)
+                | (layer.VlanCount > 2 ? (ulong)(layer.Vlan2 & 0x0FFFu) << 32 : 0);
         }
 
         ulong w0 = sourceIsLow ? s0 : d0;
@@ -103,7 +105,7 @@ internal struct FlowKey
         ulong w3 = sourceIsLow ? d1 : s1;
         ulong depth = (tracking & FlowKeyTracking.Recursion) != 0 ? layer.TunnelDepth : 0UL;
         ulong w4 = ports | ((ulong)layer.Protocol << 32) | (depth << 40)
-            | (layer.IsIPv6 ? 1UL << 48 : 0) | (vlanCount << 56);
+            | (layer.IsIPv6 ? 1UL << 48 : 0);
         Unsafe.SkipInit(out key);
         ref ulong w = ref Unsafe.As<FlowKey, ulong>(ref key);
         w = w0;

@@ -31,4 +31,9 @@ internal struct FlowRecord
     public bool Dropped;
     public bool Accepted;
     public byte ExceptionPolicy;
+
+    // VLAN tags of the flow's first packet, priority tags (id 0) included: Suricata's f->vlan_idx, the length of its
+    // flow record's vlan array; 0 when VLAN tracking is off. Only creation writes it, but this line has spare bytes
+    // where FlowOrigin would grow by 8 per flow.
+    public byte VlanCount;
 }

@@ -133,6 +133,7 @@ internal sealed class FlowTracker
         ref FlowRecord r = ref _table.RecordAt(slot);
         r.StartNanoseconds = timestamp;
         r.FlowId = _hasher.FlowId(++_sequence, _shardIndex);
+        r.VlanCount = VlanTracking ? Math.Min(layer.VlanCount, (byte)3) : (byte)0;
         ref FlowOrigin origin = ref _table.OriginAt(slot);
         origin.ClientMac = reversed ? destinationMac : sourceMac;
         origin.ServerMac = reversed ? sourceMac : destinationMac;

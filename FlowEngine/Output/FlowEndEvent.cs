@@ -17,7 +17,7 @@ public readonly record struct FlowEndEvent
     /// <summary>Addresses, ports, protocol, VLAN ids and tunnel depth, client first.</summary>
     public required FlowTuple Tuple { get; init; }
 
-    /// <summary>Number of valid VLAN ids in <see cref="FlowTuple.Vlan0"/>.. (EVE's <c>vlan</c> array length; 0 when untagged or when VLAN tracking is off).</summary>
+    /// <summary>How many VLAN tags the flow's first packet had, priority tags (id 0) included: the ids in <see cref="FlowTuple.Vlan0"/>.. (EVE's <c>vlan</c> array length, as Suricata's <c>f->vlan_idx</c>; 0 when untagged or when VLAN tracking is off).</summary>
     public required int VlanCount { get; init; }
 
     /// <summary>The capture interface (EVE <c>in_iface</c>).</summary>

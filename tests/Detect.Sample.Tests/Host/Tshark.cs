@@ -52,7 +52,7 @@ internal static partial class Tshark
     /// </summary>
     public static Dictionary<string, int> IcmpErrorsByQuotedFlow(string capture)
     {
-        string text = Run("-r", capture, "-Y", "(icmp.type==3 || icmp.type==11 || icmpv6.type==1 || icmpv6.type==3) && (udp || tcp)", "-T", "fields", "-E", "occurrence=l",
+        string text = Run("-r", capture, "-Y", "(icmp.type==3 || icmp.type==11) && (udp || tcp)", "-T", "fields", "-E", "occurrence=l",
             "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.srcport", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "tcp.dstport");
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))

@@ -447,24 +447,6 @@ public sealed class PacketDecoderLayerTests
     }
 
     [Fact]
-    public void Icmpv6_error_is_attributed_to_the_embedded_tcp_flow()
-    {
-        var t = new DecoderUnderTest();
-        byte[] quoted = IPv6(6, Tcp(33000, 443, 0x02), source: V6B, destination: V6A);
-        byte[] frame = Ethernet(0x86DD, IPv6(58, Cat([1, 4, 0, 0, 0, 0, 0, 0], quoted), source: V6A, destination: V6B));
-
-        Assert.Equal(DecodeResult.Ok, t.Decode(frame));
-        PacketLayer l = t.Layer(0);
-        Assert.Equal(B6, l.Source);
-        Assert.Equal(A6, l.Destination);
-        Assert.Equal(6, l.Protocol);
-        Assert.Equal(33000, l.SourcePort);
-        Assert.Equal(443, l.DestinationPort);
-        Assert.True(l.Flags.HasFlag(PacketLayerFlags.IcmpErrorForEmbedded));
-        Assert.Equal(1, t["decoder.icmpv6"]);
-    }
-
-    [Fact]
     public void Icmpv6_echo_and_neighbour_solicitation()
     {
         var t = new DecoderUnderTest();

@@ -117,7 +117,7 @@ public class FlowKeyTests
         Assert.Equal(17, key.Protocol);
         Assert.Equal(2, key.TunnelDepth);
         Assert.Equal(0, key.IsIPv6);
-        Assert.Equal(3, key.VlanCount);
+        Assert.Equal(0, key.Unused);
         Assert.Equal(0x064, key.Vlan0);
         Assert.Equal(200, key.Vlan1);
         Assert.Equal(300, key.Vlan2);
@@ -127,7 +127,6 @@ public class FlowKeyTests
         layer.IsIPv6 = true;
         FlowKey.FromLayer(in layer, FlowKeyTracking.Recursion, _hasher, out FlowKey untagged, out _);
         Assert.Equal(1, untagged.IsIPv6);
-        Assert.Equal(0, untagged.VlanCount);
         Assert.Equal(0, untagged.Vlan0);
     }
 
