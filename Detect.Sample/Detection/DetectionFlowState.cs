@@ -108,6 +108,26 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>An alert was written for the flow.</summary>
     public bool Alerted { get; set; }
 
+    /// <summary>
+    /// A packet of the flow with an Ethernet header of its own was seen (<see cref="NoteMacs"/>):
+    /// <see cref="ClientMac"/> and <see cref="ServerMac"/> hold its addresses.
+    /// </summary>
+    public bool MacsSeen { get; private set; }
+
+    /// <summary>The client's MAC of the flow's first packet with an Ethernet header of its own (Suricata's <c>MacSetGetFirst</c>, source side).</summary>
+    public ulong ClientMac { get; private set; }
+
+    /// <summary>The server's MAC of that packet.</summary>
+    public ulong ServerMac { get; private set; }
+
+    /// <summary>Keeps the first Ethernet addresses the flow's packets carried, client's first.</summary>
+    public void NoteMacs(ulong client, ulong server)
+    {
+        MacsSeen = true;
+        ClientMac = client;
+        ServerMac = server;
+    }
+
     /// <summary>TCP payload bytes seen client → server.</summary>
     public long StreamBytesToServer { get; set; }
 
@@ -132,6 +152,9 @@ internal sealed class DetectionFlowState : IReusableFlowState
         Passed = false;
         BypassRequested = false;
         Alerted = false;
+        MacsSeen = false;
+        ClientMac = 0;
+        ServerMac = 0;
         StreamBytesToServer = 0;
         StreamBytesToClient = 0;
     }

@@ -35,6 +35,9 @@ internal sealed class DetectionInspector : IPacketInspector
     private readonly bool _anomalyStream;
     private readonly bool _anomalyApplayer;
 
+    // Records carry ether (ethernet: yes): each flow keeps its first Ethernet addresses, for the records of its packets without an Ethernet header of their own.
+    private readonly bool _flowMacs;
+
     // The capture interface of this worker's packets (EVE in_iface): packets without a flow have no context that names it.
     private readonly string _interfaceName;
 
@@ -60,6 +63,7 @@ internal sealed class DetectionInspector : IPacketInspector
         _logger = logger;
         _anomalyStream = eve.WritesAnomaly(AnomalyType.Stream);
         _anomalyApplayer = eve.WritesAnomaly(AnomalyType.Applayer);
+        _flowMacs = eve.WritesEthernet;
     }
 
     public void Inspect(ref PacketContext context)
@@ -73,7 +77,13 @@ internal sealed class DetectionInspector : IPacketInspector
                 return;
             }
         }
-        else if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
+
+        if (_flowMacs && !state.MacsSeen)
+        {
+            NoteMacs(ref context, state);
+        }
+
+        if (state.BypassRequested || state.Dropped || (state.Passed && !_firewall))
         {
             NotInspected(ref context, state);
             return;
@@ -126,6 +136,34 @@ internal sealed class DetectionInspector : IPacketInspector
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// Keeps the flow's first Ethernet addresses, as Suricata's flow MAC set does: from a packet with
+    /// an Ethernet header of its own (not a tunnel's inner IP packet, not a reassembled datagram),
+    /// the client's first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoteMacs(ref PacketContext context, DetectionFlowState state)
+    {
+        ref readonly DecodedPacket decoded = ref context.Packet;
+        int layer = PacketSources.FlowLayer(decoded);
+        ulong source = decoded.SourceMac, destination = decoded.DestinationMac;
+        if (layer != 0 || decoded.Record.LinkType != LinkType.Ethernet || (decoded.Layers[0].Flags & (PacketLayerFlags.Reassembled | PacketLayerFlags.Fragment)) == PacketLayerFlags.Reassembled)
+        {
+            // Not a frame on the wire (most flows' first packet is, and the decoder read its MACs): a tunnel's inner frame, or none.
+            EvePacketHeader header = EvePacketHeader.Of(decoded, layer, context.PacketBytes);
+            if (!header.HasEther)
+            {
+                return;
+            }
+
+            source = header.SourceMac;
+            destination = header.DestinationMac;
+        }
+
+        bool toServer = context.ToServer;
+        state.NoteMacs(toServer ? source : destination, toServer ? destination : source);
     }
 
     /// <summary>A packet of a flow bypassed, dropped or passed: its verdict and pcap-log only.</summary>
@@ -296,12 +334,12 @@ internal sealed class DetectionInspector : IPacketInspector
         string? captureFile = WritePacket(ref context, state);
         if (!events.IsEmpty && _eve.WritesAnomalies)
         {
-            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, PacketSources.FlowLayer(decoded), toServer);
+            WriteAnomalies(decoded, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, PacketSources.FlowLayer(decoded), toServer, state);
         }
 
         if (!streamEvents.IsEmpty && _anomalyStream)
         {
-            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, toServer);
+            WriteStreamAnomalies(decoded, streamEvents, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, toServer, state);
         }
 
         if (state.ProtocolMismatch)
@@ -309,7 +347,7 @@ internal sealed class DetectionInspector : IPacketInspector
             state.ProtocolMismatch = false;
             if (_anomalyApplayer)
             {
-                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state.App, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, toServer);
+                WriteApplayerAnomaly(decoded, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", state, context.PacketBytes, context.TimestampNanoseconds, flow.Id, flow.TunnelParentFlowId, packet, toServer);
             }
         }
 
@@ -344,7 +382,7 @@ internal sealed class DetectionInspector : IPacketInspector
         int layer = PacketSources.FlowLayer(decoded);
         PacketSource source = PacketSources.Of(decoded, layer);
         FlowTuple? root = PacketSources.Root(decoded, layer);
-        EvePacketHeader header = EvePacketHeader.Of(decoded, layer, context.PacketBytes);
+        EvePacketHeader header = WithFlowMacs(EvePacketHeader.Of(decoded, layer, context.PacketBytes), state);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -420,7 +458,7 @@ internal sealed class DetectionInspector : IPacketInspector
             InterfaceName = context.InterfaceName,
             PcapCount = decoded.Record.PacketNumber,
             Packet = toServer ? flow.Tuple : flow.Tuple.Reverse(),
-            Header = EvePacketHeader.Of(decoded, layer, context.PacketBytes),
+            Header = WithFlowMacs(EvePacketHeader.Of(decoded, layer, context.PacketBytes), state),
             ToServer = toServer,
             Reason = verdict.Reason,
             Rejected = verdict.Rejected,
@@ -529,7 +567,7 @@ internal sealed class DetectionInspector : IPacketInspector
         long timestamp = packet.Record.TimestampNanoseconds;
         if (_eve.WritesAnomalies)
         {
-            WriteAnomalies(packet, bytes, timestamp, flowId: 0, parentId: 0, tuple, packet.LayerCount - 1, toServer: true);
+            WriteAnomalies(packet, bytes, timestamp, flowId: 0, parentId: 0, tuple, packet.LayerCount - 1, toServer: true, state: null);
         }
 
         if (tuple is not { } header)
@@ -634,10 +672,11 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>One anomaly record per decoder event of the packet.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple? tuple, int layer, bool toServer)
+    private void WriteAnomalies(in DecodedPacket packet, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple? tuple, int layer, bool toServer, DetectionFlowState? state)
     {
         PacketSource source = PacketSources.Of(packet, layer);
-        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
+        RecordPacket record = RecordPacket.Of(packet, layer, bytes);
+        EvePacketHeader header = WithFlowMacs(EvePacketHeader.Of(packet, layer, bytes, record), state);
         for (int i = 0; i < packet.EventCount; i++)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -649,8 +688,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 Packet = tuple,
                 Event = DecoderEvents.AnomalyName(packet.EventCodes[i]),
                 PcapCount = packet.Record.PacketNumber,
-                LinkType = packet.Record.LinkType,
-                Bytes = bytes,
+                LinkType = record.LinkType,
+                Bytes = record.Of(bytes),
                 Source = source,
                 Header = header,
                 ToServer = toServer,
@@ -660,11 +699,12 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>One anomaly record of type stream per TCP stream event of the packet, after its decoder events (as Suricata keeps them in one list).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple tuple, bool toServer)
+    private void WriteStreamAnomalies(in DecodedPacket packet, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple tuple, bool toServer, DetectionFlowState state)
     {
         int layer = PacketSources.FlowLayer(packet);
         PacketSource source = PacketSources.Of(packet, layer);
-        EvePacketHeader header = EvePacketHeader.Of(packet, layer, bytes);
+        RecordPacket record = RecordPacket.Of(packet, layer, bytes);
+        EvePacketHeader header = WithFlowMacs(EvePacketHeader.Of(packet, layer, bytes, record), state);
         foreach (StreamEvent streamEvent in streamEvents)
         {
             _eve.WriteAnomaly(new AnomalyEvent
@@ -677,8 +717,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 Event = StreamEvents.AnomalyName(streamEvent),
                 Type = AnomalyType.Stream,
                 PcapCount = packet.Record.PacketNumber,
-                LinkType = packet.Record.LinkType,
-                Bytes = bytes,
+                LinkType = record.LinkType,
+                Bytes = record.Of(bytes),
                 Source = source,
                 Header = header,
                 ToServer = toServer,
@@ -688,7 +728,7 @@ internal sealed class DetectionInspector : IPacketInspector
 
     /// <summary>An anomaly record of type applayer raised by protocol detection (<c>layer: proto_detect</c>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, AppProtocol app, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple tuple, bool toServer)
+    private void WriteApplayerAnomaly(in DecodedPacket packet, string name, DetectionFlowState state, ReadOnlySpan<byte> bytes, long timestamp, long flowId, long parentId, FlowTuple tuple, bool toServer)
     {
         int layer = PacketSources.FlowLayer(packet);
         _eve.WriteAnomaly(new AnomalyEvent
@@ -700,16 +740,20 @@ internal sealed class DetectionInspector : IPacketInspector
             Packet = tuple,
             Event = name,
             Type = AnomalyType.Applayer,
-            AppProtocol = app == AppProtocol.Unknown ? null : AppProtocolDetection.Name(app),
+            AppProtocol = state.App == AppProtocol.Unknown ? null : AppProtocolDetection.Name(state.App),
             Layer = "proto_detect",
             PcapCount = packet.Record.PacketNumber,
             LinkType = packet.Record.LinkType,
             Bytes = bytes,
             Source = PacketSources.Of(packet, layer),
-            Header = EvePacketHeader.Of(packet, layer, bytes),
+            Header = WithFlowMacs(EvePacketHeader.Of(packet, layer, bytes), state),
             ToServer = toServer,
         });
     }
+
+    /// <summary>A record's header, with its flow's first MACs for a packet without an Ethernet header of its own (<see cref="EvePacketHeader.OrFlowMacs"/>).</summary>
+    private static EvePacketHeader WithFlowMacs(in EvePacketHeader header, DetectionFlowState? state) =>
+        state is null ? header : header.OrFlowMacs(state.MacsSeen, state.ClientMac, state.ServerMac);
 
     /// <summary>An IP fragment's header fields: its IP header's; its transport header is not decoded (Suricata decodes a fragment no further).</summary>
     private static RulePacket FragmentFacts(in PacketLayer layer, ReadOnlySpan<byte> bytes)

@@ -37,13 +37,13 @@ internal readonly ref struct AnomalyEvent
     /// <summary>For an application-layer event: where it was raised (<c>anomaly.layer</c>, e.g. <c>proto_detect</c>).</summary>
     public string? Layer { get; init; }
 
-    /// <summary>The packet's link type (<c>packet_info</c>, <see cref="Datalinks"/>).</summary>
+    /// <summary>The link type of the packet the record is about (<c>packet_info</c>, <see cref="Datalinks"/>): <see cref="RecordPacket.LinkType"/>.</summary>
     public required LinkType LinkType { get; init; }
 
     /// <summary>The packet's ICMP type and code, fragment state and Ethernet header, for the EVE header.</summary>
     public EvePacketHeader Header { get; init; }
 
-    /// <summary>The packet's captured bytes from its link header (the start of it goes in <c>packet</c> with <c>packethdr</c>).</summary>
+    /// <summary>The bytes of the packet the record is about, <see cref="RecordPacket"/>'s (the start of them goes in <c>packet</c> with <c>packethdr</c>).</summary>
     public required ReadOnlySpan<byte> Bytes { get; init; }
 
     /// <summary>Where the packet came from (<c>pkt_src</c>): the capture, a tunnel's inner packet, or a reassembled datagram.</summary>

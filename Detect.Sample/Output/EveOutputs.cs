@@ -41,6 +41,9 @@ internal sealed class EveOutputs : IDisposable
 
     public IReadOnlyList<IBufferedEveDestination> Redis => _redis;
 
+    /// <summary>Whether any writer writes <c>ether</c> (<c>ethernet: yes</c>): only then is a flow's first Ethernet addresses kept (Suricata's MAC set).</summary>
+    public bool WritesEthernet => Array.Exists(_writers, w => w.Options.Ethernet);
+
     public void WriteFlows(ReadOnlySpan<FlowEndEvent> flows)
     {
         foreach (EveWriter writer in _writers)

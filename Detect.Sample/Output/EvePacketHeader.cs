@@ -27,13 +27,13 @@ internal readonly struct EvePacketHeader
     /// <summary>An ICMP error keyed to the flow it quotes: its own tuple (<see cref="IcmpErrorPacket"/>), which the header names instead of the record's packet tuple.</summary>
     public FlowTuple? IcmpError { get; init; }
 
-    /// <summary>The packet is the captured frame and starts with an Ethernet header: what <c>ether</c> describes.</summary>
+    /// <summary>The packet has an Ethernet header of its own (<see cref="RecordPacket.EthernetOffset"/>): what <c>ether</c> describes.</summary>
     public bool HasEther { get; init; }
 
     /// <summary>The Ethernet header's own EtherType (0x8100 for a tagged frame, as Suricata writes it; the decoder keeps the one after the tags).</summary>
     public ushort EtherType { get; init; }
 
-    /// <summary>The captured frame's MACs, as the decoder read them from its (outermost) Ethernet header.</summary>
+    /// <summary>That header's MACs: the captured frame's as the decoder read them, or a tunnel's inner frame's.</summary>
     public ulong SourceMac { get; init; }
 
     public ulong DestinationMac { get; init; }
@@ -52,12 +52,34 @@ internal readonly struct EvePacketHeader
     public ushort Vlan2 { get; init; }
 
     /// <summary>
-    /// The header facts of <paramref name="packet"/>'s layer <paramref name="layer"/> (-1: a packet
-    /// without IP, only its Ethernet header), <paramref name="bytes"/> the captured frame.
+    /// The packet has no Ethernet header of its own and the MACs are its flow's first (Suricata 8's
+    /// <c>CreateJSONEther</c> for such a packet: <c>MacSetGetFirst</c>, client's first): <c>ether</c> without <c>ether_type</c>.
     /// </summary>
-    public static EvePacketHeader Of(in DecodedPacket packet, int layer, ReadOnlySpan<byte> bytes)
+    public bool FlowMacs { get; init; }
+
+    /// <summary>
+    /// This header, or for a packet without an Ethernet header of its own, its flow's first MACs
+    /// (<paramref name="client"/>'s first) when the flow has <paramref name="seen"/> any.
+    /// </summary>
+    public EvePacketHeader OrFlowMacs(bool seen, ulong client, ulong server) =>
+        HasEther || !seen ? this : this with { HasEther = true, FlowMacs = true, SourceMac = client, DestinationMac = server };
+
+    /// <summary>
+    /// The header facts of <paramref name="packet"/>'s layer <paramref name="layer"/> (-1: a packet
+    /// without IP, only its Ethernet header), <paramref name="bytes"/> the bytes its layers refer to.
+    /// </summary>
+    public static EvePacketHeader Of(in DecodedPacket packet, int layer, ReadOnlySpan<byte> bytes) =>
+        Of(packet, layer, bytes, RecordPacket.Of(packet, layer, bytes));
+
+    /// <summary>
+    /// The header facts of <paramref name="packet"/>'s layer <paramref name="layer"/>, which stands
+    /// for <paramref name="record"/>: its Ethernet header is that packet's own, as Suricata's
+    /// <c>CreateJSONEther</c> reads it (the inner frame's of a VXLAN packet; none for a tunnel's inner
+    /// IP packet or a reassembled datagram).
+    /// </summary>
+    public static EvePacketHeader Of(in DecodedPacket packet, int layer, ReadOnlySpan<byte> bytes, in RecordPacket record)
     {
-        bool ether = packet.Record.LinkType == LinkType.Ethernet && bytes.Length >= 14;
+        int ethernet = record.EthernetOffset;
         bool fragment = false, icmp = false;
         byte type = 0, code = 0;
         FlowTuple? error = null;
@@ -75,10 +97,6 @@ internal readonly struct EvePacketHeader
             vlan2 = l.Vlan2;
             fragment = (l.Flags & PacketLayerFlags.Fragment) != 0;
 
-            // A tunnel's inner packet or a reassembled datagram is not the captured frame: Suricata's
-            // pseudo-packet has no Ethernet header of its own (and its flow none recorded).
-            ether &= l.TunnelDepth == 0 && (l.Flags & PacketLayerFlags.Reassembled) == 0;
-
             // An ICMP error keyed to the flow it quotes carries that flow's tuple here: its own is read from its header.
             bool keyedError = (l.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0;
             error = keyedError ? IcmpErrorPacket.Tuple(l, bytes) : null;
@@ -87,6 +105,8 @@ internal readonly struct EvePacketHeader
             code = icmp ? l.IcmpCode : (byte)0;
         }
 
+        // The captured frame's MACs the decoder already read; an inner frame's are read here.
+        bool wire = ethernet == 0 && record.Start == 0;
         return new EvePacketHeader
         {
             Fragment = fragment,
@@ -98,10 +118,10 @@ internal readonly struct EvePacketHeader
             Vlan0 = vlan0,
             Vlan1 = vlan1,
             Vlan2 = vlan2,
-            HasEther = ether,
-            EtherType = ether ? BinaryPrimitives.ReadUInt16BigEndian(bytes[12..]) : (ushort)0,
-            DestinationMac = ether ? packet.DestinationMac : 0,
-            SourceMac = ether ? packet.SourceMac : 0,
+            HasEther = ethernet >= 0,
+            EtherType = ethernet >= 0 ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(ethernet + 12)..]) : (ushort)0,
+            DestinationMac = ethernet < 0 ? 0 : wire ? packet.DestinationMac : Mac(bytes, ethernet),
+            SourceMac = ethernet < 0 ? 0 : wire ? packet.SourceMac : Mac(bytes, ethernet + 6),
         };
     }
 
@@ -127,4 +147,8 @@ internal readonly struct EvePacketHeader
 
         w.WriteEndArray();
     }
+
+    /// <summary>The MAC address at <paramref name="offset"/> as the low 48 bits.</summary>
+    private static ulong Mac(ReadOnlySpan<byte> bytes, int offset) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(bytes[offset..]) << 32) | BinaryPrimitives.ReadUInt32BigEndian(bytes[(offset + 2)..]);
 }

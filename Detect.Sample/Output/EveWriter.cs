@@ -286,9 +286,11 @@ internal sealed partial class EveWriter : IDisposable
             }
 
             w.WriteEndObject();
-            if (_settings.AnomalyPacketHeader)
+            if (_settings.AnomalyPacketHeader && _settings.AnomalyDecode && anomaly.Type != AnomalyType.Applayer)
             {
-                // Suricata's packethdr: the first 32 bytes of the packet, after the anomaly object.
+                // Suricata's packethdr: the first 32 bytes of the packet, after the anomaly object, on
+                // decoder and stream records only (its application-layer records carry none), and
+                // only with decode records on (it clears packethdr otherwise, with a warning).
                 w.WriteBase64String("packet", anomaly.Bytes[..Math.Min(anomaly.Bytes.Length, 32)]);
                 int datalink = Datalinks.Value(anomaly.LinkType);
                 w.WriteStartObject("packet_info");
@@ -490,7 +492,11 @@ internal sealed partial class EveWriter : IDisposable
         {
             Span<byte> mac = stackalloc byte[17];
             w.WriteStartObject("ether");
-            w.WriteNumber("ether_type", header.EtherType);
+            if (!header.FlowMacs)
+            {
+                w.WriteNumber("ether_type", header.EtherType);
+            }
+
             EveFormat.FormatMac(header.SourceMac, mac);
             w.WriteString("src_mac", mac);
             EveFormat.FormatMac(header.DestinationMac, mac);
