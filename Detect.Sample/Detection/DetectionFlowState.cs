@@ -114,6 +114,12 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>TCP payload bytes seen server → client.</summary>
     public long StreamBytesToClient { get; set; }
 
+    /// <summary>The last bytes of the client's stream (contents split over segments), when some rule looks for one.</summary>
+    public RawStreamTail? TailToServer { get; set; }
+
+    /// <summary>The last bytes of the server's stream.</summary>
+    public RawStreamTail? TailToClient { get; set; }
+
     /// <summary>Back to a new flow's state (its flow ended and a new flow of the worker takes it); what was allocated apart is dropped.</summary>
     public void Reset()
     {
@@ -134,6 +140,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
         Alerted = false;
         StreamBytesToServer = 0;
         StreamBytesToClient = 0;
+        TailToServer?.Clear();
+        TailToClient?.Clear();
     }
 
     /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>
