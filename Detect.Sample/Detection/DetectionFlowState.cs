@@ -120,6 +120,12 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>The last bytes of the server's stream.</summary>
     public RawStreamTail? TailToClient { get; set; }
 
+    /// <summary>An HTTP request head being joined over the client's segments (its request line did not end in the first).</summary>
+    public SplitHttpHead? SplitHeadToServer { get; set; }
+
+    /// <summary>An HTTP response head being joined over the server's segments.</summary>
+    public SplitHttpHead? SplitHeadToClient { get; set; }
+
     /// <summary>Back to a new flow's state (its flow ended and a new flow of the worker takes it); what was allocated apart is dropped.</summary>
     public void Reset()
     {
@@ -142,6 +148,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
         StreamBytesToClient = 0;
         TailToServer?.Clear();
         TailToClient?.Clear();
+        SplitHeadToServer?.Clear();
+        SplitHeadToClient?.Clear();
     }
 
     /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>

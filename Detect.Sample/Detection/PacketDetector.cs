@@ -127,7 +127,10 @@ internal sealed class PacketDetector
         uint payloadSeq = (uint)facts.TcpSequence + ((facts.TcpFlags & SynFlag) != 0 ? 1u : 0u);
         ReadOnlySpan<byte> streamTail = tail is not null && tail.Continues(payloadSeq) ? tail.Bytes : default;
 
-        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
+        ReadOnlySpan<byte> http = state.App == AppProtocol.Http && packet.Protocol == IpProtocol.Tcp && facts.TcpSequence >= 0 && !payload.IsEmpty && !facts.WithoutSession
+            ? HttpSource(state, toServer, payloadSeq, payload)
+            : payload;
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents, http);
         int count = 0;
         if (_firewall is not null)
         {
@@ -313,6 +316,38 @@ internal sealed class PacketDetector
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Where an HTTP flow's packet has its HTTP buffers: its payload, unless a head whose start line
+    /// did not end in its segment is being joined (<see cref="SplitHttpHead"/>): then nothing until a
+    /// segment ends the head, and that segment the whole head.
+    /// </summary>
+    private static ReadOnlySpan<byte> HttpSource(DetectionFlowState state, bool toServer, uint seq, ReadOnlySpan<byte> payload)
+    {
+        SplitHttpHead? split = toServer ? state.SplitHeadToServer : state.SplitHeadToClient;
+        if (split is { Pending: true })
+        {
+            if (split.Continue(seq, payload, out ReadOnlySpan<byte> head))
+            {
+                return head;
+            }
+
+            if (split.Pending)
+            {
+                return default;
+            }
+        }
+
+        if (payload.IndexOf((byte)'\n') >= 0 || AppProtocolDetection.Detect(IpProtocol.Tcp, 0, toServer, payload) != AppProtocol.Http)
+        {
+            // A head whose start line ends here, or no head at all: the segment is read on its own.
+            return payload;
+        }
+
+        split ??= toServer ? state.SplitHeadToServer = new SplitHttpHead() : state.SplitHeadToClient = new SplitHttpHead();
+        split.Start(seq, payload);
+        return split.Pending ? default : payload;
     }
 
     /// <summary>The flow's tail of the stream in one direction, created on the direction's first payload.</summary>

@@ -47,6 +47,24 @@ public sealed class StreamContentTests : IDisposable
     }
 
     [Fact]
+    public void A_split_head_is_joined_in_sequence_until_its_blank_line_and_given_up_at_a_gap()
+    {
+        var split = new SplitHttpHead();
+        split.Start(10, "GET /x"u8);
+        Assert.True(split.Pending);
+        Assert.False(split.Continue(16, " HTTP/1.1\r\n\r"u8, out _));
+        Assert.False(split.Continue(10, "GET /x"u8, out _));
+        Assert.True(split.Pending);
+        Assert.True(split.Continue(28, "\nbody"u8, out ReadOnlySpan<byte> head));
+        Assert.Equal("GET /x HTTP/1.1\r\n\r\nbody", Encoding.ASCII.GetString(head));
+        Assert.False(split.Pending);
+
+        split.Start(100, "GET /y"u8);
+        Assert.False(split.Continue(120, " HTTP/1.1\r\n\r\n"u8, out _));
+        Assert.False(split.Pending);
+    }
+
+    [Fact]
     public void A_content_split_between_the_syn_data_and_the_next_segment_alerts_once_unless_the_rule_is_tcp_pkt()
     {
         // TCP Fast Open: the request starts on the SYN; "d2d3" is split between the SYN and the next segment.
@@ -67,6 +85,32 @@ public sealed class StreamContentTests : IDisposable
             ]);
 
         Assert.Equal([1, 2, 4], sids.Order());
+    }
+
+    [Fact]
+    public void A_request_head_begun_on_the_syn_is_inspected_whole_once_a_later_segment_ends_it()
+    {
+        // The request line ends in the second segment, the head (its last header) in the third.
+        byte[] first = "GET /a1a2d1d2"u8.ToArray(), second = "d3d4 HTTP/1.1\r\nUser-Agent: czx\r\nConnection: Keep-Aliv"u8.ToArray(), third = "e\r\n\r\n"u8.ToArray();
+        uint data = ClientIsn + 1;
+        string pcap = Capture(
+            (true, Syn, ClientIsn, 0, first),
+            (false, Syn | Ack, ServerIsn, data + (uint)first.Length, []),
+            (true, Ack | Psh, data + (uint)first.Length, ServerIsn + 1, second),
+            (false, Ack, ServerIsn + 1, data + (uint)(first.Length + second.Length), []),
+            (true, Ack | Psh, data + (uint)(first.Length + second.Length), ServerIsn + 1, third),
+            (false, Ack, ServerIsn + 1, data + (uint)(first.Length + second.Length + third.Length), []));
+
+        List<long> sids = Alerts(pcap,
+            [
+                "alert tcp any any -> any any (http.method; content:\"GET\"; sid:1;)",
+                "alert http any any -> any any (http.uri; content:\"d2d3\"; sid:2;)",
+                "alert tcp any any -> any any (http.connection; content:\"Keep-Alive\"; sid:3;)",
+                "alert tcp any any -> any any (http.user_agent; content:\"czx\"; sid:4;)",
+                "alert tcp any any -> any any (http.method; content:\"d3d4\"; sid:5;)",
+            ]);
+
+        Assert.Equal([1, 2, 3, 4], sids.Order());
     }
 
     [Fact]
