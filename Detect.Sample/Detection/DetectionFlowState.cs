@@ -7,7 +7,7 @@ namespace Detect.Sample.Detection;
 /// <summary>
 /// Per-flow detection state, kept in a flow-storage slot registered at start-up. One per flow: a
 /// new flow takes one an ended flow of its worker left (reset), else allocates one. What only some
-/// flows need (flowbits, TLS record tracking, the firewall's part) is allocated apart, on first use.
+/// flows need (flowbits, TLS record tracking, the firewall's part, stream tails, split HTTP heads) is allocated apart, on first use.
 /// </summary>
 internal sealed class DetectionFlowState : IReusableFlowState
 {
@@ -146,10 +146,10 @@ internal sealed class DetectionFlowState : IReusableFlowState
         Alerted = false;
         StreamBytesToServer = 0;
         StreamBytesToClient = 0;
-        TailToServer?.Clear();
-        TailToClient?.Clear();
-        SplitHeadToServer?.Clear();
-        SplitHeadToClient?.Clear();
+        TailToServer = null;
+        TailToClient = null;
+        SplitHeadToServer = null;
+        SplitHeadToClient = null;
     }
 
     /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>

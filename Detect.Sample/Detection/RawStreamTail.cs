@@ -54,7 +54,4 @@ internal sealed class RawStreamTail(int capacity)
         payload.CopyTo(_bytes.AsSpan(keep));
         _length = keep + payload.Length;
     }
-
-    /// <summary>Empty, for a new flow.</summary>
-    public void Clear() => _length = 0;
 }

@@ -66,9 +66,6 @@ internal sealed class SplitHttpHead
         return true;
     }
 
-    /// <summary>Back to nothing pending, for a new flow.</summary>
-    public void Clear() => Pending = false;
-
     private void Append(uint seq, ReadOnlySpan<byte> payload)
     {
         if (!Pending)
