@@ -1,3 +1,4 @@
+using System.Buffers;
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
@@ -39,6 +40,9 @@ internal sealed class PacketDetector
     /// <summary>Bytes of a stream's tail a content split over segments needs (the longest stream content less one); 0: no rule looks for one.</summary>
     private readonly int _streamTail;
 
+    /// <summary>The first bytes of the stream contents (both cases of a nocase one): a payload whose last bytes hold none of them cannot begin a content split with the next one, and its flow keeps no tail for it.</summary>
+    private readonly SearchValues<byte>? _streamContentStarts;
+
     /// <summary>TCP's SYN flag: a SYN's payload (TCP Fast Open) starts one after its sequence number.</summary>
     private const int SynFlag = 0x02;
 
@@ -58,6 +62,23 @@ internal sealed class PacketDetector
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
         _streamTail = _alertRules.Max(r => r.StreamContent?.Bytes.Length - 1) ?? 0;
+        _streamContentStarts = _streamTail > 0 ? StreamContentStarts(_alertRules) : null;
+    }
+
+    private static SearchValues<byte> StreamContentStarts(IEnumerable<Rule> rules)
+    {
+        var starts = new HashSet<byte>();
+        foreach (ContentPattern content in rules.Select(r => r.StreamContent).OfType<ContentPattern>())
+        {
+            byte first = content.Bytes[0];
+            starts.Add(first);
+            if (content.NoCase && char.IsAsciiLetter((char)first))
+            {
+                starts.Add((byte)(first ^ 0x20));
+            }
+        }
+
+        return SearchValues.Create([.. starts]);
     }
 
     /// <summary>
@@ -123,7 +144,8 @@ internal sealed class PacketDetector
         }
 
         // The session's stream before this payload, when the payload follows it: a content split between them is found there.
-        RawStreamTail? tail = _streamTail > 0 && packet.Protocol == IpProtocol.Tcp && !payload.IsEmpty && !facts.WithoutSession ? TailOf(state, toServer) : null;
+        bool inStream = _streamTail > 0 && packet.Protocol == IpProtocol.Tcp && facts.TcpSequence >= 0 && !payload.IsEmpty && !facts.WithoutSession;
+        RawStreamTail? tail = inStream ? (toServer ? state.TailToServer : state.TailToClient) : null;
         uint payloadSeq = (uint)facts.TcpSequence + ((facts.TcpFlags & SynFlag) != 0 ? 1u : 0u);
         ReadOnlySpan<byte> streamTail = tail is not null && tail.Continues(payloadSeq) ? tail.Bytes : default;
 
@@ -195,7 +217,11 @@ internal sealed class PacketDetector
             state.Alerted = true;
         }
 
-        tail?.Add(payloadSeq, payload);
+        if (inStream)
+        {
+            KeepTail(tail, state, toServer, payloadSeq, payload);
+        }
+
         if (packet.Protocol == IpProtocol.Tcp && !payload.IsEmpty && !facts.WithoutSession && bypass == BypassReason.None)
         {
             bypass = TrackStream(toServer, payload, state);
@@ -350,10 +376,33 @@ internal sealed class PacketDetector
         return split.Pending ? default : payload;
     }
 
-    /// <summary>The flow's tail of the stream in one direction, created on the direction's first payload.</summary>
-    private RawStreamTail TailOf(DetectionFlowState state, bool toServer) => toServer
-        ? state.TailToServer ??= new RawStreamTail(_streamTail)
-        : state.TailToClient ??= new RawStreamTail(_streamTail);
+    /// <summary>
+    /// Adds a payload to its direction's tail of the stream; the tail is created only once a payload
+    /// ends in bytes a stream content can begin with: until then no content can be split at a
+    /// segment's end, and most flows keep none.
+    /// </summary>
+    private void KeepTail(RawStreamTail? tail, DetectionFlowState state, bool toServer, uint seq, ReadOnlySpan<byte> payload)
+    {
+        if (tail is null)
+        {
+            if (payload[^Math.Min(_streamTail, payload.Length)..].IndexOfAny(_streamContentStarts!) < 0)
+            {
+                return;
+            }
+
+            tail = new RawStreamTail(_streamTail);
+            if (toServer)
+            {
+                state.TailToServer = tail;
+            }
+            else
+            {
+                state.TailToClient = tail;
+            }
+        }
+
+        tail.Add(seq, payload);
+    }
 
     /// <summary>
     /// Whether a rule whose content was not in the payload finds it in the stream, begun in the tail

@@ -45,7 +45,8 @@ internal readonly record struct RulePacket
     /// <summary>
     /// A TCP packet of a flow without a TCP session (picked up midstream with <c>stream.midstream</c>
     /// off): its payload belongs to no stream, so, as in Suricata, where only the stream feeds the
-    /// application layer, no application-layer protocol is detected on it.
+    /// application layer, no application-layer protocol is detected on it, and it counts towards no
+    /// stream depth, TLS bypass, stream content or split HTTP head.
     /// </summary>
     public bool WithoutSession { get; init; }
 

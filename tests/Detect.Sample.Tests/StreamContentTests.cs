@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Capture.Abstractions;
 using Detect.Sample.Detection;
 using Detect.Sample.Tests.Host;
 using Samples.Generator;
@@ -42,6 +43,25 @@ public sealed class StreamContentTests : IDisposable
         Assert.Equal(("ghij", true), (Encoding.ASCII.GetString(tail.Bytes), tail.Continues(110)));
         tail.Add(200, "x"u8);
         Assert.Equal(("x", false, true), (Encoding.ASCII.GetString(tail.Bytes), tail.Continues(110), tail.Continues(201)));
+    }
+
+    [Fact]
+    public void A_flow_keeps_a_tail_only_once_a_payload_ends_in_bytes_a_stream_content_begins_with()
+    {
+        var empty = new Dictionary<string, string>();
+        var set = new RuleSet([RuleParser.Parse("alert tcp any any -> any any (content:\"login\"; nocase; sid:1;)", empty, empty, "t.rules", 1)], [], []);
+        var detector = new PacketDetector(set, new DetectionOptions());
+        var state = new DetectionFlowState();
+        var matches = new Rule?[4];
+        FlowTuple tuple = TestTuples.Make("10.0.0.1", 40000, "10.0.0.2", 80, 6);
+        RulePacket At(uint seq) => RulePacket.Direction(true) with { TcpFlags = Ack, TcpSequence = seq };
+
+        Assert.Equal(0, detector.Inspect(tuple, At(100), "GET /index.html xxxx"u8, state, matches, out _));
+        Assert.Null(state.TailToServer);
+        Assert.Equal(0, detector.Inspect(tuple, At(120), "GET /L"u8, state, matches, out _));
+        Assert.NotNull(state.TailToServer);
+        Assert.Equal(1, detector.Inspect(tuple, At(126), "OGIN"u8, state, matches, out _));
+        Assert.Equal(0, detector.Inspect(tuple, At(130), " again"u8, state, matches, out _));
     }
 
     [Fact]
