@@ -7,7 +7,7 @@ namespace Detect.Sample.Detection;
 /// <summary>
 /// Per-flow detection state, kept in a flow-storage slot registered at start-up. One per flow: a
 /// new flow takes one an ended flow of its worker left (reset), else allocates one. What only some
-/// flows need (flowbits, TLS record tracking, the firewall's part, stream tails, split HTTP heads) is allocated apart, on first use.
+/// flows need (flowbits, TLS record tracking, the firewall's part, the stream's) is allocated apart, on first use.
 /// </summary>
 internal sealed class DetectionFlowState : IReusableFlowState
 {
@@ -114,17 +114,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>TCP payload bytes seen server → client.</summary>
     public long StreamBytesToClient { get; set; }
 
-    /// <summary>The last bytes of the client's stream (contents split over segments), when some rule looks for one.</summary>
-    public RawStreamTail? TailToServer { get; set; }
-
-    /// <summary>The last bytes of the server's stream.</summary>
-    public RawStreamTail? TailToClient { get; set; }
-
-    /// <summary>An HTTP request head being joined over the client's segments (its request line did not end in the first).</summary>
-    public SplitHttpHead? SplitHeadToServer { get; set; }
-
-    /// <summary>An HTTP response head being joined over the server's segments.</summary>
-    public SplitHttpHead? SplitHeadToClient { get; set; }
+    /// <summary>The stream tails and split HTTP heads of the flow, created on first need.</summary>
+    public DetectionStreamState? Stream { get; set; }
 
     /// <summary>Back to a new flow's state (its flow ended and a new flow of the worker takes it); what was allocated apart is dropped.</summary>
     public void Reset()
@@ -146,10 +137,7 @@ internal sealed class DetectionFlowState : IReusableFlowState
         Alerted = false;
         StreamBytesToServer = 0;
         StreamBytesToClient = 0;
-        TailToServer = null;
-        TailToClient = null;
-        SplitHeadToServer = null;
-        SplitHeadToClient = null;
+        Stream = null;
     }
 
     /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>

@@ -145,7 +145,7 @@ internal sealed class PacketDetector
 
         // The session's stream before this payload, when the payload follows it: a content split between them is found there.
         bool inStream = _streamTail > 0 && packet.Protocol == IpProtocol.Tcp && facts.TcpSequence >= 0 && !payload.IsEmpty && !facts.WithoutSession;
-        RawStreamTail? tail = inStream ? (toServer ? state.TailToServer : state.TailToClient) : null;
+        RawStreamTail? tail = inStream ? state.Stream?.TailOf(toServer) : null;
         uint payloadSeq = (uint)facts.TcpSequence + ((facts.TcpFlags & SynFlag) != 0 ? 1u : 0u);
         ReadOnlySpan<byte> streamTail = tail is not null && tail.Continues(payloadSeq) ? tail.Bytes : default;
 
@@ -351,7 +351,7 @@ internal sealed class PacketDetector
     /// </summary>
     private static ReadOnlySpan<byte> HttpSource(DetectionFlowState state, bool toServer, uint seq, ReadOnlySpan<byte> payload)
     {
-        SplitHttpHead? split = toServer ? state.SplitHeadToServer : state.SplitHeadToClient;
+        SplitHttpHead? split = state.Stream?.SplitHeadOf(toServer);
         if (split is { Pending: true })
         {
             if (split.Continue(seq, payload, out ReadOnlySpan<byte> head))
@@ -371,7 +371,7 @@ internal sealed class PacketDetector
             return payload;
         }
 
-        split ??= toServer ? state.SplitHeadToServer = new SplitHttpHead() : state.SplitHeadToClient = new SplitHttpHead();
+        split ??= (state.Stream ??= new DetectionStreamState()).AddSplitHead(toServer);
         split.Start(seq, payload);
         return split.Pending ? default : payload;
     }
@@ -390,15 +390,7 @@ internal sealed class PacketDetector
                 return;
             }
 
-            tail = new RawStreamTail(_streamTail);
-            if (toServer)
-            {
-                state.TailToServer = tail;
-            }
-            else
-            {
-                state.TailToClient = tail;
-            }
+            tail = (state.Stream ??= new DetectionStreamState()).AddTail(toServer, _streamTail);
         }
 
         tail.Add(seq, payload);

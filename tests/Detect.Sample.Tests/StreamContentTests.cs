@@ -57,9 +57,9 @@ public sealed class StreamContentTests : IDisposable
         RulePacket At(uint seq) => RulePacket.Direction(true) with { TcpFlags = Ack, TcpSequence = seq };
 
         Assert.Equal(0, detector.Inspect(tuple, At(100), "GET /index.html xxxx"u8, state, matches, out _));
-        Assert.Null(state.TailToServer);
+        Assert.Null(state.Stream?.TailToServer);
         Assert.Equal(0, detector.Inspect(tuple, At(120), "GET /L"u8, state, matches, out _));
-        Assert.NotNull(state.TailToServer);
+        Assert.NotNull(state.Stream?.TailToServer);
         Assert.Equal(1, detector.Inspect(tuple, At(126), "OGIN"u8, state, matches, out _));
         Assert.Equal(0, detector.Inspect(tuple, At(130), " again"u8, state, matches, out _));
     }
