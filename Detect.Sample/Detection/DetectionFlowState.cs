@@ -7,7 +7,7 @@ namespace Detect.Sample.Detection;
 /// <summary>
 /// Per-flow detection state, kept in a flow-storage slot registered at start-up. One per flow: a
 /// new flow takes one an ended flow of its worker left (reset), else allocates one. What only some
-/// flows need (flowbits, TLS record tracking, the firewall's part) is allocated apart, on first use.
+/// flows need (flowbits, TLS record tracking, the firewall's part, the stream's) is allocated apart, on first use.
 /// </summary>
 internal sealed class DetectionFlowState : IReusableFlowState
 {
@@ -134,6 +134,9 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>TCP payload bytes seen server → client.</summary>
     public long StreamBytesToClient { get; set; }
 
+    /// <summary>The stream tails and split HTTP heads of the flow, created on first need.</summary>
+    public DetectionStreamState? Stream { get; set; }
+
     /// <summary>Back to a new flow's state (its flow ended and a new flow of the worker takes it); what was allocated apart is dropped.</summary>
     public void Reset()
     {
@@ -157,6 +160,7 @@ internal sealed class DetectionFlowState : IReusableFlowState
         ServerMac = 0;
         StreamBytesToServer = 0;
         StreamBytesToClient = 0;
+        Stream = null;
     }
 
     /// <summary>Whether flowbit <paramref name="bit"/> is set.</summary>

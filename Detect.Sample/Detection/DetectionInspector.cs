@@ -98,7 +98,7 @@ internal sealed class DetectionInspector : IPacketInspector
             && !HasCandidates(state, in layer, toServer, payload.IsEmpty))
         {
             // No rule can match (most packets): the flow's layer gives the header, and no tuple is built.
-            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, payload, state);
+            BypassReason reason = _detector.InspectWithoutCandidates(layer.Protocol, toServer ? layer.DestinationPort : layer.SourcePort, toServer, payload, state, WithoutSession(ref context, layer));
             if (reason == BypassReason.None && !state.ProtocolMismatch && _verdicts is null && _pcapLog is null)
             {
                 // Nothing to count, write or ask for: only the flow's protocol to label. No rule ran,
@@ -265,7 +265,8 @@ internal sealed class DetectionInspector : IPacketInspector
 
         // An ICMP error keyed to the flow it quotes is matched as the ICMP packet it is (Suricata's rules see p->proto, p->src, p->dst).
         FlowTuple inspected = (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0 ? packet : IcmpErrorPacket.Tuple(layer, context.PacketBytes);
-        int count = _detector.Inspect(inspected, Facts(layer, context.PacketBytes, flow.State, toServer), context.Payload, context.PacketBytes, decoded.EventCodes[..decoded.EventCount], context.StreamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
+        RulePacket facts = Facts(layer, context.PacketBytes, flow.State, toServer) with { WithoutSession = WithoutSession(ref context, layer) };
+        int count = _detector.Inspect(inspected, facts, context.Payload, context.PacketBytes, decoded.EventCodes[..decoded.EventCount], context.StreamEvents, state, _matches, out BypassReason reason, out PacketVerdict verdict);
         Conclude(ref context, state, count, reason, verdict, packet, flowTuple, hasTuple: true);
     }
 
@@ -501,6 +502,10 @@ internal sealed class DetectionInspector : IPacketInspector
         int originalLength = reassembled ? bytes.Length : packet.Record.OriginalLength;
         return _pcapLog.Write(context.TimestampNanoseconds, bytes, originalLength, packet.Record.LinkType);
     }
+
+    /// <summary>A TCP packet with payload of a flow the stream engine keeps no session for (<see cref="RulePacket.WithoutSession"/>).</summary>
+    private static bool WithoutSession(ref PacketContext context, in PacketLayer layer) =>
+        layer.Protocol == IpProtocol.Tcp && (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) == 0 && !context.Payload.IsEmpty && context.TcpState == TcpState.None;
 
     /// <summary>A TCP flow whose first packet is a SYN-ACK or an ACK: picked up in the middle, as Suricata's stream engine sees it (a RST or a packet without ACK starts no session).</summary>
     private static bool IsMidstream(ref PacketContext context)

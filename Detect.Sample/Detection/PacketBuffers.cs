@@ -18,6 +18,7 @@ internal ref struct PacketBuffers
     private readonly bool _isIPv6;
     private readonly bool _toServer;
     private readonly byte _protocol;
+    private readonly ReadOnlySpan<byte> _httpSource;
     private HttpHead _http;
     private bool _httpParsed;
 
@@ -31,7 +32,26 @@ internal ref struct PacketBuffers
     /// <param name="events">The decoder events the packet raised (codes of <see cref="FlowEngine.Decode.DecoderEvents"/>).</param>
     /// <param name="streamEvents">The TCP stream events the packet raised.</param>
     public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events = default, ReadOnlySpan<StreamEvent> streamEvents = default)
+        : this(payload, packet, facts, protocol, isIPv6, app, scratch, events, streamEvents, payload)
     {
+    }
+
+    /// <param name="payload">The transport payload.</param>
+    /// <param name="packet">The captured packet, or empty when only the payload is known.</param>
+    /// <param name="facts">The packet's header facts (offsets into <paramref name="packet"/>).</param>
+    /// <param name="protocol">The IP protocol.</param>
+    /// <param name="isIPv6">The innermost IP layer is IPv6.</param>
+    /// <param name="app">The flow's application-layer protocol.</param>
+    /// <param name="scratch">Room for normalised buffers (the lower-cased Host).</param>
+    /// <param name="events">The decoder events the packet raised.</param>
+    /// <param name="streamEvents">The TCP stream events the packet raised.</param>
+    /// <param name="http">
+    /// Where the HTTP buffers are read: the payload, a head joined from earlier segments that this
+    /// packet ended (<see cref="SplitHttpHead"/>), or nothing while such a head goes on.
+    /// </param>
+    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> http)
+    {
+        _httpSource = http;
         Events = events;
         StreamEvents = streamEvents;
         Payload = payload;
@@ -97,11 +117,11 @@ internal ref struct PacketBuffers
 
         if (!_httpParsed)
         {
-            _http = HttpHead.Parse(Payload);
+            _http = HttpHead.Parse(_httpSource);
             _httpParsed = true;
         }
 
-        if (!_http.TryGet(Payload, buffer, out bytes))
+        if (!_http.TryGet(_httpSource, buffer, out bytes))
         {
             return false;
         }

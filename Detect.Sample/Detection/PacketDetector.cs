@@ -1,3 +1,4 @@
+using System.Buffers;
 using Capture.Abstractions;
 using Detect.Sample.Detection.Firewall;
 using FlowEngine.Decode;
@@ -36,6 +37,19 @@ internal sealed class PacketDetector
 
     private readonly HostBitTable _hosts = new();
 
+    /// <summary>Bytes of a stream's tail a content split over segments needs (the longest stream content less one); 0: no rule looks for one.</summary>
+    private readonly int _streamTail;
+
+    /// <summary>The first bytes of the stream contents (both cases of a nocase one): a payload whose last bytes hold none of them cannot begin a content split with the next one, and its flow keeps no tail for it.</summary>
+    private readonly SearchValues<byte>? _streamContentStarts;
+
+    /// <summary>TCP's SYN flag: a SYN's payload (TCP Fast Open) starts one after its sequence number.</summary>
+    private const int SynFlag = 0x02;
+
+    /// <summary>Room for a stream's tail and the next payload's first bytes, where a content split between them is looked for.</summary>
+    [ThreadStatic]
+    private static byte[]? t_streamWindow;
+
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
         // As Suricata orders them: rules that only set flowbits run before the rules that test them.
@@ -47,6 +61,24 @@ internal sealed class PacketDetector
         _groups = new RuleGroups(_passRules, _alertRules);
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
+        _streamTail = _alertRules.Max(r => r.StreamContent?.Bytes.Length - 1) ?? 0;
+        _streamContentStarts = _streamTail > 0 ? StreamContentStarts(_alertRules) : null;
+    }
+
+    private static SearchValues<byte> StreamContentStarts(IEnumerable<Rule> rules)
+    {
+        var starts = new HashSet<byte>();
+        foreach (ContentPattern content in rules.Select(r => r.StreamContent).OfType<ContentPattern>())
+        {
+            byte first = content.Bytes[0];
+            starts.Add(first);
+            if (content.NoCase && char.IsAsciiLetter((char)first))
+            {
+                starts.Add((byte)(first ^ 0x20));
+            }
+        }
+
+        return SearchValues.Create([.. starts]);
     }
 
     /// <summary>
@@ -106,12 +138,21 @@ internal sealed class PacketDetector
             return 0;
         }
 
-        if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
+        if (!payload.IsEmpty && !facts.WithoutSession && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
         {
             DetectProtocol(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
+        // The session's stream before this payload, when the payload follows it: a content split between them is found there.
+        bool inStream = _streamTail > 0 && packet.Protocol == IpProtocol.Tcp && facts.TcpSequence >= 0 && !payload.IsEmpty && !facts.WithoutSession;
+        RawStreamTail? tail = inStream ? state.Stream?.TailOf(toServer) : null;
+        uint payloadSeq = (uint)facts.TcpSequence + ((facts.TcpFlags & SynFlag) != 0 ? 1u : 0u);
+        ReadOnlySpan<byte> streamTail = tail is not null && tail.Continues(payloadSeq) ? tail.Bytes : default;
+
+        ReadOnlySpan<byte> http = state.App == AppProtocol.Http && packet.Protocol == IpProtocol.Tcp && facts.TcpSequence >= 0 && !payload.IsEmpty && !facts.WithoutSession
+            ? HttpSource(state, toServer, payloadSeq, payload)
+            : payload;
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents, http);
         int count = 0;
         if (_firewall is not null)
         {
@@ -147,7 +188,7 @@ internal sealed class PacketDetector
 
         foreach (Rule rule in _groups.Rules(AlertList, cell, withoutPayload))
         {
-            if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
+            if (count < matches.Length && (rule.Matches(packet, session, ref buffers, state, _hosts) || MatchesAcross(rule, streamTail, packet, session, ref buffers, state)))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
@@ -176,7 +217,12 @@ internal sealed class PacketDetector
             state.Alerted = true;
         }
 
-        if (packet.Protocol == IpProtocol.Tcp && !payload.IsEmpty && bypass == BypassReason.None)
+        if (inStream)
+        {
+            KeepTail(tail, state, toServer, payloadSeq, payload);
+        }
+
+        if (packet.Protocol == IpProtocol.Tcp && !payload.IsEmpty && !facts.WithoutSession && bypass == BypassReason.None)
         {
             bypass = TrackStream(toServer, payload, state);
         }
@@ -215,9 +261,10 @@ internal sealed class PacketDetector
     /// stream's tracking, which need no more of the packet than its protocol and server port.
     /// </summary>
     /// <returns>The reason to bypass the flow now, or <see cref="BypassReason.None"/>.</returns>
-    public BypassReason InspectWithoutCandidates(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)
+    /// <param name="withoutSession">A TCP packet of a flow without a session (<see cref="RulePacket.WithoutSession"/>): no protocol detection, no stream.</param>
+    public BypassReason InspectWithoutCandidates(byte protocol, ushort serverPort, bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state, bool withoutSession = false)
     {
-        if (state.Dropped || state.BypassRequested || state.Passed)
+        if (state.Dropped || state.BypassRequested || state.Passed || withoutSession)
         {
             return BypassReason.None;
         }
@@ -295,6 +342,81 @@ internal sealed class PacketDetector
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Where an HTTP flow's packet has its HTTP buffers: its payload, unless a head whose start line
+    /// did not end in its segment is being joined (<see cref="SplitHttpHead"/>): then nothing until a
+    /// segment ends the head, and that segment the whole head.
+    /// </summary>
+    private static ReadOnlySpan<byte> HttpSource(DetectionFlowState state, bool toServer, uint seq, ReadOnlySpan<byte> payload)
+    {
+        SplitHttpHead? split = state.Stream?.SplitHeadOf(toServer);
+        if (split is { Pending: true })
+        {
+            if (split.Continue(seq, payload, out ReadOnlySpan<byte> head))
+            {
+                return head;
+            }
+
+            if (split.Pending)
+            {
+                return default;
+            }
+        }
+
+        if (payload.IndexOf((byte)'\n') >= 0 || AppProtocolDetection.Detect(IpProtocol.Tcp, 0, toServer, payload) != AppProtocol.Http)
+        {
+            // A head whose start line ends here, or no head at all: the segment is read on its own.
+            return payload;
+        }
+
+        split ??= (state.Stream ??= new DetectionStreamState()).AddSplitHead(toServer);
+        split.Start(seq, payload);
+        return split.Pending ? default : payload;
+    }
+
+    /// <summary>
+    /// Adds a payload to its direction's tail of the stream; the tail is created only once a payload
+    /// ends in bytes a stream content can begin with: until then no content can be split at a
+    /// segment's end, and most flows keep none.
+    /// </summary>
+    private void KeepTail(RawStreamTail? tail, DetectionFlowState state, bool toServer, uint seq, ReadOnlySpan<byte> payload)
+    {
+        if (tail is null)
+        {
+            if (payload[^Math.Min(_streamTail, payload.Length)..].IndexOfAny(_streamContentStarts!) < 0)
+            {
+                return;
+            }
+
+            tail = (state.Stream ??= new DetectionStreamState()).AddTail(toServer, _streamTail);
+        }
+
+        tail.Add(seq, payload);
+    }
+
+    /// <summary>
+    /// Whether a rule whose content was not in the payload finds it in the stream, begun in the tail
+    /// before the payload and ended in it (<paramref name="streamTail"/> empty: the payload follows no
+    /// tail). Only a content's length less one of each side is looked at: a match there cannot lie in
+    /// one side alone, so none found in a single packet, earlier or now, is counted again.
+    /// </summary>
+    private bool MatchesAcross(Rule rule, ReadOnlySpan<byte> streamTail, in FlowTuple packet, in RulePacket facts, ref PacketBuffers buffers, DetectionFlowState state)
+    {
+        if (rule.StreamContent is not { } content || streamTail.IsEmpty)
+        {
+            return false;
+        }
+
+        int side = content.Bytes.Length - 1;
+        ReadOnlySpan<byte> before = streamTail[^Math.Min(side, streamTail.Length)..];
+        ReadOnlySpan<byte> after = buffers.Payload[..Math.Min(side, buffers.Payload.Length)];
+        byte[] window = t_streamWindow is { } room && room.Length >= 2 * _streamTail ? room : t_streamWindow = new byte[2 * _streamTail];
+        before.CopyTo(window);
+        after.CopyTo(window.AsSpan(before.Length));
+        return content.Occurs(window.AsSpan(0, before.Length + after.Length))
+            && rule.Matches(packet, facts, ref buffers, state, _hosts, inspectBuffers: false);
     }
 
     private BypassReason TrackStream(bool toServer, ReadOnlySpan<byte> payload, DetectionFlowState state)

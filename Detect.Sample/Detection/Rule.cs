@@ -40,6 +40,13 @@ internal sealed class Rule
     /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
     public AppProtocol AppProtocol { get; init; }
 
+    /// <summary>
+    /// The rule's one payload content when it is also looked for in the TCP stream, across segment
+    /// boundaries (a <c>tcp</c>, <c>tcp-stream</c> or <c>ip</c> rule, not <c>tcp-pkt</c>, whose payload
+    /// inspection is a single floating content and no <c>dsize</c>); null otherwise.
+    /// </summary>
+    public ContentPattern? StreamContent { get; init; }
+
     /// <summary><c>flags</c>: the TCP flags.</summary>
     public TcpFlagsTest? TcpFlags { get; init; }
 

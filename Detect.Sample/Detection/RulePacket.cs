@@ -42,6 +42,14 @@ internal readonly record struct RulePacket
     /// <summary>TCP: the session's phases for <c>tcp.session</c>; none for other protocols.</summary>
     public TcpSessionPhases TcpSession { get; init; }
 
+    /// <summary>
+    /// A TCP packet of a flow without a TCP session (picked up midstream with <c>stream.midstream</c>
+    /// off): its payload belongs to no stream, so, as in Suricata, where only the stream feeds the
+    /// application layer, no application-layer protocol is detected on it, and it counts towards no
+    /// stream depth, TLS bypass, stream content or split HTTP head.
+    /// </summary>
+    public bool WithoutSession { get; init; }
+
     /// <summary>Offset of the innermost IP header in the captured packet; -1 when unknown.</summary>
     public int NetworkOffset { get; init; }
 

@@ -415,6 +415,7 @@ internal static class RuleParser
             Bidirectional = bidirectional,
             Contents = contents,
             Inspections = inspections,
+            StreamContent = string.Equals(protocolName, "tcp-pkt", StringComparison.Ordinal) || payloadSize is not null || protocol is not (RuleProtocol.Tcp or RuleProtocol.Ip or RuleProtocol.Ipv4 or RuleProtocol.Ipv6) ? null : StreamContentOf(inspections),
             AppProtocol = appProtocol,
             TcpFlags = tcpFlags,
             TcpSequence = tcpSequence,
@@ -451,6 +452,12 @@ internal static class RuleParser
             Line = line,
         };
     }
+
+    /// <summary>The single floating content of a payload-only inspection (what <see cref="Rule.StreamContent"/> takes), else null.</summary>
+    private static ContentPattern? StreamContentOf(List<BufferInspection> inspections) =>
+        inspections is [{ Buffer: RuleBuffer.Payload, Size: null, Patterns: [ContentPattern { Negated: false, Relative: false, Offset: 0, Depth: 0, EndsWith: false, Bytes.Length: > 1 } content] }]
+            ? content
+            : null;
 
     private static BufferInspection InspectionOf(List<BufferInspection> inspections, RuleBuffer buffer)
     {

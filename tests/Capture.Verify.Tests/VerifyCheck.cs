@@ -10,7 +10,7 @@ namespace Capture.Verify.Tests;
 /// </summary>
 internal sealed class VerifyCheck
 {
-    private static readonly string[] ClaimedEvents = ["flow", "anomaly", "stats"];
+    private static readonly string[] ClaimedEvents = ["flow", "anomaly", "stats", "alert", "drop"];
     private static readonly string[] ClaimedCounters = ["decoder", "flow", "defrag"];
 
     private readonly Func<EveEvents, string?> _score;
