@@ -38,9 +38,9 @@ internal sealed class PacketDetector
 
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
-        // As Suricata orders them: rules that only set flowbits run before the rules that test them.
-        _alertRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
-        _passRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass)];
+        // In Suricata's order (RuleOrder): among others, rules that set flowbits run before the rules that test them.
+        _alertRules = RuleOrder.Sort(rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass));
+        _passRules = RuleOrder.Sort(rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass));
         _firewall = settings.Firewall ? new FirewallEngine(rules.Rules) : null;
         _tcpSession = settings.Firewall || rules.Rules.Any(r => r.TcpSession != TcpSessionPhases.None);
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];

@@ -127,9 +127,6 @@ internal sealed class Rule
     /// <summary>A match drops the packet inline: a drop or reject rule, or a firewall rule that drops or rejects.</summary>
     public bool Drops => Action is RuleAction.Drop or RuleAction.Reject || Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject;
 
-    /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
-    public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
-
     /// <summary>
     /// The rule looks for a content in the packet's payload (not negated, not empty), so a packet
     /// without payload never matches it: the rule groups leave it out of such packets' candidates.
