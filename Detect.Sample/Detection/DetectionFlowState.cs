@@ -53,6 +53,21 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _candidates |= (byte)(toServer ? bits : bits << ToClientShift);
     }
 
+    // The directions detection has seen a packet of (1: to the server, 2: to the client).
+    private byte _seen;
+
+    /// <summary>
+    /// Whether this is the first packet detection sees in the direction (Suricata's
+    /// FLOW_PKT_TOSERVER_FIRST / TOCLIENT_FIRST, when IP-only rules run); marks the direction seen.
+    /// </summary>
+    public bool TakeFirstInDirection(bool toServer)
+    {
+        byte bit = toServer ? (byte)1 : (byte)2;
+        bool first = (_seen & bit) == 0;
+        _seen |= bit;
+        return first;
+    }
+
     /// <summary>The flow's application-layer protocol, once detected.</summary>
     public AppProtocol App { get; set; }
 
@@ -123,6 +138,7 @@ internal sealed class DetectionFlowState : IReusableFlowState
         App = default;
         ProtocolMismatch = false;
         _appToServer = default;
+        _seen = 0;
         _appToClient = default;
         _attemptsToServer = 0;
         _attemptsToClient = 0;

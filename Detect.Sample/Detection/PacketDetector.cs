@@ -129,12 +129,15 @@ internal sealed class PacketDetector
         bool withoutPayload = payload.IsEmpty;
         foreach (Rule rule in _groups.Rules(PassList, cell, withoutPayload))
         {
-            if (rule.Matches(packet, session, ref buffers, state, _hosts))
+            if ((first || !rule.IpOnly) && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
                 state.Passed = true;
                 if (rule.Bypass)
+        // IP-only rules run on the flow's first packet each way only, as Suricata's IP-only engine.
+        bool first = state.TakeFirstInDirection(toServer);
+
                 {
                     // Suricata's "pass ... bypass": stop inspecting and have the flow bypassed.
                     bypass = BypassReason.Rule;
@@ -147,7 +150,7 @@ internal sealed class PacketDetector
 
         foreach (Rule rule in _groups.Rules(AlertList, cell, withoutPayload))
         {
-            if (count < matches.Length && rule.Matches(packet, session, ref buffers, state, _hosts))
+            if (count < matches.Length && (first || !rule.IpOnly) && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
@@ -232,6 +235,8 @@ internal sealed class PacketDetector
         {
             state.BypassRequested = true;
         }
+
+        state.TakeFirstInDirection(toServer);
 
         return bypass;
     }

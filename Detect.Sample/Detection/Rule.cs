@@ -169,6 +169,28 @@ internal sealed class Rule
         var buffers = new PacketBuffers(payload, default, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, default);
         return Matches(packet, facts, ref buffers, flowbits: null);
     }
+    private bool? _ipOnly;
+
+    /// <summary>
+    /// An IP-only rule (Suricata's SignatureIsIPOnly): one that addresses, ports and protocol decide,
+    /// with no option but those Suricata counts as compatible (<see cref="IpOnlyKeywords"/>, flowbits
+    /// that only set) and no negated address. Suricata matches such a rule on a flow's first packet
+    /// in each direction only (and on every packet without a flow), not on each packet.
+    /// </summary>
+    public bool IpOnly => _ipOnly ??= Firewall is null
+        && AppProtocol == AppProtocol.Unknown
+        && _inspections.Length == 0
+        && !Source.HasExclusions && !Destination.HasExclusions
+        && Keywords.All(IpOnlyKeywords.Contains)
+        && Array.TrueForAll(_flowbits, f => f.Command == FlowbitCommand.Op.Set);
+
+    // Options that are no match at all (msg, sid, ...) and the matches Suricata flags SIGMATCH_IPONLY_COMPAT.
+    private static readonly HashSet<string> IpOnlyKeywords = new(StringComparer.Ordinal)
+    {
+        "msg", "sid", "rev", "gid", "classtype", "priority", "metadata", "reference", "target", "requires", "noalert",
+        "flowbits", "hostbits", "iprep",
+    };
+
 
     /// <summary>
     /// Whether the rule matches a packet: protocol, addresses and ports in the packet's direction,
