@@ -108,6 +108,9 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>The flow's TLS record tracking (TLS bypass), once its first payload opened a handshake record.</summary>
     public TlsFlowTracking? Tls { get; set; }
 
+    /// <summary>The flow's HTTP bodies that run over several packets, once one does and a rule inspects bodies.</summary>
+    public HttpBodyTracking? HttpBodies { get; set; }
+
     /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
     public bool NotTls { get; set; }
 
@@ -135,14 +138,15 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _flowbits = null;
         _firewall = null;
         _candidates = 0;
+        _seen = 0;
         App = default;
         ProtocolMismatch = false;
         _appToServer = default;
-        _seen = 0;
         _appToClient = default;
         _attemptsToServer = 0;
         _attemptsToClient = 0;
         Tls = null;
+        HttpBodies = null;
         NotTls = false;
         Dropped = false;
         Passed = false;

@@ -20,6 +20,9 @@ internal sealed class PacketDetector
     private readonly int _flowbitCount;
     private readonly FirewallEngine? _firewall;
 
+    // Some rule inspects an HTTP body: bodies that run over several packets are gathered.
+    private readonly bool _followsBodies;
+
     // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
     private readonly bool _tcpSession;
 
@@ -47,6 +50,7 @@ internal sealed class PacketDetector
         _groups = new RuleGroups(_passRules, _alertRules);
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
+        _followsBodies = rules.Rules.Any(r => r.Inspections.Any(i => i.Buffer is RuleBuffer.HttpRequestBody or RuleBuffer.HttpResponseBody));
     }
 
     /// <summary>
@@ -111,7 +115,14 @@ internal sealed class PacketDetector
             DetectProtocol(packet.Protocol, toServer ? packet.DestinationPort : packet.SourcePort, toServer, payload, state);
         }
 
-        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents);
+        HttpBodyState bodyState = HttpBodyState.InPacket;
+        ReadOnlySpan<byte> body = default;
+        if (_followsBodies && state.App == AppProtocol.Http && !payload.IsEmpty)
+        {
+            bodyState = (state.HttpBodies ??= new HttpBodyTracking()).Follow(toServer, payload, out body);
+        }
+
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents, bodyState, body);
         int count = 0;
         if (_firewall is not null)
         {
@@ -124,6 +135,9 @@ internal sealed class PacketDetector
             }
         }
 
+        // IP-only rules run on the flow's first packet each way only, as Suricata's IP-only engine.
+        bool first = state.TakeFirstInDirection(toServer);
+
         // A packet without payload runs only the rules that can match one.
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
         bool withoutPayload = payload.IsEmpty;
@@ -135,9 +149,6 @@ internal sealed class PacketDetector
                 _hosts.Apply(rule.Hostbits, packet);
                 state.Passed = true;
                 if (rule.Bypass)
-        // IP-only rules run on the flow's first packet each way only, as Suricata's IP-only engine.
-        bool first = state.TakeFirstInDirection(toServer);
-
                 {
                     // Suricata's "pass ... bypass": stop inspecting and have the flow bypassed.
                     bypass = BypassReason.Rule;
@@ -225,6 +236,8 @@ internal sealed class PacketDetector
             return BypassReason.None;
         }
 
+        state.TakeFirstInDirection(toServer);
+
         if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
         {
             DetectProtocol(protocol, serverPort, toServer, payload, state);
@@ -235,8 +248,6 @@ internal sealed class PacketDetector
         {
             state.BypassRequested = true;
         }
-
-        state.TakeFirstInDirection(toServer);
 
         return bypass;
     }

@@ -35,7 +35,18 @@ internal sealed class Rule
     public required IReadOnlyList<ContentPattern> Contents { get; init; }
 
     /// <summary>The rule's patterns and size tests, grouped by the buffer they inspect.</summary>
-    public IReadOnlyList<BufferInspection> Inspections { get => _inspections; init => _inspections = [.. value]; }
+    public IReadOnlyList<BufferInspection> Inspections
+    {
+        get => _inspections;
+        init
+        {
+            _inspections = [.. value];
+            _inspectsHttp = Array.Exists(_inspections, i => i.Buffer is >= RuleBuffer.HttpUri and <= RuleBuffer.HttpResponseBody);
+        }
+    }
+
+    // Some inspection reads an HTTP buffer: the rule matches when they all hold in one message of the packet.
+    private readonly bool _inspectsHttp;
 
     /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
     public AppProtocol AppProtocol { get; init; }
@@ -158,17 +169,6 @@ internal sealed class Rule
     /// <summary>The option keywords as written, in order (what decides whether headers alone decide the match).</summary>
     public IReadOnlyList<string> Keywords { get; init; } = [];
 
-    public required string File { get; init; }
-
-    public required int Line { get; init; }
-
-    /// <summary>Whether the rule matches a packet known only by its tuple and payload (no flow keywords or header fields).</summary>
-    public bool Matches(in FlowTuple packet, ReadOnlySpan<byte> payload)
-    {
-        RulePacket facts = RulePacket.Direction(toServer: true);
-        var buffers = new PacketBuffers(payload, default, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, default);
-        return Matches(packet, facts, ref buffers, flowbits: null);
-    }
     private bool? _ipOnly;
 
     /// <summary>
@@ -191,6 +191,17 @@ internal sealed class Rule
         "flowbits", "hostbits", "iprep",
     };
 
+    public required string File { get; init; }
+
+    public required int Line { get; init; }
+
+    /// <summary>Whether the rule matches a packet known only by its tuple and payload (no flow keywords or header fields).</summary>
+    public bool Matches(in FlowTuple packet, ReadOnlySpan<byte> payload)
+    {
+        RulePacket facts = RulePacket.Direction(toServer: true);
+        var buffers = new PacketBuffers(payload, default, facts, packet.Protocol, packet.IsIPv6, AppProtocol.Unknown, default);
+        return Matches(packet, facts, ref buffers, flowbits: null);
+    }
 
     /// <summary>
     /// Whether the rule matches a packet: protocol, addresses and ports in the packet's direction,
@@ -263,6 +274,27 @@ internal sealed class Rule
             return true;
         }
 
+        if (!_inspectsHttp)
+        {
+            return InspectionsMatch(ref buffers);
+        }
+
+        // Each HTTP message of the packet is a transaction of its own, inspected apart (pipelined requests).
+        buffers.FirstHttpMessage();
+        do
+        {
+            if (InspectionsMatch(ref buffers))
+            {
+                return true;
+            }
+        }
+        while (buffers.NextHttpMessage());
+
+        return false;
+    }
+
+    private bool InspectionsMatch(ref PacketBuffers buffers)
+    {
         foreach (BufferInspection inspection in _inspections)
         {
             if (!buffers.Matches(inspection))
