@@ -111,6 +111,12 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>The flow's HTTP bodies that run over several packets, once one does and a rule inspects bodies.</summary>
     public HttpBodyTracking? HttpBodies { get; set; }
 
+    /// <summary>The flow's variables its rules' <c>pcre</c>s captured (the last value of each name), once one did.</summary>
+    public List<CapturedVariable>? FlowVariables { get; set; }
+
+    /// <summary>The alert and packet variables the packet being inspected captured, once a packet of the flow did.</summary>
+    public List<CapturedVariable>? PacketVariables { get; set; }
+
     /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
     public bool NotTls { get; set; }
 
@@ -147,6 +153,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _attemptsToClient = 0;
         Tls = null;
         HttpBodies = null;
+        FlowVariables = null;
+        PacketVariables = null;
         NotTls = false;
         Dropped = false;
         Passed = false;

@@ -377,6 +377,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 TunnelRoot = root,
                 TunnelDepth = decoded.Layers[layer].TunnelDepth,
                 Header = header,
+                PacketVariables = state.PacketVariables is { Count: > 0 } packetVariables ? packetVariables : null,
+                FlowVariables = state.FlowVariables,
             });
             _counters.CountAlert();
         }

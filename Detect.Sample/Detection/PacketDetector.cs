@@ -137,6 +137,7 @@ internal sealed class PacketDetector
 
         // IP-only rules run on the flow's first packet each way only, as Suricata's IP-only engine.
         bool first = state.TakeFirstInDirection(toServer);
+        state.PacketVariables?.Clear();
 
         // A packet without payload runs only the rules that can match one.
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
@@ -145,6 +146,7 @@ internal sealed class PacketDetector
         {
             if ((first || !rule.IpOnly) && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
+                Capture(rule, ref buffers, state);
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
                 state.Passed = true;
@@ -163,6 +165,7 @@ internal sealed class PacketDetector
         {
             if (count < matches.Length && (first || !rule.IpOnly) && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
+                Capture(rule, ref buffers, state);
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
                 if (rule.NoAlert)
@@ -201,6 +204,43 @@ internal sealed class PacketDetector
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Keeps the variables a matching rule's <c>pcre</c>s capture (Suricata's DetectPcrePayloadMatch):
+    /// a flow variable replaces the flow's earlier value of its name; alert and packet variables are
+    /// the packet's. Read from the packet's first HTTP message or the whole buffer.
+    /// </summary>
+    private static void Capture(Rule rule, ref PacketBuffers buffers, DetectionFlowState state)
+    {
+        if (rule.Capturing.Count == 0)
+        {
+            return;
+        }
+
+        buffers.FirstHttpMessage();
+        foreach ((RuleBuffer buffer, PcrePattern pattern) in rule.Capturing)
+        {
+            if (!buffers.TryGet(buffer, out ReadOnlySpan<byte> bytes))
+            {
+                continue;
+            }
+
+            List<CapturedVariable> packetVariables = state.PacketVariables ??= [];
+            int from = packetVariables.Count;
+            pattern.Capture(bytes, rule.Sid, packetVariables);
+            for (int i = packetVariables.Count - 1; i >= from; i--)
+            {
+                if (packetVariables[i].Kind == PcreCaptureKind.Flow)
+                {
+                    List<CapturedVariable> flowVariables = state.FlowVariables ??= [];
+                    string name = packetVariables[i].Name;
+                    flowVariables.RemoveAll(v => string.Equals(v.Name, name, StringComparison.Ordinal));
+                    flowVariables.Add(packetVariables[i]);
+                    packetVariables.RemoveAt(i);
+                }
+            }
+        }
     }
 
     /// <summary>Whether some rule can match a packet with this header (<see cref="RuleGroups"/>).</summary>

@@ -48,6 +48,15 @@ internal sealed class Rule
     // Some inspection reads an HTTP buffer: the rule matches when they all hold in one message of the packet.
     private readonly bool _inspectsHttp;
 
+    private (RuleBuffer Buffer, PcrePattern Pattern)[]? _capturing;
+
+    /// <summary>The rule's <c>pcre</c>s that capture variables, with the buffer each reads; none for most rules.</summary>
+    public IReadOnlyList<(RuleBuffer Buffer, PcrePattern Pattern)> Capturing => _capturing ??=
+        [.. _inspections.SelectMany(i => i.Patterns.OfType<PcrePattern>().Where(p => p.Captures.Count > 0).Select(p => (i.Buffer, p)))];
+
+    /// <summary>Whether a <c>pcre</c> of the rule captures a variable of <paramref name="kind"/> (what Suricata's order calls setting a flowvar or pktvar).</summary>
+    public bool Captures(PcreCaptureKind kind) => Capturing.Any(c => c.Pattern.Captures.Any(k => k.Kind == kind));
+
     /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
     public AppProtocol AppProtocol { get; init; }
 

@@ -4,14 +4,16 @@ namespace Detect.Sample.Detection;
 /// The order rules run in, as Suricata's signature ordering (detect-engine-sigorder.c) sets it:
 /// by action (pass, drop, reject, alert), then by how the rule uses flowbits (those that only set
 /// come first, then those that test and set, then those that only test, then those without), then
-/// whether it sets hostbits, then priority (1 first), then sid. Within one packet a rule's flowbit
+/// whether it sets a flow variable, then a packet variable (a <c>pcre</c> capture), then whether it
+/// sets hostbits, then priority (1 first), then sid. Within one packet a rule's flowbit
 /// commands take effect before the next rule runs, so this order decides what a test of a bit sees.
 /// </summary>
 internal static class RuleOrder
 {
     /// <summary>The rules in the order they run; rules equal in every key keep their order.</summary>
     public static Rule[] Sort(IEnumerable<Rule> rules) =>
-        [.. rules.OrderBy(ActionRank).ThenBy(FlowbitsRank).ThenBy(HostbitsRank).ThenBy(r => r.Severity).ThenBy(r => r.Sid)];
+        [.. rules.OrderBy(ActionRank).ThenBy(FlowbitsRank).ThenBy(r => r.Captures(PcreCaptureKind.Flow) ? 0 : 1)
+            .ThenBy(r => r.Captures(PcreCaptureKind.Packet) ? 0 : 1).ThenBy(HostbitsRank).ThenBy(r => r.Severity).ThenBy(r => r.Sid)];
 
     private static int ActionRank(Rule rule) => rule.Action switch
     {
