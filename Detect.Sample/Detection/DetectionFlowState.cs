@@ -18,8 +18,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
 
     // What the rule groups said of the flow's header: Asked, Any and AnyWithoutPayload to the server,
     // the same three bits shifted by ToClientShift to the client. Bits beside the flow's other flags,
-    // not four nullables.
-    private const int Asked = 1, Any = 2, AnyWithoutPayload = 4, ToClientShift = 3;
+    // not four nullables. The two bits above them say which directions detection has seen a packet of.
+    private const int Asked = 1, Any = 2, AnyWithoutPayload = 4, ToClientShift = 3, SeenToServer = 64, SeenToClient = 128;
     private byte _candidates;
 
     /// <summary>The firewall's and tcp.session's part of the flow's state, created on first use.</summary>
@@ -53,18 +53,15 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _candidates |= (byte)(toServer ? bits : bits << ToClientShift);
     }
 
-    // The directions detection has seen a packet of (1: to the server, 2: to the client).
-    private byte _seen;
-
     /// <summary>
     /// Whether this is the first packet detection sees in the direction (Suricata's
     /// FLOW_PKT_TOSERVER_FIRST / TOCLIENT_FIRST, when IP-only rules run); marks the direction seen.
     /// </summary>
     public bool TakeFirstInDirection(bool toServer)
     {
-        byte bit = toServer ? (byte)1 : (byte)2;
-        bool first = (_seen & bit) == 0;
-        _seen |= bit;
+        int bit = toServer ? SeenToServer : SeenToClient;
+        bool first = (_candidates & bit) == 0;
+        _candidates |= (byte)bit;
         return first;
     }
 
@@ -114,9 +111,6 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>The flow's variables its rules' <c>pcre</c>s captured (the last value of each name), once one did.</summary>
     public List<CapturedVariable>? FlowVariables { get; set; }
 
-    /// <summary>The alert and packet variables the packet being inspected captured, once a packet of the flow did.</summary>
-    public List<CapturedVariable>? PacketVariables { get; set; }
-
     /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
     public bool NotTls { get; set; }
 
@@ -144,7 +138,6 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _flowbits = null;
         _firewall = null;
         _candidates = 0;
-        _seen = 0;
         App = default;
         ProtocolMismatch = false;
         _appToServer = default;
@@ -154,7 +147,6 @@ internal sealed class DetectionFlowState : IReusableFlowState
         Tls = null;
         HttpBodies = null;
         FlowVariables = null;
-        PacketVariables = null;
         NotTls = false;
         Dropped = false;
         Passed = false;

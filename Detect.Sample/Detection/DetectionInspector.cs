@@ -377,7 +377,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 TunnelRoot = root,
                 TunnelDepth = decoded.Layers[layer].TunnelDepth,
                 Header = header,
-                PacketVariables = state.PacketVariables is { Count: > 0 } packetVariables ? packetVariables : null,
+                PacketVariables = PacketDetector.PacketVariables,
                 FlowVariables = state.FlowVariables,
             });
             _counters.CountAlert();

@@ -23,6 +23,13 @@ internal sealed class PacketDetector
     // Some rule inspects an HTTP body: bodies that run over several packets are gathered.
     private readonly bool _followsBodies;
 
+    // Some rule's pcre captures variables.
+    private readonly bool _captures;
+
+    /// <summary>The alert and packet variables of the packet this thread inspected last; per thread, as the detector serves every worker.</summary>
+    [ThreadStatic]
+    private static List<CapturedVariable>? t_packetVariables;
+
     // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
     private readonly bool _tcpSession;
 
@@ -51,7 +58,11 @@ internal sealed class PacketDetector
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
         _followsBodies = rules.Rules.Any(r => r.Inspections.Any(i => i.Buffer is RuleBuffer.HttpRequestBody or RuleBuffer.HttpResponseBody));
+        _captures = rules.Rules.Any(r => r.Capturing.Count > 0);
     }
+
+    /// <summary>The alert and packet variables the rules captured on the packet with a flow this thread inspected last; null for none.</summary>
+    public static IReadOnlyList<CapturedVariable>? PacketVariables => t_packetVariables is { Count: > 0 } variables ? variables : null;
 
     /// <summary>
     /// Inspects one packet. Matching alert rules are written to <paramref name="matches"/> (one
@@ -95,6 +106,11 @@ internal sealed class PacketDetector
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
         verdict = PacketVerdict.Accept;
+        if (_captures)
+        {
+            t_packetVariables?.Clear();
+        }
+
         RulePacket session = _tcpSession && facts.TcpFlags >= 0
             ? facts with { TcpSession = state.Firewall.TcpPhases(facts.TcpFlags, toServer, facts.FlowState == FlowEngine.Flows.FlowState.Established) }
             : facts;
@@ -137,7 +153,6 @@ internal sealed class PacketDetector
 
         // IP-only rules run on the flow's first packet each way only, as Suricata's IP-only engine.
         bool first = state.TakeFirstInDirection(toServer);
-        state.PacketVariables?.Clear();
 
         // A packet without payload runs only the rules that can match one.
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
@@ -226,7 +241,7 @@ internal sealed class PacketDetector
                 continue;
             }
 
-            List<CapturedVariable> packetVariables = state.PacketVariables ??= [];
+            List<CapturedVariable> packetVariables = t_packetVariables ??= [];
             int from = packetVariables.Count;
             pattern.Capture(bytes, rule.Sid, packetVariables);
             for (int i = packetVariables.Count - 1; i >= from; i--)

@@ -48,12 +48,12 @@ public sealed class PcreCaptureTests
         Assert.Equal(2, count);
         Assert.Equal(
             [new CapturedVariable(1, PcreCaptureKind.Alert, "ua", "Agent"), new CapturedVariable(2, PcreCaptureKind.Packet, "tool", "2.5")],
-            state.PacketVariables!.OrderBy(v => v.Sid));
+            PacketDetector.PacketVariables!.OrderBy(v => v.Sid));
         Assert.Equal([new CapturedVariable(2, PcreCaptureKind.Flow, "linux", "6")], state.FlowVariables!);
 
         // The next packet's variables are its own; the flow's stay.
         Assert.Equal(0, detector.Inspect(ToServer, true, "x"u8, state, matches, out _));
-        Assert.Empty(state.PacketVariables!);
+        Assert.Null(PacketDetector.PacketVariables);
         Assert.Single(state.FlowVariables!);
     }
 }
