@@ -105,11 +105,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
     /// <summary>The flow's TLS record tracking (TLS bypass), once its first payload opened a handshake record.</summary>
     public TlsFlowTracking? Tls { get; set; }
 
-    /// <summary>The flow's HTTP bodies that run over several packets, once one does and a rule inspects bodies.</summary>
-    public HttpBodyTracking? HttpBodies { get; set; }
-
-    /// <summary>The flow's variables its rules' <c>pcre</c>s captured (the last value of each name), once one did.</summary>
-    public List<CapturedVariable>? FlowVariables { get; set; }
+    /// <summary>What rules gather from the flow's payload (HTTP bodies over packets, flow variables), once a rule needs it.</summary>
+    public FlowCaptures? Captures { get; set; }
 
     /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
     public bool NotTls { get; set; }
@@ -145,8 +142,7 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _attemptsToServer = 0;
         _attemptsToClient = 0;
         Tls = null;
-        HttpBodies = null;
-        FlowVariables = null;
+        Captures = null;
         NotTls = false;
         Dropped = false;
         Passed = false;

@@ -378,7 +378,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 TunnelDepth = decoded.Layers[layer].TunnelDepth,
                 Header = header,
                 PacketVariables = PacketDetector.PacketVariables,
-                FlowVariables = state.FlowVariables,
+                FlowVariables = state.Captures?.VariablesIfAny,
             });
             _counters.CountAlert();
         }

@@ -135,7 +135,7 @@ internal sealed class PacketDetector
         ReadOnlySpan<byte> body = default;
         if (_followsBodies && state.App == AppProtocol.Http && !payload.IsEmpty)
         {
-            bodyState = (state.HttpBodies ??= new HttpBodyTracking()).Follow(toServer, payload, out body);
+            bodyState = (state.Captures ??= new FlowCaptures()).Bodies.Follow(toServer, payload, out body);
         }
 
         var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents, bodyState, body);
@@ -248,7 +248,7 @@ internal sealed class PacketDetector
             {
                 if (packetVariables[i].Kind == PcreCaptureKind.Flow)
                 {
-                    List<CapturedVariable> flowVariables = state.FlowVariables ??= [];
+                    List<CapturedVariable> flowVariables = (state.Captures ??= new FlowCaptures()).Variables;
                     string name = packetVariables[i].Name;
                     flowVariables.RemoveAll(v => string.Equals(v.Name, name, StringComparison.Ordinal));
                     flowVariables.Add(packetVariables[i]);

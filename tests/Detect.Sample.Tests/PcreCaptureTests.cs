@@ -49,11 +49,11 @@ public sealed class PcreCaptureTests
         Assert.Equal(
             [new CapturedVariable(1, PcreCaptureKind.Alert, "ua", "Agent"), new CapturedVariable(2, PcreCaptureKind.Packet, "tool", "2.5")],
             PacketDetector.PacketVariables!.OrderBy(v => v.Sid));
-        Assert.Equal([new CapturedVariable(2, PcreCaptureKind.Flow, "linux", "6")], state.FlowVariables!);
+        Assert.Equal([new CapturedVariable(2, PcreCaptureKind.Flow, "linux", "6")], state.Captures!.Variables);
 
         // The next packet's variables are its own; the flow's stay.
         Assert.Equal(0, detector.Inspect(ToServer, true, "x"u8, state, matches, out _));
         Assert.Null(PacketDetector.PacketVariables);
-        Assert.Single(state.FlowVariables!);
+        Assert.Single(state.Captures.Variables);
     }
 }
