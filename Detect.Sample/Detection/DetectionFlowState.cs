@@ -18,8 +18,8 @@ internal sealed class DetectionFlowState : IReusableFlowState
 
     // What the rule groups said of the flow's header: Asked, Any and AnyWithoutPayload to the server,
     // the same three bits shifted by ToClientShift to the client. Bits beside the flow's other flags,
-    // not four nullables.
-    private const int Asked = 1, Any = 2, AnyWithoutPayload = 4, ToClientShift = 3;
+    // not four nullables. The two bits above them say which directions detection has seen a packet of.
+    private const int Asked = 1, Any = 2, AnyWithoutPayload = 4, ToClientShift = 3, SeenToServer = 64, SeenToClient = 128;
     private byte _candidates;
 
     /// <summary>The firewall's and tcp.session's part of the flow's state, created on first use.</summary>
@@ -51,6 +51,18 @@ internal sealed class DetectionFlowState : IReusableFlowState
     {
         int bits = Asked | (any ? Any : 0) | (anyWithoutPayload ? AnyWithoutPayload : 0);
         _candidates |= (byte)(toServer ? bits : bits << ToClientShift);
+    }
+
+    /// <summary>
+    /// Whether this is the first packet detection sees in the direction (Suricata's
+    /// FLOW_PKT_TOSERVER_FIRST / TOCLIENT_FIRST, when IP-only rules run); marks the direction seen.
+    /// </summary>
+    public bool TakeFirstInDirection(bool toServer)
+    {
+        int bit = toServer ? SeenToServer : SeenToClient;
+        bool first = (_candidates & bit) == 0;
+        _candidates |= (byte)bit;
+        return first;
     }
 
     /// <summary>The flow's application-layer protocol, once detected.</summary>
@@ -92,6 +104,9 @@ internal sealed class DetectionFlowState : IReusableFlowState
 
     /// <summary>The flow's TLS record tracking (TLS bypass), once its first payload opened a handshake record.</summary>
     public TlsFlowTracking? Tls { get; set; }
+
+    /// <summary>What rules gather from the flow's payload (HTTP bodies over packets, flow variables), once a rule needs it.</summary>
+    public FlowCaptures? Captures { get; set; }
 
     /// <summary>A direction's payload is not TLS: the flow is never bypassed as TLS, and its payload is no longer followed for it.</summary>
     public bool NotTls { get; set; }
@@ -150,6 +165,7 @@ internal sealed class DetectionFlowState : IReusableFlowState
         _attemptsToServer = 0;
         _attemptsToClient = 0;
         Tls = null;
+        Captures = null;
         NotTls = false;
         Dropped = false;
         Passed = false;

@@ -68,6 +68,11 @@ internal sealed class DetectionInspector : IPacketInspector
 
     public void Inspect(ref PacketContext context)
     {
+        if (context.Packet.LayerCount > 1)
+        {
+            InspectCarrierLayers(in context.Packet, context.PacketBytes);
+        }
+
         DetectionFlowState? state = context.GetStorage(_slot);
         if (state is null)
         {
@@ -411,6 +416,8 @@ internal sealed class DetectionInspector : IPacketInspector
                 TunnelRoot = root,
                 TunnelDepth = decoded.Layers[layer].TunnelDepth,
                 Header = header,
+                PacketVariables = PacketDetector.PacketVariables,
+                FlowVariables = state.Captures?.VariablesIfAny,
             });
             _counters.CountAlert();
         }
@@ -601,16 +608,45 @@ internal sealed class DetectionInspector : IPacketInspector
             }
         }
 
+        WriteAlertsWithoutFlow(packet, bytes, packet.LayerCount - 1, header, count);
+    }
+
+    /// <summary>
+    /// The layers of a tunnelled packet outside its flow's layer that have no flow of their own (a GRE
+    /// or IP-in-IP carrier): Suricata decodes each into a packet of its own, without a flow, and runs
+    /// the rules on it as on any packet without a flow. Alerts only: the packet's verdict and anomaly
+    /// records are its flow's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void InspectCarrierLayers(in DecodedPacket packet, ReadOnlySpan<byte> bytes)
+    {
+        for (int l = 0; l < packet.LayerCount - 1; l++)
+        {
+            ref readonly PacketLayer layer = ref packet.Layers[l];
+            if ((layer.Flags & (PacketLayerFlags.HasFlowKey | PacketLayerFlags.Fragment)) != 0)
+            {
+                continue;
+            }
+
+            var header = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, layer.Protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+            int count = _detector.InspectWithoutFlow(header, Facts(layer, bytes, FlowState.New, toServer: true), bytes, default, _matches, out _, decoded: true);
+            WriteAlertsWithoutFlow(packet, bytes, l, header, count);
+        }
+    }
+
+    /// <summary>The alert records of a packet without a flow, matched on its layer <paramref name="layerIndex"/>.</summary>
+    private void WriteAlertsWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, int layerIndex, FlowTuple header, int count)
+    {
         if (count == 0)
         {
             return;
         }
 
         // What every alert of the packet shares, read once.
-        int innermost = packet.LayerCount - 1;
-        PacketSource source = PacketSources.Of(packet, innermost);
-        FlowTuple? root = PacketSources.Root(packet, innermost);
-        EvePacketHeader eveHeader = EvePacketHeader.Of(packet, innermost, bytes);
+        long timestamp = packet.Record.TimestampNanoseconds;
+        PacketSource source = PacketSources.Of(packet, layerIndex);
+        FlowTuple? root = PacketSources.Root(packet, layerIndex);
+        EvePacketHeader eveHeader = EvePacketHeader.Of(packet, layerIndex, bytes);
         for (int i = 0; i < count; i++)
         {
             Rule rule = _matches[i]!;
@@ -634,7 +670,7 @@ internal sealed class DetectionInspector : IPacketInspector
                 PcapCount = packet.Record.PacketNumber,
                 Source = source,
                 TunnelRoot = root,
-                TunnelDepth = packet.Innermost.TunnelDepth,
+                TunnelDepth = packet.Layers[layerIndex].TunnelDepth,
                 Header = eveHeader,
             });
             _counters.CountAlert();

@@ -1,11 +1,14 @@
+using System.Buffers.Text;
 using System.Text;
 
 namespace Detect.Sample.Detection;
 
 /// <summary>
 /// Where the parts of an HTTP/1.x request or response head lie in one packet's payload: the start
-/// line's fields, the header lines and the body bytes that follow the head in the same packet.
-/// Offsets only, so parsing allocates nothing; a head split over several segments is not joined.
+/// line's fields, the header lines and the body bytes that follow the head in the same packet (as
+/// many as Content-Length says; none for a request without it, unless chunked), and where the next
+/// message starts when the packet carries several (pipelined requests). Offsets only, so parsing
+/// allocates nothing; a head split over several segments is not joined.
 /// </summary>
 internal readonly struct HttpHead
 {
@@ -17,8 +20,10 @@ internal readonly struct HttpHead
     private readonly int _headersStart;
     private readonly int _headersEnd;
     private readonly int _bodyStart;
+    private readonly int _bodyEnd;
+    private readonly int _end;
 
-    private HttpHead(bool request, int lineEnd, int firstEnd, int secondStart, int secondEnd, int thirdStart, int headersStart, int headersEnd, int bodyStart)
+    private HttpHead(bool request, int lineEnd, int firstEnd, int secondStart, int secondEnd, int thirdStart, int headersStart, int headersEnd, int bodyStart, int bodyEnd = -1, int end = -1)
     {
         IsRequest = request;
         _lineEnd = lineEnd;
@@ -29,6 +34,8 @@ internal readonly struct HttpHead
         _headersStart = headersStart;
         _headersEnd = headersEnd;
         _bodyStart = bodyStart;
+        _bodyEnd = bodyEnd;
+        _end = end;
         IsValid = true;
     }
 
@@ -82,8 +89,35 @@ internal readonly struct HttpHead
             headersEnd += next + 1;
         }
 
-        return new HttpHead(request, lineLength, firstEnd, secondStart, secondEnd, thirdStart, headersStart, headersEnd, bodyStart);
+        var head = new HttpHead(request, lineLength, firstEnd, secondStart, secondEnd, thirdStart, headersStart, headersEnd, bodyStart);
+        if (bodyStart < 0)
+        {
+            return head;
+        }
+
+        int bodyEnd = payload.Length, end = -1;
+        long missing = 0;
+        if (head.TryGetHeader(payload, "Content-Length"u8, out ReadOnlySpan<byte> length)
+            && Utf8Parser.TryParse(length, out long declared, out int consumed) && consumed == length.Length && declared >= 0)
+        {
+            bodyEnd = (int)Math.Min(bodyStart + declared, payload.Length);
+            end = bodyStart + declared <= payload.Length ? bodyEnd : -1;
+            missing = bodyStart + declared - payload.Length;
+        }
+        else if (request && !head.TryGetHeader(payload, "Transfer-Encoding"u8, out _))
+        {
+            // A request without Content-Length or a chunked body has none: the next request follows the head.
+            bodyEnd = end = bodyStart;
+        }
+
+        return new HttpHead(request, lineLength, firstEnd, secondStart, secondEnd, thirdStart, headersStart, headersEnd, bodyStart, bodyEnd, end) { MissingBodyBytes = Math.Max(missing, 0) };
     }
+
+    /// <summary>Body bytes Content-Length declares beyond this payload (0 when the body ends in it, or its length is not declared).</summary>
+    public long MissingBodyBytes { get; private init; }
+
+    /// <summary>Where the next message starts in the payload (its head and body end there and more bytes follow); -1 when it is not known to.</summary>
+    public int End => IsValid && _end >= 0 ? _end : -1;
 
     /// <summary>The bytes of <paramref name="buffer"/> in <paramref name="payload"/>; false when this head has no such part.</summary>
     public bool TryGet(ReadOnlySpan<byte> payload, RuleBuffer buffer, out ReadOnlySpan<byte> bytes)
@@ -104,8 +138,8 @@ internal readonly struct HttpHead
             RuleBuffer.HttpStatCode when !IsRequest => (_secondStart, _secondEnd),
             RuleBuffer.HttpStatMsg when !IsRequest => (_thirdStart, _lineEnd),
             RuleBuffer.HttpHeader or RuleBuffer.HttpRawHeader => (_headersStart, _headersEnd),
-            RuleBuffer.HttpRequestBody when IsRequest && _bodyStart >= 0 => (_bodyStart, payload.Length),
-            RuleBuffer.HttpResponseBody when !IsRequest && _bodyStart >= 0 => (_bodyStart, payload.Length),
+            RuleBuffer.HttpRequestBody when IsRequest && _bodyStart >= 0 => (_bodyStart, _bodyEnd),
+            RuleBuffer.HttpResponseBody when !IsRequest && _bodyStart >= 0 => (_bodyStart, _bodyEnd),
             RuleBuffer.HttpHost or RuleBuffer.HttpRawHost when IsRequest => Header(payload, "Host"u8),
             RuleBuffer.HttpUserAgent when IsRequest => Header(payload, "User-Agent"u8),
             RuleBuffer.HttpCookie => Header(payload, IsRequest ? "Cookie"u8 : "Set-Cookie"u8),

@@ -22,6 +22,12 @@ internal ref struct PacketBuffers
     private HttpHead _http;
     private bool _httpParsed;
 
+    private readonly ReadOnlySpan<byte> _heldBody;
+    private readonly HttpBodyState _bodyState;
+
+    // Where the HTTP message the buffers are read from starts in the payload (a later one of pipelined requests).
+    private int _httpStart;
+
     /// <param name="payload">The transport payload.</param>
     /// <param name="packet">The captured packet, or empty when only the payload is known.</param>
     /// <param name="facts">The packet's header facts (offsets into <paramref name="packet"/>).</param>
@@ -49,9 +55,13 @@ internal ref struct PacketBuffers
     /// Where the HTTP buffers are read: the payload, a head joined from earlier segments that this
     /// packet ended (<see cref="SplitHttpHead"/>), or nothing while such a head goes on.
     /// </param>
-    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> http)
+    /// <param name="bodyState">What the packet's HTTP body buffer is when bodies are followed over packets (<see cref="HttpBodyTracking"/>).</param>
+    /// <param name="heldBody">The whole body the packet completed (<see cref="HttpBodyState.Complete"/>).</param>
+    public PacketBuffers(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packet, in RulePacket facts, byte protocol, bool isIPv6, AppProtocol app, Span<byte> scratch, ReadOnlySpan<ushort> events, ReadOnlySpan<StreamEvent> streamEvents, ReadOnlySpan<byte> http, HttpBodyState bodyState = HttpBodyState.InPacket, ReadOnlySpan<byte> heldBody = default)
     {
         _httpSource = http;
+        _bodyState = bodyState;
+        _heldBody = heldBody;
         Events = events;
         StreamEvents = streamEvents;
         Payload = payload;
@@ -115,13 +125,15 @@ internal ref struct PacketBuffers
             return false;
         }
 
-        if (!_httpParsed)
+        if (buffer is RuleBuffer.HttpRequestBody or RuleBuffer.HttpResponseBody && _bodyState != HttpBodyState.InPacket && _httpStart == 0)
         {
-            _http = HttpHead.Parse(_httpSource);
-            _httpParsed = true;
+            // A body over several packets: none until its last byte, then the whole of it, in its direction.
+            bytes = _bodyState == HttpBodyState.Complete && (buffer == RuleBuffer.HttpRequestBody) == _toServer ? _heldBody : default;
+            return !bytes.IsEmpty;
         }
 
-        if (!_http.TryGet(_httpSource, buffer, out bytes))
+        ReadOnlySpan<byte> message = ParsedHttpMessage();
+        if (!_http.TryGet(message, buffer, out bytes))
         {
             return false;
         }
@@ -135,6 +147,64 @@ internal ref struct PacketBuffers
         }
 
         return true;
+    }
+
+    /// <summary>Reads the HTTP buffers from the packet's first message again (each rule starts there).</summary>
+    public void FirstHttpMessage()
+    {
+        if (_httpStart != 0)
+        {
+            _httpStart = 0;
+            _httpParsed = false;
+        }
+    }
+
+    /// <summary>
+    /// Reads the HTTP buffers from the next message the payload carries, as Suricata inspects each
+    /// transaction of pipelined requests; false (and no move) when there is none.
+    /// </summary>
+    public bool NextHttpMessage()
+    {
+        if (App != AppProtocol.Http)
+        {
+            return false;
+        }
+
+        _ = ParsedHttpMessage();
+        int end = _http.End;
+        if (end <= 0)
+        {
+            return false;
+        }
+
+        // Empty lines between requests are skipped, as libhtp skips them before a request line.
+        int next = _httpStart + end;
+        while (next < _httpSource.Length && _httpSource[next] is (byte)'\r' or (byte)'\n')
+        {
+            next++;
+        }
+
+        if (next >= _httpSource.Length || !HttpHead.Parse(_httpSource[next..]).IsValid)
+        {
+            return false;
+        }
+
+        _httpStart = next;
+        _httpParsed = false;
+        return true;
+    }
+
+    /// <summary>The selected HTTP message and what follows it, its head parsed once.</summary>
+    private ReadOnlySpan<byte> ParsedHttpMessage()
+    {
+        ReadOnlySpan<byte> message = _httpSource[_httpStart..];
+        if (!_httpParsed)
+        {
+            _http = HttpHead.Parse(message);
+            _httpParsed = true;
+        }
+
+        return message;
     }
 
     /// <summary>

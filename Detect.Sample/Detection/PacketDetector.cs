@@ -21,6 +21,16 @@ internal sealed class PacketDetector
     private readonly int _flowbitCount;
     private readonly FirewallEngine? _firewall;
 
+    // Some rule inspects an HTTP body: bodies that run over several packets are gathered.
+    private readonly bool _followsBodies;
+
+    // Some rule's pcre captures variables.
+    private readonly bool _captures;
+
+    /// <summary>The alert and packet variables of the packet this thread inspected last; per thread, as the detector serves every worker.</summary>
+    [ThreadStatic]
+    private static List<CapturedVariable>? t_packetVariables;
+
     // Only tcp.session and the firewall (its app hooks wait for the handshake) need the session's phases: the packet path skips them otherwise.
     private readonly bool _tcpSession;
 
@@ -52,15 +62,17 @@ internal sealed class PacketDetector
 
     public PacketDetector(RuleSet rules, DetectionOptions settings)
     {
-        // As Suricata orders them: rules that only set flowbits run before the rules that test them.
-        _alertRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass).OrderBy(r => r.SetsFlowbitsOnly ? 0 : 1)];
-        _passRules = [.. rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass)];
+        // In Suricata's order (RuleOrder): among others, rules that set flowbits run before the rules that test them.
+        _alertRules = RuleOrder.Sort(rules.Rules.Where(r => r.Firewall is null && r.Action != RuleAction.Pass));
+        _passRules = RuleOrder.Sort(rules.Rules.Where(r => r.Firewall is null && r.Action == RuleAction.Pass));
         _firewall = settings.Firewall ? new FirewallEngine(rules.Rules) : null;
         _tcpSession = settings.Firewall || rules.Rules.Any(r => r.TcpSession != TcpSessionPhases.None);
         _eventRules = [.. _alertRules.Where(r => r.DecodeEvent is not null)];
         _groups = new RuleGroups(_passRules, _alertRules);
         _settings = settings;
         _flowbitCount = rules.FlowbitCount;
+        _followsBodies = rules.Rules.Any(r => r.Inspections.Any(i => i.Buffer is RuleBuffer.HttpRequestBody or RuleBuffer.HttpResponseBody));
+        _captures = rules.Rules.Any(r => r.Capturing.Count > 0);
         _streamTail = _alertRules.Max(r => r.StreamContent?.Bytes.Length - 1) ?? 0;
         _streamContentStarts = _streamTail > 0 ? StreamContentStarts(_alertRules) : null;
     }
@@ -80,6 +92,9 @@ internal sealed class PacketDetector
 
         return SearchValues.Create([.. starts]);
     }
+
+    /// <summary>The alert and packet variables the rules captured on the packet with a flow this thread inspected last; null for none.</summary>
+    public static IReadOnlyList<CapturedVariable>? PacketVariables => t_packetVariables is { Count: > 0 } variables ? variables : null;
 
     /// <summary>
     /// Inspects one packet. Matching alert rules are written to <paramref name="matches"/> (one
@@ -123,6 +138,11 @@ internal sealed class PacketDetector
         bool toServer = facts.ToServer;
         bypass = BypassReason.None;
         verdict = PacketVerdict.Accept;
+        if (_captures)
+        {
+            t_packetVariables?.Clear();
+        }
+
         RulePacket session = _tcpSession && facts.TcpFlags >= 0
             ? facts with { TcpSession = state.Firewall.TcpPhases(facts.TcpFlags, toServer, facts.FlowState == FlowEngine.Flows.FlowState.Established) }
             : facts;
@@ -152,7 +172,14 @@ internal sealed class PacketDetector
         ReadOnlySpan<byte> http = state.App == AppProtocol.Http && packet.Protocol == IpProtocol.Tcp && facts.TcpSequence >= 0 && !payload.IsEmpty && !facts.WithoutSession
             ? HttpSource(state, toServer, payloadSeq, payload)
             : payload;
-        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents, http);
+        HttpBodyState bodyState = HttpBodyState.InPacket;
+        ReadOnlySpan<byte> body = default;
+        if (_followsBodies && state.App == AppProtocol.Http && !payload.IsEmpty)
+        {
+            bodyState = (state.Captures ??= new FlowCaptures()).Bodies.Follow(toServer, payload, out body);
+        }
+
+        var buffers = new PacketBuffers(payload, packetBytes, session, packet.Protocol, packet.IsIPv6, state.App, t_scratch ??= new byte[1024], events, streamEvents, http, bodyState, body);
         int count = 0;
         if (_firewall is not null)
         {
@@ -165,13 +192,17 @@ internal sealed class PacketDetector
             }
         }
 
+        // IP-only rules run on the flow's first packet each way only, as Suricata's IP-only engine.
+        bool first = state.TakeFirstInDirection(toServer);
+
         // A packet without payload runs only the rules that can match one.
         int cell = _groups.Cell(packet.Protocol, packet.IsIPv6, packet.SourcePort, packet.DestinationPort);
         bool withoutPayload = payload.IsEmpty;
         foreach (Rule rule in _groups.Rules(PassList, cell, withoutPayload))
         {
-            if (rule.Matches(packet, session, ref buffers, state, _hosts))
+            if ((first || !rule.IpOnly) && rule.Matches(packet, session, ref buffers, state, _hosts))
             {
+                Capture(rule, ref buffers, state);
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
                 state.Passed = true;
@@ -188,8 +219,9 @@ internal sealed class PacketDetector
 
         foreach (Rule rule in _groups.Rules(AlertList, cell, withoutPayload))
         {
-            if (count < matches.Length && (rule.Matches(packet, session, ref buffers, state, _hosts) || MatchesAcross(rule, streamTail, packet, session, ref buffers, state)))
+            if (count < matches.Length && (first || !rule.IpOnly) && (rule.Matches(packet, session, ref buffers, state, _hosts) || MatchesAcross(rule, streamTail, packet, session, ref buffers, state)))
             {
+                Capture(rule, ref buffers, state);
                 state.Apply(rule.Flowbits, _flowbitCount);
                 _hosts.Apply(rule.Hostbits, packet);
                 if (rule.NoAlert)
@@ -235,6 +267,43 @@ internal sealed class PacketDetector
         return count;
     }
 
+    /// <summary>
+    /// Keeps the variables a matching rule's <c>pcre</c>s capture (Suricata's DetectPcrePayloadMatch):
+    /// a flow variable replaces the flow's earlier value of its name; alert and packet variables are
+    /// the packet's. Read from the packet's first HTTP message or the whole buffer.
+    /// </summary>
+    private static void Capture(Rule rule, ref PacketBuffers buffers, DetectionFlowState state)
+    {
+        if (rule.Capturing.Count == 0)
+        {
+            return;
+        }
+
+        buffers.FirstHttpMessage();
+        foreach ((RuleBuffer buffer, PcrePattern pattern) in rule.Capturing)
+        {
+            if (!buffers.TryGet(buffer, out ReadOnlySpan<byte> bytes))
+            {
+                continue;
+            }
+
+            List<CapturedVariable> packetVariables = t_packetVariables ??= [];
+            int from = packetVariables.Count;
+            pattern.Capture(bytes, rule.Sid, packetVariables);
+            for (int i = packetVariables.Count - 1; i >= from; i--)
+            {
+                if (packetVariables[i].Kind == PcreCaptureKind.Flow)
+                {
+                    List<CapturedVariable> flowVariables = (state.Captures ??= new FlowCaptures()).Variables;
+                    string name = packetVariables[i].Name;
+                    flowVariables.RemoveAll(v => string.Equals(v.Name, name, StringComparison.Ordinal));
+                    flowVariables.Add(packetVariables[i]);
+                    packetVariables.RemoveAt(i);
+                }
+            }
+        }
+    }
+
     /// <summary>Whether some rule can match a packet with this header (<see cref="RuleGroups"/>).</summary>
     /// <param name="protocol">The IP protocol.</param>
     /// <param name="isIPv6">The address family.</param>
@@ -268,6 +337,8 @@ internal sealed class PacketDetector
         {
             return BypassReason.None;
         }
+
+        state.TakeFirstInDirection(toServer);
 
         if (!payload.IsEmpty && state.AppOf(toServer) == AppProtocol.Unknown && state.AppDetectionAttemptsOf(toServer) < AppDetectionPackets)
         {

@@ -9,7 +9,8 @@ namespace Detect.Sample.Detection;
 /// bytes read as Latin-1 (one char per byte, so positions are byte offsets). Flags: <c>i s m x</c> as in
 /// PCRE, <c>A</c> anchored, <c>E</c> dollar matches only at the end, <c>R</c> relative to the previous
 /// match, and Suricata's buffer letters (<c>U I H D M C S Y V W Z P Q</c>); <c>B O</c> change nothing
-/// here. A capture suffix (<c>,flow:name</c>) is accepted; the captured values are not logged.
+/// here. Captures name variables as Suricata's: a named group <c>alert_NAME</c>, <c>flow_NAME</c> or
+/// <c>pkt_NAME</c>, or the numbered groups in order after the flags (<c>,alert:NAME, flow:NAME, pkt:NAME</c>).
 /// </summary>
 internal sealed class PcrePattern : IRulePattern
 {
@@ -19,8 +20,9 @@ internal sealed class PcrePattern : IRulePattern
     private readonly Regex _regex;
     private readonly bool _anchored;
 
-    private PcrePattern(Regex regex, bool negated, bool relative, bool anchored, RuleBuffer? buffer)
+    private PcrePattern(Regex regex, bool negated, bool relative, bool anchored, RuleBuffer? buffer, IReadOnlyList<PcreCapture> captures)
     {
+        Captures = captures;
         _regex = regex;
         Negated = negated;
         Relative = relative;
@@ -34,6 +36,9 @@ internal sealed class PcrePattern : IRulePattern
 
     /// <summary>The buffer a flag letter names, or null for the rule's current buffer.</summary>
     public RuleBuffer? Buffer { get; }
+
+    /// <summary>The groups that name variables, none for most.</summary>
+    public IReadOnlyList<PcreCapture> Captures { get; }
 
     /// <summary>Parses the value of <c>pcre:</c>.</summary>
     public static PcrePattern Parse(string value)
@@ -62,8 +67,10 @@ internal sealed class PcrePattern : IRulePattern
         string pattern = inner[1..slash];
         string flags = inner[(slash + 1)..];
         int comma = flags.IndexOf(',', StringComparison.Ordinal);
+        string names = string.Empty;
         if (comma >= 0)
         {
+            names = flags[(comma + 1)..];
             flags = flags[..comma];
         }
 
@@ -94,11 +101,75 @@ internal sealed class PcrePattern : IRulePattern
         pattern = Regex.Replace(pattern, @"\(\?P=(?<name>\w+)\)", @"\k<${name}>", RegexOptions.ExplicitCapture, MatchTimeout);
         try
         {
-            return new PcrePattern(new Regex(pattern, options, MatchTimeout), negated, relative, anchored, buffer);
+            var regex = new Regex(pattern, options, MatchTimeout);
+            return new PcrePattern(regex, negated, relative, anchored, buffer, CapturesOf(regex, names));
         }
         catch (ArgumentException e)
         {
             throw new RuleSyntaxException($"pcre '/{pattern}/': {e.Message}", e);
+        }
+    }
+
+    /// <summary>The variables <paramref name="names"/> (after the flags) and the regex's prefixed named groups name.</summary>
+    private static PcreCapture[] CapturesOf(Regex regex, string names)
+    {
+        List<PcreCapture> captures = [];
+        int group = 1;
+        foreach (string entry in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int colon = entry.IndexOf(':', StringComparison.Ordinal);
+            PcreCaptureKind? kind = colon > 0 ? KindOf(entry[..colon]) : null;
+            if (kind is null || colon == entry.Length - 1)
+            {
+                throw new RuleSyntaxException($"pcre capture '{entry}' is not alert:NAME, flow:NAME or pkt:NAME");
+            }
+
+            captures.Add(new PcreCapture(kind.Value, entry[(colon + 1)..].Trim(), group++));
+        }
+
+        foreach (string name in regex.GetGroupNames())
+        {
+            int underscore = name.IndexOf('_', StringComparison.Ordinal);
+            if (underscore > 0 && underscore < name.Length - 1 && KindOf(name[..underscore]) is { } kind)
+            {
+                captures.Add(new PcreCapture(kind, name[(underscore + 1)..], regex.GroupNumberFromName(name)));
+            }
+        }
+
+        return [.. captures];
+    }
+
+    private static PcreCaptureKind? KindOf(string prefix) => prefix switch
+    {
+        "alert" => PcreCaptureKind.Alert,
+        "flow" => PcreCaptureKind.Flow,
+        "pkt" => PcreCaptureKind.Packet,
+        _ => null,
+    };
+
+    /// <summary>Adds the variables the first match in <paramref name="buffer"/> captures, under <paramref name="sid"/>; a group that took no part adds none.</summary>
+    public void Capture(ReadOnlySpan<byte> buffer, long sid, List<CapturedVariable> into)
+    {
+        try
+        {
+            Match match = _regex.Match(Encoding.Latin1.GetString(buffer));
+            if (!match.Success || (_anchored && match.Index != 0))
+            {
+                return;
+            }
+
+            foreach (PcreCapture capture in Captures)
+            {
+                Group group = match.Groups[capture.Group];
+                if (group.Success)
+                {
+                    into.Add(new CapturedVariable(sid, capture.Kind, capture.Name, group.Value));
+                }
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // As a match that gave up: nothing captured.
         }
     }
 

@@ -35,7 +35,27 @@ internal sealed class Rule
     public required IReadOnlyList<ContentPattern> Contents { get; init; }
 
     /// <summary>The rule's patterns and size tests, grouped by the buffer they inspect.</summary>
-    public IReadOnlyList<BufferInspection> Inspections { get => _inspections; init => _inspections = [.. value]; }
+    public IReadOnlyList<BufferInspection> Inspections
+    {
+        get => _inspections;
+        init
+        {
+            _inspections = [.. value];
+            _inspectsHttp = Array.Exists(_inspections, i => i.Buffer is >= RuleBuffer.HttpUri and <= RuleBuffer.HttpResponseBody);
+        }
+    }
+
+    // Some inspection reads an HTTP buffer: the rule matches when they all hold in one message of the packet.
+    private readonly bool _inspectsHttp;
+
+    private (RuleBuffer Buffer, PcrePattern Pattern)[]? _capturing;
+
+    /// <summary>The rule's <c>pcre</c>s that capture variables, with the buffer each reads; none for most rules.</summary>
+    public IReadOnlyList<(RuleBuffer Buffer, PcrePattern Pattern)> Capturing => _capturing ??=
+        [.. _inspections.SelectMany(i => i.Patterns.OfType<PcrePattern>().Where(p => p.Captures.Count > 0).Select(p => (i.Buffer, p)))];
+
+    /// <summary>Whether a <c>pcre</c> of the rule captures a variable of <paramref name="kind"/> (what Suricata's order calls setting a flowvar or pktvar).</summary>
+    public bool Captures(PcreCaptureKind kind) => Capturing.Any(c => c.Pattern.Captures.Any(k => k.Kind == kind));
 
     /// <summary>The application-layer protocol the flow must have been detected as (the rule's protocol, or implied by an HTTP buffer); <see cref="AppProtocol.Unknown"/> for any.</summary>
     public AppProtocol AppProtocol { get; init; }
@@ -134,9 +154,6 @@ internal sealed class Rule
     /// <summary>A match drops the packet inline: a drop or reject rule, or a firewall rule that drops or rejects.</summary>
     public bool Drops => Action is RuleAction.Drop or RuleAction.Reject || Firewall?.Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject;
 
-    /// <summary>The rule sets flowbits without testing any: Suricata runs such rules before the ones that test them.</summary>
-    public bool SetsFlowbitsOnly => (Flowbits.Count > 0 || Hostbits.Count > 0) && Flowbits.All(f => !f.IsCondition) && Hostbits.All(h => !h.IsCondition);
-
     /// <summary>
     /// The rule looks for a content in the packet's payload (not negated, not empty), so a packet
     /// without payload never matches it: the rule groups leave it out of such packets' candidates.
@@ -167,6 +184,28 @@ internal sealed class Rule
 
     /// <summary>The option keywords as written, in order (what decides whether headers alone decide the match).</summary>
     public IReadOnlyList<string> Keywords { get; init; } = [];
+
+    private bool? _ipOnly;
+
+    /// <summary>
+    /// An IP-only rule (Suricata's SignatureIsIPOnly): one that addresses, ports and protocol decide,
+    /// with no option but those Suricata counts as compatible (<see cref="IpOnlyKeywords"/>, flowbits
+    /// that only set) and no negated address. Suricata matches such a rule on a flow's first packet
+    /// in each direction only (and on every packet without a flow), not on each packet.
+    /// </summary>
+    public bool IpOnly => _ipOnly ??= Firewall is null
+        && AppProtocol == AppProtocol.Unknown
+        && _inspections.Length == 0
+        && !Source.HasExclusions && !Destination.HasExclusions
+        && Keywords.All(IpOnlyKeywords.Contains)
+        && Array.TrueForAll(_flowbits, f => f.Command == FlowbitCommand.Op.Set);
+
+    // Options that are no match at all (msg, sid, ...) and the matches Suricata flags SIGMATCH_IPONLY_COMPAT.
+    private static readonly HashSet<string> IpOnlyKeywords = new(StringComparer.Ordinal)
+    {
+        "msg", "sid", "rev", "gid", "classtype", "priority", "metadata", "reference", "target", "requires", "noalert",
+        "flowbits", "hostbits", "iprep",
+    };
 
     public required string File { get; init; }
 
@@ -251,6 +290,27 @@ internal sealed class Rule
             return true;
         }
 
+        if (!_inspectsHttp)
+        {
+            return InspectionsMatch(ref buffers);
+        }
+
+        // Each HTTP message of the packet is a transaction of its own, inspected apart (pipelined requests).
+        buffers.FirstHttpMessage();
+        do
+        {
+            if (InspectionsMatch(ref buffers))
+            {
+                return true;
+            }
+        }
+        while (buffers.NextHttpMessage());
+
+        return false;
+    }
+
+    private bool InspectionsMatch(ref PacketBuffers buffers)
+    {
         foreach (BufferInspection inspection in _inspections)
         {
             if (!buffers.Matches(inspection))

@@ -57,4 +57,10 @@ internal readonly record struct AlertEvent
 
     /// <summary>The packet's ICMP type and code, fragment state and Ethernet header, for the EVE header.</summary>
     public EvePacketHeader Header { get; init; }
+
+    /// <summary>The alert and packet variables the packet's rules captured (<c>alert.context</c> of this rule's, <c>metadata.pktvars</c>); null for none.</summary>
+    public IReadOnlyList<CapturedVariable>? PacketVariables { get; init; }
+
+    /// <summary>The flow's captured variables (<c>metadata.flowvars</c>); null for none.</summary>
+    public IReadOnlyList<CapturedVariable>? FlowVariables { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Capture.Abstractions;
+using Detect.Sample.Detection;
 using FlowEngine.Flows;
 using FlowEngine.Output;
 using Microsoft.Extensions.Logging;
@@ -191,11 +192,13 @@ internal sealed partial class EveWriter : IDisposable
             WriteEventStart(w, alert.TimestampNanoseconds, alert.FlowId, alert.TunnelParentFlowId, alert.InterfaceName, alert.PcapCount, "alert");
             alert.Header.WriteVlan(w);
             WritePacketHeader(w, alert.Packet, alert.Header, alert.Source, communityId);
-            WriteAlertObject(w, alert.Rule, alert.Blocked);
+            WriteAlertObject(w, alert.Rule, alert.Blocked, alert.PacketVariables);
             if (alert.TunnelRoot is { } root)
             {
                 WriteTunnel(w, root, alert.TunnelDepth, alert.PcapCount);
             }
+
+            WriteVariables(w, alert.FlowVariables, alert.PacketVariables);
 
             if (alert.AppProtocol is { } app)
             {
@@ -439,8 +442,8 @@ internal sealed partial class EveWriter : IDisposable
         w.WriteString("event_type", eventType);
     }
 
-    /// <summary>The <c>alert</c> object of an alert (and of a drop record with <c>alerts: yes</c>).</summary>
-    private static void WriteAlertObject(Utf8JsonWriter w, Detection.Rule rule, bool blocked)
+    /// <summary>The <c>alert</c> object of an alert (and of a drop record with <c>alerts: yes</c>), with the rule's captured alert variables as <c>context</c>.</summary>
+    private static void WriteAlertObject(Utf8JsonWriter w, Detection.Rule rule, bool blocked, IReadOnlyList<CapturedVariable>? variables = null)
     {
         w.WriteStartObject("alert");
         w.WriteString("action", blocked ? "blocked" : "allowed");
@@ -450,7 +453,58 @@ internal sealed partial class EveWriter : IDisposable
         w.WriteString("signature", rule.Message);
         w.WriteString("category", rule.Category);
         w.WriteNumber("severity", rule.Severity);
+        if (variables is not null && variables.Any(v => v.Kind == PcreCaptureKind.Alert && v.Sid == rule.Sid))
+        {
+            w.WriteStartObject("context");
+            foreach (CapturedVariable variable in variables)
+            {
+                if (variable.Kind == PcreCaptureKind.Alert && variable.Sid == rule.Sid)
+                {
+                    w.WriteString(variable.Name, variable.Value);
+                }
+            }
+
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
+    }
+
+    /// <summary>Suricata's <c>metadata</c> object of an alert: the flow's variables and the packet's (pcre captures), each a one-key object.</summary>
+    private static void WriteVariables(Utf8JsonWriter w, IReadOnlyList<CapturedVariable>? flowVariables, IReadOnlyList<CapturedVariable>? packetVariables)
+    {
+        bool flow = flowVariables is { Count: > 0 };
+        bool packet = packetVariables is not null && packetVariables.Any(v => v.Kind == PcreCaptureKind.Packet);
+        if (!flow && !packet)
+        {
+            return;
+        }
+
+        w.WriteStartObject("metadata");
+        WriteVariableList(w, "flowvars", flowVariables, PcreCaptureKind.Flow);
+        WriteVariableList(w, "pktvars", packetVariables, PcreCaptureKind.Packet);
+        w.WriteEndObject();
+    }
+
+    private static void WriteVariableList(Utf8JsonWriter w, string name, IReadOnlyList<CapturedVariable>? variables, PcreCaptureKind kind)
+    {
+        if (variables is null || !variables.Any(v => v.Kind == kind))
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (CapturedVariable variable in variables)
+        {
+            if (variable.Kind == kind)
+            {
+                w.WriteStartObject();
+                w.WriteString(variable.Name, variable.Value);
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
     }
 
     /// <summary>
