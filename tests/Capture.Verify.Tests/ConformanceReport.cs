@@ -21,9 +21,10 @@ internal static class ConformanceReport
             `--disable-detection` — two hosts at a time, and scores the checks of its `test.yaml` as
             `run.py` does.
 
-            Scored (claimed): `filter` checks on `flow`, `anomaly` and `stats` events, and each counter
-            of a `stats` check under `decoder.`, `flow.` and `defrag.`. Not claimed: alerts, drops,
-            application-layer records, other counters, shell checks. Not applicable: checks whose
+            Scored (claimed): `filter` checks on `flow`, `anomaly`, `stats`, `alert` and `drop` events,
+            and each counter of a `stats` check under `decoder.`, `flow.` and `defrag.`. Not claimed:
+            application-layer records (`http`, `dns`, `smtp`, `fileinfo`, ...), other counters, shell
+            checks. Not applicable: checks whose
             `requires` names another Suricata version than 9, or a build feature the host's
             `--build-info` "Features:" line does not list (run.py skips those tests too; here only
             `QA_SIMULATION`, Suricata's fault-injection build).

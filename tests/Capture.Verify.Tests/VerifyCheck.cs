@@ -4,9 +4,10 @@ namespace Capture.Verify.Tests;
 
 /// <summary>
 /// One scored unit of a test: a <c>filter</c> check, or one counter of a <c>stats</c> check (each
-/// counter is a fact of its own). The kinds we claim: filters on <c>flow</c>, <c>anomaly</c> and
-/// <c>stats</c> events, and stats counters under <c>decoder.</c>, <c>flow.</c> and <c>defrag.</c>;
-/// everything else (alerts, app-layer records, other counters, shell checks) is "not claimed".
+/// counter is a fact of its own). The kinds we claim: filters on <c>flow</c>, <c>anomaly</c>,
+/// <c>stats</c>, <c>alert</c> and <c>drop</c> events, and stats counters under <c>decoder.</c>,
+/// <c>flow.</c> and <c>defrag.</c>; everything else (app-layer records, other counters, shell checks)
+/// is "not claimed".
 /// </summary>
 internal sealed class VerifyCheck
 {
