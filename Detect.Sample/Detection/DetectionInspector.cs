@@ -573,7 +573,7 @@ internal sealed class DetectionInspector : IPacketInspector
             byte protocol = fragment && layer.IsIPv6 ? IpProtocol.Fragment : layer.Protocol;
             tuple = (layer.Flags & PacketLayerFlags.IcmpErrorForEmbedded) != 0
                 ? IcmpErrorPacket.Tuple(layer, bytes)
-                : new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+                : TupleOf(layer, protocol);
         }
 
         long timestamp = packet.Record.TimestampNanoseconds;
@@ -628,11 +628,15 @@ internal sealed class DetectionInspector : IPacketInspector
                 continue;
             }
 
-            var header = new FlowTuple(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, layer.Protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
+            FlowTuple header = TupleOf(layer, layer.Protocol);
             int count = _detector.InspectWithoutFlow(header, Facts(layer, bytes, FlowState.New, toServer: true), bytes, default, _matches, out _, decoded: true);
             WriteAlertsWithoutFlow(packet, bytes, l, header, count);
         }
     }
+
+    /// <summary>The tuple of a layer that has no flow, as its header gives it (<paramref name="protocol"/>: 44 for an IPv6 fragment).</summary>
+    private static FlowTuple TupleOf(in PacketLayer layer, byte protocol) =>
+        new(layer.IsIPv6, layer.Source, layer.Destination, layer.SourcePort, layer.DestinationPort, protocol, layer.Vlan0, layer.Vlan1, layer.Vlan2, layer.TunnelDepth);
 
     /// <summary>The alert records of a packet without a flow, matched on its layer <paramref name="layerIndex"/>.</summary>
     private void WriteAlertsWithoutFlow(in DecodedPacket packet, ReadOnlySpan<byte> bytes, int layerIndex, FlowTuple header, int count)
